@@ -19,6 +19,8 @@ export interface Database {
 export interface OpenOptions {
   /** a data folder of its own (tests); default LOADLAB_PGDATA or .loadlab/pgdata */
   dataDir?: string;
+  /** database on the embedded server (one per dataset, so switching presets never reseeds); ignored with DATABASE_URL */
+  database?: string;
   log?: (line: string) => void;
 }
 
@@ -66,7 +68,7 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   if (external) {
     url = checkUrl(external).toString();
   } else {
-    server = await startEmbedded({ dataDir: opts.dataDir ?? defaultDataDir(), log });
+    server = await startEmbedded({ dataDir: opts.dataDir ?? defaultDataDir(), database: opts.database, log });
     url = server.url;
   }
 

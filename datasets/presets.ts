@@ -1,0 +1,51 @@
+import { UserError } from '../scripts/lib/errors.ts';
+
+/** How big a dataset is. The hot series' date count is the contract; the rest gives it realistic company. */
+export interface DatasetSpec {
+  /** preset name, or `dates-N` for a custom size (capacity sweeps) */
+  name: string;
+  /** dates (subevents) in the hot event series citymuseum/timeslots */
+  dates: number;
+  /** background events of other organizers, each with its own products and quotas */
+  backgroundEvents: number;
+  /** organizers the background events are spread over */
+  backgroundOrganizers: number;
+}
+
+export const presets = {
+  tiny: { name: 'tiny', dates: 300, backgroundEvents: 12, backgroundOrganizers: 3 },
+  small: { name: 'small', dates: 3_000, backgroundEvents: 60, backgroundOrganizers: 6 },
+  incident: { name: 'incident', dates: 30_000, backgroundEvents: 500, backgroundOrganizers: 25 },
+  xl: { name: 'xl', dates: 100_000, backgroundEvents: 800, backgroundOrganizers: 40 },
+} as const satisfies Record<string, DatasetSpec>;
+
+export type PresetName = keyof typeof presets;
+export const presetNames = Object.keys(presets) as PresetName[];
+
+export const DEFAULT_SEED = 42;
+
+export function isPresetName(value: string): value is PresetName {
+  return Object.hasOwn(presets, value);
+}
+
+export function presetSpec(name: string): DatasetSpec {
+  if (!isPresetName(name)) throw new UserError(`unknown preset '${name}' (accepted: ${presetNames.join(', ')})`);
+  return presets[name];
+}
+
+/** A custom size between the presets: background scaled like the nearest preset below it. */
+export function datesSpec(dates: number): DatasetSpec {
+  if (!Number.isInteger(dates) || dates < 1 || dates > 1_000_000) {
+    throw new UserError(`date count '${dates}' is not valid (accepted: a whole number from 1 to 1000000)`);
+  }
+  const preset = Object.values(presets).find((p) => p.dates === dates);
+  if (preset) return preset;
+  const below = [...Object.values(presets)].reverse().find((p) => p.dates <= dates) ?? presets.tiny;
+  return { ...below, name: `dates-${dates}`, dates };
+}
+
+export function parseSeed(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_SEED;
+  if (!/^\d{1,9}$/.test(value.trim())) throw new UserError(`--seed '${value}' is not valid (accepted: a whole number from 0 to 999999999)`);
+  return Number(value);
+}
