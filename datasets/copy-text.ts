@@ -25,7 +25,10 @@ export function formatCell(v: Cell): string {
 export class TableRows {
   readonly chunks: string[] = [];
   rows = 0;
-  private current = '';
+  // Lines are collected and joined per chunk: appending to one growing string builds ropes that cost
+  // more in garbage collection than generating the rows.
+  private lines: string[] = [];
+  private length = 0;
 
   constructor(
     readonly table: string,
@@ -35,18 +38,21 @@ export class TableRows {
   add(cells: readonly Cell[]): void {
     let line = formatCell(cells[0]);
     for (let i = 1; i < cells.length; i++) line += '\t' + formatCell(cells[i]);
-    this.current += line + '\n';
+    this.lines.push(line);
+    this.length += line.length + 1;
     this.rows++;
-    if (this.current.length >= CHUNK) {
-      this.chunks.push(this.current);
-      this.current = '';
-    }
+    if (this.length >= CHUNK) this.flush();
+  }
+
+  private flush(): void {
+    this.chunks.push(this.lines.join('\n') + '\n');
+    this.lines = [];
+    this.length = 0;
   }
 
   /** all chunks, the unfinished one last; call once the table is complete */
   finish(): string[] {
-    if (this.current) this.chunks.push(this.current);
-    this.current = '';
+    if (this.lines.length) this.flush();
     return this.chunks;
   }
 }

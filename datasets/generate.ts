@@ -8,7 +8,7 @@ import {
 } from './hot-series.ts';
 
 /** Bump when the generated content changes: a manifest with another version is reseeded, not reused. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface GeneratedDataset {
   /** in load order */
@@ -83,7 +83,16 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
   const next = { subevent: 1, category: 1, item: 1, variation: 1, quota: 1, quotaItem: 1, quotaVariation: 1, order: 1, position: 1, voucher: 1, seItem: 1, seVar: 1, cart: 1, wl: 1, itemLimit: 1, addon: 1, channel: 1 };
   const created = iso(SERIES_START_MS - 400 * DAY);
   const i18n = (enText: string, deText: string) => ({ en: enText, de: deText });
-  const longText = (f: Faker) => f.lorem.paragraphs(3, '\n\n');
+  // Faker makes the text, but calling it per row is what would make seeding slow: draw rows from seeded pools.
+  const textPool = (f: Faker, n: number) => Array.from({ length: n }, () => f.lorem.paragraphs(3, '\n\n'));
+  const descriptionsEn = textPool(fakerEn, 64);
+  const descriptionsDe = textPool(faker, 64);
+  const longText = (f: Faker) => rnd.pick(f === faker ? descriptionsDe : descriptionsEn);
+  const firstNames = Array.from({ length: 800 }, () => faker.person.firstName());
+  const lastNames = Array.from({ length: 1500 }, () => faker.person.lastName());
+  const mailDomains = Array.from({ length: 40 }, () => fakerEn.internet.domainName());
+  const emailOf = (first: string, last: string) =>
+    `${first}.${last}${rnd.chance(0.4) ? rnd.int(1, 99) : ''}@${rnd.pick(mailDomains)}`.toLowerCase().replace(/[^a-z0-9.@-]/g, '');
 
   const organizerCount = 1 + spec.backgroundOrganizers;
   const webChannel = new Map<number, number>();
@@ -232,7 +241,7 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
   }
   for (let w = 0; w < Math.max(10, Math.floor(spec.dates / 150)); w++) {
     const se = hot.subevents[rnd.int(0, hot.subevents.length - 1)];
-    T.waitinglist.add([next.wl++, hot.id, se.id, iso(se.startMs - 10 * DAY), fakerEn.internet.email().toLowerCase(), null, ADULT_ITEM_ID, hotItems.get(ADULT_ITEM_ID)!.variationIds[0], 0]);
+    T.waitinglist.add([next.wl++, hot.id, se.id, iso(se.startMs - 10 * DAY), emailOf(rnd.pick(firstNames), rnd.pick(lastNames)), null, ADULT_ITEM_ID, hotItems.get(ADULT_ITEM_ID)!.variationIds[0], 0]);
   }
 
   // --- orders: they make quota availability real work ------------------------------------------------
@@ -241,9 +250,9 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
     const id = next.order++;
     const placed = (subevent?.startMs ?? SERIES_START_MS) - rnd.int(1, 60) * DAY - rnd.int(0, 86_399) * 1000;
     const status = rnd.weighted(statusChoices);
-    const first = faker.person.firstName();
-    const last = faker.person.lastName();
-    const email = faker.internet.email({ firstName: first, lastName: last }).toLowerCase();
+    const first = rnd.pick(firstNames);
+    const last = rnd.pick(lastNames);
+    const email = emailOf(first, last);
     const n = rnd.weighted([[1, 0.35], [2, 0.35], [3, 0.2], [4, 0.1]] as const);
     let total = 0;
     const rows: Cell[][] = [];

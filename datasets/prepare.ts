@@ -82,6 +82,8 @@ export async function prepareDataset(url: string, opts: PrepareOptions): Promise
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
   const client = new pg.Client({ connectionString: url });
+  // a dropped connection surfaces as the failing query's rejection; the client's own event would crash us
+  client.on('error', () => {});
   await client.connect();
   const where = `${client.host}:${client.port}/${client.database}`;
   try {

@@ -2,6 +2,7 @@
 // Seed (or reuse) a pretix-shaped dataset: npm run dataset:prepare -- --preset tiny [--seed N] [--force]
 import { runMain, parseCli } from './lib/main.ts';
 import { openDataset } from './lib/dataset.ts';
+import { progressLog } from './lib/verbosity.ts';
 
 await runMain(async () => {
   const { values } = parseCli({
@@ -9,8 +10,7 @@ await runMain(async () => {
     seed: { type: 'string' },
     force: { type: 'boolean', default: false },
   });
-  const verbose = process.stderr.isTTY && !process.env.CI;
-  const log = (line: string) => verbose && process.stderr.write(`${line}\n`);
+  const log = progressLog();
   const { result } = await openDataset({ preset: values.preset!, seed: values.seed, force: values.force, log });
   const m = result.manifest;
   const rows = Object.values(m.row_counts).reduce((a, b) => a + b, 0);

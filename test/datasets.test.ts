@@ -1,0 +1,181 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Database } from '../scripts/db/database.ts';
+import { prepareDataset, ownedTables } from '../datasets/prepare.ts';
+import { datesSpec, presets } from '../datasets/presets.ts';
+import { HOT_ITEMS, EXTRAS_EVERY } from '../datasets/hot-series.ts';
+import { readManifest } from '../datasets/manifest.ts';
+import { UserError } from '../scripts/lib/errors.ts';
+import { stateDir } from '../scripts/lib/paths.ts';
+import { testDataDir } from './helpers/db.ts';
+import { postmastersOn, runCli } from './helpers/processes.ts';
+
+const dbs: Database[] = [];
+async function database(name: string): Promise<Database> {
+  const db = await openDatabase({ dataDir: testDataDir, database: name });
+  dbs.push(db);
+  return db;
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client(url);
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** md5 over a table's rows in id order: equal bytes in the database, not only an equal generator stream */
+async function tableDigest(url: string, table: string): Promise<string> {
+  const [r] = await query<{ md5: string }>(url, `SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) AS md5 FROM ${table} t`);
+  return r.md5;
+}
+
+let tiny: Database;
+before(async () => {
+  tiny = await database('loadlab_tiny');
+  await prepareDataset(tiny.url, { spec: presets.tiny, seed: 42 });
+});
+
+after(async () => {
+  for (const db of dbs.reverse()) await db.close();
+  assert.deepEqual(postmastersOn(testDataDir), [], 'no postgres process remains on the test data folder');
+});
+
+test('tiny has the preset date count and the row counts its manifest claims', async () => {
+  const [hot] = await query<{ n: number }>(tiny.url, `SELECT count(*)::int AS n FROM pretixbase_subevent s JOIN pretixbase_event e ON e.id = s.event_id JOIN pretixbase_organizer o ON o.id = e.organizer_id WHERE o.slug = 'citymuseum' AND e.slug = 'timeslots'`);
+  assert.equal(hot.n, 300);
+  const c = new pg.Client(tiny.url);
+  await c.connect();
+  const manifest = await readManifest(c);
+  await c.end();
+  assert.ok(manifest);
+  for (const table of ownedTables) {
+    const [r] = await query<{ n: number }>(tiny.url, `SELECT count(*)::int AS n FROM ${table}`);
+    assert.equal(r.n, manifest.row_counts[table] ?? 0, `${table} row count`);
+  }
+  // the hot series' quota shape: one admission quota per date, an extras quota every third date
+  const [q] = await query<{ quotas: number; links: number; vlinks: number }>(tiny.url, `
+    SELECT (SELECT count(*)::int FROM pretixbase_quota WHERE event_id = 1) AS quotas,
+           (SELECT count(*)::int FROM pretixbase_quota_items qi JOIN pretixbase_quota q ON q.id = qi.quota_id WHERE q.event_id = 1) AS links,
+           (SELECT count(*)::int FROM pretixbase_quota_variations qv JOIN pretixbase_quota q ON q.id = qv.quota_id WHERE q.event_id = 1) AS vlinks`);
+  const extrasDates = Math.ceil(300 / EXTRAS_EVERY);
+  const admission = HOT_ITEMS.filter((i) => i.quota === 'admission');
+  const extras = HOT_ITEMS.filter((i) => i.quota === 'extras');
+  assert.equal(q.quotas, 300 + extrasDates);
+  assert.equal(q.links, 300 * admission.length + extrasDates * extras.length);
+  assert.equal(q.vlinks, 300 * admission.reduce((s, i) => s + i.variations.length, 0));
+  // background shops exist, with dates of their own
+  const [bg] = await query<{ events: number; dates: number; orders: number }>(tiny.url, `
+    SELECT (SELECT count(*)::int FROM pretixbase_event WHERE id <> 1) AS events,
+           (SELECT count(*)::int FROM pretixbase_subevent WHERE event_id <> 1) AS dates,
+           (SELECT count(*)::int FROM pretixbase_order) AS orders`);
+  assert.equal(bg.events, presets.tiny.backgroundEvents);
+  assert.ok(bg.dates > 0 && bg.orders > 0);
+});
+
+test('a second prepare with the same preset and seed reuses the data', async () => {
+  const again = await prepareDataset(tiny.url, { spec: presets.tiny, seed: 42 });
+  assert.equal(again.reused, true);
+  assert.ok(again.seconds < 2, `reuse took ${again.seconds} s`);
+});
+
+test('same preset and seed give identical data; another seed differs', async () => {
+  const spec = datesSpec(120);
+  const db = await database('loadlab_determinism');
+  const first = await prepareDataset(db.url, { spec, seed: 7 });
+  const digests = await Promise.all(['pretixbase_subevent', 'pretixbase_quota', 'pretixbase_order', 'pretixbase_orderposition', 'pretixbase_item'].map((t) => tableDigest(db.url, t)));
+  const second = await prepareDataset(db.url, { spec, seed: 7, force: true });
+  assert.equal(second.reused, false);
+  assert.equal(second.manifest.checksum, first.manifest.checksum);
+  const digests2 = await Promise.all(['pretixbase_subevent', 'pretixbase_quota', 'pretixbase_order', 'pretixbase_orderposition', 'pretixbase_item'].map((t) => tableDigest(db.url, t)));
+  assert.deepEqual(digests2, digests);
+  const other = await prepareDataset(db.url, { spec, seed: 8 });
+  assert.equal(other.reused, false, 'another seed reseeds');
+  assert.notEqual(other.manifest.checksum, first.manifest.checksum);
+  assert.notEqual(await tableDigest(db.url, 'pretixbase_order'), digests[2]);
+});
+
+test('prepare refuses a database with tables it did not create, unless --force', async () => {
+  const db = await database('loadlab_safety');
+  await query(db.url, 'DROP TABLE IF EXISTS customer_data, pretixbase_item, loadlab_manifest CASCADE');
+  await query(db.url, 'CREATE TABLE customer_data (id int primary key, email text)');
+  await query(db.url, "INSERT INTO customer_data VALUES (1, 'someone@example.org')");
+  const spec = datesSpec(30);
+  await assert.rejects(prepareDataset(db.url, { spec, seed: 1 }), (err: unknown) => err instanceof UserError && /customer_data/.test(err.message) && /--force/.test(err.message));
+  const forced = await prepareDataset(db.url, { spec, seed: 1, force: true });
+  assert.equal(forced.reused, false);
+  const [kept] = await query<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM customer_data');
+  assert.equal(kept.n, 1, 'a table loadlab did not create is never dropped');
+
+  // pretix tables without a loadlab manifest are someone's data too
+  await query(db.url, 'DROP TABLE customer_data');
+  await query(db.url, 'DROP TABLE loadlab_manifest');
+  await assert.rejects(prepareDataset(db.url, { spec, seed: 1 }), (err: unknown) => err instanceof UserError && /without a loadlab manifest/.test(err.message));
+});
+
+test('bad input gets one line naming the value, and a non-zero exit', async () => {
+  const env = { LOADLAB_PGDATA: testDataDir };
+  const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+    [['--preset', 'huge'], env, /unknown preset 'huge' \(accepted: tiny, small, incident, xl\)/],
+    [['--preset', 'tiny', '--seed', 'abc'], env, /--seed 'abc'/],
+    [['--preset', 'tiny', '--colour'], env, /--colour/],
+    [['--preset', 'tiny'], { DATABASE_URL: 'mysql://x@127.0.0.1/db' }, /DATABASE_URL scheme 'mysql:'/],
+    [['--preset', 'tiny'], { DATABASE_URL: 'not a url' }, /DATABASE_URL 'not a url' is not a URL/],
+    [['--preset', 'tiny'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/loadlab' }, /cannot connect to DATABASE_URL postgres:\/\/nobody@127\.0\.0\.1:1\/loadlab/],
+  ];
+  for (const [args, extraEnv, expected] of cases) {
+    const r = await runCli('dataset:prepare', args, extraEnv);
+    assert.equal(r.code, 1, `${args.join(' ')}: exit code (stderr: ${r.stderr})`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: one line, got: ${r.stderr}`);
+    assert.match(lines[0], expected);
+  }
+});
+
+test('Ctrl-C in the middle of a seed stops postgres and leaves nothing marked as seeded', async () => {
+  const dataDir = path.join(stateDir, 'test-sigint-pgdata');
+  let sent = false;
+  const r = await runCli('dataset:prepare', ['--preset', 'small', '--force'], { LOADLAB_PGDATA: dataDir, LOADLAB_VERBOSE: '1' }, (text, kill) => {
+    if (!sent && /loading pretixbase_quota_items/.test(text)) {
+      sent = true;
+      kill('SIGINT');
+    }
+  });
+  assert.ok(sent, `the seed reached its loading phase: ${r.stderr}`);
+  assert.equal(r.code, 130, r.stderr);
+  assert.deepEqual(postmastersOn(dataDir), [], 'no postgres process remains');
+  const db = await openDatabase({ dataDir, database: 'loadlab_small' });
+  try {
+    const c = new pg.Client(db.url);
+    await c.connect();
+    const manifest = await readManifest(c);
+    const [t] = (await c.query<{ present: boolean }>("SELECT to_regclass('public.pretixbase_quota_items') IS NOT NULL AS present")).rows;
+    await c.end();
+    // --force dropped nothing either: the transaction rolled back as a whole
+    assert.ok(manifest === undefined || manifest.seed !== undefined, 'manifest is absent or the previous complete one');
+    if (manifest === undefined) assert.equal(t.present, false, 'no half-loaded tables without a manifest');
+  } finally {
+    await db.close();
+  }
+  assert.deepEqual(postmastersOn(dataDir), []);
+});
+
+test('even a SIGKILL of the harness leaves no orphan postgres (parent-death signal)', async () => {
+  const dataDir = path.join(stateDir, 'test-sigint-pgdata');
+  let sent = false;
+  await runCli('dataset:prepare', ['--preset', 'small', '--force'], { LOADLAB_PGDATA: dataDir, LOADLAB_VERBOSE: '1' }, (text, kill) => {
+    if (!sent && /loading/.test(text)) {
+      sent = true;
+      kill('SIGKILL');
+    }
+  });
+  assert.ok(sent);
+  const deadline = Date.now() + 15_000;
+  while (postmastersOn(dataDir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(postmastersOn(dataDir), [], 'postgres stopped itself once its parent died');
+});

@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { projectRoot } from '../../scripts/lib/paths.ts';
+
+/** pids of postmasters started on this data folder (their command line names it after -D) */
+export function postmastersOn(dataDir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const d = args.indexOf('-D');
+      if (d >= 0 && path.resolve(args[d + 1] ?? '') === path.resolve(dataDir) && args.some((a) => a.endsWith('/postgres'))) {
+        pids.push(Number(entry));
+      }
+    } catch {
+      /* the process ended while we looked */
+    }
+  }
+  return pids;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm run <script> -- args` the way a user would, in the project folder. */
+export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<CliResult> {
+  return new Promise((resolve) => {
+    // tsx directly (not npm) so a signal reaches our process, as Ctrl-C would reach the whole group
+    const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
+    const [cmd, ...rest] = entry.split(' ');
+    const child = spawn(path.join(projectRoot, 'node_modules', '.bin', cmd), [...rest, ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, CI: 'true', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      onStderr?.(stderr, (sig) => child.kill(sig));
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
