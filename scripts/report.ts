@@ -1,0 +1,17 @@
+#!/usr/bin/env tsx
+// Re-render a run's report from the files the run wrote: npm run report -- reports/latest
+import path from 'node:path';
+import { runMain, parseCli } from './lib/main.ts';
+import { UserError } from './lib/errors.ts';
+import { readRunFolder } from './report/read.ts';
+import { writeReport } from './report/write.ts';
+
+await runMain(async () => {
+  const { positionals } = parseCli({}, process.argv.slice(2), true);
+  if (positionals.length !== 1) throw new UserError('usage: npm run report -- DIR (a run folder holding summary.json and series.json)');
+  const dir = path.resolve(positionals[0]);
+  const { input, seriesMissing } = await readRunFolder(dir);
+  if (seriesMissing) process.stderr.write(`warning: ${path.join(dir, 'series.json')} not found; the report has no charts\n`);
+  await writeReport(dir, input);
+  console.log(`wrote ${path.join(dir, 'report.md')} and report.html`);
+});
