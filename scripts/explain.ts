@@ -1,0 +1,70 @@
+#!/usr/bin/env tsx
+// EXPLAIN (ANALYZE, BUFFERS) of the product-list query: npm run explain -- --preset P --variant V [--date N] [--json]
+import path from 'node:path';
+import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
+import { UserError } from './lib/errors.ts';
+import { onCleanup } from './lib/cleanup.ts';
+import { openDataset } from './lib/dataset.ts';
+import { projectRoot, reportsDir } from './lib/paths.ts';
+import { progressLog } from './lib/verbosity.ts';
+import { explainProductList } from '../shop/explain.ts';
+import { isVariant, variants } from '../shop/queries/product-list.ts';
+
+const help = `usage: npm run explain -- --preset P --variant V [--date N] [--seed N] [--json]
+
+EXPLAIN (ANALYZE, BUFFERS) of the product-list query of one date of citymuseum/timeslots, with the SQL
+and parameters the shop sends (after one warm-up run). Prints execution time, buffers touched (shared hit +
+shared read + temp read + temp written of the plan's top node) and temp blocks written, and saves the JSON
+plan as reports/explain/<preset>-<variant>-date<N>.json.
+
+  --preset P   tiny, small, incident (default) or xl; seeded first if needed
+  --variant V  before (the incident query) or after (pretix PR #6318)
+  --date N     the date's 1-based position in the series (1 = first date = subevent hot_subevent_first);
+               default: the middle date, position floor(dates / 2) + 1
+  --seed N     dataset seed (default 42)
+  --json       print one line: { variant, preset, dates, subevent_id, execution_ms, buffers_touched,
+               temp_blocks_written, plan_file }
+`;
+
+await runMain(async () => {
+  const { values } = parseCli({
+    preset: { type: 'string', default: 'incident' },
+    variant: { type: 'string' },
+    date: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (!values.variant) throw new UserError(`--variant is required (accepted: ${variants.join(', ')})`);
+  if (!isVariant(values.variant)) throw new UserError(`variant '${values.variant}' is not known (accepted: ${variants.join(', ')})`);
+  const variant = values.variant;
+  const log = progressLog();
+  const ds = await openDataset({ preset: values.preset!, seed: values.seed, log });
+  onCleanup('database', () => ds.db.close());
+  const m = ds.result.manifest;
+  const position = parseIntFlag('date', values.date, 1, m.dates) ?? Math.floor(m.dates / 2) + 1;
+  const subeventId = m.hot_subevent_first + position - 1;
+  const planFile = path.join(reportsDir, 'explain', `${m.preset}-${variant}-date${position}.json`);
+  const e = await explainProductList(ds.db.url, variant, subeventId, { planFile });
+  const relPlan = path.relative(projectRoot, planFile);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({
+      variant, preset: m.preset, dates: m.dates, subevent_id: subeventId, execution_ms: e.execution_ms,
+      buffers_touched: e.buffers_touched, temp_blocks_written: e.temp_blocks_written, plan_file: relPlan,
+    }) + '\n');
+    return 0;
+  }
+  process.stdout.write(
+    `product-list ${variant} on ${m.preset} (${m.dates} dates), date ${position} = subevent ${subeventId}\n` +
+      `  execution time       ${e.execution_ms.toFixed(1)} ms (planning ${e.planning_ms.toFixed(1)} ms)\n` +
+      `  buffers touched      ${e.buffers_touched} (shared hit ${e.shared_hit}, shared read ${e.shared_read}, temp read ${e.temp_read}, temp written ${e.temp_blocks_written})\n` +
+      `  temp blocks written  ${e.temp_blocks_written}\n` +
+      `  plan                 ${e.plan_shape}\n` +
+      `  saved                ${relPlan}\n`,
+  );
+  return 0;
+});

@@ -1,0 +1,57 @@
+#!/usr/bin/env tsx
+// The reference shop alone: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N]
+import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
+import { UserError } from './lib/errors.ts';
+import { onCleanup } from './lib/cleanup.ts';
+import { openDataset } from './lib/dataset.ts';
+import { progressLog } from './lib/verbosity.ts';
+import { DEFAULT_POOL_SIZE, startShop } from '../shop/server.ts';
+import { isVariant, variants } from '../shop/queries/product-list.ts';
+
+const help = `usage: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N]
+
+Runs the pretix-shaped shop on 127.0.0.1 against the dataset of preset P (default incident; seeded first if
+needed, on DATABASE_URL when set, else on the embedded PostgreSQL). Prints one line
+"shop (VARIANT) listening on http://127.0.0.1:PORT" and serves until SIGINT/SIGTERM.
+
+  --variant V   product-list query: before (the incident) or after (pretix PR #6318); default $SHOP_QUERY_VARIANT
+  --port N      TCP port on 127.0.0.1; 0 (default) picks a free one, printed on start
+  --pool N      database connections (default ${DEFAULT_POOL_SIZE}); requests beyond wait up to 10 s, then 503
+  --preset P    tiny, small, incident (default) or xl
+  --seed N      dataset seed (default 42)
+`;
+
+await runMain(async () => {
+  const { values } = parseCli({
+    variant: { type: 'string' },
+    port: { type: 'string', default: '0' },
+    pool: { type: 'string' },
+    preset: { type: 'string', default: 'incident' },
+    seed: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const variant = values.variant ?? process.env.SHOP_QUERY_VARIANT?.trim();
+  if (!variant) throw new UserError(`choose the query variant with --variant or SHOP_QUERY_VARIANT (accepted: ${variants.join(', ')})`);
+  if (!isVariant(variant)) throw new UserError(`variant '${variant}' is not known (accepted: ${variants.join(', ')})`);
+  const port = parseIntFlag('port', values.port, 0, 65535)!;
+  const poolSize = parseIntFlag('pool', values.pool, 1, 500) ?? DEFAULT_POOL_SIZE;
+
+  const log = progressLog();
+  const ds = await openDataset({ preset: values.preset!, seed: values.seed, log });
+  onCleanup('database', () => ds.db.close());
+  let shop;
+  try {
+    shop = await startShop({ databaseUrl: ds.db.url, variant, poolSize, port });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new UserError(`port ${port} on 127.0.0.1 is already in use (choose another with --port, or 0 for a free one)`);
+    throw err;
+  }
+  onCleanup('shop', () => shop.close());
+  process.stdout.write(`shop (${variant}) listening on ${shop.url}\n`);
+  // serve until a signal: the cleanup handler closes the shop, then the database, then exits
+  await new Promise<never>(() => {});
+});

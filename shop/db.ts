@@ -1,0 +1,71 @@
+import pg from 'pg';
+
+/** Anything a query can run on: the pool, or one client checked out of it (for a transaction). */
+export type Queryable = pg.Pool | pg.ClientBase;
+
+export interface PoolOptions {
+  databaseUrl: string;
+  /** connections, like gunicorn workers x threads; requests beyond it wait in the pool's queue */
+  poolSize: number;
+  /** how long a request may wait for a connection before it fails with 503 (the load balancer gives up at 10 s) */
+  acquireTimeoutMs: number;
+  /** server-side limit per statement, so an overloaded query cannot hold a connection forever */
+  statementTimeoutMs: number;
+}
+
+// numeric stays a string (money must not pass through floats); int8 counts fit in a number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+
+export function createPool(o: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: o.databaseUrl,
+    max: o.poolSize,
+    connectionTimeoutMillis: o.acquireTimeoutMs,
+    statement_timeout: o.statementTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: 'loadlab-shop',
+  });
+  // An idle client whose server went away emits 'error' on the pool; without a listener that would crash the
+  // process. The pool drops the client by itself, and the next request reconnects (or gets a 503).
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Runs fn on one client inside BEGIN/COMMIT, rolling back on any error. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw err;
+  } finally {
+    // a client whose rollback failed has a dead or confused connection: destroy it instead of reusing it
+    client.release(broken);
+  }
+}
+
+/** Runs fn on one client checked out for the whole request, as a Django request holds its connection. */
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failed: unknown;
+  try {
+    return await fn(client);
+  } catch (err) {
+    failed = err;
+    throw err;
+  } finally {
+    client.release(failed instanceof Error && isConnectionBroken(failed));
+  }
+}
+
+function isConnectionBroken(err: Error): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code.startsWith('08') || code.startsWith('57P') || /Connection terminated/.test(err.message);
+}

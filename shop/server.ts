@@ -1,0 +1,114 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { createPool } from './db.ts';
+import { HttpError, unavailableReason } from './errors.ts';
+import { renderError } from './html.ts';
+import { ShopMetrics } from './metrics.ts';
+import type { PageKind, ShopContext } from './context.ts';
+import type { Variant } from './queries/product-list.ts';
+import { cartRoutes } from './routes/cart.ts';
+import { HEALTH_TIMEOUT_MS, opsRoutes } from './routes/ops.ts';
+import { pageRoutes } from './routes/pages.ts';
+
+export interface ShopOptions {
+  databaseUrl: string;
+  variant: Variant;
+  /** database connections (default 10) */
+  poolSize?: number;
+  /** wait for a free connection at most this long, then 503 (default 10 s, the load balancer's timeout) */
+  acquireTimeoutMs?: number;
+  /** PostgreSQL statement_timeout for the shop's connections (default 30 s) */
+  statementTimeoutMs?: number;
+  /** Fastify's request log on stdout; off by default, it costs throughput under load */
+  logger?: boolean;
+}
+
+export const DEFAULT_POOL_SIZE = 10;
+
+/**
+ * Builds the shop as a Fastify app without listening and without process-level side effects (no signal
+ * handlers, no globals), so one process can hold several shops. Closing the app ends its pools.
+ */
+export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
+  const poolSize = opts.poolSize ?? DEFAULT_POOL_SIZE;
+  const pool = createPool({
+    databaseUrl: opts.databaseUrl, poolSize, acquireTimeoutMs: opts.acquireTimeoutMs ?? 10_000,
+    statementTimeoutMs: opts.statementTimeoutMs ?? 30_000,
+  });
+  const healthPool = createPool({ databaseUrl: opts.databaseUrl, poolSize: 1, acquireTimeoutMs: HEALTH_TIMEOUT_MS, statementTimeoutMs: HEALTH_TIMEOUT_MS });
+  const ctx: ShopContext = { variant: opts.variant, pool, healthPool, metrics: new ShopMetrics(opts.variant), poolSize };
+
+  // forceCloseConnections: keep-alive load clients must not keep close() waiting
+  const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true, bodyLimit: 64 * 1024 });
+  app.addHook('onClose', async () => {
+    await Promise.all([pool.end(), healthPool.end()]);
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.config?.name ?? 'not-found';
+    ctx.metrics.observe(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const kind: PageKind = req.routeOptions.config?.kind ?? 'json';
+    if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message, err.headers);
+    const unavailable = unavailableReason(err);
+    if (unavailable) return sendError(reply, kind, 503, unavailable, { 'retry-after': '5' });
+    // Fastify's own 4xx (malformed JSON, wrong content type, body too large) keep their status and message
+    const status = (err as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, kind, status, (err as Error).message);
+    req.log.error(err);
+    process.stderr.write(`shop: internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}\n`);
+    return sendError(reply, kind, 500, 'internal server error');
+  });
+
+  app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) =>
+    sendError(reply, req.method === 'GET' || req.method === 'HEAD' ? 'html' : 'json', 404, `no page at ${req.method} ${req.url.split('?')[0]}`));
+
+  pageRoutes(app, ctx);
+  cartRoutes(app, ctx);
+  opsRoutes(app, ctx);
+  await app.ready();
+  return app;
+}
+
+function sendError(reply: FastifyReply, kind: PageKind, status: number, message: string, headers: Record<string, string> = {}): FastifyReply {
+  reply.code(status).headers(headers);
+  if (kind === 'html') return reply.type('text/html; charset=utf-8').send(renderError(status, message));
+  if (kind === 'text') return reply.type('text/plain; charset=utf-8').send(`${message}\n`);
+  return reply.type('application/json; charset=utf-8').send({ error: message });
+}
+
+export interface StartShopOptions extends ShopOptions {
+  /** 0 (default) = a free port */
+  port?: number;
+}
+
+export interface RunningShop {
+  /** base URL without trailing slash, e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  variant: Variant;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Builds the shop and listens on loopback only; what the incident orchestration and the benchmark call. */
+export async function startShop(opts: StartShopOptions): Promise<RunningShop> {
+  const app = await buildShop(opts);
+  try {
+    await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const { port } = app.server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    variant: opts.variant,
+    app,
+    close: () => (closing ??= app.close()),
+  };
+}
