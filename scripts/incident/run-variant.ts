@@ -1,0 +1,170 @@
+import { startService } from '../lib/service.ts';
+import { startSampler, resetStatistics, readSamples, phaseDeltas, type PhaseDelta, type RatePoint } from '../stats/index.ts';
+import { readLoadPoints, phaseStats, loadSeries } from './k6-points.ts';
+import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
+import type { RunFolder } from './run-folder.ts';
+import { UserError } from '../lib/errors.ts';
+import { showProgress } from '../lib/verbosity.ts';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { projectRoot } from '../lib/paths.ts';
+import { onCleanup } from '../lib/cleanup.ts';
+import { explainProductList } from '../../shop/explain.ts';
+
+export interface PhasePlan {
+  name: PhaseName;
+  duration_s: number;
+}
+
+export interface VariantPlan {
+  variant: VariantName;
+  preset: string;
+  seed: number;
+  dbUrl: string;
+  postmasterPid?: number;
+  firstDate: number;
+  dates: number;
+  rate: number;
+  multiplier: number;
+  phases: PhasePlan[];
+  thinkScale: number;
+  bucketS: number;
+  folder: RunFolder;
+  log: (line: string) => void;
+}
+
+export interface VariantOutcome {
+  result: VariantResult;
+  series: { load: LoadSeriesPoint[]; db: DbSeriesPoint[]; phases: { name: PhaseName; start_s: number; end_s: number }[] };
+}
+
+/** Starts the shop of one variant as its own process, as production runs it apart from the load. */
+export async function startShopProcess(variant: VariantName, preset: string, seed: number) {
+  const shop = await startService(`shop (${variant})`, 'scripts/shop.ts', ['--variant', variant, '--port', '0', '--preset', preset, '--seed', String(seed)], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { env: { CI: 'true' } });
+  return shop;
+}
+
+function runRunner(args: string[], log: (line: string) => void): Promise<number> {
+  const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+  const tty = showProgress(process.stderr);
+  const child = spawn(tsx, [path.join(projectRoot, 'runner', 'cli.ts'), ...args, ...(tty ? [] : ['--quiet'])], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'ignore', tty ? 'inherit' : 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d) => (err = (err + d).slice(-4000)));
+  const unregister = onCleanup('load runner', async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+  return new Promise((resolve) => {
+    child.once('exit', (code) => {
+      unregister();
+      if (code !== 0 && code !== 99) log(`runner exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+function dbStats(d: PhaseDelta | undefined): DbStats {
+  const q = d?.product_list_query;
+  return {
+    product_list_query: q ? { calls: q.calls, mean_ms: q.mean_ms ?? 0, shared_blks_hit: q.shared_blks_hit, shared_blks_read: q.shared_blks_read, temp_blks_written: q.temp_blks_written } : null,
+    temp_bytes: d?.temp_bytes ?? null,
+    blks_read: d?.blks_read ?? null,
+    blks_hit: d?.blks_hit ?? null,
+    os_read_bytes: d?.os_read_bytes ?? null,
+    os_write_bytes: d?.os_write_bytes ?? null,
+  };
+}
+
+function dbSeries(points: RatePoint[], startMs: number): DbSeriesPoint[] {
+  return points.map((p) => ({
+    t_s: Math.round((p.t_ms - startMs) / 100) / 10,
+    temp_bytes_per_s: p.temp_bytes_per_s,
+    blks_read_per_s: p.blks_read_per_s,
+    blks_hit_per_s: p.blks_hit_per_s,
+    os_read_bytes_per_s: p.os_read_bytes_per_s,
+    os_write_bytes_per_s: p.os_write_bytes_per_s,
+    active_connections: p.active_connections,
+  }));
+}
+
+/** fresh shop, statistics reset, warm-up, sampler on, load, sampler off, EXPLAIN, shop off */
+export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
+  const { variant, folder, log } = plan;
+  const shop = await startShopProcess(variant, plan.preset, plan.seed);
+  try {
+    await resetStatistics(plan.dbUrl);
+    log(`${variant}: shop on ${shop.ready}, warming up`);
+    const base = `${shop.ready}/citymuseum/timeslots`;
+    await (await fetch(`${base}/`)).arrayBuffer();
+    for (let i = 0; i < 3; i++) await (await fetch(`${base}/${plan.firstDate + i * 37}/`)).arrayBuffer();
+
+    const samplesFile = folder.file(`db-samples-${variant}.ndjson`);
+    const sampler = await startSampler({ url: plan.dbUrl, outFile: samplesFile, intervalMs: 1000, postmasterPid: plan.postmasterPid });
+    const pointsFile = folder.file(`.points-${variant}.json`);
+    const env: Record<string, string | number> = {
+      BASE_URL: shop.ready, RATE: plan.rate, MULTIPLIER: plan.multiplier, SEED: plan.seed, FIRST_DATE: plan.firstDate, DATES: plan.dates,
+      THINK_SCALE: plan.thinkScale,
+      BASELINE_S: plan.phases.find((p) => p.name === 'baseline')!.duration_s,
+      RAMP_S: plan.phases.find((p) => p.name === 'ramp')?.duration_s ?? 0,
+      TRIPLED_S: plan.phases.find((p) => p.name === 'tripled')!.duration_s,
+    };
+    const args = ['loadtests/incident.ts', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), '--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`];
+    const total = plan.phases.reduce((s, p) => s + p.duration_s, 0);
+    log(`${variant}: ${plan.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s) at ${plan.rate} visitors/min, x${plan.multiplier}`);
+    const exitCode = await runRunner(args, log);
+    const samplerSummary = await sampler.stop();
+    if (exitCode !== 0 && exitCode !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode})`);
+
+    const points = await readLoadPoints(pointsFile);
+    if (points.requests.length === 0) throw new UserError(`the load run of variant ${variant} recorded no request`);
+    const startMs = Math.min(...points.requests.map((r) => r.ms - r.duration));
+    let offset = 0;
+    const phaseWindows = plan.phases.map((p) => {
+      const w = { name: p.name, start_s: offset, end_s: offset + p.duration_s };
+      offset += p.duration_s;
+      return w;
+    });
+    const phases: Partial<Record<PhaseName, ReturnType<typeof phaseStats>>> = {};
+    for (const p of plan.phases) phases[p.name] = phaseStats(points, p.name, p.duration_s);
+
+    const samples = await readSamples(samplesFile);
+    const windows = phaseWindows.map((w) => ({ name: w.name, startMs: startMs + w.start_s * 1000, endMs: startMs + w.end_s * 1000 }));
+    const deltas = phaseDeltas(samples, [...windows, { name: 'all', startMs, endMs: samplerSummary.last_ts_ms ?? startMs + offset * 1000 }], { variant });
+    const db_phases: VariantResult['db_phases'] = {};
+    for (const w of phaseWindows) {
+      const d = deltas.find((x) => x.name === w.name);
+      db_phases[w.name] = { ...dbStats(d), cpu_ms: d?.cpu_ms ?? null, temp_files: d?.temp_files ?? null };
+    }
+    const all = deltas.find((x) => x.name === 'all');
+
+    const middle = plan.firstDate + Math.floor(plan.dates / 2);
+    const explain = await explainProductList(plan.dbUrl, variant, middle, { planFile: folder.file(`explain-${variant}.plan.json`) });
+    folder.write(`explain-${variant}.json`, JSON.stringify({ variant, preset: plan.preset, dates: plan.dates, subevent_id: middle, execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written, plan: explain.plan }, null, 2) + '\n');
+
+    const exported = JSON.parse(readFileSync(folder.file(`k6-summary-${variant}.json`), 'utf8')) as { metrics: Record<string, { thresholds?: Record<string, boolean> }> };
+    const thresholds: Record<string, { ok: boolean }> = {};
+    for (const [metric, m] of Object.entries(exported.metrics)) {
+      for (const [expr, failed] of Object.entries(m.thresholds ?? {})) thresholds[`${metric}: ${expr}`] = { ok: !failed };
+    }
+
+    return {
+      result: {
+        phases: phases as VariantResult['phases'],
+        db: dbStats(all),
+        db_phases,
+        explain: { execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written },
+        runner_exit_code: exitCode,
+        thresholds,
+      },
+      series: { load: loadSeries(points, startMs, plan.bucketS, phaseWindows), db: dbSeries(all?.series ?? [], startMs), phases: phaseWindows },
+    };
+  } finally {
+    await shop.stop();
+  }
+}
