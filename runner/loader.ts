@@ -1,0 +1,119 @@
+import { build, type Message, type Plugin } from 'esbuild';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RunnerError, EXIT } from './errors.ts';
+
+export const SUPPORTED_MODULES = ['k6', 'k6/http', 'k6/metrics', 'k6/execution'] as const;
+export type ModuleName = (typeof SUPPORTED_MODULES)[number];
+
+/** One evaluation of the script's init code: what a VU holds (k6 runs init code once per VU). */
+export interface ScriptInstance {
+  exports: Record<string, unknown>;
+  /** __ITER is a free variable of the script, closed over by this instance */
+  setIter(i: number): void;
+}
+export type ScriptFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown) => ScriptInstance;
+
+export interface LoadedScript {
+  file: string;
+  factory: ScriptFactory;
+  dispose(): void;
+}
+
+// The bundle becomes one function: each call is a fresh init context, and __ENV/__VU/__ITER are its
+// parameters and locals, so VUs sharing one event loop still see their own values.
+const BANNER =
+  'module.exports = function (__ENV, __VU, __k6require) { var __ITER = 0; var module = { exports: {} }; var exports = module.exports; var require = __k6require;';
+const FOOTER = 'return { exports: module.exports, setIter: function (i) { __ITER = i; } }; };';
+
+function k6Modules(): Plugin {
+  return {
+    name: 'k6-modules',
+    setup(b) {
+      b.onResolve({ filter: /^k6(\/.*)?$/ }, (args) => {
+        if ((SUPPORTED_MODULES as readonly string[]).includes(args.path)) return { path: args.path, external: true };
+        return { errors: [{ text: `unsupported k6 module '${args.path}' (supported: ${SUPPORTED_MODULES.join(', ')})` }] };
+      });
+      b.onResolve({ filter: /^https?:\/\// }, (args) => ({
+        errors: [{ text: `remote module '${args.path}' is not supported (the runner only loads local files)` }],
+      }));
+    },
+  };
+}
+
+function describe(m: Message): string {
+  const loc = m.location ? `${path.relative(process.cwd(), path.resolve(m.location.file)) || m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '';
+  return `${loc}${m.text}`;
+}
+
+export async function loadScript(scriptPath: string): Promise<LoadedScript> {
+  const file = path.resolve(scriptPath);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new RunnerError(`script '${scriptPath}' not found (give the path of a .ts or .js k6 script)`, EXIT.script);
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-runner-'));
+  const outfile = path.join(dir, 'script.cjs');
+  let code: string;
+  try {
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      outfile,
+      format: 'cjs',
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      target: 'es2022',
+      sourcemap: 'inline',
+      logLevel: 'silent',
+      banner: { js: BANNER },
+      footer: { js: FOOTER },
+      plugins: [k6Modules()],
+    });
+    code = result.outputFiles[0].text;
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    const errors = (err as { errors?: Message[] }).errors;
+    if (errors && errors.length > 0) {
+      const first = errors[0];
+      const kind = first.text.startsWith('unsupported k6 module') || first.text.startsWith('remote module') ? '' : 'cannot load script: ';
+      throw new RunnerError(`${kind}${describe(first)}`, EXIT.script);
+    }
+    throw new RunnerError(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`, EXIT.script);
+  }
+  writeFileSync(outfile, code);
+  // stack traces then name the script's .ts file and line, through the inline source map
+  process.setSourceMapsEnabled(true);
+  const req = createRequire(import.meta.url);
+  let factory: ScriptFactory;
+  try {
+    factory = req(outfile) as ScriptFactory;
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new RunnerError(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`, EXIT.script);
+  }
+  return {
+    file,
+    factory,
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** `file:line:col` of the first stack frame inside the user's script (not the runner, not node). */
+export function scriptLocation(stack: string | undefined, scriptFile: string): string | undefined {
+  if (!stack) return undefined;
+  const dir = path.dirname(scriptFile);
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!m) continue;
+    const f = m[1].replace(/^file:\/\//, '');
+    if (f.includes('/node_modules/') || f.endsWith('script.cjs')) continue;
+    if (f.startsWith(dir) || f.endsWith('.ts')) {
+      if (f.includes(`${path.sep}runner${path.sep}`) && !f.startsWith(dir)) continue;
+      return `${path.relative(process.cwd(), f) || f}:${m[2]}:${m[3]}`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import type { ScriptInstance } from './loader.ts';
+import { builtinMetrics, Registry, type BuiltinMetrics, type TagSet, type Tags } from './metrics/registry.ts';
+import { CookieJar } from './http/cookies.ts';
+import type { ExpectedStatuses } from './http/expected.ts';
+import { scriptLocation } from './loader.ts';
+
+/** Something an iteration waits on (a request, a sleep) that an interrupt must cut short. */
+export interface PendingOp {
+  /** where the script started it; captured cheaply, formatted only for a warning */
+  site: { stack?: string };
+  what: string;
+  cancel(): void;
+}
+
+/** One iteration's life: the interrupt flag and what it still waits on. */
+export class IterationToken {
+  interrupted = false;
+  readonly ops = new Set<PendingOp>();
+  interrupt(): void {
+    if (this.interrupted) return;
+    this.interrupted = true;
+    for (const op of this.ops) op.cancel();
+    this.ops.clear();
+  }
+}
+
+export interface GroupNode {
+  name: string;
+  path: string;
+  id: string;
+  groups: GroupNode[];
+  checks: Map<string, CheckNode>;
+}
+export interface CheckNode {
+  name: string;
+  path: string;
+  id: string;
+  passes: number;
+  fails: number;
+}
+
+export function md5(s: string): string {
+  return createHash('md5').update(s).digest('hex');
+}
+
+export interface ScenarioInfo {
+  name: string;
+  executor: string;
+  startTimeMs: number;
+  tags: Tags;
+  env: Record<string, string>;
+  exec: string;
+  /** set when the scenario starts running */
+  startedAt: number;
+  iterationsStarted: number;
+  /** the per-scenario iteration counter k6/execution exposes */
+  nextIterationInTest(): number;
+}
+
+/** State shared by all VUs of one run: metrics, groups, the warning log. */
+export class Runtime {
+  readonly registry = new Registry();
+  readonly metrics: BuiltinMetrics;
+  readonly rootGroup: GroupNode = { name: '', path: '', id: md5(''), groups: [], checks: new Map() };
+  private readonly groups = new Map<string, GroupNode>([['', this.rootGroup]]);
+  private readonly warned = new Set<string>();
+  testStartedAt = performance.now();
+  nextVuId = 1;
+  /** `options.tags`: on every sample */
+  globalTags: Tags = {};
+  noCookiesReset = false;
+  maxRedirects = 10;
+  userAgent = 'loadlab-runner/0.1 (k6-compatible)';
+  discardResponseBodies = false;
+
+  constructor(
+    readonly scriptFile: string,
+    readonly stderr: NodeJS.WritableStream,
+  ) {
+    this.metrics = builtinMetrics(this.registry);
+  }
+
+  group(path: string, name: string, parentPath: string): GroupNode {
+    let g = this.groups.get(path);
+    if (!g) {
+      g = { name, path, id: md5(path), groups: [], checks: new Map() };
+      this.groups.set(path, g);
+      this.groups.get(parentPath)?.groups.push(g);
+    }
+    return g;
+  }
+
+  groupNode(path: string): GroupNode {
+    return this.groups.get(path) ?? this.rootGroup;
+  }
+
+  warn(message: string): void {
+    this.stderr.write(`warning: ${message}\n`);
+  }
+
+  warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.warn(message);
+  }
+
+  location(stack: string | undefined): string {
+    return scriptLocation(stack, this.scriptFile) ?? 'an unknown line';
+  }
+}
+
+export type VuPhase = 'init' | 'setup' | 'run' | 'teardown';
+
+/** A virtual user: its own init context (script instance), cookie jar, group and iteration state. */
+export class VU {
+  instance!: ScriptInstance;
+  phase: VuPhase = 'init';
+  iteration = 0;
+  group = '';
+  token: IterationToken | null = null;
+  readonly jar = new CookieJar();
+  responseCallback: ExpectedStatuses | null;
+  tags: Tags;
+  /** interned base tags (scenario + options.tags + scenario tags), for samples without request tags */
+  baseTagSet!: TagSet;
+  baseKey = '';
+  iterationInScenario = -1;
+  iterationInTest = -1;
+  idInScenario = 0;
+  /** this VU's private copy of setup()'s result */
+  setupData: unknown = undefined;
+
+  constructor(
+    readonly rt: Runtime,
+    readonly id: number,
+    readonly scenario: ScenarioInfo | null,
+    defaultCallback: ExpectedStatuses,
+  ) {
+    this.responseCallback = defaultCallback;
+    this.tags = {};
+    this.setTags({});
+  }
+
+  setTags(extra: Tags): void {
+    const tags: Tags = { ...this.rt.globalTags, ...(this.scenario?.tags ?? {}), ...extra };
+    if (this.scenario) tags.scenario = this.scenario.name;
+    this.tags = tags;
+    const keys = Object.keys(tags).sort();
+    this.baseKey = keys.map((k) => `${k}=${tags[k]}`).join('\u0001');
+    this.refreshBase();
+  }
+
+  refreshBase(): void {
+    this.baseTagSet = this.rt.registry.tagSet(`base\u0002${this.baseKey}\u0002${this.group}`, () => ({ ...this.tags, group: this.group }));
+  }
+
+  /** Tags for samples outside requests: base tags plus the current group. */
+  tagSetWith(extra: object | undefined): TagSet {
+    if (extra === undefined) return this.baseTagSet;
+    return this.rt.registry.tagSetOf({ ...this.tags, group: this.group, ...stringTags(extra) });
+  }
+}
+
+export function stringTags(t: object | undefined): Tags {
+  const out: Tags = {};
+  if (!t) return out;
+  for (const [k, v] of Object.entries(t)) if (v !== undefined && v !== null) out[k] = String(v);
+  return out;
+}
