@@ -13,7 +13,9 @@ export interface DatasetSpec {
 }
 
 export const presets = {
-  tiny: { name: 'tiny', dates: 300, backgroundEvents: 12, backgroundOrganizers: 3 },
+  // tiny keeps small's background, so the two differ in dates alone: the CI gate compares them, and with fewer
+  // background rows the planner reads one-page tables directly instead of through indexes, which shifts buffers
+  tiny: { name: 'tiny', dates: 300, backgroundEvents: 60, backgroundOrganizers: 6 },
   small: { name: 'small', dates: 3_000, backgroundEvents: 60, backgroundOrganizers: 6 },
   incident: { name: 'incident', dates: 30_000, backgroundEvents: 500, backgroundOrganizers: 25 },
   xl: { name: 'xl', dates: 100_000, backgroundEvents: 800, backgroundOrganizers: 40 },

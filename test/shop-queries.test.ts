@@ -28,9 +28,9 @@ describe('shop product-list queries (tiny)', () => {
     await ds?.close();
   });
 
-  it('starts each variant with its own marker comment, and binds the same parameters', () => {
+  it('tags each variant with its own marker comment right after SELECT, and binds the same parameters', () => {
     for (const v of ['before', 'after'] as const) {
-      assert.ok(productListSql[v].startsWith(productListMarker(v)));
+      assert.ok(productListSql[v].startsWith(`SELECT ${productListMarker(v)} `));
       assert.deepEqual(productListQuery(v, { eventId: 1, subeventId: 7, channelId: 3 }).values, [1, 3, 7]);
     }
     assert.match(productListSql.before, /HAVING COUNT\(qi\.quota_id\) > 0/);
@@ -95,7 +95,7 @@ describe('shop product-list queries (tiny)', () => {
         const saved = JSON.parse(readFileSync(planFile, 'utf8'));
         assert.equal(saved.buffers_touched, e.buffers_touched);
         assert.ok(saved.plan.Plan['Node Type']);
-        assert.ok(saved.sql.startsWith(productListMarker(v)));
+        assert.ok(saved.sql.startsWith(`SELECT ${productListMarker(v)} `));
         figures.push(e);
       }
     } finally {

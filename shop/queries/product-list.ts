@@ -13,7 +13,10 @@ export function isVariant(value: string): value is Variant {
   return (variants as readonly string[]).includes(value);
 }
 
-/** The marker each variant's SQL starts with; pg_stat_statements keeps leading comments in its query text. */
+/**
+ * The marker that tags each variant's SQL. It stands right after SELECT: pg_stat_statements (PostgreSQL 18)
+ * drops a statement's leading comment from the text it keeps, but keeps one inside the statement.
+ */
 export function productListMarker(variant: Variant): string {
   return `/* loadlab:product-list:${variant} */`;
 }
@@ -38,8 +41,7 @@ const orderBy = `ORDER BY c.position, i.category_id, i.position, i.name`;
  * product drags one quota_items row per date of the series (times its variations) into the GROUP BY: the
  * work grows with the number of dates, whichever date is shown.
  */
-const beforeSql = `${productListMarker('before')}
-SELECT ${selectColumns},
+const beforeSql = `SELECT ${productListMarker('before')} ${selectColumns},
        COUNT(qi.quota_id) AS quotac, COUNT(v.id) AS has_variations,
        ${mandatoryAddons}
 FROM pretixbase_item i
@@ -57,8 +59,7 @@ ${orderBy}`;
  * after: pretix PR #6318. The quota check becomes an EXISTS restricted to the shown date, which the
  * quota.subevent_id index answers in a few blocks, independent of the series' length.
  */
-const afterSql = `${productListMarker('after')}
-SELECT ${selectColumns},
+const afterSql = `SELECT ${productListMarker('after')} ${selectColumns},
        COUNT(v.id) AS has_variations,
        ${mandatoryAddons}
 FROM pretixbase_item i
