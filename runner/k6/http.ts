@@ -135,17 +135,17 @@ export function httpModule(vu: VU, client: HttpClient) {
   const m = rt.metrics;
   const reg = rt.registry;
 
-  function sampleTags(method: string, url: string, name: string, status: number, expected: string, errorCode: number, extra: Record<string, string | number | boolean> | undefined, extraKey: string): TagSet {
-    const key = `${vu.baseKey}\u0002${vu.group}\u0002${method}\u0002${url}\u0002${name}\u0002${status}\u0002${expected}\u0002${errorCode}\u0002${extraKey}`;
+  function sampleTags(group: string, method: string, url: string, name: string, status: number, expected: string, errorCode: number, extra: Record<string, string | number | boolean> | undefined, extraKey: string): TagSet {
+    const key = `${vu.baseKey}\u0002${group}\u0002${method}\u0002${url}\u0002${name}\u0002${status}\u0002${expected}\u0002${errorCode}\u0002${extraKey}`;
     return reg.tagSet(key, () => {
-      const t: Record<string, string> = { ...vu.tags, ...stringTags(extra), group: vu.group, method, url, name, status: String(status) };
+      const t: Record<string, string> = { ...vu.tags, ...stringTags(extra), group, method, url, name, status: String(status) };
       if (expected !== '') t.expected_response = expected;
       if (errorCode !== 0) t.error_code = String(errorCode);
       return t;
     });
   }
 
-  function emit(x: Exchange, method: string, url: string, params: Params | undefined, sentBytes: number): void {
+  function emit(x: Exchange, group: string, method: string, url: string, params: Params | undefined, sentBytes: number): void {
     const tags = params?.tags;
     let name = url;
     let extraKey = '';
@@ -157,7 +157,7 @@ export function httpModule(vu: VU, client: HttpClient) {
     }
     const cb = params !== undefined && params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback;
     const expected = cb === null ? '' : cb.matches(x.status) ? 'true' : 'false';
-    const ts = sampleTags(method, url, name, x.status, expected, x.errorCode, tags, extraKey);
+    const ts = sampleTags(group, method, url, name, x.status, expected, x.errorCode, tags, extraKey);
     const t = performance.timeOrigin + performance.now();
     reg.add(m.http_reqs, ts, 1, t);
     reg.add(m.http_req_duration, ts, x.duration, t);
@@ -216,13 +216,15 @@ export function httpModule(vu: VU, client: HttpClient) {
       const host = parseUrl(url).host;
       for (const [k, v] of Object.entries(params.cookies)) vu.jar.set(host, k, typeof v === 'string' ? v : v.value);
     }
+    // samples carry the group the request was started in, even if it ends after the group returned
+    const group = vu.group;
     let encoded = encodeBody(body, headers);
     let redirectsLeft = params?.redirects ?? rt.maxRedirects;
     let curMethod = method;
     let curUrl = url;
     for (;;) {
       const x = await exchange(curMethod, curUrl, encoded, headers, params, site);
-      emit(x, curMethod, curUrl, params, x.sentBytes);
+      emit(x, group, curMethod, curUrl, params, x.sentBytes);
       const location = REDIRECTS.has(x.status) ? headerValue(x.rawHeaders, 'location')[0] : undefined;
       if (location !== undefined && redirectsLeft > 0) {
         redirectsLeft--;

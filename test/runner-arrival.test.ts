@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runScript, type RunResult } from '../runner/index.ts';
+import { devNull, startServer } from './runner-server.ts';
+
+const fixture = 'test/fixtures/runner-rate.ts';
+const quiet = { quiet: true, summaryMode: 'compact' as const, stdout: devNull(), stderr: devNull() };
+
+
+function metric(r: RunResult, key: string): Record<string, number> {
+  const m = r.summary.metrics[key];
+  assert.ok(m, `metric ${key} is in the summary`);
+  return m.values;
+}
+
+test('constant-arrival-rate holds 1,000 iterations/s for 20 s within 1 %, start lag p99 < 5 ms', async () => {
+  const server = await startServer();
+  try {
+    const t0 = performance.now();
+    const r = await runScript(fixture, { ...quiet, env: { BASE_URL: server.url, RATE: '1000', DURATION: '20s', PRE: '100', MAX: '1000', GRACE: '2s' } });
+    const wall = (performance.now() - t0) / 1000;
+    assert.equal(r.exitCode, 0);
+    const s = r.scenarios[0];
+    assert.equal(s.scheduled, 20_000, 'the schedule has exactly rate × duration arrivals');
+    // achieved: iterations actually started per second of the scenario's duration
+    const started = s.completed + s.interrupted;
+    const achieved = started / 20;
+    assert.ok(Math.abs(achieved - 1000) / 1000 < 0.01, `achieved ${achieved}/s`);
+    assert.equal(started + s.dropped, 20_000);
+    assert.equal(server.received, started, 'every started iteration reached the server');
+    const lag = metric(r, 'iteration_start_lag');
+    assert.equal(lag.count, started);
+    assert.ok(lag['p(99)'] < 5, `start lag p99 ${lag['p(99)']} ms`);
+    assert.ok(wall < 23, `run took ${wall}s`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a 3 s server stall: arrivals keep their schedule, drops are exactly the arrivals with all maxVUs busy', async () => {
+  // 200/s for 6 s with 40 VUs; requests arriving between 2 s and 5 s are held until 5 s
+  let t0 = 0;
+  const server = await startServer(() => {
+    const t = performance.now() - t0;
+    return t >= 2000 && t < 5000 ? 5000 - t : 0;
+  });
+  try {
+    t0 = performance.now();
+    const r = await runScript(fixture, { ...quiet, env: { BASE_URL: server.url, RATE: '200', DURATION: '6s', PRE: '40', GRACE: '2s' } });
+    const wall = performance.now() - t0;
+    const s = r.scenarios[0];
+    assert.equal(s.scheduled, 1200);
+    const started = s.completed + s.interrupted;
+    assert.equal(started + s.dropped, 1200, 'every arrival either started or was dropped');
+    assert.equal(server.received, started, 'each started iteration sent its request');
+    assert.equal(metric(r, 'dropped_iterations').count, s.dropped);
+    // 600 arrivals in the stall; the first 40 take the VUs and the rest find them all busy (a few ms of slack
+    // at the edges: VUs freed by the stall's end and fast requests just before it)
+    assert.ok(s.dropped >= 540 && s.dropped <= 565, `dropped ${s.dropped}`);
+    assert.equal(s.interrupted, 0);
+    const lag = metric(r, 'iteration_start_lag');
+    assert.ok(lag['p(99)'] < 5, `start lag p99 ${lag['p(99)']} ms while the server stalled`);
+    assert.ok(wall < 6500, `ended ${wall} ms after start: all work was done at 6 s`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a server that never answers: the run ends at duration + gracefulStop and interrupted iterations are not counted', async () => {
+  let t0 = 0;
+  const server = await startServer(() => (performance.now() - t0 >= 1000 ? null : 0));
+  try {
+    t0 = performance.now();
+    const r = await runScript(fixture, { ...quiet, env: { BASE_URL: server.url, RATE: '100', DURATION: '2s', PRE: '20', MAX: '30', GRACE: '1s' } });
+    const wall = performance.now() - t0;
+    assert.ok(wall >= 2900 && wall < 3600, `ended at ${wall} ms (expected ~3000: 2 s + 1 s gracefulStop)`);
+    const s = r.scenarios[0];
+    assert.equal(s.interrupted, 30, 'all 30 VUs (grown from 20 to maxVUs) were stuck and interrupted');
+    assert.equal(s.vus, 30);
+    assert.equal(metric(r, 'iterations').count, s.completed);
+    assert.equal(s.completed + s.interrupted + s.dropped, 200);
+    assert.equal(metric(r, 'http_req_duration').count, s.completed, 'interrupted requests leave no samples');
+  } finally {
+    await server.close();
+  }
+});
