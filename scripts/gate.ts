@@ -5,10 +5,10 @@
 // Exit 0 pass, 99 a gate failed (k6's code for failed thresholds), 1 an error.
 import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { runMain, parseCli, parseNumberFlag, parseIntFlag } from './lib/main.ts';
 import { UserError } from './lib/errors.ts';
-import { reportsDir, projectRoot } from './lib/paths.ts';
+import { reportsDir } from './lib/paths.ts';
+import { runLoadScript } from './lib/runner-process.ts';
 import { progressLog } from './lib/verbosity.ts';
 import { openDataset, type OpenedDataset } from './lib/dataset.ts';
 import { presetSpec, parseSeed } from '../datasets/presets.ts';
@@ -85,14 +85,10 @@ await runMain(async () => {
     const shop = await startShopProcess(variant, spec.name, seed);
     const exportFile = path.join(outDir, `k6-summary-${variant}.json`);
     const env = { BASE_URL: shop.ready, RATE: rate, MULTIPLIER: 3, PHASES: 'tripled', TRIPLED_S: durationS, THINK_SCALE: 0.25, FIRST_DATE: ds.result.manifest.hot_subevent_first, DATES: spec.dates, SEED: seed };
-    const args = ['loadtests/incident.ts', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), '--summary-export', exportFile, '--quiet'];
     log(`latency: ${variant} on ${spec.name} at ${rate * 3} visitors/min for ${durationS} s`);
-    const code = await new Promise<number>((resolve) => {
-      const child = spawn(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), [path.join(projectRoot, 'runner', 'cli.ts'), ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-      child.once('exit', (c) => resolve(c ?? 1));
-    });
+    const { code, stderrTail } = await runLoadScript('loadtests/incident.ts', env, ['--summary-export', exportFile], { showProgress: false });
     await shop.stop();
-    if (code !== 0 && code !== 99) throw new UserError(`the latency replay failed to run (runner exit ${code})`);
+    if (code !== 0 && code !== 99) throw new UserError(`the latency replay failed to run (runner exit ${code}): ${stderrTail}`);
     const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as { metrics: Record<string, Record<string, unknown> & { thresholds?: Record<string, boolean> }> };
     const lines: string[] = [];
     let failed = 0;

@@ -109,6 +109,6 @@ await runMain(async () => {
   folder.complete(reportsDir);
   unmark();
   await db.close();
-  say(`report: ${folder.file('report.md')} (reports/latest)`);
+  say(`report: ${folder.file('report.md')}${folder.dir.startsWith(reportsDir) ? ' (also reports/latest)' : ''}`);
   if (summary.comparison.tripled_p95_ratio !== null) say(`tripled product-list p95, before / after: ${summary.comparison.tripled_p95_ratio}x`);
 });

@@ -33,9 +33,10 @@ function num(name: string, fallback: number): number {
 export function trafficConfig(): TrafficConfig {
   const rate = num('RATE', 60);
   const multiplier = num('MULTIPLIER', 3);
+  const thinkScale = num('THINK_SCALE', 1);
   const peakPerSecond = (rate * multiplier) / 60;
-  // a visitor's journey lasts its think times plus up to 10 s per request when the shop is drowning
-  const vus = Math.max(10, Math.ceil(peakPerSecond * 60));
+  // a journey lasts about 15 s of thinking (scaled) plus its requests, up to 10 s each when the shop drowns
+  const vus = Math.max(10, Math.ceil(peakPerSecond * (15 * thinkScale + 10)));
   return {
     baseUrl: (__ENV.BASE_URL || 'http://127.0.0.1:8000').replace(/\/$/, ''),
     organizer: __ENV.ORGANIZER || 'citymuseum',
@@ -45,7 +46,7 @@ export function trafficConfig(): TrafficConfig {
     baselineS: num('BASELINE_S', 120),
     rampS: num('RAMP_S', 30),
     tripledS: num('TRIPLED_S', 120),
-    thinkScale: num('THINK_SCALE', 1),
+    thinkScale,
     firstDate: num('FIRST_DATE', 1),
     dates: num('DATES', 30000),
     seed: num('SEED', 42),
@@ -53,6 +54,6 @@ export function trafficConfig(): TrafficConfig {
     maxErrorRate: num('MAX_ERROR_RATE', 0.01),
     timeout: __ENV.TIMEOUT || '10s',
     preAllocatedVUs: num('PRE_VUS', vus),
-    maxVUs: num('MAX_VUS', vus * 3),
+    maxVUs: num('MAX_VUS', vus * 2),
   };
 }

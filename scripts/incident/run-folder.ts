@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError } from '../lib/errors.ts';
 
 const MARKER = 'INCOMPLETE';
-const RUN_FILES = new Set(['summary.json', 'report.md', 'report.html', 'series.json', MARKER]);
+const RUN_FILES = new Set(['summary.json', 'report.md', 'report.html', 'series.json', 'capacity.json', 'capacity.md', 'capacity.html', MARKER]);
 
 /**
  * A run folder is marked INCOMPLETE from its creation until every contract file is written; an interrupted

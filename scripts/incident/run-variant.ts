@@ -5,11 +5,8 @@ import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, V
 import type { RunFolder } from './run-folder.ts';
 import { UserError } from '../lib/errors.ts';
 import { showProgress } from '../lib/verbosity.ts';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { projectRoot } from '../lib/paths.ts';
-import { onCleanup } from '../lib/cleanup.ts';
+import { runLoadScript } from '../lib/runner-process.ts';
 import { explainProductList } from '../../shop/explain.ts';
 
 export interface PhasePlan {
@@ -43,30 +40,6 @@ export interface VariantOutcome {
 export async function startShopProcess(variant: VariantName, preset: string, seed: number) {
   const shop = await startService(`shop (${variant})`, 'scripts/shop.ts', ['--variant', variant, '--port', '0', '--preset', preset, '--seed', String(seed)], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { env: { CI: 'true' } });
   return shop;
-}
-
-function runRunner(args: string[], log: (line: string) => void): Promise<number> {
-  const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
-  const tty = showProgress(process.stderr);
-  const child = spawn(tsx, [path.join(projectRoot, 'runner', 'cli.ts'), ...args, ...(tty ? [] : ['--quiet'])], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'ignore', tty ? 'inherit' : 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d) => (err = (err + d).slice(-4000)));
-  const unregister = onCleanup('load runner', async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-  });
-  return new Promise((resolve) => {
-    child.once('exit', (code) => {
-      unregister();
-      if (code !== 0 && code !== 99) log(`runner exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`);
-      resolve(code ?? 1);
-    });
-  });
 }
 
 function dbStats(d: PhaseDelta | undefined): DbStats {
@@ -114,12 +87,12 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
       RAMP_S: plan.phases.find((p) => p.name === 'ramp')?.duration_s ?? 0,
       TRIPLED_S: plan.phases.find((p) => p.name === 'tripled')!.duration_s,
     };
-    const args = ['loadtests/incident.ts', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), '--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`];
     const total = plan.phases.reduce((s, p) => s + p.duration_s, 0);
     log(`${variant}: ${plan.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s) at ${plan.rate} visitors/min, x${plan.multiplier}`);
-    const exitCode = await runRunner(args, log);
+    const run = await runLoadScript('loadtests/incident.ts', env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress() });
     const samplerSummary = await sampler.stop();
-    if (exitCode !== 0 && exitCode !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode})`);
+    const exitCode = run.code;
+    if (exitCode !== 0 && exitCode !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode}): ${run.stderrTail}`);
 
     const points = await readLoadPoints(pointsFile);
     if (points.requests.length === 0) throw new UserError(`the load run of variant ${variant} recorded no request`);

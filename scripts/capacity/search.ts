@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { runLoadScript, metricValue, type ExportedSummary } from '../lib/runner-process.ts';
+import { UserError } from '../lib/errors.ts';
+import type { CapacityStep } from './types.ts';
+
+export interface SearchPlan {
+  shopUrl: string;
+  firstDate: number;
+  dates: number;
+  seed: number;
+  sloMs: number;
+  maxErrorRate: number;
+  stepS: number;
+  /** a first guess of the capacity, visitors/min (from a short closed-loop probe) */
+  estimate: number;
+  /** coarse steps before bisection, and bisection steps after it */
+  maxCoarse: number;
+  bisections: number;
+  exportFile: string;
+  log: (line: string) => void;
+}
+
+/** One short constant-arrival-rate run of the incident journey at `rate` visitors/min. */
+export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityStep> {
+  const env = {
+    BASE_URL: plan.shopUrl, RATE: rate, MULTIPLIER: 1, PHASES: 'tripled', TRIPLED_S: plan.stepS, THINK_SCALE: 0.2,
+    FIRST_DATE: plan.firstDate, DATES: plan.dates, SEED: plan.seed, P95_MS: plan.sloMs, MAX_ERROR_RATE: plan.maxErrorRate,
+  };
+  const run = await runLoadScript('loadtests/incident.ts', env, ['--summary-export', plan.exportFile], { showProgress: false });
+  if (run.code !== 0 && run.code !== 99) throw new UserError(`a capacity step failed to run (runner exit ${run.code}): ${run.stderrTail}`);
+  const s = JSON.parse(readFileSync(plan.exportFile, 'utf8')) as ExportedSummary;
+  const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)') ?? 0;
+  const errors = metricValue(s, 'http_req_failed', 'value') ?? 0;
+  const dropped = metricValue(s, 'dropped_iterations', 'count') ?? 0;
+  const started = metricValue(s, 'iterations', 'count') ?? 0;
+  // a rate the runner could not even offer (iterations dropped) does not count as sustained
+  const passed = p95 < plan.sloMs && errors < plan.maxErrorRate && dropped <= 0.01 * (started + dropped);
+  const step = { visitors_per_min: rate, product_list_p95_ms: Math.round(p95 * 10) / 10, error_rate: Math.round(errors * 10000) / 10000, dropped_iterations: dropped, passed };
+  plan.log(`  ${rate} visitors/min: product-list p95 ${step.product_list_p95_ms} ms, errors ${(errors * 100).toFixed(1)} %, dropped ${dropped} -> ${passed ? 'ok' : 'over'}`);
+  return step;
+}
+
+const roundRate = (r: number) => (r >= 100 ? Math.round(r) : Math.round(r * 10) / 10);
+
+/**
+ * Coarse steps from the estimate (halving on failure, doubling on success) until a passing and a failing rate
+ * bracket the capacity, then bisection inside the bracket. Returns every step tried.
+ */
+export async function findCapacity(plan: SearchPlan): Promise<{ capacity: number; firstFailing: number | null; steps: CapacityStep[] }> {
+  const steps: CapacityStep[] = [];
+  let pass: number | null = null;
+  let fail: number | null = null;
+  let rate = roundRate(Math.max(1, plan.estimate));
+  for (let i = 0; i < plan.maxCoarse && (pass === null || fail === null); i++) {
+    const step = await tryRate(plan, rate);
+    steps.push(step);
+    if (step.passed) {
+      pass = rate;
+      rate = roundRate(rate * 2);
+    } else {
+      fail = rate;
+      rate = roundRate(rate / 2);
+    }
+    if (pass !== null && fail !== null) break;
+    if (rate < 1) break;
+  }
+  if (pass !== null && fail !== null) {
+    for (let i = 0; i < plan.bisections; i++) {
+      const mid = roundRate(Math.sqrt(pass * fail));
+      if (mid <= pass || mid >= fail) break;
+      const step = await tryRate(plan, mid);
+      steps.push(step);
+      if (step.passed) pass = mid;
+      else fail = mid;
+    }
+  }
+  return { capacity: pass ?? 0, firstFailing: fail, steps };
+}
