@@ -95,8 +95,21 @@ export abstract class ScenarioRun {
       const r = fn(vu.setupData);
       if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
         sync = false;
-        const interrupted = new Promise<void>((res) => this.interruptWaiters.set(token, res));
-        await Promise.race([r, interrupted]);
+        // one promise that settles with the iteration or with its interruption, whichever comes first
+        let failure: unknown;
+        let failed = false;
+        await new Promise<void>((res) => {
+          this.interruptWaiters.set(token, res);
+          (r as Promise<unknown>).then(
+            () => res(),
+            (err: unknown) => {
+              failed = true;
+              failure = err;
+              res();
+            },
+          );
+        });
+        if (failed) throw failure;
       }
     } catch (err) {
       if (!token.interrupted) this.host.iterationError(err);
