@@ -38,8 +38,11 @@ export const options: Options = {
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
 };
 
+// carts must not be shared with an earlier run against the same database; the choices stay seeded
+const runId = __ENV.RUN_ID || String(Date.now());
+
 export default async function (): Promise<void> {
   const scenario = exec.scenario.name;
   const visitor = exec.scenario.iterationInTest;
-  await visit(cfg, visitorRandom(cfg.seed, scenario, visitor), `v-${cfg.seed}-${scenario}-${visitor}`);
+  await visit(cfg, visitorRandom(cfg.seed, scenario, visitor), `v-${runId}-${scenario}-${visitor}`);
 }

@@ -84,7 +84,7 @@ await runMain(async () => {
     const ds = opened.at(-1)!;
     const shop = await startShopProcess(variant, spec.name, seed);
     const exportFile = path.join(outDir, `k6-summary-${variant}.json`);
-    const env = { BASE_URL: shop.ready, RATE: rate, MULTIPLIER: 3, PHASES: 'tripled', TRIPLED_S: durationS, THINK_SCALE: 0.25, FIRST_DATE: ds.result.manifest.hot_subevent_first, DATES: spec.dates, SEED: seed };
+    const env = { BASE_URL: shop.ready, RATE: rate, MULTIPLIER: 3, PHASES: 'tripled', TRIPLED_S: durationS, THINK_SCALE: 0.25, FIRST_DATE: ds.result.manifest.hot_subevent_first, DATES: spec.dates, SEED: seed, RUN_ID: `gate-${Date.now()}` };
     log(`latency: ${variant} on ${spec.name} at ${rate * 3} visitors/min for ${durationS} s`);
     const { code, stderrTail } = await runLoadScript('loadtests/incident.ts', env, ['--summary-export', exportFile], { showProgress: false });
     await shop.stop();

@@ -83,7 +83,7 @@ await runMain(async () => {
           say(`${variant} @ ${count} dates: probe ${probe.calibration.product_list_capacity_rps} product lists/s, first try ${Math.round(estimate)} visitors/min`);
           const found = await findCapacity({
             shopUrl: shop.ready, firstDate: ds.result.manifest.hot_subevent_first, dates: count, seed, sloMs: slo, maxErrorRate, stepS,
-            estimate, maxCoarse, bisections, exportFile: folder.file(`.step-${variant}-${count}.json`), log: say,
+            estimate, maxCoarse, bisections, exportFile: folder.file(`.step-${variant}-${count}.json`), runId: `${folder.runId}-${variant}-${count}`, log: say,
           });
           const point: CapacityPoint = { variant, dates: count, capacity_visitors_per_min: found.capacity, first_failing_visitors_per_min: found.firstFailing, steps: found.steps };
           result.points.push(point);

@@ -64,10 +64,10 @@ await runMain(async () => {
     rate = givenRate;
     calibration = { method: 'given', product_list_capacity_rps: null, service_time_ms: null, product_list_requests_per_visitor: 1.3, target_utilisation: 0.4, formula: `--baseline-rate ${givenRate} visitors/min, as given` };
   } else {
-    say('calibrating: measuring what the before variant can serve');
+    say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
     const shop = await startShopProcess('before', spec.name, seed);
     try {
-      const c = await calibrate({ shopUrl: shop.ready, firstDate: dates.first, dates: dates.count, seconds: quick ? 3 : 12, concurrency: os.cpus().length, maxVisitorsPerMin: quick ? 240 : undefined });
+      const c = await calibrate({ shopUrl: shop.ready, firstDate: dates.first, dates: dates.count, seconds: quick ? 3 : 15, minRequests: quick ? 0 : 40, maxSeconds: quick ? 3 : 60, concurrency: os.cpus().length * 2, maxVisitorsPerMin: quick ? 240 : undefined });
       rate = c.baselineVisitorsPerMin;
       calibration = c.calibration;
     } finally {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../scripts/lib/paths.ts';
-import { testDataDir } from './helpers/db.ts';
-import { postmastersOn, runCli } from './helpers/processes.ts';
+import { loadTestDataDir as testDataDir } from './helpers/db.ts';
+import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
 
 const outRoot = path.join(stateDir, 'test-reports');
 const env = { LOADLAB_PGDATA: testDataDir };
@@ -96,4 +96,25 @@ test('load:incident rejects bad input with one line and starts nothing', async (
     assert.equal(r.stdout, '', 'nothing started');
   }
   assert.equal(readFileSync(path.join(notARun, 'thesis.txt'), 'utf8'), 'precious');
+});
+
+test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run marked incomplete', { timeout: 120_000 }, async () => {
+  const out = path.join(outRoot, `interrupted-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  let sent = false;
+  const r = await runCli('load:incident', ['--preset', 'tiny', '--quick', '--baseline-rate', '60', '--out', out], env, () => {}, (stdout, kill) => {
+    if (!sent && /before: baseline/.test(stdout)) {
+      sent = true;
+      setTimeout(() => kill('SIGINT'), 3000);
+    }
+  });
+  assert.ok(sent, `the replay started: ${r.stdout}`);
+  assert.equal(r.code, 130, r.stderr.slice(-1000));
+  const deadline = Date.now() + 10_000;
+  const leftovers = () => [...postmastersOn(testDataDir), ...processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${testDataDir}`), ...processesWith('runner/cli.ts', `LOADLAB_PGDATA=${testDataDir}`)];
+  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+  assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
+  assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');
+  assert.ok(!existsSync(path.join(out, 'report.md')) && !existsSync(path.join(out, 'summary.json')), 'no report that looks finished');
+  rmSync(out, { recursive: true, force: true });
 });

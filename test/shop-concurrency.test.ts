@@ -5,6 +5,17 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { testDataset } from './helpers/db.ts';
 import { startShop } from '../shop/server.ts';
+import { HOT_ITEMS } from '../datasets/hot-series.ts';
+
+/** the generator numbers variations in item order, so an item's ids follow from the ones before it */
+function variationIds(itemId: number): number[] {
+  let first = 1;
+  for (const it of HOT_ITEMS) {
+    if (it.id === itemId) return it.variations.map((_, k) => first + k);
+    first += it.variations.length;
+  }
+  throw new Error(`no hot item ${itemId}`);
+}
 
 const CART_PREFIX = 'test-conc-';
 const SIZE = 50;
@@ -58,8 +69,10 @@ describe('shop cart concurrency (tiny)', () => {
       try {
         const url = `${shop.url}/citymuseum/timeslots/${subevent}/cart/add`;
         // spread over the products and variations that share the quota, all at once
-        const bodies = Array.from({ length: ATTEMPTS }, (_, i) => ({ cart_id: `${CART_PREFIX}${variant}-${i}`, item: 1 + (i % 3), variation: 1 + (i % 9), count: 1 }))
-          .map((b) => ({ ...b, variation: (b.item - 1) * 3 + 1 + (Math.floor(b.variation / 3) % 3) }));
+        const bodies = Array.from({ length: ATTEMPTS }, (_, i) => {
+          const item = HOT_ITEMS[i % 3];
+          return { cart_id: `${CART_PREFIX}${variant}-${i}`, item: item.id, variation: variationIds(item.id)[Math.floor(i / 3) % item.variations.length], count: 1 };
+        });
         const statuses = await Promise.all(bodies.map(async (body) => {
           const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
           await res.arrayBuffer();

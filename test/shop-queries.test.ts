@@ -63,7 +63,7 @@ describe('shop product-list queries (tiny)', () => {
     assert.equal(compared, m.dates);
   });
 
-  it('applies date price overrides: weekend Adult surcharge, member variation free on the first Sunday slot', async () => {
+  it('applies date price overrides: weekend Adult surcharge, the guided tour at the standard price on the first Sunday slot', async () => {
     const m = ds.result.manifest;
     const saturday = m.hot_subevent_first + 5 * 40;
     const sunday = m.hot_subevent_first + 6 * 40;
@@ -73,7 +73,7 @@ describe('shop product-list queries (tiny)', () => {
     assert.equal(adultSat.variations[0].price, '16.00', 'Standard falls back to the item price, overridden on weekends');
     assert.equal(adultSat.variations[1].price, '18.00', 'a variation with its own price keeps it');
     const sun = await loadProductPage(pool, 'after', event, sunday);
-    assert.equal(sun.products.find((p) => p.id === 1)!.variations[2].price, '0.00');
+    assert.equal(sun.products.find((p) => p.id === 1)!.variations[1].price, '14.00');
     const mon = await loadProductPage(pool, 'after', event, monday);
     assert.equal(mon.products.find((p) => p.id === 1)!.variations[0].price, '14.00');
   });

@@ -17,6 +17,8 @@ export interface SearchPlan {
   maxCoarse: number;
   bisections: number;
   exportFile: string;
+  /** makes cart ids unique per step */
+  runId: string;
   log: (line: string) => void;
 }
 
@@ -25,6 +27,7 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
   const env = {
     BASE_URL: plan.shopUrl, RATE: rate, MULTIPLIER: 1, PHASES: 'tripled', TRIPLED_S: plan.stepS, THINK_SCALE: 0.2,
     FIRST_DATE: plan.firstDate, DATES: plan.dates, SEED: plan.seed, P95_MS: plan.sloMs, MAX_ERROR_RATE: plan.maxErrorRate,
+    RUN_ID: `${plan.runId}-${rate}`,
   };
   const run = await runLoadScript('loadtests/incident.ts', env, ['--summary-export', plan.exportFile], { showProgress: false });
   if (run.code !== 0 && run.code !== 99) throw new UserError(`a capacity step failed to run (runner exit ${run.code}): ${run.stderrTail}`);

@@ -13,7 +13,17 @@ export interface CalibrationResult {
  * lists of dates spread over the series for `seconds`. The baseline rate then puts `before` at 40 % of that
  * capacity, so three times the baseline overloads it, as in the incident.
  */
-export async function calibrate(opts: { shopUrl: string; firstDate: number; dates: number; seconds: number; concurrency: number; maxVisitorsPerMin?: number }): Promise<CalibrationResult> {
+export async function calibrate(opts: {
+  shopUrl: string;
+  firstDate: number;
+  dates: number;
+  /** the probe runs at least this long and until it has `minRequests` answers, but never past `maxSeconds` */
+  seconds: number;
+  minRequests?: number;
+  maxSeconds?: number;
+  concurrency: number;
+  maxVisitorsPerMin?: number;
+}): Promise<CalibrationResult> {
   const base = `${opts.shopUrl}/citymuseum/timeslots`;
   const dateAt = (i: number) => opts.firstDate + ((i * 7919) % opts.dates);
   // warm-up: first requests pay for connection set-up and cold caches
@@ -23,9 +33,13 @@ export async function calibrate(opts: { shopUrl: string; firstDate: number; date
   let done = 0;
   let busyMs = 0;
   const t0 = performance.now();
-  const deadline = t0 + opts.seconds * 1000;
+  const minEnd = t0 + opts.seconds * 1000;
+  const hardEnd = t0 + Math.max(opts.seconds, opts.maxSeconds ?? opts.seconds) * 1000;
+  const minRequests = opts.minRequests ?? 0;
+  // a slow query needs a longer look: a dozen answers would make a noisy capacity
+  const more = () => performance.now() < hardEnd && (performance.now() < minEnd || done < minRequests);
   const worker = async () => {
-    while (performance.now() < deadline) {
+    while (more()) {
       const s = performance.now();
       const res = await fetch(`${base}/${dateAt(next++)}/`, { signal: AbortSignal.timeout(30_000) });
       await res.arrayBuffer();
@@ -53,7 +67,7 @@ export async function calibrate(opts: { shopUrl: string; firstDate: number; date
       service_time_ms: Math.round(serviceMs * 10) / 10,
       product_list_requests_per_visitor: PRODUCT_LIST_REQUESTS_PER_VISITOR,
       target_utilisation: TARGET_UTILISATION,
-      formula: `${formula} (probe: ${opts.concurrency} concurrent clients for ${opts.seconds} s, ${done} product lists)`,
+      formula: `${formula} (probe: ${opts.concurrency} concurrent clients for ${elapsedS.toFixed(1)} s, ${done} product lists)`,
     },
   };
 }

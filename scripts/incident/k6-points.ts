@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
 import type { EndpointStats, LoadSeriesPoint, PhaseName, PhaseStats } from './types.ts';
 
 /** A request as the runner's `--out json` lines describe it (k6's point format). */
@@ -23,7 +24,8 @@ export interface LoadPoints {
  */
 export async function readLoadPoints(file: string): Promise<LoadPoints> {
   const out: LoadPoints = { requests: [], dropped: [], iterations: [] };
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const raw = createReadStream(file);
+  const lines = createInterface({ input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
   const pendingFailed: RequestPoint[] = [];
   for await (const line of lines) {
     if (!line.includes('"Point"')) continue;

@@ -55,15 +55,7 @@ function dbStats(d: PhaseDelta | undefined): DbStats {
 }
 
 function dbSeries(points: RatePoint[], startMs: number): DbSeriesPoint[] {
-  return points.map((p) => ({
-    t_s: Math.round((p.t_ms - startMs) / 100) / 10,
-    temp_bytes_per_s: p.temp_bytes_per_s,
-    blks_read_per_s: p.blks_read_per_s,
-    blks_hit_per_s: p.blks_hit_per_s,
-    os_read_bytes_per_s: p.os_read_bytes_per_s,
-    os_write_bytes_per_s: p.os_write_bytes_per_s,
-    active_connections: p.active_connections,
-  }));
+  return points.map(({ t_ms, ...rates }) => ({ t_s: Math.round((t_ms - startMs) / 100) / 10, ...rates }));
 }
 
 /** fresh shop, statistics reset, warm-up, sampler on, load, sampler off, EXPLAIN, shop off */
@@ -79,10 +71,11 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
 
     const samplesFile = folder.file(`db-samples-${variant}.ndjson`);
     const sampler = await startSampler({ url: plan.dbUrl, outFile: samplesFile, intervalMs: 1000, postmasterPid: plan.postmasterPid });
-    const pointsFile = folder.file(`.points-${variant}.json`);
+    // every request's points, kept (compressed) for whoever wants to dig deeper than the report
+    const pointsFile = folder.file(`k6-points-${variant}.json.gz`);
     const env: Record<string, string | number> = {
       BASE_URL: shop.ready, RATE: plan.rate, MULTIPLIER: plan.multiplier, SEED: plan.seed, FIRST_DATE: plan.firstDate, DATES: plan.dates,
-      THINK_SCALE: plan.thinkScale,
+      THINK_SCALE: plan.thinkScale, RUN_ID: `${Date.now().toString(36)}-${variant}`,
       BASELINE_S: plan.phases.find((p) => p.name === 'baseline')!.duration_s,
       RAMP_S: plan.phases.find((p) => p.name === 'ramp')?.duration_s ?? 0,
       TRIPLED_S: plan.phases.find((p) => p.name === 'tripled')!.duration_s,

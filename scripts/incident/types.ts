@@ -1,3 +1,5 @@
+import type { RatePoint } from '../stats/types.ts';
+
 /**
  * The incident run's data, as written to summary.json (schema loadlab.incident/v1, design.md) plus the time
  * series the report draws. Durations in ms, rates as fractions 0..1, counts as integers; null = unavailable.
@@ -101,15 +103,8 @@ export interface LoadSeriesPoint {
   dropped: number;
 }
 
-export interface DbSeriesPoint {
-  t_s: number;
-  temp_bytes_per_s: number | null;
-  blks_read_per_s: number | null;
-  blks_hit_per_s: number | null;
-  os_read_bytes_per_s: number | null;
-  os_write_bytes_per_s: number | null;
-  active_connections: number | null;
-}
+/** The sampler's per-second rates, on the report's time axis: seconds since the variant's load started. */
+export type DbSeriesPoint = Omit<RatePoint, 't_ms'> & { t_s: number };
 
 export interface ReportInput {
   summary: IncidentSummary;

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Phase, PhaseDelta, ProductListDelta, RatePoint, Sample, StatementCounters } from './types.ts';
+import { addCounters, zeroCounters } from './sources/statements.ts';
 
 /** Reads a sampler's NDJSON file. A torn last line (a process killed mid-write) is skipped, not fatal. */
 export async function readSamples(file: string): Promise<Sample[]> {
@@ -65,20 +66,8 @@ function variantRow(s: Sample, variant: string | undefined): StatementCounters |
   if (variant !== undefined) return s.statements[variant] ?? zeroCounters();
   const rows = Object.values(s.statements);
   const sum = zeroCounters();
-  for (const r of rows) {
-    sum.calls += r.calls;
-    sum.total_exec_time += r.total_exec_time;
-    sum.shared_blks_hit += r.shared_blks_hit;
-    sum.shared_blks_read += r.shared_blks_read;
-    sum.temp_blks_read += r.temp_blks_read;
-    sum.temp_blks_written += r.temp_blks_written;
-    sum.rows += r.rows;
-  }
+  for (const r of rows) addCounters(sum, r);
   return sum;
-}
-
-function zeroCounters(): StatementCounters {
-  return { calls: 0, total_exec_time: 0, mean_exec_time: 0, shared_blks_hit: 0, shared_blks_read: 0, temp_blks_read: 0, temp_blks_written: 0, rows: 0, entries: 0 };
 }
 
 const roundTo = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -28,7 +28,13 @@ export interface CliResult {
 }
 
 /** Runs `npm run <script> -- args` the way a user would, in the project folder. */
-export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<CliResult> {
+export function runCli(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
+  onStdout?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
+): Promise<CliResult> {
   return new Promise((resolve) => {
     // tsx directly (not npm) so a signal reaches our process, as Ctrl-C would reach the whole group
     const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
@@ -39,11 +45,29 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      onStdout?.(stdout, (sig) => child.kill(sig));
+    });
     child.stderr.on('data', (d) => {
       stderr += d;
       onStderr?.(stderr, (sig) => child.kill(sig));
     });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** pids of processes running `entry` (e.g. scripts/shop.ts) whose environment holds `envPair` (e.g. LOADLAB_PGDATA=...) */
+export function processesWith(entry: string, envPair: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(entry)) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(envPair)) pids.push(Number(pid));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return pids;
 }

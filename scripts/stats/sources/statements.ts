@@ -77,19 +77,28 @@ export function parseStatementsPart(raw: unknown): StatementsPart {
 }
 
 /** Sums the known entries per variant (one variant can own several queryids). */
+export function zeroCounters(): StatementCounters {
+  return { calls: 0, total_exec_time: 0, mean_exec_time: 0, shared_blks_hit: 0, shared_blks_read: 0, temp_blks_read: 0, temp_blks_written: 0, rows: 0, entries: 0 };
+}
+
+/** adds one statement's cumulative counters to a sum (mean and entries are the caller's to set) */
+export function addCounters(sum: StatementCounters, r: Omit<StatementCounters, 'mean_exec_time' | 'entries'>): void {
+  sum.calls += r.calls;
+  sum.total_exec_time += r.total_exec_time;
+  sum.shared_blks_hit += r.shared_blks_hit;
+  sum.shared_blks_read += r.shared_blks_read;
+  sum.temp_blks_read += r.temp_blks_read;
+  sum.temp_blks_written += r.temp_blks_written;
+  sum.rows += r.rows;
+}
+
 export function byVariant(part: StatementsPart, variantOf: Map<string, string>): Record<string, StatementCounters> {
   const out: Record<string, StatementCounters> = {};
   for (const r of part.rows) {
     const v = variantOf.get(r.id);
     if (!v) continue;
-    const c = (out[v] ??= { calls: 0, total_exec_time: 0, mean_exec_time: 0, shared_blks_hit: 0, shared_blks_read: 0, temp_blks_read: 0, temp_blks_written: 0, rows: 0, entries: 0 });
-    c.calls += r.calls;
-    c.total_exec_time += r.total_exec_time;
-    c.shared_blks_hit += r.shared_blks_hit;
-    c.shared_blks_read += r.shared_blks_read;
-    c.temp_blks_read += r.temp_blks_read;
-    c.temp_blks_written += r.temp_blks_written;
-    c.rows += r.rows;
+    const c = (out[v] ??= zeroCounters());
+    addCounters(c, r);
     c.entries += 1;
   }
   for (const c of Object.values(out)) {

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { stateDir } from '../scripts/lib/paths.ts';
+import { loadTestDataDir as testDataDir } from './helpers/db.ts';
+import { runCli } from './helpers/processes.ts';
+import type { CapacityResult } from '../scripts/capacity/types.ts';
+
+const env = { LOADLAB_PGDATA: testDataDir };
+
+test('load:capacity --quick on two date counts writes its files, and the old query loses capacity as dates grow', { timeout: 300_000 }, async () => {
+  const out = path.join(stateDir, 'test-capacity');
+  rmSync(out, { recursive: true, force: true });
+  const r = await runCli('load:capacity', ['--quick', '--dates', '300,3000', '--step-s', '4', '--out', out], env);
+  assert.equal(r.code, 0, r.stderr.slice(-1500));
+  for (const f of ['capacity.json', 'capacity.md', 'capacity.html']) assert.ok(existsSync(path.join(out, f)), f);
+  assert.ok(!existsSync(path.join(out, 'INCOMPLETE')));
+  const c = JSON.parse(readFileSync(path.join(out, 'capacity.json'), 'utf8')) as CapacityResult;
+  assert.equal(c.schema, 'loadlab.capacity/v1');
+  assert.equal(c.points.length, 4, 'two variants x two date counts');
+  for (const p of c.points) {
+    assert.ok(p.capacity_visitors_per_min > 0, `${p.variant} @ ${p.dates}: a capacity was found`);
+    assert.ok(p.steps.length > 0 && p.steps.some((s) => s.passed));
+  }
+  const before = (d: number) => c.points.find((p) => p.variant === 'before' && p.dates === d)!.capacity_visitors_per_min;
+  assert.ok(before(3000) < before(300), `before: ${before(300)} visitors/min at 300 dates, ${before(3000)} at 3000`);
+  const html = readFileSync(path.join(out, 'capacity.html'), 'utf8');
+  assert.match(html, /<svg id="capacity-chart"/);
+  assert.doesNotMatch(html, /<script|https?:\/\//, 'self-contained, no script or remote resource');
+  assert.match(readFileSync(path.join(out, 'capacity.md'), 'utf8'), /with the old query, a shop with 3,000 dates sustains/);
+});
+
+test('load:capacity rejects bad input with one line', async () => {
+  for (const [args, expected] of [
+    [['--slo-p95-ms', '0'], /--slo-p95-ms '0'/],
+    [['--dates', ''], /--dates '' is not a list/],
+    [['--dates', '1000,lots'], /--dates '1000,lots'/],
+    [['--variants', 'middle'], /unknown variant 'middle'/],
+  ] as const) {
+    const r = await runCli('load:capacity', [...args], env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, expected);
+  }
+});
