@@ -6,6 +6,7 @@ import type { RunFolder } from './run-folder.ts';
 import { UserError } from '../lib/errors.ts';
 import { showProgress } from '../lib/verbosity.ts';
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { runLoadScript } from '../lib/runner-process.ts';
 import { explainProductList } from '../../shop/explain.ts';
 
@@ -40,6 +41,19 @@ export interface VariantOutcome {
 export async function startShopProcess(variant: VariantName, preset: string, seed: number) {
   const shop = await startService(`shop (${variant})`, 'scripts/shop.ts', ['--variant', variant, '--port', '0', '--preset', preset, '--seed', String(seed)], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { env: { CI: 'true' } });
   return shop;
+}
+
+async function cancelAbandonedQueries(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const sql = `SELECT count(pg_cancel_backend(pid))::int AS n FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%loadlab:product-list%'`;
+    for (let i = 0; i < 50 && (await client.query<{ n: number }>(sql)).rows[0].n > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    await client.end();
+  }
 }
 
 function dbStats(d: PhaseDelta | undefined): DbStats {
@@ -109,6 +123,10 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     }
     const all = deltas.find((x) => x.name === 'all');
 
+    // The EXPLAIN measures the query alone: the shop goes first, and the queries it abandoned when its
+    // visitors timed out (PostgreSQL notices a gone client only when it answers) are cancelled.
+    await shop.stop();
+    await cancelAbandonedQueries(plan.dbUrl);
     const middle = plan.firstDate + Math.floor(plan.dates / 2);
     const explain = await explainProductList(plan.dbUrl, variant, middle, { planFile: folder.file(`explain-${variant}.plan.json`) });
     folder.write(`explain-${variant}.json`, JSON.stringify({ variant, preset: plan.preset, dates: plan.dates, subevent_id: middle, execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written, plan: explain.plan }, null, 2) + '\n');
