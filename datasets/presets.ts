@@ -30,8 +30,11 @@ export function isPresetName(value: string): value is PresetName {
   return Object.hasOwn(presets, value);
 }
 
+/** A preset by name; `dates-N` names the custom sizes of capacity sweeps, so every command can open them. */
 export function presetSpec(name: string): DatasetSpec {
-  if (!isPresetName(name)) throw new UserError(`unknown preset '${name}' (accepted: ${presetNames.join(', ')})`);
+  const custom = /^dates-(\d{1,7})$/.exec(name);
+  if (custom) return datesSpec(Number(custom[1]));
+  if (!isPresetName(name)) throw new UserError(`unknown preset '${name}' (accepted: ${presetNames.join(', ')}, or dates-N for a series of N dates)`);
   return presets[name];
 }
 

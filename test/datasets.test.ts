@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../scripts/db/database.ts';
 import { prepareDataset, ownedTables } from '../datasets/prepare.ts';
-import { datesSpec, presets } from '../datasets/presets.ts';
+import { datesSpec, presetSpec, presets } from '../datasets/presets.ts';
 import { HOT_ITEMS, EXTRAS_EVERY } from '../datasets/hot-series.ts';
 import { readManifest } from '../datasets/manifest.ts';
 import { UserError } from '../scripts/lib/errors.ts';
@@ -122,7 +122,7 @@ test('prepare refuses a database with tables it did not create, unless --force',
 test('bad input gets one line naming the value, and a non-zero exit', async () => {
   const env = { LOADLAB_PGDATA: testDataDir };
   const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
-    [['--preset', 'huge'], env, /unknown preset 'huge' \(accepted: tiny, small, incident, xl\)/],
+    [['--preset', 'huge'], env, /unknown preset 'huge' \(accepted: tiny, small, incident, xl, or dates-N for a series of N dates\)/],
     [['--preset', 'tiny', '--seed', 'abc'], env, /--seed 'abc'/],
     [['--preset', 'tiny', '--colour'], env, /--colour/],
     [['--preset', 'tiny'], { DATABASE_URL: 'mysql://x@127.0.0.1/db' }, /DATABASE_URL scheme 'mysql:'/],
@@ -179,4 +179,12 @@ test('even a SIGKILL of the harness leaves no orphan postgres (parent-death sign
   const deadline = Date.now() + 15_000;
   while (postmastersOn(dataDir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(postmastersOn(dataDir), [], 'postgres stopped itself once its parent died');
+});
+
+test('custom sizes have names every command accepts, and map back to the presets they equal', () => {
+  assert.equal(presetSpec('dates-1000').dates, 1000);
+  assert.equal(presetSpec('dates-1000').name, 'dates-1000');
+  assert.equal(presetSpec('dates-3000'), presets.small);
+  assert.throws(() => presetSpec('dates-0'), UserError);
+  assert.throws(() => presetSpec('dates-x'), /dates-N/);
 });
