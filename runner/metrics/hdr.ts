@@ -5,9 +5,37 @@ export const EXACT_LIMIT = 10_000;
 // HDR stores integers: microseconds keep 3 significant digits (0.1 %) for anything from 1 µs up
 const SCALE = 1000;
 
+// HDR's layout for these settings (lowest discernible value 1, 3 significant digits): sub-buckets of
+// 2048 values, each bucket after the first doubling the unit, half of each bucket overlapping the last.
+const SUB_BUCKET_HALF_MAGNITUDE = 10;
+const SUB_BUCKET_HALF = 1 << SUB_BUCKET_HALF_MAGNITUDE;
+/** above this an integer no longer fits the 32-bit index arithmetic; such values go straight to HDR */
+const INDEX_LIMIT = 2 ** 31;
+
+/** The counts index HDR uses for integer v (0 <= v < 2^31): the same as its own countsArrayIndex(v). */
+function indexOf(v: number): number {
+  const bucket = Math.max(31 - Math.clz32(v) - SUB_BUCKET_HALF_MAGNITUDE, 0);
+  return (bucket << SUB_BUCKET_HALF_MAGNITUDE) + (v >>> bucket);
+}
+
+/** The lowest value that HDR counts at `index`: the inverse of indexOf. */
+function valueAt(index: number): number {
+  let bucket = (index >>> SUB_BUCKET_HALF_MAGNITUDE) - 1;
+  let sub = (index & (SUB_BUCKET_HALF - 1)) + SUB_BUCKET_HALF;
+  if (bucket < 0) {
+    sub -= SUB_BUCKET_HALF;
+    bucket = 0;
+  }
+  return sub * 2 ** bucket;
+}
+
 /**
  * A Trend's storage: exact values (k6's percentile formula applied to them) while small, an HDR histogram
  * after, so a long run costs a few kB per tag set rather than 8 bytes per request.
+ *
+ * Once in histogram mode, a sample only increments a count at the index HDR would use (a shift and a
+ * clz, where hdr-histogram-js computes a log2 and a pow per value); the counts are moved into the HDR
+ * histogram when a percentile is read, so every answer is HDR's own, from the same counts.
  */
 export class TrendSink {
   count = 0;
@@ -17,6 +45,10 @@ export class TrendSink {
   private exact: number[] | null = [];
   private sorted = true;
   private histogram: hdr.Histogram | null = null;
+  /** counts not yet in the histogram, by HDR index; touched indices lie in [lo, hi] */
+  private pending: Uint32Array | null = null;
+  private lo = Infinity;
+  private hi = -1;
 
   add(v: number): void {
     this.count++;
@@ -30,7 +62,23 @@ export class TrendSink {
       if (exact.length > EXACT_LIMIT) this.toHistogram();
       return;
     }
-    this.histogram!.recordValue(v > 0 ? Math.round(v * SCALE) : 0);
+    const iv = v > 0 ? Math.round(v * SCALE) : 0;
+    if (iv >= INDEX_LIMIT) {
+      this.histogram!.recordValue(iv);
+      return;
+    }
+    const i = indexOf(iv);
+    let pending = this.pending!;
+    if (i >= pending.length) {
+      let n = pending.length * 2;
+      while (n <= i) n *= 2;
+      const grown = new Uint32Array(n);
+      grown.set(pending);
+      this.pending = pending = grown;
+    }
+    pending[i]++;
+    if (i < this.lo) this.lo = i;
+    if (i > this.hi) this.hi = i;
   }
 
   private toHistogram(): void {
@@ -38,6 +86,23 @@ export class TrendSink {
     for (const v of this.exact!) h.recordValue(v > 0 ? Math.round(v * SCALE) : 0);
     this.histogram = h;
     this.exact = null;
+    this.pending = new Uint32Array(4 * SUB_BUCKET_HALF);
+  }
+
+  /** Moves the pending counts into the HDR histogram. */
+  private sync(): void {
+    const pending = this.pending;
+    if (pending === null || this.hi < 0) return;
+    const h = this.histogram!;
+    for (let i = this.lo; i <= this.hi; i++) {
+      const c = pending[i];
+      if (c !== 0) {
+        h.recordValueWithCount(valueAt(i), c);
+        pending[i] = 0;
+      }
+    }
+    this.lo = Infinity;
+    this.hi = -1;
   }
 
   get avg(): number {
@@ -60,6 +125,7 @@ export class TrendSink {
       const hi = Math.ceil(x);
       return exact[lo] + (exact[hi] - exact[lo]) * (x - lo);
     }
+    this.sync();
     // the HDR answer is the top of a bucket; clamp to the exact extremes we know
     const v = this.histogram!.getValueAtPercentile(p) / SCALE;
     return Math.min(this.max, Math.max(this.min, v));
