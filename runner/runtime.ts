@@ -9,19 +9,57 @@ import { scriptLocation } from './loader.ts';
 export interface PendingOp {
   /** where the script started it; captured cheaply, formatted only for a warning */
   site: { stack?: string };
-  what: string;
+  /** what it is, for a warning (`GET http://…`); may be a getter, read only when warning */
+  readonly what: string;
   cancel(): void;
 }
 
-/** One iteration's life: the interrupt flag and what it still waits on. */
+/**
+ * One iteration's life: the interrupt flag and what it still waits on. Most iterations wait on one
+ * thing at a time, so the set of pending operations is only made when a second one is added.
+ */
 export class IterationToken {
   interrupted = false;
-  readonly ops = new Set<PendingOp>();
+  private one: PendingOp | null = null;
+  private many: Set<PendingOp> | null = null;
+  // the executor's bookkeeping for the iteration this token belongs to
+  vu: VU | null = null;
+  done: ((vu: VU) => void) | null = null;
+  t0 = 0;
+  /** the iteration returned a promise that has not settled and was not interrupted yet */
+  waiting = false;
+
+  addOp(op: PendingOp): void {
+    if (this.many !== null) this.many.add(op);
+    else if (this.one === null) this.one = op;
+    else {
+      this.many = new Set([this.one, op]);
+      this.one = null;
+    }
+  }
+
+  deleteOp(op: PendingOp): void {
+    if (this.one === op) this.one = null;
+    else this.many?.delete(op);
+  }
+
+  /** what is still pending, oldest first */
+  pendingOps(): PendingOp[] {
+    if (this.many !== null) return [...this.many];
+    return this.one === null ? [] : [this.one];
+  }
+
+  get hasPendingOps(): boolean {
+    return this.one !== null || (this.many !== null && this.many.size > 0);
+  }
+
   interrupt(): void {
     if (this.interrupted) return;
     this.interrupted = true;
-    for (const op of this.ops) op.cancel();
-    this.ops.clear();
+    const ops = this.pendingOps();
+    this.one = null;
+    this.many = null;
+    for (const op of ops) op.cancel();
   }
 }
 

@@ -62,6 +62,10 @@ export class ArrivalRateRun extends ScenarioRun {
   private readonly schedule: Schedule;
   scheduled = 0;
   dropped = 0;
+  /** an iteration ended: its VU serves later arrivals */
+  private readonly release = (vu: VU): void => {
+    if (!this.aborted) this.free.push(vu);
+  };
 
   constructor(config: ScenarioConfig, host: ExecutorHost) {
     super(config, host);
@@ -95,9 +99,7 @@ export class ArrivalRateRun extends ScenarioRun {
           const vu = this.free.pop();
           if (vu !== undefined) {
             reg.add(m.iteration_start_lag, vu.baseTagSet, now - start - due);
-            void this.runIteration(vu).then(() => {
-              if (!this.aborted) this.free.push(vu);
-            });
+            this.startIteration(vu, this.release);
           } else {
             this.dropped++;
             reg.add(m.dropped_iterations, dropTags, 1);

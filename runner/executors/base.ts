@@ -13,8 +13,6 @@ export interface ExecutorHost {
 
 type IterationFn = (data: unknown) => unknown;
 
-const immediate = () => new Promise<void>((r) => setImmediate(r));
-
 /**
  * What all executors share: running one iteration on a VU with its metrics, the graceful stop that
  * interrupts what is still running, and the hard abort.
@@ -27,7 +25,6 @@ export abstract class ScenarioRun {
   stopping = false;
   aborted = false;
   private idleWaiter: (() => void) | null = null;
-  private readonly interruptWaiters = new Map<IterationToken, () => void>();
   protected readonly timers = new Set<NodeJS.Timeout>();
   completed = 0;
   interrupted = 0;
@@ -78,7 +75,17 @@ export abstract class ScenarioRun {
   }
 
   /** Runs one iteration; resolves when it ends or is interrupted. */
-  async runIteration(vu: VU): Promise<void> {
+  runIteration(vu: VU): Promise<void> {
+    return new Promise((resolve) => this.startIteration(vu, () => resolve()));
+  }
+
+  /**
+   * Starts one iteration; `done(vu)` is called once when it has ended or was interrupted. Callbacks
+   * rather than an async function: a closed-loop VU then costs no promise per iteration of its own.
+   * An iteration that did not return a promise (or threw at once) ends with a setImmediate turn before
+   * `done`: a script without real I/O would otherwise loop on microtasks and starve timers and sockets.
+   */
+  startIteration(vu: VU, done: (vu: VU) => void): void {
     const rt = this.host.rt;
     const token = new IterationToken();
     vu.token = token;
@@ -89,32 +96,45 @@ export abstract class ScenarioRun {
     vu.instance.setIter(vu.iteration);
     if (!rt.noCookiesReset) vu.jar.clear();
     const fn = vu.instance.exports[this.config.exec] as IterationFn;
-    const t0 = performance.now();
-    let sync = true;
+    token.vu = vu;
+    token.done = done;
+    token.t0 = performance.now();
+    let r: unknown;
     try {
-      const r = fn(vu.setupData);
-      if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
-        sync = false;
-        // one promise that settles with the iteration or with its interruption, whichever comes first
-        let failure: unknown;
-        let failed = false;
-        await new Promise<void>((res) => {
-          this.interruptWaiters.set(token, res);
-          (r as Promise<unknown>).then(
-            () => res(),
-            (err: unknown) => {
-              failed = true;
-              failure = err;
-              res();
-            },
-          );
-        });
-        if (failed) throw failure;
-      }
+      r = fn(vu.setupData);
     } catch (err) {
       if (!token.interrupted) this.host.iterationError(err);
+      this.endIteration(token);
+      setImmediate(done, vu);
+      return;
     }
-    this.interruptWaiters.delete(token);
+    if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
+      // settles with the iteration or with its interruption (interrupt()), whichever comes first
+      token.waiting = true;
+      (r as Promise<unknown>).then(
+        () => this.settle(token, false, undefined),
+        (err: unknown) => this.settle(token, true, err),
+      );
+      return;
+    }
+    this.endIteration(token);
+    setImmediate(done, vu);
+  }
+
+  private settle(token: IterationToken, failed: boolean, err: unknown): void {
+    if (!token.waiting) return;
+    token.waiting = false;
+    if (failed && !token.interrupted) this.host.iterationError(err);
+    this.endIteration(token);
+    const done = token.done!;
+    const vu = token.vu!;
+    token.done = null;
+    done(vu);
+  }
+
+  private endIteration(token: IterationToken): void {
+    const rt = this.host.rt;
+    const vu = token.vu!;
     this.active.delete(token);
     if (vu.token === token) vu.token = null;
     vu.iteration++;
@@ -124,19 +144,20 @@ export abstract class ScenarioRun {
     } else {
       this.completed++;
       const m = rt.metrics;
-      const t = performance.timeOrigin + performance.now();
-      rt.registry.add(m.iteration_duration, vu.baseTagSet, t - performance.timeOrigin - t0, t);
-      rt.registry.add(m.iterations, vu.baseTagSet, 1, t);
-      if (token.ops.size > 0) {
-        for (const op of token.ops) {
+      const reg = rt.registry;
+      const now = performance.now();
+      // the sample time is only written out by --out json
+      const t = reg.output !== undefined ? performance.timeOrigin + now : 0;
+      reg.add(m.iteration_duration, vu.baseTagSet, now - token.t0, t);
+      reg.add(m.iterations, vu.baseTagSet, 1, t);
+      if (token.hasPendingOps) {
+        for (const op of token.pendingOps()) {
           const loc = rt.location(op.site.stack);
           rt.warnOnce(`pending:${loc}`, `an iteration of scenario '${this.info.name}' ended with ${op.what} still pending at ${loc} (missing await?)`);
         }
       }
     }
     if (this.active.size === 0 && this.idleWaiter) this.idleWaiter();
-    // a script without real I/O would otherwise loop on microtasks and starve timers and sockets
-    if (sync) await immediate();
   }
 
   /** Waits for running iterations up to the grace period, then interrupts the rest. */
@@ -162,7 +183,7 @@ export abstract class ScenarioRun {
 
   protected interrupt(token: IterationToken): void {
     token.interrupt();
-    this.interruptWaiters.get(token)?.();
+    this.settle(token, false, undefined);
   }
 
   /** Stops now: nothing new starts, running iterations are interrupted (abortOnFail, signals). */

@@ -10,10 +10,17 @@ export class ConstantVusRun extends ScenarioRun {
   protected async execute(): Promise<void> {
     for (let i = 0; i < this.config.vus; i++) this.addVU();
     const end = performance.now() + this.config.durationMs;
-    const loops = this.vus.map(async (vu) => {
-      while (!this.stopping && performance.now() < end) await this.runIteration(vu);
-    });
-    await Promise.race([Promise.all(loops), this.sleep(this.config.durationMs)]);
+    // each VU loops by callbacks: an iteration's end starts the next one, with no promise in between
+    let looping = this.vus.length;
+    let allEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (allEnded = resolve));
+    const next = (vu: VU): void => {
+      if (!this.stopping && performance.now() < end) this.startIteration(vu, next);
+      else if (--looping === 0) allEnded();
+    };
+    if (looping === 0) allEnded();
+    for (const vu of [...this.vus]) next(vu);
+    await Promise.race([ended, this.sleep(this.config.durationMs)]);
     await this.drain(this.config.gracefulStopMs);
   }
 }

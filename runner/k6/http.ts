@@ -188,11 +188,11 @@ export function httpModule(vu: VU, client: HttpClient) {
         what: `${method} ${url}`,
         cancel: () => handle?.cancel(),
       };
-      token?.ops.add(op);
+      token?.addOp(op);
       handle = client.send(
         { origin: p.origin, path: p.path, method, headers, body, timeoutMs: timeoutOf(params?.timeout), keepBody: params?.responseType !== 'none' && !rt.discardResponseBodies },
         (x) => {
-          token?.ops.delete(op);
+          token?.deleteOp(op);
           // an interrupted iteration's request never settles: the script stops at this await for good
           if (x.cancelled || token?.interrupted) return;
           for (const c of headerValue(x.rawHeaders, 'set-cookie')) vu.jar.setFromHeader(p.host, c);

@@ -76,9 +76,9 @@ export function k6Module(vu: VU) {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const op: PendingOp = { site, what: `sleep(${seconds})`, cancel: () => clearTimeout(timer) };
-      token?.ops.add(op);
+      token?.addOp(op);
       timer = setTimeout(() => {
-        token?.ops.delete(op);
+        token?.deleteOp(op);
         resolve();
       }, Math.max(0, Number(seconds) * 1000));
     });
