@@ -1,4 +1,4 @@
-import { Pool, type Dispatcher } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 
 /** What one HTTP exchange produced, with k6's timing phases (ms). */
 export interface Exchange {
@@ -18,7 +18,10 @@ export interface Exchange {
   cancelled: boolean;
 }
 
-type Done = (x: Exchange) => void;
+/** Told once when an exchange ends; a method rather than a closure, so a request allocates no callback. */
+export interface ExchangeListener {
+  onExchange(x: Exchange): void;
+}
 
 const now = () => performance.now();
 
@@ -45,9 +48,10 @@ function errorCodeOf(err: Error & { code?: string }): number {
 
 /**
  * undici's low-level handler: no streams, no promise per phase, just timestamps. This is what lets the
- * runner keep up with autocannon (anchors.md: dispatch ≈ autocannon, request() ≈ half).
+ * runner keep up with autocannon (anchors.md: dispatch ≈ autocannon, request() ≈ half). The handler is
+ * also the Exchange it reports, so a request allocates no result object of its own.
  */
-class Handler implements Dispatcher.DispatchHandler {
+class Handler implements Dispatcher.DispatchHandler, Exchange {
   readonly t0 = now();
   t1 = 0;
   t2 = 0;
@@ -55,14 +59,24 @@ class Handler implements Dispatcher.DispatchHandler {
   status = 0;
   statusText = '';
   rawHeaders: Buffer[] | null = null;
+  body: Buffer | null = null;
+  error = '';
+  errorCode = 0;
+  blocked = 0;
+  sending = 0;
+  waiting = 0;
+  receiving = 0;
+  duration = 0;
+  receivedBytes = 0;
   chunks: Buffer[] | null = null;
-  bytes = 0;
   abortFn: ((err: Error) => void) | null = null;
   cancelled = false;
   settled = false;
+  /** the VU's own connection this request is on, freed when it settles */
+  conn: OwnConnection | null = null;
 
   constructor(
-    private readonly done: Done,
+    private readonly listener: ExchangeListener,
     private readonly keepBody: boolean,
   ) {}
 
@@ -84,12 +98,12 @@ class Handler implements Dispatcher.DispatchHandler {
     this.rawHeaders = headers;
     let n = 12 + statusText.length;
     for (let i = 0; i < headers.length; i++) n += headers[i].length + 2;
-    this.bytes = n;
+    this.receivedBytes = n;
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    this.bytes += chunk.length;
+    this.receivedBytes += chunk.length;
     if (this.keepBody) (this.chunks ??= []).push(chunk);
     return true;
   }
@@ -97,47 +111,42 @@ class Handler implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (this.settled) return;
     this.settled = true;
+    if (this.conn !== null) this.conn.busy = false;
     const t4 = now();
     const t1 = this.t1 || this.t0;
-    const body = this.chunks === null ? (this.keepBody ? Buffer.alloc(0) : null) : this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    this.done({
-      status: this.status,
-      statusText: this.statusText,
-      rawHeaders: this.rawHeaders,
-      body,
-      error: '',
-      errorCode: this.status >= 400 ? 1000 + this.status : 0,
-      blocked: t1 - this.t0,
-      sending: this.t2 - t1,
-      waiting: this.t3 - this.t2,
-      receiving: t4 - this.t3,
-      duration: t4 - t1,
-      receivedBytes: this.bytes,
-      cancelled: false,
-    });
+    const chunks = this.chunks;
+    this.body = chunks === null ? (this.keepBody ? Buffer.alloc(0) : null) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    this.chunks = null;
+    this.errorCode = this.status >= 400 ? 1000 + this.status : 0;
+    this.blocked = t1 - this.t0;
+    this.sending = this.t2 - t1;
+    this.waiting = this.t3 - this.t2;
+    this.receiving = t4 - this.t3;
+    this.duration = t4 - t1;
+    this.cancelled = false;
+    this.listener.onExchange(this);
   }
 
   onError(err: Error): void {
     if (this.settled) return;
     this.settled = true;
+    if (this.conn !== null) this.conn.busy = false;
     const t4 = now();
     const t1 = this.t1 || t4;
     const t2 = this.t2 || t1;
-    this.done({
-      status: 0,
-      statusText: '',
-      rawHeaders: null,
-      body: null,
-      error: err.message,
-      errorCode: errorCodeOf(err),
-      blocked: t1 - this.t0,
-      sending: t2 - t1,
-      waiting: t4 - t2,
-      receiving: 0,
-      duration: t4 - t1,
-      receivedBytes: this.bytes,
-      cancelled: this.cancelled,
-    });
+    this.status = 0;
+    this.statusText = '';
+    this.rawHeaders = null;
+    this.body = null;
+    this.chunks = null;
+    this.error = err.message;
+    this.errorCode = errorCodeOf(err);
+    this.blocked = t1 - this.t0;
+    this.sending = t2 - t1;
+    this.waiting = t4 - t2;
+    this.receiving = 0;
+    this.duration = t4 - t1;
+    this.listener.onExchange(this);
   }
 
   cancel(): void {
@@ -156,23 +165,54 @@ export interface SendOptions {
   keepBody: boolean;
 }
 
-/** One pool per origin, connections opened on demand: like k6's VUs, each in-flight request has its own. */
+/**
+ * A VU's own connection to one origin. k6 gives each VU its own connections; a VU that awaits each
+ * request needs exactly one, and dispatching to it directly skips the pool's search for a free client
+ * and its drain bookkeeping on every request.
+ */
+export interface OwnConnection {
+  client: Client;
+  /** a request of this VU is on it: a concurrent one (batch, no await) goes to the shared pool */
+  busy: boolean;
+}
+
+const CONNECTION_OPTIONS = { pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } };
+
+/**
+ * Connections opened on demand: like k6's VUs, each in-flight request has its own. A VU's sequential
+ * requests use its own connection per origin; its concurrent ones a shared pool per origin.
+ */
 export class HttpClient {
   private readonly pools = new Map<string, Pool>();
+  private readonly own = new Set<Client>();
   private closed = false;
 
-  send(o: SendOptions, done: Done): { cancel(): void } {
-    let pool = this.pools.get(o.origin);
-    if (pool === undefined) {
-      pool = new Pool(o.origin, { connections: null, pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
-      this.pools.set(o.origin, pool);
-    }
-    const h = new Handler(done, o.keepBody);
+  send(o: SendOptions, listener: ExchangeListener, vuConnections?: Map<string, OwnConnection>): { cancel(): void } {
+    const h = new Handler(listener, o.keepBody);
     if (this.closed) {
       h.onError(new Error('the test has ended'));
       return h;
     }
-    pool.dispatch(
+    let dispatcher: Dispatcher;
+    let conn = vuConnections?.get(o.origin);
+    if (vuConnections !== undefined && conn === undefined) {
+      conn = { client: new Client(o.origin, CONNECTION_OPTIONS), busy: false };
+      vuConnections.set(o.origin, conn);
+      this.own.add(conn.client);
+    }
+    if (conn !== undefined && !conn.busy) {
+      conn.busy = true;
+      h.conn = conn;
+      dispatcher = conn.client;
+    } else {
+      let pool = this.pools.get(o.origin);
+      if (pool === undefined) {
+        pool = new Pool(o.origin, { connections: null, ...CONNECTION_OPTIONS });
+        this.pools.set(o.origin, pool);
+      }
+      dispatcher = pool;
+    }
+    dispatcher.dispatch(
       {
         path: o.path,
         method: o.method as Dispatcher.HttpMethod,
@@ -189,8 +229,9 @@ export class HttpClient {
 
   async close(): Promise<void> {
     this.closed = true;
-    const pools = [...this.pools.values()];
+    const all: Dispatcher[] = [...this.pools.values(), ...this.own];
     this.pools.clear();
-    await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
+    this.own.clear();
+    await Promise.all(all.map((p) => p.destroy().catch(() => {})));
   }
 }

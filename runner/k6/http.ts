@@ -1,8 +1,9 @@
 import { parseDuration } from '../duration.ts';
-import type { Exchange, HttpClient } from '../http/client.ts';
+import type { Exchange, ExchangeListener, HttpClient, OwnConnection } from '../http/client.ts';
 import { DEFAULT_EXPECTED, ExpectedStatuses, expectedStatuses } from '../http/expected.ts';
-import type { TagSet } from '../metrics/registry.ts';
-import { stringTags, type PendingOp, type VU } from '../runtime.ts';
+import { nowMs, type BuiltinMetrics, type Registry, type TagSet } from '../metrics/registry.ts';
+import type { CounterSink, RateSink, TrendSink } from '../metrics/sinks.ts';
+import { stringTags, type IterationToken, type PendingOp, type Runtime, type VU } from '../runtime.ts';
 
 type Body = string | ArrayBuffer | Uint8Array | Record<string, unknown> | null | undefined;
 
@@ -122,30 +123,181 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 function headerValue(raw: Buffer[] | null, lower: string): string[] {
   const out: string[] = [];
   if (!raw) return out;
+  const first = lower.charCodeAt(0);
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i];
-    if (k.length === lower.length && k.toString('latin1').toLowerCase() === lower) out.push(raw[i + 1].toString('latin1'));
+    // the first byte, case-folded, rules out most names without making a string of them
+    if (k.length === lower.length && (k[0] | 0x20) === first && k.toString('latin1').toLowerCase() === lower) out.push(raw[i + 1].toString('latin1'));
   }
   return out;
 }
 
-/** The `k6/http` module bound to one VU. */
-export function httpModule(vu: VU, client: HttpClient) {
-  const rt = vu.rt;
-  const m = rt.metrics;
-  const reg = rt.registry;
+/** `Content-Type` for `content-type`: the same few names come back on every request. */
+const canonicalNames = new Map<string, string>();
+function canonicalName(lower: string): string {
+  let c = canonicalNames.get(lower);
+  if (c === undefined) {
+    c = canonical(lower);
+    if (canonicalNames.size < 10_000) canonicalNames.set(lower, c);
+  }
+  return c;
+}
 
-  function sampleTags(group: string, method: string, url: string, name: string, status: number, expected: string, errorCode: number, extra: Record<string, string | number | boolean> | undefined, extraKey: string): TagSet {
-    const key = `${vu.baseKey}\u0002${group}\u0002${method}\u0002${url}\u0002${name}\u0002${status}\u0002${expected}\u0002${errorCode}\u0002${extraKey}`;
-    return reg.tagSet(key, () => {
+/**
+ * `response.request`: the request as sent (without the jar's cookies), with its headers in k6's
+ * `{Name: [values]}` form. A plain object, like k6's; an object literal with a getter costs a slow
+ * property definition per request, which the headers built here at once do not.
+ */
+function requestInfo(method: string, url: string, body: string, headers: string[]): { method: string; url: string; body: string; headers: Record<string, string[]> } {
+  const h: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < headers.length; i += 2) (h[canonicalName(headers[i].toLowerCase())] ??= []).push(headers[i + 1]);
+  return { method, url, body, headers: h };
+}
+
+/** An interned sample tag set for one combination of what varies per request; compared field by field. */
+interface TagEntry {
+  baseKey: string;
+  group: string;
+  method: string;
+  name: string;
+  status: number;
+  expected: string;
+  errorCode: number;
+  extraKey: string;
+  ts: TagSet;
+  /** the sinks of the request metrics for ts, resolved once per registry version */
+  sinks: RequestSinks | undefined;
+}
+
+/**
+ * Every sink a request's samples go to for one tag set, each list typed so that adding is a direct call.
+ * Used when nothing writes points out (`--out json` takes the registry's general path).
+ */
+class RequestSinks {
+  readonly version: number;
+  readonly reqs: CounterSink[];
+  readonly duration: TrendSink[];
+  readonly blocked: TrendSink[];
+  readonly connecting: TrendSink[];
+  readonly tls: TrendSink[];
+  readonly sending: TrendSink[];
+  readonly waiting: TrendSink[];
+  readonly receiving: TrendSink[];
+  readonly failed: RateSink[];
+  constructor(reg: Registry, m: BuiltinMetrics, ts: TagSet) {
+    this.version = reg.submetricsVersion;
+    this.reqs = reg.allSinks(m.http_reqs, ts) as CounterSink[];
+    this.duration = reg.allSinks(m.http_req_duration, ts) as TrendSink[];
+    this.blocked = reg.allSinks(m.http_req_blocked, ts) as TrendSink[];
+    this.connecting = reg.allSinks(m.http_req_connecting, ts) as TrendSink[];
+    this.tls = reg.allSinks(m.http_req_tls_handshaking, ts) as TrendSink[];
+    this.sending = reg.allSinks(m.http_req_sending, ts) as TrendSink[];
+    this.waiting = reg.allSinks(m.http_req_waiting, ts) as TrendSink[];
+    this.receiving = reg.allSinks(m.http_req_receiving, ts) as TrendSink[];
+    this.failed = reg.allSinks(m.http_req_failed, ts) as RateSink[];
+  }
+}
+
+function addCounter(sinks: CounterSink[], v: number): void {
+  for (let i = 0; i < sinks.length; i++) sinks[i].add(v);
+}
+function addTrend(sinks: TrendSink[], v: number): void {
+  for (let i = 0; i < sinks.length; i++) sinks[i].add(v);
+}
+function addRate(sinks: RateSink[], v: number): void {
+  for (let i = 0; i < sinks.length; i++) sinks[i].add(v);
+}
+// Per run, by URL: the tag sets requests to it produced. Looking a URL up and comparing a few fields is
+// cheaper than building and hashing a key of all the tags on every request.
+const tagCaches = new WeakMap<Runtime, Map<string, TagEntry[]>>();
+const TAG_CACHE_URLS = 20_000;
+const TAG_CACHE_PER_URL = 64;
+
+/**
+ * One request of a script, from its call to its Response, across redirect hops: the operation an
+ * interrupt cancels, and the listener the HTTP client reports to. A class with methods, so a request
+ * allocates no closures beyond its promise.
+ */
+class Flight implements PendingOp, ExchangeListener {
+  handle: { cancel(): void } | undefined = undefined;
+  token: IterationToken | null = null;
+  sent = 0;
+  host = '';
+  resolve!: (r: Response) => void;
+  reject!: (err: unknown) => void;
+  constructor(
+    readonly ctx: HttpContext,
+    readonly site: { stack?: string },
+    public method: string,
+    public url: string,
+    public body: string | Buffer | null,
+    readonly headers: string[],
+    readonly params: Params | undefined,
+    readonly group: string,
+    public redirectsLeft: number,
+  ) {}
+  get what(): string {
+    return `${this.method} ${this.url}`;
+  }
+  cancel(): void {
+    this.handle?.cancel();
+  }
+  onExchange(x: Exchange): void {
+    this.ctx.exchanged(this, x);
+  }
+}
+
+/** The per-VU state of `k6/http` and its request path. */
+class HttpContext {
+  readonly rt: Runtime;
+  readonly m: BuiltinMetrics;
+  readonly reg: Registry;
+  readonly tagCache: Map<string, TagEntry[]>;
+  /** this VU's own connection per origin */
+  readonly connections = new Map<string, OwnConnection>();
+
+  constructor(
+    readonly vu: VU,
+    readonly client: HttpClient,
+  ) {
+    this.rt = vu.rt;
+    this.m = vu.rt.metrics;
+    this.reg = vu.rt.registry;
+    let c = tagCaches.get(vu.rt);
+    if (c === undefined) tagCaches.set(vu.rt, (c = new Map()));
+    this.tagCache = c;
+  }
+
+  sampleTags(group: string, method: string, url: string, name: string, status: number, expected: string, errorCode: number, extra: Record<string, string | number | boolean> | undefined, extraKey: string): TagEntry {
+    const vu = this.vu;
+    const baseKey = vu.baseKey;
+    let list = this.tagCache.get(url);
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i];
+        if (e.status === status && e.errorCode === errorCode && e.expected === expected && e.method === method && e.name === name && e.group === group && e.extraKey === extraKey && e.baseKey === baseKey) return e;
+      }
+    }
+    const key = `${baseKey}\u0002${group}\u0002${method}\u0002${url}\u0002${name}\u0002${status}\u0002${expected}\u0002${errorCode}\u0002${extraKey}`;
+    const ts = this.reg.tagSet(key, () => {
       const t: Record<string, string> = { ...vu.tags, ...stringTags(extra), group, method, url, name, status: String(status) };
       if (expected !== '') t.expected_response = expected;
       if (errorCode !== 0) t.error_code = String(errorCode);
       return t;
     });
+    if (list === undefined) {
+      if (this.tagCache.size >= TAG_CACHE_URLS) this.tagCache.clear();
+      this.tagCache.set(url, (list = []));
+    }
+    const entry: TagEntry = { baseKey, group, method, name, status, expected, errorCode, extraKey, ts, sinks: undefined };
+    if (list.length < TAG_CACHE_PER_URL) list.push(entry);
+    return entry;
   }
 
-  function emit(x: Exchange, group: string, method: string, url: string, params: Params | undefined, sentBytes: number): void {
+  emit(x: Exchange, group: string, method: string, url: string, params: Params | undefined, sentBytes: number): void {
+    const vu = this.vu;
+    const m = this.m;
+    const reg = this.reg;
     const tags = params?.tags;
     let name = url;
     let extraKey = '';
@@ -157,8 +309,26 @@ export function httpModule(vu: VU, client: HttpClient) {
     }
     const cb = params !== undefined && params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback;
     const expected = cb === null ? '' : cb.matches(x.status) ? 'true' : 'false';
-    const ts = sampleTags(group, method, url, name, x.status, expected, x.errorCode, tags, extraKey);
-    const t = performance.timeOrigin + performance.now();
+    const entry = this.sampleTags(group, method, url, name, x.status, expected, x.errorCode, tags, extraKey);
+    if (reg.output === undefined) {
+      let s = entry.sinks;
+      if (s === undefined || s.version !== reg.submetricsVersion) entry.sinks = s = new RequestSinks(reg, m, entry.ts);
+      addCounter(s.reqs, 1);
+      addTrend(s.duration, x.duration);
+      addTrend(s.blocked, x.blocked);
+      addTrend(s.connecting, 0);
+      addTrend(s.tls, 0);
+      addTrend(s.sending, x.sending);
+      addTrend(s.waiting, x.waiting);
+      addTrend(s.receiving, x.receiving);
+      if (expected !== '') addRate(s.failed, expected === 'true' ? 0 : 1);
+      reg.add(m.data_sent, vu.baseTagSet, sentBytes, 0);
+      reg.add(m.data_received, vu.baseTagSet, x.receivedBytes, 0);
+      return;
+    }
+    const ts = entry.ts;
+    // the general path, in k6's order of samples, each with its time for --out json
+    const t = nowMs();
     reg.add(m.http_reqs, ts, 1, t);
     reg.add(m.http_req_duration, ts, x.duration, t);
     reg.add(m.http_req_blocked, ts, x.blocked, t);
@@ -172,37 +342,84 @@ export function httpModule(vu: VU, client: HttpClient) {
     reg.add(m.data_received, vu.baseTagSet, x.receivedBytes, t);
   }
 
-  function exchange(method: string, url: string, body: string | Buffer | null, userHeaders: string[], params: Params | undefined, site: { stack?: string }): Promise<Exchange & { sentBytes: number }> {
+  /** Sends one hop of a flight. Throws (invalid URL) before anything is sent. */
+  send(f: Flight): void {
+    const vu = this.vu;
     const token = vu.token;
-    const p = parseUrl(url);
-    const headers = userHeaders.slice();
+    const method = f.method;
+    const p = parseUrl(f.url);
+    // the script's headers are shared by all hops; a hop with cookies gets its own copy to add them to
+    let headers = f.headers;
     const cookie = vu.jar.header(p.host);
-    if (cookie !== undefined) headers.push('cookie', cookie);
+    if (cookie !== undefined) {
+      headers = headers.slice();
+      headers.push('cookie', cookie);
+    }
     let sent = method.length + p.path.length + p.host.length + 30;
     for (let i = 0; i < headers.length; i++) sent += headers[i].length + 2;
+    const body = f.body;
     if (body !== null) sent += typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-    return new Promise((resolve) => {
-      let handle: { cancel(): void } | undefined;
-      const op: PendingOp = {
-        site,
-        what: `${method} ${url}`,
-        cancel: () => handle?.cancel(),
-      };
-      token?.addOp(op);
-      handle = client.send(
-        { origin: p.origin, path: p.path, method, headers, body, timeoutMs: timeoutOf(params?.timeout), keepBody: params?.responseType !== 'none' && !rt.discardResponseBodies },
-        (x) => {
-          token?.deleteOp(op);
-          // an interrupted iteration's request never settles: the script stops at this await for good
-          if (x.cancelled || token?.interrupted) return;
-          for (const c of headerValue(x.rawHeaders, 'set-cookie')) vu.jar.setFromHeader(p.host, c);
-          resolve(Object.assign(x, { sentBytes: sent }));
-        },
-      );
-    });
+    const params = f.params;
+    const timeoutMs = timeoutOf(params?.timeout);
+    f.sent = sent;
+    f.host = p.host;
+    f.token = token;
+    f.handle = undefined;
+    token?.addOp(f);
+    f.handle = this.client.send(
+      { origin: p.origin, path: p.path, method, headers, body, timeoutMs, keepBody: params?.responseType !== 'none' && !this.rt.discardResponseBodies },
+      f,
+      this.connections,
+    );
   }
 
-  async function run(method: string, url: string, body: Body, params: Params | undefined, site: { stack?: string }): Promise<Response> {
+  exchanged(f: Flight, x: Exchange): void {
+    const token = f.token;
+    token?.deleteOp(f);
+    // an interrupted iteration's request never settles: the script stops at this await for good
+    if (x.cancelled || token?.interrupted) return;
+    // called from the HTTP client's handler: whatever goes wrong here belongs to the script's promise
+    try {
+      this.settle(f, x);
+    } catch (err) {
+      f.reject(err);
+    }
+  }
+
+  private settle(f: Flight, x: Exchange): void {
+    const vu = this.vu;
+    if (x.rawHeaders !== null) for (const c of headerValue(x.rawHeaders, 'set-cookie')) vu.jar.setFromHeader(f.host, c);
+    const method = f.method;
+    const url = f.url;
+    this.emit(x, f.group, method, url, f.params, f.sent);
+    const status = x.status;
+    if (REDIRECTS.has(status) && f.redirectsLeft > 0) {
+      const location = headerValue(x.rawHeaders, 'location')[0];
+      if (location !== undefined) {
+        f.redirectsLeft--;
+        f.url = new URL(location, url).toString();
+        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+          f.method = 'GET';
+          f.body = null;
+        }
+        this.send(f);
+        return;
+      }
+    }
+    const params = f.params;
+    const responseType = params?.responseType ?? (this.rt.discardResponseBodies ? 'none' : 'text');
+    let resBody: string | ArrayBuffer | null = null;
+    if (x.body !== null && responseType !== 'none') {
+      resBody = responseType === 'binary' ? (x.body.buffer.slice(x.body.byteOffset, x.body.byteOffset + x.body.byteLength) as ArrayBuffer) : x.body.toString('utf8');
+    }
+    const timings: Timings = { blocked: x.blocked, connecting: 0, tls_handshaking: 0, sending: x.sending, waiting: x.waiting, receiving: x.receiving, duration: x.duration };
+    const request = requestInfo(method, url, typeof f.body === 'string' ? f.body : '', f.headers);
+    f.resolve(new Response(status, status ? statusLine(status, x.statusText) : '', resBody, url, x.error, x.errorCode, timings, request, x.rawHeaders));
+  }
+
+  run(method: string, url: string, body: Body, params: Params | undefined, site: { stack?: string }): Promise<Response> {
+    const vu = this.vu;
+    const rt = this.rt;
     const headers: string[] = [];
     let hasUa = false;
     if (params?.headers) {
@@ -212,49 +429,44 @@ export function httpModule(vu: VU, client: HttpClient) {
       }
     }
     if (!hasUa) headers.push('user-agent', rt.userAgent);
-    if (params?.cookies) {
-      const host = parseUrl(url).host;
-      for (const [k, v] of Object.entries(params.cookies)) vu.jar.set(host, k, typeof v === 'string' ? v : v.value);
-    }
-    // samples carry the group the request was started in, even if it ends after the group returned
-    const group = vu.group;
-    let encoded = encodeBody(body, headers);
-    let redirectsLeft = params?.redirects ?? rt.maxRedirects;
-    let curMethod = method;
-    let curUrl = url;
-    for (;;) {
-      const x = await exchange(curMethod, curUrl, encoded, headers, params, site);
-      emit(x, group, curMethod, curUrl, params, x.sentBytes);
-      const location = REDIRECTS.has(x.status) ? headerValue(x.rawHeaders, 'location')[0] : undefined;
-      if (location !== undefined && redirectsLeft > 0) {
-        redirectsLeft--;
-        curUrl = new URL(location, curUrl).toString();
-        if (x.status === 303 || ((x.status === 301 || x.status === 302) && curMethod === 'POST')) {
-          curMethod = 'GET';
-          encoded = null;
-        }
-        continue;
+    let flight: Flight;
+    try {
+      if (params?.cookies) {
+        const host = parseUrl(url).host;
+        for (const [k, v] of Object.entries(params.cookies)) vu.jar.set(host, k, typeof v === 'string' ? v : v.value);
       }
-      const responseType = params?.responseType ?? (rt.discardResponseBodies ? 'none' : 'text');
-      let resBody: string | ArrayBuffer | null = null;
-      if (x.body !== null && responseType !== 'none') {
-        resBody = responseType === 'binary' ? x.body.buffer.slice(x.body.byteOffset, x.body.byteOffset + x.body.byteLength) as ArrayBuffer : x.body.toString('utf8');
-      }
-      const timings: Timings = { blocked: x.blocked, connecting: 0, tls_handshaking: 0, sending: x.sending, waiting: x.waiting, receiving: x.receiving, duration: x.duration };
-      const request = {
-        method: curMethod,
-        url: curUrl,
-        body: typeof encoded === 'string' ? encoded : '',
-        // built on first read: few scripts look at the request they sent
-        get headers(): Record<string, string[]> {
-          const h: Record<string, string[]> = {};
-          for (let i = 0; i + 1 < headers.length; i += 2) (h[canonical(headers[i].toLowerCase())] ??= []).push(headers[i + 1]);
-          return h;
-        },
-      };
-      return new Response(x.status, x.status ? `${x.status} ${x.statusText}` : '', resBody, curUrl, x.error, x.errorCode, timings, request, x.rawHeaders);
+      // samples carry the group the request was started in, even if it ends after the group returned
+      const encoded = encodeBody(body, headers);
+      flight = new Flight(this, site, method, url, encoded, headers, params, vu.group, params?.redirects ?? rt.maxRedirects);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    const promise = new Promise<Response>((resolve, reject) => {
+      flight.resolve = resolve;
+      flight.reject = reject;
+    });
+    try {
+      this.send(flight);
+    } catch (err) {
+      flight.reject(err);
+    }
+    return promise;
   }
+}
+
+/** `200 OK`, made once per distinct status line rather than per response. */
+const statusLines = new Map<number, { text: string; line: string }>();
+function statusLine(status: number, text: string): string {
+  const c = statusLines.get(status);
+  if (c !== undefined && c.text === text) return c.line;
+  const line = `${status} ${text}`;
+  if (statusLines.size < 1000) statusLines.set(status, { text, line });
+  return line;
+}
+
+/** The `k6/http` module bound to one VU. */
+export function httpModule(vu: VU, client: HttpClient) {
+  const ctx = new HttpContext(vu, client);
 
   function start(method: string, url: string, body: Body, params: Params | undefined, caller: (...a: never[]) => unknown): Promise<Response> {
     if (vu.phase === 'init') throw new Error('making HTTP requests in the init context is not supported (move the request into the default function or setup())');
@@ -268,7 +480,7 @@ export function httpModule(vu: VU, client: HttpClient) {
       Error.captureStackTrace(site, caller);
       Error.stackTraceLimit = limit;
     }
-    return run(method.toUpperCase(), String(url), body, params, site);
+    return ctx.run(method.toUpperCase(), String(url), body, params, site);
   }
 
   const mod = {

@@ -109,6 +109,16 @@ export class Registry {
   }
 
   /** Interns tags under a caller-made key (the caller knows which parts vary, which is cheaper than hashing). */
+  /** changes whenever a submetric is added: sinks resolved for a tag set under an older version are stale */
+  get submetricsVersion(): number {
+    return this.version;
+  }
+
+  /** The metric's own sink followed by the submetric sinks a sample with these tags feeds. */
+  allSinks(m: Metric, tags: TagSet): Sink[] {
+    return [m.sink, ...tags.sinksFor(m, this.version)];
+  }
+
   tagSet(key: string, build: () => Tags): TagSet {
     let t = this.tagSets.get(key);
     if (t === undefined) {
