@@ -166,6 +166,8 @@ export class VU {
   iterationInScenario = -1;
   iterationInTest = -1;
   idInScenario = 0;
+  /** the exported function its scenario runs, once resolved */
+  iterationFn: ((data: unknown) => unknown) | null = null;
   /** this VU's private copy of setup()'s result */
   setupData: unknown = undefined;
 

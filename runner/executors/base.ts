@@ -95,7 +95,13 @@ export abstract class ScenarioRun {
     vu.iterationInTest = this.info.nextIterationInTest();
     vu.instance.setIter(vu.iteration);
     if (!rt.noCookiesReset) vu.jar.clear();
-    const fn = vu.instance.exports[this.config.exec] as IterationFn;
+    // the bundle's exports are getters over getters (esbuild's CommonJS interop): resolve the function
+    // once per VU, as k6 does when it sets the VU up, rather than on every iteration
+    let fn = vu.iterationFn as IterationFn | null;
+    if (fn === null) {
+      fn = vu.instance.exports[this.config.exec] as IterationFn;
+      if (typeof fn === 'function') vu.iterationFn = fn;
+    }
     token.vu = vu;
     token.done = done;
     token.t0 = performance.now();
