@@ -2,6 +2,7 @@
 // Capacity sweep: npm run load:capacity [-- --variants before,after --dates 1000,3000,10000,30000 --slo-p95-ms 1000 --quick]
 // For each variant and series size, the highest arrival rate whose product-list p95 stays under the SLO.
 import os from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runMain, parseCli, parseNumberFlag, parseIntFlag } from './lib/main.ts';
 import { UserError } from './lib/errors.ts';
@@ -51,7 +52,7 @@ await runMain(async () => {
   const maxErrorRate = parseNumberFlag('max-error-rate', values['max-error-rate'], (n) => n > 0 && n <= 1, 'a fraction above 0 and at most 1')!;
   const stepS = parseIntFlag('step-s', values['step-s'], 3, 600) ?? (quick ? 5 : 15);
   const seed = parseSeed(values.seed);
-  const maxCoarse = quick ? 3 : 4;
+  const maxCoarse = 4;
   const bisections = quick ? 1 : 3;
 
   const folder = RunFolder.create(path.join(reportsDir, 'capacity'), values.out);
@@ -100,6 +101,7 @@ await runMain(async () => {
   folder.write('capacity.json', JSON.stringify(result, null, 2) + '\n');
   folder.write('capacity.md', renderCapacityMarkdown(result));
   folder.write('capacity.html', renderCapacityHtml(result));
+  for (const f of readdirSync(folder.dir)) if (f.startsWith('.step-')) rmSync(folder.file(f), { force: true });
   folder.complete(path.join(reportsDir, 'capacity'));
   unmark();
   say(capacityVerdict(result));

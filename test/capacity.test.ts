@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../scripts/lib/paths.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
@@ -16,6 +16,7 @@ test('load:capacity --quick on two date counts writes its files, and the old que
   assert.equal(r.code, 0, r.stderr.slice(-1500));
   for (const f of ['capacity.json', 'capacity.md', 'capacity.html']) assert.ok(existsSync(path.join(out, f)), f);
   assert.ok(!existsSync(path.join(out, 'INCOMPLETE')));
+  assert.deepEqual(readdirSync(out).sort(), ['capacity.html', 'capacity.json', 'capacity.md'], 'only the three files are left');
   const c = JSON.parse(readFileSync(path.join(out, 'capacity.json'), 'utf8')) as CapacityResult;
   assert.equal(c.schema, 'loadlab.capacity/v1');
   assert.equal(c.points.length, 4, 'two variants x two date counts');
@@ -28,7 +29,7 @@ test('load:capacity --quick on two date counts writes its files, and the old que
   const html = readFileSync(path.join(out, 'capacity.html'), 'utf8');
   assert.match(html, /<svg id="capacity-chart"/);
   assert.doesNotMatch(html, /<script|https?:\/\//, 'self-contained, no script or remote resource');
-  assert.match(readFileSync(path.join(out, 'capacity.md'), 'utf8'), /with the old query, a shop with 3,000 dates sustains/);
+  assert.match(readFileSync(path.join(out, 'capacity.md'), 'utf8'), /With the old query, a shop with 3,000 dates sustains/);
 });
 
 test('load:capacity rejects bad input with one line', async () => {

@@ -18,8 +18,8 @@ export function capacityVerdict(r: CapacityResult): string {
   const after = at('after');
   const slo = `product-list p95 under ${fmt(r.slo.product_list_p95_ms)} ms with under ${(r.slo.max_error_rate * 100).toFixed(0)} % errors`;
   const parts: string[] = [];
-  if (before) parts.push(`with the old query, a shop with ${fmt(largest)} dates sustains ${fmt(before.capacity_visitors_per_min)} visitors/min on this machine (${slo})`);
-  if (after) parts.push(`with the fix, ${fmt(after.capacity_visitors_per_min)}`);
+  if (before) parts.push(`With the old query, a shop with ${fmt(largest)} dates sustains ${fmt(before.capacity_visitors_per_min)} visitors/min on this machine (${slo})`);
+  if (after) parts.push(before ? `with the fix, ${fmt(after.capacity_visitors_per_min)}` : `With the fix, a shop with ${fmt(largest)} dates sustains ${fmt(after.capacity_visitors_per_min)} visitors/min on this machine (${slo})`);
   let text = parts.length ? parts.join('; ') + '.' : 'No point was measured.';
   const smallest = Math.min(...r.points.map((p) => p.dates));
   const bSmall = lines.get('before')?.find((p) => p.dates === smallest);
@@ -84,7 +84,7 @@ function chart(r: CapacityResult): string {
       .map((p) => `<circle cx="${sx(p.dates).toFixed(1)}" cy="${sy(p.capacity_visitors_per_min).toFixed(1)}" r="4" fill="${colors[v] ?? '#555'}"><title>${esc(`${v}, ${fmt(p.dates)} dates: ${fmt(p.capacity_visitors_per_min)} visitors/min`)}</title></circle>` +
         (p.first_failing_visitors_per_min ? `<line x1="${sx(p.dates).toFixed(1)}" x2="${sx(p.dates).toFixed(1)}" y1="${sy(p.capacity_visitors_per_min).toFixed(1)}" y2="${sy(p.first_failing_visitors_per_min).toFixed(1)}" stroke="${colors[v] ?? '#555'}" stroke-dasharray="2,2"/>` : ''))
       .join('');
-    return `<path d="${path}" fill="none" stroke="${colors[v] ?? '#555'}" stroke-width="2.5"/>${marks}<text x="${W - R + 10}" y="${T + 20 + i * 20}" fill="${colors[v] ?? '#555'}">${esc(v)}</text>`;
+    return `<path d="${path}" fill="none" stroke="${colors[v] ?? '#555'}" stroke-width="2.5"/>${marks}<rect x="${W - R + 10}" y="${T + 11 + i * 20}" width="14" height="3" fill="${colors[v] ?? '#555'}"/><text x="${W - R + 30}" y="${T + 16 + i * 20}" style="fill:${colors[v] ?? '#555'}">${esc(v)}</text>`;
   });
   return `<svg id="capacity-chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="capacity against dates">
 <style>text{font:12px system-ui,sans-serif;fill:#333}.g{stroke:#ddd}</style>
