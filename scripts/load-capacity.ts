@@ -6,6 +6,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runMain, parseCli, parseNumberFlag, parseIntFlag } from './lib/main.ts';
 import { UserError } from './lib/errors.ts';
+import { parseVariants } from './lib/variants.ts';
 import { onCleanup } from './lib/cleanup.ts';
 import { reportsDir } from './lib/paths.ts';
 import { progressLog } from './lib/verbosity.ts';
@@ -17,7 +18,6 @@ import { startShopProcess } from './incident/run-variant.ts';
 import { findCapacity } from './capacity/search.ts';
 import { renderCapacityHtml, renderCapacityMarkdown, capacityVerdict } from './capacity/render.ts';
 import type { CapacityPoint, CapacityResult } from './capacity/types.ts';
-import type { VariantName } from './incident/types.ts';
 
 function parseDates(raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());
@@ -27,12 +27,6 @@ function parseDates(raw: string): number[] {
   return [...new Set(parts.map(Number))].sort((a, b) => a - b);
 }
 
-function parseVariants(raw: string): VariantName[] {
-  const list = raw.split(',').map((v) => v.trim()).filter(Boolean);
-  if (list.length === 0) throw new UserError(`--variants '${raw}' names no variant (accepted: before, after)`);
-  for (const v of list) if (v !== 'before' && v !== 'after') throw new UserError(`unknown variant '${v}' (accepted: before, after)`);
-  return [...new Set(list)] as VariantName[];
-}
 
 await runMain(async () => {
   const { values } = parseCli({

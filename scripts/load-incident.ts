@@ -4,7 +4,7 @@
 // visitors against each variant with DB I/O sampled, then writes the run folder and its report.
 import os from 'node:os';
 import { runMain, parseCli, parseNumberFlag } from './lib/main.ts';
-import { UserError } from './lib/errors.ts';
+import { parseVariants } from './lib/variants.ts';
 import { onCleanup } from './lib/cleanup.ts';
 import { reportsDir } from './lib/paths.ts';
 import { progressLog } from './lib/verbosity.ts';
@@ -13,17 +13,9 @@ import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { RunFolder } from './incident/run-folder.ts';
 import { calibrate } from './incident/calibrate.ts';
 import { runVariant, startShopProcess, type PhasePlan } from './incident/run-variant.ts';
-import type { IncidentSummary, ReportInput, VariantName, Calibration } from './incident/types.ts';
+import type { IncidentSummary, ReportInput, Calibration } from './incident/types.ts';
 import { writeReport } from './report/write.ts';
 
-const VARIANTS: readonly VariantName[] = ['before', 'after'];
-
-function parseVariants(raw: string): VariantName[] {
-  const list = raw.split(',').map((v) => v.trim()).filter(Boolean);
-  if (list.length === 0) throw new UserError(`--variants '${raw}' names no variant (accepted: before, after, or both comma-separated)`);
-  for (const v of list) if (!VARIANTS.includes(v as VariantName)) throw new UserError(`unknown variant '${v}' (accepted: before, after)`);
-  return [...new Set(list)] as VariantName[];
-}
 
 await runMain(async () => {
   const { values } = parseCli({

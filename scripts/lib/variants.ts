@@ -1,0 +1,10 @@
+import { UserError } from './errors.ts';
+import { variants, isVariant, type Variant } from '../../shop/queries/product-list.ts';
+
+/** `--variants before,after`: the product-list variants a command runs, in the order given, each once. */
+export function parseVariants(raw: string): Variant[] {
+  const list = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  if (list.length === 0) throw new UserError(`--variants '${raw}' names no variant (accepted: ${variants.join(', ')}, comma-separated)`);
+  for (const v of list) if (!isVariant(v)) throw new UserError(`unknown variant '${v}' (accepted: ${variants.join(', ')})`);
+  return [...new Set(list)] as Variant[];
+}
