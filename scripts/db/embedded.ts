@@ -249,6 +249,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    // smart shutdown first: sessions that are closing (a pool just ended) finish cleanly instead of being
+    // cut with 'terminating connection due to administrator command'; then fast shutdown for the rest
+    child.kill('SIGTERM');
+    if (await waitExit(child, 1_500)) return;
     child.kill('SIGINT');
     if (await waitExit(child, 15_000)) return;
     child.kill('SIGQUIT');
