@@ -1,6 +1,6 @@
 import { openDatabase, type Database, type OpenOptions } from '../db/database.ts';
 import { prepareDataset, type PrepareResult } from '../../datasets/prepare.ts';
-import { datesSpec, parseSeed, presetSpec, type DatasetSpec } from '../../datasets/presets.ts';
+import { parseSeed, presetSpec, type DatasetSpec } from '../../datasets/presets.ts';
 
 export interface DatasetRequest {
   /** a preset name, or a spec (capacity sweeps use custom date counts) */
@@ -32,4 +32,3 @@ export async function openDataset(req: DatasetRequest): Promise<OpenedDataset> {
   }
 }
 
-export { datesSpec };
