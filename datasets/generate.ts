@@ -1,5 +1,6 @@
 import { Faker, de, en } from '@faker-js/faker';
 import { TableRows, type Cell } from './copy-text.ts';
+import { isoTime } from './iso-time.ts';
 import { Random } from './random.ts';
 import type { DatasetSpec } from './presets.ts';
 import {
@@ -16,7 +17,7 @@ export interface GeneratedDataset {
   hot: { eventId: number; firstSubeventId: number; lastSubeventId: number };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoTime;
 const money = (n: number) => n.toFixed(2);
 const DAY = 86_400_000;
 
