@@ -86,6 +86,13 @@ async function copyTable(client: pg.ClientBase, table: string, columns: readonly
   await done;
 }
 
+function newClient(url: string): pg.Client {
+  const client = new pg.Client({ connectionString: url });
+  // a dropped connection surfaces as the failing query's rejection; the client's own event would crash us
+  client.on('error', () => {});
+  return client;
+}
+
 /**
  * ANALYZE of the seeded tables over two connections: it runs after the commit, table by table, so the
  * work splits cleanly, and on a 2-core machine the second backend takes a third off this phase.
@@ -98,8 +105,7 @@ async function analyzeTables(url: string, first: pg.Client, rowCounts: Record<st
     halves[k].push(table);
     weight[k] += rowCounts[table] ?? 0;
   }
-  const second = new pg.Client({ connectionString: url });
-  second.on('error', () => {});
+  const second = newClient(url);
   try {
     await second.connect();
     await Promise.all([first.query(`ANALYZE ${halves[0].join(', ')}`), second.query(`ANALYZE ${halves[1].join(', ')}`)]);
@@ -115,9 +121,7 @@ async function analyzeTables(url: string, first: pg.Client, rowCounts: Record<st
 export async function prepareDataset(url: string, opts: PrepareOptions): Promise<PrepareResult> {
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
-  const client = new pg.Client({ connectionString: url });
-  // a dropped connection surfaces as the failing query's rejection; the client's own event would crash us
-  client.on('error', () => {});
+  const client = newClient(url);
   await client.connect();
   const where = `${client.host}:${client.port}/${client.database}`;
   try {

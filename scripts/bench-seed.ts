@@ -3,7 +3,6 @@
 // Runs alternate (loadlab, pgbench, loadlab, ...) so both see the same machine; the median run is reported.
 // npm run bench:seed [-- --preset incident] [--pgbench-scale 20] [--runs 3]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { openDatabase } from './db/database.ts';
@@ -11,7 +10,7 @@ import { prepareDataset, type SeedPhases } from '../datasets/prepare.ts';
 import { presetSpec, DEFAULT_SEED } from '../datasets/presets.ts';
 import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
 import { progressLog } from './lib/verbosity.ts';
-import { procSampler, type ProcSampler } from './stats/sources/proc.ts';
+import { procSampler, reapedChildrenCpuSeconds, type ProcSampler } from './stats/sources/proc.ts';
 
 /** CPU seconds a side used: the client (Node or pgbench) and the PostgreSQL processes */
 interface CpuUse {
@@ -36,11 +35,7 @@ function ownCpu(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
-function childrenCpu(): number {
-  // /proc/self/stat fields 16 and 17: cutime and cstime of waited-for children, in clock ticks (USER_HZ, 100)
-  const rest = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(rest[13]) + Number(rest[14])) / 100;
-}
+const childrenCpu = () => reapedChildrenCpuSeconds(process.pid) ?? 0;
 
 /** Measures the CPU a step costs on both sides, where /proc and the embedded server's postmaster allow it. */
 async function withCpu<T>(postgres: ProcSampler | undefined, client: () => number, step: () => Promise<T>): Promise<[T, CpuUse | undefined]> {
@@ -113,8 +108,9 @@ await runMain(async () => {
         const [, pcpu] = await withCpu(postgresCpu, childrenCpu, async () => {
           execFileSync('pgbench', ['-i', '-q', '-s', String(scale), pgbenchUrl], { stdio: ['ignore', 'ignore', 'pipe'] });
         });
-        pgbenchRuns.push({ seconds: (performance.now() - p0) / 1000, cpu: pcpu });
-        line += `, pgbench -i ${s2(pgbenchRuns.at(-1)!.seconds)} s, ratio ${s2(rows / seconds / (pgRows / pgbenchRuns.at(-1)!.seconds))}x`;
+        const pgSeconds = (performance.now() - p0) / 1000;
+        pgbenchRuns.push({ seconds: pgSeconds, cpu: pcpu });
+        line += `, pgbench -i ${s2(pgSeconds)} s, ratio ${s2(rows / seconds / (pgRows / pgSeconds))}x`;
       }
       console.log(line);
     }

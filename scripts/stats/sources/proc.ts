@@ -71,6 +71,12 @@ function readStat(pid: number): StatLine | undefined {
   }
 }
 
+/** CPU seconds of a process's waited-for children (cutime + cstime): the whole run of a child that has exited. */
+export function reapedChildrenCpuSeconds(pid: number): number | undefined {
+  const stat = readStat(pid);
+  return stat ? stat.childTicks / clockTicks() : undefined;
+}
+
 function readIo(pid: number): Figures['io'] | 'gone' | 'denied' {
   try {
     const text = readFileSync(`/proc/${pid}/io`, 'utf8');
