@@ -2,12 +2,12 @@
 // Product-list throughput of each variant: npm run bench:shop [-- --preset small --duration 10 --connections 16]
 import { createRequire } from 'node:module';
 import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
-import { UserError } from './lib/errors.ts';
 import { onCleanup } from './lib/cleanup.ts';
 import { openDataset } from './lib/dataset.ts';
 import { progressLog } from './lib/verbosity.ts';
 import { startShop } from '../shop/server.ts';
-import { isVariant, variants, type Variant } from '../shop/queries/product-list.ts';
+import { variants, type Variant } from '../shop/queries/product-list.ts';
+import { parseVariants } from './lib/variants.ts';
 import { SLOTS_PER_DAY } from '../datasets/hot-series.ts';
 
 // autocannon ships no types: the slice of its API used here, typed locally
@@ -67,8 +67,7 @@ await runMain(async () => {
   // bounded: at most 5 minutes per variant, at most 256 connections
   const duration = parseIntFlag('duration', values.duration, 1, 300)!;
   const connections = parseIntFlag('connections', values.connections, 1, 256)!;
-  const chosen = values.variants!.split(',').map((v) => v.trim());
-  for (const v of chosen) if (!isVariant(v)) throw new UserError(`variant '${v}' is not known (accepted: ${variants.join(', ')})`);
+  const chosen = parseVariants(values.variants!);
 
   const log = progressLog();
   const ds = await openDataset({ preset: values.preset!, seed: values.seed, log });
@@ -79,7 +78,7 @@ await runMain(async () => {
   const nextPath = () => `/citymuseum/timeslots/${m.hot_subevent_first + ((n++ * 7919) % span)}/`;
 
   const results: BenchFigures[] = [];
-  for (const variant of chosen as Variant[]) {
+  for (const variant of chosen) {
     const shop = await startShop({ databaseUrl: ds.db.url, variant });
     const stop = onCleanup(`shop (${variant})`, () => shop.close());
     try {

@@ -8,7 +8,8 @@ import { openDataset } from './lib/dataset.ts';
 import { projectRoot, reportsDir } from './lib/paths.ts';
 import { progressLog } from './lib/verbosity.ts';
 import { explainProductList } from '../shop/explain.ts';
-import { isVariant, variants } from '../shop/queries/product-list.ts';
+import { variants } from '../shop/queries/product-list.ts';
+import { parseVariant } from './lib/variants.ts';
 
 const help = `usage: npm run explain -- --preset P --variant V [--date N] [--seed N] [--json]
 
@@ -40,8 +41,7 @@ await runMain(async () => {
     return 0;
   }
   if (!values.variant) throw new UserError(`--variant is required (accepted: ${variants.join(', ')})`);
-  if (!isVariant(values.variant)) throw new UserError(`variant '${values.variant}' is not known (accepted: ${variants.join(', ')})`);
-  const variant = values.variant;
+  const variant = parseVariant(values.variant);
   const log = progressLog();
   const ds = await openDataset({ preset: values.preset!, seed: values.seed, log });
   onCleanup('database', () => ds.db.close());

@@ -9,7 +9,7 @@ import { runMain, parseCli, parseNumberFlag, parseIntFlag } from './lib/main.ts'
 import { UserError } from './lib/errors.ts';
 import { reportsDir } from './lib/paths.ts';
 import { runLoadScript } from './lib/runner-process.ts';
-import { parseVariants } from './lib/variants.ts';
+import { parseVariant } from './lib/variants.ts';
 import { progressLog } from './lib/verbosity.ts';
 import { openDataset, type OpenedDataset } from './lib/dataset.ts';
 import { presetSpec, parseSeed } from '../datasets/presets.ts';
@@ -34,8 +34,7 @@ await runMain(async () => {
     'skip-latency': { type: 'boolean', default: false },
     out: { type: 'string' },
   });
-  const [variant] = parseVariants(values.variant!);
-  if (values.variant!.includes(',')) throw new UserError(`--variant '${values.variant}' names more than one variant (accepted: before or after)`);
+  const variant = parseVariant(values.variant!);
   const sizes = values.sizes!.split(',').map((s) => presetSpec(s.trim()));
   if (sizes.length !== 2) throw new UserError(`--sizes '${values.sizes}' must name two presets, smaller first (e.g. tiny,small)`);
   if (sizes[1].dates <= sizes[0].dates) throw new UserError(`--sizes '${values.sizes}': the second preset must have more dates than the first`);

@@ -8,3 +8,11 @@ export function parseVariants(raw: string): Variant[] {
   for (const v of list) if (!isVariant(v)) throw new UserError(`unknown variant '${v}' (accepted: ${variants.join(', ')})`);
   return [...new Set(list)] as Variant[];
 }
+
+/** `--variant V` (or SHOP_QUERY_VARIANT): exactly one product-list variant. */
+export function parseVariant(raw: string): Variant {
+  const v = raw.trim();
+  if (v.includes(',')) throw new UserError(`variant '${raw}' names more than one (accepted: one of ${variants.join(', ')})`);
+  if (!isVariant(v)) throw new UserError(`unknown variant '${v}' (accepted: ${variants.join(', ')})`);
+  return v;
+}
