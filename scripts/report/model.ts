@@ -192,6 +192,8 @@ export function buildModel(input: ReportInput): ReportModel {
   const txt = (text: string): Cell => ({ text });
   const L = 'l' as const;
   const R = 'r' as const;
+  /** a two-column table of labelled facts (run, calibration, machine) */
+  const facts = (rows: [string, Cell][]): Table => ({ headers: ['', ''], align: [L, L], rows: rows.map(([label, value]) => [txt(label), value]) });
 
   /** before / after; a zero after figure (the fix writes no temp files) is a result, not a missing value */
   const ratioCell = (b: number | null, a: number | null): Cell => {
@@ -208,20 +210,16 @@ export function buildModel(input: ReportInput): ReportModel {
     title: 'Run',
     paragraphs: [],
     tables: [
-      {
-        headers: ['', ''],
-        align: [L, L],
-        rows: [
-          [txt('Run id'), txt(s.run_id)],
-          [txt('Preset'), txt(`${s.preset} (${fmtInt(s.dates)} dates in the hot event series), seed ${s.seed}`)],
-          [txt('Variants'), txt(present.length ? present.join(', ') : 'none')],
-          [txt('Started / finished'), txt(`${s.started_at} / ${s.finished_at}` + (isNum(durationS) ? ` (${fmtNum(durationS / 60)} min)` : ''))],
-          [txt('Baseline rate'), txt(`${fmtNum(s.traffic.baseline_visitors_per_min)} visitors/min`)],
-          [txt('Peak rate'), txt(`${fmtNum(s.traffic.baseline_visitors_per_min * s.traffic.multiplier)} visitors/min (${fmtNum(s.traffic.multiplier)}x)`)],
-          [txt('Phases'), txt(phasesLine || 'none')],
-          [txt('Request timeout'), txt(`${fmtNum(s.traffic.request_timeout_s)} s`)],
-        ],
-      },
+      facts([
+        ['Run id', txt(s.run_id)],
+        ['Preset', txt(`${s.preset} (${fmtInt(s.dates)} dates in the hot event series), seed ${s.seed}`)],
+        ['Variants', txt(present.length ? present.join(', ') : 'none')],
+        ['Started / finished', txt(`${s.started_at} / ${s.finished_at}` + (isNum(durationS) ? ` (${fmtNum(durationS / 60)} min)` : ''))],
+        ['Baseline rate', txt(`${fmtNum(s.traffic.baseline_visitors_per_min)} visitors/min`)],
+        ['Peak rate', txt(`${fmtNum(s.traffic.baseline_visitors_per_min * s.traffic.multiplier)} visitors/min (${fmtNum(s.traffic.multiplier)}x)`)],
+        ['Phases', txt(phasesLine || 'none')],
+        ['Request timeout', txt(`${fmtNum(s.traffic.request_timeout_s)} s`)],
+      ]),
     ],
   });
 
@@ -413,19 +411,15 @@ export function buildModel(input: ReportInput): ReportModel {
         : 'The baseline rate was given on the command line, not measured.',
     ],
     tables: [
-      {
-        headers: ['', ''],
-        align: [L, L],
-        rows: [
-          [txt('Method'), txt(c.method)],
-          [txt('Measured product-list capacity'), cell(c.product_list_capacity_rps === null ? null : `${fmtNum(c.product_list_capacity_rps)} requests/s`, capReason)],
-          [txt('Mean product-list service time'), cell(fmtMs(c.service_time_ms), capReason)],
-          [txt('Product-list requests per visitor'), txt(fmtNum(c.product_list_requests_per_visitor) ?? 'n/a')],
-          [txt('Target utilisation at baseline'), txt(fmtPct(c.target_utilisation) ?? 'n/a')],
-          [txt('Formula'), txt(c.formula)],
-          [txt('Resulting baseline'), txt(`${fmtNum(s.traffic.baseline_visitors_per_min)} visitors/min`)],
-        ],
-      },
+      facts([
+        ['Method', txt(c.method)],
+        ['Measured product-list capacity', cell(c.product_list_capacity_rps === null ? null : `${fmtNum(c.product_list_capacity_rps)} requests/s`, capReason)],
+        ['Mean product-list service time', cell(fmtMs(c.service_time_ms), capReason)],
+        ['Product-list requests per visitor', txt(fmtNum(c.product_list_requests_per_visitor) ?? 'n/a')],
+        ['Target utilisation at baseline', txt(fmtPct(c.target_utilisation) ?? 'n/a')],
+        ['Formula', txt(c.formula)],
+        ['Resulting baseline', txt(`${fmtNum(s.traffic.baseline_visitors_per_min)} visitors/min`)],
+      ]),
     ],
   });
 
@@ -436,16 +430,12 @@ export function buildModel(input: ReportInput): ReportModel {
     title: 'Machine',
     paragraphs: [],
     tables: [
-      {
-        headers: ['', ''],
-        align: [L, L],
-        rows: [
-          [txt('CPUs'), txt(String(m.cpus))],
-          [txt('Node'), txt(m.node)],
-          [txt('PostgreSQL'), txt(`${m.postgres} (${m.database})`)],
-          [txt('OS'), txt(m.os)],
-        ],
-      },
+      facts([
+        ['CPUs', txt(String(m.cpus))],
+        ['Node', txt(m.node)],
+        ['PostgreSQL', txt(`${m.postgres} (${m.database})`)],
+        ['OS', txt(m.os)],
+      ]),
     ],
   });
 
