@@ -3,11 +3,12 @@
 // 1. scaling: the product-list query's buffers touched may not grow with the number of dates;
 // 2. latency: a short replay at the tripled rate must meet loadtests/incident.ts's thresholds.
 // Exit 0 pass, 99 a gate failed (k6's code for failed thresholds), 1 an error.
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runMain, parseCli, parseNumberFlag, parseIntFlag } from './lib/main.ts';
 import { UserError } from './lib/errors.ts';
 import { reportsDir } from './lib/paths.ts';
+import { writeFileAtomic } from './lib/atomic-write.ts';
 import { runLoadScript } from './lib/runner-process.ts';
 import { parseVariant } from './lib/variants.ts';
 import { progressLog } from './lib/verbosity.ts';
@@ -16,11 +17,6 @@ import { presetSpec, parseSeed } from '../datasets/presets.ts';
 import { explainProductList } from '../shop/explain.ts';
 import { startShopProcess } from './incident/run-variant.ts';
 import { junitXml, type GateCase } from './gate/junit.ts';
-
-const write = (file: string, content: string) => {
-  writeFileSync(`${file}.tmp`, content);
-  renameSync(`${file}.tmp`, file);
-};
 
 await runMain(async () => {
   const { values } = parseCli({
@@ -118,8 +114,8 @@ await runMain(async () => {
     '',
     ...cases.flatMap((c) => [`<details><summary>${c.name}</summary>`, '', '```', c.details, '```', '</details>', '']),
   ].join('\n');
-  write(path.join(outDir, 'gate.md'), md + '\n');
-  write(path.join(outDir, 'junit.xml'), junitXml('loadlab.gate', cases));
+  writeFileAtomic(path.join(outDir, 'gate.md'), md + '\n');
+  writeFileAtomic(path.join(outDir, 'junit.xml'), junitXml('loadlab.gate', cases));
   console.log(md);
   return cases.every((c) => c.passed) ? 0 : 99;
 });

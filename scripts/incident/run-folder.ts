@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync, lstatSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../lib/errors.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
 
 const MARKER = 'INCOMPLETE';
 const RUN_FILES = new Set(['summary.json', 'report.md', 'report.html', 'series.json', 'capacity.json', 'capacity.md', 'capacity.html', MARKER]);
@@ -32,9 +33,7 @@ export class RunFolder {
 
   /** write whole or not at all */
   write(name: string, content: string): void {
-    const tmp = this.file(`.${name}.tmp`);
-    writeFileSync(tmp, content);
-    renameSync(tmp, this.file(name));
+    writeFileAtomic(this.file(name), content);
   }
 
   markIncomplete(reason: string): void {
