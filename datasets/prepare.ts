@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { UserError } from '../scripts/lib/errors.ts';
+import { UserError } from '../common/user-error.ts';
 import { generateDataset, GENERATOR_VERSION } from './generate.ts';
 import { MANIFEST_TABLE, SCHEMA_VERSION, manifestDdl, readManifest, writeManifest, type Manifest } from './manifest.ts';
 import type { DatasetSpec } from './presets.ts';

@@ -1,4 +1,4 @@
-import { UserError } from '../scripts/lib/errors.ts';
+import { UserError } from '../common/user-error.ts';
 
 /** How big a dataset is. The hot series' date count is the contract; the rest gives it realistic company. */
 export interface DatasetSpec {

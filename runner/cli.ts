@@ -1,6 +1,6 @@
 // `npm run load -- SCRIPT [flags]`: run one k6 script with the embedded runner, with k6's exit codes.
 import { parseArgs } from 'node:util';
-import { EXIT, RunnerError, messageOf } from './errors.ts';
+import { EXIT, RunnerError, describeError } from './errors.ts';
 import { runScript, type RunOptions } from './run.ts';
 
 const FLAGS = {
@@ -28,7 +28,7 @@ function parse(argv: string[]): { script: string; opts: RunOptions } {
   try {
     parsed = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: true });
   } catch (err) {
-    throw new RunnerError(`${messageOf(err).split('\n')[0]} (accepted flags: ${Object.keys(FLAGS).map((k) => `--${k}`).join(', ')})`, EXIT.usage);
+    throw new RunnerError(`${describeError(err).split('\n')[0]} (accepted flags: ${Object.keys(FLAGS).map((k) => `--${k}`).join(', ')})`, EXIT.usage);
   }
   const v = parsed.values;
   if (v.help) {

@@ -1,3 +1,7 @@
+import { UserError } from '../common/user-error.ts';
+
+export { describeError } from '../common/user-error.ts';
+
 /** k6's exit codes (errext/exitcodes) that this runner produces. */
 export const EXIT = {
   ok: 0,
@@ -8,17 +12,13 @@ export const EXIT = {
   usage: 1,
 } as const;
 
-/** A problem the user can fix: the CLI prints it as one `error: ...` line and exits with its code. */
-export class RunnerError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
+/**
+ * A problem the user can fix, with k6's exit code for it: the CLI prints it as one `error: ...` line. It is the
+ * harness's user error with a k6 code, so the harness reports a runner mistake the same way as its own.
+ */
+export class RunnerError extends UserError {
+  constructor(message: string, exitCode: number) {
+    super(message, exitCode);
     this.name = 'RunnerError';
   }
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

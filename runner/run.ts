@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDuration } from './duration.ts';
-import { EXIT, RunnerError, messageOf } from './errors.ts';
+import { EXIT, RunnerError, describeError } from './errors.ts';
 import { ArrivalRateRun } from './executors/arrival-rate.ts';
 import type { ExecutorHost, ScenarioRun } from './executors/base.ts';
 import { IterationsRun } from './executors/iterations.ts';
@@ -134,7 +134,7 @@ async function execute(loaded: LoadedScript, opts: RunOptions): Promise<RunResul
     try {
       vu.instance = loaded.factory({ ...envBase, ...(scenario?.env ?? {}) }, id, require);
     } catch (err) {
-      throw new RunnerError(`the script's init code failed: ${messageOf(err)} at ${rt.location((err as Error)?.stack)}`, EXIT.script);
+      throw new RunnerError(`the script's init code failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}`, EXIT.script);
     }
     vu.phase = 'run';
     if (setupJson !== undefined) vu.setupData = JSON.parse(setupJson);
@@ -185,7 +185,7 @@ async function execute(loaded: LoadedScript, opts: RunOptions): Promise<RunResul
     setupData: () => (setupJson === undefined ? undefined : JSON.parse(setupJson)),
     iterationError: (err) => {
       iterationErrors++;
-      const msg = messageOf(err);
+      const msg = describeError(err);
       const loc = rt.location((err as Error)?.stack);
       rt.warnOnce(`iter:${msg}:${loc}`, `an iteration threw: ${msg} at ${loc}${iterationErrors === 1 ? ' (each distinct error is logged once)' : ''}`);
     },
@@ -208,7 +208,7 @@ async function execute(loaded: LoadedScript, opts: RunOptions): Promise<RunResul
       setupJson = r === undefined ? undefined : JSON.stringify(r);
     } catch (err) {
       setupFailed = true;
-      throw new RunnerError(`setup() failed: ${messageOf(err)} at ${rt.location((err as Error)?.stack)}`, EXIT.script);
+      throw new RunnerError(`setup() failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}`, EXIT.script);
     } finally {
       probe.group = '';
       probe.refreshBase();
@@ -292,7 +292,7 @@ async function execute(loaded: LoadedScript, opts: RunOptions): Promise<RunResul
       await (teardownFn as (d: unknown) => unknown)(setupJson === undefined ? undefined : JSON.parse(setupJson));
     } catch (err) {
       teardownFailed = true;
-      rt.stderr.write(`error: teardown() failed: ${messageOf(err)} at ${rt.location((err as Error)?.stack)}\n`);
+      rt.stderr.write(`error: teardown() failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}\n`);
     } finally {
       probe.token = null;
     }
@@ -362,7 +362,7 @@ async function runHandleSummary(fn: (d: SummaryData) => unknown, data: SummaryDa
       }),
     ]).finally(() => clearTimeout(timer));
   } catch (err) {
-    rt.stderr.write(`error: handleSummary() failed: ${messageOf(err)} at ${rt.location((err as Error)?.stack)}; printing the default summary\n`);
+    rt.stderr.write(`error: handleSummary() failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}; printing the default summary\n`);
     return false;
   }
   if (result === undefined || result === null) return false;
@@ -378,7 +378,7 @@ async function runHandleSummary(fn: (d: SummaryData) => unknown, data: SummaryDa
       try {
         writeAtomic(key, content);
       } catch (err) {
-        rt.stderr.write(`error: handleSummary() output '${key}' could not be written: ${messageOf(err)}\n`);
+        rt.stderr.write(`error: handleSummary() output '${key}' could not be written: ${describeError(err)}\n`);
       }
     }
   }

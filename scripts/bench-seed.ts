@@ -2,70 +2,11 @@
 // Seeding throughput: the incident preset from scratch, against pgbench -i on the same server in the same run.
 // Runs alternate (loadlab, pgbench, loadlab, ...) so both see the same machine; the median run is reported.
 // npm run bench:seed [-- --preset incident] [--pgbench-scale 20] [--runs 3]
-import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import pg from 'pg';
-import { openDatabase } from './db/database.ts';
-import { prepareDataset, type SeedPhases } from '../datasets/prepare.ts';
-import { presetSpec, DEFAULT_SEED } from '../datasets/presets.ts';
-import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
-import { progressLog } from './lib/verbosity.ts';
-import { procSampler, reapedChildrenCpuSeconds, type ProcSampler } from './stats/sources/proc.ts';
-
-/** CPU seconds a side used: the client (Node or pgbench) and the PostgreSQL processes */
-interface CpuUse {
-  client: number;
-  postgres: number;
-}
-
-interface SeedRun {
-  rows: number;
-  seconds: number;
-  phases: SeedPhases;
-  cpu?: CpuUse;
-}
-
-interface PgbenchRun {
-  seconds: number;
-  cpu?: CpuUse;
-}
-
-/** CPU time of this process, or of its reaped children (pgbench), in seconds. */
-function ownCpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-const childrenCpu = () => reapedChildrenCpuSeconds(process.pid) ?? 0;
-
-/** Measures the CPU a step costs on both sides, where /proc and the embedded server's postmaster allow it. */
-async function withCpu<T>(postgres: ProcSampler | undefined, client: () => number, step: () => Promise<T>): Promise<[T, CpuUse | undefined]> {
-  const before = await postgres?.sample();
-  const c0 = client();
-  const result = await step();
-  const c1 = client();
-  const after = await postgres?.sample();
-  return [result, before && after ? { client: c1 - c0, postgres: (after.cpu_ms - before.cpu_ms) / 1000 } : undefined];
-}
-
-function hasPgbench(): boolean {
-  return spawnSync('pgbench', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-async function adminQuery(adminUrl: string, ...statements: string[]): Promise<void> {
-  const c = new pg.Client(adminUrl);
-  await c.connect();
-  try {
-    for (const s of statements) await c.query(s);
-  } finally {
-    await c.end();
-  }
-}
-
-const recreate = (adminUrl: string, name: string) => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`);
-
-function median<T>(items: T[], key: (t: T) => number): T {
-  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)];
-}
+import { presetSpec } from '../datasets/presets.ts';
+import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { progressLog } from '../harness/cli/progress.ts';
+import { benchSeed, median } from '../harness/bench/seed.ts';
 
 const s2 = (n: number) => n.toFixed(2);
 
@@ -83,49 +24,14 @@ await runMain(async () => {
     console.log('note: bench:seed uses the embedded server only (it creates and drops databases of its own); DATABASE_URL is ignored');
     delete process.env.DATABASE_URL;
   }
-  const db = await openDatabase({ database: 'loadlab_bench_seed', log });
-  const admin = db.url.replace(/\/[^/]*$/, '/postgres');
-  const pgbenchUrl = db.url.replace(/\/[^/]*$/, '/loadlab_bench_pgbench');
-  const pgRows = scale * (100_000 + 10 + 1);
-  const withPgbench = hasPgbench();
-  const postgresCpu = db.server && process.platform === 'linux' ? procSampler({ postmasterPid: db.server.pid }) : undefined;
-  const seeds: SeedRun[] = [];
-  const pgbenchRuns: PgbenchRun[] = [];
-  try {
-    for (let run = 1; run <= runs; run++) {
-      await recreate(admin, 'loadlab_bench_seed');
-      log(`run ${run}/${runs}: seeding ${spec.name} from scratch`);
-      const t0 = performance.now();
-      const [result, cpu] = await withCpu(postgresCpu, ownCpu, () => prepareDataset(db.url, { spec, seed: DEFAULT_SEED, log }));
-      const seconds = (performance.now() - t0) / 1000;
-      const rows = Object.values(result.manifest.row_counts).reduce((a, b) => a + b, 0);
-      seeds.push({ rows, seconds, phases: result.phases!, cpu });
-      let line = `run ${run}: loadlab ${s2(seconds)} s`;
-      if (withPgbench) {
-        await recreate(admin, 'loadlab_bench_pgbench');
-        log(`run ${run}/${runs}: pgbench -i -s ${scale}`);
-        const p0 = performance.now();
-        const [, pcpu] = await withCpu(postgresCpu, childrenCpu, async () => {
-          execFileSync('pgbench', ['-i', '-q', '-s', String(scale), pgbenchUrl], { stdio: ['ignore', 'ignore', 'pipe'] });
-        });
-        const pgSeconds = (performance.now() - p0) / 1000;
-        pgbenchRuns.push({ seconds: pgSeconds, cpu: pcpu });
-        line += `, pgbench -i ${s2(pgSeconds)} s, ratio ${s2(rows / seconds / (pgRows / pgSeconds))}x`;
-      }
-      console.log(line);
-    }
-  } finally {
-    await adminQuery(admin, 'DROP DATABASE IF EXISTS loadlab_bench_pgbench', 'DROP DATABASE IF EXISTS loadlab_bench_seed');
-    await db.close();
-  }
-
+  const { seeds, pgbenchRuns, pgRows } = await benchSeed({ spec, scale, runs, log, say: (line) => console.log(line) });
   const seed = median(seeds, (s) => s.seconds);
   const rate = seed.rows / seed.seconds;
   const p = seed.phases;
   const dbSeconds = p.load + p.indexes + p.analyze;
   console.log(`loadlab seed  ${spec.name}: ${seed.rows} rows (${spec.dates} dates, all tables and indexes, ANALYZE) in ${s2(seed.seconds)} s = ${Math.round(rate)} rows/s (median of ${runs})`);
   console.log(`  phases: generate ${s2(p.generate)} s, schema + COPY ${s2(p.load)} s, indexes ${s2(p.indexes)} s, ANALYZE ${s2(p.analyze)} s`);
-  if (!withPgbench) {
+  if (pgbenchRuns.length === 0) {
     console.log('pgbench is not on PATH: no side-by-side ratio (install postgresql-client to get one)');
     return;
   }

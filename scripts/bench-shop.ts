@@ -1,37 +1,13 @@
 #!/usr/bin/env tsx
 // Product-list throughput of each variant: npm run bench:shop [-- --preset small --duration 10 --connections 16]
-import { createRequire } from 'node:module';
-import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
-import { onCleanup } from './lib/cleanup.ts';
-import { openDataset } from './lib/dataset.ts';
-import { progressLog } from './lib/verbosity.ts';
-import { startShop } from '../shop/server.ts';
-import { variants, type Variant } from '../shop/queries/product-list.ts';
-import { parseVariants } from './lib/variants.ts';
+import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { onCleanup } from '../harness/process/cleanup.ts';
+import { openDataset } from '../harness/db/dataset.ts';
+import { progressLog } from '../harness/cli/progress.ts';
+import { variants } from '../shop/queries/product-list.ts';
+import { parseVariants } from '../harness/cli/variants.ts';
 import { SLOTS_PER_DAY } from '../datasets/hot-series.ts';
-
-// autocannon ships no types: the slice of its API used here, typed locally
-interface AutocannonRequest {
-  method?: string;
-  path?: string;
-  setupRequest?: (req: AutocannonRequest) => AutocannonRequest;
-}
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p97_5: number; p99: number; average: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  duration: number;
-}
-type Autocannon = (opts: {
-  url: string;
-  connections: number;
-  duration: number;
-  timeout: number;
-  requests: AutocannonRequest[];
-}) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+import { benchShop } from '../harness/bench/shop.ts';
 
 const help = `usage: npm run bench:shop -- [--preset P] [--duration S] [--connections N] [--variants before,after] [--json]
 
@@ -39,16 +15,6 @@ Starts the shop of each variant on 127.0.0.1 (pool of 10 connections) against pr
 measures product-list requests per second with autocannon: N connections (default 16) for S seconds
 (default 10) each, after a 2 s warm-up, cycling over the dates of the first two weeks like visitors do.
 `;
-
-interface BenchFigures {
-  variant: Variant;
-  requests_per_s: number;
-  requests: number;
-  p50_ms: number;
-  p99_ms: number;
-  non_2xx: number;
-  errors: number;
-}
 
 await runMain(async () => {
   const { values } = parseCli({
@@ -77,28 +43,7 @@ await runMain(async () => {
   let n = 0;
   const nextPath = () => `/citymuseum/timeslots/${m.hot_subevent_first + ((n++ * 7919) % span)}/`;
 
-  const results: BenchFigures[] = [];
-  for (const variant of chosen) {
-    const shop = await startShop({ databaseUrl: ds.db.url, variant });
-    const stop = onCleanup(`shop (${variant})`, () => shop.close());
-    try {
-      const run = (seconds: number) => autocannon({
-        url: shop.url, connections, duration: seconds, timeout: 10,
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }],
-      });
-      log(`${variant}: warming up`);
-      await run(2);
-      log(`${variant}: measuring ${duration} s with ${connections} connections`);
-      const r = await run(duration);
-      results.push({
-        variant, requests_per_s: Math.round(r.requests.total / r.duration * 10) / 10, requests: r.requests.total,
-        p50_ms: r.latency.p50, p99_ms: r.latency.p99, non_2xx: r.non2xx, errors: r.errors + r.timeouts,
-      });
-    } finally {
-      await shop.close();
-      stop();
-    }
-  }
+  const results = await benchShop({ databaseUrl: ds.db.url, variants: chosen, connections, duration, nextPath, log });
   if (values.json) {
     process.stdout.write(JSON.stringify({ preset: m.preset, dates: m.dates, connections, duration_s: duration, results }) + '\n');
     return 0;

@@ -1,8 +1,8 @@
 #!/usr/bin/env tsx
 // Seed (or reuse) a pretix-shaped dataset: npm run dataset:prepare -- --preset tiny [--seed N] [--force]
-import { runMain, parseCli } from './lib/main.ts';
-import { openDataset } from './lib/dataset.ts';
-import { progressLog } from './lib/verbosity.ts';
+import { runMain, parseCli } from '../harness/cli/main.ts';
+import { openDataset } from '../harness/db/dataset.ts';
+import { progressLog } from '../harness/cli/progress.ts';
 
 await runMain(async () => {
   const { values } = parseCli({

@@ -5,12 +5,12 @@
 // embedded server when another loadlab command (npm run shop, a load run) already runs it, and starts it
 // otherwise; so it is most useful alongside `npm run shop` or against DATABASE_URL.
 import path from 'node:path';
-import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
-import { onCleanup, onSignal } from './lib/cleanup.ts';
-import { reportsDir } from './lib/paths.ts';
-import { openDatabase, redact, type Database } from './db/database.ts';
-import { openDataset } from './lib/dataset.ts';
-import { startSampler, resetStatistics, phaseDeltas, readSamples, type Sampler } from './stats/index.ts';
+import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { onCleanup, onSignal } from '../harness/process/cleanup.ts';
+import { reportsDir } from '../harness/files/paths.ts';
+import { openDatabase, redact, type Database } from '../harness/db/database.ts';
+import { openDataset } from '../harness/db/dataset.ts';
+import { startSampler, resetStatistics, phaseDeltas, readSamples, type Sampler } from '../harness/stats/index.ts';
 
 await runMain(async () => {
   const { values } = parseCli({

@@ -1,15 +1,15 @@
 #!/usr/bin/env tsx
 // EXPLAIN (ANALYZE, BUFFERS) of the product-list query: npm run explain -- --preset P --variant V [--date N] [--json]
 import path from 'node:path';
-import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
-import { UserError } from './lib/errors.ts';
-import { onCleanup } from './lib/cleanup.ts';
-import { openDataset } from './lib/dataset.ts';
-import { projectRoot, reportsDir } from './lib/paths.ts';
-import { progressLog } from './lib/verbosity.ts';
+import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { UserError } from '../common/user-error.ts';
+import { onCleanup } from '../harness/process/cleanup.ts';
+import { openDataset } from '../harness/db/dataset.ts';
+import { projectRoot, reportsDir } from '../harness/files/paths.ts';
+import { progressLog } from '../harness/cli/progress.ts';
 import { explainProductList } from '../shop/explain.ts';
 import { variants } from '../shop/queries/product-list.ts';
-import { parseVariant } from './lib/variants.ts';
+import { parseVariant } from '../harness/cli/variants.ts';
 
 const help = `usage: npm run explain -- --preset P --variant V [--date N] [--seed N] [--json]
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env tsx
 // Re-render a run's report from the files the run wrote: npm run report -- reports/latest
 import path from 'node:path';
-import { runMain, parseCli } from './lib/main.ts';
-import { UserError } from './lib/errors.ts';
-import { readRunFolder } from './report/read.ts';
-import { writeReport } from './report/write.ts';
+import { runMain, parseCli } from '../harness/cli/main.ts';
+import { UserError } from '../common/user-error.ts';
+import { readRunFolder } from '../harness/report/read.ts';
+import { writeReport } from '../harness/report/write.ts';
 
 await runMain(async () => {
   const { positionals } = parseCli({}, process.argv.slice(2), true);

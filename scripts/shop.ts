@@ -1,19 +1,21 @@
 #!/usr/bin/env tsx
 // The reference shop alone: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N]
-import { runMain, parseCli, parseIntFlag } from './lib/main.ts';
-import { UserError } from './lib/errors.ts';
-import { onCleanup } from './lib/cleanup.ts';
-import { openDataset } from './lib/dataset.ts';
-import { progressLog } from './lib/verbosity.ts';
+import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { UserError } from '../common/user-error.ts';
+import { onCleanup } from '../harness/process/cleanup.ts';
+import { openDataset } from '../harness/db/dataset.ts';
+import { progressLog } from '../harness/cli/progress.ts';
 import { DEFAULT_POOL_SIZE, startShop } from '../shop/server.ts';
 import { variants } from '../shop/queries/product-list.ts';
-import { parseVariant } from './lib/variants.ts';
+import { parseVariant } from '../harness/cli/variants.ts';
 
 const help = `usage: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N]
 
 Runs the pretix-shaped shop on 127.0.0.1 against the dataset of preset P (default incident; seeded first if
 needed, on DATABASE_URL when set, else on the embedded PostgreSQL). Prints one line
 "shop (VARIANT) listening on http://127.0.0.1:PORT" and serves until SIGINT/SIGTERM.
+With SHOP_DATABASE_URL set it serves that database as it is (no preset, no seeding): the harness starts its
+shops this way, with the database it has already opened.
 
   --variant V   product-list query: before (the incident) or after (pretix PR #6318); default $SHOP_QUERY_VARIANT
   --port N      TCP port on 127.0.0.1; 0 (default) picks a free one, printed on start
@@ -41,12 +43,15 @@ await runMain(async () => {
   const port = parseIntFlag('port', values.port, 0, 65535)!;
   const poolSize = parseIntFlag('pool', values.pool, 1, 500) ?? DEFAULT_POOL_SIZE;
 
-  const log = progressLog();
-  const ds = await openDataset({ preset: values.preset!, seed: values.seed, log });
-  onCleanup('database', () => ds.db.close());
+  let databaseUrl = process.env.SHOP_DATABASE_URL?.trim();
+  if (!databaseUrl) {
+    const ds = await openDataset({ preset: values.preset!, seed: values.seed, log: progressLog() });
+    onCleanup('database', () => ds.db.close());
+    databaseUrl = ds.db.url;
+  }
   let shop;
   try {
-    shop = await startShop({ databaseUrl: ds.db.url, variant, poolSize, port });
+    shop = await startShop({ databaseUrl, variant, poolSize, port });
   } catch (err) {
     if ((err as { code?: string }).code === 'EADDRINUSE') throw new UserError(`port ${port} on 127.0.0.1 is already in use (choose another with --port, or 0 for a free one)`);
     throw err;

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { stateDir } from '../scripts/lib/paths.ts';
+import { stateDir } from '../harness/files/paths.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { runCli } from './helpers/processes.ts';
-import type { CapacityResult } from '../scripts/capacity/types.ts';
+import type { CapacityResult } from '../harness/capacity/types.ts';
 
 const env = { LOADLAB_PGDATA: testDataDir };
 

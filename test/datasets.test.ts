@@ -2,13 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Database } from '../scripts/db/database.ts';
+import { openDatabase, type Database } from '../harness/db/database.ts';
 import { prepareDataset, ownedTables } from '../datasets/prepare.ts';
 import { datesSpec, presetSpec, presets } from '../datasets/presets.ts';
 import { HOT_ITEMS, EXTRAS_EVERY } from '../datasets/hot-series.ts';
 import { readManifest } from '../datasets/manifest.ts';
-import { UserError } from '../scripts/lib/errors.ts';
-import { stateDir } from '../scripts/lib/paths.ts';
+import { UserError } from '../common/user-error.ts';
+import { stateDir } from '../harness/files/paths.ts';
 import { testDataDir } from './helpers/db.ts';
 import { postmastersOn, runCli } from './helpers/processes.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { stateDir } from '../scripts/lib/paths.ts';
+import { stateDir } from '../harness/files/paths.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { runCli } from './helpers/processes.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { stateDir } from '../scripts/lib/paths.ts';
+import { stateDir } from '../harness/files/paths.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
 

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { writeReport } from '../scripts/report/write.ts';
-import type { ReportInput } from '../scripts/incident/types.ts';
+import { writeReport } from '../harness/report/write.ts';
+import type { ReportInput } from '../harness/incident/types.ts';
 import { reportFixture } from './report-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

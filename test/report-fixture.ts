@@ -3,7 +3,7 @@
  * before collapses at 3x (p95 near the 10 s timeout, ~30 % errors), after stays fast. Built here rather than
  * read from a run so the report tests need no database and know exactly which figures to look for.
  */
-import type { DbSeriesPoint, DbStats, IncidentSummary, LoadSeriesPoint, PhaseName, PhaseStats, ReportInput, VariantName, VariantResult } from '../scripts/incident/types.ts';
+import type { DbSeriesPoint, DbStats, IncidentSummary, LoadSeriesPoint, PhaseName, PhaseStats, ReportInput, VariantName, VariantResult } from '../harness/incident/types.ts';
 
 const PHASES: { name: PhaseName; duration_s: number }[] = [
   { name: 'baseline', duration_s: 120 },

@@ -3,9 +3,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { stateDir } from '../scripts/lib/paths.ts';
-import { openDataset, type OpenedDataset } from '../scripts/lib/dataset.ts';
-import { startEmbedded, type EmbeddedServer } from '../scripts/db/embedded.ts';
+import { stateDir } from '../harness/files/paths.ts';
+import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
+import { startEmbedded, type EmbeddedServer } from '../harness/db/embedded.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 
 const dataDir = path.join(stateDir, 'test-shop-down-pgdata');

@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../scripts/lib/paths.ts';
+import { projectRoot } from '../harness/files/paths.ts';
 import { testDataDir } from './helpers/db.ts';
-import type { Sample } from '../scripts/stats/index.ts';
+import type { Sample } from '../harness/stats/index.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-stats-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

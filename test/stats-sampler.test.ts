@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { testDataset } from './helpers/db.ts';
-import { startSampler, resetStatistics, readSamples, phaseDeltas, type Sample } from '../scripts/stats/index.ts';
+import { startSampler, resetStatistics, readSamples, phaseDeltas, type Sample } from '../harness/stats/index.ts';
 
 let ds: Awaited<ReturnType<typeof testDataset>>;
 let dir: string;

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { stateDir } from '../../scripts/lib/paths.ts';
-import { openDataset, type OpenedDataset } from '../../scripts/lib/dataset.ts';
+import { stateDir } from '../../harness/files/paths.ts';
+import { openDataset, type OpenedDataset } from '../../harness/db/dataset.ts';
 
 /** Tests run on their own embedded server and data folder, never on the one a user's runs use. */
 export const testDataDir = path.join(stateDir, 'test-pgdata');

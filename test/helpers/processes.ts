@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../../scripts/lib/paths.ts';
-import { effectiveDataDir } from '../../scripts/db/embedded.ts';
+import { projectRoot } from '../../harness/files/paths.ts';
+import { effectiveDataDir } from '../../harness/db/embedded.ts';
 
 /** pids of postmasters started on this data folder (their command line names it after -D) */
 export function postmastersOn(requested: string): number[] {

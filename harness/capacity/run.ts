@@ -1,0 +1,87 @@
+import os from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { onCleanup } from '../process/cleanup.ts';
+import { reportsDir } from '../files/paths.ts';
+import { progressLog } from '../cli/progress.ts';
+import { openDataset } from '../db/dataset.ts';
+import { datesSpec } from '../../datasets/presets.ts';
+import type { Variant } from '../../shop/queries/product-list.ts';
+import { RunFolder } from '../files/run-folder.ts';
+import { calibrate } from '../load/calibrate.ts';
+import { startShopProcess } from '../process/shop-process.ts';
+import { findCapacity } from './search.ts';
+import { renderCapacityHtml, renderCapacityMarkdown, capacityVerdict } from './render.ts';
+import type { CapacityResult } from './types.ts';
+
+export interface CapacityOptions {
+  variants: Variant[];
+  /** series sizes, ascending */
+  dates: number[];
+  sloMs: number;
+  maxErrorRate: number;
+  stepS: number;
+  quick: boolean;
+  seed: number;
+  out?: string;
+  say: (line: string) => void;
+}
+
+const MAX_COARSE_STEPS = 4;
+
+/**
+ * For each series size and variant, the highest arrival rate whose product-list p95 stays under the SLO with
+ * errors under the limit; writes capacity.json, capacity.md and capacity.html.
+ */
+export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: CapacityResult; folder: RunFolder }> {
+  const { variants, dates, seed, say } = o;
+  const capacityDir = path.join(reportsDir, 'capacity');
+  const bisections = o.quick ? 1 : 3;
+  const folder = RunFolder.create(capacityDir, o.out);
+  const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
+  const log = progressLog();
+  const boundS = dates.length * variants.length * (3 + 2 + (MAX_COARSE_STEPS + bisections) * (o.stepS + 4));
+  say(`capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding`);
+
+  const result: CapacityResult = {
+    schema: 'loadlab.capacity/v1', run_id: folder.runId, started_at: new Date().toISOString(), finished_at: '',
+    slo: { product_list_p95_ms: o.sloMs, max_error_rate: o.maxErrorRate }, step_duration_s: o.stepS,
+    machine: { cpus: os.cpus().length, node: process.version, postgres: '' }, points: [],
+  };
+  for (const count of dates) {
+    const ds = await openDataset({ preset: datesSpec(count), seed, log });
+    result.machine.postgres = ds.db.postgresVersion;
+    say(`${count} dates: dataset ${ds.result.reused ? 'reused' : 'seeded'} (${ds.result.seconds.toFixed(1)} s)`);
+    const firstDate = ds.result.manifest.hot_subevent_first;
+    try {
+      for (const variant of variants) {
+        const shop = await startShopProcess(variant, ds.db.url);
+        try {
+          const probe = await calibrate({ shopUrl: shop.ready, firstDate, dates: count, seconds: 2, concurrency: os.cpus().length });
+          // the probe's closed loop is an upper bound: open arrivals with think times queue earlier
+          const estimate = (probe.baselineVisitorsPerMin / probe.calibration.target_utilisation) * 0.6;
+          say(`${variant} @ ${count} dates: probe ${probe.calibration.product_list_capacity_rps} product lists/s, first try ${Math.round(estimate)} visitors/min`);
+          const found = await findCapacity({
+            shopUrl: shop.ready, firstDate, dates: count, seed, sloMs: o.sloMs, maxErrorRate: o.maxErrorRate, stepS: o.stepS,
+            estimate, maxCoarse: MAX_COARSE_STEPS, bisections, exportFile: folder.file(`.step-${variant}-${count}.json`), runId: `${folder.runId}-${variant}-${count}`, log: say,
+          });
+          result.points.push({ variant, dates: count, capacity_visitors_per_min: found.capacity, first_failing_visitors_per_min: found.firstFailing, steps: found.steps });
+          say(`${variant} @ ${count} dates: capacity ${found.capacity} visitors/min`);
+        } finally {
+          await shop.stop();
+        }
+      }
+    } finally {
+      await ds.db.close();
+    }
+  }
+  result.finished_at = new Date().toISOString();
+  folder.write('capacity.json', JSON.stringify(result, null, 2) + '\n');
+  folder.write('capacity.md', renderCapacityMarkdown(result));
+  folder.write('capacity.html', renderCapacityHtml(result));
+  for (const f of readdirSync(folder.dir)) if (f.startsWith('.step-')) rmSync(folder.file(f), { force: true });
+  folder.complete(capacityDir);
+  unmark();
+  say(capacityVerdict(result));
+  return { result, folder };
+}

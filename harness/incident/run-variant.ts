@@ -1,0 +1,145 @@
+import { startShopProcess } from '../process/shop-process.ts';
+import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
+import { startSampler, resetStatistics, readSamples, phaseDeltas, type PhaseDelta, type RatePoint } from '../stats/index.ts';
+import { readLoadPoints, phaseStats, loadSeries } from '../load/k6-points.ts';
+import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
+import type { RunFolder } from '../files/run-folder.ts';
+import { UserError } from '../../common/user-error.ts';
+import { showProgress } from '../cli/progress.ts';
+import pg from 'pg';
+import { runLoadScript } from '../load/runner-process.ts';
+import { readSummaryExport, thresholdResults } from '../load/summary-export.ts';
+import { explainProductList } from '../../shop/explain.ts';
+
+export interface PhasePlan {
+  name: PhaseName;
+  duration_s: number;
+}
+
+export interface VariantPlan {
+  variant: VariantName;
+  preset: string;
+  seed: number;
+  dbUrl: string;
+  postmasterPid?: number;
+  firstDate: number;
+  dates: number;
+  rate: number;
+  multiplier: number;
+  phases: PhasePlan[];
+  thinkScale: number;
+  bucketS: number;
+  folder: RunFolder;
+  log: (line: string) => void;
+}
+
+export interface VariantOutcome {
+  result: VariantResult;
+  series: { load: LoadSeriesPoint[]; db: DbSeriesPoint[]; phases: { name: PhaseName; start_s: number; end_s: number }[] };
+}
+
+async function cancelAbandonedQueries(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const sql = `SELECT count(pg_cancel_backend(pid))::int AS n FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%loadlab:product-list%'`;
+    for (let i = 0; i < 50 && (await client.query<{ n: number }>(sql)).rows[0].n > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    await client.end();
+  }
+}
+
+function dbStats(d: PhaseDelta | undefined): DbStats {
+  const q = d?.product_list_query;
+  return {
+    product_list_query: q ? { calls: q.calls, mean_ms: q.mean_ms ?? 0, shared_blks_hit: q.shared_blks_hit, shared_blks_read: q.shared_blks_read, temp_blks_written: q.temp_blks_written } : null,
+    temp_bytes: d?.temp_bytes ?? null,
+    blks_read: d?.blks_read ?? null,
+    blks_hit: d?.blks_hit ?? null,
+    os_read_bytes: d?.os_read_bytes ?? null,
+    os_write_bytes: d?.os_write_bytes ?? null,
+  };
+}
+
+function dbSeries(points: RatePoint[], startMs: number): DbSeriesPoint[] {
+  return points.map(({ t_ms, ...rates }) => ({ t_s: Math.round((t_ms - startMs) / 100) / 10, ...rates }));
+}
+
+/** fresh shop, statistics reset, warm-up, sampler on, load, sampler off, EXPLAIN, shop off */
+export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
+  const { variant, folder, log } = plan;
+  const shop = await startShopProcess(variant, plan.dbUrl);
+  try {
+    await resetStatistics(plan.dbUrl);
+    log(`${variant}: shop on ${shop.ready}, warming up`);
+    const base = `${shop.ready}/citymuseum/timeslots`;
+    await (await fetch(`${base}/`)).arrayBuffer();
+    for (let i = 0; i < 3; i++) await (await fetch(`${base}/${plan.firstDate + i * 37}/`)).arrayBuffer();
+
+    const samplesFile = folder.file(`db-samples-${variant}.ndjson`);
+    const sampler = await startSampler({ url: plan.dbUrl, outFile: samplesFile, intervalMs: 1000, postmasterPid: plan.postmasterPid });
+    // every request's points, kept (compressed) for whoever wants to dig deeper than the report
+    const pointsFile = folder.file(`k6-points-${variant}.json.gz`);
+    const duration = (name: PhaseName) => plan.phases.find((p) => p.name === name)?.duration_s;
+    const env = incidentEnv({
+      baseUrl: shop.ready, rate: plan.rate, multiplier: plan.multiplier, seed: plan.seed, firstDate: plan.firstDate, dates: plan.dates,
+      thinkScale: plan.thinkScale, runId: `${Date.now().toString(36)}-${variant}`,
+      phases: { baseline: duration('baseline'), ramp: duration('ramp'), tripled: duration('tripled')! },
+    });
+    const total = plan.phases.reduce((s, p) => s + p.duration_s, 0);
+    log(`${variant}: ${plan.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s) at ${plan.rate} visitors/min, x${plan.multiplier}`);
+    const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress() });
+    const samplerSummary = await sampler.stop();
+    const exitCode = run.code;
+    if (exitCode !== 0 && exitCode !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode}): ${run.stderrTail}`);
+
+    const points = await readLoadPoints(pointsFile);
+    if (points.requests.length === 0) throw new UserError(`the load run of variant ${variant} recorded no request`);
+    const startMs = Math.min(...points.requests.map((r) => r.ms - r.duration));
+    let offset = 0;
+    const phaseWindows = plan.phases.map((p) => {
+      const w = { name: p.name, start_s: offset, end_s: offset + p.duration_s };
+      offset += p.duration_s;
+      return w;
+    });
+    const phases: Partial<Record<PhaseName, ReturnType<typeof phaseStats>>> = {};
+    for (const p of plan.phases) phases[p.name] = phaseStats(points, p.name, p.duration_s);
+
+    const samples = await readSamples(samplesFile);
+    const windows = phaseWindows.map((w) => ({ name: w.name, startMs: startMs + w.start_s * 1000, endMs: startMs + w.end_s * 1000 }));
+    const deltas = phaseDeltas(samples, [...windows, { name: 'all', startMs, endMs: samplerSummary.last_ts_ms ?? startMs + offset * 1000 }], { variant });
+    const db_phases: VariantResult['db_phases'] = {};
+    for (const w of phaseWindows) {
+      const d = deltas.find((x) => x.name === w.name);
+      db_phases[w.name] = { ...dbStats(d), cpu_ms: d?.cpu_ms ?? null, temp_files: d?.temp_files ?? null };
+    }
+    const all = deltas.find((x) => x.name === 'all');
+
+    // The EXPLAIN measures the query alone: the shop goes first, and the queries it abandoned when its
+    // visitors timed out (PostgreSQL notices a gone client only when it answers) are cancelled.
+    await shop.stop();
+    await cancelAbandonedQueries(plan.dbUrl);
+    const middle = plan.firstDate + Math.floor(plan.dates / 2);
+    const explain = await explainProductList(plan.dbUrl, variant, middle, { planFile: folder.file(`explain-${variant}.plan.json`) });
+    folder.write(`explain-${variant}.json`, JSON.stringify({ variant, preset: plan.preset, dates: plan.dates, subevent_id: middle, execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written, plan: explain.plan }, null, 2) + '\n');
+
+    const thresholds: Record<string, { ok: boolean }> = {};
+    for (const t of thresholdResults(readSummaryExport(folder.file(`k6-summary-${variant}.json`)))) thresholds[`${t.metric}: ${t.expression}`] = { ok: !t.failed };
+
+    return {
+      result: {
+        phases: phases as VariantResult['phases'],
+        db: dbStats(all),
+        db_phases,
+        explain: { execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written },
+        runner_exit_code: exitCode,
+        thresholds,
+      },
+      series: { load: loadSeries(points, startMs, plan.bucketS, phaseWindows), db: dbSeries(all?.series ?? [], startMs), phases: phaseWindows },
+    };
+  } finally {
+    await shop.stop();
+  }
+}

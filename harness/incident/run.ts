@@ -1,0 +1,105 @@
+import os from 'node:os';
+import { onCleanup } from '../process/cleanup.ts';
+import { reportsDir } from '../files/paths.ts';
+import { progressLog } from '../cli/progress.ts';
+import { openDataset } from '../db/dataset.ts';
+import { RunFolder } from '../files/run-folder.ts';
+import { calibrate, givenCalibration } from '../load/calibrate.ts';
+import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
+import { startShopProcess } from '../process/shop-process.ts';
+import { writeReport } from '../report/write.ts';
+import type { DatasetSpec } from '../../datasets/presets.ts';
+import { runVariant, type PhasePlan } from './run-variant.ts';
+import type { IncidentSummary, ReportInput, Calibration, VariantName } from './types.ts';
+
+export interface IncidentOptions {
+  spec: DatasetSpec;
+  variants: VariantName[];
+  seed: number;
+  /** visitors per minute; calibrated on `before` when absent */
+  baselineRate?: number;
+  multiplier: number;
+  quick: boolean;
+  out?: string;
+  /** one line for the person running it */
+  say: (line: string) => void;
+}
+
+export function incidentPhases(quick: boolean): PhasePlan[] {
+  return quick
+    ? [{ name: 'baseline', duration_s: 12 }, { name: 'ramp', duration_s: 4 }, { name: 'tripled', duration_s: 12 }]
+    : [{ name: 'baseline', duration_s: 120 }, { name: 'ramp', duration_s: 30 }, { name: 'tripled', duration_s: 120 }];
+}
+
+/**
+ * The main job: seed or reuse, calibrate the baseline on `before`, replay baseline -> ramp -> tripled visitors
+ * against each variant with DB I/O sampled, then write the run folder and its report.
+ */
+export async function runIncident(o: IncidentOptions): Promise<{ summary: IncidentSummary; folder: RunFolder }> {
+  const { spec, variants, seed, multiplier, quick, say } = o;
+  const folder = RunFolder.create(reportsDir, o.out);
+  const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
+  const log = progressLog(process.stderr);
+  const phases = incidentPhases(quick);
+  const started = new Date();
+
+  say(`loadlab incident replay: preset ${spec.name} (${spec.dates} dates), variants ${variants.join(', ')}, run folder ${folder.dir}`);
+  const { db, result } = await openDataset({ preset: spec, seed, log });
+  say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s`);
+  const m = result.manifest;
+
+  let rate: number;
+  let calibration: Calibration;
+  if (o.baselineRate !== undefined) {
+    rate = o.baselineRate;
+    calibration = givenCalibration(rate);
+  } else {
+    say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
+    const shop = await startShopProcess('before', db.url);
+    try {
+      const c = await calibrate({ shopUrl: shop.ready, firstDate: m.hot_subevent_first, dates: m.dates, seconds: quick ? 3 : 15, minRequests: quick ? 0 : 40, maxSeconds: quick ? 3 : 60, concurrency: os.cpus().length * 2, maxVisitorsPerMin: quick ? 240 : undefined });
+      rate = c.baselineVisitorsPerMin;
+      calibration = c.calibration;
+    } finally {
+      await shop.stop();
+    }
+  }
+  say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
+
+  const summary: IncidentSummary = {
+    schema: 'loadlab.incident/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed,
+    started_at: started.toISOString(), finished_at: '',
+    machine: { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind },
+    traffic: { baseline_visitors_per_min: rate, multiplier, calibration, phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })), request_timeout_s: REQUEST_TIMEOUT_S },
+    variants: {},
+    comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },
+  };
+  const series: ReportInput['series'] = {};
+  for (const variant of variants) {
+    const outcome = await runVariant({
+      variant, preset: spec.name, seed, dbUrl: db.url, postmasterPid: db.server?.pid, firstDate: m.hot_subevent_first, dates: m.dates,
+      rate, multiplier, phases, thinkScale: quick ? 0.25 : 1, bucketS: quick ? 1 : 5, folder, log: say,
+    });
+    summary.variants[variant] = outcome.result;
+    series[variant] = outcome.series;
+    const pl = (ph: 'baseline' | 'tripled') => outcome.result.phases[ph].endpoints['product-list'];
+    say(`${variant}: product-list p95 ${pl('baseline')?.p95_ms ?? 'n/a'} ms at baseline, ${pl('tripled')?.p95_ms ?? 'n/a'} ms tripled; errors ${(outcome.result.phases.tripled.error_rate * 100).toFixed(1)} % tripled`);
+  }
+  summary.comparison = { tripled_p95_ratio: p95Ratio(summary, 'tripled'), baseline_p95_ratio: p95Ratio(summary, 'baseline') };
+  summary.finished_at = new Date().toISOString();
+
+  folder.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
+  folder.write('series.json', JSON.stringify(series) + '\n');
+  await writeReport(folder.dir, { summary, series });
+  folder.complete(reportsDir);
+  unmark();
+  await db.close();
+  return { summary, folder };
+}
+
+/** before / after, product-list p95 of one phase */
+function p95Ratio(s: IncidentSummary, phase: 'baseline' | 'tripled'): number | null {
+  const b = s.variants.before?.phases[phase].endpoints['product-list']?.p95_ms;
+  const a = s.variants.after?.phases[phase].endpoints['product-list']?.p95_ms;
+  return b !== undefined && a !== undefined && a > 0 ? Math.round((b / a) * 100) / 100 : null;
+}

@@ -1,0 +1,82 @@
+import type { Calibration } from '../incident/types.ts';
+
+export const PRODUCT_LIST_REQUESTS_PER_VISITOR = 1.3; // every visitor views one date, 30 % a second one
+export const TARGET_UTILISATION = 0.4;
+
+/** The calibration record of a rate the user gave (--baseline-rate): nothing measured. */
+export function givenCalibration(visitorsPerMin: number): Calibration {
+  return {
+    method: 'given', product_list_capacity_rps: null, service_time_ms: null,
+    product_list_requests_per_visitor: PRODUCT_LIST_REQUESTS_PER_VISITOR, target_utilisation: TARGET_UTILISATION,
+    formula: `--baseline-rate ${visitorsPerMin} visitors/min, as given`,
+  };
+}
+
+export interface CalibrationResult {
+  baselineVisitorsPerMin: number;
+  calibration: Calibration;
+}
+
+/**
+ * Measures what the `before` variant can serve: a closed loop of `concurrency` clients requesting product
+ * lists of dates spread over the series for `seconds`. The baseline rate then puts `before` at 40 % of that
+ * capacity, so three times the baseline overloads it, as in the incident.
+ */
+export async function calibrate(opts: {
+  shopUrl: string;
+  firstDate: number;
+  dates: number;
+  /** the probe runs at least this long and until it has `minRequests` answers, but never past `maxSeconds` */
+  seconds: number;
+  minRequests?: number;
+  maxSeconds?: number;
+  concurrency: number;
+  maxVisitorsPerMin?: number;
+}): Promise<CalibrationResult> {
+  const base = `${opts.shopUrl}/citymuseum/timeslots`;
+  const dateAt = (i: number) => opts.firstDate + ((i * 7919) % opts.dates);
+  // warm-up: first requests pay for connection set-up and cold caches
+  for (let i = 0; i < 2; i++) await (await fetch(`${base}/${dateAt(i)}/`)).arrayBuffer();
+
+  let next = 2;
+  let done = 0;
+  let busyMs = 0;
+  const t0 = performance.now();
+  const minEnd = t0 + opts.seconds * 1000;
+  const hardEnd = t0 + Math.max(opts.seconds, opts.maxSeconds ?? opts.seconds) * 1000;
+  const minRequests = opts.minRequests ?? 0;
+  // a slow query needs a longer look: a dozen answers would make a noisy capacity
+  const more = () => performance.now() < hardEnd && (performance.now() < minEnd || done < minRequests);
+  const worker = async () => {
+    while (more()) {
+      const s = performance.now();
+      const res = await fetch(`${base}/${dateAt(next++)}/`, { signal: AbortSignal.timeout(30_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) {
+        done++;
+        busyMs += performance.now() - s;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  const elapsedS = (performance.now() - t0) / 1000;
+  const capacity = done / elapsedS;
+  const serviceMs = done ? busyMs / done : 0;
+  let perMin = (TARGET_UTILISATION * capacity * 60) / PRODUCT_LIST_REQUESTS_PER_VISITOR;
+  let formula = `R = ${TARGET_UTILISATION} x ${capacity.toFixed(2)} product-list req/s / ${PRODUCT_LIST_REQUESTS_PER_VISITOR} product lists per visitor x 60 s = ${perMin.toFixed(1)} visitors/min`;
+  if (opts.maxVisitorsPerMin && perMin > opts.maxVisitorsPerMin) {
+    formula += `, capped at ${opts.maxVisitorsPerMin} visitors/min for a short run`;
+    perMin = opts.maxVisitorsPerMin;
+  }
+  return {
+    baselineVisitorsPerMin: Math.max(1, Math.round(perMin * 10) / 10),
+    calibration: {
+      method: 'measured',
+      product_list_capacity_rps: Math.round(capacity * 100) / 100,
+      service_time_ms: Math.round(serviceMs * 10) / 10,
+      product_list_requests_per_visitor: PRODUCT_LIST_REQUESTS_PER_VISITOR,
+      target_utilisation: TARGET_UTILISATION,
+      formula: `${formula} (probe: ${opts.concurrency} concurrent clients for ${elapsedS.toFixed(1)} s, ${done} product lists)`,
+    },
+  };
+}

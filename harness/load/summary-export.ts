@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UserError, describeError } from '../../common/user-error.ts';
+
+/**
+ * k6's --summary-export file, as far as the harness reads it: each metric flattened to its figures (count,
+ * rate, value, avg, p(95), ...) and, where the script set thresholds, each expression mapped to true when it
+ * FAILED. One schema gives both the type and the check, so a malformed file is one line naming the field.
+ */
+const exportedMetric = z.object({ thresholds: z.record(z.string(), z.boolean()).optional() }).catchall(z.number());
+
+export const summaryExportSchema = z.looseObject({ metrics: z.record(z.string(), exportedMetric) });
+
+export type SummaryExport = z.infer<typeof summaryExportSchema>;
+
+export function readSummaryExport(file: string): SummaryExport {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`cannot read the runner's summary export ${file}: ${describeError(err).split('\n')[0]}`);
+  }
+  const parsed = summaryExportSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${file} is not a k6 summary export: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function metricValue(summary: SummaryExport, metric: string, stat: string): number | undefined {
+  const v = summary.metrics[metric]?.[stat];
+  return typeof v === 'number' ? v : undefined;
+}
+
+export interface ThresholdResult {
+  metric: string;
+  expression: string;
+  failed: boolean;
+}
+
+export function thresholdResults(summary: SummaryExport): ThresholdResult[] {
+  return Object.entries(summary.metrics).flatMap(([metric, m]) => Object.entries(m.thresholds ?? {}).map(([expression, failed]) => ({ metric, expression, failed })));
+}
