@@ -36,7 +36,7 @@
   var BYTE_INCRS = [];
   for (var k = 0; k < 5; k++) [1, 2, 5, 10, 20, 50, 100, 200, 500].forEach(function (m) { BYTE_INCRS.push(m * Math.pow(1024, k)); });
 
-  var PHASE_FILL = { baseline: 'rgba(47,158,68,0.07)', ramp: 'rgba(240,140,0,0.09)', tripled: 'rgba(224,49,49,0.08)' };
+  var PHASE_FILL = { baseline: 'rgba(47,158,68,0.07)', ramp: 'rgba(240,140,0,0.09)', tripled: 'rgba(224,49,49,0.08)', partition: 'rgba(224,49,49,0.08)', recovery: 'rgba(25,113,194,0.06)' };
 
   function drawPhases(spec) {
     return function (u) {
@@ -128,6 +128,8 @@
     };
     var aligned = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
     var plot = new uPlot(opts, aligned, el);
+    // what was plotted, for anyone checking a saved report (and the tests): uPlot's own data, by chart id
+    (window.__uplots = window.__uplots || {})[spec.id] = plot;
     window.addEventListener('resize', function () { plot.setSize({ width: Math.max(320, el.clientWidth), height: 300 }); });
   }
 

@@ -6,7 +6,7 @@
 import type { PhaseName, ReportInput, VariantName } from '../incident/types.ts';
 import { VARIANTS } from './model.ts';
 
-export type Unit = 'ms' | 'rps' | 'pct' | 'bytes_s' | 'blocks_s';
+export type Unit = 'ms' | 'rps' | 'pct' | 'bytes_s' | 'blocks_s' | 'count';
 
 export interface ChartSeries {
   label: string;
@@ -26,7 +26,8 @@ export interface ChartAxis {
 }
 
 export interface PhaseMark {
-  name: PhaseName;
+  /** a phase of the incident replay, or of another mode (load:partition's baseline, partition, recovery) */
+  name: PhaseName | string;
   start_s: number;
   end_s: number;
 }
@@ -49,7 +50,7 @@ export interface ChartSpec {
 export const VARIANT_COLORS: Record<VariantName, string> = { before: '#d9480f', after: '#1971c2' };
 
 type Getter<P> = (p: P) => number | null | undefined;
-interface SeriesDef<P> {
+export interface SeriesDef<P> {
   variant: VariantName;
   metric: string;
   points: P[];
@@ -62,7 +63,7 @@ interface SeriesDef<P> {
 /** t_s from two sources (load buckets, DB samples) rarely match to the bit; millisecond keys merge them. */
 const key = (t: number) => Math.round(t * 1000);
 
-function align<P>(defs: SeriesDef<P>[]): { x: number[]; series: ChartSeries[] } {
+export function align<P>(defs: SeriesDef<P>[]): { x: number[]; series: ChartSeries[] } {
   const xs = new Set<number>();
   for (const d of defs) for (const p of d.points) if (Number.isFinite(d.t(p))) xs.add(key(d.t(p)));
   const sorted = [...xs].sort((a, b) => a - b);
