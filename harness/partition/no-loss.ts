@@ -15,9 +15,6 @@ export interface TaskRecord {
   state: 'completed' | 'failed' | 'unfinished';
   answer?: TaskAnswer;
   failedReason?: string;
-  /** the worker that ran it last, and when that run started (epoch ms) */
-  worker?: string;
-  startedMs?: number;
 }
 
 async function withQueue<T>(redisUrl: string, prefix: string, fn: (q: Queue<TaskData, TaskAnswer>) => Promise<T>): Promise<T> {
@@ -40,11 +37,10 @@ export function readTaskRecords(redisUrl: string, prefix: string): Promise<TaskR
       q.getJobs(['failed'], 0, -1),
       q.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, -1),
     ]);
-    const ran = (j: (typeof completed)[number]) => ({ worker: j.processedBy, startedMs: j.processedOn ?? undefined });
     return [
-      ...completed.map((j): TaskRecord => ({ data: j.data, state: 'completed', answer: j.returnvalue, ...ran(j) })),
-      ...failed.map((j): TaskRecord => ({ data: j.data, state: 'failed', failedReason: j.failedReason, ...ran(j) })),
-      ...unfinished.map((j): TaskRecord => ({ data: j.data, state: 'unfinished', ...ran(j) })),
+      ...completed.map((j): TaskRecord => ({ data: j.data, state: 'completed', answer: j.returnvalue })),
+      ...failed.map((j): TaskRecord => ({ data: j.data, state: 'failed', failedReason: j.failedReason })),
+      ...unfinished.map((j): TaskRecord => ({ data: j.data, state: 'unfinished' })),
     ];
   });
 }

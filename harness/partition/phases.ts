@@ -63,6 +63,7 @@ export function partitionSeries(
   const rate = (reqs: RequestPoint[]) => (reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : null);
   const phaseAt = (ms: number) => windows.find((w) => ms >= w.startMs && ms < w.endMs)?.name ?? windows.at(-1)!.name;
   return {
+    bucket_s: bucketS,
     points: byBucket.map((reqs, b) => {
       const at = startMs + b * bucketS * 1000;
       const asyncReqs = reqs.filter((r) => ASYNC_NAMES.has(r.name));

@@ -107,11 +107,13 @@ async function measure(plan: VariantPlan, topo: Topology, shape: PartitionShape,
       gateClosed[name] = e ? Math.round((e.at_ms - t.cutMs) / 100) / 10 : null;
     }
   }
-  const byWorker: VariantResult['partition_tasks_by_worker'] = Object.fromEntries(topo.tasks.map((w) => [w.name, { ran: 0, failed: 0 }]));
-  for (const task of tasks) {
-    if (!task.worker || !byWorker[task.worker] || task.startedMs === undefined || task.startedMs < t.cutMs || task.startedMs >= t.healedMs) continue;
-    byWorker[task.worker].ran++;
-    if (task.state === 'failed') byWorker[task.worker].failed++;
+  const byWorker: VariantResult['partition_tasks_by_worker'] = Object.fromEntries(topo.tasks.map((w) => [w.name, { ran: 0, failed: 0, handed_back: 0 }]));
+  for (const run of topo.taskRuns) {
+    if (run.at_ms < t.cutMs || run.at_ms >= t.healedMs) continue;
+    const w = byWorker[run.worker];
+    w.ran++;
+    if (run.outcome === 'failed') w.failed++;
+    if (run.outcome === 'handed back') w.handed_back++;
   }
   const thresholds: Record<string, { ok: boolean }> = {};
   for (const th of thresholdResults(readSummaryExport(plan.folder.file(`k6-summary-${plan.variant}.json`)))) thresholds[`${th.metric}: ${th.expression}`] = { ok: !th.failed };

@@ -43,6 +43,13 @@ export interface GateEvent {
   open: boolean;
 }
 
+/** One run of a task, as its worker reported it when the run ended. */
+export interface TaskRun {
+  at_ms: number;
+  worker: string;
+  outcome: 'completed' | 'failed' | 'handed back';
+}
+
 export interface Topology {
   /** where visitors go: the load balancer */
   url: string;
@@ -50,6 +57,7 @@ export interface Topology {
   tasks: ShopWorker[];
   balancer: Balancer;
   gateEvents: GateEvent[];
+  taskRuns: TaskRun[];
   stop(): Promise<void>;
 }
 
@@ -66,6 +74,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
   const links: FaultLink[] = [];
   const started: ShopWorker[] = [];
   const gateEvents: GateEvent[] = [];
+  const taskRuns: TaskRun[] = [];
   let balancer: Balancer | undefined;
   const stop = async () => {
     // links first: a worker still waiting on a cut link then sees its connection end instead of hanging
@@ -85,8 +94,10 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       SHOP_WORKER_NAME: name, SHOP_TASK_CONCURRENCY: String(o.taskConcurrency), SHOP_TASK_GATE: o.gated ? 'on' : 'off', SHOP_QUERY_VARIANT: 'after',
     };
     const onLine = (line: string) => {
-      const m = /^(task\d+): postgres link (down|back)/.exec(line);
-      if (m) gateEvents.push({ at_ms: Date.now(), worker: m[1], open: m[2] === 'back' });
+      const run = /^(task\d+): ran \S+: (completed|failed|handed back)$/.exec(line);
+      if (run) taskRuns.push({ at_ms: Date.now(), worker: run[1], outcome: run[2] as TaskRun['outcome'] });
+      const gate = /^(task\d+): postgres link (down|back)/.exec(line);
+      if (gate) gateEvents.push({ at_ms: Date.now(), worker: gate[1], open: gate[2] === 'back' });
     };
     const ready = spec.kind === 'web' ? /listening on (http:\/\/127\.0\.0\.1:\d+)/ : /task worker \S+ ready/;
     const service = await startGuarded(`${spec.kind} worker ${name}`, spec.argv, ready, { env, onLine, timeoutMs: 60_000 });
@@ -102,7 +113,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     ]);
     balancer = await startBalancer(webs.map((w) => ({ name: w.name, port: Number(new URL(w.url!).port) })), o.haproxyConfig, o.timeoutS);
     o.log(`${webs.length} web workers behind haproxy on ${balancer.url}, ${tasks.length} task workers (${o.taskConcurrency} tasks each${o.gated ? ', gated on their PostgreSQL link' : ''})`);
-    return { url: balancer.url, webs, tasks, balancer, gateEvents, stop };
+    return { url: balancer.url, webs, tasks, balancer, gateEvents, taskRuns, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -58,8 +58,8 @@ export interface VariantResult {
   rotation: { at_s: number; worker: string; state: 'UP' | 'DOWN' }[];
   /** task workers closing and opening their gate (after only) */
   gate: { at_s: number; worker: string; open: boolean }[];
-  /** tasks whose (last) run started during the partition, per task worker: ran, and failed */
-  partition_tasks_by_worker: Record<string, { ran: number; failed: number }>;
+  /** task runs that ended during the partition, per task worker: all, failed, handed back to the queue untouched */
+  partition_tasks_by_worker: Record<string, { ran: number; failed: number; handed_back: number }>;
   /** seconds from the cut until each Redis-only task worker stopped taking tasks (after only) */
   gate_closed_after_s: Record<string, number | null>;
   runner_exit_code: number;
@@ -107,6 +107,7 @@ export interface PartitionSeriesPoint {
 }
 
 export interface PartitionSeries {
+  bucket_s: number;
   points: PartitionSeriesPoint[];
   phases: { name: PartitionPhase; start_s: number; end_s: number }[];
 }
