@@ -1,6 +1,10 @@
+/** Writes a partition run folder's report.md and report.html. */
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { PartitionSeries, PartitionSummary, PartitionVariant } from '../types.ts';
+import { buildPartitionCharts, legendHtml } from './charts.ts';
+import { buildPartitionModel, presentVariants } from './model.ts';
+import { markdownDocument, reportPage } from './pieces.ts';
 
 export interface PartitionReportInput {
   summary: PartitionSummary;
@@ -8,6 +12,10 @@ export interface PartitionReportInput {
 }
 
 export function writePartitionReport(dir: string, input: PartitionReportInput): void {
-  writeFileAtomic.sync(path.join(dir, 'report.md'), `# placeholder\n\n${JSON.stringify(input.summary.variants, null, 1)}\n`);
-  writeFileAtomic.sync(path.join(dir, 'report.html'), '<!doctype html><title>placeholder</title>');
+  const model = buildPartitionModel(input.summary);
+  // both rendered before either is written: a rendering bug cannot leave a new .md next to a stale .html
+  const md = markdownDocument(model, 'Charts of the failure rates and the workers in service over time are in report.html.');
+  const html = reportPage(model, buildPartitionCharts(input.series), legendHtml(presentVariants(input.summary)));
+  writeFileAtomic.sync(path.join(dir, 'report.md'), md);
+  writeFileAtomic.sync(path.join(dir, 'report.html'), html);
 }
