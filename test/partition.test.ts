@@ -1,0 +1,133 @@
+// load:partition end to end at a small scale: two web workers, four task workers, a short partition, both
+// variants; then Ctrl-C in the middle of a partition, and bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { stateDir } from '../harness/files/paths.ts';
+import { loadTestDataDir } from './helpers/db.ts';
+import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+
+const outRoot = path.join(stateDir, 'test-reports');
+const env = { LOADLAB_PGDATA: loadTestDataDir };
+const marker = `LOADLAB_PGDATA=${loadTestDataDir}`;
+const small = ['--quick', '--web-workers', '2', '--task-workers', '4'];
+
+/** every process this mode starts carries the test's environment: redis-server, haproxy, workers, the runner */
+const leftovers = () => [
+  ...postmastersOn(loadTestDataDir),
+  ...['redis-server', 'haproxy', 'shop/async/web-main.ts', 'shop/async/task-main.ts', 'runner/cli.ts', 'scripts/load-partition.ts'].flatMap((e) => processesWith(e, marker)),
+];
+
+async function noLeftovers(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(leftovers(), [], 'no postgres, redis-server, haproxy, worker or runner process remains');
+}
+
+/** uPlot's own data of every chart in report.html, read back in headless Chromium; null without chromium */
+async function plotted(file: string): Promise<Record<string, { labels: string[]; data: (number | null)[][] }> | null> {
+  if (!existsSync('/usr/bin/chromium')) return null;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.waitForFunction('window.__chartsExpected !== undefined && window.__chartsDrawn === window.__chartsExpected', null, { timeout: 10_000 });
+    return (await page.evaluate(`Object.fromEntries(Object.entries(window.__uplots).map(([id, u]) => [id, { labels: u.series.map((s) => s.label), data: u.data }]))`)) as Record<string, { labels: string[]; data: (number | null)[][] }>;
+  } finally {
+    await browser.close();
+  }
+}
+
+test('load:partition at small scale: before fails a share of the asynchronous actions during the partition, after none; pages stay up; nothing lost or doubled', { timeout: 300_000 }, async () => {
+  const out = path.join(outRoot, `partition-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  const r = await runCli('load:partition', [...small, '--phase-seconds', '6,14,6', '--out', out], env);
+  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
+  await noLeftovers();
+  for (const f of ['summary.json', 'series.json', 'report.md', 'report.html', 'k6-summary-before.json', 'k6-summary-after.json', 'haproxy-before.cfg']) assert.ok(existsSync(path.join(out, f)), `${f} exists`);
+  assert.ok(!existsSync(path.join(out, 'INCOMPLETE')));
+
+  const s = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.equal(s.schema, 'loadlab.partition/v1');
+  assert.deepEqual(s.topology.partition, { web_workers_cut_off: ['web2'], task_workers_redis_only: ['task4'] });
+  for (const name of ['before', 'after']) {
+    const v = s.variants[name];
+    for (const phase of ['baseline', 'partition', 'recovery']) {
+      for (const kind of ['async_actions', 'pages']) {
+        const f = v.phases[phase][kind];
+        assert.ok(Number.isInteger(f.count) && f.count > 0, `${name}.${phase}.${kind}.count`);
+        assert.ok(f.failed_rate >= 0 && f.failed_rate <= 1, `${name}.${phase}.${kind}.failed_rate`);
+      }
+      assert.ok(v.phases[phase].pages.failed_rate <= 0.02, `${name} ${phase}: pages stay up (${v.phases[phase].pages.failed_rate})`);
+    }
+    assert.equal(v.lost_or_duplicated, 0, `${name}: ${JSON.stringify(v.check)}`);
+    assert.ok(v.check.positions_added > 0 && v.check.orders_placed > 0, `${name}: the check saw carts and orders`);
+    assert.ok(v.phases.baseline.async_actions.failed_rate <= 0.02, `${name}: baseline is healthy`);
+    assert.ok(v.rotation.some((e: { worker: string; state: string; at_s: number }) => e.worker === 'web2' && e.state === 'DOWN' && e.at_s >= v.timeline.cut_s), `${name}: web2 left the rotation after the cut`);
+  }
+  const before = s.variants.before;
+  const after = s.variants.after;
+  const bp = before.phases.partition.async_actions;
+  assert.ok(bp.failed_rate > 0.05 && bp.failed_rate < 0.6, `before: a share of the asynchronous actions failed (${bp.failed_rate} of ${bp.count})`);
+  assert.ok(before.partition_tasks_by_worker.task4.failed > 0, 'before: the Redis-only worker failed tasks');
+  assert.equal(after.phases.partition.async_actions.failed_rate, 0, 'after: no asynchronous action failed');
+  assert.equal(after.partition_tasks_by_worker.task4.failed, 0);
+  assert.ok(after.gate_closed_after_s.task4 !== null && after.gate_closed_after_s.task4 <= 5, `after: task4 stopped taking tasks within seconds (${after.gate_closed_after_s.task4})`);
+
+  const charts = await plotted(path.join(out, 'report.html'));
+  if (charts) {
+    const series = (id: string, label: string) => charts[id].data[charts[id].labels.indexOf(label)];
+    const x = charts['chart-async'].data[0] as number[];
+    assert.ok(x[0] === 0 && x.at(-1)! >= before.timeline.healed_s, `the async chart spans the run: ${x[0]}..${x.at(-1)}`);
+    const inPartition = (values: (number | null)[]) => values.filter((_, i) => x[i] >= before.timeline.cut_s && x[i] < before.timeline.healed_s);
+    assert.ok(Math.max(...inPartition(series('chart-async', 'before async failed %')).map((v) => v ?? 0)) > 0, 'before draws failures inside the partition');
+    assert.deepEqual([...new Set(inPartition(series('chart-async', 'after async failed %')).filter((v) => v !== null))], [0], 'after draws none');
+    assert.ok(series('chart-workers', 'before web workers in rotation').includes(1), 'the rotation drops to one web worker');
+  }
+  rmSync(out, { recursive: true, force: true });
+});
+
+test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner and postgres, and leaves the run marked incomplete', { timeout: 120_000 }, async () => {
+  const out = path.join(outRoot, `partition-interrupted-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  let sent = false;
+  const r = await runCli('load:partition', [...small, '--variants', 'before', '--phase-seconds', '4,30,4', '--out', out], env, undefined, (stdout, kill) => {
+    if (!sent && /partition: cut/.test(stdout)) {
+      sent = true;
+      setTimeout(() => kill('SIGINT'), 2_000);
+    }
+  });
+  assert.ok(sent, `the partition started: ${r.stdout}`);
+  assert.equal(r.code, 130, r.stderr.slice(-1000));
+  await noLeftovers();
+  assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');
+  assert.ok(!existsSync(path.join(out, 'report.md')) && !existsSync(path.join(out, 'summary.json')), 'no report that looks finished');
+  rmSync(out, { recursive: true, force: true });
+});
+
+test('load:partition rejects bad input with one line and starts nothing', async () => {
+  const notARun = path.join(outRoot, 'partition-not-a-run');
+  mkdirSync(notARun, { recursive: true });
+  writeFileSync(path.join(notARun, 'notes.txt'), 'keep me');
+  const cases: [string[], RegExp][] = [
+    [['--variants', 'before,sideways'], /unknown variant 'sideways' \(accepted: before, after\)/],
+    [['--phase-seconds', '10,20'], /--phase-seconds '10,20' is not valid/],
+    [['--web-workers', '1'], /--web-workers 1 is out of range \(accepted: 2 to/],
+    [['--rate', '0'], /--rate 0 is out of range/],
+    [['--preset', 'galactic'], /unknown preset 'galactic'/],
+    [['--out', notARun], /exists and is not a loadlab run folder/],
+  ];
+  for (const [args, expected] of cases) {
+    const res = await runCli('load:partition', args, env);
+    assert.equal(res.code, 1, `${args.join(' ')}: ${res.stderr}`);
+    const lines = res.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${res.stderr}`);
+    assert.match(lines[0], expected);
+    assert.equal(res.stdout, '', 'nothing started');
+  }
+  assert.equal(readFileSync(path.join(notARun, 'notes.txt'), 'utf8'), 'keep me');
+  await noLeftovers();
+});
