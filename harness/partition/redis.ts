@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { UserError } from '../../common/user-error.ts';
@@ -40,6 +40,20 @@ async function serverVersion(url: string): Promise<string> {
   }
 }
 
+/** Data folders of servers whose harness was killed before it could remove them (named PORT-PID). */
+function removeAbandoned(root: string): void {
+  if (!existsSync(root)) return;
+  for (const entry of readdirSync(root)) {
+    const pid = Number(entry.split('-')[1]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path.join(root, entry), { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * The task queue's Redis: REDIS_URL when set (used, never flushed: every run keys its queue by its run id),
  * else Debian's redis-server started here like the embedded PostgreSQL: a free loopback port, a data folder of
@@ -53,7 +67,9 @@ export async function openRedis(log: (line: string) => void): Promise<RedisServe
   }
   const bin = debianProgram('/usr/bin/redis-server', 'redis-server', 'set REDIS_URL to a Redis of your own');
   const port = await freeLoopbackPort();
-  const dir = path.join(stateDir, 'redis', `${port}-${process.pid}`);
+  const root = path.join(stateDir, 'redis');
+  removeAbandoned(root);
+  const dir = path.join(root, `${port}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   // registered first, so it runs after the server's own stop (cleanups run last-in, first-out)
   const removeDir = () => rmSync(dir, { recursive: true, force: true });

@@ -80,10 +80,21 @@ export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOut
   } finally {
     await topo.stop();
   }
-  return measure(plan, topo, shape, played, runnerExit, pointsFile, prefix, scriptRunId);
+  return measure(plan, { topo, shape, t: played, runnerExit, pointsFile, prefix, scriptRunId });
 }
 
-async function measure(plan: VariantPlan, topo: Topology, shape: PartitionShape, t: PlayedTimeline, runnerExit: number, pointsFile: string, prefix: string, scriptRunId: string): Promise<VariantOutcome> {
+/** What a replay left to measure: the topology's records, the timeline, the runner's files, the queue. */
+interface Played {
+  topo: Topology;
+  shape: PartitionShape;
+  t: PlayedTimeline;
+  runnerExit: number;
+  pointsFile: string;
+  prefix: string;
+  scriptRunId: string;
+}
+
+async function measure(plan: VariantPlan, { topo, shape, t, runnerExit, pointsFile, prefix, scriptRunId }: Played): Promise<VariantOutcome> {
   const points = await readLoadPoints(pointsFile);
   if (points.requests.length === 0) throw new UserError(`the load run of variant ${plan.variant} recorded no request`);
   const endMs = Math.max(t.healedMs + 1, ...points.requests.map((r) => r.ms));

@@ -10,11 +10,14 @@ export function workerEnv<K extends string>(names: readonly K[]): Record<K, stri
     if (v) out[n] = v;
     else missing.push(n);
   }
-  if (missing.length) {
-    process.stderr.write(`error: ${missing.join(', ')} not set (this worker is started by npm run load:partition, which sets them)\n`);
-    process.exit(1);
-  }
+  if (missing.length) refuse(`${missing.join(', ')} not set (this worker is started by npm run load:partition, which sets them)`);
   return out;
+}
+
+/** A setting the worker cannot run with: one line on stderr, exit 1. */
+export function refuse(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
 }
 
 /** Serves until a signal, then closes; a close that hangs (a link still cut) is cut short after `graceMs`. */

@@ -3,11 +3,11 @@
 import { startShop } from '../server.ts';
 import { isVariant } from '../queries/product-list.ts';
 import { connectTaskClient } from './task-client.ts';
-import { serveUntilSignal, workerEnv } from './process.ts';
+import { refuse, serveUntilSignal, workerEnv } from './process.ts';
 
 const env = workerEnv(['SHOP_DATABASE_URL', 'SHOP_REDIS_URL', 'SHOP_QUEUE_PREFIX', 'SHOP_WORKER_NAME'] as const);
 const variant = process.env.SHOP_QUERY_VARIANT ?? 'after';
-if (!isVariant(variant)) throw new Error(`SHOP_QUERY_VARIANT '${variant}' is not a product-list variant`);
+if (!isVariant(variant)) refuse(`SHOP_QUERY_VARIANT '${variant}' is not a product-list variant (accepted: before, after)`);
 
 const tasks = await connectTaskClient({ redisUrl: env.SHOP_REDIS_URL, prefix: env.SHOP_QUEUE_PREFIX });
 const shop = await startShop({ databaseUrl: env.SHOP_DATABASE_URL, variant, port: 0, cartActions: tasks.actions, healthChecks: [tasks.health] });
