@@ -44,7 +44,7 @@ async function plotted(file: string): Promise<Record<string, { labels: string[];
 test('load:partition at small scale: before fails a share of the asynchronous actions during the partition, after none; pages stay up; nothing lost or doubled', { timeout: 300_000 }, async () => {
   const out = path.join(outRoot, `partition-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
-  const r = await runCli('load:partition', [...small, '--phase-seconds', '6,14,6', '--out', out], env);
+  const r = await runCli('load:partition', [...small, '--phase-seconds', '5,10,5', '--out', out], env);
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
   await noLeftovers();
   for (const f of ['summary.json', 'series.json', 'report.md', 'report.html', 'k6-summary-before.json', 'k6-summary-after.json', 'haproxy-before.cfg']) assert.ok(existsSync(path.join(out, f)), `${f} exists`);
@@ -116,8 +116,6 @@ test('load:partition rejects bad input with one line and starts nothing', async 
     [['--variants', 'before,sideways'], /unknown variant 'sideways' \(accepted: before, after\)/],
     [['--phase-seconds', '10,20'], /--phase-seconds '10,20' is not valid/],
     [['--web-workers', '1'], /--web-workers 1 is out of range \(accepted: 2 to/],
-    [['--rate', '0'], /--rate 0 is out of range/],
-    [['--preset', 'galactic'], /unknown preset 'galactic'/],
     [['--out', notARun], /exists and is not a loadlab run folder/],
   ];
   for (const [args, expected] of cases) {
