@@ -1,6 +1,6 @@
 import { runLoadScript, runnerCrashed } from '../load/runner-process.ts';
 import { RunFault } from '../guard/fault.ts';
-import { readSummaryExport, metricValue } from '../load/summary-export.ts';
+import { loadFigures, readSummaryExport, metricValue } from '../load/summary-export.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
 import { UserError } from '../../common/user-error.ts';
 import type { CapacityStep } from './types.ts';
@@ -34,7 +34,10 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
     runId: `${plan.runId}-${rate}`,
   });
   const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', plan.exportFile], { showProgress: false, signal: plan.signal });
-  plan.signal?.throwIfAborted();
+  if (plan.signal?.aborted) {
+    plan.log(`  ${rate} visitors/min: stopped during the step: ${loadFigures(plan.exportFile) ?? 'the runner wrote no summary'}`);
+    plan.signal.throwIfAborted();
+  }
   const crashed = runnerCrashed(run);
   if (crashed) throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during a capacity step at ${rate} visitors/min`);
   if (run.code !== 0 && run.code !== 99) throw new UserError(`a capacity step failed to run (runner exit ${run.code}): ${run.stderrTail}`);
