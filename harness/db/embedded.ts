@@ -8,7 +8,7 @@ import pg from 'pg';
 import { UserError } from '../../common/user-error.ts';
 import { onCleanup } from '../process/cleanup.ts';
 import { serverSettings } from './settings.ts';
-import { reapServerProcesses } from './server-processes.ts';
+import { pidAlive, reapServerProcesses } from './server-processes.ts';
 import { diskFloor, diskSpace, sizeTempFileLimit } from '../guard/disk.ts';
 import { DEFAULT_POOL_SIZE } from '../../shop/db.ts';
 
@@ -129,15 +129,6 @@ function freeLoopbackPort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

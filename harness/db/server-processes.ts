@@ -1,6 +1,16 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
+/** the process exists (EPERM: it does, but belongs to another user, as the postgres server does for us) */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Every process of a PostgreSQL server on `dataDir`: the postmaster, its backends and helpers all run with the
  * data folder as their working directory, and keep it when the postmaster is gone (a backend outlives a killed

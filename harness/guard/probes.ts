@@ -2,6 +2,7 @@ import pg from 'pg';
 import { describeError } from '../../common/user-error.ts';
 import { redact } from '../db/database.ts';
 import type { EmbeddedServer } from '../db/embedded.ts';
+import { pidAlive } from '../db/server-processes.ts';
 import { RunFault } from './fault.ts';
 
 /** One thing the watchdog asks, every tick, whether it is still there. */
@@ -11,20 +12,11 @@ export interface Probe {
   close(): void;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The embedded server: our child's exit (with its signal), or, for a server another command started, its pid. */
 export function postmasterProbe(server: EmbeddedServer): Probe {
   return {
     poll: async () => {
-      const how = server.unexpectedEnd() ?? (!server.owned && !alive(server.pid) ? 'its process is gone' : undefined);
+      const how = server.unexpectedEnd() ?? (!server.owned && !pidAlive(server.pid) ? 'its process is gone' : undefined);
       if (how === undefined) return undefined;
       return new RunFault('postgres', `the embedded PostgreSQL (pid ${server.pid}) ended unexpectedly (${how}: the out-of-memory killer, a crash or a kill); the next command starts it again and it recovers its data`);
     },
