@@ -92,7 +92,7 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
   };
   await watchdog.run(folder, async (signal) => {
     for (const count of dates) {
-      const ds = await openDataset({ preset: datesSpec(count), seed, log });
+      const ds = await openDataset({ preset: datesSpec(count), seed, log, signal });
       const unwatch = watchdog.watchDatabase(ds.db);
       result.machine.postgres = ds.db.postgresVersion;
       result.machine.temp_file_limit = ds.db.tempFileLimit;

@@ -64,7 +64,7 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
 
   say(`loadlab incident replay: preset ${spec.name} (${spec.dates} dates), variants ${variants.join(', ')}, run folder ${folder.dir}`);
   const summary = await watchdog.run(folder, async (signal) => {
-    const { db, result } = await openDataset({ preset: spec, seed, log });
+    const { db, result } = await openDataset({ preset: spec, seed, log, signal });
     const unwatch = watchdog.watchDatabase(db);
     say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`);
     const m = result.manifest;
