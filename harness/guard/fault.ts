@@ -1,7 +1,10 @@
 import { UserError } from '../../common/user-error.ts';
 
-/** What ended a run early: the disk ran low, the database went away, the shop or the runner died. */
-export type FaultKind = 'disk' | 'postgres' | 'database' | 'shop' | 'runner';
+/**
+ * What ended a run early: the disk ran low, the embedded PostgreSQL or an external database went away, the
+ * shop or the runner died, or another child a mode depends on (a worker, redis, a proxy: 'process').
+ */
+export type FaultKind = 'disk' | 'postgres' | 'database' | 'shop' | 'runner' | 'process';
 
 /**
  * A run stopped by a fault of its surroundings, not by a bug or a mistake: one line for the person running it
