@@ -32,8 +32,16 @@ interface WatchedDisk {
  * ends with one line. Any long command (incident, capacity, audit, partition, timeline) uses it the same way:
  *
  *   const watchdog = new Watchdog(say);
- *   watchdog.watchDisk('the run folder', folder.dir);
- *   await watchdog.run(folder, async (signal) => { ...; const unwatch = watchdog.watchDatabase(db); ... });
+ *   watchdog.watchRunDisks(runDir);                      // before the folder exists: refuses a start below the floor
+ *   const folder = RunFolder.create(...);
+ *   await watchdog.run(folder, async (signal) => {
+ *     const ds = await openDataset({ ..., signal });
+ *     const unwatch = watchdog.watchDatabase(ds.db);     // unwatch before closing it: a stop is not a crash
+ *     const shop = await startShopProcess(...);
+ *     watchdog.watchProcess('shop', 'the shop (after)', shop.unexpectedEnd);
+ *     await runLoadScript(..., { signal });              // and runnerCrashed(run) -> throw a RunFault
+ *     watchdog.record('step 1: ...');                    // figures so far, for the marker
+ *   });
  */
 export class Watchdog {
   private readonly controller = new AbortController();
