@@ -115,6 +115,8 @@ test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run
   while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
   assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
   assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');
+  // the runner and shop stopped by Ctrl-C are not mistaken for crashed ones
+  assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), /^this run did not finish \(interrupted\)/);
   assert.ok(!existsSync(path.join(out, 'report.md')) && !existsSync(path.join(out, 'summary.json')), 'no report that looks finished');
   rmSync(out, { recursive: true, force: true });
 });

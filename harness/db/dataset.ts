@@ -10,6 +10,8 @@ export interface DatasetRequest {
   force?: boolean;
   dataDir?: OpenOptions['dataDir'];
   log?: (line: string) => void;
+  /** besides Ctrl-C, this stops a seed before its commit (a watchdog's fault) */
+  signal?: AbortSignal;
 }
 
 export interface OpenedDataset {
@@ -25,7 +27,7 @@ export async function openDataset(req: DatasetRequest): Promise<OpenedDataset> {
   const seed = typeof req.seed === 'number' ? req.seed : parseSeed(req.seed);
   const db = await openDatabase({ dataDir: req.dataDir, database: `loadlab_${spec.name.replace(/-/g, '_')}`, log: req.log });
   try {
-    const result = await prepareDataset(db.url, { spec, seed, force: req.force, log: req.log, signal: interruption() });
+    const result = await prepareDataset(db.url, { spec, seed, force: req.force, log: req.log, signal: req.signal ? AbortSignal.any([interruption(), req.signal]) : interruption() });
     return { db, spec, seed, result };
   } catch (err) {
     await db.close();

@@ -36,9 +36,15 @@ export class RunFolder {
     writeFileAtomic.sync(this.file(name), content);
   }
 
-  markIncomplete(reason: string): void {
+  private marked = false;
+
+  /** the first reason stays: a fault's reason is not overwritten by the 'interrupted' of the cleanup after it */
+  markIncomplete(reason: string, figures: string[] = []): void {
+    if (this.marked) return;
+    this.marked = true;
+    const sofar = figures.length ? `figures so far:\n${figures.map((f) => `  ${f}\n`).join('')}` : '';
     try {
-      writeFileSync(this.file(MARKER), `this run did not finish (${reason}): its files may be partial\n`);
+      writeFileSync(this.file(MARKER), `this run did not finish (${reason}): its files may be partial\n${sofar}`);
     } catch {
       /* the folder may be gone; nothing more to mark */
     }

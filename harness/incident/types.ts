@@ -81,7 +81,11 @@ export interface IncidentSummary {
   seed: number;
   started_at: string;
   finished_at: string;
-  machine: { cpus: number; node: string; postgres: string; os: string; database: 'embedded' | 'external' };
+  machine: {
+    cpus: number; node: string; postgres: string; os: string; database: 'embedded' | 'external';
+    /** the server's temp_file_limit per session and how it was chosen (absent in runs before it was recorded) */
+    temp_file_limit?: { setting: string; basis: string };
+  };
   traffic: {
     baseline_visitors_per_min: number;
     multiplier: number;

@@ -33,6 +33,19 @@ export function metricValue(summary: SummaryExport, metric: string, stat: string
   return typeof v === 'number' ? v : undefined;
 }
 
+/** "1,234 requests, product-list p95 45 ms, errors 0.3 %" of a summary export, or undefined when there is none. */
+export function loadFigures(file: string): string | undefined {
+  let s: SummaryExport;
+  try {
+    s = readSummaryExport(file);
+  } catch {
+    return undefined;
+  }
+  const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)');
+  const errors = metricValue(s, 'http_req_failed', 'value');
+  return `${metricValue(s, 'http_reqs', 'count') ?? 0} requests, product-list p95 ${p95 === undefined ? 'n/a' : `${Math.round(p95 * 10) / 10} ms`}, errors ${errors === undefined ? 'n/a' : `${(errors * 100).toFixed(1)} %`}`;
+}
+
 export interface ThresholdResult {
   metric: string;
   expression: string;

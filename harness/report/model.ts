@@ -185,6 +185,12 @@ function perCallFigures(db: DbStats) {
   };
 }
 
+/** temp_file_limit per session, as the server reports it, with how it was chosen */
+function tempLimitText(t: IncidentSummary['machine']['temp_file_limit']): string | null {
+  if (!t) return null;
+  return `${t.setting === '-1' ? 'none (-1)' : `${t.setting} per session`}: ${t.basis}`;
+}
+
 export function buildModel(input: ReportInput): ReportModel {
   const s = input.summary;
   const notes = new Notes();
@@ -220,6 +226,7 @@ export function buildModel(input: ReportInput): ReportModel {
         ['Peak rate', txt(`${fmtNum(s.traffic.baseline_visitors_per_min * s.traffic.multiplier)} visitors/min (${fmtNum(s.traffic.multiplier)}x)`)],
         ['Phases', txt(phasesLine || 'none')],
         ['Request timeout', txt(`${fmtNum(s.traffic.request_timeout_s)} s`)],
+        ['Temp file limit', cell(tempLimitText(s.machine.temp_file_limit), 'runs before the limit was recorded do not state it.')],
       ]),
     ],
   });
