@@ -4,7 +4,7 @@
  * these specs to uPlot options, so all data decisions stay here, in typed and tested code.
  */
 import type { PhaseName, ReportInput, VariantName } from '../incident/types.ts';
-import { VARIANTS } from './model.ts';
+import { VARIANTS } from './sections/context.ts';
 
 export type Unit = 'ms' | 'rps' | 'pct' | 'bytes_s' | 'blocks_s';
 

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReportInput } from '../incident/types.ts';
 import { buildCharts, VARIANT_COLORS, type ChartSpec } from './charts.ts';
-import { buildModel, type Cell, type Table } from './model.ts';
+import type { Cell, Table } from './document.ts';
+import { buildModel } from './model.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

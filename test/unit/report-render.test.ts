@@ -7,7 +7,7 @@ import { renderMarkdown } from '../../harness/report/render-md.ts';
 import { renderHtml } from '../../harness/report/render-html.ts';
 import { writeReport } from '../../harness/report/write.ts';
 import { buildCharts } from '../../harness/report/charts.ts';
-import { verdictText } from '../../harness/report/model.ts';
+import { verdictText } from '../../harness/report/verdict.ts';
 import { runCli } from '../helpers/processes.ts';
 import { reportFixture } from '../report-fixture.ts';
 
