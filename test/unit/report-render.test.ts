@@ -8,6 +8,7 @@ import { renderHtml } from '../../harness/report/render-html.ts';
 import { writeReport } from '../../harness/report/write.ts';
 import { buildCharts } from '../../harness/report/charts.ts';
 import { verdictText } from '../../harness/report/verdict.ts';
+import { readRunFolder } from '../../harness/report/read.ts';
 import { runCli } from '../helpers/processes.ts';
 import { reportFixture } from '../report-fixture.ts';
 
@@ -160,11 +161,47 @@ test('writeReport writes both files atomically and the CLI re-renders a run fold
     await writeFile(path.join(dir, 'summary.json'), '{"schema":"other"}');
     const invalid = await runCli('report', [dir]);
     assert.equal(invalid.code, 1);
-    assert.match(invalid.stderr, /^error: .*summary\.json: schema is "other".*\n$/);
+    assert.match(invalid.stderr, /^error: .*summary\.json: schema: .*"loadlab\.incident\/v1".*\n$/);
 
     await writeFile(path.join(dir, 'summary.json'), '{not json');
     const broken = await runCli('report', [dir]);
     assert.match(broken.stderr, /^error: .*summary\.json is not valid JSON/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a malformed summary.json or series.json is one line naming the file and the field', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'loadlab-report-read-'));
+  const write = (summary: unknown, series: unknown) =>
+    Promise.all([writeFile(path.join(dir, 'summary.json'), JSON.stringify(summary)), writeFile(path.join(dir, 'series.json'), JSON.stringify(series))]);
+  const fails = async (pattern: RegExp) => {
+    await assert.rejects(readRunFolder(dir), (err: Error) => {
+      assert.equal(err.name, 'UserError');
+      assert.equal(err.message.split('\n').length, 1, err.message);
+      assert.match(err.message, pattern);
+      return true;
+    });
+  };
+  try {
+    const good = reportFixture();
+    // a field a newer writer added is ignored, not an error
+    await write({ ...good.summary, written_by: 'a newer loadlab' }, good.series);
+    const read = await readRunFolder(dir);
+    assert.equal(renderMarkdown(read.input), renderMarkdown(good));
+
+    const bad = reportFixture();
+    (bad.summary.variants.before!.phases.tripled as unknown as Record<string, unknown>).p95_ms = 'slow';
+    await write(bad.summary, good.series);
+    await fails(/summary\.json: variants\.before\.phases\.tripled\.p95_ms: .*expected number, received string \(expected a loadlab\.incident\/v1 summary\)$/);
+
+    await write({ ...good.summary, variants: { ...good.summary.variants, sideways: good.summary.variants.after } }, good.series);
+    await fails(/summary\.json: variants: .*"sideways"/);
+
+    const noTime = structuredClone(good.series);
+    delete (noTime.before!.db[3] as Partial<(typeof noTime.before & {})['db'][number]>).t_s;
+    await write(good.summary, noTime);
+    await fails(/series\.json: before\.db\[3\]\.t_s: .*expected number/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
