@@ -19,7 +19,6 @@ const PENDING = new Set([
   'runner/k6/http.ts',
   'datasets/generate.ts generateDataset',
   'shop/queries/product-page.ts loadProductPage',
-  'harness/report/chart-client.js (anonymous)',
   'harness/stats/sampler.ts startSampler',
   'runner/k6/index.ts k6Module',
   'runner/run.ts execute',
