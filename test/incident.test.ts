@@ -7,6 +7,8 @@ import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
 import { percentile, readLoadPoints } from '../harness/load/k6-points.ts';
 import { fmtInt, fmtMs, fmtPct } from '../harness/report/format.ts';
+import { inPage, withBrowser } from './helpers/browser.ts';
+import { checkCharts, incidentExpectations, phaseWindow, readPlotted } from './helpers/chart-readback.ts';
 
 // runs go to a folder of the test's own, never to reports/ (where they would move reports/latest)
 const outRoot = mkdtempSync(path.join(os.tmpdir(), 'loadlab-incident-test-'));
@@ -95,6 +97,14 @@ test('load:incident --preset tiny --quick writes every contract file and field',
     assert.equal(s.variants[variant].phases.tripled.endpoints['product-list'].p95_ms, Math.round(ours * 10) / 10, 'the summary holds that p95, to 0.1 ms');
     assert.equal(s.variants[variant].phases.tripled.endpoints['product-list'].requests, durations.length);
   }
+  // a real run's charts, read back in the browser: each series of series.json drawn across the whole load
+  const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8'));
+  await withBrowser(t, async (browser) => {
+    const page = await inPage(browser, path.join(out, 'report.html'), async (p) => ({ plotted: await readPlotted(p) }));
+    assert.deepEqual([page.pageErrors, page.consoleErrors, page.foreignRequests], [[], [], []]);
+    assert.equal(page.plotted.length, 4, 'p95, throughput, DB and OS charts');
+    assert.deepEqual(checkCharts(page.plotted, incidentExpectations(series), { window: phaseWindow(series), xRange: 'exact', bins: 7 }), []);
+  });
   rmSync(out, { recursive: true, force: true });
 });
 

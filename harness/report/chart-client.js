@@ -1,12 +1,13 @@
-// Runs inside report.html, after the inlined uPlot. Plain browser JavaScript (not compiled): it is read from
-// disk and inlined at render time. All data decisions were made in charts.ts; this only maps specs to uPlot.
-// A block rather than a function wraps it, so its names stay out of the page's globals.
+// Runs inside a report page, after the inlined uPlot. Plain browser JavaScript (not compiled): it is read from
+// disk and inlined at render time. Every data decision was made in TypeScript (chart-spec.ts); this only maps
+// the specs in #chart-data to uPlot. A block rather than a function wraps it, so its names stay out of the
+// page's globals.
 'use strict';
 {
   const BYTES = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   const BYTE_INCRS = [];
   for (let k = 0; k < 5; k++) [1, 2, 5, 10, 20, 50, 100, 200, 500].forEach(function (m) { BYTE_INCRS.push(m * Math.pow(1024, k)); });
-  const PHASE_FILL = { baseline: 'rgba(47,158,68,0.07)', ramp: 'rgba(240,140,0,0.09)', tripled: 'rgba(224,49,49,0.08)' };
+  const HEIGHT = 300;
 
   function num(v) {
     const a = Math.abs(v);
@@ -30,55 +31,61 @@
       case 'rps': return num(v) + '/s';
       case 'blocks_s': return num(v) + '/s';
       case 'bytes_s': return fmtBytesPerS(v);
+      case 'per_min': return num(v) + '/min';
+      case 's': return num(v) + ' s';
       default: return num(v);
     }
   }
 
-  // shaded bands with the phase's name, one per phase
-  function fillPhases(u, spec, dpr) {
-    const ctx = u.ctx, b = u.bbox;
-    ctx.font = (11 * dpr) + 'px system-ui, sans-serif';
-    ctx.textBaseline = 'top';
-    spec.phases.forEach(function (p) {
-      const x0 = u.valToPos(p.start_s, 'x', true), x1 = u.valToPos(p.end_s, 'x', true);
-      ctx.fillStyle = PHASE_FILL[p.name] || 'rgba(0,0,0,0.04)';
-      ctx.fillRect(x0, b.top, x1 - x0, b.height);
-      ctx.fillStyle = 'rgba(60,60,60,0.55)';
-      ctx.fillRect(x0, b.top, 1 * dpr, b.height);
-      ctx.fillText(p.name, x0 + 4 * dpr, b.top + 4 * dpr);
-    });
+  // a log axis ticks at 1..9 of every decade: label 1, 2 and 5 only, so the labels do not run into each other
+  function tickLabels(unit, log) {
+    return function (u, vals) {
+      return vals.map(function (v) {
+        if (!log) return fmt(unit, v);
+        const lead = Math.round(v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)));
+        return lead === 1 || lead === 2 || lead === 5 ? fmt(unit, v) : '';
+      });
+    };
   }
 
-  // the other variant's phase starts as dashed lines in its colour, when they differ from the bands
-  function markOtherPhases(u, spec, dpr) {
-    const ctx = u.ctx, b = u.bbox;
-    ctx.strokeStyle = spec.series.filter(function (s) { return s.variant === spec.otherPhases.variant; }).map(function (s) { return s.color; })[0] || '#888';
-    ctx.setLineDash([4 * dpr, 4 * dpr]);
-    ctx.lineWidth = dpr;
-    spec.otherPhases.marks.forEach(function (p) {
-      const x = Math.round(u.valToPos(p.start_s, 'x', true)) + 0.5;
-      ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
-    });
-  }
-
-  function drawPhases(spec) {
+  // shaded bands with their label, and dashed marks, under the series
+  function drawDecor(spec) {
     return function (u) {
       const ctx = u.ctx, b = u.bbox, dpr = window.devicePixelRatio || 1;
       ctx.save();
       ctx.beginPath();
       ctx.rect(b.left, b.top, b.width, b.height);
       ctx.clip();
-      fillPhases(u, spec, dpr);
-      if (spec.otherPhases) markOtherPhases(u, spec, dpr);
+      ctx.font = (11 * dpr) + 'px system-ui, sans-serif';
+      ctx.textBaseline = 'top';
+      spec.bands.forEach(function (band) {
+        const x0 = u.valToPos(band.start, 'x', true), x1 = u.valToPos(band.end, 'x', true);
+        ctx.fillStyle = band.fill;
+        ctx.fillRect(x0, b.top, x1 - x0, b.height);
+        ctx.fillStyle = 'rgba(60,60,60,0.55)';
+        ctx.fillRect(x0, b.top, 1 * dpr, b.height);
+        ctx.fillText(band.label, x0 + 4 * dpr, b.top + 4 * dpr);
+      });
+      if (spec.marks) drawMarks(u, spec.marks, dpr);
       ctx.restore();
     };
   }
 
+  function drawMarks(u, marks, dpr) {
+    const ctx = u.ctx, b = u.bbox;
+    ctx.strokeStyle = marks.color;
+    ctx.setLineDash([4 * dpr, 4 * dpr]);
+    ctx.lineWidth = dpr;
+    marks.at.forEach(function (at) {
+      const x = Math.round(u.valToPos(at, 'x', true)) + 0.5;
+      ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
+    });
+  }
+
   function scalesFor(spec) {
-    // every chart spans the same phases so charts of one report line up vertically
-    const lastPhase = spec.phases.length ? spec.phases[spec.phases.length - 1].end_s : -Infinity;
-    const xMin = Math.min(0, spec.x[0]), xMax = Math.max(spec.x[spec.x.length - 1], lastPhase);
-    const scales = { x: { time: false, range: function () { return [xMin, xMax > xMin ? xMax : xMin + 1]; } } };
+    const x = spec.xAxis;
+    const scales = { x: { time: false, range: function () { return [x.min, x.max]; } } };
+    if (x.log) { scales.x.distr = 3; scales.x.log = 10; }
     spec.axes.forEach(function (a) {
       scales[a.scale] = a.log
         ? { distr: 3, log: 10 }
@@ -89,27 +96,25 @@
   }
 
   function axesFor(spec) {
-    const axes = [{
-      label: 'seconds since load start',
-      values: function (u, vals) { return vals.map(function (v) { return v + ' s'; }); },
-    }];
+    const axes = [{ label: spec.xAxis.label, values: tickLabels(spec.xAxis.unit, spec.xAxis.log) }];
     spec.axes.forEach(function (a) {
       axes.push({
         scale: a.scale,
         label: a.label + (a.log ? ' (log scale)' : ''),
         side: a.side === 'right' ? 1 : 3,
-        size: a.scale === 'bytes_s' ? 92 : 70,
+        // room for the widest tick label ("19.5 MiB/s", "10,000/min")
+        size: a.scale === 'bytes_s' || a.scale === 'per_min' ? 92 : 70,
         // byte rates tick at 1-2-5 steps of KiB/MiB/GiB, not at decimal steps that print as "19.1 MiB/s"
         incrs: a.scale === 'bytes_s' ? BYTE_INCRS : undefined,
         grid: { show: a.side !== 'right' },
-        values: function (u, vals) { return vals.map(function (v) { return fmt(a.scale, v); }); },
+        values: tickLabels(a.scale, a.log),
       });
     });
     return axes;
   }
 
   function seriesFor(spec) {
-    const series = [{ label: 'time', value: function (u, v) { return v === null || v === undefined ? '–' : num(v) + ' s'; } }];
+    const series = [{ label: spec.xAxis.name, value: function (u, v) { return fmt(spec.xAxis.unit, v); } }];
     spec.series.forEach(function (s) {
       series.push({
         label: s.label,
@@ -117,7 +122,9 @@
         stroke: s.color,
         width: 2,
         dash: s.dash ? [6, 4] : undefined,
+        // a null is a gap; a value another series has and this one lacks is undefined after the join: spanned
         spanGaps: false,
+        points: s.points ? { show: true, size: 8, fill: s.color } : {},
         value: function (u, v) { return fmt(s.scale, v); },
       });
     });
@@ -139,22 +146,25 @@
     const el = document.getElementById(spec.id);
     const opts = {
       width: Math.max(320, el.clientWidth),
-      height: 300,
+      height: HEIGHT,
       scales: scalesFor(spec),
       axes: axesFor(spec),
       series: seriesFor(spec),
       legend: { live: true },
-      hooks: { drawClear: [drawPhases(spec)], draw: [markDrawn(el)] },
+      hooks: { drawClear: [drawDecor(spec)], draw: [markDrawn(el)] },
     };
-    const aligned = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
-    const plot = new uPlot(opts, aligned, el);
-    window.addEventListener('resize', function () { plot.setSize({ width: Math.max(320, el.clientWidth), height: 300 }); });
+    // each series brings its own x; the join puts them on one axis (uPlot's own alignment)
+    const data = uPlot.join(spec.series.map(function (s) { return [s.x, s.values]; }));
+    const plot = new uPlot(opts, data, el);
+    // the instances stay reachable, so a test (or a curious reader's console) can see what each chart plotted
+    window.__charts[spec.id] = plot;
+    window.addEventListener('resize', function () { plot.setSize({ width: Math.max(320, el.clientWidth), height: HEIGHT }); });
   }
 
-  const data = JSON.parse(document.getElementById('report-data').textContent);
-  const specs = data.charts.filter(function (c) { return c.empty === null; });
+  const specs = JSON.parse(document.getElementById('chart-data').textContent).charts.filter(function (c) { return c.empty === null; });
   window.__chartsExpected = specs.length;
   window.__chartsDrawn = 0;
+  window.__charts = {};
   specs.forEach(function (spec) {
     // one broken chart must not keep the others from drawing; the error still reaches the console
     try { draw(spec); } catch (err) {

@@ -104,17 +104,26 @@ test('empty and null series do not throw and leave charts undrawn with a reason'
   assert.deepEqual(p95.series.map((s) => s.label), ['after product-list p95'], 'an all-null series is left out');
 });
 
-test('charts align both variants and the DB samples on one time axis, with gaps for nulls', () => {
+test('chart series keep their own time stamps over the load window, with gaps only for nulls', () => {
   const charts = buildCharts(reportFixture());
   const p95 = charts.find((c) => c.id === 'chart-p95')!;
-  assert.equal(p95.x.length, 66);
+  assert.deepEqual([p95.xAxis.min, p95.xAxis.max, p95.xAxis.log], [0, 330, false], 'x runs over the phases');
   assert.equal(p95.series.length, 2);
-  assert.equal(p95.series[0].values[p95.x.indexOf(260)], null);
+  const before = p95.series[0];
+  assert.equal(before.x.length, 66);
+  assert.equal(before.values[before.x.indexOf(260)], null, 'a bucket without product lists is a gap');
   assert.equal(p95.axes[0].log, true, 'p95 spans 10 ms..10 s');
-  assert.deepEqual(p95.phases.map((p) => p.name), ['baseline', 'ramp', 'tripled']);
+  assert.deepEqual(p95.bands.map((b) => b.label), ['baseline', 'ramp', 'tripled']);
+  assert.equal(p95.marks, null, 'both variants ran the same phases');
+
   const db = charts.find((c) => c.id === 'chart-db')!;
-  assert.equal(db.x[0], 1.5);
-  assert.equal(db.series.length, 4);
+  assert.deepEqual(db.series.map((s) => s.label), ['before temp bytes/s', 'after temp bytes/s', 'before blocks read/s', 'after blocks read/s']);
+  // the two samplers' clocks stay apart: no series gets a hole where the other one has a sample
+  assert.deepEqual(db.series.map((s) => s.x[0]), [0.4, 0.9, 0.4, 0.9]);
+  assert.ok(db.series.every((s) => s.x.at(-1)! <= 330 && s.x.at(-1)! > 328), 'every sample of the load window, none after it');
+  assert.equal(db.series[0].values.filter((v) => v === null).length, 0);
+  assert.ok(db.series[2].values.includes(null), 'a null in series.json stays a gap');
+  assert.equal(db.series[2].x.length, db.series[2].values.length);
 });
 
 test('all text is escaped in the HTML', () => {
