@@ -1,6 +1,5 @@
 import { CHART_PAGE_CSP, chartFigure, chartScripts, chartStyles, escapeHtml as esc } from '../report/chart-page.ts';
-import { logRange, type ChartSeries, type ChartSpec } from '../report/chart-spec.ts';
-import { VARIANT_COLORS } from '../report/charts.ts';
+import { logRange, VARIANT_COLORS, type ChartSeries, type ChartSpec } from '../report/chart-spec.ts';
 import type { CapacityPoint, CapacityResult } from './types.ts';
 
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 10) / 10));
@@ -66,7 +65,11 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
 /** Capacity against dates on log-log axes, one colour per variant: the same uPlot charts as the incident report. */
 export function capacityChart(r: CapacityResult): ChartSpec {
   const series: ChartSeries[] = [];
-  for (const [v, list] of byVariant(r)) {
+  const lines = byVariant(r);
+  // before, then after, whichever the sweep ran first: legend and colours read the same in every report
+  for (const v of ['before', 'after'] as const) {
+    const list = lines.get(v);
+    if (!list) continue;
     const color = VARIANT_COLORS[v];
     const x = list.map((p) => p.dates);
     // 0 = even the lowest rate tried failed: no point on a log axis, the table says so
@@ -75,6 +78,7 @@ export function capacityChart(r: CapacityResult): ChartSpec {
       series.push({ label: `${v} first failing rate`, color, dash: true, points: true, scale: 'per_min', x, values: list.map((p) => p.first_failing_visitors_per_min) });
     }
   }
+  const drawn = series.filter((s) => s.values.some((v) => v !== null));
   const dates = r.points.map((p) => p.dates);
   const [min, max] = dates.length ? logRange(dates) : [1, 10];
   const slo = `product-list p95 under ${fmt(r.slo.product_list_p95_ms)} ms with under ${(r.slo.max_error_rate * 100).toFixed(0)} % errors`;
@@ -83,11 +87,12 @@ export function capacityChart(r: CapacityResult): ChartSpec {
     title: 'Capacity against dates',
     description: `The highest arrival rate that kept ${slo} (solid), and the lowest rate that failed (dashed): the true capacity lies between the two. Both axes are logarithmic.`,
     xAxis: { name: 'dates', label: 'dates in the event series (log scale)', unit: 'count', log: true, min, max },
-    series,
+    // a variant whose every size failed at the lowest rate has nothing to draw on a log axis: the table says so
+    series: drawn,
     axes: [{ scale: 'per_min', label: 'visitors/min', side: 'left', log: true }],
     bands: [],
     marks: null,
-    empty: series.some((s) => s.values.some((v) => v !== null)) ? null : 'No capacity was measured.',
+    empty: drawn.length ? null : 'No capacity was measured.',
   };
 }
 

@@ -3,6 +3,9 @@
  * points, which range, which colours) already made in TypeScript. Shared by every report that has charts.
  */
 
+/** Colour means variant in every chart of every report; a chart's second figure of a variant is dashed. */
+export const VARIANT_COLORS = { before: '#d9480f', after: '#1971c2' } as const;
+
 export type Unit = 'ms' | 'rps' | 'pct' | 'bytes_s' | 'blocks_s' | 'per_min' | 'count' | 's';
 
 export interface ChartSeries {

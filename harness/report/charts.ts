@@ -3,10 +3,9 @@
  * the phases line up), over the load window only, so all four charts show the same stretch of time.
  */
 import type { PhaseMark, ReportInput, VariantName } from '../incident/types.ts';
-import { wantsLog, type Band, type ChartAxis, type ChartSeries, type ChartSpec, type Unit } from './chart-spec.ts';
+import { VARIANT_COLORS, wantsLog, type Band, type ChartAxis, type ChartSeries, type ChartSpec, type Unit } from './chart-spec.ts';
 import { VARIANTS } from './sections/context.ts';
 
-export const VARIANT_COLORS: Record<VariantName, string> = { before: '#d9480f', after: '#1971c2' };
 const PHASE_FILL: Record<string, string> = { baseline: 'rgba(47,158,68,0.07)', ramp: 'rgba(240,140,0,0.09)', tripled: 'rgba(224,49,49,0.08)' };
 
 type Window = [number, number];

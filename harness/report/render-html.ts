@@ -4,7 +4,8 @@
  */
 import type { ReportInput } from '../incident/types.ts';
 import { CHART_PAGE_CSP, chartFigure, chartScripts, chartStyles, escapeHtml } from './chart-page.ts';
-import { buildCharts, VARIANT_COLORS } from './charts.ts';
+import { VARIANT_COLORS } from './chart-spec.ts';
+import { buildCharts } from './charts.ts';
 import type { Cell, Table } from './document.ts';
 import { buildModel } from './model.ts';
 

@@ -163,9 +163,10 @@ export function capacityExpectations(r: CapacityResult): ExpectedSeries[] {
   return VARIANTS.flatMap((v) => {
     const pts = r.points.filter((p) => p.variant === v).sort((a, b) => a.dates - b.dates);
     if (pts.length === 0) return [];
-    const out: ExpectedSeries[] = [{ chart: 'capacity-chart', label: `${v} capacity`, points: pts.map((p) => ({ x: p.dates, y: p.capacity_visitors_per_min > 0 ? p.capacity_visitors_per_min : null })) }];
-    if (pts.some((p) => p.first_failing_visitors_per_min !== null))
-      out.push({ chart: 'capacity-chart', label: `${v} first failing rate`, points: pts.map((p) => ({ x: p.dates, y: p.first_failing_visitors_per_min })) });
-    return out;
+    const series: ExpectedSeries[] = [
+      { chart: 'capacity-chart', label: `${v} capacity`, points: pts.map((p) => ({ x: p.dates, y: p.capacity_visitors_per_min > 0 ? p.capacity_visitors_per_min : null })) },
+      { chart: 'capacity-chart', label: `${v} first failing rate`, points: pts.map((p) => ({ x: p.dates, y: p.first_failing_visitors_per_min })) },
+    ];
+    return series.filter((s) => s.points.some((p) => p.y !== null));
   });
 }
