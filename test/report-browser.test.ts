@@ -12,7 +12,7 @@ import type { ReportInput } from '../harness/incident/types.ts';
 import { renderCapacityHtml } from '../harness/capacity/render.ts';
 import type { CapacityPoint, CapacityResult } from '../harness/capacity/types.ts';
 import { reportFixture } from './report-fixture.ts';
-import { inPage, withBrowser } from './helpers/browser.ts';
+import { chromiumMissing, inPage, withBrowser } from './helpers/browser.ts';
 import { capacityExpectations, checkCharts, incidentExpectations, phaseWindow, readPlotted } from './helpers/chart-readback.ts';
 
 async function openReport(browser: Browser, input: ReportInput) {
@@ -33,6 +33,7 @@ async function openReport(browser: Browser, input: ReportInput) {
 }
 
 test('report.html draws every chart in headless Chromium, and each shows its series across the load', async (t) => {
+  if (chromiumMissing) return t.skip(chromiumMissing);
   await withBrowser(t, async (browser) => {
     const cases: [string, ReportInput, number][] = [
       ['both variants', reportFixture(), 4],
@@ -80,6 +81,7 @@ function capacityFixture(): CapacityResult {
 }
 
 test('capacity.html draws both variants at every measured size on log axes, self-contained', async (t) => {
+  if (chromiumMissing) return t.skip(chromiumMissing);
   await withBrowser(t, async (browser) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'loadlab-capacity-browser-'));
     try {

@@ -7,10 +7,17 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Runs `fn` with a browser, or skips the test with the reason when Chromium is not installed. */
+/** why browser checks cannot run here, or null when they can */
+export const chromiumMissing = existsSync(CHROMIUM) ? null : 'chromium not installed: apt-get install chromium';
+
+/**
+ * Runs `fn` with a browser. Without Chromium it says so in the test's output and returns: a test that only
+ * checks the browser skips itself first (`if (chromiumMissing) return t.skip(chromiumMissing)`), while a
+ * longer test keeps its other assertions.
+ */
 export async function withBrowser(t: TestContext, fn: (browser: Browser) => Promise<void>): Promise<void> {
-  if (!existsSync(CHROMIUM)) {
-    t.skip('chromium not installed: apt-get install chromium');
+  if (chromiumMissing) {
+    t.diagnostic(`browser check not run: ${chromiumMissing}`);
     return;
   }
   const browser = await chromium.launch({

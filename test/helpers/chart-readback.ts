@@ -9,7 +9,7 @@ export interface PlottedSeries {
   label: string;
   show: boolean;
   spanGaps: boolean;
-  /** isolated values get a dot only when points are always shown */
+  /** whether uPlot draws a dot on every value (so an isolated value is visible too) */
   points: boolean;
   y: (number | null | 'skip')[];
   scaleMin: number;
@@ -37,7 +37,8 @@ export async function readPlotted(page: Page): Promise<PlottedChart[]> {
       label: s.label,
       show: s.show !== false,
       spanGaps: Boolean(s.spanGaps),
-      points: s.points && s.points.show === true,
+      // uPlot turns points.show into a function (by default: dots only where they have room)
+      points: typeof s.points.show === 'function' ? s.points.show(u, i + 1) === true : s.points.show === true,
       y: Array.from(u.data[i + 1], (v) => (v === undefined ? 'skip' : v)),
       scaleMin: u.scales[s.scale].min,
       scaleMax: u.scales[s.scale].max,
@@ -47,7 +48,7 @@ export async function readPlotted(page: Page): Promise<PlottedChart[]> {
 
 /**
  * The values uPlot draws a mark for: a value joined by a line to its nearest non-skipped neighbour (a null
- * there breaks the line), or any value when points are always shown. An isolated value without a dot is
+ * there breaks the line), or any value when the series shows dots. An isolated value without a dot is
  * invisible, which is how the DB charts once showed nothing.
  */
 export function drawnPoints(x: number[], s: PlottedSeries): { x: number; y: number }[] {
