@@ -17,8 +17,6 @@ const MAX_FUNCTION_LINES = 80;
  */
 const PENDING = new Set([
   'runner/k6/http.ts',
-  'datasets/generate.ts generateDataset',
-  'shop/queries/product-page.ts loadProductPage',
   'harness/stats/sampler.ts startSampler',
   'runner/k6/index.ts k6Module',
   'runner/run.ts execute',
