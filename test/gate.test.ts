@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { stateDir } from '../harness/files/paths.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { runCli } from './helpers/processes.ts';
 
@@ -20,9 +20,10 @@ print(json.dumps([{"name":c.get("name"),"failed":c.find("failure") is not None} 
 }
 
 for (const [variant, expectedCode] of [['after', 0], ['before', 99]] as const) {
-  test(`gate ${variant === 'after' ? 'passes' : 'fails'} the ${variant} variant on tiny -> small`, { timeout: 180_000 }, async () => {
-    const out = path.join(stateDir, 'test-gate', variant);
-    rmSync(out, { recursive: true, force: true });
+  test(`gate ${variant === 'after' ? 'passes' : 'fails'} the ${variant} variant on tiny -> small`, { timeout: 180_000 }, async (t) => {
+    // a folder of the test's own, never reports/gate
+    const out = mkdtempSync(path.join(os.tmpdir(), `loadlab-gate-${variant}-`));
+    t.after(() => rmSync(out, { recursive: true, force: true }));
     const r = await runCli('gate', ['--variant', variant, '--duration-s', '8', '--out', out], env);
     assert.equal(r.code, expectedCode, `exit code; stderr: ${r.stderr.slice(-1500)}`);
     const md = readFileSync(path.join(out, 'gate.md'), 'utf8');

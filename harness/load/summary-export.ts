@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError, describeError } from '../../common/user-error.ts';
+import { readJsonFile } from '../files/json-file.ts';
 
 /**
  * k6's --summary-export file, as far as the harness reads it: each metric flattened to its figures (count,
@@ -14,18 +13,7 @@ export const summaryExportSchema = z.looseObject({ metrics: z.record(z.string(),
 export type SummaryExport = z.infer<typeof summaryExportSchema>;
 
 export function readSummaryExport(file: string): SummaryExport {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`cannot read the runner's summary export ${file}: ${describeError(err).split('\n')[0]}`);
-  }
-  const parsed = summaryExportSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${file} is not a k6 summary export: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return readJsonFile(file, summaryExportSchema, "the runner's k6 summary export");
 }
 
 export function metricValue(summary: SummaryExport, metric: string, stat: string): number | undefined {

@@ -1,6 +1,7 @@
 /** report.md: the run model as GitHub-flavoured markdown (readable as plain text too). */
 import type { ReportInput } from '../incident/types.ts';
-import { buildModel, type Cell, type Table } from './model.ts';
+import type { Cell, Table } from './document.ts';
+import { buildModel } from './model.ts';
 
 /** Pipes would split a table cell and newlines would end the row; backslashes, brackets and emphasis
  * characters would start markup that the figures never mean. */
