@@ -4,9 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunnerError, EXIT } from './errors.ts';
-
-export const SUPPORTED_MODULES = ['k6', 'k6/http', 'k6/metrics', 'k6/execution'] as const;
-export type ModuleName = (typeof SUPPORTED_MODULES)[number];
+import { MODULE_NAMES } from './modules.ts';
 
 /** One evaluation of the script's init code: what a VU holds (k6 runs init code once per VU). */
 export interface ScriptInstance {
@@ -33,8 +31,8 @@ function k6Modules(): Plugin {
     name: 'k6-modules',
     setup(b) {
       b.onResolve({ filter: /^k6(\/.*)?$/ }, (args) => {
-        if ((SUPPORTED_MODULES as readonly string[]).includes(args.path)) return { path: args.path, external: true };
-        return { errors: [{ text: `unsupported k6 module '${args.path}' (supported: ${SUPPORTED_MODULES.join(', ')})` }] };
+        if (MODULE_NAMES.includes(args.path)) return { path: args.path, external: true };
+        return { errors: [{ text: `unsupported k6 module '${args.path}' (supported: ${MODULE_NAMES.join(', ')})` }] };
       });
       b.onResolve({ filter: /^https?:\/\// }, (args) => ({
         errors: [{ text: `remote module '${args.path}' is not supported (the runner only loads local files)` }],
@@ -99,21 +97,4 @@ export async function loadScript(scriptPath: string): Promise<LoadedScript> {
     factory,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-/** `file:line:col` of the first stack frame inside the user's script (not the runner, not node). */
-export function scriptLocation(stack: string | undefined, scriptFile: string): string | undefined {
-  if (!stack) return undefined;
-  const dir = path.dirname(scriptFile);
-  for (const line of stack.split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (!m) continue;
-    const f = m[1].replace(/^file:\/\//, '');
-    if (f.includes('/node_modules/') || f.endsWith('script.cjs')) continue;
-    if (f.startsWith(dir) || f.endsWith('.ts')) {
-      if (f.includes(`${path.sep}runner${path.sep}`) && !f.startsWith(dir)) continue;
-      return `${path.relative(process.cwd(), f) || f}:${m[2]}:${m[3]}`;
-    }
-  }
-  return undefined;
 }

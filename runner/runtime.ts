@@ -3,7 +3,7 @@ import type { ScriptInstance } from './loader.ts';
 import { builtinMetrics, Registry, type BuiltinMetrics, type TagSet, type Tags } from './metrics/registry.ts';
 import { CookieJar } from './http/cookies.ts';
 import type { ExpectedStatuses } from './http/expected.ts';
-import { scriptLocation } from './loader.ts';
+import { scriptLocation } from './location.ts';
 
 /** Something an iteration waits on (a request, a sleep) that an interrupt must cut short. */
 export interface PendingOp {

@@ -1,5 +1,25 @@
-import type { ScenarioConfig } from '../options.ts';
 import { IterationToken, type Runtime, type ScenarioInfo, type VU } from '../runtime.ts';
+import type { Raw } from './fields.ts';
+
+/** The fields every scenario has, resolved (ms) with k6's defaults (k6-subset §2). */
+export interface ScenarioCommon {
+  name: string;
+  executor: string;
+  startTimeMs: number;
+  gracefulStopMs: number;
+  exec: string;
+  env: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+/** Starts a scenario whose own fields were validated. */
+export type ScenarioFactory = (common: ScenarioCommon, host: ExecutorHost) => ScenarioRun;
+
+/** One executor: its own fields, their validation and defaults, and its run loop (the factory's class). */
+export interface ExecutorDefinition {
+  readonly fields: readonly string[];
+  configure(raw: Raw, where: string): ScenarioFactory;
+}
 
 export interface ExecutorHost {
   rt: Runtime;
@@ -28,9 +48,13 @@ export abstract class ScenarioRun {
   protected readonly timers = new Set<NodeJS.Timeout>();
   completed = 0;
   interrupted = 0;
+  /** arrivals due so far (arrival-rate executors) */
+  scheduled = 0;
+  /** iterations that never started: no free VU when due, or not started by maxDuration */
+  dropped = 0;
 
   constructor(
-    readonly config: ScenarioConfig,
+    readonly config: ScenarioCommon,
     readonly host: ExecutorHost,
   ) {
     let counter = 0;
