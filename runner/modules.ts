@@ -1,7 +1,7 @@
 // The k6 modules a script may import, each bound to the VU that imports it.
 import type { HttpClient } from './http/client.ts';
 import { executionModule } from './k6/execution.ts';
-import { httpModule } from './k6/http.ts';
+import { httpModule } from './k6/http/module.ts';
 import { k6Module } from './k6/index.ts';
 import { metricsModule } from './k6/metrics.ts';
 import type { VU } from './runtime.ts';

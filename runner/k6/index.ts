@@ -1,50 +1,55 @@
-import { stringTags, type PendingOp, type VU } from '../runtime.ts';
+// The `k6` module: check, group, sleep, fail (k6-subset §4), each bound to one VU.
+import { md5, stringTags, type PendingOp, type VU } from '../runtime.ts';
 
 function isAsyncFunction(fn: unknown): boolean {
   return typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
 }
 
-/** The `k6` module bound to one VU: check, group, sleep, fail. */
-export function k6Module(vu: VU) {
-  const rt = vu.rt;
-  const m = rt.metrics;
+/** Counts one check in the group tree, where the summary reads passes and fails. */
+function countCheck(vu: VU, name: string, ok: boolean): void {
+  const group = vu.rt.groupNode(vu.group);
+  let node = group.checks.get(name);
+  if (!node) {
+    const path = `${vu.group}::${name}`;
+    node = { name, path, id: md5(path), passes: 0, fails: 0 };
+    group.checks.set(name, node);
+  }
+  if (ok) node.passes++;
+  else node.fails++;
+}
 
-  function check<T>(val: T, sets: Record<string, unknown>, tags?: object): boolean {
+/** Runs one check entry: whether it passed, and what it threw (re-thrown after the sample). */
+function evaluateCheck<T>(name: string, c: unknown, val: T): { ok: boolean; threw: boolean; thrown?: unknown } {
+  if (isAsyncFunction(c)) throw new Error(`check '${name}': async functions are not supported in checks`);
+  try {
+    const r = typeof c === 'function' ? (c as (v: T) => unknown)(val) : c;
+    if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') throw new Error(`check '${name}': returned a promise; checks must be synchronous`);
+    return { ok: Boolean(r), threw: false };
+  } catch (err) {
+    return { ok: false, threw: true, thrown: err };
+  }
+}
+
+function makeCheck(vu: VU) {
+  const rt = vu.rt;
+  return function check<T>(val: T, sets: Record<string, unknown>, tags?: object): boolean {
     if (vu.phase === 'init') throw new Error('check() is not allowed in the init context');
     let all = true;
     const extra = tags === undefined ? undefined : stringTags(tags);
-    const group = rt.groupNode(vu.group);
     for (const name of Object.keys(sets)) {
-      const c = sets[name];
-      if (isAsyncFunction(c)) throw new Error(`check '${name}': async functions are not supported in checks`);
-      let ok = false;
-      let thrown: unknown;
-      let threw = false;
-      try {
-        const r = typeof c === 'function' ? (c as (v: T) => unknown)(val) : c;
-        if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') throw new Error(`check '${name}': returned a promise; checks must be synchronous`);
-        ok = Boolean(r);
-      } catch (err) {
-        threw = true;
-        thrown = err;
-      }
-      let node = group.checks.get(name);
-      if (!node) {
-        const path = `${vu.group}::${name}`;
-        node = { name, path, id: rtMd5(path), passes: 0, fails: 0 };
-        group.checks.set(name, node);
-      }
-      if (ok) node.passes++;
-      else node.fails++;
-      const ts = rt.registry.tagSetOf({ ...vu.tags, group: vu.group, ...(extra ?? {}), check: name });
-      rt.registry.add(m.checks, ts, ok ? 1 : 0);
-      if (!ok) all = false;
-      if (threw) throw thrown;
+      const r = evaluateCheck(name, sets[name], val);
+      countCheck(vu, name, r.ok);
+      rt.registry.add(rt.metrics.checks, rt.registry.tagSetOf({ ...vu.tags, group: vu.group, ...(extra ?? {}), check: name }), r.ok ? 1 : 0);
+      if (!r.ok) all = false;
+      if (r.threw) throw r.thrown;
     }
     return all;
-  }
+  };
+}
 
-  function group<R>(name: string, fn: () => R): R {
+function makeGroup(vu: VU) {
+  const rt = vu.rt;
+  return function group<R>(name: string, fn: () => R): R {
     if (vu.phase === 'init') throw new Error('group() is not allowed in the init context');
     if (name.includes('::')) throw new Error(`group name '${name}' contains '::', which k6 reserves as the path separator`);
     if (isAsyncFunction(fn)) throw new Error(`group '${name}': async functions are not supported in groups (k6 rejects them too)`);
@@ -57,14 +62,15 @@ export function k6Module(vu: VU) {
     try {
       return fn();
     } finally {
-      const ts = vu.baseTagSet;
-      rt.registry.add(m.group_duration, ts, performance.now() - t0);
+      rt.registry.add(rt.metrics.group_duration, vu.baseTagSet, performance.now() - t0);
       vu.group = parent;
       vu.refreshBase();
     }
-  }
+  };
+}
 
-  function sleep(seconds: number): Promise<void> {
+function makeSleep(vu: VU) {
+  return function sleep(seconds: number): Promise<void> {
     if (vu.phase === 'init') throw new Error('sleep() is not allowed in the init context');
     const token = vu.token;
     if (token?.interrupted) return new Promise(() => {});
@@ -82,21 +88,19 @@ export function k6Module(vu: VU) {
         resolve();
       }, Math.max(0, Number(seconds) * 1000));
     });
-  }
-
-  function fail(msg?: string): never {
-    throw new Error(msg ?? 'fail() called');
-  }
-
-  return {
-    check,
-    group,
-    sleep,
-    fail,
-    randomSeed: (_seed: number) => {
-      rt.warnOnce('randomSeed', 'randomSeed() has no effect in this runner (Math.random is not seedable in Node)');
-    },
   };
 }
 
-import { md5 as rtMd5 } from '../runtime.ts';
+export function k6Module(vu: VU) {
+  return {
+    check: makeCheck(vu),
+    group: makeGroup(vu),
+    sleep: makeSleep(vu),
+    fail: (msg?: string): never => {
+      throw new Error(msg ?? 'fail() called');
+    },
+    randomSeed: (_seed: number) => {
+      vu.rt.warnOnce('randomSeed', 'randomSeed() has no effect in this runner (Math.random is not seedable in Node)');
+    },
+  };
+}

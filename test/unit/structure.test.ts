@@ -17,13 +17,11 @@ const MAX_FUNCTION_LINES = 80;
  */
 const PENDING = new Set([
   'harness/report/model.ts',
-  'runner/k6/http.ts',
   'datasets/generate.ts generateDataset',
   'shop/queries/product-page.ts loadProductPage',
   'harness/report/chart-client.js (anonymous)',
   'harness/report/model.ts buildModel',
   'harness/stats/sampler.ts startSampler',
-  'runner/k6/index.ts k6Module',
 ]);
 
 /** Fails on anything over its limit that is not pending, and on a pending entry of this kind that now fits. */
