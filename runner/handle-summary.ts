@@ -1,14 +1,14 @@
-import { writeAtomic } from './files.ts';
+import writeFileAtomic from 'write-file-atomic';
 import { describeError } from './errors.ts';
 import type { Runtime } from './runtime.ts';
 import type { SummaryData } from './summary.ts';
 
 const TIME_LIMIT_MS = 120_000;
 
-function contentOf(value: unknown): string | Uint8Array {
+function contentOf(value: unknown): string | Buffer {
   if (typeof value === 'string') return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return Buffer.from(value);
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return String(value);
 }
 
@@ -41,7 +41,7 @@ export async function runHandleSummary(fn: (d: SummaryData) => unknown, data: Su
     else if (key === 'stderr') stderr.write(content);
     else {
       try {
-        writeAtomic(key, content);
+        writeFileAtomic.sync(key, content);
       } catch (err) {
         rt.stderr.write(`error: handleSummary() output '${key}' could not be written: ${describeError(err)}\n`);
       }

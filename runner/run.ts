@@ -1,16 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { EXIT } from './errors.ts';
-import { writeAtomic } from './files.ts';
 import { runHandleSummary } from './handle-summary.ts';
 import { runSetup, runTeardown } from './lifecycle.ts';
 import { loadScript, type LoadedScript } from './loader.ts';
 import { applyRunOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
 import { openOutputs } from './outputs.ts';
 import { runScenarios } from './scenario-runs.ts';
-import { scenariosOf } from './scenarios.ts';
+import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
 import { autoKeysOf, buildSummaryData, exportFormat, renderText, type SummaryData } from './summary.ts';
-import { evaluate } from './thresholds.ts';
+import { evaluate, type ThresholdGroup } from './thresholds.ts';
+import type { VU } from './runtime.ts';
 import { TestRun, type AbortReason } from './test-run.ts';
 
 export interface RunOptions {
@@ -85,7 +86,7 @@ async function writeSummary(data: SummaryData, exports: Exports, run: TestRun, o
   if (!printed) stdout.write(renderText(data, autoKeysOf(run.rt.registry)));
   if (opts.summaryExport) {
     mkdirSync(path.dirname(path.resolve(opts.summaryExport)), { recursive: true });
-    writeAtomic(opts.summaryExport, JSON.stringify(exportFormat(data), null, 2) + '\n');
+    writeFileAtomic.sync(opts.summaryExport, JSON.stringify(exportFormat(data), null, 2) + '\n');
   }
 }
 
@@ -100,29 +101,55 @@ async function execute(loaded: LoadedScript, opts: RunOptions): Promise<RunResul
   const options = optionsOf(exports);
   applyRunOptions(rt, options);
   probe.setTags({});
-  const plans = scenariosOf(options, exports);
-  const trendStats = trendStatsOf(options, opts.summaryTrendStats);
-  const thresholds = thresholdsOf(rt, options, opts.noThresholds);
-  const json = openOutputs(opts.out, rt.registry, thresholds, stdout);
-
+  const test: Test = {
+    run,
+    probe,
+    exports,
+    plans: scenariosOf(options, exports),
+    trendStats: trendStatsOf(options, opts.summaryTrendStats),
+    thresholds: thresholdsOf(rt, options, opts.noThresholds),
+  };
+  const json = openOutputs(opts.out, rt.registry, test.thresholds, stdout);
   const onSignal = () => run.abort('signal');
   opts.signal?.addEventListener('abort', onSignal, { once: true });
   if (opts.signal?.aborted) run.abort('signal');
+  try {
+    const result = await play(test, opts, stdout, stderr);
+    await json?.close();
+    return result;
+  } catch (err) {
+    await json?.discard();
+    throw err;
+  } finally {
+    await run.client.close();
+    opts.signal?.removeEventListener('abort', onSignal);
+  }
+}
 
+/** A test ready to play: its init context, scenarios, summary statistics and thresholds. */
+interface Test {
+  run: TestRun;
+  probe: VU;
+  exports: Exports;
+  plans: ScenarioPlan[];
+  trendStats: string[];
+  thresholds: ThresholdGroup[];
+}
+
+/** setup, the scenarios, teardown, thresholds and summary: the test from its first request to its result. */
+async function play(test: Test, opts: RunOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<RunResult> {
+  const { run, probe, exports, thresholds } = test;
+  const rt = run.rt;
   if (typeof exports.setup === 'function' && !opts.noSetup && !run.abortedBy) await runSetup(run, probe, exports.setup as () => unknown);
   const progressTo = !opts.quiet && isTTY(stderr) ? (stderr as NodeJS.WriteStream) : undefined;
-  const { durationMs, scriptError } = await runScenarios(run, plans, thresholds, progressTo);
+  const { durationMs, scriptError } = await runScenarios(run, test.plans, thresholds, progressTo);
   const teardown = exports.teardown;
   const teardownFailed = typeof teardown === 'function' && !opts.noTeardown && run.abortedBy !== 'signal' && (await runTeardown(run, probe, teardown as (d: unknown) => unknown));
 
   const thresholdsFailed = evaluate(thresholds, durationMs / 1000, true, durationMs).failed || run.abortedBy === 'threshold';
-  const data = buildSummaryData(rt.registry, thresholds, rt.rootGroup, trendStats, durationMs, { stdout: isTTY(stdout), stderr: isTTY(stderr) }, run.setupData());
+  const data = buildSummaryData(rt.registry, thresholds, rt.rootGroup, test.trendStats, durationMs, { stdout: isTTY(stdout), stderr: isTTY(stderr) }, run.setupData());
   await writeSummary(data, exports, run, opts, stdout, stderr);
   if (run.iterationErrors > 0) stderr.write(`warning: ${run.iterationErrors} iteration(s) threw an error\n`);
-
-  await json?.close(run.abortedBy === null);
-  await run.client.close();
-  opts.signal?.removeEventListener('abort', onSignal);
   if (scriptError) throw scriptError;
   return {
     exitCode: exitCodeOf(run, thresholdsFailed, teardownFailed),
