@@ -9,6 +9,8 @@ export const EXIT = {
   config: 104,
   signal: 105,
   script: 107,
+  /** the script called `exec.test.abort()` */
+  scriptAborted: 108,
   usage: 1,
 } as const;
 

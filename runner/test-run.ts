@@ -83,7 +83,7 @@ export class TestRun {
 
   private testAbort(reason: string): void {
     this.rt.warn(`test.abort(): ${reason}`);
-    this.scriptAbortCode = 108;
+    this.scriptAbortCode = EXIT.scriptAborted;
     setImmediate(() => this.abort('script'));
   }
 
