@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { EXIT } from './errors.ts';
+import { EXIT, describeError } from './errors.ts';
 import { runHandleSummary } from './handle-summary.ts';
 import { runSetup, runTeardown } from './lifecycle.ts';
 import { loadScript, type LoadedScript } from './loader.ts';
 import { applyRunOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
-import { openOutputs } from './outputs.ts';
+import { checkWritable, openOutputs } from './outputs.ts';
 import { runScenarios } from './scenario-runs.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
 import { autoKeysOf, buildSummaryData, exportFormat, renderText, type SummaryData } from './summary.ts';
@@ -84,9 +82,12 @@ async function writeSummary(data: SummaryData, exports: Exports, run: TestRun, o
   const handle = exports.handleSummary;
   const printed = typeof handle === 'function' && (await runHandleSummary(handle as (d: SummaryData) => unknown, data, stdout, stderr, run.rt));
   if (!printed) stdout.write(renderText(data, autoKeysOf(run.rt.registry)));
-  if (opts.summaryExport) {
-    mkdirSync(path.dirname(path.resolve(opts.summaryExport)), { recursive: true });
+  if (!opts.summaryExport) return;
+  try {
     writeFileAtomic.sync(opts.summaryExport, JSON.stringify(exportFormat(data), null, 2) + '\n');
+  } catch (err) {
+    // checked before the test; whatever removed the folder since, the run's result still stands
+    stderr.write(`error: --summary-export '${opts.summaryExport}' could not be written: ${describeError(err)}\n`);
   }
 }
 
@@ -109,6 +110,7 @@ async function execute(loaded: LoadedScript, opts: RunOptions): Promise<RunResul
     trendStats: trendStatsOf(options, opts.summaryTrendStats),
     thresholds: thresholdsOf(rt, options, opts.noThresholds),
   };
+  if (opts.summaryExport && opts.summaryMode !== 'disabled') checkWritable('--summary-export', opts.summaryExport);
   const json = openOutputs(opts.out, rt.registry, test.thresholds, stdout);
   const onSignal = () => run.abort('signal');
   opts.signal?.addEventListener('abort', onSignal, { once: true });
