@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunnerError, EXIT } from './errors.ts';
 import { MODULE_NAMES } from './modules.ts';
+import { SYNC_HELPERS } from './sync/helpers.ts';
+import { makeBlockingCallsWait } from './sync/transform.ts';
 
 /** One evaluation of the script's init code: what a VU holds (k6 runs init code once per VU). */
 export interface ScriptInstance {
@@ -13,6 +15,7 @@ export interface ScriptInstance {
   setIter(i: number): void;
 }
 export type ScriptFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown) => ScriptInstance;
+type RawFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown, sync: typeof SYNC_HELPERS) => ScriptInstance;
 
 export interface LoadedScript {
   file: string;
@@ -22,8 +25,9 @@ export interface LoadedScript {
 
 // The bundle becomes one function: each call is a fresh init context, and __ENV/__VU/__ITER are its
 // parameters and locals, so VUs sharing one event loop still see their own values.
+// __k6sync: what the transform's awaited calls use (sync/helpers.ts).
 const BANNER =
-  'module.exports = function (__ENV, __VU, __k6require) { var __ITER = 0; var module = { exports: {} }; var exports = module.exports; var require = __k6require;';
+  'module.exports = function (__ENV, __VU, __k6require, __k6sync) { var __ITER = 0; var module = { exports: {} }; var exports = module.exports; var require = __k6require;';
 const FOOTER = 'return { exports: module.exports, setIter: function (i) { __ITER = i; } }; };';
 
 function k6Modules(): Plugin {
@@ -41,6 +45,26 @@ function k6Modules(): Plugin {
   };
 }
 
+/** esbuild: the script and its local imports in one CommonJS file, k6 modules left to the runtime. */
+async function bundleScript(file: string, outfile: string): Promise<{ code: string; map: string }> {
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    outfile,
+    format: 'cjs',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    sourcemap: 'external',
+    logLevel: 'silent',
+    plugins: [k6Modules()],
+  });
+  const js = result.outputFiles.find((f) => f.path.endsWith('.cjs'))!;
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!;
+  return { code: js.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'), map: map.text };
+}
+
 function describe(m: Message): string {
   const loc = m.location ? `${path.relative(process.cwd(), path.resolve(m.location.file)) || m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '';
   return `${loc}${m.text}`;
@@ -53,45 +77,35 @@ export async function loadScript(scriptPath: string): Promise<LoadedScript> {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-runner-'));
   const outfile = path.join(dir, 'script.cjs');
-  let code: string;
-  try {
-    const result = await build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      outfile,
-      format: 'cjs',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      target: 'es2022',
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      banner: { js: BANNER },
-      footer: { js: FOOTER },
-      plugins: [k6Modules()],
-    });
-    code = result.outputFiles[0].text;
-  } catch (err) {
+  const fail = (message: string): never => {
     rmSync(dir, { recursive: true, force: true });
+    throw new RunnerError(message, EXIT.script);
+  };
+  let bundle: { code: string; map: string };
+  try {
+    bundle = await bundleScript(file, outfile);
+  } catch (err) {
     const errors = (err as { errors?: Message[] }).errors;
     if (errors && errors.length > 0) {
       const first = errors[0];
       const kind = first.text.startsWith('unsupported k6 module') || first.text.startsWith('remote module') ? '' : 'cannot load script: ';
-      throw new RunnerError(`${kind}${describe(first)}`, EXIT.script);
+      fail(`${kind}${describe(first)}`);
     }
-    throw new RunnerError(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`, EXIT.script);
+    fail(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`);
   }
-  writeFileSync(outfile, code);
+  const wrapped = makeBlockingCallsWait(bundle!.code, JSON.parse(bundle!.map), dir, BANNER, FOOTER);
+  if ('refusal' in wrapped) return fail(wrapped.refusal);
+  writeFileSync(outfile, `${wrapped.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(wrapped.map).toString('base64')}\n`);
   // stack traces then name the script's .ts file and line, through the inline source map
   process.setSourceMapsEnabled(true);
   const req = createRequire(import.meta.url);
-  let factory: ScriptFactory;
+  let raw: RawFactory;
   try {
-    factory = req(outfile) as ScriptFactory;
+    raw = req(outfile) as RawFactory;
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new RunnerError(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`, EXIT.script);
+    return fail(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`);
   }
+  const factory: ScriptFactory = (env, vu, require) => raw(env, vu, require, SYNC_HELPERS);
   return {
     file,
     factory,

@@ -1,5 +1,6 @@
 // The `k6` module: check, group, sleep, fail (k6-subset §4), each bound to one VU.
 import { md5, stringTags, type PendingOp, type VU } from '../runtime.ts';
+import { blocking, WAIT } from '../sync/helpers.ts';
 
 function isAsyncFunction(fn: unknown): boolean {
   return typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
@@ -47,26 +48,54 @@ function makeCheck(vu: VU) {
   };
 }
 
-function makeGroup(vu: VU) {
+/** Enters a group for the duration of fn: its samples and checks carry the group's path, then group_duration. */
+function inGroup<R>(vu: VU, name: string, fn: () => R, after: (finish: () => void, r: R) => R): R {
+  if (vu.phase === 'init') throw new Error('group() is not allowed in the init context');
+  if (name.includes('::')) throw new Error(`group name '${name}' contains '::', which k6 reserves as the path separator`);
   const rt = vu.rt;
-  return function group<R>(name: string, fn: () => R): R {
-    if (vu.phase === 'init') throw new Error('group() is not allowed in the init context');
-    if (name.includes('::')) throw new Error(`group name '${name}' contains '::', which k6 reserves as the path separator`);
-    if (isAsyncFunction(fn)) throw new Error(`group '${name}': async functions are not supported in groups (k6 rejects them too)`);
-    const parent = vu.group;
-    const path = `${parent}::${name}`;
-    rt.group(path, name, parent);
-    vu.group = path;
+  const parent = vu.group;
+  const path = `${parent}::${name}`;
+  rt.group(path, name, parent);
+  vu.group = path;
+  vu.refreshBase();
+  const t0 = performance.now();
+  const finish = () => {
+    rt.registry.add(rt.metrics.group_duration, vu.baseTagSet, performance.now() - t0);
+    vu.group = parent;
     vu.refreshBase();
-    const t0 = performance.now();
-    try {
-      return fn();
-    } finally {
-      rt.registry.add(rt.metrics.group_duration, vu.baseTagSet, performance.now() - t0);
-      vu.group = parent;
-      vu.refreshBase();
-    }
   };
+  let r: R;
+  try {
+    r = fn();
+  } catch (err) {
+    finish();
+    throw err;
+  }
+  return after(finish, r);
+}
+
+/**
+ * group(name, fn) as k6 runs it: fn is synchronous. Its waiting version (the transform's, for groups around
+ * blocking calls) keeps the group open until fn's promise settles, as a blocked VU would on k6.
+ */
+function makeGroup(vu: VU) {
+  function group<R>(name: string, fn: () => R): R {
+    if (isAsyncFunction(fn)) throw new Error(`group '${name}': async functions are not supported in groups (k6 rejects them too)`);
+    return inGroup(vu, name, fn, (finish, r) => {
+      finish();
+      if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+        vu.rt.warnOnce(
+          `group-promise:${name}`,
+          `group '${name}' returned a promise: as on k6, the group ended when its function returned, so group_duration and what runs after the await are outside it; write the group without await (the runner makes blocking calls wait)`,
+        );
+      }
+      return r;
+    });
+  }
+  function waitingGroup<R>(name: string, fn: () => R | Promise<R>): Promise<R> {
+    return inGroup<Promise<R>>(vu, name, () => Promise.resolve(fn()), (finish, r) => r.finally(finish));
+  }
+  return Object.assign(group, { [WAIT]: waitingGroup });
 }
 
 function makeSleep(vu: VU) {
@@ -95,7 +124,7 @@ export function k6Module(vu: VU) {
   return {
     check: makeCheck(vu),
     group: makeGroup(vu),
-    sleep: makeSleep(vu),
+    sleep: blocking('sleep()', makeSleep(vu), (stack) => vu.rt.location(stack)),
     fail: (msg?: string): never => {
       throw new Error(msg ?? 'fail() called');
     },

@@ -2,16 +2,18 @@
 import type { HttpClient } from '../../http/client.ts';
 import { ExpectedStatuses, expectedStatuses } from '../../http/expected.ts';
 import type { VU } from '../../runtime.ts';
+import { blocking } from '../../sync/helpers.ts';
 import type { Body, Params } from './params.ts';
 import { HttpRequests, parseUrl } from './request.ts';
 import { Response } from './response.ts';
 
 type BatchRequest = string | [string, string, Body?, Params?] | { method: string; url: string; body?: Body; params?: Params };
+type Batch = BatchRequest[] | Record<string, BatchRequest>;
 
 export function httpModule(vu: VU, client: HttpClient) {
   const requests = new HttpRequests(vu, client);
 
-  function start(method: string, url: string, body: Body, params: Params | undefined, caller: (...a: never[]) => unknown): Promise<Response> {
+  function start(method: string, url: string, body: Body, params: Params | null | undefined): Promise<Response> {
     if (vu.phase === 'init') throw new Error('making HTTP requests in the init context is not supported (move the request into the default function or setup())');
     if (vu.token?.interrupted) return new Promise(() => {});
     // where the script made the call, for a missing-await warning. Capturing costs ~1 µs, so only a VU's
@@ -20,29 +22,41 @@ export function httpModule(vu: VU, client: HttpClient) {
     if (vu.iteration < 3 || (vu.iteration & 63) === 0) {
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 4;
-      Error.captureStackTrace(site, caller);
+      Error.captureStackTrace(site, start);
       Error.stackTraceLimit = limit;
     }
-    return requests.run(method.toUpperCase(), String(url), body, params, site);
+    // `http.get(url, null)` is common in k6 scripts: no params
+    return requests.run(method.toUpperCase(), String(url), body, params ?? undefined, site);
   }
 
   function batchOne(r: BatchRequest): Promise<Response> {
-    if (typeof r === 'string') return start('GET', r, null, undefined, mod.batch);
-    if (Array.isArray(r)) return start(r[0], r[1], r[2], r[3], mod.batch);
-    return start(r.method, r.url, r.body, r.params, mod.batch);
+    if (typeof r === 'string') return start('GET', r, null, undefined);
+    if (Array.isArray(r)) return start(r[0], r[1], r[2], r[3]);
+    return start(r.method, r.url, r.body, r.params);
   }
 
+  /** All requests at once; an object of named requests gives an object of responses under the same names. */
+  async function batch(reqs: Batch): Promise<Response[] | Record<string, Response>> {
+    if (Array.isArray(reqs)) return Promise.all(reqs.map(batchOne));
+    const names = Object.keys(reqs);
+    const responses = await Promise.all(names.map((n) => batchOne(reqs[n])));
+    return Object.fromEntries(names.map((n, i) => [n, responses[i]]));
+  }
+
+  const location = (stack: string | undefined) => vu.rt.location(stack);
+  const wait = <F extends (...a: never[]) => Promise<unknown>>(name: string, fn: F) => blocking(`http.${name}()`, fn, location);
+
   const mod = {
-    asyncRequest: (method: string, url: string, body?: Body, params?: Params) => start(method, url, body, params, mod.asyncRequest),
-    request: (method: string, url: string, body?: Body, params?: Params) => start(method, url, body, params, mod.request),
-    get: (url: string, params?: Params) => start('GET', url, null, params, mod.get),
-    head: (url: string, params?: Params) => start('HEAD', url, null, params, mod.head),
-    options: (url: string, body?: Body, params?: Params) => start('OPTIONS', url, body, params, mod.options),
-    post: (url: string, body?: Body, params?: Params) => start('POST', url, body, params, mod.post),
-    put: (url: string, body?: Body, params?: Params) => start('PUT', url, body, params, mod.put),
-    patch: (url: string, body?: Body, params?: Params) => start('PATCH', url, body, params, mod.patch),
-    del: (url: string, body?: Body, params?: Params) => start('DELETE', url, body, params, mod.del),
-    batch: async (reqs: BatchRequest[]) => Promise.all(reqs.map(batchOne)),
+    asyncRequest: (method: string, url: string, body?: Body, params?: Params) => start(method, url, body, params),
+    request: wait('request', (method: string, url: string, body?: Body, params?: Params) => start(method, url, body, params)),
+    get: wait('get', (url: string, params?: Params) => start('GET', url, null, params)),
+    head: wait('head', (url: string, params?: Params) => start('HEAD', url, null, params)),
+    options: wait('options', (url: string, body?: Body, params?: Params) => start('OPTIONS', url, body, params)),
+    post: wait('post', (url: string, body?: Body, params?: Params) => start('POST', url, body, params)),
+    put: wait('put', (url: string, body?: Body, params?: Params) => start('PUT', url, body, params)),
+    patch: wait('patch', (url: string, body?: Body, params?: Params) => start('PATCH', url, body, params)),
+    del: wait('del', (url: string, body?: Body, params?: Params) => start('DELETE', url, body, params)),
+    batch: wait('batch', batch),
     expectedStatuses,
     setResponseCallback: (cb: ExpectedStatuses | null) => {
       if (cb !== null && !(cb instanceof ExpectedStatuses)) throw new Error('setResponseCallback: accepted values are http.expectedStatuses(...) or null');
