@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunnerError, EXIT } from './errors.ts';
-import { MODULE_NAMES } from './modules.ts';
+import type { ScriptGlobals } from './k6/globals.ts';
+import { JSLIB_NAMES, jslibModule, MODULE_NAMES } from './modules.ts';
 import { SYNC_HELPERS } from './sync/helpers.ts';
 import { makeBlockingCallsWait } from './sync/transform.ts';
 
@@ -14,8 +15,8 @@ export interface ScriptInstance {
   /** __ITER is a free variable of the script, closed over by this instance */
   setIter(i: number): void;
 }
-export type ScriptFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown) => ScriptInstance;
-type RawFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown, sync: typeof SYNC_HELPERS) => ScriptInstance;
+export type ScriptFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown, globals: ScriptGlobals) => ScriptInstance;
+type RawFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown, sync: typeof SYNC_HELPERS, globals: ScriptGlobals) => ScriptInstance;
 
 export interface LoadedScript {
   file: string;
@@ -25,9 +26,10 @@ export interface LoadedScript {
 
 // The bundle becomes one function: each call is a fresh init context, and __ENV/__VU/__ITER are its
 // parameters and locals, so VUs sharing one event loop still see their own values.
-// __k6sync: what the transform's awaited calls use (sync/helpers.ts).
+// __k6sync: what the transform's awaited calls use (sync/helpers.ts); __k6globals: open() and the timers.
 const BANNER =
-  'module.exports = function (__ENV, __VU, __k6require, __k6sync) { var __ITER = 0; var module = { exports: {} }; var exports = module.exports; var require = __k6require;';
+  'module.exports = function (__ENV, __VU, __k6require, __k6sync, __k6globals) { var __ITER = 0; var module = { exports: {} }; var exports = module.exports; var require = __k6require;' +
+  ' var open = __k6globals.open, setTimeout = __k6globals.setTimeout, clearTimeout = __k6globals.clearTimeout, setInterval = __k6globals.setInterval, clearInterval = __k6globals.clearInterval;';
 const FOOTER = 'return { exports: module.exports, setIter: function (i) { __ITER = i; } }; };';
 
 function k6Modules(): Plugin {
@@ -38,9 +40,11 @@ function k6Modules(): Plugin {
         if (MODULE_NAMES.includes(args.path)) return { path: args.path, external: true };
         return { errors: [{ text: `unsupported k6 module '${args.path}' (supported: ${MODULE_NAMES.join(', ')})` }] };
       });
-      b.onResolve({ filter: /^https?:\/\// }, (args) => ({
-        errors: [{ text: `remote module '${args.path}' is not supported (the runner only loads local files)` }],
-      }));
+      b.onResolve({ filter: /^https?:\/\// }, (args) => {
+        const local = jslibModule(args.path);
+        if (local) return { path: local, external: true };
+        return { errors: [{ text: `remote module '${args.path}' is not supported: the runner loads no code from the network (local copies exist for jslib.k6.io's ${JSLIB_NAMES.join(', ')})` }] };
+      });
     },
   };
 }
@@ -105,7 +109,7 @@ export async function loadScript(scriptPath: string): Promise<LoadedScript> {
   } catch (err) {
     return fail(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`);
   }
-  const factory: ScriptFactory = (env, vu, require) => raw(env, vu, require, SYNC_HELPERS);
+  const factory: ScriptFactory = (env, vu, require, globals) => raw(env, vu, require, SYNC_HELPERS, globals);
   return {
     file,
     factory,

@@ -1,7 +1,7 @@
 import writeFileAtomic from 'write-file-atomic';
 import { EXIT, describeError } from './errors.ts';
 import { runHandleSummary } from './handle-summary.ts';
-import { runSetup, runTeardown } from './lifecycle.ts';
+import { runSetup, runTeardown, type TeardownOutcome } from './lifecycle.ts';
 import { loadScript, type LoadedScript } from './loader.ts';
 import { applyRunOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
 import { checkWritable, openOutputs } from './outputs.ts';
@@ -68,11 +68,13 @@ export async function runScript(scriptPath: string, opts: RunOptions = {}): Prom
 }
 
 /** k6's exit code for how the run ended (k6-subset §6). */
-function exitCodeOf(run: TestRun, thresholdsFailed: boolean, teardownFailed: boolean): number {
+function exitCodeOf(run: TestRun, thresholdsFailed: boolean, teardown: TeardownOutcome): number {
   if (run.abortedBy === 'signal') return EXIT.signal;
-  if (thresholdsFailed) return EXIT.thresholdsFailed;
   if (run.abortedBy === 'script') return run.scriptAbortCode || EXIT.script;
-  if (teardownFailed) return EXIT.script;
+  if (run.markedFailed) return EXIT.markedFailed;
+  if (thresholdsFailed) return EXIT.thresholdsFailed;
+  if (teardown === 'timeout') return EXIT.teardownTimeout;
+  if (teardown === 'failed') return EXIT.script;
   return EXIT.ok;
 }
 
@@ -100,6 +102,7 @@ async function execute(loaded: LoadedScript, opts: RunOptions): Promise<RunResul
   const probe = run.newVU(0, null);
   const exports = probe.instance.exports as Exports;
   const options = optionsOf(exports);
+  run.options = options;
   applyRunOptions(rt, options);
   probe.setTags({});
   const test: Test = {
@@ -146,7 +149,7 @@ async function play(test: Test, opts: RunOptions, stdout: NodeJS.WritableStream,
   const progressTo = !opts.quiet && isTTY(stderr) ? (stderr as NodeJS.WriteStream) : undefined;
   const { durationMs, scriptError } = await runScenarios(run, test.plans, thresholds, progressTo);
   const teardown = exports.teardown;
-  const teardownFailed = typeof teardown === 'function' && !opts.noTeardown && run.abortedBy !== 'signal' && (await runTeardown(run, probe, teardown as (d: unknown) => unknown));
+  const teardownOutcome: TeardownOutcome = typeof teardown === 'function' && !opts.noTeardown && run.abortedBy !== 'signal' ? await runTeardown(run, probe, teardown as (d: unknown) => unknown) : 'ok';
 
   const thresholdsFailed = evaluate(thresholds, durationMs / 1000, true, durationMs).failed || run.abortedBy === 'threshold';
   const data = buildSummaryData(rt.registry, thresholds, rt.rootGroup, test.trendStats, durationMs, { stdout: isTTY(stdout), stderr: isTTY(stderr) }, run.setupData());
@@ -154,7 +157,7 @@ async function play(test: Test, opts: RunOptions, stdout: NodeJS.WritableStream,
   if (run.iterationErrors > 0) stderr.write(`warning: ${run.iterationErrors} iteration(s) threw an error\n`);
   if (scriptError) throw scriptError;
   return {
-    exitCode: exitCodeOf(run, thresholdsFailed, teardownFailed),
+    exitCode: exitCodeOf(run, thresholdsFailed, teardownOutcome),
     thresholdsFailed,
     abortedBy: run.abortedBy,
     durationMs,

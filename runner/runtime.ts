@@ -28,6 +28,24 @@ export class IterationToken {
   t0 = 0;
   /** the iteration returned a promise that has not settled and was not interrupted yet */
   waiting = false;
+  /** timers the iteration started that have not fired or been cleared: k6 waits for them */
+  timers = 0;
+  /** called when the last timer is gone (the executor ends the iteration then) */
+  whenTimersDone: (() => void) | null = null;
+
+  holdTimer(op: PendingOp): void {
+    this.timers++;
+    this.addOp(op);
+  }
+
+  releaseTimer(op: PendingOp): void {
+    this.deleteOp(op);
+    if (--this.timers === 0 && this.whenTimersDone !== null) {
+      const f = this.whenTimersDone;
+      this.whenTimersDone = null;
+      f();
+    }
+  }
 
   addOp(op: PendingOp): void {
     if (this.many !== null) this.many.add(op);

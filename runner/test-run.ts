@@ -1,5 +1,9 @@
+import path from 'node:path';
 import { EXIT, RunnerError, describeError } from './errors.ts';
 import type { ExecutorHost, ScenarioRun } from './executors/base.ts';
+import type { SharedArrays } from './k6/data.ts';
+import type { ExecutionState } from './k6/execution.ts';
+import { scriptGlobals, ScriptFiles } from './k6/globals.ts';
 import { HttpClient } from './http/client.ts';
 import { DEFAULT_EXPECTED } from './http/expected.ts';
 import type { LoadedScript } from './loader.ts';
@@ -17,6 +21,13 @@ export class TestRun {
   abortedBy: AbortReason | null = null;
   /** the exit code a script's test.abort() asked for */
   scriptAbortCode = 0;
+  /** exec.test.fail(): the test ran on, and exits 110 */
+  markedFailed = false;
+  /** the options as k6/execution's test.options shows them */
+  options: Record<string, unknown> = {};
+  private readonly sharedArrays: SharedArrays = new Map();
+  private readonly files: ScriptFiles;
+  private readonly execution: ExecutionState;
   iterationErrors = 0;
   /** setup()'s result as JSON: each VU and teardown get a private copy */
   setupJson: string | undefined;
@@ -29,6 +40,8 @@ export class TestRun {
     stderr: NodeJS.WritableStream,
   ) {
     this.rt = new Runtime(loaded.file, stderr);
+    this.files = new ScriptFiles(path.dirname(loaded.file));
+    this.execution = this.executionState();
     // __ENV: the process environment < -e K=V < the scenario's env
     this.env = { ...process.env, ...(env ?? {}) };
     this.host = {
@@ -54,9 +67,9 @@ export class TestRun {
   /** A VU with its own init context: the script's init code runs now. */
   newVU(id: number, scenario: ScenarioInfo | null): VU {
     const vu = new VU(this.rt, id, scenario, DEFAULT_EXPECTED);
-    const require = moduleResolver(vu, { client: this.client, testAbort: (reason) => this.testAbort(reason) });
+    const require = moduleResolver(vu, { client: this.client, sharedArrays: this.sharedArrays, execution: this.execution });
     try {
-      vu.instance = this.loaded.factory({ ...this.env, ...(scenario?.env ?? {}) }, id, require);
+      vu.instance = this.loaded.factory({ ...this.env, ...(scenario?.env ?? {}) }, id, require, scriptGlobals(vu, this.files));
     } catch (err) {
       throw new RunnerError(`the script's init code failed: ${describeError(err)} at ${this.rt.location((err as Error)?.stack)}`, EXIT.script);
     }
@@ -81,10 +94,28 @@ export class TestRun {
     });
   }
 
-  private testAbort(reason: string): void {
-    this.rt.warn(`test.abort(): ${reason}`);
-    this.scriptAbortCode = EXIT.scriptAborted;
-    setImmediate(() => this.abort('script'));
+  private executionState(): ExecutionState {
+    const sum = (f: (r: ScenarioRun) => number) => this.runs.reduce((a, r) => a + f(r), 0);
+    return {
+      abort: (reason) => {
+        this.rt.warn(`test.abort(): ${reason}`);
+        this.scriptAbortCode = EXIT.scriptAborted;
+        setImmediate(() => this.abort('script'));
+      },
+      fail: (reason) => {
+        this.rt.warnOnce(`fail:${reason}`, `test.fail(): ${reason}`);
+        this.markedFailed = true;
+      },
+      options: () => this.options,
+      instance: () => ({
+        vusActive: sum((r) => r.active.size),
+        vusInitialized: this.rt.nextVuId - 1,
+        iterationsCompleted: sum((r) => r.completed),
+        iterationsInterrupted: sum((r) => r.interrupted),
+        currentTestRunDuration: performance.now() - this.rt.testStartedAt,
+      }),
+      progress: (name) => this.runs.find((r) => r.config.name === name)?.progress() ?? 0,
+    };
   }
 
   private iterationError(err: unknown): void {

@@ -73,6 +73,12 @@ export abstract class ScenarioRun {
 
   /** scenario length before its graceful stop, for progress */
   abstract get plannedMs(): number;
+
+  /** 0..1, as k6/execution's scenario.progress: the share of the scenario's time gone */
+  progress(): number {
+    if (this.info.startedAt === 0) return 0;
+    return this.stopping ? 1 : Math.min(1, (performance.now() - this.info.startedAt) / this.plannedMs);
+  }
   protected abstract execute(): Promise<void>;
 
   async run(): Promise<void> {
@@ -147,12 +153,22 @@ export abstract class ScenarioRun {
       );
       return;
     }
+    if (token.timers > 0) {
+      // k6 ends an iteration when its timers are done too
+      token.waiting = true;
+      token.whenTimersDone = () => this.settle(token, false, undefined);
+      return;
+    }
     this.endIteration(token);
     setImmediate(done, vu);
   }
 
   private settle(token: IterationToken, failed: boolean, err: unknown): void {
     if (!token.waiting) return;
+    if (token.timers > 0 && !token.interrupted) {
+      token.whenTimersDone = () => this.settle(token, failed, err);
+      return;
+    }
     token.waiting = false;
     if (failed && !token.interrupted) this.host.iterationError(err);
     this.endIteration(token);

@@ -30,6 +30,12 @@ export class IterationsRun extends ScenarioRun {
     return this.count.maxDurationMs;
   }
 
+  /** the share of the iterations done, as k6 reports it for these executors */
+  override progress(): number {
+    const total = this.config.executor === 'per-vu-iterations' ? this.count.iterations * this.count.vus : this.count.iterations;
+    return Math.min(1, (this.completed + this.interrupted) / total);
+  }
+
   protected async execute(): Promise<void> {
     for (let i = 0; i < this.count.vus; i++) this.addVU();
     const end = performance.now() + this.count.maxDurationMs;
