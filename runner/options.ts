@@ -15,6 +15,35 @@ export function optionsOf(exports: Record<string, unknown>): Options {
   return options as Options;
 }
 
+/**
+ * Every k6 option and what this runner does with it. `used`: read and followed. `refused`: it would change
+ * the load or its targets, so the test does not start. `ignored`: it changes neither (or only the look of the
+ * output); one warning at start-up names it.
+ */
+const OPTIONS: Record<string, 'used' | 'refused' | 'ignored'> = {
+  scenarios: 'used', vus: 'used', duration: 'used', iterations: 'used', stages: 'used', thresholds: 'used', tags: 'used',
+  summaryTrendStats: 'used', noCookiesReset: 'used', discardResponseBodies: 'used', maxRedirects: 'used', userAgent: 'used',
+  setupTimeout: 'used', teardownTimeout: 'used', minIterationDuration: 'used', noConnectionReuse: 'used', noVUConnectionReuse: 'used',
+  throw: 'used', batch: 'used', batchPerHost: 'used', noUsageReport: 'used', noSetup: 'used', noTeardown: 'used', noThresholds: 'used',
+  hosts: 'refused', rps: 'refused', localIPs: 'refused', blockHostnames: 'refused', blacklistIPs: 'refused', executionSegment: 'refused',
+  executionSegmentSequence: 'refused', paused: 'refused', tlsAuth: 'refused', tlsCipherSuites: 'refused', tlsVersion: 'refused', dns: 'refused',
+  insecureSkipTLSVerify: 'refused', httpDebug: 'ignored', summaryTimeUnit: 'ignored', systemTags: 'ignored', consoleOutput: 'ignored',
+  linger: 'ignored', cloud: 'ignored', ext: 'ignored', noColor: 'ignored', logOutput: 'ignored', logFormat: 'ignored', compatibilityMode: 'ignored',
+  webDashboard: 'ignored', metricSamplesBufferSize: 'ignored', maxVUs: 'ignored', address: 'ignored', quiet: 'ignored', verbose: 'ignored',
+};
+
+/** Refuses options that would change the load; warns once about each one that is read but not followed. */
+export function checkOptions(rt: Runtime, options: Options, env: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(options)) {
+    const what = OPTIONS[key];
+    if (what === 'refused') throw new RunnerError(`options.${key} is not supported by this runner and would change the load or its targets; remove it to run here (k6 follows it)`, EXIT.config);
+    if (what === 'ignored') rt.warn(`options.${key} is ignored by this runner (it changes neither the load nor the results here)`);
+    if (what === undefined) rt.warn(`options.${key} is not a k6 option this runner knows; ignored`);
+  }
+  const k6Env = Object.keys(env).filter((k) => k.startsWith('K6_'));
+  if (k6Env.length > 0) rt.warn(`${k6Env.join(', ')}: k6 reads K6_* environment variables as options; this runner does not (put them in options or pass flags)`);
+}
+
 /** Options that shape every request and sample: onto the run's runtime. */
 export function applyRunOptions(rt: Runtime, options: Options): void {
   rt.globalTags = Object.fromEntries(Object.entries((options.tags as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]));
@@ -22,6 +51,11 @@ export function applyRunOptions(rt: Runtime, options: Options): void {
   rt.discardResponseBodies = options.discardResponseBodies === true;
   if (typeof options.maxRedirects === 'number') rt.maxRedirects = options.maxRedirects;
   if (typeof options.userAgent === 'string') rt.userAgent = options.userAgent;
+  rt.noConnectionReuse = options.noConnectionReuse === true || options.noVUConnectionReuse === true;
+  rt.throwOnError = options.throw === true;
+  if (options.minIterationDuration !== undefined) rt.minIterationMs = parseDuration(options.minIterationDuration, 'options.minIterationDuration');
+  if (typeof options.batch === 'number') rt.batch = options.batch;
+  if (typeof options.batchPerHost === 'number') rt.batchPerHost = options.batchPerHost;
 }
 
 /** `--summary-trend-stats` over `options.summaryTrendStats` over k6's default, each one checked. */

@@ -3,7 +3,7 @@ import { EXIT, describeError } from './errors.ts';
 import { runHandleSummary } from './handle-summary.ts';
 import { runSetup, runTeardown, type TeardownOutcome } from './lifecycle.ts';
 import { loadScript, type LoadedScript } from './loader.ts';
-import { applyRunOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
+import { applyRunOptions, checkOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
 import { checkWritable, openOutputs } from './outputs.ts';
 import { runScenarios } from './scenario-runs.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
@@ -93,17 +93,20 @@ async function writeSummary(data: SummaryData, exports: Exports, run: TestRun, o
   }
 }
 
-async function execute(loaded: LoadedScript, opts: RunOptions): Promise<RunResult> {
-  const stdout = opts.stdout ?? process.stdout;
-  const stderr = opts.stderr ?? process.stderr;
-  const run = new TestRun(loaded, opts.env, stderr);
+async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResult> {
+  const stdout = flags.stdout ?? process.stdout;
+  const stderr = flags.stderr ?? process.stderr;
+  const run = new TestRun(loaded, flags.env, stderr);
   const rt = run.rt;
   // init once for the options, like k6's first init context; this VU also runs setup/teardown/handleSummary
   const probe = run.newVU(0, null);
   const exports = probe.instance.exports as Exports;
   const options = optionsOf(exports);
   run.options = options;
+  checkOptions(rt, options, process.env);
   applyRunOptions(rt, options);
+  // k6 takes these from the options too; a flag only adds to them
+  const opts: RunOptions = { ...flags, noSetup: flags.noSetup || options.noSetup === true, noTeardown: flags.noTeardown || options.noTeardown === true, noThresholds: flags.noThresholds || options.noThresholds === true };
   probe.setTags({});
   const test: Test = {
     run,

@@ -129,6 +129,15 @@ export class Runtime {
   maxRedirects = 10;
   userAgent = 'loadlab-runner/0.1 (k6-compatible)';
   discardResponseBodies = false;
+  /** options.noConnectionReuse: a new connection per request */
+  noConnectionReuse = false;
+  /** options.throw: a request that fails without a response throws */
+  throwOnError = false;
+  /** options.minIterationDuration, ms: a shorter iteration waits out the rest before its VU goes on */
+  minIterationMs = 0;
+  /** options.batch / batchPerHost: how many requests of one http.batch run at once, in all and per host */
+  batch = 20;
+  batchPerHost = 6;
 
   constructor(
     readonly scriptFile: string,

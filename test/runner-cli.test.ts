@@ -43,7 +43,7 @@ test('load errors: one clear line each and k6 exit codes', async () => {
   const mod = script('module.ts', "import ws from 'k6/ws';\nexport default function () { void ws; }\n");
   r = await runCli('load', [mod, '--quiet']);
   assert.equal(r.code, 107);
-  assert.match(oneErrorLine(r.stderr), /module\.ts:1:\d+: unsupported k6 module 'k6\/ws' \(supported: k6, k6\/http, k6\/metrics, k6\/execution\)/);
+  assert.match(oneErrorLine(r.stderr), /module\.ts:1:\d+: unsupported k6 module 'k6\/ws' \(supported: k6, k6\/http, k6\/metrics, k6\/execution, k6\/data, k6\/encoding, k6\/crypto, k6\/timers\)/);
 
   const threshold = script('threshold.ts', "export const options = { thresholds: { http_req_duration: ['rate<1'] } };\nexport default function () {}\n");
   r = await runCli('load', [threshold, '--quiet']);

@@ -141,7 +141,7 @@ export abstract class ScenarioRun {
     } catch (err) {
       if (!token.interrupted) this.host.iterationError(err);
       this.endIteration(token);
-      setImmediate(done, vu);
+      this.handBack(vu, done, token, true);
       return;
     }
     if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
@@ -160,7 +160,24 @@ export abstract class ScenarioRun {
       return;
     }
     this.endIteration(token);
-    setImmediate(done, vu);
+    this.handBack(vu, done, token, true);
+  }
+
+  /**
+   * Hands the VU back once its iteration ended: after options.minIterationDuration when the iteration was
+   * shorter (not counted in iteration_duration, as on k6), and after a setImmediate turn when it was
+   * synchronous, so a script without I/O cannot starve timers and sockets.
+   */
+  private handBack(vu: VU, done: (vu: VU) => void, token: IterationToken, synchronous: boolean): void {
+    const rest = this.host.rt.minIterationMs - (performance.now() - token.t0);
+    if (rest > 0 && !token.interrupted && !this.aborted) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        done(vu);
+      }, rest);
+      this.timers.add(t);
+    } else if (synchronous) setImmediate(done, vu);
+    else done(vu);
   }
 
   private settle(token: IterationToken, failed: boolean, err: unknown): void {
@@ -175,7 +192,7 @@ export abstract class ScenarioRun {
     const done = token.done!;
     const vu = token.vu!;
     token.done = null;
-    done(vu);
+    this.handBack(vu, done, token, false);
   }
 
   private endIteration(token: IterationToken): void {

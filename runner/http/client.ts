@@ -163,6 +163,8 @@ export interface SendOptions {
   body: string | Buffer | null;
   timeoutMs: number;
   keepBody: boolean;
+  /** false: a connection of its own, closed after the response (options.noConnectionReuse) */
+  reuse: boolean;
 }
 
 /**
@@ -194,8 +196,8 @@ export class HttpClient {
       return h;
     }
     let dispatcher: Dispatcher;
-    let conn = vuConnections?.get(o.origin);
-    if (vuConnections !== undefined && conn === undefined) {
+    let conn = o.reuse ? vuConnections?.get(o.origin) : undefined;
+    if (o.reuse && vuConnections !== undefined && conn === undefined) {
       conn = { client: new Client(o.origin, CONNECTION_OPTIONS), busy: false };
       vuConnections.set(o.origin, conn);
       this.own.add(conn.client);
@@ -220,7 +222,7 @@ export class HttpClient {
         body: o.body,
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,
-        reset: false,
+        reset: !o.reuse,
       },
       h,
     );

@@ -1,19 +1,62 @@
 // The `k6/http` module surface, bound to one VU (k6's http.go).
 import type { HttpClient } from '../../http/client.ts';
+import { CookieJar, type CookieOptions } from '../../http/cookies.ts';
 import { ExpectedStatuses, expectedStatuses } from '../../http/expected.ts';
 import type { VU } from '../../runtime.ts';
 import { blocking } from '../../sync/helpers.ts';
+import { limited, type BatchRequest } from './batch.ts';
 import type { Body, Params } from './params.ts';
 import { HttpRequests, parseUrl } from './request.ts';
 import { Response } from './response.ts';
 
-type BatchRequest = string | [string, string, Body?, Params?] | { method: string; url: string; body?: Body; params?: Params };
 type Batch = BatchRequest[] | Record<string, BatchRequest>;
 
+/** k6's CookieJar object: the VU's own (http.cookieJar()) or a new one for Params.jar. */
+class ScriptCookieJar {
+  readonly inner: CookieJar;
+  constructor(inner?: CookieJar) {
+    this.inner = inner ?? new CookieJar();
+  }
+  set(url: string, name: string, value: string, options?: CookieOptions): void {
+    this.inner.set(parseUrl(url).cookieUrl, name, value, options);
+  }
+  cookiesForURL(url: string): Record<string, string[]> {
+    return this.inner.entries(parseUrl(url).cookieUrl);
+  }
+  delete(url: string, name: string): void {
+    this.inner.delete(parseUrl(url).cookieUrl, name);
+  }
+  clear(url?: string): void {
+    this.inner.clear(url === undefined ? undefined : parseUrl(url).cookieUrl);
+  }
+}
+
+/** http.url`...${x}`: the URL, named by its template (`${}` in the holes) so requests to it share a name tag. */
+export class UrlTemplate {
+  constructor(
+    readonly url: string,
+    readonly name: string,
+  ) {}
+  toString(): string {
+    return this.url;
+  }
+}
+
+function urlTemplate(strings: TemplateStringsArray, ...values: unknown[]): UrlTemplate {
+  const fill = (hole: (i: number) => string) => strings.reduce((a, s, i) => a + s + (i < values.length ? hole(i) : ''), '');
+  return new UrlTemplate(fill((i) => String(values[i])), fill(() => '${}'));
+}
+
 export function httpModule(vu: VU, client: HttpClient) {
+  const vuJar = new ScriptCookieJar(vu.jar);
   const requests = new HttpRequests(vu, client);
 
-  function start(method: string, url: string, body: Body, params: Params | null | undefined): Promise<Response> {
+  function start(method: string, target: string | UrlTemplate, body: Body, params: Params | null | undefined): Promise<Response> {
+    let url = target as string;
+    if (target instanceof UrlTemplate) {
+      url = target.url;
+      if (params?.tags?.name === undefined) params = { ...params, tags: { ...params?.tags, name: target.name } };
+    }
     if (vu.phase === 'init') throw new Error('making HTTP requests in the init context is not supported (move the request into the default function or setup())');
     if (vu.token?.interrupted) return new Promise(() => {});
     // where the script made the call, for a missing-await warning. Capturing costs ~1 µs, so only a VU's
@@ -37,9 +80,9 @@ export function httpModule(vu: VU, client: HttpClient) {
 
   /** All requests at once; an object of named requests gives an object of responses under the same names. */
   async function batch(reqs: Batch): Promise<Response[] | Record<string, Response>> {
-    if (Array.isArray(reqs)) return Promise.all(reqs.map(batchOne));
+    if (Array.isArray(reqs)) return limited(vu, reqs, batchOne);
     const names = Object.keys(reqs);
-    const responses = await Promise.all(names.map((n) => batchOne(reqs[n])));
+    const responses = await limited(vu, names.map((n) => reqs[n]), batchOne);
     return Object.fromEntries(names.map((n, i) => [n, responses[i]]));
   }
 
@@ -62,13 +105,9 @@ export function httpModule(vu: VU, client: HttpClient) {
       if (cb !== null && !(cb instanceof ExpectedStatuses)) throw new Error('setResponseCallback: accepted values are http.expectedStatuses(...) or null');
       vu.responseCallback = cb;
     },
-    cookieJar: () => ({
-      set: (url: string, name: string, value: string) => vu.jar.set(parseUrl(url).host, name, value),
-      cookiesForURL: (url: string) => vu.jar.entries(parseUrl(url).host),
-      delete: (url: string, name: string) => vu.jar.delete(parseUrl(url).host, name),
-      clear: () => vu.jar.clear(),
-    }),
-    url: (strings: TemplateStringsArray, ...values: unknown[]) => strings.reduce((a, s, i) => a + s + (i < values.length ? String(values[i]) : ''), ''),
+    cookieJar: () => vuJar,
+    CookieJar: ScriptCookieJar,
+    url: urlTemplate,
     OCSP_STATUS_GOOD: 'good',
     TLS_1_2: 'tls1.2',
     TLS_1_3: 'tls1.3',

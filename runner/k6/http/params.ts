@@ -1,5 +1,7 @@
 // What a script passes with a request: its body and Params (k6's request.go reads these).
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { parseDuration } from '../../duration.ts';
+import type { CookieJar } from '../../http/cookies.ts';
 import type { ExpectedStatuses } from '../../http/expected.ts';
 
 export type Body = string | ArrayBuffer | Uint8Array | Record<string, unknown> | null | undefined;
@@ -12,6 +14,28 @@ export interface Params {
   responseCallback?: ExpectedStatuses | null;
   redirects?: number;
   cookies?: Record<string, string | { value: string; replace?: boolean }>;
+  /** a jar of http.cookieJar() or new http.CookieJar(), instead of the VU's */
+  jar?: { inner: CookieJar };
+  /** 'basic' (credentials from the URL); 'digest' and 'ntlm' are refused */
+  auth?: string;
+  /** the request body compressed with these, in order: gzip, deflate, br */
+  compression?: string;
+}
+
+const COMPRESSORS: Record<string, (b: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+
+/** Params.compression: the body compressed, and the Content-Encoding header that says how. */
+export function compress(body: string | Buffer | null, compression: string | undefined, headers: string[]): string | Buffer | null {
+  if (compression === undefined || compression === '' || body === null) return body;
+  const algorithms = compression.split(',').map((a) => a.trim());
+  let out = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  for (const a of algorithms) {
+    const c = COMPRESSORS[a];
+    if (c === undefined) throw new Error(`Params.compression '${a}' is not supported (accepted: ${Object.keys(COMPRESSORS).join(', ')})`);
+    out = c(out);
+  }
+  headers.push('content-encoding', algorithms.join(', '));
+  return out;
 }
 
 /** A request body as sent: objects are form-encoded, with the content type k6 sets for them. */
