@@ -56,8 +56,9 @@ export function moduleResolver(vu: VU, ctx: ModuleContext): (name: string) => un
     const make = MODULES[name];
     if (make === undefined) throw new Error(`unsupported k6 module '${name}'`);
     const mod = make(vu, ctx);
-    // `import http from 'k6/http'` and `import { check } from 'k6'` alike; papaparse is a default export
-    m = name === 'jslib/papaparse' ? { __esModule: true, default: mod } : { __esModule: true, ...mod, default: mod };
+    // `import http from 'k6/http'` and `import { check } from 'k6'` alike, in .ts and in Node-mode .js files
+    // (descriptors, not a spread: k6/execution's getters must stay live)
+    m = Object.defineProperties({ __esModule: true, default: mod }, Object.getOwnPropertyDescriptors(mod));
     made.set(name, m);
     return m;
   };
