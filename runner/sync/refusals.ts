@@ -66,7 +66,7 @@ export class Refusals {
   /** A use of a waiting function its caller cannot be made to await. */
   private uses(fn: FunctionNode): string | undefined {
     const p = fn.parent;
-    if (fn.type === 'FunctionDeclaration') return this.readsOf(this.p.syntax.variableOf(fn.id!));
+    if (fn.type === 'FunctionDeclaration') return this.readsOf(this.p.syntax.declaredBy(fn));
     if (p?.type === 'VariableDeclarator' && p.init === fn && p.id.type === 'Identifier') return this.readsOf(this.p.syntax.variableOf(p.id));
     return this.use(fn);
   }

@@ -22,6 +22,8 @@ export interface Syntax {
   variableOf(id: ESTree.Identifier): Variable | null;
   /** every reference to a variable except its declaration */
   readsOf(v: Variable): Node[];
+  /** the variable a function declaration declares */
+  declaredBy(fn: FunctionNode): Variable | null;
 }
 
 /** Sets parent links and collects functions and calls, in source order. */
@@ -62,5 +64,6 @@ export function syntaxOf(code: string): Syntax {
     },
     variableOf: (id) => refs.get(id) ?? null,
     readsOf: (v) => v.references.filter((r) => r.isRead() || !r.isWrite()).map((r) => r.identifier as unknown as Node),
+    declaredBy: (fn) => scopes.getDeclaredVariables(fn as ESTree.Node).find((v) => v.defs.some((d) => d.type === 'FunctionName')) ?? null,
   };
 }
