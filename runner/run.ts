@@ -121,6 +121,9 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   const onSignal = () => run.abort('signal');
   opts.signal?.addEventListener('abort', onSignal, { once: true });
   if (opts.signal?.aborted) run.abort('signal');
+  // a promise the script started and never awaited that fails: k6 would log it; Node would exit
+  const onRejection = (err: unknown) => rt.warnOnce(`rejected:${describeError(err)}`, `a promise the script did not await failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}`);
+  process.on('unhandledRejection', onRejection);
   try {
     const result = await play(test, opts, stdout, stderr);
     await json?.close();
@@ -131,6 +134,7 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   } finally {
     await run.client.close();
     opts.signal?.removeEventListener('abort', onSignal);
+    process.removeListener('unhandledRejection', onRejection);
   }
 }
 
