@@ -144,3 +144,28 @@ test('synchronous style: a call the runner cannot follow fails loudly naming its
     (e: RunnerError) => e.exitCode === 107 && /s\d+\.js:5:\d+: passed to a function the runner cannot make wait \('byStatus' waits/.test(e.message),
   );
 });
+
+test('k6/encoding, k6/crypto, k6/timers and the k6-utils jslib give k6\'s values; other remote imports are refused naming the URL', async () => {
+  const { r, server } = await play(`
+import encoding from 'k6/encoding';
+import crypto from 'k6/crypto';
+import { setTimeout } from 'k6/timers';
+import { randomIntBetween, uuidv4, findBetween } from 'https://jslib.k6.io/k6-utils/1.4.0/index.js';
+export const options = { iterations: 1 };
+export default function () {
+  check(null, {
+    'b64 std': () => encoding.b64encode('hello') === 'aGVsbG8=' && encoding.b64decode('aGVsbG8=', 'std', 's') === 'hello',
+    'b64 rawurl': () => encoding.b64encode(new Uint8Array([251, 255]).buffer, 'rawurl') === '-_8',
+    'md5 and sha256': () => crypto.md5('abc', 'hex') === '900150983cd24fb0d6963f7d28e17f72' && crypto.sha256('abc', 'hex').startsWith('ba7816bf8f01cfea'),
+    'hmac': () => crypto.hmac('sha256', 'key', 'The quick brown fox jumps over the lazy dog', 'hex') === 'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+    'incremental hash': () => { const h = crypto.createHash('sha256'); h.update('a'); h.update('bc'); return h.digest('hex') === crypto.sha256('abc', 'hex'); },
+    'randomBytes': () => crypto.randomBytes(8).byteLength === 8,
+    'k6-utils': () => { const n = randomIntBetween(3, 5); return n >= 3 && n <= 5 && /^[0-9a-f-]{36}$/.test(uuidv4()) && findBetween('<a>x</a>', '<a>', '</a>') === 'x'; },
+  });
+  setTimeout(() => { http.get(__ENV.B + '/timer'); }, 100);
+}`);
+  allChecksPass(r);
+  assert.equal(server.count('GET /timer'), 1, 'the timer ran inside its iteration');
+  assert.ok(r.summary.metrics.iteration_duration.values.min >= 100, 'the iteration waited for its timer, as on k6');
+  await assert.rejects(play(`import x from 'https://example.com/lib.js';\nexport default function () { void x; }`), (e: RunnerError) => e.exitCode === 107 && /remote module 'https:\/\/example\.com\/lib\.js' is not supported: the runner loads no code from the network/.test(e.message));
+});
