@@ -142,6 +142,9 @@ test('synchronous style: a call the runner cannot follow fails loudly naming its
   await assert.rejects(
     play(`function byStatus(a, b) { return http.get(a).status - http.get(b).status; }\nexport default function () { [__ENV.B, __ENV.B].sort(byStatus); }`),
     (e: RunnerError) => e.exitCode === 107 && /s\d+\.js:5:\d+: passed to a function the runner cannot make wait \('byStatus' waits/.test(e.message),
+  );  await assert.rejects(
+    play(`function f(r = http.get(__ENV.B)) { return r; }\nexport default function () { f(); }`),
+    (e: RunnerError) => e.exitCode === 107 && /in a default parameter value, where JavaScript cannot await/.test(e.message),
   );
 });
 

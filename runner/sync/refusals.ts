@@ -45,12 +45,26 @@ export class Refusals {
   first(): string | undefined {
     for (const [call] of this.s.awaited) {
       if (this.p.syntax.enclosing(call) === null) return `${this.where(call)}: this call waits (an HTTP request or sleep), which k6 does not allow in the init context; move it into a function such as setup() or the default function`;
+      const place = this.unawaitable(call);
+      if (place) return `${this.where(call)}: this call waits (an HTTP request or sleep) in ${place}, where JavaScript cannot await; move it into the function's body`;
     }
     for (const fn of this.s.waiting) {
       if (fn.async) continue;
       const why = this.shape(fn) ?? this.uses(fn);
       if (why) return `${why} (${nameOf(fn)} waits on an HTTP request or sleep; call it directly, or write this part with async/await)`;
     }
+    return undefined;
+  }
+
+  /** A default parameter value or a class field between a call and its function: no await is allowed there. */
+  private unawaitable(call: Node): string | undefined {
+    const fn = this.p.syntax.enclosing(call);
+    let child: Node = call;
+    for (let p = call.parent; p !== null && p !== fn; child = p, p = p.parent) {
+      if (p.type === 'PropertyDefinition' && p.value === child) return 'a class field';
+      if (p.type === 'StaticBlock') return 'a static block';
+    }
+    if (fn && fn.params.some((q) => (q as Node).start <= call.start && call.end <= (q as Node).end)) return 'a default parameter value';
     return undefined;
   }
 
