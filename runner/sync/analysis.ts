@@ -3,7 +3,7 @@
 import type { Variable } from 'eslint-scope';
 import type * as ESTree from 'estree';
 import { ARRAY_METHODS } from './helpers.ts';
-import { isFunction, type CallNode, type FunctionNode, type Node, type Syntax } from './syntax.ts';
+import { isFunction, unwrapSequence, type CallNode, type FunctionNode, type Node, type Syntax } from './syntax.ts';
 
 /** The k6 functions that block a VU, by module. */
 const BLOCKING: Record<string, string[]> = {
@@ -24,12 +24,6 @@ export interface Analysis {
   waiting: Set<FunctionNode>;
   /** calls to await, with how their callee was recognised */
   awaited: Map<CallNode, CalleeKind>;
-}
-
-function unwrapSequence(n: ESTree.Node): ESTree.Node {
-  // esbuild calls imports as `(0, import_k6.sleep)(1)`
-  if (n.type === 'SequenceExpression' && n.expressions.length === 2 && n.expressions[0].type === 'Literal') return n.expressions[1];
-  return n;
 }
 
 function propertyName(m: ESTree.MemberExpression): string | undefined {
@@ -59,15 +53,10 @@ export class Program {
     let p = call.parent;
     if (p?.type === 'CallExpression') p = p.parent; // __toESM(require(...))
     if (p?.type === 'VariableDeclarator' && p.id.type === 'Identifier') {
-      const v = this.declared(p.id);
+      // a declarator with an initialiser is a write reference to its variable
+      const v = this.syntax.variableOf(p.id);
       if (v) this.modules.set(v, arg.value);
     }
-  }
-
-  private declared(id: ESTree.Identifier): Variable | null {
-    const scope = this.syntax;
-    // a declarator's identifier is a write reference when it has an initialiser
-    return scope.variableOf(id);
   }
 
   private noteMethod(fn: FunctionNode): void {

@@ -3,7 +3,7 @@
 import type { Variable } from 'eslint-scope';
 import type * as ESTree from 'estree';
 import type { Program, Solver } from './analysis.ts';
-import { isFunction, type FunctionNode, type Node } from './syntax.ts';
+import { isFunction, unwrapSequence, type FunctionNode, type Node } from './syntax.ts';
 
 export type Where = (n: Node) => string;
 
@@ -21,7 +21,7 @@ function isModuleExport(target: ESTree.Node): boolean {
 }
 
 function isTimer(callee: ESTree.Node): boolean {
-  const c = callee.type === 'SequenceExpression' ? callee.expressions[callee.expressions.length - 1] : callee;
+  const c = unwrapSequence(callee);
   const name = c.type === 'Identifier' ? c.name : c.type === 'MemberExpression' && c.property.type === 'Identifier' ? c.property.name : '';
   return name === 'setTimeout' || name === 'setInterval';
 }
@@ -98,7 +98,7 @@ export class Refusals {
   private use(u: Node, seen = new Set<Variable>()): string | undefined {
     const p = u.parent;
     if (!p) return undefined;
-    if (p.type === 'SequenceExpression' && p.expressions[p.expressions.length - 1] === u) return this.use(p, seen);
+    if (p.type === 'SequenceExpression' && unwrapSequence(p) === u) return this.use(p, seen);
     if (p.type === 'CallExpression' || p.type === 'NewExpression') {
       if (p.callee === u) return p.type === 'NewExpression' ? `${this.where(u)}: 'new' cannot wait` : undefined;
       const index = p.arguments.indexOf(u as ESTree.Expression);

@@ -12,6 +12,12 @@ export function isFunction(n: ESTree.Node | null | undefined): n is FunctionNode
   return !!n && (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression');
 }
 
+/** The function esbuild calls an import through: `(0, import_k6.sleep)(1)` -> `import_k6.sleep`. */
+export function unwrapSequence<T extends ESTree.Node>(n: T): ESTree.Node {
+  if (n.type === 'SequenceExpression' && n.expressions.length === 2 && n.expressions[0].type === 'Literal') return n.expressions[1];
+  return n;
+}
+
 export interface Syntax {
   program: Node;
   functions: FunctionNode[];

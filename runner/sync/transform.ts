@@ -23,9 +23,9 @@ import remapping from '@jridgewell/remapping';
 import { originalPositionFor, TraceMap, type SourceMapInput } from '@jridgewell/trace-mapping';
 import MagicString from 'magic-string';
 import path from 'node:path';
-import { Program, Solver, type Analysis, type CalleeKind } from './analysis.ts';
+import { Program, Solver, type Analysis } from './analysis.ts';
 import { Refusals } from './refusals.ts';
-import { syntaxOf, type CallNode, type FunctionNode, type Node } from './syntax.ts';
+import { syntaxOf, unwrapSequence, type CallNode, type FunctionNode, type Node } from './syntax.ts';
 
 export interface Wrapped {
   code: string;
@@ -43,10 +43,6 @@ interface Wrap {
   depth: number;
 }
 
-function unwrapSequence(n: Node): Node {
-  return n.type === 'SequenceExpression' && n.expressions.length === 2 ? (n.expressions[1] as Node) : n;
-}
-
 /** Where `async ` goes: before the method name of `m() {}`, else before the function. */
 function asyncPosition(fn: FunctionNode, code: string): number {
   const p = fn.parent;
@@ -59,11 +55,11 @@ function asyncPosition(fn: FunctionNode, code: string): number {
 
 function callWraps(analysis: Analysis, s: MagicString): Wrap[] {
   const wraps: Wrap[] = [];
-  for (const [call, c] of analysis.awaited as Map<CallNode, CalleeKind>) {
+  for (const [call, c] of analysis.awaited) {
     const awaitedAlready = call.parent?.type === 'AwaitExpression';
     const open = awaitedAlready ? '' : '(await ';
     const close = awaitedAlready ? '' : ')';
-    if (c.kind === 'k6') s.appendLeft(unwrapSequence(call.callee as Node).end, '[__k6sync.W]');
+    if (c.kind === 'k6') s.appendLeft((unwrapSequence(call.callee) as Node).end, '[__k6sync.W]');
     if (c.kind === 'array') {
       const r = c.receiver;
       wraps.push({ start: call.start, end: call.end, open, close, depth: 2 });
