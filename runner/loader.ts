@@ -26,10 +26,10 @@ export interface LoadedScript {
 
 // The bundle becomes one function: each call is a fresh init context, and __ENV/__VU/__ITER are its
 // parameters and locals, so VUs sharing one event loop still see their own values.
-// __k6sync: what the transform's awaited calls use (sync/helpers.ts); __k6globals: open() and the timers.
+// __k6sync: what the transform's awaited calls use (sync/helpers.ts); __k6globals: open(), console, timers.
 const BANNER =
   'module.exports = function (__ENV, __VU, __k6require, __k6sync, __k6globals) { var __ITER = 0; var module = { exports: {} }; var exports = module.exports; var require = __k6require;' +
-  ' var open = __k6globals.open, setTimeout = __k6globals.setTimeout, clearTimeout = __k6globals.clearTimeout, setInterval = __k6globals.setInterval, clearInterval = __k6globals.clearInterval;';
+  ' var open = __k6globals.open, console = __k6globals.console, setTimeout = __k6globals.setTimeout, clearTimeout = __k6globals.clearTimeout, setInterval = __k6globals.setInterval, clearInterval = __k6globals.clearInterval;';
 const FOOTER = 'return { exports: module.exports, setIter: function (i) { __ITER = i; } }; };';
 
 function k6Modules(): Plugin {

@@ -172,3 +172,16 @@ export default function () {
   assert.ok(r.summary.metrics.iteration_duration.values.min >= 100, 'the iteration waited for its timer, as on k6');
   await assert.rejects(play(`import x from 'https://example.com/lib.js';\nexport default function () { void x; }`), (e: RunnerError) => e.exitCode === 107 && /remote module 'https:\/\/example\.com\/lib\.js' is not supported: the runner loads no code from the network/.test(e.message));
 });
+
+test('console goes to stderr with its level, as k6 logs it; iterations not started by maxDuration are dropped_iterations', async () => {
+  const out = collect();
+  const { r, stderr } = await play(`export const options = { iterations: 1 };\nexport default function () { console.log('hello %s', 'k6'); }`, { stdout: out, summaryMode: 'disabled' });
+  assert.match(stderr, /^INFO\[\d{4}\] hello k6 source=console$/m);
+  assert.equal(out.text, '', 'nothing on stdout');
+  assert.equal(r.exitCode, 0);
+  const cut = await play(`export const options = { scenarios: { s: { executor: 'shared-iterations', vus: 1, iterations: 50, maxDuration: '300ms', gracefulStop: '0s' } } };\nexport default function () { sleep(0.1); }`);
+  const s = cut.r.scenarios[0];
+  assert.equal(s.completed + s.interrupted + s.dropped, 50);
+  assert.ok(s.dropped >= 45, `dropped ${s.dropped}`);
+  assert.equal(cut.r.summary.metrics['dropped_iterations']?.values.count, s.dropped);
+});

@@ -56,7 +56,7 @@ export class ArrivalRateRun extends ScenarioRun {
     const rt = this.host.rt;
     const m = rt.metrics;
     const reg = rt.registry;
-    const dropTags = reg.tagSetOf({ ...rt.globalTags, ...this.config.tags, scenario: this.config.name });
+    const dropTags = this.scenarioTags();
     const start = performance.now();
     this.info.startedAt = start;
     let i = 0;

@@ -1,3 +1,4 @@
+import type { TagSet } from '../metrics/registry.ts';
 import { IterationToken, type Runtime, type ScenarioInfo, type VU } from '../runtime.ts';
 import type { Raw } from './fields.ts';
 
@@ -85,6 +86,12 @@ export abstract class ScenarioRun {
     this.info.startedAt = performance.now();
     await this.execute();
     for (const t of this.timers) clearTimeout(t);
+  }
+
+  /** The tags of samples that belong to the scenario rather than a VU (dropped_iterations). */
+  protected scenarioTags(): TagSet {
+    const rt = this.host.rt;
+    return rt.registry.tagSetOf({ ...rt.globalTags, ...this.config.tags, scenario: this.config.name });
   }
 
   protected addVU(): VU {

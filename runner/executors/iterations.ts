@@ -44,6 +44,19 @@ export class IterationsRun extends ScenarioRun {
     });
     const all = Promise.all(loops).then(() => true);
     const finished = await Promise.race([all, this.sleep(this.count.maxDurationMs).then(() => false)]);
-    if (!finished) await this.drain(this.config.gracefulStopMs);
+    if (!finished) {
+      this.dropUnstarted();
+      await this.drain(this.config.gracefulStopMs);
+    }
+  }
+
+  /** What had not started by maxDuration is dropped, one dropped_iterations sample for all of it, as k6 does. */
+  private dropUnstarted(): void {
+    const total = this.config.executor === 'per-vu-iterations' ? this.count.iterations * this.count.vus : this.count.iterations;
+    const unstarted = total - this.info.iterationsStarted;
+    if (unstarted <= 0) return;
+    this.dropped = unstarted;
+    const rt = this.host.rt;
+    rt.registry.add(rt.metrics.dropped_iterations, this.scenarioTags(), unstarted);
   }
 }

@@ -1,6 +1,7 @@
-// What k6 puts in every script's scope beside __ENV and __VU: open() and the timers (also k6/timers).
+// What k6 puts in every script's scope beside __ENV and __VU: open(), console and the timers (also k6/timers).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { format } from 'node:util';
 import { describeError } from '../errors.ts';
 import type { PendingOp, VU } from '../runtime.ts';
 
@@ -91,9 +92,21 @@ export function timersModule(vu: VU): Timers {
   return makeTimers(vu);
 }
 
-export type ScriptGlobals = { open: ReturnType<typeof makeOpen> } & Timers;
+/**
+ * console as k6 has it: lines on stderr with a level and `source=console`, so they never mix into a summary or
+ * `--out json=-` on stdout; debug lines only with k6's --verbose, which this runner does not have.
+ */
+function makeConsole(vu: VU) {
+  const line = (level: string) => (...args: unknown[]) => {
+    const s = Math.floor((performance.now() - vu.rt.testStartedAt) / 1000);
+    vu.rt.stderr.write(`${level}[${String(Math.max(0, s)).padStart(4, '0')}] ${format(...args)} source=console\n`);
+  };
+  return { log: line('INFO'), info: line('INFO'), warn: line('WARN'), error: line('ERRO'), debug: () => {} };
+}
+
+export type ScriptGlobals = { open: ReturnType<typeof makeOpen>; console: ReturnType<typeof makeConsole> } & Timers;
 
 /** The globals one VU's script sees. */
 export function scriptGlobals(vu: VU, files: ScriptFiles): ScriptGlobals {
-  return { open: makeOpen(vu, files), ...makeTimers(vu) };
+  return { open: makeOpen(vu, files), console: makeConsole(vu), ...makeTimers(vu) };
 }
