@@ -1,6 +1,6 @@
 // npm run bench:runner: the runner against autocannon on the same trivial loopback server, same connection
-// count, same duration, for both script styles (awaited and synchronous); each style's RSS per VU at 1,000
-// VUs, each in a fresh process; then the runner's RSS with 10,000 requests held by a stalled server.
+// count, same duration, for both script styles (awaited and synchronous); then, each in a fresh process, each
+// style's RSS per VU at 1,000 VUs and its RSS with 10,000 requests held by a stalled server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,19 +84,21 @@ async function manyVusRss(style: Style, url: string): Promise<void> {
   process.stdout.write(JSON.stringify({ peakMb: peak / 1e6, beforeMb: before / 1e6, requests: r.summary.metrics.http_reqs?.values.count ?? 0 }) + '\n');
 }
 
-function childRss(style: Style, url: string): Promise<{ peakMb: number; beforeMb: number; requests: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'runner/bench.ts'), '--vus-rss', style, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs `runner/bench.ts FLAG STYLE [URL]` in a fresh process, so no measurement inherits another's heap. */
+function inChild<T>(flag: string, style: Style, url = ''): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'runner/bench.ts'), flag, style, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`--vus-rss ${style} exited ${code}`)))));
+  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${flag} ${style} exited ${code}`)))));
 }
 
-async function inFlightRss(): Promise<{ rssMb: number; held: number }> {
+/** In a child process of its own (`--in-flight STYLE`): peak RSS with IN_FLIGHT requests held by a stalled server. */
+async function inFlightRss(style: Style): Promise<void> {
   const server = await startServer('stall');
   const controller = new AbortController();
   let peak = 0;
   let held = 0;
-  const run = runScript(path.join(root, 'test/fixtures/runner-bench.ts'), {
+  const run = runScript(path.join(root, STYLES[style]), {
     quiet: true,
     summaryMode: 'disabled',
     stdout: sink(),
@@ -116,7 +118,7 @@ async function inFlightRss(): Promise<{ rssMb: number; held: number }> {
   controller.abort();
   await run;
   server.child.kill();
-  return { rssMb: peak / 1e6, held };
+  process.stdout.write(JSON.stringify({ rssMb: peak / 1e6, held }) + '\n');
 }
 
 async function main(): Promise<void> {
@@ -138,17 +140,20 @@ async function main(): Promise<void> {
       process.stdout.write(`runner/autocannon, ${style}: median ${ratio.toFixed(2)} (target >= 0.8) ${ratio >= 0.8 ? 'ok' : 'BELOW TARGET'}\n`);
     }
     for (const style of Object.keys(STYLES) as Style[]) {
-      const m = await childRss(style, server.url);
+      const m = await inChild<{ peakMb: number; beforeMb: number; requests: number }>('--vus-rss', style, server.url);
       process.stdout.write(`runner, ${style.padEnd(12)}: ${MANY_VUS} VUs for 5 s: peak RSS ${m.peakMb.toFixed(0)} MB (${m.beforeMb.toFixed(0)} MB before the run), ${(((m.peakMb - m.beforeMb) * 1000) / MANY_VUS).toFixed(0)} kB per VU, ${m.requests} requests\n`);
     }
   } finally {
     server.child.kill();
   }
-  const mem = await inFlightRss();
-  process.stdout.write(`runner RSS with ${mem.held} requests in flight (stalled server): ${mem.rssMb.toFixed(0)} MB (target < 500) ${mem.rssMb < 500 && mem.held >= IN_FLIGHT ? 'ok' : 'CHECK'}\n`);
+  for (const style of Object.keys(STYLES) as Style[]) {
+    const mem = await inChild<{ rssMb: number; held: number }>('--in-flight', style);
+    process.stdout.write(`runner, ${style.padEnd(12)}: RSS with ${mem.held} requests in flight (stalled server): ${mem.rssMb.toFixed(0)} MB (target < 500) ${mem.rssMb < 500 && mem.held >= IN_FLIGHT ? 'ok' : 'CHECK'}\n`);
+  }
 }
 
-const job = process.argv[2] === '--vus-rss' ? manyVusRss(process.argv[3] as Style, process.argv[4]) : main();
+const [flag, style, url] = process.argv.slice(2) as [string | undefined, Style, string];
+const job = flag === '--vus-rss' ? manyVusRss(style, url) : flag === '--in-flight' ? inFlightRss(style) : main();
 job.then(
   () => process.exit(0),
   (err: unknown) => {
