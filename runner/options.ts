@@ -23,11 +23,11 @@ export function optionsOf(exports: Record<string, unknown>): Options {
 const OPTIONS: Record<string, 'used' | 'refused' | 'ignored'> = {
   scenarios: 'used', vus: 'used', duration: 'used', iterations: 'used', stages: 'used', thresholds: 'used', tags: 'used',
   summaryTrendStats: 'used', noCookiesReset: 'used', discardResponseBodies: 'used', maxRedirects: 'used', userAgent: 'used',
-  setupTimeout: 'used', teardownTimeout: 'used', minIterationDuration: 'used', noConnectionReuse: 'used', noVUConnectionReuse: 'used',
+  setupTimeout: 'used', teardownTimeout: 'used', minIterationDuration: 'used', noConnectionReuse: 'used', insecureSkipTLSVerify: 'used',
   throw: 'used', batch: 'used', batchPerHost: 'used', noUsageReport: 'used', noSetup: 'used', noTeardown: 'used', noThresholds: 'used',
-  hosts: 'refused', rps: 'refused', localIPs: 'refused', blockHostnames: 'refused', blacklistIPs: 'refused', executionSegment: 'refused',
+  noVUConnectionReuse: 'refused', hosts: 'refused', rps: 'refused', localIPs: 'refused', blockHostnames: 'refused', blacklistIPs: 'refused', executionSegment: 'refused',
   executionSegmentSequence: 'refused', paused: 'refused', tlsAuth: 'refused', tlsCipherSuites: 'refused', tlsVersion: 'refused', dns: 'refused',
-  insecureSkipTLSVerify: 'refused', httpDebug: 'ignored', summaryTimeUnit: 'ignored', systemTags: 'ignored', consoleOutput: 'ignored',
+  httpDebug: 'ignored', summaryTimeUnit: 'ignored', systemTags: 'ignored', consoleOutput: 'ignored',
   linger: 'ignored', cloud: 'ignored', ext: 'ignored', noColor: 'ignored', logOutput: 'ignored', logFormat: 'ignored', compatibilityMode: 'ignored',
   webDashboard: 'ignored', metricSamplesBufferSize: 'ignored', maxVUs: 'ignored', address: 'ignored', quiet: 'ignored', verbose: 'ignored',
 };
@@ -51,7 +51,7 @@ export function applyRunOptions(rt: Runtime, options: Options): void {
   rt.discardResponseBodies = options.discardResponseBodies === true;
   if (typeof options.maxRedirects === 'number') rt.maxRedirects = options.maxRedirects;
   if (typeof options.userAgent === 'string') rt.userAgent = options.userAgent;
-  rt.noConnectionReuse = options.noConnectionReuse === true || options.noVUConnectionReuse === true;
+  rt.noConnectionReuse = options.noConnectionReuse === true;
   rt.throwOnError = options.throw === true;
   if (options.minIterationDuration !== undefined) rt.minIterationMs = parseDuration(options.minIterationDuration, 'options.minIterationDuration');
   if (typeof options.batch === 'number') rt.batch = options.batch;

@@ -105,6 +105,7 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   run.options = options;
   checkOptions(rt, options, process.env);
   applyRunOptions(rt, options);
+  run.client.insecureSkipTLSVerify = options.insecureSkipTLSVerify === true;
   // k6 takes these from the options too; a flag only adds to them
   const opts: RunOptions = { ...flags, noSetup: flags.noSetup || options.noSetup === true, noTeardown: flags.noTeardown || options.noTeardown === true, noThresholds: flags.noThresholds || options.noThresholds === true };
   probe.setTags({});

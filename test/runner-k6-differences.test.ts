@@ -1,7 +1,10 @@
 // Each place the runner once differed from k6 in silence: now k6's behaviour, or refused / warned by name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runScript, RunnerError, type RunOptions, type RunResult } from '../runner/index.ts';
@@ -184,4 +187,23 @@ test('console goes to stderr with its level, as k6 logs it; iterations not start
   assert.equal(s.completed + s.interrupted + s.dropped, 50);
   assert.ok(s.dropped >= 45, `dropped ${s.dropped}`);
   assert.equal(cut.r.summary.metrics['dropped_iterations']?.values.count, s.dropped);
+});
+
+test('insecureSkipTLSVerify: a self-signed https server is refused by default and reached with the option, as on k6', async (t) => {
+  const keyDir = mkdtempSync(path.join(tmpdir(), 'tls-'));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${keyDir}/k.pem`, '-out', `${keyDir}/c.pem`, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  if (made.status !== 0) return t.skip('openssl is not installed: no self-signed certificate to test with');
+  const server = https.createServer({ key: readFileSync(`${keyDir}/k.pem`), cert: readFileSync(`${keyDir}/c.pem`) }, (_q, res) => res.end('tls ok'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    const body = (insecure: boolean) => `export const options = { iterations: 1, insecureSkipTLSVerify: ${insecure} };\nexport default function () { const r = http.get(__ENV.T); check(r, { 'reached': (x) => x.body === 'tls ok' }); }`;
+    const strict = await play(body(false), { env: { T: url } });
+    assert.equal(strict.r.summary.root_group.checks[0].fails, 1, 'a certificate that does not verify fails the request');
+    const lax = await play(body(true), { env: { T: url } });
+    allChecksPass(lax.r);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
 });
