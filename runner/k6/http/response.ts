@@ -60,6 +60,16 @@ export class Response {
     }
     return (this.headersCache = h);
   }
+  /** k6's HTML helpers need its goquery port; refused by name rather than left undefined. */
+  html(): never {
+    throw new Error('Response.html() is not supported by this runner (nor k6/html); read res.body, e.g. with a regular expression');
+  }
+  submitForm(): never {
+    throw new Error('Response.submitForm() is not supported by this runner; post the form with http.post()');
+  }
+  clickLink(): never {
+    throw new Error('Response.clickLink() is not supported by this runner; follow the link with http.get()');
+  }
   json(selector?: string): unknown {
     if (typeof this.body !== 'string') throw new Error('json(): the response body is not text (responseType must be text)');
     const v: unknown = JSON.parse(this.body);
