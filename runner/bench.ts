@@ -64,14 +64,18 @@ async function autocannonRate(url: string): Promise<number> {
   return result.requests.total / result.duration;
 }
 
-async function runnerRate(url: string, style: Style): Promise<number> {
+/** Requests/s, and CPU per request: the latter moves less when other work shares the machine. */
+async function runnerRate(url: string, style: Style): Promise<{ rate: number; cpuUs: number }> {
+  const c0 = process.cpuUsage();
   const r = await runScript(path.join(root, STYLES[style]), {
     quiet: true,
     summaryMode: 'disabled',
     stdout: sink(),
     env: { BASE_URL: url, VUS: String(CONNECTIONS), DURATION: `${SECONDS}s` },
   });
-  return r.summary.metrics.http_reqs.values.count / SECONDS;
+  const cpu = process.cpuUsage(c0);
+  const n = r.summary.metrics.http_reqs.values.count;
+  return { rate: n / SECONDS, cpuUs: (cpu.user + cpu.system) / n };
 }
 
 /** In a child process of its own (`--vus-rss STYLE URL`): peak RSS over a 5 s closed loop with MANY_VUS VUs. */
@@ -131,8 +135,8 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${round} autocannon:           ${ac.toFixed(0)} requests/s\n`);
       for (const style of Object.keys(STYLES) as Style[]) {
         const rr = await runnerRate(server.url, style);
-        ratios[style].push(rr / ac);
-        process.stdout.write(`round ${round} runner, ${style.padEnd(12)}: ${rr.toFixed(0)} requests/s, ${(rr / ac).toFixed(2)}x autocannon\n`);
+        ratios[style].push(rr.rate / ac);
+        process.stdout.write(`round ${round} runner, ${style.padEnd(12)}: ${rr.rate.toFixed(0)} requests/s, ${(rr.rate / ac).toFixed(2)}x autocannon, ${rr.cpuUs.toFixed(1)} µs CPU per request\n`);
       }
     }
     for (const style of Object.keys(STYLES) as Style[]) {

@@ -176,7 +176,8 @@ export abstract class ScenarioRun {
    * synchronous, so a script without I/O cannot starve timers and sockets.
    */
   private handBack(vu: VU, done: (vu: VU) => void, token: IterationToken, synchronous: boolean): void {
-    const rest = this.host.rt.minIterationMs - (performance.now() - token.t0);
+    const min = this.host.rt.minIterationMs;
+    const rest = min > 0 ? min - (performance.now() - token.t0) : 0;
     if (rest > 0 && !token.interrupted && !this.aborted) {
       const t = setTimeout(() => {
         this.timers.delete(t);

@@ -67,7 +67,7 @@ function decoded(body: Buffer, raw: Buffer[] | null): Buffer {
 
 /** The jar's cookies for a URL, with the request's own (Params.cookies: sent, never stored) over them. */
 function cookieHeader(jar: CookieJar, url: CookieUrl, own: Params['cookies']): string | undefined {
-  if (own === undefined) return jar.header(url);
+  if (own === undefined) return jar.empty ? undefined : jar.header(url);
   const pairs = new Map<string, string>();
   for (const c of jar.matching(url)) if (!pairs.has(c.name)) pairs.set(c.name, c.value);
   for (const [name, v] of Object.entries(own)) {
