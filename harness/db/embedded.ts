@@ -17,6 +17,8 @@ export interface EmbeddedServer {
   pid: number;
   /** false when another loadlab process started this server and we only attached to it */
   owned: boolean;
+  /** the server's stderr log (the growth audit reads auto_explain's plans from it) */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -146,6 +148,11 @@ function ensureOwned(dir: string, runAs: RunAs | undefined): void {
   if (runAs && statSync(dir).uid !== runAs.uid) chownSync(dir, runAs.uid, runAs.gid);
 }
 
+/** where the server started on `dataDir` writes its log: beside the data folder, not inside it */
+export function serverLogFile(dataDir: string): string {
+  return path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
+}
+
 function logTail(logFile: string): string {
   try {
     const lines = readFileSync(logFile, 'utf8').trim().split('\n');
@@ -217,18 +224,18 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const database = opts.database ?? 'loadlab';
   const settings = serverSettings();
 
+  const logFile = serverLogFile(dataDir);
   const existing = runningServer(dataDir);
   if (existing) {
     const url = `postgres://postgres@127.0.0.1:${existing.port}/${database}`;
     opts.log?.(`using the embedded PostgreSQL already running on port ${existing.port} (pid ${existing.pid})`);
     await ensureDatabase(existing.port, database);
-    return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, stop: async () => {} };
+    return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, logFile, stop: async () => {} };
   }
 
   const runAs = runAsUser();
   const bin = await binaries(runAs);
   mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
-  const logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     ensureOwned(dataDir, runAs);
@@ -278,6 +285,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     dataDir,
     pid,
     owned: true,
+    logFile,
     stop: async () => {
       await stop();
       unregister();

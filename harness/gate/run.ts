@@ -11,7 +11,7 @@ import type { DatasetSpec } from '../../datasets/presets.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
 import { explainProductList } from '../../shop/explain.ts';
 import { startShopProcess } from '../process/shop-process.ts';
-import { junitXml, type GateCase } from './junit.ts';
+import { junitXml, type GateCase } from '../files/junit.ts';
 
 export interface GateOptions {
   variant: Variant;
