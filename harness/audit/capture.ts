@@ -4,7 +4,7 @@ import { describeError } from '../../common/user-error.ts';
 import type { Database } from '../db/database.ts';
 import { normaliseStatement } from './fingerprint.ts';
 import { parsePlanLog } from './plan-log.ts';
-import { byFingerprint, requireStatStatements, snapshotStatements, statementDelta, SNAPSHOT_SQL, type Snapshot, type StatementCounters } from './statements.ts';
+import { byFingerprint, snapshotStatements, statementDelta, SNAPSHOT_SQL, type Snapshot, type StatementCounters } from './statements.ts';
 
 /**
  * auto_explain, loaded into the audited application's sessions only (through its connection URL, so neither
@@ -103,19 +103,13 @@ function readFrom(file: string, offset: number): string {
  * Prepares measuring the statements one application runs against `db`. Without pg_stat_statements it stops
  * with a one-line error; without readable plans it measures from pg_stat_statements alone and says why.
  */
-export async function prepareCapture(db: Database, where: string): Promise<Capture> {
+export async function prepareCapture(db: Database): Promise<Capture> {
   const appName = `loadlab-audit-${process.pid}`;
   const admin = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 5000, application_name: 'loadlab-audit' });
   admin.on('error', () => {});
   await admin.connect();
-  try {
-    await requireStatStatements(admin, where);
-    // keep the audit's own statements out of what it measures (superuser-only: they are also left out by text)
-    await admin.query("SET pg_stat_statements.track = 'none'").catch(() => {});
-  } catch (err) {
-    await admin.end().catch(() => {});
-    throw err;
-  }
+  // keep the audit's own statements out of what it measures (superuser-only: they are also left out by text)
+  await admin.query("SET pg_stat_statements.track = 'none'").catch(() => {});
   const planUrl = tagUrl(db.url, appName, AUTO_EXPLAIN);
   const note = await planSupport(db, planUrl);
   const mode = note ? 'statements' : 'plans';

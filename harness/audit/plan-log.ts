@@ -15,7 +15,7 @@ export interface LoggedPlan {
   rowsProcessed: number;
 }
 
-interface PlanNode {
+export interface PlanNode {
   'Actual Rows'?: number;
   'Actual Loops'?: number;
   'Rows Removed by Filter'?: number;

@@ -4,11 +4,11 @@ import writeFileAtomic from 'write-file-atomic';
 import type { DatasetSpec } from '../../datasets/presets.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
 import { openDataset, type OpenedDataset } from '../db/dataset.ts';
-import { redact } from '../db/database.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { junitXml } from '../files/junit.ts';
 import type { AllowList } from './allow-list.ts';
 import { prepareCapture, type MeasuredStatement } from './capture.ts';
+import { requireStatStatements } from './statements.ts';
 import { GROWTH_SCHEMA, growthStatements, type GrowthReport, type GrowthThresholds } from './growth.ts';
 import { playSample, type SamplePlayed } from './play.ts';
 import { junitCases, renderGrowthMd } from './render.ts';
@@ -37,6 +37,8 @@ export interface AuditOptions {
   outDir: string;
   /** the shop by default; tests start one with a planted statement */
   startApp?: AppStarter;
+  /** the embedded server's data folder (tests); default as every command */
+  dataDir?: string;
   /** progress lines (quiet in CI) */
   log: (line: string) => void;
   /** one-line notes every user must see (the fallback without plans) */
@@ -51,7 +53,7 @@ interface SizeResult {
 }
 
 async function auditSize(o: AuditOptions, ds: OpenedDataset): Promise<SizeResult> {
-  const capture = await prepareCapture(ds.db, `database ${redact(ds.db.url)}`);
+  const capture = await prepareCapture(ds.db);
   try {
     const app = await (o.startApp ?? startShopApp)(o.variant, capture.appUrl);
     try {
@@ -83,7 +85,7 @@ export async function runAudit(o: AuditOptions): Promise<GrowthReport> {
   try {
     for (const spec of o.sizes) {
       o.log(`${spec.name}: seeding or reusing ${spec.dates.toLocaleString('en-US')} dates`);
-      const ds = await openDataset({ preset: spec, seed: o.seed, log: o.log });
+      const ds = await openDataset({ preset: spec, seed: o.seed, dataDir: o.dataDir, log: o.log, check: requireStatStatements });
       opened.push(ds);
       o.log(`${spec.name}: playing ${o.visitors} visitors against the ${o.variant} shop`);
       const r = await auditSize(o, ds);

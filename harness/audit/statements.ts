@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { UserError } from '../../common/user-error.ts';
+import { redact, type Database } from '../db/database.ts';
 import { normaliseStatement } from './fingerprint.ts';
 
 /**
@@ -93,9 +94,13 @@ export function byFingerprint(entries: StatementEntry[], exclude: ReadonlySet<st
 }
 
 /** The audit cannot measure statements without pg_stat_statements: one line that says how to get it. */
-export async function requireStatStatements(client: pg.ClientBase, where: string): Promise<void> {
+export async function requireStatStatements(db: Pick<Database, 'url'>): Promise<void> {
+  const client = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 5000 });
+  client.on('error', () => {});
+  await client.connect();
   const ok = await client.query(SNAPSHOT_SQL + ' LIMIT 1').then(() => true, () => false);
+  await client.end().catch(() => {});
   if (!ok) {
-    throw new UserError(`pg_stat_statements is not available in ${where}: the growth audit measures every statement through it (add pg_stat_statements to shared_preload_libraries, restart, and CREATE EXTENSION pg_stat_statements)`);
+    throw new UserError(`pg_stat_statements is not available in ${redact(db.url)}: the growth audit measures every statement through it (add pg_stat_statements to shared_preload_libraries, restart the server, and CREATE EXTENSION pg_stat_statements as a superuser)`);
   }
 }

@@ -9,6 +9,8 @@ export interface DatasetRequest {
   force?: boolean;
   dataDir?: OpenOptions['dataDir'];
   log?: (line: string) => void;
+  /** a mode's own preconditions on the opened server, checked before anything is seeded */
+  check?: (db: Database) => Promise<void>;
 }
 
 export interface OpenedDataset {
@@ -24,6 +26,7 @@ export async function openDataset(req: DatasetRequest): Promise<OpenedDataset> {
   const seed = typeof req.seed === 'number' ? req.seed : parseSeed(req.seed);
   const db = await openDatabase({ dataDir: req.dataDir, database: `loadlab_${spec.name.replace(/-/g, '_')}`, log: req.log });
   try {
+    await req.check?.(db);
     const result = await prepareDataset(db.url, { spec, seed, force: req.force, log: req.log });
     return { db, spec, seed, result };
   } catch (err) {
