@@ -22,7 +22,6 @@ const PENDING = new Set([
   'shop/queries/product-page.ts loadProductPage',
   'harness/report/chart-client.js (anonymous)',
   'harness/report/model.ts buildModel',
-  'harness/stats/sampler.ts startSampler',
   'runner/k6/index.ts k6Module',
   'runner/run.ts execute',
 ]);
