@@ -6,9 +6,9 @@ import { byVariant, matcherSql, parseStatementsPart, scanStatementTexts, stateme
 import type { Capabilities } from './connection.ts';
 import type { Sample, StatementCounters } from './types.ts';
 
-export type DbPart = Pick<Sample, 'database' | 'io' | 'statements' | 'activity'>;
+export type DbPart = Pick<Sample, 'database' | 'io' | 'statements' | 'activity' | 'queries' | 'query_texts'>;
 
-export const EMPTY_DB_PART: DbPart = { database: null, io: null, statements: null, activity: null };
+export const EMPTY_DB_PART: DbPart = { database: null, io: null, statements: null, activity: null, queries: null };
 
 /**
  * The database part of a sample: ONE statement over every source (plus, only when new statements appeared in
@@ -17,6 +17,7 @@ export const EMPTY_DB_PART: DbPart = { database: null, io: null, statements: nul
  */
 export class DbSampler {
   private readonly variantOf = new Map<string, string>(); // queryid -> variant
+  private readonly texted = new Set<string>(); // queryids whose text is already in the file
   private scannedEntries = -1; // pg_stat_statements entries at the last text scan
   private readonly sql: string;
 
@@ -36,15 +37,18 @@ export class DbSampler {
     // named, so it is parsed and planned once per connection: planning was 3/4 of the statement's cost
     const row = (await c.query<Record<string, unknown>>({ name: 'loadlab_db_stats_sample', text: this.sql, values })).rows[0];
     const activity = parseActivity(row.activity);
-    return {
-      database: parseDatabase(row.database),
-      io: parseIo(row.io, this.caps.io),
-      statements: this.caps.statements ? await this.statements(c, row.statements, activity.queryIds) : null,
-      activity: activity.activity,
-    };
+    const part: DbPart = { database: parseDatabase(row.database), io: parseIo(row.io, this.caps.io), statements: null, activity: activity.activity, queries: null };
+    if (this.caps.statements) {
+      const texts: Record<string, string> = {};
+      part.statements = await this.statements(c, row.statements, activity.queryIds, texts);
+      part.queries = parseStatementsPart(row.statements).all;
+      if (Object.keys(texts).length > 0) part.query_texts = texts;
+    }
+    return part;
   }
 
-  private async statements(c: pg.Client, raw: unknown, running: Map<string, string>): Promise<Record<string, StatementCounters>> {
+  /** The product-list variants' counters; `texts` receives the texts of statements not seen before. */
+  private async statements(c: pg.Client, raw: unknown, running: Map<string, string>, texts: Record<string, string>): Promise<Record<string, StatementCounters>> {
     let part = parseStatementsPart(raw);
     let learned = false;
     for (const [id, v] of running) {
@@ -55,9 +59,15 @@ export class DbSampler {
     }
     if (part.entries !== this.scannedEntries) {
       // new statements appeared (or a reset removed some): look at their texts once
-      for (const [id, v] of await scanStatementTexts(c, this.params)) {
+      const scan = await scanStatementTexts(c, this.params);
+      for (const [id, v] of scan.variants) {
         if (!this.variantOf.has(id)) learned = true;
         this.variantOf.set(id, v);
+      }
+      for (const [id, text] of scan.texts) {
+        if (this.texted.has(id)) continue;
+        this.texted.add(id);
+        texts[id] = text;
       }
       this.scannedEntries = part.entries;
     }
