@@ -5,6 +5,7 @@ import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { escapeMd } from '../harness/report/render-md.ts';
 
 const outRoot = path.join(stateDir, 'test-reports');
 const env = { LOADLAB_PGDATA: testDataDir };
@@ -68,9 +69,22 @@ test('load:incident --preset tiny --quick writes every contract file and field',
   assert.ok(isNum(s.comparison.tripled_p95_ratio) && isNum(s.comparison.baseline_p95_ratio));
   // buffers are deterministic: the old query touches more of them than the fix, even on tiny
   assert.ok(s.variants.before.explain.buffers_touched > s.variants.after.explain.buffers_touched);
+  // the diagnosis: every statement ranked by its share of the database's work, the product list among them,
+  // its work per call in the run agreeing with the EXPLAIN of one date (the same blocks + temp blocks measure)
+  for (const variant of ['before', 'after']) {
+    const d = s.diagnosis?.[variant];
+    assert.ok(d && d.statements.length >= 10, `diagnosis of ${variant}: ${JSON.stringify(d?.phases)}`);
+    assert.deepEqual(d.phases.map((p: { name: string }) => p.name), ['baseline', 'ramp', 'tripled']);
+    const shares = d.statements.reduce((sum: number, x: { share: { tripled: number } }) => sum + x.share.tripled, 0);
+    assert.ok(Math.abs(shares - 1) < 0.01, `shares of the peak add up to 1: ${shares}`);
+    const pl = d.statements.find((x: { label: string | null }) => x.label === `loadlab:product-list:${variant}`);
+    assert.ok(pl && pl.calls.baseline > 0 && pl.calls.tripled > pl.calls.baseline, `the product list in ${variant}'s diagnosis`);
+    const ratio = pl.work_per_call.baseline / s.variants[variant].explain.buffers_touched;
+    assert.ok(ratio > 0.5 && ratio < 2, `${variant}: ${pl.work_per_call.baseline} blocks per call in the run, ${s.variants[variant].explain.buffers_touched} in the EXPLAIN`);
+  }
   const md = readFileSync(path.join(out, 'report.md'), 'utf8');
-  assert.match(md, /before/);
-  assert.match(md, /after/);
+  const diagnosis = md.slice(md.indexOf('## Diagnosis'), md.indexOf('## EXPLAIN'));
+  for (const variant of ['before', 'after']) assert.ok(diagnosis.includes(escapeMd(`${variant}: ${s.diagnosis[variant].verdict}.`)), `${variant}'s verdict in report.md`);
   rmSync(out, { recursive: true, force: true });
 });
 

@@ -101,6 +101,7 @@ test('a spilling tagged query shows in temp bytes, its pg_stat_statements row, a
   const spill = whole.queries?.[spillId];
   assert.equal(spill?.calls, 2);
   assert.ok(spill.temp_blocks > before.temp_blks_written, `temp blocks read and written: ${JSON.stringify(spill)}`);
+  assert.equal(spill.temp_written, before.temp_blks_written);
   assert.equal(spill.calls, before.calls);
   assert.ok((whole.temp_bytes ?? 0) > 1_000_000);
   assert.ok(whole.series.length >= 4);

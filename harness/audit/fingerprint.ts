@@ -20,6 +20,9 @@ type Token = { kind: 'value' | 'word' | 'punct'; text: string };
 
 const CONSTANT_WORDS = new Set(['true', 'false', 'null']);
 
+/** A comment that names the statement; not the `/*, ... *\/` pg_stat_statements writes into a squashed list. */
+const tagOf = (comment: string): string | null => (/[A-Za-z]/.test(comment) ? comment.trim() : null);
+
 /** Splits SQL into words, values and punctuation; comments are dropped, the first one kept as the label. */
 function tokenize(sql: string): { tokens: Token[]; label: string | null } {
   const tokens: Token[] = [];
@@ -32,11 +35,11 @@ function tokenize(sql: string): { tokens: Token[]; label: string | null } {
       i++;
     } else if (c === '-' && sql[i + 1] === '-') {
       const end = sql.indexOf('\n', i);
-      label ??= sql.slice(i + 2, end < 0 ? n : end).trim() || null;
+      label ??= tagOf(sql.slice(i + 2, end < 0 ? n : end));
       i = end < 0 ? n : end + 1;
     } else if (c === '/' && sql[i + 1] === '*') {
       const end = sql.indexOf('*/', i + 2);
-      label ??= sql.slice(i + 2, end < 0 ? n : end).trim() || null;
+      label ??= tagOf(sql.slice(i + 2, end < 0 ? n : end));
       i = end < 0 ? n : end + 2;
     } else if (c === "'" || ((c === 'E' || c === 'e') && sql[i + 1] === "'")) {
       // a string literal; '' is a quote inside it, and E'' strings also escape with a backslash

@@ -1,4 +1,5 @@
 import type { RatePoint } from '../stats/types.ts';
+import type { VariantDiagnosis } from '../diagnosis/diagnose.ts';
 
 /**
  * The incident run's data, as written to summary.json (schema loadlab.incident/v1, design.md) plus the time
@@ -91,6 +92,8 @@ export interface IncidentSummary {
   };
   variants: Partial<Record<VariantName, VariantResult>>;
   comparison: { tripled_p95_ratio: number | null; baseline_p95_ratio: number | null };
+  /** per variant: the statements that did the database's work, the cause and the symptoms (absent in older runs) */
+  diagnosis?: Partial<Record<VariantName, VariantDiagnosis>>;
 }
 
 /** One point per time bucket (5 s, or 1 s in --quick) of a variant's run, time relative to its load start. */

@@ -5,6 +5,7 @@
 import type { DbStats, IncidentSummary, PhaseName, PhaseStats, ReportInput, VariantName, VariantResult } from '../incident/types.ts';
 import { div, fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, fmtRatio, isNum, type Num } from './format.ts';
 import { SLO } from '../load/incident-script.ts';
+import { diagnosisSection } from './diagnosis-section.ts';
 
 export interface Cell {
   text: string;
@@ -352,6 +353,8 @@ export function buildModel(input: ReportInput): ReportModel {
       perCallTable,
     ],
   });
+
+  sections.push(diagnosisSection(s, present));
 
   // --- EXPLAIN
   const ex = (n: VariantName) => s.variants[n]?.explain;

@@ -137,7 +137,7 @@ export function phaseDeltas(samples: Sample[], phases: Phase[], opts: DeltaOptio
   });
 }
 
-const QUERY_FIELDS = ['calls', 'exec_ms', 'blocks', 'temp_blocks', 'rows'] as const;
+const QUERY_FIELDS = ['calls', 'exec_ms', 'blocks', 'temp_blocks', 'temp_written', 'rows'] as const;
 
 /**
  * Every statement's increase from sample a to b. A statement missing from a sample that has pg_stat_statements

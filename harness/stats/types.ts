@@ -67,6 +67,8 @@ export interface QueryCounters {
   blocks: number;
   /** temp blocks read + written: its sorts and hashes on disk */
   temp_blocks: number;
+  /** of which written (EXPLAIN's "Temp Written Blocks") */
+  temp_written: number;
   rows: number;
 }
 

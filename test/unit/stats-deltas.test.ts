@@ -112,7 +112,7 @@ test('readSamples reads NDJSON in time order and skips a torn last line', async 
 });
 
 test('every statement by queryid: absent before its first run counts from zero, failed samples are bridged', () => {
-  const q = (calls: number, blocks: number) => ({ calls, exec_ms: calls * 1.5, blocks, temp_blocks: 0, rows: calls });
+  const q = (calls: number, blocks: number) => ({ calls, exec_ms: calls * 1.5, blocks, temp_blocks: 0, temp_written: 0, rows: calls });
   const s: Sample[] = [
     { ...sample(T, {}), queries: {} },
     { ...sample(T + 1000, {}), queries: { '11': q(3, 30) }, query_texts: { '11': 'SELECT 1' } },

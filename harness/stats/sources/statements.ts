@@ -32,10 +32,10 @@ export const matcherSql = `(SELECT CASE WHEN m.v = '' THEN substring(QUERY FROM 
 const counterCols = `calls, total_exec_time, shared_blks_hit, shared_blks_read, temp_blks_read, temp_blks_written, rows`;
 
 /** Every statement of this database, summed per queryid (one per role otherwise), as QueryCounters. */
-const allStatementsSql = `SELECT json_object_agg(g.id, json_build_object('calls', g.calls, 'exec_ms', g.exec_ms, 'blocks', g.blocks, 'temp_blocks', g.temp_blocks, 'rows', g.rows))
+const allStatementsSql = `SELECT json_object_agg(g.id, json_build_object('calls', g.calls, 'exec_ms', g.exec_ms, 'blocks', g.blocks, 'temp_blocks', g.temp_blocks, 'temp_written', g.temp_written, 'rows', g.rows))
       FROM (SELECT a.queryid::text AS id, sum(a.calls) AS calls, round(sum(a.total_exec_time)::numeric, 3) AS exec_ms,
                    sum(a.shared_blks_hit + a.shared_blks_read + a.local_blks_hit + a.local_blks_read) AS blocks,
-                   sum(a.temp_blks_read + a.temp_blks_written) AS temp_blocks, sum(a.rows) AS rows
+                   sum(a.temp_blks_read + a.temp_blks_written) AS temp_blocks, sum(a.temp_blks_written) AS temp_written, sum(a.rows) AS rows
               FROM pg_stat_statements(false) a
              WHERE a.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND a.queryid IS NOT NULL
              GROUP BY a.queryid) g`;
