@@ -8,12 +8,14 @@ import type { Cell, Section, Table } from './model.ts';
 const SHOWN = 6;
 const NONE = '–';
 
-const workCell = (n: number | null): Cell => ({ text: n === null ? NONE : fmtInt(n)! });
-const msCell = (n: number | null): Cell => ({ text: n === null ? NONE : fmtMs(n)! });
+/** "a -> b": a figure at baseline and at the peak */
+const pair = (a: string, b: string): Cell => ({ text: `${a} → ${b}` });
+const orNone = (n: number | null, fmt: (n: number) => string | null) => (n === null ? NONE : fmt(n)!);
 
+/** the role in a word or two; the evidence is in the verdict line above the table */
 function roleCell(s: DiagnosedStatement): Cell {
-  if (s.role === 'cause') return { text: `cause: ${s.why}`, status: 'fail' };
-  if (s.role === 'symptom') return { text: `symptom: ${s.why}` };
+  if (s.role === 'cause') return { text: 'cause', status: 'fail' };
+  if (s.role === 'symptom') return { text: 'symptom: waits' };
   return { text: '' };
 }
 
@@ -21,18 +23,18 @@ function statementsTable(variant: VariantName, d: VariantDiagnosis): Table {
   const { baseline_phase: base, peak_phase: peak } = d;
   const shown = d.statements.slice(0, SHOWN);
   const rest = d.statements.slice(SHOWN);
-  const share = (s: DiagnosedStatement, phase: string): Cell => ({ text: s.calls[phase] ? fmtPct(s.share[phase])! : NONE });
+  const share = (s: DiagnosedStatement, phase: string) => (s.calls[phase] ? fmtPct(s.share[phase])! : NONE);
   const rows: Cell[][] = shown.map((s, i) => [
-    { text: String(i + 1) }, { text: statementName(s, 70) }, roleCell(s), share(s, base), share(s, peak),
-    workCell(s.work_per_call.baseline), workCell(s.work_per_call.peak), msCell(s.ms_per_call.baseline), msCell(s.ms_per_call.peak),
+    { text: String(i + 1) }, { text: statementName(s, 50) }, roleCell(s), pair(share(s, base), share(s, peak)),
+    pair(orNone(s.work_per_call.baseline, fmtInt), orNone(s.work_per_call.peak, fmtInt)), pair(orNone(s.ms_per_call.baseline, fmtMs), orNone(s.ms_per_call.peak, fmtMs)),
   ]);
   if (rest.length) {
-    const sum = (phase: string) => rest.reduce((x, s) => x + (s.share[phase] ?? 0), 0);
-    rows.push([{ text: '' }, { text: `${rest.length} more statements` }, { text: '' }, { text: fmtPct(sum(base))! }, { text: fmtPct(sum(peak))! }, { text: '' }, { text: '' }, { text: '' }, { text: '' }]);
+    const sum = (phase: string) => fmtPct(rest.reduce((x, s) => x + (s.share[phase] ?? 0), 0))!;
+    rows.push([{ text: '' }, { text: `${rest.length} more statements` }, { text: '' }, pair(sum(base), sum(peak)), { text: '' }, { text: '' }]);
   }
   return {
-    headers: ['#', `${variant}: statement`, 'role', `share of work, ${base}`, `share of work, ${peak}`, `work/call, ${base}`, `work/call, ${peak}`, `time/call, ${base}`, `time/call, ${peak}`],
-    align: ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    headers: ['#', `${variant}: statement`, 'role', 'share of work', 'blocks/call', 'time/call'],
+    align: ['r', 'l', 'l', 'r', 'r', 'r'],
     rows,
   };
 }
@@ -56,7 +58,8 @@ export function diagnosisSection(s: IncidentSummary, variants: VariantName[]): S
   section.paragraphs.push(
     'Work is what pg_stat_statements counted each statement touched: blocks (hit or read) plus temp blocks read and written. It does not depend on how busy the server was; time per call does. ' +
       'The cause does most of the work at a cost per call that is high at baseline already; a symptom does little of it, and its time per call rose while its work per call stayed the same. ' +
-      'Either is named only when the database was under stress at the peak (its statements\' time added up to at least one running at every moment). – = no call in that phase.',
+      'Either is named only when the database was under stress at the peak (its statements\' time added up to at least one running at every moment). ' +
+      'In the tables each figure reads baseline → peak; – = no call in that phase.',
   );
   for (const v of present) {
     const d = s.diagnosis![v]!;
