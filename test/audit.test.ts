@@ -6,7 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -17,7 +17,7 @@ import { readAllowList } from '../harness/audit/allow-list.ts';
 import { presetSpec } from '../datasets/presets.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { loadTestDataDir } from './helpers/db.ts';
-import { runCli } from './helpers/processes.ts';
+import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
 
 const PLANTED_TAG = 'planted: seats left in the series';
@@ -126,6 +126,25 @@ test('bad input: one line naming the value, exit 1', async () => {
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, expected);
   }
+});
+
+test('Ctrl-C while the journey plays stops runner, shop and postgres, and writes no growth.json', { timeout: 60_000 }, async () => {
+  const out = path.join(dir, 'interrupted');
+  let sent = false;
+  const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
+  const r = await runCli('audit:growth', ['--out', out, '--visitors', '200'], env, (stderr, kill) => {
+    if (!sent && /tiny: playing 200 visitors/.test(stderr)) {
+      sent = true;
+      setTimeout(() => kill('SIGINT'), 1500);
+    }
+  });
+  assert.ok(sent, `the journey started: ${r.stderr}`);
+  assert.equal(r.code, 130, r.stderr.slice(-1000));
+  const leftovers = () => [...postmastersOn(loadTestDataDir), ...processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${loadTestDataDir}`), ...processesWith('runner/cli.ts', `LOADLAB_PGDATA=${loadTestDataDir}`)];
+  const deadline = Date.now() + 10_000;
+  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+  assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
+  assert.ok(!existsSync(path.join(out, 'growth.json')) && !existsSync(path.join(out, 'growth.md')), 'no report that looks finished');
 });
 
 describe('with DATABASE_URL: no plans (the server log is not ours to read), and pg_stat_statements required', () => {
