@@ -149,7 +149,7 @@ function ensureOwned(dir: string, runAs: RunAs | undefined): void {
 }
 
 /** where the server started on `dataDir` writes its log: beside the data folder, not inside it */
-export function serverLogFile(dataDir: string): string {
+function serverLogFile(dataDir: string): string {
   return path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
 }
 
