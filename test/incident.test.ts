@@ -9,6 +9,7 @@ import { percentile, readLoadPoints } from '../harness/load/k6-points.ts';
 import { fmtInt, fmtMs, fmtPct } from '../harness/report/format.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, incidentExpectations, phaseWindow, readPlotted } from './helpers/chart-readback.ts';
+import { escapeMd } from '../harness/report/render-md.ts';
 
 // runs go to a folder of the test's own, never to reports/ (where they would move reports/latest)
 const outRoot = mkdtempSync(path.join(os.tmpdir(), 'loadlab-incident-test-'));
@@ -105,6 +106,21 @@ test('load:incident --preset tiny --quick writes every contract file and field',
     assert.equal(page.plotted.length, 4, 'p95, throughput, DB and OS charts');
     assert.deepEqual(checkCharts(page.plotted, incidentExpectations(series), { window: phaseWindow(series), xRange: 'exact', bins: 7 }), []);
   });
+  // the diagnosis: every statement ranked by its share of the database's work, the product list among them,
+  // its work per call in the run agreeing with the EXPLAIN of one date (the same blocks + temp blocks measure)
+  for (const variant of ['before', 'after']) {
+    const d = s.diagnosis?.[variant];
+    assert.ok(d && d.statements.length >= 10, `diagnosis of ${variant}: ${JSON.stringify(d?.phases)}`);
+    assert.deepEqual(d.phases.map((p: { name: string }) => p.name), ['baseline', 'ramp', 'tripled']);
+    const shares = d.statements.reduce((sum: number, x: { share: { tripled: number } }) => sum + x.share.tripled, 0);
+    assert.ok(Math.abs(shares - 1) < 0.01, `shares of the peak add up to 1: ${shares}`);
+    const pl = d.statements.find((x: { label: string | null }) => x.label === `loadlab:product-list:${variant}`);
+    assert.ok(pl && pl.calls.baseline > 0 && pl.calls.tripled > pl.calls.baseline, `the product list in ${variant}'s diagnosis`);
+    const ratio = pl.work_per_call.baseline / s.variants[variant].explain.buffers_touched;
+    assert.ok(ratio > 0.5 && ratio < 2, `${variant}: ${pl.work_per_call.baseline} blocks per call in the run, ${s.variants[variant].explain.buffers_touched} in the EXPLAIN`);
+  }
+  const diagnosis = md.slice(md.indexOf('## Diagnosis'), md.indexOf('## EXPLAIN'));
+  for (const variant of ['before', 'after']) assert.ok(diagnosis.includes(escapeMd(`${variant}: ${s.diagnosis[variant].verdict}.`)), `${variant}'s verdict in report.md`);
   rmSync(out, { recursive: true, force: true });
 });
 

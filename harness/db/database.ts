@@ -115,8 +115,9 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 }
 
 async function ensureStatStatements(client: pg.Client): Promise<boolean> {
-  const preload = (await client.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v")).rows[0].v;
-  if (!preload.split(',').map((s) => s.trim()).includes('pg_stat_statements')) return false;
+  // only superusers (and pg_read_all_settings) may read shared_preload_libraries: for anyone else it is unknown
+  const preload = await client.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v").then((r) => r.rows[0].v, () => null);
+  if (preload !== null && !preload.split(',').map((s) => s.trim()).includes('pg_stat_statements')) return false;
   try {
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     return true;

@@ -29,6 +29,8 @@ export interface EmbeddedServer {
    * floor, measured now. Undefined when LOADLAB_PG_SETTINGS chose the limit.
    */
   soloTempFileLimit(): string | undefined;
+  /** the server's stderr log (the growth audit reads auto_explain's plans from it) */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -153,6 +155,11 @@ function ensureOwned(dir: string, runAs: RunAs | undefined): void {
   if (runAs && statSync(dir).uid !== runAs.uid) chownSync(dir, runAs.uid, runAs.gid);
 }
 
+/** where the server started on `dataDir` writes its log: beside the data folder, not inside it */
+function serverLogFile(dataDir: string): string {
+  return path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
+}
+
 function logTail(logFile: string): string {
   try {
     const lines = readFileSync(logFile, 'utf8').trim().split('\n');
@@ -270,13 +277,14 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   if (dataDir !== path.resolve(opts.dataDir)) opts.log?.(`note: the 'postgres' user cannot enter ${path.dirname(path.resolve(opts.dataDir))}; the embedded server keeps its data in ${dataDir}`);
   const database = opts.database ?? 'loadlab';
 
+  const logFile = serverLogFile(dataDir);
   const existing = runningServer(dataDir);
   if (existing && 'port' in existing) {
     const url = `postgres://postgres@127.0.0.1:${existing.port}/${database}`;
     opts.log?.(`using the embedded PostgreSQL already running on port ${existing.port} (pid ${existing.pid})`);
     await ensureDatabase(existing.port, database);
     const tempFileLimitBasis = `set when the running server (pid ${existing.pid}) started`;
-    return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, tempFileLimitBasis, unexpectedEnd: () => undefined, soloTempFileLimit: () => soloTempFileLimit(dataDir), stop: async () => {} };
+    return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, logFile, tempFileLimitBasis, unexpectedEnd: () => undefined, soloTempFileLimit: () => soloTempFileLimit(dataDir), stop: async () => {} };
   }
   if (existing) {
     opts.log?.(`the embedded PostgreSQL did not shut down cleanly (pid ${existing.stale} is gone: killed or crashed); it recovers from its write-ahead log on this start`);
@@ -287,7 +295,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const runAs = runAsUser();
   const bin = await binaries(runAs);
   mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
-  const logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     ensureOwned(dataDir, runAs);
@@ -325,6 +332,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     tempFileLimitBasis,
     unexpectedEnd,
     soloTempFileLimit: () => soloTempFileLimit(dataDir),
+    logFile,
     stop: async () => {
       await stop();
       unregister();

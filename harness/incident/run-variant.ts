@@ -1,6 +1,7 @@
 import { startShopProcess } from '../process/shop-process.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
-import { startSampler, resetStatistics, readSamples, phaseDeltas, type PhaseDelta, type RatePoint } from '../stats/index.ts';
+import { startSampler, resetStatistics, readSamples, phaseDeltas, queryTexts, type PhaseDelta, type RatePoint } from '../stats/index.ts';
+import { diagnose, type VariantDiagnosis } from '../diagnosis/diagnose.ts';
 import { readLoadPoints, phaseStats, loadSeries } from '../load/k6-points.ts';
 import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
 import type { RunFolder } from '../files/run-folder.ts';
@@ -42,6 +43,7 @@ export interface VariantPlan {
 
 export interface VariantOutcome {
   result: VariantResult;
+  diagnosis: VariantDiagnosis;
   series: { load: LoadSeriesPoint[]; db: DbSeriesPoint[]; phases: { name: PhaseName; start_s: number; end_s: number }[] };
 }
 
@@ -127,6 +129,7 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
       db_phases[w.name] = { ...dbStats(d), cpu_ms: d?.cpu_ms ?? null, temp_files: d?.temp_files ?? null };
     }
     const all = deltas.find((x) => x.name === 'all');
+    const diagnosis = diagnose(deltas.filter((d) => d.name !== 'all').map((d) => ({ ...d, duration_ms: d.from_ms === null || d.to_ms === null ? null : d.to_ms - d.from_ms })), queryTexts(samples));
 
     // The EXPLAIN measures the query alone: the shop goes first, and the queries it abandoned when its
     // visitors timed out (PostgreSQL notices a gone client only when it answers) are cancelled.
@@ -148,6 +151,7 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
         runner_exit_code: exitCode,
         thresholds,
       },
+      diagnosis,
       series: { load: loadSeries(points, startMs, plan.bucketS, phaseWindows), db: dbSeries(all?.series ?? [], startMs), phases: phaseWindows },
     };
   } finally {

@@ -86,6 +86,7 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
         rate, multiplier, phases, thinkScale: quick ? 0.25 : 1, bucketS: quick ? 1 : 5, folder, log: say, watchdog, signal,
       });
       summary.variants[variant] = outcome.result;
+      (summary.diagnosis ??= {})[variant] = outcome.diagnosis;
       series[variant] = outcome.series;
       const pl = (ph: 'baseline' | 'tripled') => outcome.result.phases[ph].endpoints['product-list'];
       const line = `${variant}: product-list p95 ${pl('baseline')?.p95_ms ?? 'n/a'} ms at baseline, ${pl('tripled')?.p95_ms ?? 'n/a'} ms tripled; errors ${(outcome.result.phases.tripled.error_rate * 100).toFixed(1)} % tripled`;

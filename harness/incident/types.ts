@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RatePoint } from '../stats/types.ts';
+import { variantDiagnosisSchema } from '../diagnosis/schema.ts';
 
 /**
  * The incident run's data, as written to summary.json (schema loadlab.incident/v1, design.md) and series.json
@@ -99,6 +100,8 @@ export const incidentSummarySchema = z.object({
   // strict: a variant name the report does not know is a wrong file, not something to drop in silence
   variants: z.strictObject({ before: variantResultSchema.optional(), after: variantResultSchema.optional() }),
   comparison: z.object({ tripled_p95_ratio: numOrNull, baseline_p95_ratio: numOrNull }),
+  /** per variant: the statements that did the database's work, the cause and the symptoms (absent in older runs) */
+  diagnosis: z.object({ before: variantDiagnosisSchema.optional(), after: variantDiagnosisSchema.optional() }).optional(),
 });
 export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
 

@@ -9,6 +9,7 @@ import { calibrationSection } from './sections/calibration.ts';
 import { comparisonSection } from './sections/comparison.ts';
 import { SectionContext, type SectionBuilder } from './sections/context.ts';
 import { databaseSection } from './sections/database.ts';
+import { diagnosisSection } from './sections/diagnosis.ts';
 import { endpointsSection } from './sections/endpoints.ts';
 import { explainSection } from './sections/explain.ts';
 import { loadSection } from './sections/load.ts';
@@ -23,6 +24,7 @@ export const SECTIONS: SectionBuilder[] = [
   loadSection,
   endpointsSection,
   databaseSection,
+  diagnosisSection,
   explainSection,
   comparisonSection,
   calibrationSection,
