@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { stateDir } from '../harness/files/paths.ts';
+import type { PartitionSeries, PartitionSeriesPoint, PartitionVariant } from '../harness/partition/types.ts';
+import { inPage, withBrowser } from './helpers/browser.ts';
+import { checkCharts, readPlotted, type ExpectedSeries, type PlottedChart } from './helpers/chart-readback.ts';
 import { loadTestDataDir } from './helpers/db.ts';
 import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
 
@@ -27,21 +28,35 @@ async function noLeftovers(): Promise<void> {
   assert.deepEqual(leftovers(), [], 'no postgres, redis-server, haproxy, worker or runner process remains');
 }
 
-/** uPlot's own data of every chart in report.html, read back in headless Chromium; null without chromium */
-async function plotted(file: string): Promise<Record<string, { labels: string[]; data: (number | null)[][] }> | null> {
-  if (!existsSync('/usr/bin/chromium')) return null;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    await page.waitForFunction('window.__chartsExpected !== undefined && window.__chartsDrawn === window.__chartsExpected', null, { timeout: 10_000 });
-    return (await page.evaluate(`Object.fromEntries(Object.entries(window.__uplots).map(([id, u]) => [id, { labels: u.series.map((s) => s.label), data: u.data }]))`)) as Record<string, { labels: string[]; data: (number | null)[][] }>;
-  } finally {
-    await browser.close();
+/**
+ * What report.html must draw, written from series.json's fields (not from the report's chart code): per variant
+ * both failure rates in percent, both send rates per second, and the workers in service.
+ */
+function partitionExpectations(series: Partial<Record<PartitionVariant, PartitionSeries>>): ExpectedSeries[] {
+  const out: ExpectedSeries[] = [];
+  for (const [v, s] of Object.entries(series)) {
+    const add = (chart: string, metric: string, get: (p: PartitionSeriesPoint) => number | null) => {
+      const points = s.points.map((p) => ({ x: p.t_s, y: get(p) }));
+      if (points.some((p) => p.y !== null)) out.push({ chart, label: `${v} ${metric}`, points });
+    };
+    add('chart-async', 'async failed %', (p) => (p.async_failed_rate === null ? null : p.async_failed_rate * 100));
+    add('chart-async', 'async actions/s', (p) => p.async_actions / s.bucket_s);
+    add('chart-pages', 'pages failed %', (p) => (p.pages_failed_rate === null ? null : p.pages_failed_rate * 100));
+    add('chart-pages', 'pages/s', (p) => p.pages / s.bucket_s);
+    add('chart-workers', 'web workers in rotation', (p) => p.webs_in_rotation);
+    add('chart-workers', 'task workers taking tasks', (p) => p.tasks_taking);
   }
+  return out;
 }
 
-test('load:partition at small scale: before fails a share of the asynchronous actions during the partition, after none; pages stay up; nothing lost or doubled', { timeout: 300_000 }, async () => {
+/** the values one series plotted between two times (a gap is left out) */
+function plottedBetween(charts: PlottedChart[], id: string, label: string, from: number, to: number): number[] {
+  const c = charts.find((x) => x.id === id)!;
+  const y = c.series.find((s) => s.label === label)!.y;
+  return c.x.flatMap((x, i) => (x >= from && x < to && typeof y[i] === 'number' ? [y[i] as number] : []));
+}
+
+test('load:partition at small scale: before fails a share of the asynchronous actions during the partition, after none; pages stay up; nothing lost or doubled', { timeout: 300_000 }, async (t) => {
   const out = path.join(outRoot, `partition-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   const r = await runCli('load:partition', [...small, '--phase-seconds', '5,10,5', '--out', out], env);
@@ -77,16 +92,18 @@ test('load:partition at small scale: before fails a share of the asynchronous ac
   assert.equal(after.partition_tasks_by_worker.task4.failed, 0);
   assert.ok(after.gate_closed_after_s.task4 !== null && after.gate_closed_after_s.task4 <= 5, `after: task4 stopped taking tasks within seconds (${after.gate_closed_after_s.task4})`);
 
-  const charts = await plotted(path.join(out, 'report.html'));
-  if (charts) {
-    const series = (id: string, label: string) => charts[id].data[charts[id].labels.indexOf(label)];
-    const x = charts['chart-async'].data[0] as number[];
-    assert.ok(x[0] === 0 && x.at(-1)! >= before.timeline.healed_s, `the async chart spans the run: ${x[0]}..${x.at(-1)}`);
-    const inPartition = (values: (number | null)[]) => values.filter((_, i) => x[i] >= before.timeline.cut_s && x[i] < before.timeline.healed_s);
-    assert.ok(Math.max(...inPartition(series('chart-async', 'before async failed %')).map((v) => v ?? 0)) > 0, 'before draws failures inside the partition');
-    assert.deepEqual([...new Set(inPartition(series('chart-async', 'after async failed %')).filter((v) => v !== null))], [0], 'after draws none');
-    assert.ok(series('chart-workers', 'before web workers in rotation').includes(1), 'the rotation drops to one web worker');
-  }
+  const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8')) as Partial<Record<PartitionVariant, PartitionSeries>>;
+  await withBrowser(t, async (browser) => {
+    const { charts, ...problems } = await inPage(browser, path.join(out, 'report.html'), async (page) => ({ charts: await readPlotted(page) }));
+    assert.deepEqual(problems, { pageErrors: [], consoleErrors: [], foreignRequests: [] });
+    const phases = Object.values(series).flatMap((s) => s.phases);
+    const window: [number, number] = [Math.min(...phases.map((p) => p.start_s)), Math.max(...phases.map((p) => p.end_s))];
+    assert.deepEqual(checkCharts(charts, partitionExpectations(series), { window, xRange: 'exact', bins: 5 }), []);
+    const { cut_s: cut, healed_s: healed } = before.timeline;
+    assert.ok(Math.max(...plottedBetween(charts, 'chart-async', 'before async failed %', cut, healed)) > 0, 'before draws failures inside the partition');
+    assert.deepEqual([...new Set(plottedBetween(charts, 'chart-async', 'after async failed %', after.timeline.cut_s, after.timeline.healed_s))], [0], 'after draws none');
+    assert.ok(plottedBetween(charts, 'chart-workers', 'before web workers in rotation', cut, healed).includes(1), 'the rotation drops to one web worker');
+  });
   rmSync(out, { recursive: true, force: true });
 });
 

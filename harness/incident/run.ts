@@ -10,6 +10,7 @@ import { startShopProcess } from '../process/shop-process.ts';
 import { writeReport } from '../report/write.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
 import { runVariant, type PhasePlan } from './run-variant.ts';
+import { Watchdog } from '../guard/watchdog.ts';
 import type { IncidentSummary, ReportInput, Calibration, VariantName } from './types.ts';
 
 export interface IncidentOptions {
@@ -31,12 +32,30 @@ export function incidentPhases(quick: boolean): PhasePlan[] {
     : [{ name: 'baseline', duration_s: 120 }, { name: 'ramp', duration_s: 30 }, { name: 'tripled', duration_s: 120 }];
 }
 
+/** the measured (or given) baseline rate: a closed-loop probe of the before variant, unless --baseline-rate */
+async function baselineRate(o: IncidentOptions, dbUrl: string, m: { hot_subevent_first: number; dates: number }, watchdog: Watchdog, signal: AbortSignal): Promise<{ rate: number; calibration: Calibration }> {
+  if (o.baselineRate !== undefined) return { rate: o.baselineRate, calibration: givenCalibration(o.baselineRate) };
+  o.say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
+  const shop = await startShopProcess('before', dbUrl);
+  watchdog.watchProcess('shop', 'the shop (before, calibration)', shop.unexpectedEnd);
+  try {
+    const { quick } = o;
+    const c = await calibrate({ shopUrl: shop.ready, firstDate: m.hot_subevent_first, dates: m.dates, seconds: quick ? 3 : 15, minRequests: quick ? 0 : 40, maxSeconds: quick ? 3 : 60, concurrency: os.cpus().length * 2, maxVisitorsPerMin: quick ? 240 : undefined, signal });
+    return { rate: c.baselineVisitorsPerMin, calibration: c.calibration };
+  } finally {
+    await shop.stop();
+  }
+}
+
 /**
  * The main job: seed or reuse, calibrate the baseline on `before`, replay baseline -> ramp -> tripled visitors
- * against each variant with DB I/O sampled, then write the run folder and its report.
+ * against each variant with DB I/O sampled, then write the run folder and its report. A watchdog stops it on a
+ * fault (disk below its floor, the database, the shop or the runner gone), leaving the folder INCOMPLETE.
  */
 export async function runIncident(o: IncidentOptions): Promise<{ summary: IncidentSummary; folder: RunFolder }> {
   const { spec, variants, seed, multiplier, quick, say } = o;
+  const watchdog = new Watchdog(say);
+  watchdog.watchRunDisks(o.out ?? reportsDir);
   const folder = RunFolder.create(reportsDir, o.out);
   const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
   const log = progressLog(process.stderr);
@@ -44,56 +63,48 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
   const started = new Date();
 
   say(`loadlab incident replay: preset ${spec.name} (${spec.dates} dates), variants ${variants.join(', ')}, run folder ${folder.dir}`);
-  const { db, result } = await openDataset({ preset: spec, seed, log });
-  say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s`);
-  const m = result.manifest;
+  const summary = await watchdog.run(folder, async (signal) => {
+    const { db, result } = await openDataset({ preset: spec, seed, log, signal });
+    const unwatch = watchdog.watchDatabase(db);
+    say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`);
+    const m = result.manifest;
+    const { rate, calibration } = await baselineRate(o, db.url, m, watchdog, signal);
+    say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
 
-  let rate: number;
-  let calibration: Calibration;
-  if (o.baselineRate !== undefined) {
-    rate = o.baselineRate;
-    calibration = givenCalibration(rate);
-  } else {
-    say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
-    const shop = await startShopProcess('before', db.url);
-    try {
-      const c = await calibrate({ shopUrl: shop.ready, firstDate: m.hot_subevent_first, dates: m.dates, seconds: quick ? 3 : 15, minRequests: quick ? 0 : 40, maxSeconds: quick ? 3 : 60, concurrency: os.cpus().length * 2, maxVisitorsPerMin: quick ? 240 : undefined });
-      rate = c.baselineVisitorsPerMin;
-      calibration = c.calibration;
-    } finally {
-      await shop.stop();
+    const summary: IncidentSummary = {
+      schema: 'loadlab.incident/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed,
+      started_at: started.toISOString(), finished_at: '',
+      machine: { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind, temp_file_limit: db.tempFileLimit },
+      traffic: { baseline_visitors_per_min: rate, multiplier, calibration, phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })), request_timeout_s: REQUEST_TIMEOUT_S },
+      variants: {},
+      comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },
+    };
+    const series: ReportInput['series'] = {};
+    for (const variant of variants) {
+      const outcome = await runVariant({
+        variant, preset: spec.name, seed, dbUrl: db.url, postmasterPid: db.server?.pid, explainTempLimit: () => db.server?.soloTempFileLimit(), firstDate: m.hot_subevent_first, dates: m.dates,
+        rate, multiplier, phases, thinkScale: quick ? 0.25 : 1, bucketS: quick ? 1 : 5, folder, log: say, watchdog, signal,
+      });
+      summary.variants[variant] = outcome.result;
+      (summary.diagnosis ??= {})[variant] = outcome.diagnosis;
+      series[variant] = outcome.series;
+      const pl = (ph: 'baseline' | 'tripled') => outcome.result.phases[ph].endpoints['product-list'];
+      const line = `${variant}: product-list p95 ${pl('baseline')?.p95_ms ?? 'n/a'} ms at baseline, ${pl('tripled')?.p95_ms ?? 'n/a'} ms tripled; errors ${(outcome.result.phases.tripled.error_rate * 100).toFixed(1)} % tripled`;
+      say(line);
+      watchdog.record(`${line} (finished)`);
     }
-  }
-  say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
+    summary.comparison = { tripled_p95_ratio: p95Ratio(summary, 'tripled'), baseline_p95_ratio: p95Ratio(summary, 'baseline') };
+    summary.finished_at = new Date().toISOString();
 
-  const summary: IncidentSummary = {
-    schema: 'loadlab.incident/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed,
-    started_at: started.toISOString(), finished_at: '',
-    machine: { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind },
-    traffic: { baseline_visitors_per_min: rate, multiplier, calibration, phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })), request_timeout_s: REQUEST_TIMEOUT_S },
-    variants: {},
-    comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },
-  };
-  const series: ReportInput['series'] = {};
-  for (const variant of variants) {
-    const outcome = await runVariant({
-      variant, preset: spec.name, seed, dbUrl: db.url, postmasterPid: db.server?.pid, firstDate: m.hot_subevent_first, dates: m.dates,
-      rate, multiplier, phases, thinkScale: quick ? 0.25 : 1, bucketS: quick ? 1 : 5, folder, log: say,
-    });
-    summary.variants[variant] = outcome.result;
-    series[variant] = outcome.series;
-    const pl = (ph: 'baseline' | 'tripled') => outcome.result.phases[ph].endpoints['product-list'];
-    say(`${variant}: product-list p95 ${pl('baseline')?.p95_ms ?? 'n/a'} ms at baseline, ${pl('tripled')?.p95_ms ?? 'n/a'} ms tripled; errors ${(outcome.result.phases.tripled.error_rate * 100).toFixed(1)} % tripled`);
-  }
-  summary.comparison = { tripled_p95_ratio: p95Ratio(summary, 'tripled'), baseline_p95_ratio: p95Ratio(summary, 'baseline') };
-  summary.finished_at = new Date().toISOString();
-
-  folder.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
-  folder.write('series.json', JSON.stringify(series) + '\n');
-  await writeReport(folder.dir, { summary, series });
-  folder.complete(reportsDir);
+    folder.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
+    folder.write('series.json', JSON.stringify(series) + '\n');
+    await writeReport(folder.dir, { summary, series });
+    folder.complete(reportsDir);
+    unwatch();
+    await db.close();
+    return summary;
+  });
   unmark();
-  await db.close();
   return { summary, folder };
 }
 

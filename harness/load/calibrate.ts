@@ -32,11 +32,13 @@ export async function calibrate(opts: {
   maxSeconds?: number;
   concurrency: number;
   maxVisitorsPerMin?: number;
+  /** aborting ends the probe at once (a fault elsewhere stops the run) */
+  signal?: AbortSignal;
 }): Promise<CalibrationResult> {
   const base = `${opts.shopUrl}/citymuseum/timeslots`;
   const dateAt = (i: number) => opts.firstDate + ((i * 7919) % opts.dates);
   // warm-up: first requests pay for connection set-up and cold caches
-  for (let i = 0; i < 2; i++) await (await fetch(`${base}/${dateAt(i)}/`)).arrayBuffer();
+  for (let i = 0; i < 2; i++) await (await fetch(`${base}/${dateAt(i)}/`, { signal: opts.signal })).arrayBuffer();
 
   let next = 2;
   let done = 0;
@@ -50,7 +52,8 @@ export async function calibrate(opts: {
   const worker = async () => {
     while (more()) {
       const s = performance.now();
-      const res = await fetch(`${base}/${dateAt(next++)}/`, { signal: AbortSignal.timeout(30_000) });
+      const timeout = AbortSignal.timeout(30_000);
+      const res = await fetch(`${base}/${dateAt(next++)}/`, { signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout });
       await res.arrayBuffer();
       if (res.status === 200) {
         done++;

@@ -4,7 +4,8 @@
  * was expected to show.
  */
 import { PARTITION_PHASES, PARTITION_VARIANTS, type PartitionSummary, type PartitionVariant, type VariantResult } from '../types.ts';
-import { fmtInt, fmtMs, fmtNum, fmtPct, type Cell, type ReportModel, type Section, type Table } from './pieces.ts';
+import type { Cell, ReportModel, Section, Table } from '../../report/document.ts';
+import { fmtInt, fmtMs, fmtNum, fmtPct } from '../../report/format.ts';
 
 const txt = (text: string | null): Cell => ({ text: text ?? 'n/a' });
 const pct = (n: number) => fmtPct(n) ?? 'n/a';
