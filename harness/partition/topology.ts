@@ -1,6 +1,5 @@
 import { UserError } from '../../common/user-error.ts';
-import { startGuarded } from '../process/guarded.ts';
-import type { Service } from '../process/service.ts';
+import { startService, type Service } from '../process/service.ts';
 import { FaultLink, targetOf, throughLink } from './fault-link.ts';
 import { startBalancer, type Balancer } from './haproxy.ts';
 
@@ -61,9 +60,8 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-const worker = (kind: 'web' | 'task', entry: string) => ({ kind, argv: [process.execPath, '--import', 'tsx', entry] });
-const WEB = worker('web', 'shop/async/web-main.ts');
-const TASK = worker('task', 'shop/async/task-main.ts');
+const WEB = { kind: 'web', entry: 'shop/async/web-main.ts' } as const;
+const TASK = { kind: 'task', entry: 'shop/async/task-main.ts' } as const;
 
 /**
  * The 06-27 topology on loopback: web workers behind HAProxy, task workers on the Redis queue, and every
@@ -84,7 +82,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     await Promise.all(links.map((l) => l.close()));
   };
 
-  const startWorker = async (spec: typeof WEB, index: number): Promise<ShopWorker> => {
+  const startWorker = async (spec: typeof WEB | typeof TASK, index: number): Promise<ShopWorker> => {
     const name = `${spec.kind}${index + 1}`;
     const postgres = await FaultLink.open(`${name} -> postgres`, targetOf(o.dbUrl, 5432));
     const redis = await FaultLink.open(`${name} -> redis`, targetOf(o.redisUrl, 6379));
@@ -100,7 +98,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       if (gate) gateEvents.push({ at_ms: Date.now(), worker: gate[1], open: gate[2] === 'back' });
     };
     const ready = spec.kind === 'web' ? /listening on (http:\/\/127\.0\.0\.1:\d+)/ : /task worker \S+ ready/;
-    const service = await startGuarded(`${spec.kind} worker ${name}`, spec.argv, ready, { env, onLine, timeoutMs: 60_000 });
+    const service = await startService(`${spec.kind} worker ${name}`, spec.entry, [], ready, { env, onLine, timeoutMs: 60_000 });
     const w: ShopWorker = { name, kind: spec.kind, postgres, redis, service, url: spec.kind === 'web' ? service.ready : undefined };
     started.push(w);
     return w;

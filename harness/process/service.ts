@@ -18,7 +18,7 @@ export interface Service {
 
 // setpriv's --pdeathsig: the child gets SIGTERM if this process dies without cleaning up (even on SIGKILL),
 // so no shop or runner outlives the harness. Where setpriv is missing, Ctrl-C and errors still stop them.
-const deathSignal = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0 ? ['setpriv', '--pdeathsig', 'SIGTERM', '--'] : [];
+export const deathSignal = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0 ? ['setpriv', '--pdeathsig', 'SIGTERM', '--'] : [];
 
 /**
  * A project command (`node --import tsx ENTRY args`) as ONE child process, whose pid is the command's own: a
