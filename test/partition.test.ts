@@ -1,8 +1,8 @@
 // load:partition end to end at a small scale: two web workers, four task workers, a short partition, both
-// variants; then Ctrl-C in the middle of a partition, and bad input.
+// variants; then Ctrl-C in the middle of a partition, redis-server and a worker killed mid-run, and bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
 import type { PartitionSeries, PartitionSeriesPoint, PartitionVariant } from '../harness/partition/types.ts';
@@ -16,10 +16,26 @@ const env = { LOADLAB_PGDATA: loadTestDataDir };
 const marker = `LOADLAB_PGDATA=${loadTestDataDir}`;
 const small = ['--quick', '--web-workers', '2', '--task-workers', '4'];
 
-/** every process this mode starts carries the test's environment: redis-server, haproxy, workers, the runner */
+/**
+ * redis-servers of this checkout: redis rewrites its process title over its environment, so they are found by
+ * their working folder, the data folder the harness gives each under the state folder
+ */
+function redisServers(): number[] {
+  const root = path.join(stateDir, 'redis') + path.sep;
+  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).map(Number).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server') && readlinkSync(`/proc/${pid}/cwd`).startsWith(root);
+    } catch {
+      return false; // gone, or not ours to read
+    }
+  });
+}
+
+/** every other process this mode starts carries the test's environment: haproxy, workers, the runner */
 const leftovers = () => [
   ...postmastersOn(loadTestDataDir),
-  ...['redis-server', 'haproxy', 'shop/async/web-main.ts', 'shop/async/task-main.ts', 'runner/cli.ts', 'scripts/load-partition.ts'].flatMap((e) => processesWith(e, marker)),
+  ...redisServers(),
+  ...['haproxy', 'shop/async/web-main.ts', 'shop/async/task-main.ts', 'runner/cli.ts', 'scripts/load-partition.ts'].flatMap((e) => processesWith(e, marker)),
 ];
 
 async function noLeftovers(): Promise<void> {
@@ -125,18 +141,58 @@ test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner a
   rmSync(out, { recursive: true, force: true });
 });
 
+/** A run of `before` in which the process `pick` finds gets SIGKILL 2 s after stdout matched `when`. */
+async function killDuringRun(name: string, when: RegExp, pick: () => number[]) {
+  const out = path.join(outRoot, `partition-fault-${name}-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  let killed: number[] = [];
+  const r = await runCli('load:partition', [...small, '--variants', 'before', '--phase-seconds', '4,20,4', '--out', out], env, undefined, (stdout) => {
+    if (killed.length === 0 && when.test(stdout)) {
+      killed = [-1];
+      setTimeout(() => {
+        killed = pick();
+        for (const pid of killed) process.kill(pid, 'SIGKILL');
+      }, 2_000);
+    }
+  });
+  return { r, out, killed };
+}
+
+test('a redis-server or a worker that dies mid-run stops it with one line and an INCOMPLETE folder; links the partition cuts do not', { timeout: 240_000 }, async (t) => {
+  const cases: [string, RegExp, () => number[], RegExp][] = [
+    ['redis', /before: baseline \d+ s/, redisServers, /redis-server ended unexpectedly \(killed by SIGKILL\)/],
+    // task4 is the worker whose PostgreSQL link the partition cut: its lost link is expected, its death is not
+    ['task4', /partition: cut/, () => processesWith('shop/async/task-main.ts', 'SHOP_WORKER_NAME=task4').filter((pid) => processesWith('shop/async/task-main.ts', marker).includes(pid)), /task worker task4 \(before\) ended unexpectedly \(killed by SIGKILL\)/],
+  ];
+  for (const [name, when, pick, reason] of cases) {
+    const { r, out, killed } = await killDuringRun(name, when, pick);
+    assert.equal(killed.length, 1, `one ${name} process was killed: ${killed.join(', ')}; ${r.stdout}`);
+    assert.equal(r.code, 1, `${name} killed (pid ${killed[0]}); stdout: ${r.stdout}; stderr: ${r.stderr.slice(-2000)}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+    assert.match(lines[0], new RegExp(`^error: run stopped: ${reason.source}; run folder marked INCOMPLETE: `));
+    assert.match(r.stdout, /^fault: /m, 'the harness said what it noticed');
+    assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), new RegExp(`^this run did not finish \\(${reason.source}[^]*before: stopped [\\d.]+ s into its load`));
+    assert.ok(['summary.json', 'report.md'].every((f) => !existsSync(path.join(out, f))), 'no report that looks finished');
+    await noLeftovers();
+    t.diagnostic(`${name}: ${lines[0]}`);
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('load:partition rejects bad input with one line and starts nothing', async () => {
   const notARun = path.join(outRoot, 'partition-not-a-run');
   mkdirSync(notARun, { recursive: true });
   writeFileSync(path.join(notARun, 'notes.txt'), 'keep me');
-  const cases: [string[], RegExp][] = [
+  const cases: [string[], RegExp, NodeJS.ProcessEnv?][] = [
     [['--variants', 'before,sideways'], /unknown variant 'sideways' \(accepted: before, after\)/],
     [['--phase-seconds', '10,20'], /--phase-seconds '10,20' is not valid/],
     [['--web-workers', '1'], /--web-workers 1 is out of range \(accepted: 2 to/],
     [['--out', notARun], /exists and is not a loadlab run folder/],
+    [['--quick'], /^error: not starting: only [\d.]+ \w+ free on the disk of the database's data folder \(.*\), below the floor of .*\(LOADLAB_DISK_FLOOR=100%\)$/, { LOADLAB_DISK_FLOOR: '100%' }],
   ];
-  for (const [args, expected] of cases) {
-    const res = await runCli('load:partition', args, env);
+  for (const [args, expected, extraEnv] of cases) {
+    const res = await runCli('load:partition', args, { ...env, ...extraEnv });
     assert.equal(res.code, 1, `${args.join(' ')}: ${res.stderr}`);
     const lines = res.stderr.trim().split('\n');
     assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${res.stderr}`);

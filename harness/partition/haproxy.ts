@@ -16,6 +16,8 @@ export interface Balancer {
   /** where visitors go, e.g. http://127.0.0.1:41234 */
   url: string;
   events: RotationEvent[];
+  /** how haproxy ended if it ends without stop(): pending otherwise */
+  unexpectedEnd: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -102,5 +104,5 @@ export async function startBalancer(workers: { name: string; port: number }[], c
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `http://127.0.0.1:${port}`, events, stop: () => service.stop() };
+  return { url: `http://127.0.0.1:${port}`, events, unexpectedEnd: service.unexpectedEnd, stop: () => service.stop() };
 }

@@ -12,6 +12,8 @@ export interface RedisServer {
   /** false with REDIS_URL: someone else's Redis, which we only use */
   owned: boolean;
   version: string;
+  /** how our redis-server ended if it ends without stop(); null for a REDIS_URL, which is not ours to watch */
+  unexpectedEnd: Promise<string> | null;
   stop(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function openRedis(log: (line: string) => void): Promise<RedisServe
   const external = process.env.REDIS_URL?.trim();
   if (external) {
     const url = checkUrl(external);
-    return { url, owned: false, version: await serverVersion(url), stop: async () => {} };
+    return { url, owned: false, version: await serverVersion(url), unexpectedEnd: null, stop: async () => {} };
   }
   const bin = debianProgram('/usr/bin/redis-server', 'redis-server', 'set REDIS_URL to a Redis of your own');
   const port = await freeLoopbackPort();
@@ -89,6 +91,7 @@ export async function openRedis(log: (line: string) => void): Promise<RedisServe
     url,
     owned: true,
     version: await serverVersion(url),
+    unexpectedEnd: service.unexpectedEnd,
     stop: async () => {
       await service.stop();
       removeDir();

@@ -4,8 +4,10 @@ import type { RunFolder } from '../files/run-folder.ts';
 import { readLoadPoints } from '../load/k6-points.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { cartPrefix, partitionEnv, PARTITION_SCRIPT } from '../load/partition-script.ts';
-import { runLoadScript } from '../load/runner-process.ts';
-import { readSummaryExport, thresholdResults } from '../load/summary-export.ts';
+import { runLoadScript, runnerCrashed, type RunnerRun } from '../load/runner-process.ts';
+import { loadFigures, readSummaryExport, thresholdResults } from '../load/summary-export.ts';
+import { RunFault } from '../guard/fault.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
 import { checkNoLoss, dropQueue, lostOrDuplicated, openTasks, readTaskRecords } from './no-loss.ts';
 import { acknowledgedActions, partitionSeries, phaseFigures, type PhaseWindow } from './phases.ts';
 import { playPartition, type PlayedTimeline } from './play.ts';
@@ -29,6 +31,9 @@ export interface VariantPlan {
   seed: number;
   folder: RunFolder;
   log: (line: string) => void;
+  watchdog: Watchdog;
+  /** aborted on a fault: the load stops and the variant ends with the figures it has */
+  signal: AbortSignal;
 }
 
 export interface VariantOutcome {
@@ -42,19 +47,42 @@ export const BEHAVIOUR: Record<PartitionVariant, string> = {
   after: 'a task worker takes tasks only while its PostgreSQL link answers, and hands back a task that found it gone before writing',
 };
 
-async function warmUp(url: string, firstDate: number): Promise<void> {
-  for (const path of ['/citymuseum/timeslots/', `/citymuseum/timeslots/${firstDate}/`]) await (await fetch(`${url}${path}`)).arrayBuffer();
+async function warmUp(url: string, firstDate: number, signal: AbortSignal): Promise<void> {
+  for (const path of ['/citymuseum/timeslots/', `/citymuseum/timeslots/${firstDate}/`]) await (await fetch(`${url}${path}`, { signal })).arrayBuffer();
 }
 
 /** Waits until no task of the replay is waiting or running (a task may outlive its visitor's timeout). */
-async function drain(redisUrl: string, prefix: string): Promise<void> {
+async function drain(redisUrl: string, prefix: string, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + 20_000;
-  while ((await openTasks(redisUrl, prefix)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while (!signal.aborted && (await openTasks(redisUrl, prefix)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+}
+
+/**
+ * Every process of the replay must stay up: a web or task worker, haproxy. A worker whose links the partition
+ * cuts only loses connections (its clients time out and retry); its process ending is the fault.
+ */
+function watchTopology(plan: VariantPlan, topo: Topology): void {
+  for (const w of [...topo.webs, ...topo.tasks]) plan.watchdog.watchProcess('process', `${w.kind} worker ${w.name} (${plan.variant})`, w.service.unexpectedEnd);
+  plan.watchdog.watchProcess('process', `haproxy (${plan.variant})`, topo.balancer.unexpectedEnd);
+}
+
+/**
+ * The load ended early: on a fault the watchdog noticed (the figures so far are recorded, then the fault is
+ * thrown), or because the runner itself died. Otherwise returns and the variant goes on.
+ */
+function endIfStopped(plan: VariantPlan, run: RunnerRun, loadStartMs: number): void {
+  const { variant, signal } = plan;
+  const crashed = runnerCrashed(run);
+  if (!signal.aborted && !crashed) return;
+  const figures = loadFigures(plan.folder.file(`k6-summary-${variant}.json`));
+  plan.watchdog.record(`${variant}: stopped ${((Date.now() - loadStartMs) / 1000).toFixed(1)} s into its load: ${figures ?? 'the runner wrote no summary'}`);
+  signal.throwIfAborted();
+  throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during variant ${variant}`);
 }
 
 /** fresh topology, load, the partition on the harness's clock, drain, stop, then the figures and the no-loss check */
 export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOutcome> {
-  const { variant, folder, log } = plan;
+  const { variant, folder, log, signal } = plan;
   const prefix = `loadlab-partition-${plan.runId}-${variant}`;
   const scriptRunId = `${plan.runId}-${variant}`;
   const total = PARTITION_PHASES.reduce((s, p) => s + plan.phases[p], 0);
@@ -67,16 +95,23 @@ export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOut
   let runnerExit: number;
   let shape: PartitionShape;
   try {
+    watchTopology(plan, topo);
     shape = incidentShape(topo);
-    await warmUp(topo.url, plan.firstDate);
+    await warmUp(topo.url, plan.firstDate, signal);
     log(`${variant}: ${PARTITION_PHASES.map((p) => `${p} ${plan.phases[p]} s`).join(', ')} at ${plan.rate} visitors/min; ${BEHAVIOUR[variant]}`);
     const env = partitionEnv({ baseUrl: topo.url, rate: plan.rate, durationS: total, thinkScale: plan.thinkScale, firstDate: plan.firstDate, dates: plan.dates, seed: plan.seed, runId: scriptRunId });
-    const runner = runLoadScript(PARTITION_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress() });
-    played = await playPartition(topo.webs, shape, plan.phases, runner, log);
+    const loadStartMs = Date.now();
+    const runner = runLoadScript(PARTITION_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress(), signal });
+    // a fault stops the runner, which ends the play early: the fault (or the runner's crash) is the news, not that
+    played = await playPartition(topo.webs, shape, plan.phases, runner, log).catch(async (err) => {
+      endIfStopped(plan, await runner, loadStartMs);
+      throw err;
+    });
     const run = await runner;
+    endIfStopped(plan, run, loadStartMs);
     if (run.code !== 0 && run.code !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${run.code}): ${run.stderrTail}`);
     runnerExit = run.code;
-    await drain(plan.redis.url, prefix);
+    await drain(plan.redis.url, prefix, signal);
   } finally {
     await topo.stop();
   }
