@@ -1,5 +1,6 @@
-// load:partition end to end at a small scale: two web workers, four task workers, a short partition, both
-// variants; then Ctrl-C in the middle of a partition, redis-server and a worker killed mid-run, and bad input.
+// load:partition: Ctrl-C in the middle of a partition; then end to end at a small scale (two web workers, four
+// task workers, a short partition, both variants) into the interrupted run's folder; redis-server and a worker
+// killed mid-run; bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,9 +73,29 @@ function plottedBetween(charts: PlottedChart[], id: string, label: string, from:
   return c.x.flatMap((x, i) => (x >= from && x < to && typeof y[i] === 'number' ? [y[i] as number] : []));
 }
 
-test('load:partition at small scale: before fails a share of the asynchronous actions during the partition, after none; pages stay up; nothing lost or doubled', { timeout: 300_000 }, async (t) => {
-  const out = path.join(outRoot, `partition-${process.pid}`);
+/** the interrupted run's folder, which the small run below goes into again */
+const reused = path.join(outRoot, `partition-${process.pid}`);
+
+test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner and postgres, and leaves the run marked incomplete', { timeout: 120_000 }, async () => {
+  const out = reused;
   rmSync(out, { recursive: true, force: true });
+  let sent = false;
+  const r = await runCli('load:partition', [...small, '--variants', 'before', '--phase-seconds', '4,30,4', '--out', out], env, undefined, (stdout, kill) => {
+    if (!sent && /partition: cut/.test(stdout)) {
+      sent = true;
+      setTimeout(() => kill('SIGINT'), 2_000);
+    }
+  });
+  assert.ok(sent, `the partition started: ${r.stdout}`);
+  assert.equal(r.code, 130, r.stderr.slice(-1000));
+  await noLeftovers();
+  assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');
+  assert.ok(!existsSync(path.join(out, 'report.md')) && !existsSync(path.join(out, 'summary.json')), 'no report that looks finished');
+});
+
+test('load:partition at small scale: before fails a share of the asynchronous actions during the partition, after none; pages stay up; nothing lost or doubled', { timeout: 300_000 }, async (t) => {
+  // into the interrupted run's folder, as a user may: its carts, still in the database, are not this run's
+  const out = reused;
   const r = await runCli('load:partition', [...small, '--phase-seconds', '5,10,5', '--out', out], env);
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
   await noLeftovers();
@@ -120,24 +141,6 @@ test('load:partition at small scale: before fails a share of the asynchronous ac
     assert.deepEqual([...new Set(plottedBetween(charts, 'chart-async', 'after async failed %', after.timeline.cut_s, after.timeline.healed_s))], [0], 'after draws none');
     assert.ok(plottedBetween(charts, 'chart-workers', 'before web workers in rotation', cut, healed).includes(1), 'the rotation drops to one web worker');
   });
-  rmSync(out, { recursive: true, force: true });
-});
-
-test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner and postgres, and leaves the run marked incomplete', { timeout: 120_000 }, async () => {
-  const out = path.join(outRoot, `partition-interrupted-${process.pid}`);
-  rmSync(out, { recursive: true, force: true });
-  let sent = false;
-  const r = await runCli('load:partition', [...small, '--variants', 'before', '--phase-seconds', '4,30,4', '--out', out], env, undefined, (stdout, kill) => {
-    if (!sent && /partition: cut/.test(stdout)) {
-      sent = true;
-      setTimeout(() => kill('SIGINT'), 2_000);
-    }
-  });
-  assert.ok(sent, `the partition started: ${r.stdout}`);
-  assert.equal(r.code, 130, r.stderr.slice(-1000));
-  await noLeftovers();
-  assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');
-  assert.ok(!existsSync(path.join(out, 'report.md')) && !existsSync(path.join(out, 'summary.json')), 'no report that looks finished');
   rmSync(out, { recursive: true, force: true });
 });
 

@@ -16,7 +16,8 @@ import { PARTITION_PHASES, type PartitionPhase, type PartitionSeries, type Parti
 
 export interface VariantPlan {
   variant: PartitionVariant;
-  runId: string;
+  /** this replay's own name for its carts and queue: never one an earlier replay used in the same database */
+  replayId: string;
   dbUrl: string;
   redis: { url: string; owned: boolean };
   counts: WorkerCounts;
@@ -83,8 +84,8 @@ function endIfStopped(plan: VariantPlan, run: RunnerRun, loadStartMs: number): v
 /** fresh topology, load, the partition on the harness's clock, drain, stop, then the figures and the no-loss check */
 export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOutcome> {
   const { variant, folder, log, signal } = plan;
-  const prefix = `loadlab-partition-${plan.runId}-${variant}`;
-  const scriptRunId = `${plan.runId}-${variant}`;
+  const prefix = `loadlab-partition-${plan.replayId}-${variant}`;
+  const scriptRunId = `${plan.replayId}-${variant}`;
   const total = PARTITION_PHASES.reduce((s, p) => s + plan.phases[p], 0);
   const topo = await startTopology({
     ...plan.counts, gated: variant === 'after', dbUrl: plan.dbUrl, redisUrl: plan.redis.url, queuePrefix: prefix,

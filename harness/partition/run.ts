@@ -73,10 +73,12 @@ export async function runPartition(o: PartitionOptions): Promise<{ summary: Part
     if (redis.unexpectedEnd) watchdog.watchProcess('process', 'redis-server', redis.unexpectedEnd);
     const summary = newSummary(o, folder.runId, started, { postgres: db.postgresVersion, database: db.kind, redis: redis.version, redis_server: redis.owned ? 'embedded' : 'external', haproxy: haproxyVersion(haproxy) });
     const m = result.manifest;
+    // the folder's name alone is not unique: a run may go into an earlier run's folder, whose carts are still in the database
+    const replayId = `${folder.runId}-${started.getTime().toString(36)}`;
     const series: Partial<Record<PartitionVariant, PartitionSeries>> = {};
     for (const variant of o.variants) {
       const outcome = await runPartitionVariant({
-        variant, runId: folder.runId, dbUrl: db.url, redis, counts: o.counts, phases: o.phases, rate: o.rate, thinkScale: summary.traffic.think_scale,
+        variant, replayId, dbUrl: db.url, redis, counts: o.counts, phases: o.phases, rate: o.rate, thinkScale: summary.traffic.think_scale,
         bucketS: o.quick ? 2 : 5, firstDate: m.hot_subevent_first, dates: m.dates, seed: o.seed, folder, log: o.say, watchdog, signal,
       });
       summary.variants[variant] = outcome.result;
