@@ -10,7 +10,7 @@ import type { PartitionSeries, PartitionSeriesPoint, PartitionVariant } from '..
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, type ExpectedSeries, type PlottedChart } from './helpers/chart-readback.ts';
 import { loadTestDataDir } from './helpers/db.ts';
-import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { expectUserErrors, postmastersOn, processesWith, runCli } from './helpers/processes.ts';
 
 const outRoot = path.join(stateDir, 'test-reports');
 const env = { LOADLAB_PGDATA: loadTestDataDir };
@@ -187,21 +187,15 @@ test('load:partition rejects bad input with one line and starts nothing', async 
   const notARun = path.join(outRoot, 'partition-not-a-run');
   mkdirSync(notARun, { recursive: true });
   writeFileSync(path.join(notARun, 'notes.txt'), 'keep me');
-  const cases: [string[], RegExp, NodeJS.ProcessEnv?][] = [
+  await expectUserErrors('load:partition', [
     [['--variants', 'before,sideways'], /unknown variant 'sideways' \(accepted: before, after\)/],
     [['--phase-seconds', '10,20'], /--phase-seconds '10,20' is not valid/],
     [['--web-workers', '1'], /--web-workers 1 is out of range \(accepted: 2 to/],
     [['--out', notARun], /exists and is not a loadlab run folder/],
-    [['--quick'], /^error: not starting: only [\d.]+ \w+ free on the disk of the database's data folder \(.*\), below the floor of .*\(LOADLAB_DISK_FLOOR=100%\)$/, { LOADLAB_DISK_FLOOR: '100%' }],
-  ];
-  for (const [args, expected, extraEnv] of cases) {
-    const res = await runCli('load:partition', args, { ...env, ...extraEnv });
-    assert.equal(res.code, 1, `${args.join(' ')}: ${res.stderr}`);
-    const lines = res.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${res.stderr}`);
-    assert.match(lines[0], expected);
-    assert.equal(res.stdout, '', 'nothing started');
-  }
+  ], env);
+  await expectUserErrors('load:partition', [
+    [['--quick'], /^error: not starting: only [\d.]+ \w+ free on the disk of the database's data folder \(.*\), below the floor of .*\(LOADLAB_DISK_FLOOR=100%\)$/],
+  ], { ...env, LOADLAB_DISK_FLOOR: '100%' });
   assert.equal(readFileSync(path.join(notARun, 'notes.txt'), 'utf8'), 'keep me');
   await noLeftovers();
 });
