@@ -10,7 +10,11 @@ export interface ShopContext {
   healthPool: pg.Pool;
   metrics: ShopMetrics;
   poolSize: number;
+  /** run by /healthz after the database's SELECT 1; a check throws (an HttpError 503) when its part is unreachable */
+  healthChecks: HealthCheck[];
 }
+
+export type HealthCheck = () => Promise<void>;
 
 export type PageKind = 'html' | 'json' | 'text';
 

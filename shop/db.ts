@@ -14,6 +14,13 @@ export interface PoolOptions {
   acquireTimeoutMs: number;
   /** server-side limit per statement, so an overloaded query cannot hold a connection forever */
   statementTimeoutMs: number;
+  /**
+   * client-side limit per query (off by default): a connection whose network went silent answers nothing, so
+   * only the client can give up on it. Task workers set it; a web page may wait for the load balancer instead.
+   */
+  queryTimeoutMs?: number;
+  /** server-side limit on a session idle inside a transaction (off by default): frees the locks of a client that went silent */
+  idleInTransactionTimeoutMs?: number;
 }
 
 // numeric stays a string (money must not pass through floats); int8 counts fit in a number.
@@ -25,6 +32,8 @@ export function createPool(o: PoolOptions): pg.Pool {
     max: o.poolSize,
     connectionTimeoutMillis: o.acquireTimeoutMs,
     statement_timeout: o.statementTimeoutMs,
+    ...(o.queryTimeoutMs ? { query_timeout: o.queryTimeoutMs } : {}),
+    ...(o.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: o.idleInTransactionTimeoutMs } : {}),
     idleTimeoutMillis: 30_000,
     application_name: 'loadlab-shop',
   });
@@ -34,6 +43,20 @@ export function createPool(o: PoolOptions): pg.Pool {
   return pool;
 }
 
+/**
+ * The COMMIT was sent but its answer never came (the connection broke or went silent): the transaction may or
+ * may not have committed. Retrying the work could do it twice, so callers must not treat this like a rollback.
+ * It keeps the cause's code and message, so it still reads as "database unavailable" where that is all that matters.
+ */
+export class CommitOutcomeUnknown extends Error {
+  readonly code?: string;
+  constructor(override readonly cause: unknown) {
+    super(`commit outcome unknown: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'CommitOutcomeUnknown';
+    this.code = (cause as { code?: string })?.code;
+  }
+}
+
 /** Runs fn on one client inside BEGIN/COMMIT, rolling back on any error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -41,12 +64,19 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   try {
     await client.query('BEGIN');
     const result = await fn(client);
-    await client.query('COMMIT');
+    await client.query('COMMIT').catch((err: Error) => {
+      throw isConnectionBroken(err) ? new CommitOutcomeUnknown(err) : err;
+    });
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
+    // a broken connection cannot take a ROLLBACK (it would only wait for the same silence); the server rolls
+    // back when the session ends
+    if (err instanceof CommitOutcomeUnknown || (err instanceof Error && isConnectionBroken(err))) broken = true;
+    else {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+    }
     throw err;
   } finally {
     // a client whose rollback failed has a dead or confused connection: destroy it instead of reusing it
@@ -68,7 +98,8 @@ export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) =
   }
 }
 
-function isConnectionBroken(err: Error): boolean {
+/** The connection is gone or went silent (a query read timeout leaves its answer unread on the wire). */
+export function isConnectionBroken(err: Error): boolean {
   const code = (err as { code?: string }).code ?? '';
-  return code.startsWith('08') || code.startsWith('57P') || /Connection terminated/.test(err.message);
+  return code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'EPIPE' || /Connection terminated|Query read timeout/.test(err.message);
 }

@@ -4,9 +4,9 @@ import { createPool, DEFAULT_POOL_SIZE } from './db.ts';
 import { HttpError, unavailableReason } from './errors.ts';
 import { renderError } from './html.ts';
 import { ShopMetrics } from './metrics.ts';
-import type { PageKind, ShopContext } from './context.ts';
+import type { HealthCheck, PageKind, ShopContext } from './context.ts';
 import type { Variant } from './queries/product-list.ts';
-import { cartRoutes } from './routes/cart.ts';
+import { cartRoutes, type CartActions } from './routes/cart.ts';
 import { HEALTH_TIMEOUT_MS, opsRoutes } from './routes/ops.ts';
 import { pageRoutes } from './routes/pages.ts';
 
@@ -21,6 +21,10 @@ export interface ShopOptions {
   statementTimeoutMs?: number;
   /** Fastify's request log on stdout; off by default, it costs throughput under load */
   logger?: boolean;
+  /** how cart add and checkout run; default: inside the request (load:partition runs them as queued tasks) */
+  cartActions?: CartActions;
+  /** what /healthz checks besides the database (load:partition's web workers: the task queue) */
+  healthChecks?: HealthCheck[];
 }
 
 export { DEFAULT_POOL_SIZE };
@@ -36,7 +40,7 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
     statementTimeoutMs: opts.statementTimeoutMs ?? 30_000,
   });
   const healthPool = createPool({ databaseUrl: opts.databaseUrl, poolSize: 1, acquireTimeoutMs: HEALTH_TIMEOUT_MS, statementTimeoutMs: HEALTH_TIMEOUT_MS });
-  const ctx: ShopContext = { variant: opts.variant, pool, healthPool, metrics: new ShopMetrics(opts.variant), poolSize };
+  const ctx: ShopContext = { variant: opts.variant, pool, healthPool, metrics: new ShopMetrics(opts.variant), poolSize, healthChecks: opts.healthChecks ?? [] };
 
   // forceCloseConnections: keep-alive load clients must not keep close() waiting
   const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true, bodyLimit: 64 * 1024 });
@@ -66,7 +70,7 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
     sendError(reply, req.method === 'GET' || req.method === 'HEAD' ? 'html' : 'json', 404, `no page at ${req.method} ${req.url.split('?')[0]}`));
 
   pageRoutes(app, ctx);
-  cartRoutes(app, ctx);
+  cartRoutes(app, ctx, opts.cartActions);
   opsRoutes(app, ctx);
   await app.ready();
   return app;

@@ -121,7 +121,7 @@ function runAsUser(): RunAs | undefined {
   return lookup();
 }
 
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

@@ -10,6 +10,8 @@ export interface RequestPoint {
   name: string;
   duration: number;
   failed: boolean;
+  /** the HTTP status (0: no answer, e.g. a timeout); absent where a caller built the point itself */
+  status?: number;
 }
 
 export interface LoadPoints {
@@ -40,7 +42,7 @@ export async function readLoadPoints(file: string): Promise<LoadPoints> {
     const ms = Date.parse(p.data.time);
     switch (p.metric) {
       case 'http_req_duration': {
-        const r: RequestPoint = { ms, scenario: tags.scenario ?? 'default', name: tags.name ?? tags.url ?? '', duration: p.data.value, failed: false };
+        const r: RequestPoint = { ms, scenario: tags.scenario ?? 'default', name: tags.name ?? tags.url ?? '', duration: p.data.value, failed: false, status: Number(tags.status ?? 0) };
         out.requests.push(r);
         awaitingFailed.set(`${r.scenario}\u0001${r.name}`, r);
         break;

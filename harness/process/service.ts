@@ -18,7 +18,7 @@ export interface Service {
 
 // setpriv's --pdeathsig: the child gets SIGTERM if this process dies without cleaning up (even on SIGKILL),
 // so no shop or runner outlives the harness. Where setpriv is missing, Ctrl-C and errors still stop them.
-const deathSignal = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0 ? ['setpriv', '--pdeathsig', 'SIGTERM', '--'] : [];
+export const deathSignal = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0 ? ['setpriv', '--pdeathsig', 'SIGTERM', '--'] : [];
 
 /**
  * A project command (`node --import tsx ENTRY args`) as ONE child process, whose pid is the command's own: a
@@ -47,8 +47,20 @@ export async function stopTree(p: ProcessPromise, graceMs = 10_000): Promise<voi
  * Starts a project command and waits until a line of its output matches `readyPattern`. It is stopped on
  * cleanup (exit, error, Ctrl-C) with SIGTERM, then SIGKILL.
  */
-export async function startService(name: string, entry: string, args: string[], readyPattern: RegExp, opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onLine?: (line: string) => void } = {}): Promise<Service> {
-  const p = projectCommand(entry, args, { env: opts.env });
+export function startService(name: string, entry: string, args: string[], readyPattern: RegExp, opts: SuperviseOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<Service> {
+  return superviseService(name, projectCommand(entry, args, { env: opts.env }), readyPattern, opts);
+}
+
+export interface SuperviseOptions {
+  timeoutMs?: number;
+  onLine?: (line: string) => void;
+}
+
+/**
+ * Watches a started child until a line of its output matches `readyPattern`, and registers its stop (SIGTERM to
+ * the tree, then SIGKILL) with the cleanups; a child that ends or stays silent first is stopped and reported.
+ */
+export async function superviseService(name: string, p: ProcessPromise, readyPattern: RegExp, opts: SuperviseOptions = {}): Promise<Service> {
   const exited = p.exitCode;
   let output = '';
   let stopping: Promise<void> | undefined;
@@ -58,18 +70,21 @@ export async function startService(name: string, entry: string, args: string[], 
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const ready = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new UserError(`${name} did not become ready within ${timeoutMs / 1000} s: ${lastLine()}`)), timeoutMs);
-    const onData = (d: Buffer) => {
+    // whole lines only, per stream: a chunk may end in the middle of one
+    const onData = (partial = { text: '' }) => (d: Buffer) => {
       const text = d.toString();
       output = (output + text).slice(-20_000);
-      for (const line of text.split('\n')) if (line.trim()) opts.onLine?.(line);
+      const lines = (partial.text + text).split('\n');
+      partial.text = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) opts.onLine?.(line);
       const m = readyPattern.exec(output);
       if (m) {
         clearTimeout(timer);
         resolve(m[1] ?? m[0]);
       }
     };
-    p.stdout.on('data', onData);
-    p.stderr.on('data', onData);
+    p.stdout.on('data', onData());
+    p.stderr.on('data', onData());
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new UserError(`${name} exited (code ${code}) before it was ready: ${lastLine()}`));

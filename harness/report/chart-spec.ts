@@ -79,3 +79,75 @@ export function logRange(values: number[]): [number, number] {
   const hi = Math.max(...values);
   return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(hi) + 1e-9)];
 }
+
+/** the variants whose colours every chart shares */
+export type Variant = keyof typeof VARIANT_COLORS;
+
+/** seconds since the load started: the x range a time chart shows */
+export type TimeWindow = [number, number];
+
+/** a stretch of a run, in seconds since its load started (an incident replay's ramp, a partition) */
+export interface PhaseSpan {
+  name: string;
+  start_s: number;
+  end_s: number;
+}
+
+/** The same phase is shaded the same in every report: baseline calm, the trouble red, the recovery blue. */
+const PHASE_FILL: Record<string, string> = {
+  baseline: 'rgba(47,158,68,0.07)', ramp: 'rgba(240,140,0,0.09)', tripled: 'rgba(224,49,49,0.08)', partition: 'rgba(224,49,49,0.08)', recovery: 'rgba(25,113,194,0.06)',
+};
+
+/**
+ * One variant's figure over the window. Each series keeps its own time stamps: the load buckets and the two
+ * variants' DB samples run on different clocks, and merging them into one axis here would put a hole into
+ * every series wherever another one had a sample (the DB charts once drew nothing for that reason).
+ */
+export function timeSeries<P extends { t_s: number }>(variant: Variant, metric: string, points: P[], get: (p: P) => number | null | undefined, scale: Unit, [lo, hi]: TimeWindow, dash = false): ChartSeries[] {
+  const inside = points.filter((p) => p.t_s >= lo && p.t_s <= hi);
+  const values = inside.map((p) => {
+    const v = get(p);
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  });
+  // a series without a single value only adds a legend entry that says nothing
+  if (!values.some((v) => v !== null)) return [];
+  return [{ label: `${variant} ${metric}`, color: VARIANT_COLORS[variant], dash, points: false, scale, x: inside.map((p) => p.t_s), values }];
+}
+
+function samePhases(a: PhaseSpan[], b: PhaseSpan[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.name === b[i].name && Math.abs(p.start_s - b[i].start_s) <= 1 && Math.abs(p.end_s - b[i].end_s) <= 1);
+}
+
+/** Bands for the first variant's phases; the second's starts as dashed lines in its colour when they differ. */
+export function phaseDecor(phasesOf: [Variant, PhaseSpan[]][]): Pick<ChartSpec, 'bands' | 'marks'> {
+  const withPhases = phasesOf.filter(([, phases]) => phases.length > 0);
+  const phases = withPhases.length ? withPhases[0][1] : [];
+  const second = withPhases[1];
+  const other = second && !samePhases(phases, second[1]) ? second[1] : null;
+  return {
+    bands: phases.map((p): Band => ({ label: p.name, start: p.start_s, end: p.end_s, fill: PHASE_FILL[p.name] ?? 'rgba(0,0,0,0.04)' })),
+    marks: other ? { color: VARIANT_COLORS[second[0]], at: other.map((p) => p.start_s) } : null,
+  };
+}
+
+/** A chart over time before the parts every chart of a report shares. */
+export interface TimeChart {
+  id: string;
+  title: string;
+  description: string;
+  series: ChartSeries[];
+  axes: ChartAxis[];
+  /** what the box says when no series has a value */
+  ifEmpty: string;
+}
+
+/** A report's charts over time: one x range and one phase shading for all, and no axis without a series. */
+export function timeCharts(charts: TimeChart[], w: TimeWindow, decor: Pick<ChartSpec, 'bands' | 'marks'>): ChartSpec[] {
+  return charts.map(({ ifEmpty, ...c }) => ({
+    ...c,
+    xAxis: { name: 'time', label: 'seconds since load start', unit: 's', log: false, min: w[0], max: w[1] },
+    axes: c.axes.filter((a) => c.series.some((s) => s.scale === a.scale)),
+    ...decor,
+    empty: c.series.length ? null : ifEmpty,
+  }));
+}

@@ -4,9 +4,9 @@
  */
 import type { ReportInput } from '../incident/types.ts';
 import { CHART_PAGE_CSP, chartFigure, chartScripts, chartStyles, escapeHtml } from './chart-page.ts';
-import { VARIANT_COLORS } from './chart-spec.ts';
+import { VARIANT_COLORS, type ChartSpec } from './chart-spec.ts';
 import { buildCharts } from './charts.ts';
-import type { Cell, Table } from './document.ts';
+import type { Cell, ReportModel, Table } from './document.ts';
 import { buildModel } from './model.ts';
 
 function cellHtml(c: Cell, tag: 'td' | 'th', align: 'l' | 'r'): string {
@@ -54,12 +54,19 @@ ol.notes { font-size: 13.5px; color: var(--muted); }
 `;
 
 export function renderHtml(input: ReportInput): string {
-  const m = buildModel(input);
-  const charts = buildCharts(input);
   const legend = (['before', 'after'] as const)
     .filter((v) => input.summary.variants[v] !== undefined)
     .map((v) => `<span class="legend-key" style="background:${VARIANT_COLORS[v]}"></span>${v}${v === 'before' ? ' (old query)' : ' (fixed query)'}`)
     .join('');
+  const intro = `Time is seconds since each variant's load start, so both runs share one axis; shaded bands are the phases.${legend ? ` Colours:${legend}` : ''}`;
+  return htmlDocument(buildModel(input), buildCharts(input), intro);
+}
+
+/**
+ * Any report model as one self-contained page with its charts (the incident's, the timeline's). `chartsIntro`
+ * is trusted HTML (it may hold legend keys); everything else is escaped here.
+ */
+export function htmlDocument(m: ReportModel, charts: ChartSpec[], chartsIntro: string): string {
   const sections = m.sections
     .map((s) => `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>\n${s.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}\n${s.tables.map(tableHtml).join('\n')}</section>`)
     .join('\n');
@@ -84,7 +91,7 @@ ${chartStyles()}
 </header>
 <main>
 <section id="charts"><h2>Over time</h2>
-<p class="muted">Time is seconds since each variant's load start, so both runs share one axis; shaded bands are the phases.${legend ? ` Colours:${legend}` : ''}</p>
+<p class="muted">${chartsIntro}</p>
 <div class="charts">
 ${charts.map(chartFigure).join('\n')}
 </div></section>

@@ -32,6 +32,9 @@ function num(name: string, fallback: number): number {
   return n;
 }
 
+/** A number from __ENV (k6 -e K=V), or the fallback; other scripts' own knobs read through it too. */
+export { num as envNumber };
+
 export function trafficConfig(): TrafficConfig {
   const rate = num('RATE', 60);
   const multiplier = num('MULTIPLIER', 3);

@@ -27,58 +27,86 @@ export function chooseDate(cfg: TrafficConfig, rnd: () => number): number {
   return cfg.firstDate + index;
 }
 
-async function think(cfg: TrafficConfig, rnd: () => number, min: number, max: number): Promise<void> {
+export async function think(cfg: TrafficConfig, rnd: () => number, min: number, max: number): Promise<void> {
   // awaited so the embedded runner's promise-returning sleep works; on k6 it blocks the VU as usual
   await sleep(between(rnd, min, max) * cfg.thinkScale);
 }
 
 const json = { 'Content-Type': 'application/json' };
 
-/**
- * One visitor: calendar, a date's product list, sometimes a second date, then a share adds to the cart and
- * a smaller share checks out. Every request carries a `name` tag: the report groups by it.
- */
-export async function visit(cfg: TrafficConfig, rnd: () => number, visitorId: string): Promise<void> {
-  const base = `${cfg.baseUrl}/${cfg.organizer}/${cfg.event}`;
-  const params = (name: string) => ({ tags: { name }, timeout: cfg.timeout, headers: json });
+export function eventBase(cfg: TrafficConfig): string {
+  return `${cfg.baseUrl}/${cfg.organizer}/${cfg.event}`;
+}
 
+/** Request parameters of one journey step; every request carries a `name` tag: the report groups by it. */
+export function stepParams(cfg: TrafficConfig, name: string) {
+  return { tags: { name }, timeout: cfg.timeout, headers: json };
+}
+
+/**
+ * The browsing part of a visit: the calendar, a date's product list, sometimes a second date. Returns the date
+ * of the last product list and its response, which the cart step reads its offers from.
+ */
+export async function browse(cfg: TrafficConfig, rnd: () => number): Promise<{ date: number; list: http.RefinedResponse<http.ResponseType | undefined> }> {
+  const base = eventBase(cfg);
   const page = rnd() < 0.85 ? 1 : intBetween(rnd, 2, 4);
-  const calendar = await http.asyncRequest('GET', page === 1 ? `${base}/` : `${base}/?page=${page}`, null, params('calendar'));
+  const calendar = await http.asyncRequest('GET', page === 1 ? `${base}/` : `${base}/?page=${page}`, null, stepParams(cfg, 'calendar'));
   check(calendar, { 'calendar 200': (r) => r.status === 200 });
   await think(cfg, rnd, 1, 4);
 
   let date = chooseDate(cfg, rnd);
-  let list = await http.asyncRequest('GET', `${base}/${date}/`, null, params('product-list'));
+  let list = await http.asyncRequest('GET', `${base}/${date}/`, null, stepParams(cfg, 'product-list'));
   check(list, { 'product list 200': (r) => r.status === 200 });
   await think(cfg, rnd, 2, 6);
 
   if (rnd() < 0.3) {
     date = chooseDate(cfg, rnd);
-    list = await http.asyncRequest('GET', `${base}/${date}/`, null, params('product-list'));
+    list = await http.asyncRequest('GET', `${base}/${date}/`, null, stepParams(cfg, 'product-list'));
     check(list, { 'product list 200': (r) => r.status === 200 });
     await think(cfg, rnd, 2, 6);
   }
+  return { date, list };
+}
 
-  if (list.status !== 200 || rnd() >= 0.2) return;
-  const offers = parseOffers(typeof list.body === 'string' ? list.body : '').filter((o) => o.available > 0);
-  if (offers.length === 0) return;
+/** A product the page offers and how many of it to take, or null when nothing is available. */
+export function chooseOffer(listBody: unknown, rnd: () => number): { offer: Offer; count: number } | null {
+  const offers = parseOffers(typeof listBody === 'string' ? listBody : '').filter((o) => o.available > 0);
+  if (offers.length === 0) return null;
   const offer = offers[intBetween(rnd, 0, offers.length - 1)];
-  const count = Math.min(offer.available, intBetween(rnd, 1, 3));
-  const add = await http.asyncRequest(
-    'POST',
-    `${base}/${date}/cart/add`,
-    JSON.stringify({ cart_id: visitorId, item: offer.item, variation: offer.variation, count }),
-    { ...params('cart-add'), responseCallback: http.expectedStatuses(200, 409) },
-  );
+  return { offer, count: Math.min(offer.available, intBetween(rnd, 1, 3)) };
+}
+
+/** POST a cart add (200, or 409 when it sold out meanwhile: both are answers, not failures). */
+export async function addToCart(cfg: TrafficConfig, date: number, body: Record<string, unknown>, name = 'cart-add') {
+  const add = await http.asyncRequest('POST', `${eventBase(cfg)}/${date}/cart/add`, JSON.stringify(body), {
+    ...stepParams(cfg, name),
+    responseCallback: http.expectedStatuses(200, 409),
+  });
   check(add, { 'cart add answered': (r) => r.status === 200 || r.status === 409 });
+  return add;
+}
+
+/** POST a checkout (200, or 409 when a position can no longer be honoured). */
+export async function checkout(cfg: TrafficConfig, body: Record<string, unknown>, name = 'checkout') {
+  const res = await http.asyncRequest('POST', `${eventBase(cfg)}/checkout`, JSON.stringify(body), {
+    ...stepParams(cfg, name),
+    responseCallback: http.expectedStatuses(200, 409),
+  });
+  check(res, { 'checkout answered': (r) => r.status === 200 || r.status === 409 });
+  return res;
+}
+
+/**
+ * One visitor: calendar, a date's product list, sometimes a second date, then a share adds to the cart and
+ * a smaller share checks out, with think times between steps.
+ */
+export async function visit(cfg: TrafficConfig, rnd: () => number, visitorId: string): Promise<void> {
+  const { date, list } = await browse(cfg, rnd);
+  if (list.status !== 200 || rnd() >= 0.2) return;
+  const choice = chooseOffer(list.body, rnd);
+  if (!choice) return;
+  const add = await addToCart(cfg, date, { cart_id: visitorId, item: choice.offer.item, variation: choice.offer.variation, count: choice.count });
   if (add.status !== 200 || rnd() >= 0.5) return;
   await think(cfg, rnd, 3, 8);
-
-  const checkout = await http.asyncRequest(
-    'POST',
-    `${base}/checkout`,
-    JSON.stringify({ cart_id: visitorId, email: `${visitorId}@example.org` }),
-    { ...params('checkout'), responseCallback: http.expectedStatuses(200, 409) },
-  );
-  check(checkout, { 'checkout answered': (r) => r.status === 200 || r.status === 409 });
+  await checkout(cfg, { cart_id: visitorId, email: `${visitorId}@example.org` });
 }

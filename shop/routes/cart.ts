@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../errors.ts';
 import { MAX_ID, parseId } from '../queries/catalog.ts';
-import { addToCart, type CartAddInput } from '../queries/cart.ts';
+import { addToCart, type CartAddInput, type DateRef } from '../queries/cart.ts';
 import { checkout } from '../queries/checkout.ts';
 import { MAX_ITEMS_PER_ORDER } from '../queries/product-page.ts';
 import type { ShopContext } from '../context.ts';
@@ -51,20 +51,46 @@ export function parseCheckout(body: unknown): { cartId: string; email: string } 
   return { cartId, email: b.email };
 }
 
-interface EventParams {
+/**
+ * An optional idempotency key: the same key names the same action, so a client may resend a request whose
+ * answer it never got without the action happening twice (load:partition's task workers honour it).
+ */
+export function parseRequestId(body: unknown): string | undefined {
+  const raw = asObject(body).request_id;
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(raw)) {
+    throw badRequest(`"request_id" must be 1 to 128 letters, digits, '.', '_' or '-', got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
+export interface EventRef {
   organizer: string;
   event: string;
 }
 
-export function cartRoutes(app: FastifyInstance, ctx: ShopContext): void {
-  app.post<{ Params: EventParams & { subevent: string } }>('/:organizer/:event/:subevent/cart/add', { config: { name: 'cart-add', kind: 'json' } }, async (req) => {
+/** How the cart's two actions are carried out: inside the request (the default), or as tasks on a queue. */
+export interface CartActions {
+  add(where: DateRef, input: CartAddInput, requestId: string | undefined): Promise<unknown>;
+  checkout(where: EventRef, cartId: string, email: string, requestId: string | undefined): Promise<unknown>;
+}
+
+function inRequest(ctx: ShopContext): CartActions {
+  return {
+    add: (where, input) => addToCart(ctx.pool, where, input),
+    checkout: (where, cartId, email) => checkout(ctx.pool, where, cartId, email),
+  };
+}
+
+export function cartRoutes(app: FastifyInstance, ctx: ShopContext, actions: CartActions = inRequest(ctx)): void {
+  app.post<{ Params: EventRef & { subevent: string } }>('/:organizer/:event/:subevent/cart/add', { config: { name: 'cart-add', kind: 'json' } }, async (req) => {
     const subeventId = parseId(req.params.subevent, 'date');
     const input = parseCartAdd(req.body);
-    return addToCart(ctx.pool, { organizer: req.params.organizer, event: req.params.event, subeventId }, input);
+    return actions.add({ organizer: req.params.organizer, event: req.params.event, subeventId }, input, parseRequestId(req.body));
   });
 
-  app.post<{ Params: EventParams }>('/:organizer/:event/checkout', { config: { name: 'checkout', kind: 'json' } }, async (req) => {
+  app.post<{ Params: EventRef }>('/:organizer/:event/checkout', { config: { name: 'checkout', kind: 'json' } }, async (req) => {
     const { cartId, email } = parseCheckout(req.body);
-    return checkout(ctx.pool, { organizer: req.params.organizer, event: req.params.event }, cartId, email);
+    return actions.checkout({ organizer: req.params.organizer, event: req.params.event }, cartId, email, parseRequestId(req.body));
   });
 }

@@ -7,6 +7,7 @@ export function opsRoutes(app: FastifyInstance, ctx: ShopContext): void {
   // SELECT 1 on a pool of its own: answers "is the database reachable" even while the main pool is saturated
   app.get('/healthz', { config: { name: 'healthz', kind: 'text' } }, async (_req, reply) => {
     await ctx.healthPool.query('SELECT 1');
+    for (const check of ctx.healthChecks) await check();
     return reply.type('text/plain; charset=utf-8').send('ok\n');
   });
 
