@@ -69,36 +69,73 @@ interface EventPlan {
   quotas: { id: number; subeventId: number | null; size: number | null; productIds: number[] }[];
 }
 
+/** What every part of the generator shares: the tables, the id counters and the seeded sources of text. */
+interface Ctx {
+  spec: DatasetSpec;
+  T: ReturnType<typeof tables>;
+  rnd: Random;
+  faker: Faker;
+  fakerEn: Faker;
+  next: Record<'subevent' | 'category' | 'item' | 'variation' | 'quota' | 'quotaItem' | 'quotaVariation' | 'order' | 'position' | 'voucher' | 'seItem' | 'seVar' | 'cart' | 'wl' | 'itemLimit' | 'addon' | 'channel', number>;
+  created: string;
+  longText: (f: Faker) => string;
+  firstNames: string[];
+  lastNames: string[];
+  emailOf: (first: string, last: string) => string;
+  /** the web sales channel of each organizer */
+  webChannel: Map<number, number>;
+}
+
+const i18n = (enText: string, deText: string) => ({ en: enText, de: deText });
+
 /**
  * Builds every row of a dataset in memory, deterministically from (spec, seed). Ids are assigned in order,
- * the hot series first, so the hot event is id 1 and its dates are subevents 1..N.
+ * the hot series first, so the hot event is id 1 and its dates are subevents 1..N. The parts run in a fixed
+ * order: each draws from the same seeded sources, so reordering them would change every row after.
  */
 export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDataset {
-  const T = tables();
+  const ctx = context(spec, seed);
+  seedOrganizers(ctx);
+  const { hot, hotItems } = seedHotEvent(ctx);
+  seedHotDates(ctx, hot, hotItems);
+  const plans = [hot, ...seedBackgroundEvents(ctx)];
+  seedVouchersAndWaitingList(ctx, hot, hotItems);
+  seedOrders(ctx, plans);
+  seedExpiredCarts(ctx, hot);
+  return {
+    tables: Object.values(ctx.T),
+    hot: { eventId: hot.id, firstSubeventId: hot.subevents[0].id, lastSubeventId: hot.subevents[hot.subevents.length - 1].id },
+  };
+}
+
+function context(spec: DatasetSpec, seed: number): Ctx {
   const rnd = new Random(seed, 1);
   const faker = new Faker({ locale: [de, en] });
   faker.seed(seed);
   const fakerEn = new Faker({ locale: [en] });
   fakerEn.seed(seed + 1);
-
-  const next = { subevent: 1, category: 1, item: 1, variation: 1, quota: 1, quotaItem: 1, quotaVariation: 1, order: 1, position: 1, voucher: 1, seItem: 1, seVar: 1, cart: 1, wl: 1, itemLimit: 1, addon: 1, channel: 1 };
-  const created = iso(SERIES_START_MS - 400 * DAY);
-  const i18n = (enText: string, deText: string) => ({ en: enText, de: deText });
   // Faker makes the text, but calling it per row is what would make seeding slow: draw rows from seeded pools.
   // A paragraph per language: the product row's width is what the incident query sorts 30,000 times per
   // product, and with this width its cost alone on a 2-core machine (~0.5 s) is near production's ~1 s.
   const textPool = (f: Faker, n: number) => Array.from({ length: n }, () => f.lorem.paragraph(5));
   const descriptionsEn = textPool(fakerEn, 64);
   const descriptionsDe = textPool(faker, 64);
-  const longText = (f: Faker) => rnd.pick(f === faker ? descriptionsDe : descriptionsEn);
   const firstNames = Array.from({ length: 800 }, () => faker.person.firstName());
   const lastNames = Array.from({ length: 1500 }, () => faker.person.lastName());
   const mailDomains = Array.from({ length: 40 }, () => fakerEn.internet.domainName());
-  const emailOf = (first: string, last: string) =>
-    `${first}.${last}${rnd.chance(0.4) ? rnd.int(1, 99) : ''}@${rnd.pick(mailDomains)}`.toLowerCase().replace(/[^a-z0-9.@-]/g, '');
+  return {
+    spec, T: tables(), rnd, faker, fakerEn,
+    next: { subevent: 1, category: 1, item: 1, variation: 1, quota: 1, quotaItem: 1, quotaVariation: 1, order: 1, position: 1, voucher: 1, seItem: 1, seVar: 1, cart: 1, wl: 1, itemLimit: 1, addon: 1, channel: 1 },
+    created: iso(SERIES_START_MS - 400 * DAY),
+    longText: (f) => rnd.pick(f === faker ? descriptionsDe : descriptionsEn),
+    firstNames, lastNames,
+    emailOf: (first, last) => `${first}.${last}${rnd.chance(0.4) ? rnd.int(1, 99) : ''}@${rnd.pick(mailDomains)}`.toLowerCase().replace(/[^a-z0-9.@-]/g, ''),
+    webChannel: new Map(),
+  };
+}
 
+function seedOrganizers({ spec, T, fakerEn, next, webChannel }: Ctx): void {
   const organizerCount = 1 + spec.backgroundOrganizers;
-  const webChannel = new Map<number, number>();
   for (let org = 1; org <= organizerCount; org++) {
     const name = org === HOT_ORGANIZER.id ? HOT_ORGANIZER.name : fakerEn.company.name();
     const slug = org === HOT_ORGANIZER.id ? HOT_ORGANIZER.slug : `${fakerEn.helpers.slugify(name).toLowerCase().slice(0, 40)}-${org}`;
@@ -109,19 +146,21 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
       T.saleschannel.add([id, org, identifier, i18n(label, label), type, pos]);
     }
   }
+}
 
-  const plans: EventPlan[] = [];
+type HotItems = Map<number, HotItem & { variationIds: number[] }>;
 
-  // --- the hot series -------------------------------------------------------------------------------
-  const hot: EventPlan = { id: HOT_EVENT.id, organizerId: HOT_ORGANIZER.id, webChannelId: webChannel.get(HOT_ORGANIZER.id)!, taxRate: 7, products: [], subevents: [], quotas: [] };
-  plans.push(hot);
+/** The hot series' event, tax rule, categories, products and variations. */
+function seedHotEvent(ctx: Ctx): { hot: EventPlan; hotItems: HotItems } {
+  const { spec, T, faker, fakerEn, next, created, longText } = ctx;
+  const hot: EventPlan = { id: HOT_EVENT.id, organizerId: HOT_ORGANIZER.id, webChannelId: ctx.webChannel.get(HOT_ORGANIZER.id)!, taxRate: 7, products: [], subevents: [], quotas: [] };
   const hotLastMs = slotStartMs(spec.dates - 1);
   T.event.add([hot.id, hot.organizerId, i18n(HOT_EVENT.name, 'Museumseintritt'), HOT_EVENT.slug, true, false, 'EUR', iso(SERIES_START_MS), iso(hotLastMs + 2 * 3_600_000), null, null, true, true, i18n('City Museum, Main Hall', 'Stadtmuseum, Haupthalle'), 'pretix.plugins.banktransfer,pretix.plugins.stripe,pretix.plugins.ticketoutputpdf', null, created]);
   T.taxrule.add([hot.id, hot.id, i18n('VAT', 'MwSt.'), money(hot.taxRate), true]);
   for (const c of HOT_CATEGORIES) {
     T.itemcategory.add([next.category++, hot.id, i18n(c.name, c.name), null, i18n(longText(fakerEn).slice(0, 200), ''), c.position, c.isAddon, c.isAddon ? null : 'off']);
   }
-  const hotItems = new Map<number, HotItem & { variationIds: number[] }>();
+  const hotItems: HotItems = new Map();
   for (const it of HOT_ITEMS) {
     const id = next.item++;
     writeItem(T.item, {
@@ -143,7 +182,11 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
     }
   }
   T.addon.add([next.addon++, ADULT_ITEM_ID, 3, 0, 1, 0, false, false]);
+  return { hot, hotItems };
+}
 
+/** The series' dates: one admission quota each, extras on some, price overrides on weekends. */
+function seedHotDates({ spec, T, rnd, next, created }: Ctx, hot: EventPlan, hotItems: HotItems): void {
   const admissionItems = HOT_ITEMS.filter((i) => i.quota === 'admission').map((i) => i.id);
   const extrasItems = HOT_ITEMS.filter((i) => i.quota === 'extras').map((i) => i.id);
   for (let d = 0; d < spec.dates; d++) {
@@ -175,13 +218,17 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
       T.subeventItemVariation.add([next.seVar++, sid, hotItems.get(ADULT_ITEM_ID)!.variationIds[1], money(HOT_ITEMS[0].price), false, null, null]);
     }
   }
+}
 
-  // --- background events ----------------------------------------------------------------------------
+/** Other organizers' events: single events and small weekly series, ten products each. */
+function seedBackgroundEvents(ctx: Ctx): EventPlan[] {
+  const { spec, T, rnd, fakerEn, next, created } = ctx;
+  const plans: EventPlan[] = [];
   for (let e = 0; e < spec.backgroundEvents; e++) {
     const eventId = 2 + e;
     const organizerId = 2 + (e % spec.backgroundOrganizers);
     const hasSeries = e % 5 === 0;
-    const plan: EventPlan = { id: eventId, organizerId, webChannelId: webChannel.get(organizerId)!, taxRate: rnd.pick([7, 19]), products: [], subevents: [], quotas: [] };
+    const plan: EventPlan = { id: eventId, organizerId, webChannelId: ctx.webChannel.get(organizerId)!, taxRate: rnd.pick([7, 19]), products: [], subevents: [], quotas: [] };
     plans.push(plan);
     const startMs = SERIES_START_MS + rnd.int(-300, 600) * DAY + rnd.int(10, 20) * 3_600_000;
     const title = fakerEn.music.songName();
@@ -190,51 +237,58 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
     const catIds = [next.category++, next.category++];
     T.itemcategory.add([catIds[0], eventId, i18n('Tickets', 'Tickets'), null, i18n('', ''), 0, false, 'off']);
     T.itemcategory.add([catIds[1], eventId, i18n('Merchandise', 'Fanartikel'), null, i18n('', ''), 1, false, 'off']);
-    const itemCount = 10;
-    for (let k = 0; k < itemCount; k++) {
-      const id = next.item++;
-      const price = rnd.int(5, 120);
-      const admission = k < 6;
-      writeItem(T.item, {
-        id, eventId, categoryId: admission ? catIds[0] : catIds[1], name: admission ? `${fakerEn.word.adjective()} ticket` : fakerEn.commerce.productName(),
-        description: i18n(longText(fakerEn), longText(faker)), price, taxRuleId: eventId, admission, position: k, active: rnd.chance(0.95),
-        requireVoucher: false, hideWithoutVoucher: false, allChannels: true, created,
-      });
-      const product: Product = { id, eventId, price, admission, variations: [] };
-      if (k % 3 === 0) {
-        for (let v = 0; v < 3; v++) {
-          const vid = next.variation++;
-          const vprice = price + v * 5;
-          T.variation.add([vid, id, i18n(['S', 'M', 'L'][v], ['S', 'M', 'L'][v]), true, v, money(vprice), null, null, null, null, false, false, true]);
-          product.variations.push({ id: vid, price: vprice });
-        }
-      }
-      plan.products.push(product);
-    }
-    const quotaFor = (subeventId: number | null, name: string) => {
-      const qid = next.quota++;
-      const size = rnd.chance(0.1) ? null : rnd.int(50, 2000);
-      T.quota.add([qid, eventId, subeventId, name, size, false, true, false, false, null, null, null]);
-      plan.quotas.push({ id: qid, subeventId, size, productIds: plan.products.map((p) => p.id) });
-      for (const p of plan.products) {
-        T.quotaItems.add([next.quotaItem++, qid, p.id]);
-        for (const v of p.variations) T.quotaVariations.add([next.quotaVariation++, qid, v.id]);
-      }
-    };
+    seedBackgroundProducts(ctx, plan, catIds);
     if (hasSeries) {
       for (let s = 0; s < 20; s++) {
         const sid = next.subevent++;
         const sStart = startMs + s * 7 * DAY;
         plan.subevents.push({ id: sid, startMs: sStart });
         T.subevent.add([sid, eventId, true, true, i18n(title, title), iso(sStart), iso(sStart + 3 * 3_600_000), null, null, null, null, null, null, created]);
-        quotaFor(sid, `Date ${s + 1}`);
+        seedBackgroundQuota(ctx, plan, sid, `Date ${s + 1}`);
       }
     } else {
-      quotaFor(null, 'Tickets');
+      seedBackgroundQuota(ctx, plan, null, 'Tickets');
     }
   }
+  return plans;
+}
 
-  // --- vouchers and the waiting list of the hot series ------------------------------------------------
+function seedBackgroundProducts({ T, rnd, faker, fakerEn, next, created, longText }: Ctx, plan: EventPlan, catIds: number[]): void {
+  const itemCount = 10;
+  for (let k = 0; k < itemCount; k++) {
+    const id = next.item++;
+    const price = rnd.int(5, 120);
+    const admission = k < 6;
+    writeItem(T.item, {
+      id, eventId: plan.id, categoryId: admission ? catIds[0] : catIds[1], name: admission ? `${fakerEn.word.adjective()} ticket` : fakerEn.commerce.productName(),
+      description: i18n(longText(fakerEn), longText(faker)), price, taxRuleId: plan.id, admission, position: k, active: rnd.chance(0.95),
+      requireVoucher: false, hideWithoutVoucher: false, allChannels: true, created,
+    });
+    const product: Product = { id, eventId: plan.id, price, admission, variations: [] };
+    if (k % 3 === 0) {
+      for (let v = 0; v < 3; v++) {
+        const vid = next.variation++;
+        const vprice = price + v * 5;
+        T.variation.add([vid, id, i18n(['S', 'M', 'L'][v], ['S', 'M', 'L'][v]), true, v, money(vprice), null, null, null, null, false, false, true]);
+        product.variations.push({ id: vid, price: vprice });
+      }
+    }
+    plan.products.push(product);
+  }
+}
+
+function seedBackgroundQuota({ T, rnd, next }: Ctx, plan: EventPlan, subeventId: number | null, name: string): void {
+  const qid = next.quota++;
+  const size = rnd.chance(0.1) ? null : rnd.int(50, 2000);
+  T.quota.add([qid, plan.id, subeventId, name, size, false, true, false, false, null, null, null]);
+  plan.quotas.push({ id: qid, subeventId, size, productIds: plan.products.map((p) => p.id) });
+  for (const p of plan.products) {
+    T.quotaItems.add([next.quotaItem++, qid, p.id]);
+    for (const v of p.variations) T.quotaVariations.add([next.quotaVariation++, qid, v.id]);
+  }
+}
+
+function seedVouchersAndWaitingList({ spec, T, rnd, next, created, firstNames, lastNames, emailOf }: Ctx, hot: EventPlan, hotItems: HotItems): void {
   const hotVouchers = Math.max(20, Math.floor(spec.dates / 100));
   for (let v = 0; v < hotVouchers; v++) {
     const se = hot.subevents[rnd.int(0, hot.subevents.length - 1)];
@@ -246,42 +300,49 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
     const se = hot.subevents[rnd.int(0, hot.subevents.length - 1)];
     T.waitinglist.add([next.wl++, hot.id, se.id, iso(se.startMs - 10 * DAY), emailOf(rnd.pick(firstNames), rnd.pick(lastNames)), null, ADULT_ITEM_ID, hotItems.get(ADULT_ITEM_ID)!.variationIds[0], 0]);
   }
+}
 
-  // --- orders: they make quota availability real work ------------------------------------------------
-  const statusChoices = [['p', 0.74], ['n', 0.12], ['e', 0.09], ['c', 0.05]] as const;
-  const writeOrder = (plan: EventPlan, subevent: { id: number; startMs: number } | null, productsFor: Product[]) => {
-    const id = next.order++;
-    const placed = (subevent?.startMs ?? SERIES_START_MS) - rnd.int(1, 60) * DAY - rnd.int(0, 86_399) * 1000;
-    const status = rnd.weighted(statusChoices);
-    const first = rnd.pick(firstNames);
-    const last = rnd.pick(lastNames);
-    const email = emailOf(first, last);
-    const n = rnd.weighted([[1, 0.35], [2, 0.35], [3, 0.2], [4, 0.1]] as const);
-    let total = 0;
-    const rows: Cell[][] = [];
-    for (let p = 1; p <= n; p++) {
-      const product = rnd.pick(productsFor);
-      const variation = product.variations.length ? rnd.pick(product.variations) : null;
-      const price = variation ? variation.price : product.price;
-      total += price;
-      const tax = price - price / (1 + plan.taxRate / 100);
-      const pid = next.position++;
-      rows.push([pid, plan.organizerId, id, p, product.id, variation?.id ?? null, subevent?.id ?? null, money(price), money(plan.taxRate), money(tax), rnd.code(20, 'abcdefghjkmnpqrstuvwxyz23456789') + pid.toString(36), `${first} ${last}`, null, status === 'c', null, null]);
-    }
-    T.order.add([id, plan.organizerId, plan.id, orderCode(id), status, false, email, rnd.pick(['en', 'de', 'de']), rnd.code(16, 'abcdefghijklmnopqrstuvwxyz0123456789'), iso(placed), iso(placed + 14 * DAY), money(total), null, false, plan.webChannelId, iso(placed)]);
-    for (const r of rows) T.orderposition.add(r);
-  };
+const ORDER_STATUSES = [['p', 0.74], ['n', 0.12], ['e', 0.09], ['c', 0.05]] as const;
+
+/** Orders make quota availability real work: up to three per hot date, twenty per background event. */
+function seedOrders(ctx: Ctx, plans: EventPlan[]): void {
+  const [hot, ...background] = plans;
   const hotAdmission = hot.products.filter((p) => p.admission);
   for (const se of hot.subevents) {
-    const orders = rnd.weighted([[0, 0.35], [1, 0.35], [2, 0.2], [3, 0.1]] as const);
-    for (let o = 0; o < orders; o++) writeOrder(hot, se, hotAdmission);
+    const orders = ctx.rnd.weighted([[0, 0.35], [1, 0.35], [2, 0.2], [3, 0.1]] as const);
+    for (let o = 0; o < orders; o++) writeOrder(ctx, hot, se, hotAdmission);
   }
-  for (const plan of plans.slice(1)) {
-    const active = plan.products;
-    for (let o = 0; o < 20; o++) writeOrder(plan, plan.subevents.length ? rnd.pick(plan.subevents) : null, active);
+  for (const plan of background) {
+    for (let o = 0; o < 20; o++) writeOrder(ctx, plan, plan.subevents.length ? ctx.rnd.pick(plan.subevents) : null, plan.products);
   }
+}
 
-  // --- carts left behind: expired, as most cart rows in a real shop are -------------------------------
+function writeOrder({ T, rnd, next, firstNames, lastNames, emailOf }: Ctx, plan: EventPlan, subevent: { id: number; startMs: number } | null, productsFor: Product[]): void {
+  const id = next.order++;
+  const placed = (subevent?.startMs ?? SERIES_START_MS) - rnd.int(1, 60) * DAY - rnd.int(0, 86_399) * 1000;
+  const status = rnd.weighted(ORDER_STATUSES);
+  const first = rnd.pick(firstNames);
+  const last = rnd.pick(lastNames);
+  const email = emailOf(first, last);
+  const n = rnd.weighted([[1, 0.35], [2, 0.35], [3, 0.2], [4, 0.1]] as const);
+  let total = 0;
+  const rows: Cell[][] = [];
+  for (let p = 1; p <= n; p++) {
+    const product = rnd.pick(productsFor);
+    const variation = product.variations.length ? rnd.pick(product.variations) : null;
+    const price = variation ? variation.price : product.price;
+    total += price;
+    const tax = price - price / (1 + plan.taxRate / 100);
+    const pid = next.position++;
+    rows.push([pid, plan.organizerId, id, p, product.id, variation?.id ?? null, subevent?.id ?? null, money(price), money(plan.taxRate), money(tax), rnd.code(20, 'abcdefghjkmnpqrstuvwxyz23456789') + pid.toString(36), `${first} ${last}`, null, status === 'c', null, null]);
+  }
+  T.order.add([id, plan.organizerId, plan.id, orderCode(id), status, false, email, rnd.pick(['en', 'de', 'de']), rnd.code(16, 'abcdefghijklmnopqrstuvwxyz0123456789'), iso(placed), iso(placed + 14 * DAY), money(total), null, false, plan.webChannelId, iso(placed)]);
+  for (const r of rows) T.orderposition.add(r);
+}
+
+/** Carts left behind: expired, as most cart rows in a real shop are. */
+function seedExpiredCarts({ spec, T, rnd, next }: Ctx, hot: EventPlan): void {
+  const hotAdmission = hot.products.filter((p) => p.admission);
   for (let c = 0; c < Math.max(50, Math.floor(spec.dates / 60)); c++) {
     const se = hot.subevents[rnd.int(0, hot.subevents.length - 1)];
     const product = rnd.pick(hotAdmission);
@@ -289,11 +350,6 @@ export function generateDataset(spec: DatasetSpec, seed: number): GeneratedDatas
     const at = se.startMs - rnd.int(1, 30) * DAY;
     T.cartposition.add([next.cart++, hot.id, `seed-${rnd.code(20)}`, product.id, variation.id, se.id, money(variation.price), money(variation.price), iso(at), iso(at + 30 * 60_000), null, null, false]);
   }
-
-  return {
-    tables: Object.values(T),
-    hot: { eventId: hot.id, firstSubeventId: hot.subevents[0].id, lastSubeventId: hot.subevents[hot.subevents.length - 1].id },
-  };
 }
 
 interface ItemRow {

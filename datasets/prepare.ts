@@ -23,6 +23,8 @@ export interface PrepareOptions {
   /** drop and reseed even when the database holds tables or a manifest loadlab did not write */
   force?: boolean;
   log?: (line: string) => void;
+  /** aborted (Ctrl-C): the seed stops before its commit and leaves the database as it was */
+  signal?: AbortSignal;
 }
 
 /** Where a seed's time went, in seconds: generation in Node, then the database's share. */
@@ -114,6 +116,10 @@ async function analyzeTables(url: string, first: pg.Client, rowCounts: Record<st
   }
 }
 
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new UserError('the seed was interrupted before it committed: the database is as it was');
+}
+
 /**
  * Creates the schema and seeds (spec, seed), or reuses the data when the manifest says it is already there.
  * Everything happens in one transaction, the manifest last: an interrupted seed leaves nothing behind.
@@ -145,6 +151,7 @@ export async function prepareDataset(url: string, opts: PrepareOptions): Promise
       await client.query(schemaSql);
       await client.query(manifestDdl);
       for (const table of data.tables) {
+        throwIfAborted(opts.signal);
         const chunks = table.finish();
         hash.update(`${table.table}\n`);
         for (const c of chunks) hash.update(c);
@@ -170,6 +177,8 @@ export async function prepareDataset(url: string, opts: PrepareOptions): Promise
         seed_seconds: Math.round((performance.now() - t0) / 10) / 100,
       };
       await writeManifest(client, manifest);
+      // the last moment to stop: past the commit the seed is whole
+      throwIfAborted(opts.signal);
       await client.query('COMMIT');
       log('analyzing');
       phaseStart.analyze = performance.now();

@@ -138,10 +138,36 @@ test('bad input gets one line naming the value, and a non-zero exit', async () =
   }
 });
 
+/** The manifest of a preset's database in a data folder, and how many quota links its table really holds. */
+async function seededState(dataDir: string, preset: string): Promise<{ manifest: Awaited<ReturnType<typeof readManifest>>; quotaItems: number | null }> {
+  const db = await openDatabase({ dataDir, database: `loadlab_${preset}` });
+  try {
+    const c = new pg.Client(db.url);
+    await c.connect();
+    try {
+      const manifest = await readManifest(c);
+      const [t] = (await c.query<{ present: boolean }>("SELECT to_regclass('public.pretixbase_quota_items') IS NOT NULL AS present")).rows;
+      const quotaItems = t.present ? (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pretixbase_quota_items')).rows[0].n : null;
+      return { manifest, quotaItems };
+    } finally {
+      await c.end();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
 test('Ctrl-C in the middle of a seed stops postgres and leaves nothing marked as seeded', async () => {
   const dataDir = path.join(stateDir, 'test-sigint-pgdata');
+  // A complete seed first: the interrupted --force reseed must leave exactly it in place. The incident preset,
+  // so that a second of loading and indexing still lies ahead when the signal lands (small's whole seed
+  // takes a third of a second and could commit before the signal arrives).
+  const first = await runCli('dataset:prepare', ['--preset', 'incident'], { LOADLAB_PGDATA: dataDir });
+  assert.equal(first.code, 0, first.stderr);
+  const before = await seededState(dataDir, 'incident');
+  assert.ok(before.manifest, 'the first seed wrote its manifest');
   let sent = false;
-  const r = await runCli('dataset:prepare', ['--preset', 'small', '--force'], { LOADLAB_PGDATA: dataDir, LOADLAB_VERBOSE: '1' }, (text, kill) => {
+  const r = await runCli('dataset:prepare', ['--preset', 'incident', '--force'], { LOADLAB_PGDATA: dataDir, LOADLAB_VERBOSE: '1' }, (text, kill) => {
     if (!sent && /loading pretixbase_quota_items/.test(text)) {
       sent = true;
       kill('SIGINT');
@@ -150,19 +176,10 @@ test('Ctrl-C in the middle of a seed stops postgres and leaves nothing marked as
   assert.ok(sent, `the seed reached its loading phase: ${r.stderr}`);
   assert.equal(r.code, 130, r.stderr);
   assert.deepEqual(postmastersOn(dataDir), [], 'no postgres process remains');
-  const db = await openDatabase({ dataDir, database: 'loadlab_small' });
-  try {
-    const c = new pg.Client(db.url);
-    await c.connect();
-    const manifest = await readManifest(c);
-    const [t] = (await c.query<{ present: boolean }>("SELECT to_regclass('public.pretixbase_quota_items') IS NOT NULL AS present")).rows;
-    await c.end();
-    // --force dropped nothing either: the transaction rolled back as a whole
-    assert.ok(manifest === undefined || manifest.seed !== undefined, 'manifest is absent or the previous complete one');
-    if (manifest === undefined) assert.equal(t.present, false, 'no half-loaded tables without a manifest');
-  } finally {
-    await db.close();
-  }
+  // --force dropped nothing either: the transaction rolled back as a whole, so the earlier seed is intact
+  const after = await seededState(dataDir, 'incident');
+  assert.deepEqual(after.manifest, before.manifest, 'the manifest is still the earlier complete one');
+  assert.equal(after.quotaItems, before.manifest!.row_counts.pretixbase_quota_items, 'its tables hold the rows it claims');
   assert.deepEqual(postmastersOn(dataDir), []);
 });
 

@@ -1,4 +1,5 @@
 import { openDatabase, type Database, type OpenOptions } from './database.ts';
+import { interruption } from '../process/cleanup.ts';
 import { prepareDataset, type PrepareResult } from '../../datasets/prepare.ts';
 import { parseSeed, presetSpec, type DatasetSpec } from '../../datasets/presets.ts';
 
@@ -24,7 +25,7 @@ export async function openDataset(req: DatasetRequest): Promise<OpenedDataset> {
   const seed = typeof req.seed === 'number' ? req.seed : parseSeed(req.seed);
   const db = await openDatabase({ dataDir: req.dataDir, database: `loadlab_${spec.name.replace(/-/g, '_')}`, log: req.log });
   try {
-    const result = await prepareDataset(db.url, { spec, seed, force: req.force, log: req.log });
+    const result = await prepareDataset(db.url, { spec, seed, force: req.force, log: req.log, signal: interruption() });
     return { db, spec, seed, result };
   } catch (err) {
     await db.close();

@@ -37,6 +37,18 @@ export function wasSignalled(): boolean {
   return signalled;
 }
 
+let interrupted: AbortController | undefined;
+
+/** A signal that is aborted by the first SIGINT/SIGTERM/SIGHUP: long work passes it down to stop in time. */
+export function interruption(): AbortSignal {
+  if (!interrupted) {
+    const c = new AbortController();
+    interrupted = c;
+    onSignal((signal) => c.abort(signal));
+  }
+  return interrupted.signal;
+}
+
 let installed = false;
 const listeners: ((signal: NodeJS.Signals) => void)[] = [];
 

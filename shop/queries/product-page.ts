@@ -1,7 +1,7 @@
 import type { QueryResultRow } from 'pg';
 import type { Queryable } from '../db.ts';
 import type { EventInfo } from './catalog.ts';
-import { minAvailability, quotaAvailability } from './availability.ts';
+import { minAvailability, quotaAvailability, type QuotaAvailability } from './availability.ts';
 import { i18nText, productListQuery, type I18n, type ProductListRow, type Variant } from './product-list.ts';
 
 /** pretix's max_items_per_order default, and the cap of a product's order_max when it sets none */
@@ -44,6 +44,23 @@ const effectiveMax = (row: { max_per_order: number | null }) =>
   row.max_per_order === null ? MAX_ITEMS_PER_ORDER : Math.min(row.max_per_order, MAX_ITEMS_PER_ORDER);
 const orderMaxOf = (available: number | null, max: number) => (available === null ? max : Math.min(available, max));
 
+type Rows = <R extends QueryResultRow>(text: string, values: unknown[]) => Promise<R[]>;
+
+interface VariationRow {
+  id: number;
+  item_id: number;
+  value: I18n;
+  default_price: string | null;
+  quota_ids: number[];
+}
+
+/** pretix's prefetches, each one SELECT scoped to the date S */
+interface DatePrefetch {
+  itemQuotas: { item_id: number; quota_id: number }[];
+  variations: VariationRow[];
+  overrides: { kind: 'item' | 'variation'; ref_id: number; price: string | null }[];
+}
+
 /**
  * What pretix's product list does for a date S: the products query (in the selected variant), then the
  * prefetches scoped to S (quotas of the listed products, available variations with their S quotas, S's
@@ -52,25 +69,30 @@ const orderMaxOf = (available: number | null, max: number) => (available === nul
  */
 export async function loadProductPage(db: Queryable, variant: Variant, event: EventInfo, subeventId: number): Promise<ProductPageData> {
   let queries = 0;
-  const q = async <R extends QueryResultRow>(text: string, values: unknown[]): Promise<R[]> => {
+  const rows: Rows = async (text, values) => {
     queries++;
-    return (await db.query<R>(text, values)).rows;
+    return (await db.query(text, values)).rows;
   };
-
   const listQuery = productListQuery(variant, { eventId: event.eventId, subeventId, channelId: event.channelId });
-  queries++;
-  const items = (await db.query<ProductListRow>(listQuery.text, listQuery.values)).rows;
+  const items = await rows<ProductListRow>(listQuery.text, listQuery.values);
   if (items.length === 0) return { products: [], queries };
-  const itemIds = items.map((i) => i.id);
+  const pre = await prefetchForDate(rows, subeventId, items.map((i) => i.id));
+  const allQuotas = new Set<number>(pre.itemQuotas.map((r) => r.quota_id));
+  for (const v of pre.variations) for (const id of v.quota_ids) allQuotas.add(id);
+  queries++;
+  const availability = await quotaAvailability(db, [...allQuotas].sort((a, b) => a - b));
+  return { products: productViews(items, pre, availability), queries };
+}
 
-  const itemQuotas = await q<{ item_id: number; quota_id: number }>(
+async function prefetchForDate(rows: Rows, subeventId: number, itemIds: number[]): Promise<DatePrefetch> {
+  const itemQuotas = await rows<{ item_id: number; quota_id: number }>(
     `SELECT qi.item_id, q.id AS quota_id FROM pretixbase_quota q JOIN pretixbase_quota_items qi ON qi.quota_id = q.id
       WHERE q.subevent_id = $1 AND qi.item_id = ANY($2::int[]) ORDER BY q.id`,
     [subeventId, itemIds],
   );
   // variations: active, inside their sale window, not hidden behind vouchers, not disabled for S (the
   // date-scoped shape of pretix PR #6331), each with its S quotas
-  const variations = await q<{ id: number; item_id: number; value: I18n; default_price: string | null; quota_ids: number[] }>(
+  const variations = await rows<VariationRow>(
     `SELECT v.id, v.item_id, v.value, v.default_price,
             ARRAY(SELECT q.id FROM pretixbase_quota_variations qv JOIN pretixbase_quota q ON q.id = qv.quota_id
                    WHERE qv.itemvariation_id = v.id AND q.subevent_id = $1 ORDER BY q.id) AS quota_ids
@@ -81,27 +103,22 @@ export async function loadProductPage(db: Queryable, variant: Variant, event: Ev
       ORDER BY v.position, v.id`,
     [subeventId, itemIds],
   );
-  const overrides = await q<{ kind: 'item' | 'variation'; ref_id: number; price: string | null }>(
+  const overrides = await rows<DatePrefetch['overrides'][number]>(
     `SELECT 'item' AS kind, item_id AS ref_id, price FROM pretixbase_subeventitem WHERE subevent_id = $1
      UNION ALL
      SELECT 'variation', variation_id, price FROM pretixbase_subeventitemvariation WHERE subevent_id = $1`,
     [subeventId],
   );
+  return { itemQuotas, variations, overrides };
+}
 
+/** pretix's Python pass: prices from S's overrides, availability from S's quotas, products without one dropped */
+function productViews(items: ProductListRow[], pre: DatePrefetch, availability: Map<number, QuotaAvailability>): ProductView[] {
   const quotasByItem = new Map<number, number[]>();
-  for (const r of itemQuotas) {
-    const list = quotasByItem.get(r.item_id) ?? [];
-    list.push(r.quota_id);
-    quotasByItem.set(r.item_id, list);
-  }
-  const allQuotas = new Set<number>(itemQuotas.map((r) => r.quota_id));
-  for (const v of variations) for (const id of v.quota_ids) allQuotas.add(id);
-  queries++;
-  const availability = await quotaAvailability(db, [...allQuotas].sort((a, b) => a - b));
-
+  for (const r of pre.itemQuotas) quotasByItem.set(r.item_id, [...(quotasByItem.get(r.item_id) ?? []), r.quota_id]);
   const itemPriceOverride = new Map<number, string>();
   const variationPriceOverride = new Map<number, string>();
-  for (const o of overrides) {
+  for (const o of pre.overrides) {
     if (o.price === null) continue;
     (o.kind === 'item' ? itemPriceOverride : variationPriceOverride).set(o.ref_id, o.price);
   }
@@ -115,7 +132,7 @@ export async function loadProductPage(db: Queryable, variant: Variant, event: Ev
       requireVoucher: it.require_voucher, taxRate: it.t_rate,
     };
     if (Number(it.has_variations) > 0) {
-      const vars: VariationView[] = variations
+      const vars: VariationView[] = pre.variations
         .filter((v) => v.item_id === it.id && v.quota_ids.length > 0)
         .map((v) => {
           const available = minAvailability(v.quota_ids, availability);
@@ -136,5 +153,5 @@ export async function loadProductPage(db: Queryable, variant: Variant, event: Ev
       products.push({ ...base, available, orderMax: orderMaxOf(available, max), quotaIds, variations: [] });
     }
   }
-  return { products, queries };
+  return products;
 }

@@ -18,8 +18,6 @@ const MAX_FUNCTION_LINES = 80;
 const PENDING = new Set([
   'harness/report/model.ts',
   'runner/k6/http.ts',
-  'datasets/generate.ts generateDataset',
-  'shop/queries/product-page.ts loadProductPage',
   'harness/report/chart-client.js (anonymous)',
   'harness/report/model.ts buildModel',
   'harness/stats/sampler.ts startSampler',
