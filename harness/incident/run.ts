@@ -4,13 +4,12 @@ import { reportsDir } from '../files/paths.ts';
 import { progressLog } from '../cli/progress.ts';
 import { openDataset } from '../db/dataset.ts';
 import { RunFolder } from '../files/run-folder.ts';
-import { calibrate, givenCalibration } from '../load/calibrate.ts';
+import { baselineRate } from '../load/calibrate.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
-import { startShopProcess } from '../process/shop-process.ts';
 import { writeReport } from '../report/write.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
 import { runVariant, type PhasePlan } from './run-variant.ts';
-import type { IncidentSummary, ReportInput, Calibration, VariantName } from './types.ts';
+import type { IncidentSummary, ReportInput, VariantName } from './types.ts';
 
 export interface IncidentOptions {
   spec: DatasetSpec;
@@ -48,22 +47,7 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
   say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s`);
   const m = result.manifest;
 
-  let rate: number;
-  let calibration: Calibration;
-  if (o.baselineRate !== undefined) {
-    rate = o.baselineRate;
-    calibration = givenCalibration(rate);
-  } else {
-    say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
-    const shop = await startShopProcess('before', db.url);
-    try {
-      const c = await calibrate({ shopUrl: shop.ready, firstDate: m.hot_subevent_first, dates: m.dates, seconds: quick ? 3 : 15, minRequests: quick ? 0 : 40, maxSeconds: quick ? 3 : 60, concurrency: os.cpus().length * 2, maxVisitorsPerMin: quick ? 240 : undefined });
-      rate = c.baselineVisitorsPerMin;
-      calibration = c.calibration;
-    } finally {
-      await shop.stop();
-    }
-  }
+  const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({ dbUrl: db.url, firstDate: m.hot_subevent_first, dates: m.dates, quick, given: o.baselineRate, say });
   say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
 
   const summary: IncidentSummary = {

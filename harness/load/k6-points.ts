@@ -10,20 +10,31 @@ export interface RequestPoint {
   name: string;
   duration: number;
   failed: boolean;
+  /** the HTTP status (0: no answer, e.g. a timeout) */
+  status: number;
+}
+
+/** One sample of a metric of the script's own (a Trend's value, a Counter's increment). */
+export interface MetricPoint {
+  ms: number;
+  scenario: string;
+  value: number;
 }
 
 export interface LoadPoints {
   requests: RequestPoint[];
   dropped: { ms: number; scenario: string; value: number }[];
   iterations: { ms: number; scenario: string }[];
+  /** the script's own metrics asked for by name */
+  custom: Record<string, MetricPoint[]>;
 }
 
 /**
  * Reads the points that matter for the report. A request's failure comes from its http_req_failed point,
  * which k6 emits right after the duration point with the same tags.
  */
-export async function readLoadPoints(file: string): Promise<LoadPoints> {
-  const out: LoadPoints = { requests: [], dropped: [], iterations: [] };
+export async function readLoadPoints(file: string, opts: { custom?: string[] } = {}): Promise<LoadPoints> {
+  const out: LoadPoints = { requests: [], dropped: [], iterations: [], custom: Object.fromEntries((opts.custom ?? []).map((m) => [m, []])) };
   const raw = createReadStream(file);
   const lines = createInterface({ input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
   const pendingFailed: RequestPoint[] = [];
@@ -39,7 +50,7 @@ export async function readLoadPoints(file: string): Promise<LoadPoints> {
     const ms = Date.parse(p.data.time);
     switch (p.metric) {
       case 'http_req_duration': {
-        const r: RequestPoint = { ms, scenario: tags.scenario ?? 'default', name: tags.name ?? tags.url ?? '', duration: p.data.value, failed: false };
+        const r: RequestPoint = { ms, scenario: tags.scenario ?? 'default', name: tags.name ?? tags.url ?? '', duration: p.data.value, failed: false, status: Number(tags.status ?? 0) || 0 };
         out.requests.push(r);
         pendingFailed.push(r);
         break;
@@ -59,6 +70,8 @@ export async function readLoadPoints(file: string): Promise<LoadPoints> {
       case 'iterations':
         out.iterations.push({ ms, scenario: tags.scenario ?? 'default' });
         break;
+      default:
+        if (Object.hasOwn(out.custom, p.metric)) out.custom[p.metric].push({ ms, scenario: tags.scenario ?? 'default', value: p.data.value });
     }
     if (pendingFailed.length > 1000) pendingFailed.splice(0, pendingFailed.length - 1000);
   }

@@ -49,11 +49,11 @@
       ctx.textBaseline = 'top';
       spec.phases.forEach(function (p) {
         var x0 = u.valToPos(p.start_s, 'x', true), x1 = u.valToPos(p.end_s, 'x', true);
-        ctx.fillStyle = PHASE_FILL[p.name] || 'rgba(0,0,0,0.04)';
+        ctx.fillStyle = p.fill || PHASE_FILL[p.name] || 'rgba(0,0,0,0.04)';
         ctx.fillRect(x0, b.top, x1 - x0, b.height);
         ctx.fillStyle = 'rgba(60,60,60,0.55)';
         ctx.fillRect(x0, b.top, 1 * dpr, b.height);
-        ctx.fillText(p.name, x0 + 4 * dpr, b.top + 4 * dpr);
+        ctx.fillText(p.label || p.name, x0 + 4 * dpr, b.top + 4 * dpr);
       });
       if (spec.otherPhases) {
         ctx.strokeStyle = spec.series.filter(function (s) { return s.variant === spec.otherPhases.variant; }).map(function (s) { return s.color; })[0] || '#888';
@@ -81,7 +81,7 @@
         : { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } };
     });
     var axes = [{
-      label: 'seconds since load start',
+      label: spec.xLabel || 'seconds since load start',
       values: function (u, vals) { return vals.map(function (v) { return v + ' s'; }); },
     }];
     spec.axes.forEach(function (a) {
@@ -104,6 +104,7 @@
         stroke: s.color,
         width: 2,
         dash: s.dash ? [6, 4] : undefined,
+        fill: s.fill,
         spanGaps: false,
         value: function (u, v) { return fmt(s.scale, v); },
       });

@@ -10,12 +10,15 @@ export type Unit = 'ms' | 'rps' | 'pct' | 'bytes_s' | 'blocks_s';
 
 export interface ChartSeries {
   label: string;
-  variant: VariantName;
+  /** what the colour stands for: a variant, or a tenant group in the timeline */
+  variant: string;
   color: string;
   /** dashed for the second metric of a chart, so colour keeps meaning "variant" */
   dash: boolean;
   scale: Unit;
   values: (number | null)[];
+  /** the area under the line, for a backdrop series (DB temp bytes behind latencies) */
+  fill?: string;
 }
 
 export interface ChartAxis {
@@ -26,9 +29,13 @@ export interface ChartAxis {
 }
 
 export interface PhaseMark {
-  name: PhaseName;
+  name: PhaseName | string;
   start_s: number;
   end_s: number;
+  /** drawn instead of the name (e.g. with the post-mortem's clock time) */
+  label?: string;
+  /** the band's colour when the name has none of its own */
+  fill?: string;
 }
 
 export interface ChartSpec {
@@ -44,6 +51,8 @@ export interface ChartSpec {
   otherPhases: { variant: VariantName; marks: PhaseMark[] } | null;
   /** why the chart is not drawn; null when it has data */
   empty: string | null;
+  /** the x axis' label (default: seconds since load start) */
+  xLabel?: string;
 }
 
 export const VARIANT_COLORS: Record<VariantName, string> = { before: '#d9480f', after: '#1971c2' };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReportInput } from '../incident/types.ts';
 import { buildCharts, VARIANT_COLORS, type ChartSpec } from './charts.ts';
-import { buildModel, type Cell, type Table } from './model.ts';
+import { buildModel, type Cell, type ReportModel, type Table } from './model.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -98,13 +98,20 @@ ol.notes { font-size: 13.5px; color: var(--muted); }
 `;
 
 export function renderHtml(input: ReportInput): string {
-  const m = buildModel(input);
-  const charts = buildCharts(input);
-  const a = loadAssets();
   const legend = (['before', 'after'] as const)
     .filter((v) => input.summary.variants[v] !== undefined)
     .map((v) => `<span class="legend-key" style="background:${VARIANT_COLORS[v]}"></span>${v}${v === 'before' ? ' (old query)' : ' (fixed query)'}`)
     .join('');
+  const intro = `Time is seconds since each variant's load start, so both runs share one axis; shaded bands are the phases.${legend ? ` Colours:${legend}` : ''}`;
+  return htmlDocument(buildModel(input), buildCharts(input), intro);
+}
+
+/**
+ * Any report model as one self-contained page with its charts (the incident's, the timeline's). `chartsIntro`
+ * is trusted HTML (it may hold legend keys); everything else is escaped here.
+ */
+export function htmlDocument(m: ReportModel, charts: ChartSpec[], chartsIntro: string): string {
+  const a = loadAssets();
   const sections = m.sections
     .map((s) => `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>\n${s.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}\n${s.tables.map(tableHtml).join('\n')}</section>`)
     .join('\n');
@@ -129,7 +136,7 @@ export function renderHtml(input: ReportInput): string {
 </header>
 <main>
 <section id="charts"><h2>Over time</h2>
-<p class="muted">Time is seconds since each variant's load start, so both runs share one axis; shaded bands are the phases.${legend ? ` Colours:${legend}` : ''}</p>
+<p class="muted">${chartsIntro}</p>
 <div class="charts">
 ${charts.map(chartHtml).join('\n')}
 </div></section>

@@ -1,6 +1,6 @@
 /** report.md: the run model as GitHub-flavoured markdown (readable as plain text too). */
 import type { ReportInput } from '../incident/types.ts';
-import { buildModel, type Cell, type Table } from './model.ts';
+import { buildModel, type Cell, type ReportModel, type Table } from './model.ts';
 
 /** Pipes would split a table cell and newlines would end the row; backslashes, brackets and emphasis
  * characters would start markup that the figures never mean. */
@@ -28,7 +28,11 @@ function tableMd(t: Table): string {
 }
 
 export function renderMarkdown(input: ReportInput): string {
-  const m = buildModel(input);
+  return markdownDocument(buildModel(input), 'Charts of latency, throughput and DB I/O over time are in report.html.');
+}
+
+/** Any report model as markdown (the incident's, the timeline's), with a closing line. */
+export function markdownDocument(m: ReportModel, closing: string): string {
   const out: string[] = [`# ${escapeMd(m.title)}`, '', `_${escapeMd(m.subtitle)}_`, '', '## Verdict', '', escapeMd(m.verdict), ''];
   for (const s of m.sections) {
     out.push(`## ${escapeMd(s.title)}`, '');
@@ -43,6 +47,6 @@ export function renderMarkdown(input: ReportInput): string {
     m.notes.forEach((n, i) => out.push(`${i + 1}. n/a: ${escapeMd(n)}`));
     out.push('');
   }
-  out.push('Charts of latency, throughput and DB I/O over time are in report.html.', '');
+  out.push(closing, '');
   return out.join('\n');
 }
