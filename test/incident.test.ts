@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync
 import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
-import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { expectUserErrors, postmastersOn, processesWith, runCli } from './helpers/processes.ts';
 
 const outRoot = path.join(stateDir, 'test-reports');
 const env = { LOADLAB_PGDATA: testDataDir };
@@ -87,14 +87,7 @@ test('load:incident rejects bad input with one line and starts nothing', async (
     [['--preset', 'galactic'], /unknown preset 'galactic'/],
     [['--out', notARun], /exists and is not a loadlab run folder/],
   ];
-  for (const [args, expected] of cases) {
-    const r = await runCli('load:incident', args, env);
-    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
-    const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
-    assert.match(lines[0], expected);
-    assert.equal(r.stdout, '', 'nothing started');
-  }
+  await expectUserErrors('load:incident', cases, env);
   assert.equal(readFileSync(path.join(notARun, 'thesis.txt'), 'utf8'), 'precious');
 });
 

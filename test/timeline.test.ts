@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { stateDir } from '../harness/files/paths.ts';
 import { PERIOD_NAMES } from '../harness/timeline/types.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
-import { postmastersOn, runCli } from './helpers/processes.ts';
+import { expectUserErrors, postmastersOn, runCli } from './helpers/processes.ts';
 
 const outRoot = path.join(stateDir, 'test-reports');
 const env = { LOADLAB_PGDATA: testDataDir };
@@ -145,13 +145,6 @@ test('load:timeline rejects bad input with one line and starts nothing', async (
     [['--speed', 'fast'], /Unknown option '--speed'/],
     [['--out', notARun], /exists and is not a loadlab run folder/],
   ];
-  for (const [args, expected] of cases) {
-    const r = await runCli('load:timeline', args, env);
-    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
-    const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
-    assert.match(lines[0], expected);
-    assert.equal(r.stdout, '', 'nothing started');
-  }
+  await expectUserErrors('load:timeline', cases, env);
   assert.equal(readFileSync(path.join(notARun, 'thesis.txt'), 'utf8'), 'precious');
 });

@@ -1,8 +1,8 @@
-import os from 'node:os';
 import { onCleanup } from '../process/cleanup.ts';
 import { reportsDir } from '../files/paths.ts';
 import { progressLog } from '../cli/progress.ts';
 import { openDataset } from '../db/dataset.ts';
+import { machineFacts } from '../db/machine.ts';
 import { RunFolder } from '../files/run-folder.ts';
 import { baselineRate } from '../load/calibrate.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
@@ -53,7 +53,7 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
   const summary: IncidentSummary = {
     schema: 'loadlab.incident/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed,
     started_at: started.toISOString(), finished_at: '',
-    machine: { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind },
+    machine: machineFacts(db),
     traffic: { baseline_visitors_per_min: rate, multiplier, calibration, phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })), request_timeout_s: REQUEST_TIMEOUT_S },
     variants: {},
     comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },

@@ -29,14 +29,15 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 
 /**
  * Waits until no product-list query runs any more (the shop may still work off requests its visitors gave up
- * on), polling pg_stat_activity every 200 ms for at most `maxMs`. Returns the ms it took, or null if it never did.
+ * on), polling pg_stat_activity every 200 ms for at most `maxMs`. Returns the ms it took, or null if it never did
+ * (or `signal` ended the wait).
  */
-export async function waitForQuiet(url: string, maxMs: number): Promise<number | null> {
+export async function waitForQuiet(url: string, maxMs: number, signal?: AbortSignal): Promise<number | null> {
   return withClient(url, async (c) => {
     const t0 = performance.now();
     const sql = `SELECT count(*)::int AS n FROM pg_stat_activity
                   WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%loadlab:product-list%'`;
-    while (performance.now() - t0 < maxMs) {
+    while (performance.now() - t0 < maxMs && !signal?.aborted) {
       if ((await c.query<{ n: number }>(sql)).rows[0].n === 0) return Math.round(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 200));
     }

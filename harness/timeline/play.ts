@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { showProgress } from '../cli/progress.ts';
 import type { RunFolder } from '../files/run-folder.ts';
 import { runLoadScript } from '../load/runner-process.ts';
+import { onSignal } from '../process/cleanup.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { resetStatistics, startSampler, type SampleSummary } from '../stats/index.ts';
 import { UserError } from '../../common/user-error.ts';
@@ -56,7 +57,9 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
     const queue = plan.periods.find((p) => p.name === 'queue');
     const env = timelineEnv({ ...plan.traffic, baseUrl: shop.ready, startAtMs, runId: Date.now().toString(36), periods: plan.periods, queueMaxWaitS: queue?.duration_s ?? 60 });
     plan.say(`the day: ${plan.periods.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s)`);
+    // the operators stop when the runner ends, or at Ctrl-C (the cleanups then stop the runner and the shop)
     const stop = new AbortController();
+    onSignal(() => stop.abort());
     const runner = runLoadScript(TIMELINE_SCRIPT, env, ['--summary-export', plan.folder.file('k6-summary.json'), '--out', `json=${plan.folder.file('k6-points.json.gz')}`], { showProgress: showProgress() })
       .finally(() => stop.abort());
     const operated = await operate(plan, { admin: shop.admin, token, startAtMs, signal: stop.signal, idle: baseline });
@@ -96,7 +99,7 @@ async function operate(plan: DayPlan, o: { admin: string; token: string; startAt
       plan.say(`${p.clock} ${p.name} at ${since()} s: ${JSON.stringify(p.switches)}`);
       if (p.switches.access_cut !== true) continue;
       // the operators look at the suspect query once the cut has let the database drain
-      const quietMs = await waitForQuiet(plan.dbUrl, Math.max(1000, (p.duration_s - 4) * 1000));
+      const quietMs = await waitForQuiet(plan.dbUrl, Math.max(1000, (p.duration_s - 4) * 1000), o.signal);
       probe.db_quiet_after_s = quietMs === null ? null : Math.round(quietMs / 100) / 10;
       if (quietMs === null || o.signal.aborted) continue;
       probe.at_s = since();

@@ -1,8 +1,8 @@
-import os from 'node:os';
 import { UserError } from '../../common/user-error.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
 import { progressLog } from '../cli/progress.ts';
 import { openDataset } from '../db/dataset.ts';
+import { machineFacts } from '../db/machine.ts';
 import { reportsDir } from '../files/paths.ts';
 import { RunFolder } from '../files/run-folder.ts';
 import { baselineRate } from '../load/calibrate.ts';
@@ -63,9 +63,10 @@ export async function runTimeline(o: TimelineOptions): Promise<{ summary: Timeli
     traffic: { hotRate: rate, multiplier: MULTIPLIER, othersRate: rate, others, thinkScale, firstDate: m.hot_subevent_first, dates: m.dates, seed },
   });
   const { results, series } = await analyse(folder, periods, played, quick ? 1 : 5);
+  if (series.startLagMs > 1000) say(`warning: the load started ${series.startLagMs} ms after the plan (a slow runner start): the switches were that much early`);
   const summary: TimelineSummary = {
     schema: 'loadlab.timeline/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed, started_at: started.toISOString(), finished_at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind },
+    machine: machineFacts(db),
     traffic: {
       hot_visitors_per_min: rate, multiplier: MULTIPLIER, others_visitors_per_min: rate, others_shops: others.length, calibration, queue, think_scale: thinkScale,
       request_timeout_s: REQUEST_TIMEOUT_S, slo: { p95_ms: SLO.p95Ms, max_error_rate: SLO.maxErrorRate }, start_lag_ms: series.startLagMs,

@@ -1,3 +1,4 @@
+import type { MachineFacts } from '../db/machine.ts';
 import type { Calibration } from '../incident/types.ts';
 import type { SwitchesPatch, SwitchesView } from '../../shop/switches.ts';
 
@@ -84,7 +85,7 @@ export interface TimelineSummary {
   seed: number;
   started_at: string;
   finished_at: string;
-  machine: { cpus: number; node: string; postgres: string; os: string; database: 'embedded' | 'external' };
+  machine: MachineFacts;
   traffic: {
     hot_visitors_per_min: number;
     multiplier: number;

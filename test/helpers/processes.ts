@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -72,4 +73,16 @@ export function processesWith(entry: string, envPair: string): number[] {
     }
   }
   return pids;
+}
+
+/** Runs `npm run <script>` once per case: each must exit 1 with one line on stderr matching its pattern, having started nothing. */
+export async function expectUserErrors(script: string, cases: [string[], RegExp][], env: NodeJS.ProcessEnv = {}): Promise<void> {
+  for (const [args, expected] of cases) {
+    const r = await runCli(script, args, env);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0], expected);
+    assert.equal(r.stdout, '', 'nothing started');
+  }
 }
