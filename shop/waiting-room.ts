@@ -26,34 +26,39 @@ export type Entry = { admitted: true; setCookie?: string } | { admitted: false }
 export const passCookieName = (organizer: string) => `queue_pass_${organizer}`;
 
 /**
- * A waiting room in front of every organizer's shops: one new visitor every 60/N seconds per organizer, so never
- * more than N in any minute. Whoever asks first once the next slot is free gets it (no fixed order, like
- * browsers refreshing a queue page). An admitted visitor carries a signed cookie for the rest of the visit, so
- * the room keeps no per-visitor state; everyone else gets the queue page and comes back later.
+ * A waiting room in front of every organizer's shops: never more than N new visitors per organizer in any
+ * 60 s, and never two within half of 60/N s, so a crowd gets in at an even pace (up to twice it while catching
+ * up on slots nobody claimed) rather than N at once. Whoever asks first once a slot is free gets it (no fixed
+ * order, like browsers refreshing a queue page). An admitted visitor carries a signed cookie for the rest of
+ * the visit, so the room keeps no per-visitor state; everyone else gets the queue page and comes back later.
  */
 export class WaitingRoom {
-  private readonly nextAt = new Map<string, number>();
+  /** per organizer: when its visitors of the last minute were let in, oldest first */
+  private readonly admittedAt = new Map<string, number[]>();
   private readonly tally = new Map<string, QueueTally>();
-  private readonly intervalMs: number;
+  private readonly minGapMs: number;
 
   constructor(
     readonly settings: QueueSettings,
     private readonly secret: Buffer,
     private readonly clock: () => number = Date.now,
   ) {
-    this.intervalMs = 60_000 / settings.visitors_per_minute;
+    this.minGapMs = 30_000 / settings.visitors_per_minute;
   }
 
   enter(organizer: string, cookieHeader: string | undefined): Entry {
     const now = this.clock();
     if (this.hasPass(organizer, cookieHeader, now)) return { admitted: true };
-    const key = this.nextAt.has(organizer) || this.nextAt.size < MAX_ORGANIZERS ? organizer : SHARED;
+    const key = this.admittedAt.has(organizer) || this.admittedAt.size < MAX_ORGANIZERS ? organizer : SHARED;
     const count = this.countOf(key);
-    if (now < (this.nextAt.get(key) ?? 0)) {
+    let times = this.admittedAt.get(key);
+    if (!times) this.admittedAt.set(key, (times = []));
+    while (times.length > 0 && times[0] <= now - 60_000) times.shift();
+    if (times.length >= this.settings.visitors_per_minute || now - (times.at(-1) ?? -Infinity) < this.minGapMs) {
       count.queue_pages++;
       return { admitted: false };
     }
-    this.nextAt.set(key, now + this.intervalMs);
+    times.push(now);
     count.admitted++;
     const issued = Math.floor(now / 1000);
     const cookie = `${passCookieName(organizer)}=${issued}.${this.sign(organizer, issued)}; Path=/${organizer}/; Max-Age=${PASS_SECONDS}; HttpOnly; SameSite=Lax`;

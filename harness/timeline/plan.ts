@@ -40,9 +40,9 @@ export function dayPlan(quick: boolean, queue: QueuePlan): PeriodPlan[] {
 /**
  * N, the queue's new visitors per minute per organizer: as many as the old query serves at full load. That is
  * fewer than the tripled crowd, so the queue helps, yet the database runs without headroom, so everyone still
- * waits at times (the post-mortem: "better, still severely impacted"); a queue page's pause also leaves some
- * slots unclaimed. The calibration sets the normal rate R at 40 % of full load, so N = R / 0.4; through R, a
- * --quick run's cap on the rate caps N alike, so the queue bites in short runs too.
+ * waits at times (the post-mortem: "better, still severely impacted"). The calibration sets the normal rate R
+ * at 40 % of full load, so N = R / 0.4; through R, a --quick run's cap on the rate caps N alike, so the queue
+ * bites in short runs too.
  */
 export function queuePlan(hotPerMin: number, quick: boolean, given?: number): QueuePlan {
   const retry_after_s = quick ? 2 : 10;

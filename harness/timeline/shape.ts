@@ -1,4 +1,5 @@
 import { SLO } from '../load/incident-script.ts';
+import { fmtMs } from '../report/format.ts';
 import type { PeriodName, PeriodResult, ProbeResult, ShapeCheck } from './types.ts';
 
 /** "several times": the other shops' p95 while the hot shop's visitors tripled, against their normal p95 */
@@ -8,7 +9,7 @@ export const NEAR_NORMAL = 2;
 /** "still slow": the probe during the cut within this factor of the idle probe, either way (a shared machine's noise) */
 export const SAME_SPEED = 2;
 
-const ms = (n: number | null) => (n === null ? 'n/a' : `${n} ms`);
+const ms = (n: number | null) => fmtMs(n) ?? 'n/a';
 const x = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? Math.round((a / b) * 10) / 10 : null);
 
 /**
@@ -48,6 +49,6 @@ export function shapeChecks(periods: PeriodResult[], probe: ProbeResult): ShapeC
 
   const fixedOk = fixed !== undefined && fixed.within_slo.hot && fixed.within_slo.others;
   const groups = fixed ? (['hot', 'others'] as const).map((g) => `${g} p95 ${ms(fixed[g].p95_ms)}, ${fixed[g].failed_rate === null ? 'n/a' : `${Math.round(fixed[g].failed_rate * 1000) / 10} %`} failed`).join('; ') : 'n/a';
-  checks.push({ name: 'fixed: every group within its SLO at tripled visitors', ok: fixedOk, detail: `${groups} (SLO: p95 < ${SLO.p95Ms} ms, < ${SLO.maxErrorRate * 100} % failed)` });
+  checks.push({ name: 'fixed: every group within its SLO at tripled visitors', ok: fixedOk, detail: `${groups} (SLO: p95 < ${ms(SLO.p95Ms)}, < ${SLO.maxErrorRate * 100} % failed)` });
   return checks;
 }
