@@ -12,7 +12,9 @@ const perHour = (visitorsPerMinute: number) => Math.max(1, Math.round(visitorsPe
 const peak = cfg.rate * cfg.multiplier;
 const arrivals = { timeUnit: '1h', preAllocatedVUs: cfg.preAllocatedVUs, maxVUs: cfg.maxVUs, gracefulStop: '15s' };
 
-// PHASES=tripled runs the peak alone (the CI gate's short replay); the default is the incident's three phases
+// PHASES=tripled runs the peak alone (the CI gate's short replay); the default is the incident's three phases.
+// PHASES=sample plays VISITORS visitors one after another (the growth audit): the same visitors, each alone
+// in the shop, so every size of dataset sees the same journeys and nothing queues.
 const only = (__ENV.PHASES || 'baseline,ramp,tripled').split(',');
 const allScenarios: NonNullable<Options['scenarios']> = {
   baseline: { executor: 'constant-arrival-rate', rate: perHour(cfg.rate), duration: `${cfg.baselineS}s`, ...arrivals },
@@ -24,6 +26,7 @@ const allScenarios: NonNullable<Options['scenarios']> = {
     ...arrivals,
   },
   tripled: { executor: 'constant-arrival-rate', startTime: `${only.length === 1 ? 0 : cfg.baselineS + cfg.rampS}s`, rate: perHour(peak), duration: `${cfg.tripledS}s`, ...arrivals },
+  sample: { executor: 'shared-iterations', vus: 1, iterations: cfg.visitors, maxDuration: '10m' },
 };
 
 export const options: Options = {

@@ -1,5 +1,6 @@
 // npm run bench:runner: the runner against autocannon on the same trivial loopback server, same connection
-// count, same duration; then the runner's RSS with 10,000 requests held by a stalled server.
+// count, same duration, for both script styles (awaited and synchronous); then, each in a fresh process, each
+// style's RSS per VU at 1,000 VUs and its RSS with 10,000 requests held by a stalled server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 10_000);
+const MANY_VUS = Number(process.env.BENCH_MANY_VUS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+
+function median(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+const STYLES = { awaited: 'test/fixtures/runner-bench.ts', synchronous: 'test/fixtures/runner-bench-sync.js' } as const;
+type Style = keyof typeof STYLES;
 
 // the server lives in its own process, so it never shares an event loop with the client being measured
 const SERVER = `
@@ -54,22 +64,45 @@ async function autocannonRate(url: string): Promise<number> {
   return result.requests.total / result.duration;
 }
 
-async function runnerRate(url: string): Promise<number> {
-  const r = await runScript(path.join(root, 'test/fixtures/runner-bench.ts'), {
+/** Requests/s, and CPU per request: the latter moves less when other work shares the machine. */
+async function runnerRate(url: string, style: Style): Promise<{ rate: number; cpuUs: number }> {
+  const c0 = process.cpuUsage();
+  const r = await runScript(path.join(root, STYLES[style]), {
     quiet: true,
     summaryMode: 'disabled',
     stdout: sink(),
     env: { BASE_URL: url, VUS: String(CONNECTIONS), DURATION: `${SECONDS}s` },
   });
-  return r.summary.metrics.http_reqs.values.count / SECONDS;
+  const cpu = process.cpuUsage(c0);
+  const n = r.summary.metrics.http_reqs.values.count;
+  return { rate: n / SECONDS, cpuUs: (cpu.user + cpu.system) / n };
 }
 
-async function inFlightRss(): Promise<{ rssMb: number; held: number }> {
+/** In a child process of its own (`--vus-rss STYLE URL`): peak RSS over a 5 s closed loop with MANY_VUS VUs. */
+async function manyVusRss(style: Style, url: string): Promise<void> {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const r = await runScript(path.join(root, STYLES[style]), { quiet: true, summaryMode: 'disabled', stdout: sink(), env: { BASE_URL: url, VUS: String(MANY_VUS), DURATION: '5s' } });
+  clearInterval(timer);
+  process.stdout.write(JSON.stringify({ peakMb: peak / 1e6, beforeMb: before / 1e6, requests: r.summary.metrics.http_reqs?.values.count ?? 0 }) + '\n');
+}
+
+/** Runs `runner/bench.ts FLAG STYLE [URL]` in a fresh process, so no measurement inherits another's heap. */
+function inChild<T>(flag: string, style: Style, url = ''): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'runner/bench.ts'), flag, style, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${flag} ${style} exited ${code}`)))));
+}
+
+/** In a child process of its own (`--in-flight STYLE`): peak RSS with IN_FLIGHT requests held by a stalled server. */
+async function inFlightRss(style: Style): Promise<void> {
   const server = await startServer('stall');
   const controller = new AbortController();
   let peak = 0;
   let held = 0;
-  const run = runScript(path.join(root, 'test/fixtures/runner-bench.ts'), {
+  const run = runScript(path.join(root, STYLES[style]), {
     quiet: true,
     summaryMode: 'disabled',
     stdout: sink(),
@@ -89,27 +122,43 @@ async function inFlightRss(): Promise<{ rssMb: number; held: number }> {
   controller.abort();
   await run;
   server.child.kill();
-  return { rssMb: peak / 1e6, held };
+  process.stdout.write(JSON.stringify({ rssMb: peak / 1e6, held }) + '\n');
 }
 
 async function main(): Promise<void> {
   const server = await startServer('fast');
   try {
-    process.stdout.write(`trivial loopback server, ${CONNECTIONS} connections, ${SECONDS} s each\n`);
-    const ac = await autocannonRate(server.url);
-    process.stdout.write(`autocannon: ${ac.toFixed(0)} requests/s\n`);
-    const rr = await runnerRate(server.url);
-    process.stdout.write(`runner:     ${rr.toFixed(0)} requests/s\n`);
-    const ratio = rr / ac;
-    process.stdout.write(`ratio runner/autocannon: ${ratio.toFixed(2)} (target >= 0.8) ${ratio >= 0.8 ? 'ok' : 'BELOW TARGET'}\n`);
+    process.stdout.write(`trivial loopback server, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} round(s) alternating the three clients\n`);
+    const ratios: Record<Style, number[]> = { awaited: [], synchronous: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      const ac = await autocannonRate(server.url);
+      process.stdout.write(`round ${round} autocannon:           ${ac.toFixed(0)} requests/s\n`);
+      for (const style of Object.keys(STYLES) as Style[]) {
+        const rr = await runnerRate(server.url, style);
+        ratios[style].push(rr.rate / ac);
+        process.stdout.write(`round ${round} runner, ${style.padEnd(12)}: ${rr.rate.toFixed(0)} requests/s, ${(rr.rate / ac).toFixed(2)}x autocannon, ${rr.cpuUs.toFixed(1)} µs CPU per request\n`);
+      }
+    }
+    for (const style of Object.keys(STYLES) as Style[]) {
+      const ratio = median(ratios[style]);
+      process.stdout.write(`runner/autocannon, ${style}: median ${ratio.toFixed(2)} (target >= 0.8) ${ratio >= 0.8 ? 'ok' : 'BELOW TARGET'}\n`);
+    }
+    for (const style of Object.keys(STYLES) as Style[]) {
+      const m = await inChild<{ peakMb: number; beforeMb: number; requests: number }>('--vus-rss', style, server.url);
+      process.stdout.write(`runner, ${style.padEnd(12)}: ${MANY_VUS} VUs for 5 s: peak RSS ${m.peakMb.toFixed(0)} MB (${m.beforeMb.toFixed(0)} MB before the run), ${(((m.peakMb - m.beforeMb) * 1000) / MANY_VUS).toFixed(0)} kB per VU, ${m.requests} requests\n`);
+    }
   } finally {
     server.child.kill();
   }
-  const mem = await inFlightRss();
-  process.stdout.write(`runner RSS with ${mem.held} requests in flight (stalled server): ${mem.rssMb.toFixed(0)} MB (target < 500) ${mem.rssMb < 500 && mem.held >= IN_FLIGHT ? 'ok' : 'CHECK'}\n`);
+  for (const style of Object.keys(STYLES) as Style[]) {
+    const mem = await inChild<{ rssMb: number; held: number }>('--in-flight', style);
+    process.stdout.write(`runner, ${style.padEnd(12)}: RSS with ${mem.held} requests in flight (stalled server): ${mem.rssMb.toFixed(0)} MB (target < 500) ${mem.rssMb < 500 && mem.held >= IN_FLIGHT ? 'ok' : 'CHECK'}\n`);
+  }
 }
 
-main().then(
+const [flag, style, url] = process.argv.slice(2) as [string | undefined, Style, string];
+const job = flag === '--vus-rss' ? manyVusRss(style, url) : flag === '--in-flight' ? inFlightRss(style) : main();
+job.then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);

@@ -20,7 +20,7 @@ const FLAGS = {
 const USAGE = `usage: npm run load -- SCRIPT [-e K=V]... [--summary-export FILE] [--out json=FILE] [--quiet]
   [--summary-mode compact|full|disabled] [--summary-trend-stats avg,p(95),...] [--no-summary]
   [--no-thresholds] [--no-setup] [--no-teardown]
-exit codes (k6's): 0 ok, 99 thresholds failed, 104 bad config, 105 signal, 107 script error
+exit codes (k6's): 0 ok, 99 thresholds failed, 104 bad config, 105 signal, 107 script error, 108 test.abort()
 `;
 
 function parse(argv: string[]): { script: string; opts: RunOptions } {

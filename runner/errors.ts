@@ -9,6 +9,13 @@ export const EXIT = {
   config: 104,
   signal: 105,
   script: 107,
+  /** the script called `exec.test.abort()` */
+  scriptAborted: 108,
+  /** the script called `exec.test.fail()` */
+  markedFailed: 110,
+  /** setup() / teardown() ran past setupTimeout / teardownTimeout */
+  setupTimeout: 100,
+  teardownTimeout: 101,
   usage: 1,
 } as const;
 

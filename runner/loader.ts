@@ -4,9 +4,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunnerError, EXIT } from './errors.ts';
-
-export const SUPPORTED_MODULES = ['k6', 'k6/http', 'k6/metrics', 'k6/execution'] as const;
-export type ModuleName = (typeof SUPPORTED_MODULES)[number];
+import type { ScriptGlobals } from './k6/globals.ts';
+import { JSLIB_NAMES, jslibModule, MODULE_NAMES } from './modules.ts';
+import { SYNC_HELPERS } from './sync/helpers.ts';
+import { makeBlockingCallsWait } from './sync/transform.ts';
 
 /** One evaluation of the script's init code: what a VU holds (k6 runs init code once per VU). */
 export interface ScriptInstance {
@@ -14,7 +15,8 @@ export interface ScriptInstance {
   /** __ITER is a free variable of the script, closed over by this instance */
   setIter(i: number): void;
 }
-export type ScriptFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown) => ScriptInstance;
+export type ScriptFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown, globals: ScriptGlobals) => ScriptInstance;
+type RawFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown, sync: typeof SYNC_HELPERS, globals: ScriptGlobals) => ScriptInstance;
 
 export interface LoadedScript {
   file: string;
@@ -24,8 +26,10 @@ export interface LoadedScript {
 
 // The bundle becomes one function: each call is a fresh init context, and __ENV/__VU/__ITER are its
 // parameters and locals, so VUs sharing one event loop still see their own values.
+// __k6sync: what the transform's awaited calls use (sync/helpers.ts); __k6globals: open(), console, timers.
 const BANNER =
-  'module.exports = function (__ENV, __VU, __k6require) { var __ITER = 0; var module = { exports: {} }; var exports = module.exports; var require = __k6require;';
+  'module.exports = function (__ENV, __VU, __k6require, __k6sync, __k6globals) { var __ITER = 0; var module = { exports: {} }; var exports = module.exports; var require = __k6require;' +
+  ' var open = __k6globals.open, console = __k6globals.console, setTimeout = __k6globals.setTimeout, clearTimeout = __k6globals.clearTimeout, setInterval = __k6globals.setInterval, clearInterval = __k6globals.clearInterval;';
 const FOOTER = 'return { exports: module.exports, setIter: function (i) { __ITER = i; } }; };';
 
 function k6Modules(): Plugin {
@@ -33,14 +37,36 @@ function k6Modules(): Plugin {
     name: 'k6-modules',
     setup(b) {
       b.onResolve({ filter: /^k6(\/.*)?$/ }, (args) => {
-        if ((SUPPORTED_MODULES as readonly string[]).includes(args.path)) return { path: args.path, external: true };
-        return { errors: [{ text: `unsupported k6 module '${args.path}' (supported: ${SUPPORTED_MODULES.join(', ')})` }] };
+        if (MODULE_NAMES.includes(args.path)) return { path: args.path, external: true };
+        return { errors: [{ text: `unsupported k6 module '${args.path}' (supported: ${MODULE_NAMES.join(', ')})` }] };
       });
-      b.onResolve({ filter: /^https?:\/\// }, (args) => ({
-        errors: [{ text: `remote module '${args.path}' is not supported (the runner only loads local files)` }],
-      }));
+      b.onResolve({ filter: /^https?:\/\// }, (args) => {
+        const local = jslibModule(args.path);
+        if (local) return { path: local, external: true };
+        return { errors: [{ text: `remote module '${args.path}' is not supported: the runner loads no code from the network (local copies exist for jslib.k6.io's ${JSLIB_NAMES.join(', ')})` }] };
+      });
     },
   };
+}
+
+/** esbuild: the script and its local imports in one CommonJS file, k6 modules left to the runtime. */
+async function bundleScript(file: string, outfile: string): Promise<{ code: string; map: string }> {
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    outfile,
+    format: 'cjs',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    sourcemap: 'external',
+    logLevel: 'silent',
+    plugins: [k6Modules()],
+  });
+  const js = result.outputFiles.find((f) => f.path.endsWith('.cjs'))!;
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!;
+  return { code: js.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'), map: map.text };
 }
 
 function describe(m: Message): string {
@@ -55,65 +81,38 @@ export async function loadScript(scriptPath: string): Promise<LoadedScript> {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-runner-'));
   const outfile = path.join(dir, 'script.cjs');
-  let code: string;
-  try {
-    const result = await build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      outfile,
-      format: 'cjs',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      target: 'es2022',
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      banner: { js: BANNER },
-      footer: { js: FOOTER },
-      plugins: [k6Modules()],
-    });
-    code = result.outputFiles[0].text;
-  } catch (err) {
+  const fail = (message: string): never => {
     rmSync(dir, { recursive: true, force: true });
+    throw new RunnerError(message, EXIT.script);
+  };
+  let bundle: { code: string; map: string };
+  try {
+    bundle = await bundleScript(file, outfile);
+  } catch (err) {
     const errors = (err as { errors?: Message[] }).errors;
     if (errors && errors.length > 0) {
       const first = errors[0];
       const kind = first.text.startsWith('unsupported k6 module') || first.text.startsWith('remote module') ? '' : 'cannot load script: ';
-      throw new RunnerError(`${kind}${describe(first)}`, EXIT.script);
+      fail(`${kind}${describe(first)}`);
     }
-    throw new RunnerError(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`, EXIT.script);
+    fail(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`);
   }
-  writeFileSync(outfile, code);
+  const wrapped = makeBlockingCallsWait(bundle!.code, JSON.parse(bundle!.map), dir, BANNER, FOOTER);
+  if ('refusal' in wrapped) return fail(wrapped.refusal);
+  writeFileSync(outfile, `${wrapped.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(wrapped.map).toString('base64')}\n`);
   // stack traces then name the script's .ts file and line, through the inline source map
   process.setSourceMapsEnabled(true);
   const req = createRequire(import.meta.url);
-  let factory: ScriptFactory;
+  let raw: RawFactory;
   try {
-    factory = req(outfile) as ScriptFactory;
+    raw = req(outfile) as RawFactory;
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new RunnerError(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`, EXIT.script);
+    return fail(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`);
   }
+  const factory: ScriptFactory = (env, vu, require, globals) => raw(env, vu, require, SYNC_HELPERS, globals);
   return {
     file,
     factory,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-/** `file:line:col` of the first stack frame inside the user's script (not the runner, not node). */
-export function scriptLocation(stack: string | undefined, scriptFile: string): string | undefined {
-  if (!stack) return undefined;
-  const dir = path.dirname(scriptFile);
-  for (const line of stack.split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (!m) continue;
-    const f = m[1].replace(/^file:\/\//, '');
-    if (f.includes('/node_modules/') || f.endsWith('script.cjs')) continue;
-    if (f.startsWith(dir) || f.endsWith('.ts')) {
-      if (f.includes(`${path.sep}runner${path.sep}`) && !f.startsWith(dir)) continue;
-      return `${path.relative(process.cwd(), f) || f}:${m[2]}:${m[3]}`;
-    }
-  }
-  return undefined;
 }

@@ -1,4 +1,5 @@
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { Metric, PointWriter, TagSet } from './metrics/registry.ts';
 
@@ -12,7 +13,8 @@ export function rfc3339Nano(ms: number): string {
 
 /**
  * `--out json=F`: k6's line format. Lines are batched into large writes; the file is written under a
- * temporary name and renamed when complete, so a reader never sees half a run as if it were whole.
+ * unique temporary name and renamed when complete, so a reader never sees half a run as if it were whole.
+ * The temporary file goes away when the run fails or the process exits before that.
  */
 export class JsonOutput implements PointWriter {
   private buf = '';
@@ -21,6 +23,9 @@ export class JsonOutput implements PointWriter {
   private readonly file: WriteStream | null;
   private readonly gzip: Gzip | null;
   private readonly tmp: string | null;
+  private readonly removeTmp = (): void => {
+    if (this.tmp) rmSync(this.tmp, { force: true });
+  };
 
   constructor(
     private readonly target: string,
@@ -34,8 +39,10 @@ export class JsonOutput implements PointWriter {
       this.tmp = null;
       return;
     }
-    this.tmp = `${target}.partial-${process.pid}`;
-    this.file = createWriteStream(this.tmp);
+    this.tmp = `${target}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+    // opened here, synchronously: a path that cannot be written fails before the test starts
+    this.file = createWriteStream(this.tmp, { fd: openSync(this.tmp, 'w') });
+    process.once('exit', this.removeTmp);
     if (target.endsWith('.gz')) {
       this.gzip = createGzip();
       this.gzip.pipe(this.file);
@@ -63,20 +70,28 @@ export class JsonOutput implements PointWriter {
     this.buf = '';
   }
 
-  async close(complete: boolean): Promise<void> {
+  /** Writes the rest and puts the file in place. An interrupted run keeps its points: they are whole lines. */
+  async close(): Promise<void> {
     this.flush();
     if (this.file === null) return;
-    await new Promise<void>((resolve, reject) => {
+    await this.end();
+    renameSync(this.tmp!, this.target);
+    process.removeListener('exit', this.removeTmp);
+  }
+
+  /** The run failed: no file, and no temporary one left behind. */
+  async discard(): Promise<void> {
+    if (this.file === null) return;
+    await this.end().catch(() => {});
+    this.removeTmp();
+    process.removeListener('exit', this.removeTmp);
+  }
+
+  private end(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.file!.on('close', resolve);
       this.file!.on('error', reject);
       (this.gzip ?? this.file)!.end();
     });
-    // an interrupted run still gets its points: they are complete lines, and the summary says it was cut
-    void complete;
-    renameSync(this.tmp!, this.target);
-  }
-
-  discard(): void {
-    if (this.tmp) rmSync(this.tmp, { force: true });
   }
 }

@@ -3,7 +3,7 @@ import type { ScriptInstance } from './loader.ts';
 import { builtinMetrics, Registry, type BuiltinMetrics, type TagSet, type Tags } from './metrics/registry.ts';
 import { CookieJar } from './http/cookies.ts';
 import type { ExpectedStatuses } from './http/expected.ts';
-import { scriptLocation } from './loader.ts';
+import { scriptLocation } from './location.ts';
 
 /** Something an iteration waits on (a request, a sleep) that an interrupt must cut short. */
 export interface PendingOp {
@@ -28,6 +28,24 @@ export class IterationToken {
   t0 = 0;
   /** the iteration returned a promise that has not settled and was not interrupted yet */
   waiting = false;
+  /** timers the iteration started that have not fired or been cleared: k6 waits for them */
+  timers = 0;
+  /** called when the last timer is gone (the executor ends the iteration then) */
+  whenTimersDone: (() => void) | null = null;
+
+  holdTimer(op: PendingOp): void {
+    this.timers++;
+    this.addOp(op);
+  }
+
+  releaseTimer(op: PendingOp): void {
+    this.deleteOp(op);
+    if (--this.timers === 0 && this.whenTimersDone !== null) {
+      const f = this.whenTimersDone;
+      this.whenTimersDone = null;
+      f();
+    }
+  }
 
   addOp(op: PendingOp): void {
     if (this.many !== null) this.many.add(op);
@@ -111,6 +129,15 @@ export class Runtime {
   maxRedirects = 10;
   userAgent = 'loadlab-runner/0.1 (k6-compatible)';
   discardResponseBodies = false;
+  /** options.noConnectionReuse: a new connection per request */
+  noConnectionReuse = false;
+  /** options.throw: a request that fails without a response throws */
+  throwOnError = false;
+  /** options.minIterationDuration, ms: a shorter iteration waits out the rest before its VU goes on */
+  minIterationMs = 0;
+  /** options.batch / batchPerHost: how many requests of one http.batch run at once, in all and per host */
+  batch = 20;
+  batchPerHost = 6;
 
   constructor(
     readonly scriptFile: string,

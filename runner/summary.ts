@@ -65,7 +65,6 @@ export function buildSummaryData(
   const put = (key: string, m: Metric, sink: Sink) => {
     const ths = byKey.get(key);
     if (sinkIsEmpty(sink) && !ths) return;
-    if (m.type === 'counter' && (sink as { count: number }).count === 0 && !ths && m.name !== 'http_reqs' && m.name !== 'iterations') return;
     const entry: SummaryMetric = { type: m.type, contains: m.contains, values: values(sink, m.type, trendStats, durationS) };
     if (ths) {
       entry.thresholds = {};

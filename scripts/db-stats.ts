@@ -8,6 +8,7 @@ import path from 'node:path';
 import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
 import { onCleanup, onSignal } from '../harness/process/cleanup.ts';
 import { reportsDir } from '../harness/files/paths.ts';
+import { ensureWritableFile } from '../harness/files/writable.ts';
 import { openDatabase, redact, type Database } from '../harness/db/database.ts';
 import { openDataset } from '../harness/db/dataset.ts';
 import { startSampler, resetStatistics, phaseDeltas, readSamples, type Sampler } from '../harness/stats/index.ts';
@@ -25,6 +26,7 @@ await runMain(async () => {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outFile = path.resolve(values.out ?? path.join(reportsDir, `db-stats-${stamp}.ndjson`));
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  ensureWritableFile(outFile, '--out');
 
   let db: Database;
   if (values.preset !== undefined) {

@@ -49,7 +49,7 @@ await runMain(async () => {
   const position = parseIntFlag('date', values.date, 1, m.dates) ?? Math.floor(m.dates / 2) + 1;
   const subeventId = m.hot_subevent_first + position - 1;
   const planFile = path.join(reportsDir, 'explain', `${m.preset}-${variant}-date${position}.json`);
-  const e = await explainProductList(ds.db.url, variant, subeventId, { planFile });
+  const e = await explainProductList(ds.db.url, variant, subeventId, { planFile, tempFileLimit: ds.db.server?.soloTempFileLimit() });
   const relPlan = path.relative(projectRoot, planFile);
   if (values.json) {
     process.stdout.write(JSON.stringify({

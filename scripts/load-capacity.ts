@@ -39,5 +39,5 @@ await runMain(async () => {
     out: values.out,
     say: (line) => console.log(line),
   });
-  console.log(`written: ${folder.file('capacity.md')}`);
+  console.log(`written: ${folder.file('capacity.md')} ${folder.latestNote}`);
 });

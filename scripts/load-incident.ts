@@ -4,7 +4,6 @@
 // visitors against each variant with DB I/O sampled, then writes the run folder and its report.
 import { runMain, parseCli, parseNumberFlag } from '../harness/cli/main.ts';
 import { parseVariants } from '../harness/cli/variants.ts';
-import { reportsDir } from '../harness/files/paths.ts';
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runIncident } from '../harness/incident/run.ts';
 
@@ -30,6 +29,6 @@ await runMain(async () => {
     out: values.out,
     say,
   });
-  say(`report: ${folder.file('report.md')}${folder.dir.startsWith(reportsDir) ? ' (also reports/latest)' : ''}`);
+  say(`report: ${folder.file('report.md')} ${folder.latestNote}`);
   if (summary.comparison.tripled_p95_ratio !== null) say(`tripled product-list p95, before / after: ${summary.comparison.tripled_p95_ratio}x`);
 });

@@ -3,7 +3,6 @@
 // Seeds (or reuses) the dataset, calibrates as load:incident does, then plays the post-mortem's periods (normal,
 // tripled, access-cut, queue, shop-disabled, fixed) on one shop shared by the hot shop and the other tenants.
 import { runMain, parseCli, parseNumberFlag, parseIntFlag } from '../harness/cli/main.ts';
-import { reportsDir } from '../harness/files/paths.ts';
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runTimeline } from '../harness/timeline/run.ts';
 
@@ -32,5 +31,5 @@ await runMain(async () => {
     say(`${p.clock.padEnd(11)} ${p.name.padEnd(13)} ${g('hot')}${p.hot.queue_pages ? ` (+${p.hot.queue_pages} queue pages)` : ''}; ${g('others')}`);
   }
   for (const c of summary.shape) say(`${c.ok ? 'holds' : 'DOES NOT hold'}: ${c.name}: ${c.detail}`);
-  say(`report: ${folder.file('report.md')}${folder.dir.startsWith(reportsDir) ? ' (also reports/latest)' : ''}`);
+  say(`report: ${folder.file('report.md')} ${folder.latestNote}`);
 });

@@ -3,6 +3,9 @@ import pg from 'pg';
 /** Anything a query can run on: the pool, or one client checked out of it (for a transaction). */
 export type Queryable = pg.Pool | pg.ClientBase;
 
+/** the shop's database connections unless told otherwise; the harness sizes temp_file_limit by it */
+export const DEFAULT_POOL_SIZE = 10;
+
 export interface PoolOptions {
   databaseUrl: string;
   /** connections, like gunicorn workers x threads; requests beyond it wait in the pool's queue */

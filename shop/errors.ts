@@ -40,6 +40,10 @@ export function unavailableReason(err: unknown): string | undefined {
   // connections; 57014: statement timeout (an overloaded query we gave up on); 55P03: lock wait timed out.
   if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return `database unavailable (${code})`;
   if (code === '57014') return 'database query timed out';
+  // 53400: a spilling query hit temp_file_limit; 53100: the disk is full. Both are the overloaded database's
+  // answer, as a timeout is, not the shop's bug.
+  if (code === '53400') return `database query gave up: ${(e.message ?? '').split('\n')[0]}`;
+  if (code === '53100') return 'database disk full';
   if (code === '55P03') return 'the shop is busy, please try again';
   const msg = e.message ?? '';
   if (unavailableMessages.some((m) => msg.includes(m))) return `database unavailable (${msg.split('\n')[0]})`;

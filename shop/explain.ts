@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { HOT_EVENT, HOT_ORGANIZER } from '../datasets/hot-series.ts';
+import { UserError } from '../common/user-error.ts';
 import { loadEvent } from './queries/catalog.ts';
 import { productListQuery, type Variant } from './queries/product-list.ts';
 
@@ -12,6 +13,8 @@ export interface ExplainOptions {
   warmup?: boolean;
   organizer?: string;
   event?: string;
+  /** temp_file_limit for this session (e.g. '2048MB'): an EXPLAIN that runs alone may use what a pool shares */
+  tempFileLimit?: string;
 }
 
 /** One node of EXPLAIN (FORMAT JSON) output: the fields read here, the rest kept as-is. */
@@ -79,8 +82,14 @@ export async function explainProductList(databaseUrl: string, variant: Variant, 
   try {
     const event = await loadEvent(client, opts.organizer ?? HOT_ORGANIZER.slug, opts.event ?? HOT_EVENT.slug);
     const q = productListQuery(variant, { eventId: event.eventId, subeventId, channelId: event.channelId });
-    if (opts.warmup ?? true) await client.query(q.text, q.values);
-    const { rows } = await client.query<{ 'QUERY PLAN': ExplainPlan[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.text}`, q.values);
+    if (opts.tempFileLimit) await client.query(`SET temp_file_limit = ${pg.escapeLiteral(opts.tempFileLimit)}`);
+    const run = async <R extends pg.QueryResultRow>(text: string) => client.query<R>(text, q.values).catch((err: { code?: string; message?: string }) => {
+      // the query spills more than the disk allows: a fact about this machine, not a bug
+      if (err.code === '53400') throw new UserError(`EXPLAIN ANALYZE of the ${variant} product-list query stopped: ${err.message} (free disk space on the database's disk, or set it with LOADLAB_PG_SETTINGS=temp_file_limit=...)`);
+      throw err;
+    });
+    if (opts.warmup ?? true) await run(q.text);
+    const { rows } = await run<{ 'QUERY PLAN': ExplainPlan[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.text}`);
     const plan = rows[0]['QUERY PLAN'][0];
     const result: ExplainResult = { variant, subevent_id: subeventId, ...planFigures(plan), plan };
     if (opts.planFile) {

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { createPool } from './db.ts';
+import { createPool, DEFAULT_POOL_SIZE } from './db.ts';
 import { HttpError, unavailableReason } from './errors.ts';
 import { renderError } from './html.ts';
 import { ShopMetrics } from './metrics.ts';
@@ -27,7 +27,7 @@ export interface ShopOptions {
   switches?: ShopSwitches;
 }
 
-export const DEFAULT_POOL_SIZE = 10;
+export { DEFAULT_POOL_SIZE };
 
 /**
  * Builds the shop as a Fastify app without listening and without process-level side effects (no signal

@@ -1,18 +1,25 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { stateDir } from '../harness/files/paths.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { expectUserErrors, postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { percentile, readLoadPoints } from '../harness/load/k6-points.ts';
+import { fmtInt, fmtMs, fmtPct } from '../harness/report/format.ts';
+import { inPage, withBrowser } from './helpers/browser.ts';
+import { checkCharts, incidentExpectations, phaseWindow, readPlotted } from './helpers/chart-readback.ts';
+import { escapeMd } from '../harness/report/render-md.ts';
 
-const outRoot = path.join(stateDir, 'test-reports');
+// runs go to a folder of the test's own, never to reports/ (where they would move reports/latest)
+const outRoot = mkdtempSync(path.join(os.tmpdir(), 'loadlab-incident-test-'));
+after(() => rmSync(outRoot, { recursive: true, force: true }));
 const env = { LOADLAB_PGDATA: testDataDir };
 
 const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const isNumOrNull = (v: unknown) => v === null || isNum(v);
 
-test('load:incident --preset tiny --quick writes every contract file and field', { timeout: 180_000 }, async () => {
+test('load:incident --preset tiny --quick writes every contract file and field', { timeout: 180_000 }, async (t) => {
   const out = path.join(outRoot, `run-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
@@ -68,9 +75,52 @@ test('load:incident --preset tiny --quick writes every contract file and field',
   assert.ok(isNum(s.comparison.tripled_p95_ratio) && isNum(s.comparison.baseline_p95_ratio));
   // buffers are deterministic: the old query touches more of them than the fix, even on tiny
   assert.ok(s.variants.before.explain.buffers_touched > s.variants.after.explain.buffers_touched);
+  // the report states each variant's own figures, not just its name in a table header
   const md = readFileSync(path.join(out, 'report.md'), 'utf8');
-  assert.match(md, /before/);
-  assert.match(md, /after/);
+  for (const variant of ['before', 'after']) {
+    for (const phase of ['baseline', 'tripled']) {
+      const pl = s.variants[variant].phases[phase].endpoints['product-list'];
+      const row = `| ${variant} | product-list | ${phase} | ${fmtInt(pl.requests)} | ${fmtMs(pl.p95_ms)} | ${fmtPct(pl.error_rate)} |`;
+      assert.ok(md.includes(row), `report.md has ${row}`);
+    }
+  }
+  assert.match(md.split('## Verdict')[1], new RegExp(`product-list p95 (went|rose) from ${fmtMs(s.variants.before.phases.baseline.endpoints['product-list'].p95_ms)} at baseline`));
+
+  // every percentile of the report comes from k6-points: the same samples the runner summarised itself
+  for (const variant of ['before', 'after']) {
+    const points = await readLoadPoints(path.join(out, `k6-points-${variant}.json.gz`));
+    const durations = points.requests.filter((r) => r.scenario === 'tripled' && r.name === 'product-list').map((r) => r.duration).sort((a, b) => a - b);
+    const ours = percentile(durations, 95);
+    const exported = JSON.parse(readFileSync(path.join(out, `k6-summary-${variant}.json`), 'utf8'));
+    const runners = exported.metrics['http_req_duration{scenario:tripled,name:product-list}']['p(95)'];
+    t.diagnostic(`${variant}: tripled product-list p95 ${ours.toFixed(3)} ms (k6-points), ${runners.toFixed(3)} ms (runner), ${durations.length} requests`);
+    assert.ok(Math.abs(ours - runners) <= 0.005 * runners, `${variant}: tripled product-list p95 ${ours} ms here, ${runners} ms in the runner's summary (limit 0.5 %)`);
+    assert.equal(s.variants[variant].phases.tripled.endpoints['product-list'].p95_ms, Math.round(ours * 10) / 10, 'the summary holds that p95, to 0.1 ms');
+    assert.equal(s.variants[variant].phases.tripled.endpoints['product-list'].requests, durations.length);
+  }
+  // a real run's charts, read back in the browser: each series of series.json drawn across the whole load
+  const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8'));
+  await withBrowser(t, async (browser) => {
+    const page = await inPage(browser, path.join(out, 'report.html'), async (p) => ({ plotted: await readPlotted(p) }));
+    assert.deepEqual([page.pageErrors, page.consoleErrors, page.foreignRequests], [[], [], []]);
+    assert.equal(page.plotted.length, 4, 'p95, throughput, DB and OS charts');
+    assert.deepEqual(checkCharts(page.plotted, incidentExpectations(series), { window: phaseWindow(series), xRange: 'exact', bins: 7 }), []);
+  });
+  // the diagnosis: every statement ranked by its share of the database's work, the product list among them,
+  // its work per call in the run agreeing with the EXPLAIN of one date (the same blocks + temp blocks measure)
+  for (const variant of ['before', 'after']) {
+    const d = s.diagnosis?.[variant];
+    assert.ok(d && d.statements.length >= 10, `diagnosis of ${variant}: ${JSON.stringify(d?.phases)}`);
+    assert.deepEqual(d.phases.map((p: { name: string }) => p.name), ['baseline', 'ramp', 'tripled']);
+    const shares = d.statements.reduce((sum: number, x: { share: { tripled: number } }) => sum + x.share.tripled, 0);
+    assert.ok(Math.abs(shares - 1) < 0.01, `shares of the peak add up to 1: ${shares}`);
+    const pl = d.statements.find((x: { label: string | null }) => x.label === `loadlab:product-list:${variant}`);
+    assert.ok(pl && pl.calls.baseline > 0 && pl.calls.tripled > pl.calls.baseline, `the product list in ${variant}'s diagnosis`);
+    const ratio = pl.work_per_call.baseline / s.variants[variant].explain.buffers_touched;
+    assert.ok(ratio > 0.5 && ratio < 2, `${variant}: ${pl.work_per_call.baseline} blocks per call in the run, ${s.variants[variant].explain.buffers_touched} in the EXPLAIN`);
+  }
+  const diagnosis = md.slice(md.indexOf('## Diagnosis'), md.indexOf('## EXPLAIN'));
+  for (const variant of ['before', 'after']) assert.ok(diagnosis.includes(escapeMd(`${variant}: ${s.diagnosis[variant].verdict}.`)), `${variant}'s verdict in report.md`);
   rmSync(out, { recursive: true, force: true });
 });
 
@@ -108,6 +158,8 @@ test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run
   while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
   assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
   assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');
+  // the runner and shop stopped by Ctrl-C are not mistaken for crashed ones
+  assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), /^this run did not finish \(interrupted\)/);
   assert.ok(!existsSync(path.join(out, 'report.md')) && !existsSync(path.join(out, 'summary.json')), 'no report that looks finished');
   rmSync(out, { recursive: true, force: true });
 });

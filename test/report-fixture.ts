@@ -102,8 +102,9 @@ function loadSeries(name: VariantName, collapse: boolean): LoadSeriesPoint[] {
 
 function dbSeries(name: VariantName, collapse: boolean, full: boolean): DbSeriesPoint[] {
   const out: DbSeriesPoint[] = [];
-  // DB samples are not aligned with the load buckets (their own sampler clock), as in a real run
-  for (let t = 1.5; t < 330; t += 5) {
+  // as in a real run: one sample a second on the sampler's own clock, so neither aligned with the load buckets
+  // nor with the other variant's samples, and a few samples after the load while the last requests finish
+  for (let t = name === 'before' ? 0.4 : 0.9; t < 335; t = Math.round((t + 1) * 10) / 10) {
     const load = t < 120 ? 1 : t < 150 ? 1 + (t - 120) / 15 : 3;
     const before = name === 'before';
     out.push({

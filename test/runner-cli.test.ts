@@ -43,7 +43,7 @@ test('load errors: one clear line each and k6 exit codes', async () => {
   const mod = script('module.ts', "import ws from 'k6/ws';\nexport default function () { void ws; }\n");
   r = await runCli('load', [mod, '--quiet']);
   assert.equal(r.code, 107);
-  assert.match(oneErrorLine(r.stderr), /module\.ts:1:\d+: unsupported k6 module 'k6\/ws' \(supported: k6, k6\/http, k6\/metrics, k6\/execution\)/);
+  assert.match(oneErrorLine(r.stderr), /module\.ts:1:\d+: unsupported k6 module 'k6\/ws' \(supported: k6, k6\/http, k6\/metrics, k6\/execution, k6\/data, k6\/encoding, k6\/crypto, k6\/timers\)/);
 
   const threshold = script('threshold.ts', "export const options = { thresholds: { http_req_duration: ['rate<1'] } };\nexport default function () {}\n");
   r = await runCli('load', [threshold, '--quiet']);
@@ -143,6 +143,28 @@ export default async function () { await http.asyncRequest('GET', __ENV.BASE_URL
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     for (const l of lines) JSON.parse(l);
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial-')), [], 'no temp files left');
+  } finally {
+    await server.close();
+  }
+});
+
+test('an unwritable --summary-export or --out json path fails before any request, in one line, exit 104; a failed run leaves no json file', async () => {
+  const server = await startServer();
+  try {
+    const s = script('writable.ts', "import http from 'k6/http';\nexport const options = { iterations: 2 };\nexport default async function () { await http.asyncRequest('GET', __ENV.BASE_URL + '/'); }\n");
+    const notAFolder = script('plain-file.txt', 'a file, not a folder\n');
+    for (const flag of [['--summary-export', path.join(notAFolder, 'summary.json')], ['--out', `json=${path.join(notAFolder, 'points.json')}`]]) {
+      const r = await runCli('load', [s, '-e', `BASE_URL=${server.url}`, ...flag, '--quiet']);
+      assert.equal(r.code, 104, r.stderr);
+      assert.match(oneErrorLine(r.stderr), /cannot be written: .*plain-file\.txt/);
+    }
+    assert.equal(server.received, 0, 'no load before the check');
+
+    const failing = script('setup-throws.ts', "export function setup() { throw new Error('no'); }\nexport default function () {}\n");
+    const out = path.join(dir, 'failed-run', 'points.json');
+    const r = await runCli('load', [failing, '--out', `json=${out}`, '--quiet']);
+    assert.equal(r.code, 107, r.stderr);
+    assert.deepEqual(readdirSync(path.dirname(out)), [], 'neither the file nor its temporary');
   } finally {
     await server.close();
   }

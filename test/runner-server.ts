@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 export interface TestServer {
   url: string;
@@ -70,4 +71,92 @@ export function collect(): Writable & { text: string } {
   }) as Writable & { text: string };
   w.text = '';
   return w;
+}
+
+export interface DocsServer {
+  url: string;
+  /** requests received, by `METHOD /path` (no query) */
+  hits: Map<string, number>;
+  /** every request: method, path with query, headers, body (decoded when gzip-encoded) */
+  log: { method: string; path: string; headers: http.IncomingHttpHeaders; body: string }[];
+  /** the most requests it was answering at once */
+  maxConcurrent: number;
+  /** distinct client connections seen */
+  sockets: number;
+  close(): Promise<void>;
+  count(key: string): number;
+}
+
+function answer(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
+  const u = new URL(req.url ?? '/', 'http://x');
+  const json = (status: number, v: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(v));
+  };
+  if (u.pathname === '/login') return json(200, { token: `t-${new URLSearchParams(body).get('user') ?? JSON.parse(body || '{}').user ?? 'anon'}` });
+  if (u.pathname === '/me') return json(req.headers.authorization?.startsWith('Bearer t-') ? 200 : 401, { auth: req.headers.authorization ?? null });
+  if (u.pathname.startsWith('/basic-auth/')) {
+    const [, , user, pass] = u.pathname.split('/');
+    const ok = req.headers.authorization === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    return json(ok ? 200 : 401, { authenticated: ok });
+  }
+  if (u.pathname.startsWith('/cookies/set')) {
+    res.setHeader('set-cookie', [...u.searchParams].map(([k, v]) => `${k}=${v}; Path=${u.searchParams.get('path') ?? '/'}`));
+    return json(200, { set: Object.fromEntries(u.searchParams) });
+  }
+  if (u.pathname.startsWith('/cookies')) return json(200, { cookies: req.headers.cookie ?? '' });
+  if (u.pathname === '/gzip') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+    return void res.end(gzipSync('compressed hello'));
+  }
+  if (u.pathname === '/echo') return json(200, { body, encoding: req.headers['content-encoding'] ?? null });
+  const delay = Number(u.searchParams.get('delay') ?? 0);
+  if (delay > 0) return void setTimeout(() => res.end('ok'), delay);
+  res.end('ok');
+}
+
+/**
+ * A loopback server for scripts written from k6's documentation: login, bearer and basic auth, cookies,
+ * gzip, echo and plain pages; it counts what it received so tests can compare with the runner's figures.
+ */
+export async function startDocsServer(): Promise<DocsServer> {
+  const hits = new Map<string, number>();
+  const log: DocsServer['log'] = [];
+  let current = 0;
+  const state = { maxConcurrent: 0, sockets: 0 };
+  const server = http.createServer((req, res) => {
+    current++;
+    state.maxConcurrent = Math.max(state.maxConcurrent, current);
+    res.on('finish', () => current--);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString() : raw.toString();
+      const key = `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
+      hits.set(key, (hits.get(key) ?? 0) + 1);
+      log.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
+      answer(req, body, res);
+    });
+  });
+  server.on('connection', () => state.sockets++);
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    log,
+    get maxConcurrent() {
+      return state.maxConcurrent;
+    },
+    get sockets() {
+      return state.sockets;
+    },
+    count: (key) => hits.get(key) ?? 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

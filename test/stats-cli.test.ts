@@ -42,6 +42,9 @@ for (const [args, message] of [
   [['--interval-ms', '0'], /^error: --interval-ms 0 is out of range/],
   [['--duration-s', 'soon'], /^error: --duration-s 'soon' is not a whole number/],
   [['--bogus'], /^error: Unknown option '--bogus'.*accepted flags/],
+  // a file below a file, or a folder: said before sampling starts, not in mkdirSync or at stop()
+  [['--out', '/etc/passwd/samples.ndjson'], /^error: --out \/etc\/passwd\/samples\.ndjson cannot be written \(a part of the path is a file\)/],
+  [['--out', os.tmpdir()], /^error: --out \/\S+ is a folder \(accepted: a file path\)/],
 ] as const) {
   test(`${args.join(' ')}: one-line error, exit 1`, async () => {
     const r = await dbStats([...args]);

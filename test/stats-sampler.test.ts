@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { testDataset } from './helpers/db.ts';
-import { startSampler, resetStatistics, readSamples, phaseDeltas, type Sample } from '../harness/stats/index.ts';
+import { startSampler, resetStatistics, readSamples, phaseDeltas, queryTexts, type Sample } from '../harness/stats/index.ts';
 
 let ds: Awaited<ReturnType<typeof testDataset>>;
 let dir: string;
@@ -93,6 +93,16 @@ test('a spilling tagged query shows in temp bytes, its pg_stat_statements row, a
 
   const [whole] = phaseDeltas(samples, [{ name: 'all', startMs: first.ts_ms, endMs: end.ts_ms }], { variant: 'before' });
   assert.equal(whole.product_list_query?.calls, 2);
+  // every statement, not only the tagged one: the spill by its queryid, with its text written once
+  const texts = queryTexts(samples);
+  const spillId = [...texts].find(([, t]) => t.includes('md5(g::text)'))?.[0];
+  assert.ok(spillId, `the spill's text was recorded: ${[...texts.values()].join(' | ')}`);
+  assert.equal(samples.filter((x) => x.query_texts?.[spillId] !== undefined).length, 1);
+  const spill = whole.queries?.[spillId];
+  assert.equal(spill?.calls, 2);
+  assert.ok(spill.temp_blocks > before.temp_blks_written, `temp blocks read and written: ${JSON.stringify(spill)}`);
+  assert.equal(spill.temp_written, before.temp_blks_written);
+  assert.equal(spill.calls, before.calls);
   assert.ok((whole.temp_bytes ?? 0) > 1_000_000);
   assert.ok(whole.series.length >= 4);
 

@@ -1,19 +1,20 @@
 // load:timeline end to end on tiny --quick: the run folder's contract (summary.json loadlab.timeline/v1, the
 // report) and what each switch did to the visitors, read from the run's own figures; the chart drawn in Chromium.
-import { test } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-import { stateDir } from '../harness/files/paths.ts';
-import { PERIOD_NAMES } from '../harness/timeline/types.ts';
+import { PERIOD_NAMES, type TimelineSeries } from '../harness/timeline/types.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { expectUserErrors, postmastersOn, runCli } from './helpers/processes.ts';
+import { inPage, withBrowser } from './helpers/browser.ts';
+import { checkCharts, readPlotted, timelineExpectations } from './helpers/chart-readback.ts';
 
-const outRoot = path.join(stateDir, 'test-reports');
+// runs go to a folder of the test's own, never to reports/ (where they would move reports/latest)
+const outRoot = mkdtempSync(path.join(os.tmpdir(), 'loadlab-timeline-test-'));
+after(() => rmSync(outRoot, { recursive: true, force: true }));
 const env = { LOADLAB_PGDATA: testDataDir };
-const CHROMIUM = '/usr/bin/chromium';
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
@@ -46,6 +47,7 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   for (const f of ['summary.json', 'series.json', 'report.md', 'report.html', 'k6-summary.json', 'k6-points.json.gz', 'db-samples.ndjson']) assert.ok(existsSync(path.join(out, f)), `${f} exists`);
   assert.ok(!existsSync(path.join(out, 'INCOMPLETE')));
   assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), []);
+  assert.match(r.stdout, new RegExp(`report: ${out}/report\\.md \\(outside reports/, so reports/latest was left as it was\\)`));
 
   const s = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
   assert.equal(s.schema, 'loadlab.timeline/v1');
@@ -83,55 +85,30 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   const md = readFileSync(path.join(out, 'report.md'), 'utf8');
   for (const p of periods) assert.ok(md.includes(`${p.clock} ${p.name}`), `report.md has a table for ${p.name}`);
 
-  if (!existsSync(CHROMIUM)) t.diagnostic('chromium not installed: the chart was not checked in a browser');
-  else await checkChart(path.join(out, 'report.html'), periods.at(-1)!.end_s);
+  const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8')) as TimelineSeries;
+  await checkChart(t, path.join(out, 'report.html'), series, periods.at(-1)!.end_s);
   rmSync(out, { recursive: true, force: true });
 });
 
-/** The chart is drawn and what it was given and painted spans the whole day: data and period bands. */
-async function checkChart(file: string, dayS: number): Promise<void> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction('window.__chartsDrawn === 1', null, { timeout: 10_000 });
-    // page code as a string: the project compiles without the DOM lib
-    const drawn = (await page.evaluate(`(() => {
-      const spec = JSON.parse(document.getElementById('report-data').textContent).charts[0];
-      const canvas = document.querySelector('#chart-timeline canvas');
-      const ctx = canvas.getContext('2d');
-      const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
-      // columns (in tenths of the width) where a line of the hot and the other shops' colour was painted
-      const columns = (rgb) => {
-        const img = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        const hit = new Set();
-        for (let i = 0; i < img.length; i += 4) {
-          if (Math.abs(img[i] - rgb[0]) < 12 && Math.abs(img[i + 1] - rgb[1]) < 12 && Math.abs(img[i + 2] - rgb[2]) < 12) hit.add(Math.floor(((i / 4) % canvas.width) / canvas.width * 10));
-        }
-        return [...hit].sort((a, b) => a - b);
-      };
-      return {
-        x: [spec.x[0], spec.x[spec.x.length - 1]],
-        labels: spec.phases.map((p) => p.label),
-        series: spec.series.map((s) => s.label),
-        hot: columns(hex(spec.series[0].color)),
-        others: columns(hex(spec.series[1].color)),
-      };
-    })()`)) as { x: number[]; labels: string[]; series: string[]; hot: number[]; others: number[] };
-    assert.deepEqual(errors, []);
-    assert.equal(drawn.x[0], 0);
-    assert.ok(drawn.x[1] >= dayS - 2, `the data reaches ${drawn.x[1]} s of a ${dayS} s day`);
-    assert.deepEqual(drawn.labels, ['until 12:07 normal', '12:07 tripled', '13:22 access-cut', '13:44 queue', '13:48 shop-disabled', '18:30 fixed']);
-    assert.deepEqual(drawn.series.slice(0, 4), ['hot p95', 'others p95', 'hot errors %', 'others errors %']);
-    // painted from the first tenth of the plot to the last (the axes take some of the canvas' edges)
-    for (const [name, cols] of [['hot', drawn.hot], ['others', drawn.others]] as const) {
-      assert.ok(cols.length >= 7 && Math.min(...cols) <= 1 && Math.max(...cols) >= 8, `${name} lines painted across the day: tenths ${cols.join(',')}`);
-    }
-  } finally {
-    await browser.close();
-  }
+/**
+ * The chart read back in Chromium: every series of series.json plotted over the whole day (x from 0 to the
+ * day's end, marks in each of its tenths, series.json's maximum), and the periods' bands labelled with the
+ * post-mortem's clock times.
+ */
+async function checkChart(t: TestContext, file: string, series: TimelineSeries, dayS: number): Promise<void> {
+  await withBrowser(t, async (browser) => {
+    const page = await inPage(browser, file, async (p) => ({
+      plotted: await readPlotted(p),
+      // page code as a string: the project compiles without the DOM lib
+      bands: (await p.evaluate(`JSON.parse(document.getElementById('chart-data').textContent).charts[0].bands.map((b) => b.label)`)) as string[],
+    }));
+    assert.deepEqual([page.pageErrors, page.consoleErrors, page.foreignRequests], [[], [], []]);
+    assert.equal(page.plotted.length, 1, 'one chart');
+    const expected = timelineExpectations(series);
+    assert.deepEqual(expected.slice(0, 4).map((e) => e.label), ['hot p95', 'others p95', 'hot errors %', 'others errors %']);
+    assert.deepEqual(checkCharts(page.plotted, expected, { window: [0, dayS], xRange: 'exact', bins: 10 }), []);
+    assert.deepEqual(page.bands, ['until 12:07 normal', '12:07 tripled', '13:22 access-cut', '13:44 queue', '13:48 shop-disabled', '18:30 fixed']);
+  });
 }
 
 test('load:timeline rejects bad input with one line and starts nothing', async () => {

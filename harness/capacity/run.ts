@@ -13,6 +13,7 @@ import { startShopProcess } from '../process/shop-process.ts';
 import { findCapacity } from './search.ts';
 import { renderCapacityHtml, renderCapacityMarkdown, capacityVerdict } from './render.ts';
 import type { CapacityResult } from './types.ts';
+import { Watchdog } from '../guard/watchdog.ts';
 
 export interface CapacityOptions {
   variants: Variant[];
@@ -29,14 +30,55 @@ export interface CapacityOptions {
 
 const MAX_COARSE_STEPS = 4;
 
+interface PointPlan extends CapacityOptions {
+  bisections: number;
+  count: number;
+  variant: Variant;
+  firstDate: number;
+  dbUrl: string;
+  folder: RunFolder;
+  watchdog: Watchdog;
+  signal: AbortSignal;
+}
+
+/** One variant at one series size: a probe for a first guess, then the search; the shop is watched throughout. */
+async function sweepPoint(p: PointPlan): Promise<CapacityResult['points'][number]> {
+  const { variant, count, firstDate, say } = p;
+  const shop = await startShopProcess(variant, p.dbUrl);
+  p.watchdog.watchProcess('shop', `the shop (${variant})`, shop.unexpectedEnd);
+  try {
+    const probe = await calibrate({ shopUrl: shop.ready, firstDate, dates: count, seconds: 2, concurrency: os.cpus().length, signal: p.signal });
+    // the probe's closed loop is an upper bound: open arrivals with think times queue earlier
+    const estimate = (probe.baselineVisitorsPerMin / probe.calibration.target_utilisation) * 0.6;
+    say(`${variant} @ ${count} dates: probe ${probe.calibration.product_list_capacity_rps} product lists/s, first try ${Math.round(estimate)} visitors/min`);
+    const found = await findCapacity({
+      shopUrl: shop.ready, firstDate, dates: count, seed: p.seed, sloMs: p.sloMs, maxErrorRate: p.maxErrorRate, stepS: p.stepS,
+      estimate, maxCoarse: MAX_COARSE_STEPS, bisections: p.bisections, exportFile: p.folder.file(`.step-${variant}-${count}.json`), runId: `${p.folder.runId}-${variant}-${count}`,
+      log: (line) => {
+        say(line);
+        p.watchdog.record(`${variant} @ ${count} dates: ${line.trim()}`);
+      },
+      signal: p.signal,
+    });
+    say(`${variant} @ ${count} dates: capacity ${found.capacity} visitors/min`);
+    return { variant, dates: count, capacity_visitors_per_min: found.capacity, first_failing_visitors_per_min: found.firstFailing, steps: found.steps };
+  } finally {
+    await shop.stop();
+  }
+}
+
 /**
  * For each series size and variant, the highest arrival rate whose product-list p95 stays under the SLO with
- * errors under the limit; writes capacity.json, capacity.md and capacity.html.
+ * errors under the limit; writes capacity.json, capacity.md and capacity.html. A watchdog stops it on a fault
+ * (disk below its floor, the database, a shop or a runner gone), leaving the folder INCOMPLETE with the steps
+ * measured so far.
  */
 export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: CapacityResult; folder: RunFolder }> {
   const { variants, dates, seed, say } = o;
   const capacityDir = path.join(reportsDir, 'capacity');
   const bisections = o.quick ? 1 : 3;
+  const watchdog = new Watchdog(say);
+  watchdog.watchRunDisks(o.out ?? capacityDir);
   const folder = RunFolder.create(capacityDir, o.out);
   const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
   const log = progressLog();
@@ -48,33 +90,25 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
     slo: { product_list_p95_ms: o.sloMs, max_error_rate: o.maxErrorRate }, step_duration_s: o.stepS,
     machine: { cpus: os.cpus().length, node: process.version, postgres: '' }, points: [],
   };
-  for (const count of dates) {
-    const ds = await openDataset({ preset: datesSpec(count), seed, log });
-    result.machine.postgres = ds.db.postgresVersion;
-    say(`${count} dates: dataset ${ds.result.reused ? 'reused' : 'seeded'} (${ds.result.seconds.toFixed(1)} s)`);
-    const firstDate = ds.result.manifest.hot_subevent_first;
-    try {
-      for (const variant of variants) {
-        const shop = await startShopProcess(variant, ds.db.url);
-        try {
-          const probe = await calibrate({ shopUrl: shop.ready, firstDate, dates: count, seconds: 2, concurrency: os.cpus().length });
-          // the probe's closed loop is an upper bound: open arrivals with think times queue earlier
-          const estimate = (probe.baselineVisitorsPerMin / probe.calibration.target_utilisation) * 0.6;
-          say(`${variant} @ ${count} dates: probe ${probe.calibration.product_list_capacity_rps} product lists/s, first try ${Math.round(estimate)} visitors/min`);
-          const found = await findCapacity({
-            shopUrl: shop.ready, firstDate, dates: count, seed, sloMs: o.sloMs, maxErrorRate: o.maxErrorRate, stepS: o.stepS,
-            estimate, maxCoarse: MAX_COARSE_STEPS, bisections, exportFile: folder.file(`.step-${variant}-${count}.json`), runId: `${folder.runId}-${variant}-${count}`, log: say,
-          });
-          result.points.push({ variant, dates: count, capacity_visitors_per_min: found.capacity, first_failing_visitors_per_min: found.firstFailing, steps: found.steps });
-          say(`${variant} @ ${count} dates: capacity ${found.capacity} visitors/min`);
-        } finally {
-          await shop.stop();
+  await watchdog.run(folder, async (signal) => {
+    for (const count of dates) {
+      const ds = await openDataset({ preset: datesSpec(count), seed, log, signal });
+      const unwatch = watchdog.watchDatabase(ds.db);
+      result.machine.postgres = ds.db.postgresVersion;
+      result.machine.temp_file_limit = ds.db.tempFileLimit;
+      say(`${count} dates: dataset ${ds.result.reused ? 'reused' : 'seeded'} (${ds.result.seconds.toFixed(1)} s)`);
+      try {
+        for (const variant of variants) {
+          const found = await sweepPoint({ ...o, bisections, count, variant, firstDate: ds.result.manifest.hot_subevent_first, dbUrl: ds.db.url, folder, watchdog, signal });
+          result.points.push(found);
+          watchdog.record(`${variant} @ ${count} dates: capacity ${found.capacity_visitors_per_min} visitors/min (finished)`);
         }
+      } finally {
+        unwatch();
+        await ds.db.close();
       }
-    } finally {
-      await ds.db.close();
     }
-  }
+  });
   result.finished_at = new Date().toISOString();
   folder.write('capacity.json', JSON.stringify(result, null, 2) + '\n');
   folder.write('capacity.md', renderCapacityMarkdown(result));

@@ -1,5 +1,6 @@
-import { runLoadScript } from '../load/runner-process.ts';
-import { readSummaryExport, metricValue } from '../load/summary-export.ts';
+import { runLoadScript, runnerCrashed } from '../load/runner-process.ts';
+import { RunFault } from '../guard/fault.ts';
+import { loadFigures, readSummaryExport, metricValue } from '../load/summary-export.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
 import { UserError } from '../../common/user-error.ts';
 import type { CapacityStep } from './types.ts';
@@ -21,6 +22,8 @@ export interface SearchPlan {
   /** makes cart ids unique per step */
   runId: string;
   log: (line: string) => void;
+  /** aborted on a fault: the step's runner stops, and the search ends with the fault */
+  signal?: AbortSignal;
 }
 
 /** One short constant-arrival-rate run of the incident journey at `rate` visitors/min. */
@@ -30,7 +33,13 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
     firstDate: plan.firstDate, dates: plan.dates, seed: plan.seed, slo: { p95Ms: plan.sloMs, maxErrorRate: plan.maxErrorRate },
     runId: `${plan.runId}-${rate}`,
   });
-  const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', plan.exportFile], { showProgress: false });
+  const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', plan.exportFile], { showProgress: false, signal: plan.signal });
+  if (plan.signal?.aborted) {
+    plan.log(`  ${rate} visitors/min: stopped during the step: ${loadFigures(plan.exportFile) ?? 'the runner wrote no summary'}`);
+    plan.signal.throwIfAborted();
+  }
+  const crashed = runnerCrashed(run);
+  if (crashed) throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during a capacity step at ${rate} visitors/min`);
   if (run.code !== 0 && run.code !== 99) throw new UserError(`a capacity step failed to run (runner exit ${run.code}): ${run.stderrTail}`);
   const s = readSummaryExport(plan.exportFile);
   const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)') ?? 0;

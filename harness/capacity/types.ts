@@ -24,6 +24,6 @@ export interface CapacityResult {
   finished_at: string;
   slo: { product_list_p95_ms: number; max_error_rate: number };
   step_duration_s: number;
-  machine: { cpus: number; node: string; postgres: string };
+  machine: { cpus: number; node: string; postgres: string; temp_file_limit?: { setting: string; basis: string } };
   points: CapacityPoint[];
 }

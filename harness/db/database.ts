@@ -3,7 +3,7 @@ import dotenv from 'dotenv';
 import pg from 'pg';
 import { UserError, describeError } from '../../common/user-error.ts';
 import { stateDir } from '../files/paths.ts';
-import { startEmbedded, type EmbeddedServer } from './embedded.ts';
+import { effectiveDataDir, startEmbedded, type EmbeddedServer } from './embedded.ts';
 
 export interface Database {
   url: string;
@@ -13,6 +13,8 @@ export interface Database {
   postgresVersion: string;
   /** pg_stat_statements is loaded and its extension exists in this database */
   hasStatStatements: boolean;
+  /** the server's temp_file_limit per session (e.g. '6GB', '-1' = none) and how it was chosen */
+  tempFileLimit: { setting: string; basis: string };
   close(): Promise<void>;
 }
 
@@ -34,6 +36,12 @@ function loadEnv(): void {
 export function defaultDataDir(): string {
   loadEnv();
   return path.resolve(process.env.LOADLAB_PGDATA ?? path.join(stateDir, 'pgdata'));
+}
+
+/** Where the embedded server keeps its data, or undefined when DATABASE_URL names a server of the user's own. */
+export function localDataDir(): string | undefined {
+  loadEnv();
+  return process.env.DATABASE_URL?.trim() ? undefined : effectiveDataDir(defaultDataDir());
 }
 
 function checkUrl(raw: string): URL {
@@ -81,8 +89,11 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   }
   let postgresVersion = '';
   let hasStatStatements = false;
+  let tempFileLimit = '';
   try {
-    postgresVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v;
+    const versions = await client.query<{ v: string; t: string }>("SELECT current_setting('server_version') AS v, current_setting('temp_file_limit') AS t");
+    postgresVersion = versions.rows[0].v;
+    tempFileLimit = versions.rows[0].t;
     hasStatStatements = await ensureStatStatements(client);
     if (!hasStatStatements) {
       log(`note: pg_stat_statements is not available on ${redact(url)}; per-query DB statistics will be null`);
@@ -96,6 +107,7 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     server,
     postgresVersion,
     hasStatStatements,
+    tempFileLimit: { setting: tempFileLimit, basis: server?.tempFileLimitBasis ?? "the external server's own setting" },
     close: async () => {
       if (server?.owned) await server.stop();
     },
@@ -103,8 +115,9 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 }
 
 async function ensureStatStatements(client: pg.Client): Promise<boolean> {
-  const preload = (await client.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v")).rows[0].v;
-  if (!preload.split(',').map((s) => s.trim()).includes('pg_stat_statements')) return false;
+  // only superusers (and pg_read_all_settings) may read shared_preload_libraries: for anyone else it is unknown
+  const preload = await client.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v").then((r) => r.rows[0].v, () => null);
+  if (preload !== null && !preload.split(',').map((s) => s.trim()).includes('pg_stat_statements')) return false;
   try {
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     return true;

@@ -10,6 +10,15 @@ export interface DatasetRequest {
   force?: boolean;
   dataDir?: OpenOptions['dataDir'];
   log?: (line: string) => void;
+  /** besides Ctrl-C, this stops a seed before its commit (a watchdog's fault) */
+  signal?: AbortSignal;
+  /** a mode's own preconditions on the opened server, checked before anything is seeded */
+  check?: (db: Database) => Promise<void>;
+  /** the embedded server's database (default loadlab_<preset>); ignored with DATABASE_URL */
+  database?: string;
+  /** seed anew even when the same dataset is there, in a database of the harness's own: on the embedded
+   * server only (with DATABASE_URL the usual reuse-or-refuse rules hold) */
+  fresh?: boolean;
 }
 
 export interface OpenedDataset {
@@ -23,9 +32,11 @@ export interface OpenedDataset {
 export async function openDataset(req: DatasetRequest): Promise<OpenedDataset> {
   const spec = typeof req.preset === 'string' ? presetSpec(req.preset) : req.preset;
   const seed = typeof req.seed === 'number' ? req.seed : parseSeed(req.seed);
-  const db = await openDatabase({ dataDir: req.dataDir, database: `loadlab_${spec.name.replace(/-/g, '_')}`, log: req.log });
+  const db = await openDatabase({ dataDir: req.dataDir, database: req.database ?? `loadlab_${spec.name.replace(/-/g, '_')}`, log: req.log });
   try {
-    const result = await prepareDataset(db.url, { spec, seed, force: req.force, log: req.log, signal: interruption() });
+    await req.check?.(db);
+    const force = req.force || (req.fresh === true && db.kind === 'embedded');
+    const result = await prepareDataset(db.url, { spec, seed, force, log: req.log, signal: req.signal ? AbortSignal.any([interruption(), req.signal]) : interruption() });
     return { db, spec, seed, result };
   } catch (err) {
     await db.close();

@@ -8,6 +8,9 @@ import pg from 'pg';
 import { UserError } from '../../common/user-error.ts';
 import { onCleanup } from '../process/cleanup.ts';
 import { serverSettings } from './settings.ts';
+import { pidAlive, reapServerProcesses } from './server-processes.ts';
+import { diskFloor, diskSpace, sizeTempFileLimit } from '../guard/disk.ts';
+import { DEFAULT_POOL_SIZE } from '../../shop/db.ts';
 
 export interface EmbeddedServer {
   url: string;
@@ -17,6 +20,17 @@ export interface EmbeddedServer {
   pid: number;
   /** false when another loadlab process started this server and we only attached to it */
   owned: boolean;
+  /** how temp_file_limit was set, for the run's facts */
+  tempFileLimitBasis: string;
+  /** how the server ended when it ended without stop() (killed, crashed), else undefined; undefined when not owned */
+  unexpectedEnd(): string | undefined;
+  /**
+   * temp_file_limit for a session that spills alone (an EXPLAIN after the load): the whole free space above the
+   * floor, measured now. Undefined when LOADLAB_PG_SETTINGS chose the limit.
+   */
+  soloTempFileLimit(): string | undefined;
+  /** the server's stderr log (the growth audit reads auto_explain's plans from it) */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -119,23 +133,18 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A server already running on this data folder (started by another loadlab command) is reused, not restarted. */
-function runningServer(dataDir: string): { pid: number; port: number } | undefined {
+/**
+ * A server already running on this data folder (started by another loadlab command) is reused, not restarted.
+ * `stale` is the pid of a postmaster that left its pid file behind (killed, crashed): that start recovers.
+ */
+function runningServer(dataDir: string): { pid: number; port: number } | { stale: number } | undefined {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const lines = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!pid || !port || !pidAlive(pid)) return undefined;
+  if (pid && !pidAlive(pid)) return { stale: pid };
+  if (!pid || !port) return undefined;
   const status = lines[7]?.trim();
   if (status && status !== 'ready') return undefined;
   return { pid, port };
@@ -144,6 +153,11 @@ function runningServer(dataDir: string): { pid: number; port: number } | undefin
 function ensureOwned(dir: string, runAs: RunAs | undefined): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (runAs && statSync(dir).uid !== runAs.uid) chownSync(dir, runAs.uid, runAs.gid);
+}
+
+/** where the server started on `dataDir` writes its log: beside the data folder, not inside it */
+function serverLogFile(dataDir: string): string {
+  return path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
 }
 
 function logTail(logFile: string): string {
@@ -204,51 +218,39 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-export interface EmbeddedOptions {
-  dataDir: string;
-  port?: number;
-  database?: string;
-  log?: (line: string) => void;
+/** sessions that can spill at once: the shop's whole pool, and one more (EXPLAIN, calibration's own) */
+const SPILL_SESSIONS = DEFAULT_POOL_SIZE + 1;
+
+/** The server's settings, with temp_file_limit sized from the data folder's disk unless LOADLAB_PG_SETTINGS sets it. */
+function settingsFor(dataDir: string): { settings: Record<string, string>; tempFileLimitBasis: string } {
+  const settings = serverSettings();
+  if (settings.temp_file_limit !== undefined) return { settings, tempFileLimitBasis: 'LOADLAB_PG_SETTINGS' };
+  const space = diskSpace(dataDir);
+  const limit = sizeTempFileLimit(space, diskFloor(space.total), SPILL_SESSIONS);
+  return { settings: { ...settings, temp_file_limit: `${limit.kB}kB` }, tempFileLimitBasis: limit.basis };
 }
 
-export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
-  const dataDir = effectiveDataDir(opts.dataDir);
-  if (dataDir !== path.resolve(opts.dataDir)) opts.log?.(`note: the 'postgres' user cannot enter ${path.dirname(path.resolve(opts.dataDir))}; the embedded server keeps its data in ${dataDir}`);
-  const database = opts.database ?? 'loadlab';
-  const settings = serverSettings();
+function soloTempFileLimit(dataDir: string): string | undefined {
+  if (serverSettings().temp_file_limit !== undefined) return undefined;
+  const space = diskSpace(dataDir);
+  return `${sizeTempFileLimit(space, diskFloor(space.total), 1).kB}kB`;
+}
 
-  const existing = runningServer(dataDir);
-  if (existing) {
-    const url = `postgres://postgres@127.0.0.1:${existing.port}/${database}`;
-    opts.log?.(`using the embedded PostgreSQL already running on port ${existing.port} (pid ${existing.pid})`);
-    await ensureDatabase(existing.port, database);
-    return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, stop: async () => {} };
-  }
-
-  const runAs = runAsUser();
-  const bin = await binaries(runAs);
-  mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
-  const logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
-
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    ensureOwned(dataDir, runAs);
-    opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
-    // Trust on loopback only: the server listens on 127.0.0.1 and no unix socket, for this harness alone.
-    const init = spawnAs(bin.initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], runAs, logFile);
-    const code = await new Promise<number | null>((r) => init.once('exit', r));
-    if (code !== 0) throw new UserError(`initdb failed for ${dataDir} (exit ${code}): ${logTail(logFile)}`);
-  }
-
-  const port = opts.port ?? (await freeLoopbackPort());
-  const args = ['-D', dataDir, '-p', String(port)];
-  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-  const child = spawnAs(bin.postgres, args, runAs, logFile);
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-
+/** Stopping the server we started, and noticing when it ends without being asked (killed, crashed). */
+function supervise(child: ChildProcess, dataDir: string, logFile: string): { stop: () => Promise<void>; unexpectedEnd: () => string | undefined } {
   let stopped = false;
+  let ended: string | undefined;
+  child.once('exit', (code, signal) => {
+    if (!stopped) ended = signal ? `killed by ${signal}` : `exit ${code}${logTail(logFile) ? `: ${logTail(logFile)}` : ''}`;
+  });
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    if (ended !== undefined) {
+      // killed or crashed: no shutdown to ask for, but its backends must not outlive this process
+      await reapServerProcesses(dataDir, 5_000);
+      return;
+    }
     // smart shutdown first: sessions that are closing (a pool just ended) finish cleanly instead of being
     // cut with 'terminating connection due to administrator command'; then fast shutdown for the rest
     child.kill('SIGTERM');
@@ -260,6 +262,55 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     child.kill('SIGKILL');
     await waitExit(child, 5_000);
   };
+  return { stop, unexpectedEnd: () => ended };
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port?: number;
+  database?: string;
+  log?: (line: string) => void;
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = effectiveDataDir(opts.dataDir);
+  if (dataDir !== path.resolve(opts.dataDir)) opts.log?.(`note: the 'postgres' user cannot enter ${path.dirname(path.resolve(opts.dataDir))}; the embedded server keeps its data in ${dataDir}`);
+  const database = opts.database ?? 'loadlab';
+
+  const logFile = serverLogFile(dataDir);
+  const existing = runningServer(dataDir);
+  if (existing && 'port' in existing) {
+    const url = `postgres://postgres@127.0.0.1:${existing.port}/${database}`;
+    opts.log?.(`using the embedded PostgreSQL already running on port ${existing.port} (pid ${existing.pid})`);
+    await ensureDatabase(existing.port, database);
+    const tempFileLimitBasis = `set when the running server (pid ${existing.pid}) started`;
+    return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, logFile, tempFileLimitBasis, unexpectedEnd: () => undefined, soloTempFileLimit: () => soloTempFileLimit(dataDir), stop: async () => {} };
+  }
+  if (existing) {
+    opts.log?.(`the embedded PostgreSQL did not shut down cleanly (pid ${existing.stale} is gone: killed or crashed); it recovers from its write-ahead log on this start`);
+    // backends of a killed postmaster still hold its shared memory until they end: a start before that fails
+    await reapServerProcesses(dataDir, 10_000);
+  }
+
+  const runAs = runAsUser();
+  const bin = await binaries(runAs);
+  mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    ensureOwned(dataDir, runAs);
+    opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
+    // Trust on loopback only: the server listens on 127.0.0.1 and no unix socket, for this harness alone.
+    const init = spawnAs(bin.initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], runAs, logFile);
+    const code = await new Promise<number | null>((r) => init.once('exit', r));
+    if (code !== 0) throw new UserError(`initdb failed for ${dataDir} (exit ${code}): ${logTail(logFile)}`);
+  }
+
+  const port = opts.port ?? (await freeLoopbackPort());
+  const { settings, tempFileLimitBasis } = settingsFor(dataDir);
+  const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const child = spawnAs(bin.postgres, args, runAs, logFile);
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const { stop, unexpectedEnd } = supervise(child, dataDir, logFile);
   const unregister = onCleanup('embedded PostgreSQL', stop);
 
   try {
@@ -278,6 +329,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     dataDir,
     pid,
     owned: true,
+    tempFileLimitBasis,
+    unexpectedEnd,
+    soloTempFileLimit: () => soloTempFileLimit(dataDir),
+    logFile,
     stop: async () => {
       await stop();
       unregister();

@@ -8,8 +8,10 @@ export interface MachineFacts {
   postgres: string;
   os: string;
   database: 'embedded' | 'external';
+  /** the server's temp_file_limit per session and how it was chosen */
+  temp_file_limit: { setting: string; basis: string };
 }
 
 export function machineFacts(db: Database): MachineFacts {
-  return { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind };
+  return { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind, temp_file_limit: db.tempFileLimit };
 }

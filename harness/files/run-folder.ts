@@ -1,9 +1,25 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync, lstatSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
 import writeFileAtomic from 'write-file-atomic';
+import { projectRoot } from './paths.ts';
 
 const MARKER = 'INCOMPLETE';
+
+/** `child`'s path inside `parent`, after resolving symlinks (a run reached through a link is where it really
+ * is); null when it lies outside */
+function pathInside(parent: string, child: string): string | null {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const rel = path.relative(real(parent), real(child));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : null;
+}
+
 const RUN_FILES = new Set(['summary.json', 'report.md', 'report.html', 'series.json', 'capacity.json', 'capacity.md', 'capacity.html', MARKER]);
 
 /**
@@ -36,23 +52,54 @@ export class RunFolder {
     writeFileAtomic.sync(this.file(name), content);
   }
 
-  markIncomplete(reason: string): void {
+  private marked = false;
+
+  /** the first reason stays: a fault's reason is not overwritten by the 'interrupted' of the cleanup after it */
+  markIncomplete(reason: string, figures: string[] = []): void {
+    if (this.marked) return;
+    this.marked = true;
+    const sofar = figures.length ? `figures so far:\n${figures.map((f) => `  ${f}\n`).join('')}` : '';
     try {
-      writeFileSync(this.file(MARKER), `this run did not finish (${reason}): its files may be partial\n`);
+      writeFileSync(this.file(MARKER), `this run did not finish (${reason}): its files may be partial\n${sofar}`);
     } catch {
       /* the folder may be gone; nothing more to mark */
     }
   }
 
-  /** the last step: drop the marker and point reports/latest here */
+  /** after complete(): the `latest` link that now points here, or null when none does */
+  latest: string | null = null;
+  /** after complete(): for the command's last line, whether `latest` follows this run and why not */
+  latestNote = '';
+
+  /**
+   * The last step: drop the marker and, for a run folder inside `reportsDir`, point `reportsDir/latest` here.
+   * A run written elsewhere (--out, e.g. a test's temporary folder) leaves `latest` alone, so it never ends up
+   * pointing at a folder that is gone tomorrow. The link is replaced atomically: it always names a finished run.
+   */
   complete(reportsDir: string): void {
     rmSync(this.file(MARKER), { force: true });
     const latest = path.join(reportsDir, 'latest');
+    const shown = path.relative(projectRoot, latest);
+    const target = pathInside(reportsDir, this.dir);
+    if (target === null) {
+      this.latestNote = `(outside ${path.relative(projectRoot, reportsDir)}/, so ${shown} was left as it was)`;
+      return;
+    }
+    // a file or folder of the user's own by that name is not ours to replace
+    if (lstatSync(latest, { throwIfNoEntry: false })?.isSymbolicLink() === false) {
+      this.latestNote = `(${shown} is not a link, so it was left as it was)`;
+      return;
+    }
+    const tmp = `${latest}.${process.pid}.tmp`;
     try {
-      if (lstatSync(latest, { throwIfNoEntry: false })) unlinkSync(latest);
-      symlinkSync(path.relative(reportsDir, this.dir), latest);
-    } catch {
-      /* a folder outside reports/ (--out elsewhere) still counts as complete */
+      rmSync(tmp, { force: true });
+      symlinkSync(target, tmp);
+      renameSync(tmp, latest);
+      this.latest = latest;
+      this.latestNote = `(also ${shown})`;
+    } catch (err) {
+      rmSync(tmp, { force: true }); // e.g. a file system without symlinks: the run is complete all the same
+      this.latestNote = `(${shown} could not be linked: ${(err as NodeJS.ErrnoException).code ?? 'error'})`;
     }
   }
 }

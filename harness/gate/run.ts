@@ -7,19 +7,16 @@ import { readSummaryExport, metricValue, thresholdResults } from '../load/summar
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
 import { progressLog } from '../cli/progress.ts';
 import { openDataset, type OpenedDataset } from '../db/dataset.ts';
-import type { DatasetSpec } from '../../datasets/presets.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
-import { explainProductList } from '../../shop/explain.ts';
 import { startShopProcess } from '../process/shop-process.ts';
-import { junitXml, type GateCase } from './junit.ts';
+import { junitXml, type GateCase } from '../files/junit.ts';
+import { runAudit } from '../audit/run.ts';
+import type { AuditSettings } from '../audit/flags.ts';
+import { unexpected } from '../audit/growth.ts';
+import { statementTable, verdictLine } from '../audit/render.ts';
 
-export interface GateOptions {
+export interface GateOptions extends AuditSettings {
   variant: Variant;
-  /** two sizes, smaller first */
-  sizes: [DatasetSpec, DatasetSpec];
-  maxGrowth: number;
-  /** which date the EXPLAIN takes, as a fraction of the series */
-  position: number;
   rate: number;
   durationS: number;
   seed: number;
@@ -28,18 +25,23 @@ export interface GateOptions {
 }
 
 /**
- * CI performance gate: (1) the product-list query's buffers touched may not grow with the number of dates,
- * (2) a short replay at the tripled rate must meet loadtests/incident.ts's thresholds. Writes gate.md and
- * junit.xml; returns whether every gate passed and the markdown.
+ * CI performance gate: (1) the growth audit over every statement of the journey: none may do more work per
+ * call as the dates grow unless the allow-list names it, (2) a short replay at the tripled rate must meet
+ * loadtests/incident.ts's thresholds. Writes gate.md and junit.xml (the audit's own files go to audit/);
+ * returns whether every gate passed and the markdown.
  */
 export async function runGate(o: GateOptions): Promise<{ passed: boolean; markdown: string }> {
   mkdirSync(o.outDir, { recursive: true });
   const log = progressLog();
-  // both datasets stay open until the end; on an error the cleanup stops the embedded server anyway
-  const opened: OpenedDataset[] = [];
-  const cases: GateCase[] = [await scalingGate(o, opened, log)];
-  if (!o.skipLatency) cases.push(await latencyGate(o, opened.at(-1)!, log));
-  for (const ds of [...opened].reverse()) await ds.db.close();
+  // the largest dataset stays open (and its server up) from the audit to the latency replay
+  const largest = await openDataset({ preset: o.sizes.at(-1)!, seed: o.seed, log });
+  let cases: GateCase[];
+  try {
+    cases = [await scalingGate(o, log)];
+    if (!o.skipLatency) cases.push(await latencyGate(o, largest, log));
+  } finally {
+    await largest.db.close();
+  }
 
   const passed = cases.every((c) => c.passed);
   const markdown = [
@@ -47,7 +49,7 @@ export async function runGate(o: GateOptions): Promise<{ passed: boolean; markdo
     '',
     '| gate | result | measured |',
     '| --- | --- | --- |',
-    ...cases.map((c) => `| ${c.name} | ${c.passed ? 'pass' : '**FAIL**'} | ${c.message} |`),
+    ...cases.map((c) => `| ${c.name} | ${c.passed ? 'pass' : '**FAIL**'} | ${c.message.replace(/\|/g, '\\|')} |`),
     '',
     ...cases.flatMap((c) => [`<details><summary>${c.name}</summary>`, '', '```', c.details, '```', '</details>', '']),
   ].join('\n');
@@ -56,26 +58,15 @@ export async function runGate(o: GateOptions): Promise<{ passed: boolean; markdo
   return { passed, markdown };
 }
 
-async function scalingGate(o: GateOptions, opened: OpenedDataset[], log: (line: string) => void): Promise<GateCase> {
+async function scalingGate(o: GateOptions, log: (line: string) => void): Promise<GateCase> {
   const t0 = performance.now();
-  const figures = [];
-  for (const spec of o.sizes) {
-    log(`seeding or reusing ${spec.name}`);
-    const ds = await openDataset({ preset: spec, seed: o.seed, log });
-    opened.push(ds);
-    const date = ds.result.manifest.hot_subevent_first + Math.floor(o.position * spec.dates);
-    const e = await explainProductList(ds.db.url, o.variant, date, { planFile: path.join(o.outDir, `explain-${o.variant}-${spec.name}.json`) });
-    figures.push({ spec, date, ...e });
-    log(`${spec.name}: date ${date}, ${e.buffers_touched} buffers touched, ${e.execution_ms} ms, ${e.temp_blocks_written} temp blocks written`);
-  }
-  const [a, b] = figures;
-  const growth = b.buffers_touched / Math.max(1, a.buffers_touched);
+  const report = await runAudit({ ...o, outDir: path.join(o.outDir, 'audit'), log, warn: (line) => process.stderr.write(`${line}\n`) });
   return {
-    name: `scaling: product-list buffers touched, ${a.spec.name} -> ${b.spec.name} (${o.variant})`,
-    passed: growth <= o.maxGrowth,
+    name: `scaling: growth audit of every statement, ${o.sizes.map((s) => s.name).join(' -> ')} (${o.variant})`,
+    passed: unexpected(report.statements).length === 0,
     seconds: (performance.now() - t0) / 1000,
-    message: `buffers touched grew ${growth.toFixed(2)}x while dates grew ${b.spec.dates / a.spec.dates}x (limit ${o.maxGrowth}x)`,
-    details: figures.map((f) => `${f.spec.name}: ${f.spec.dates} dates, date ${f.date}: ${f.buffers_touched} buffers touched, ${f.temp_blocks_written} temp blocks written, ${f.execution_ms} ms`).join('\n'),
+    message: verdictLine(report),
+    details: statementTable(report.statements, report.sizes).join('\n'),
   };
 }
 

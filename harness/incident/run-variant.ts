@@ -1,15 +1,18 @@
 import { startShopProcess } from '../process/shop-process.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
-import { startSampler, resetStatistics, readSamples, phaseDeltas, type PhaseDelta, type RatePoint } from '../stats/index.ts';
+import { startSampler, resetStatistics, readSamples, phaseDeltas, queryTexts, type PhaseDelta, type RatePoint } from '../stats/index.ts';
+import { diagnose, type VariantDiagnosis } from '../diagnosis/diagnose.ts';
 import { readLoadPoints, phaseStats, loadSeries } from '../load/k6-points.ts';
 import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
 import type { RunFolder } from '../files/run-folder.ts';
 import { UserError } from '../../common/user-error.ts';
 import { showProgress } from '../cli/progress.ts';
-import pg from 'pg';
-import { runLoadScript } from '../load/runner-process.ts';
-import { readSummaryExport, thresholdResults } from '../load/summary-export.ts';
+import { runLoadScript, runnerCrashed } from '../load/runner-process.ts';
+import { loadFigures, readSummaryExport, thresholdResults } from '../load/summary-export.ts';
 import { explainProductList } from '../../shop/explain.ts';
+import { cancelRunningQueries } from '../db/cancel.ts';
+import { RunFault } from '../guard/fault.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
 
 export interface PhasePlan {
   name: PhaseName;
@@ -22,6 +25,8 @@ export interface VariantPlan {
   seed: number;
   dbUrl: string;
   postmasterPid?: number;
+  /** temp_file_limit for the EXPLAIN, which runs alone after the load (see EmbeddedServer.soloTempFileLimit) */
+  explainTempLimit?: () => string | undefined;
   firstDate: number;
   dates: number;
   rate: number;
@@ -31,24 +36,29 @@ export interface VariantPlan {
   bucketS: number;
   folder: RunFolder;
   log: (line: string) => void;
+  watchdog: Watchdog;
+  /** aborted on a fault: the load stops and the variant ends with the figures it has */
+  signal: AbortSignal;
 }
 
 export interface VariantOutcome {
   result: VariantResult;
+  diagnosis: VariantDiagnosis;
   series: { load: LoadSeriesPoint[]; db: DbSeriesPoint[]; phases: { name: PhaseName; start_s: number; end_s: number }[] };
 }
 
-async function cancelAbandonedQueries(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    const sql = `SELECT count(pg_cancel_backend(pid))::int AS n FROM pg_stat_activity
-                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%loadlab:product-list%'`;
-    for (let i = 0; i < 50 && (await client.query<{ n: number }>(sql)).rows[0].n > 0; i++) await new Promise((r) => setTimeout(r, 100));
-  } finally {
-    await client.end();
-  }
+/**
+ * The load ended early: on a fault the watchdog noticed (the figures so far are recorded, then the fault is
+ * thrown), or because the runner itself died. Otherwise returns and the variant goes on.
+ */
+function endIfStopped(plan: VariantPlan, run: { code: number; killedBy: NodeJS.Signals | null }, loadS: number): void {
+  const { variant, folder, signal, watchdog } = plan;
+  const crashed = runnerCrashed(run);
+  if (!signal.aborted && !crashed) return;
+  const figures = loadFigures(folder.file(`k6-summary-${variant}.json`));
+  watchdog.record(`${variant}: stopped ${loadS.toFixed(1)} s into its load: ${figures ?? 'the runner wrote no summary'}; DB samples in db-samples-${variant}.ndjson`);
+  signal.throwIfAborted();
+  throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during variant ${variant}`);
 }
 
 function dbStats(d: PhaseDelta | undefined): DbStats {
@@ -69,14 +79,15 @@ function dbSeries(points: RatePoint[], startMs: number): DbSeriesPoint[] {
 
 /** fresh shop, statistics reset, warm-up, sampler on, load, sampler off, EXPLAIN, shop off */
 export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
-  const { variant, folder, log } = plan;
+  const { variant, folder, log, signal } = plan;
   const shop = await startShopProcess(variant, plan.dbUrl);
+  plan.watchdog.watchProcess('shop', `the shop (${variant})`, shop.unexpectedEnd);
   try {
     await resetStatistics(plan.dbUrl);
     log(`${variant}: shop on ${shop.ready}, warming up`);
     const base = `${shop.ready}/citymuseum/timeslots`;
-    await (await fetch(`${base}/`)).arrayBuffer();
-    for (let i = 0; i < 3; i++) await (await fetch(`${base}/${plan.firstDate + i * 37}/`)).arrayBuffer();
+    await (await fetch(`${base}/`, { signal })).arrayBuffer();
+    for (let i = 0; i < 3; i++) await (await fetch(`${base}/${plan.firstDate + i * 37}/`, { signal })).arrayBuffer();
 
     const samplesFile = folder.file(`db-samples-${variant}.ndjson`);
     const sampler = await startSampler({ url: plan.dbUrl, outFile: samplesFile, intervalMs: 1000, postmasterPid: plan.postmasterPid });
@@ -90,8 +101,10 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     });
     const total = plan.phases.reduce((s, p) => s + p.duration_s, 0);
     log(`${variant}: ${plan.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s) at ${plan.rate} visitors/min, x${plan.multiplier}`);
-    const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress() });
+    const loadStart = performance.now();
+    const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress(), signal });
     const samplerSummary = await sampler.stop();
+    endIfStopped(plan, run, (performance.now() - loadStart) / 1000);
     const exitCode = run.code;
     if (exitCode !== 0 && exitCode !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode}): ${run.stderrTail}`);
 
@@ -116,13 +129,14 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
       db_phases[w.name] = { ...dbStats(d), cpu_ms: d?.cpu_ms ?? null, temp_files: d?.temp_files ?? null };
     }
     const all = deltas.find((x) => x.name === 'all');
+    const diagnosis = diagnose(deltas.filter((d) => d.name !== 'all').map((d) => ({ ...d, duration_ms: d.from_ms === null || d.to_ms === null ? null : d.to_ms - d.from_ms })), queryTexts(samples));
 
     // The EXPLAIN measures the query alone: the shop goes first, and the queries it abandoned when its
     // visitors timed out (PostgreSQL notices a gone client only when it answers) are cancelled.
     await shop.stop();
-    await cancelAbandonedQueries(plan.dbUrl);
+    await cancelRunningQueries(plan.dbUrl, { marker: 'loadlab:product-list', waitMs: 5000 });
     const middle = plan.firstDate + Math.floor(plan.dates / 2);
-    const explain = await explainProductList(plan.dbUrl, variant, middle, { planFile: folder.file(`explain-${variant}.plan.json`) });
+    const explain = await explainProductList(plan.dbUrl, variant, middle, { planFile: folder.file(`explain-${variant}.plan.json`), tempFileLimit: plan.explainTempLimit?.() });
     folder.write(`explain-${variant}.json`, JSON.stringify({ variant, preset: plan.preset, dates: plan.dates, subevent_id: middle, execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written, plan: explain.plan }, null, 2) + '\n');
 
     const thresholds: Record<string, { ok: boolean }> = {};
@@ -137,6 +151,7 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
         runner_exit_code: exitCode,
         thresholds,
       },
+      diagnosis,
       series: { load: loadSeries(points, startMs, plan.bucketS, phaseWindows), db: dbSeries(all?.series ?? [], startMs), phases: phaseWindows },
     };
   } finally {

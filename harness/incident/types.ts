@@ -1,112 +1,141 @@
+import { z } from 'zod';
 import type { RatePoint } from '../stats/types.ts';
+import { variantDiagnosisSchema } from '../diagnosis/schema.ts';
 
 /**
- * The incident run's data, as written to summary.json (schema loadlab.incident/v1, design.md) plus the time
- * series the report draws. Durations in ms, rates as fractions 0..1, counts as integers; null = unavailable.
+ * The incident run's data, as written to summary.json (schema loadlab.incident/v1, design.md) and series.json
+ * (the time series the report draws). One zod schema per file gives both the types the harness writes with
+ * and the check a re-render reads with. Durations in ms, rates as fractions 0..1, counts as integers;
+ * null = unavailable. Unknown fields are ignored on reading, so a newer writer may add some.
  */
-export type VariantName = 'before' | 'after';
-export type PhaseName = 'baseline' | 'ramp' | 'tripled';
+export const variantNameSchema = z.enum(['before', 'after']);
+export const phaseNameSchema = z.enum(['baseline', 'ramp', 'tripled']);
+export type VariantName = z.infer<typeof variantNameSchema>;
+export type PhaseName = z.infer<typeof phaseNameSchema>;
 
-export interface EndpointStats {
-  requests: number;
-  p95_ms: number;
-  error_rate: number;
-}
+const num = z.number();
+const numOrNull = z.number().nullable();
 
-export interface PhaseStats {
-  requests: number;
-  rps: number;
-  p50_ms: number;
-  p95_ms: number;
-  p99_ms: number;
-  error_rate: number;
-  dropped_iterations: number;
+const endpointStatsSchema = z.object({ requests: num, p95_ms: num, error_rate: num });
+export type EndpointStats = z.infer<typeof endpointStatsSchema>;
+
+const phaseStatsSchema = z.object({
+  requests: num,
+  rps: num,
+  p50_ms: num,
+  p95_ms: num,
+  p99_ms: num,
+  error_rate: num,
+  dropped_iterations: num,
   /** visitors (iterations) started in the phase */
-  iterations: number;
+  iterations: num,
   /** keyed by the request's name tag: product-list, calendar, cart-add, checkout */
-  endpoints: Record<string, EndpointStats>;
-}
+  endpoints: z.record(z.string(), endpointStatsSchema),
+});
+export type PhaseStats = z.infer<typeof phaseStatsSchema>;
 
-export interface ProductListQueryStats {
-  calls: number;
-  mean_ms: number;
-  shared_blks_hit: number;
-  shared_blks_read: number;
-  temp_blks_written: number;
-}
+const productListQuerySchema = z.object({ calls: num, mean_ms: num, shared_blks_hit: num, shared_blks_read: num, temp_blks_written: num });
+export type ProductListQueryStats = z.infer<typeof productListQuerySchema>;
 
-export interface DbStats {
-  product_list_query: ProductListQueryStats | null;
-  temp_bytes: number | null;
-  blks_read: number | null;
-  blks_hit: number | null;
-  os_read_bytes: number | null;
-  os_write_bytes: number | null;
-}
+const dbStatsSchema = z.object({
+  product_list_query: productListQuerySchema.nullable(),
+  temp_bytes: numOrNull,
+  blks_read: numOrNull,
+  blks_hit: numOrNull,
+  os_read_bytes: numOrNull,
+  os_write_bytes: numOrNull,
+});
+export type DbStats = z.infer<typeof dbStatsSchema>;
 
-export interface ExplainStats {
-  execution_ms: number;
-  buffers_touched: number;
-  temp_blocks_written: number;
-}
+const dbPhaseStatsSchema = dbStatsSchema.extend({ cpu_ms: numOrNull, temp_files: numOrNull });
 
-export interface VariantResult {
-  phases: Partial<Record<PhaseName, PhaseStats>> & { baseline: PhaseStats; tripled: PhaseStats };
+const explainStatsSchema = z.object({ execution_ms: num, buffers_touched: num, temp_blocks_written: num });
+export type ExplainStats = z.infer<typeof explainStatsSchema>;
+
+const variantResultSchema = z.object({
+  phases: z.object({ baseline: phaseStatsSchema, ramp: phaseStatsSchema.optional(), tripled: phaseStatsSchema }),
   /** over the variant's whole load run */
-  db: DbStats;
+  db: dbStatsSchema,
   /** per phase, for the report's DB I/O table */
-  db_phases: Partial<Record<PhaseName, DbStats & { cpu_ms: number | null; temp_files: number | null }>>;
-  explain: ExplainStats;
+  db_phases: z.object({ baseline: dbPhaseStatsSchema.optional(), ramp: dbPhaseStatsSchema.optional(), tripled: dbPhaseStatsSchema.optional() }),
+  explain: explainStatsSchema,
   /** the runner's exit code (99 = thresholds failed, as k6) */
-  runner_exit_code: number;
-  thresholds: Record<string, { ok: boolean }>;
-}
+  runner_exit_code: z.number().int(),
+  thresholds: z.record(z.string(), z.object({ ok: z.boolean() })),
+});
+export type VariantResult = z.infer<typeof variantResultSchema>;
 
-export interface Calibration {
-  method: 'measured' | 'given';
+const calibrationSchema = z.object({
+  method: z.enum(['measured', 'given']),
   /** product-list requests/s the before variant sustained in the calibration probe */
-  product_list_capacity_rps: number | null;
+  product_list_capacity_rps: numOrNull,
   /** mean product-list service time in the probe */
-  service_time_ms: number | null;
-  product_list_requests_per_visitor: number;
-  target_utilisation: number;
-  formula: string;
-}
+  service_time_ms: numOrNull,
+  product_list_requests_per_visitor: num,
+  target_utilisation: num,
+  formula: z.string(),
+});
+export type Calibration = z.infer<typeof calibrationSchema>;
 
-export interface IncidentSummary {
-  schema: 'loadlab.incident/v1';
-  run_id: string;
-  preset: string;
-  dates: number;
-  seed: number;
-  started_at: string;
-  finished_at: string;
-  machine: { cpus: number; node: string; postgres: string; os: string; database: 'embedded' | 'external' };
-  traffic: {
-    baseline_visitors_per_min: number;
-    multiplier: number;
-    calibration: Calibration;
-    phases: { name: PhaseName; duration_s: number }[];
-    request_timeout_s: number;
-  };
-  variants: Partial<Record<VariantName, VariantResult>>;
-  comparison: { tripled_p95_ratio: number | null; baseline_p95_ratio: number | null };
-}
+export const incidentSummarySchema = z.object({
+  schema: z.literal('loadlab.incident/v1'),
+  run_id: z.string(),
+  preset: z.string(),
+  dates: num,
+  seed: num,
+  started_at: z.string(),
+  finished_at: z.string(),
+  machine: z.object({
+    cpus: num, node: z.string(), postgres: z.string(), os: z.string(), database: z.enum(['embedded', 'external']),
+    /** the server's temp_file_limit per session and how it was chosen (absent in runs before it was recorded) */
+    temp_file_limit: z.object({ setting: z.string(), basis: z.string() }).optional(),
+  }),
+  traffic: z.object({
+    baseline_visitors_per_min: num,
+    multiplier: num,
+    calibration: calibrationSchema,
+    phases: z.array(z.object({ name: phaseNameSchema, duration_s: num })),
+    request_timeout_s: num,
+  }),
+  // strict: a variant name the report does not know is a wrong file, not something to drop in silence
+  variants: z.strictObject({ before: variantResultSchema.optional(), after: variantResultSchema.optional() }),
+  comparison: z.object({ tripled_p95_ratio: numOrNull, baseline_p95_ratio: numOrNull }),
+  /** per variant: the statements that did the database's work, the cause and the symptoms (absent in older runs) */
+  diagnosis: z.object({ before: variantDiagnosisSchema.optional(), after: variantDiagnosisSchema.optional() }).optional(),
+});
+export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
 
 /** One point per time bucket (5 s, or 1 s in --quick) of a variant's run, time relative to its load start. */
-export interface LoadSeriesPoint {
-  t_s: number;
-  phase: PhaseName;
-  product_list_p95_ms: number | null;
-  rps: number;
-  error_rate: number;
-  dropped: number;
-}
+const loadSeriesPointSchema = z.object({ t_s: num, phase: phaseNameSchema, product_list_p95_ms: numOrNull, rps: num, error_rate: num, dropped: num });
+export type LoadSeriesPoint = z.infer<typeof loadSeriesPointSchema>;
 
 /** The sampler's per-second rates, on the report's time axis: seconds since the variant's load started. */
-export type DbSeriesPoint = Omit<RatePoint, 't_ms'> & { t_s: number };
+const dbSeriesPointSchema = z.object({
+  t_s: num,
+  temp_bytes_per_s: numOrNull,
+  blks_read_per_s: numOrNull,
+  blks_hit_per_s: numOrNull,
+  os_read_bytes_per_s: numOrNull,
+  os_write_bytes_per_s: numOrNull,
+  active_connections: numOrNull,
+});
+export type DbSeriesPoint = z.infer<typeof dbSeriesPointSchema>;
+// the sampler owns the rates' shape: this fails to compile when the two drift apart
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const dbPointMatchesSampler: Same<DbSeriesPoint, Omit<RatePoint, 't_ms'> & { t_s: number }> = true;
+void dbPointMatchesSampler;
+
+const phaseMarkSchema = z.object({ name: phaseNameSchema, start_s: num, end_s: num });
+export type PhaseMark = z.infer<typeof phaseMarkSchema>;
+
+const variantSeriesSchema = z.object({ load: z.array(loadSeriesPointSchema), db: z.array(dbSeriesPointSchema), phases: z.array(phaseMarkSchema) });
+export type VariantSeries = z.infer<typeof variantSeriesSchema>;
+
+/** series.json: keyed by variant */
+export const incidentSeriesSchema = z.strictObject({ before: variantSeriesSchema.optional(), after: variantSeriesSchema.optional() });
+export type IncidentSeries = z.infer<typeof incidentSeriesSchema>;
 
 export interface ReportInput {
   summary: IncidentSummary;
-  series: Partial<Record<VariantName, { load: LoadSeriesPoint[]; db: DbSeriesPoint[]; phases: { name: PhaseName; start_s: number; end_s: number }[] }>>;
+  series: IncidentSeries;
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Calibration } from '../incident/types.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 
 export const PRODUCT_LIST_REQUESTS_PER_VISITOR = 1.3; // every visitor views one date, 30 % a second one
@@ -34,11 +35,13 @@ export async function calibrate(opts: {
   maxSeconds?: number;
   concurrency: number;
   maxVisitorsPerMin?: number;
+  /** aborting ends the probe at once (a fault elsewhere stops the run) */
+  signal?: AbortSignal;
 }): Promise<CalibrationResult> {
   const base = `${opts.shopUrl}/citymuseum/timeslots`;
   const dateAt = (i: number) => opts.firstDate + ((i * 7919) % opts.dates);
   // warm-up: first requests pay for connection set-up and cold caches
-  for (let i = 0; i < 2; i++) await (await fetch(`${base}/${dateAt(i)}/`)).arrayBuffer();
+  for (let i = 0; i < 2; i++) await (await fetch(`${base}/${dateAt(i)}/`, { signal: opts.signal })).arrayBuffer();
 
   let next = 2;
   let done = 0;
@@ -52,7 +55,8 @@ export async function calibrate(opts: {
   const worker = async () => {
     while (more()) {
       const s = performance.now();
-      const res = await fetch(`${base}/${dateAt(next++)}/`, { signal: AbortSignal.timeout(30_000) });
+      const timeout = AbortSignal.timeout(30_000);
+      const res = await fetch(`${base}/${dateAt(next++)}/`, { signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout });
       await res.arrayBuffer();
       if (res.status === 200) {
         done++;
@@ -85,16 +89,18 @@ export async function calibrate(opts: {
 
 /**
  * The baseline rate of a replay: the one given (--baseline-rate), or measured on a `before` shop of its own as
- * above, with the probe's length and a cap on the rate suited to a --quick run.
+ * above, with the probe's length and a cap on the rate suited to a --quick run. The run's watchdog watches that
+ * shop, and its signal ends the probe on a fault.
  */
-export async function baselineRate(o: { dbUrl: string; firstDate: number; dates: number; quick: boolean; given?: number; say: (line: string) => void }): Promise<CalibrationResult> {
+export async function baselineRate(o: { dbUrl: string; firstDate: number; dates: number; quick: boolean; given?: number; say: (line: string) => void; watchdog: Watchdog; signal: AbortSignal }): Promise<CalibrationResult> {
   if (o.given !== undefined) return { baselineVisitorsPerMin: o.given, calibration: givenCalibration(o.given) };
   o.say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
   const shop = await startShopProcess('before', o.dbUrl);
+  o.watchdog.watchProcess('shop', 'the shop (before, calibration)', shop.unexpectedEnd);
   try {
     return await calibrate({
       shopUrl: shop.ready, firstDate: o.firstDate, dates: o.dates, seconds: o.quick ? 3 : 15, minRequests: o.quick ? 0 : 40, maxSeconds: o.quick ? 3 : 60,
-      concurrency: os.cpus().length * 2, maxVisitorsPerMin: o.quick ? 240 : undefined,
+      concurrency: os.cpus().length * 2, maxVisitorsPerMin: o.quick ? 240 : undefined, signal: o.signal,
     });
   } finally {
     await shop.stop();

@@ -31,13 +31,14 @@ export interface LoadPoints {
 
 /**
  * Reads the points that matter for the report. A request's failure comes from its http_req_failed point,
- * which k6 emits right after the duration point with the same tags.
+ * which k6 emits right after the duration point with the same tags: so it belongs to the latest duration of
+ * that name and scenario (a request without a response callback has no failed point and stays unfailed).
  */
 export async function readLoadPoints(file: string, opts: { custom?: string[] } = {}): Promise<LoadPoints> {
   const out: LoadPoints = { requests: [], dropped: [], iterations: [], custom: Object.fromEntries((opts.custom ?? []).map((m) => [m, []])) };
   const raw = createReadStream(file);
   const lines = createInterface({ input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
-  const pendingFailed: RequestPoint[] = [];
+  const awaitingFailed = new Map<string, RequestPoint>();
   for await (const line of lines) {
     if (!line.includes('"Point"')) continue;
     let p: { type: string; metric: string; data: { time: string; value: number; tags?: Record<string, string> } };
@@ -52,15 +53,15 @@ export async function readLoadPoints(file: string, opts: { custom?: string[] } =
       case 'http_req_duration': {
         const r: RequestPoint = { ms, scenario: tags.scenario ?? 'default', name: tags.name ?? tags.url ?? '', duration: p.data.value, failed: false, status: Number(tags.status ?? 0) || 0 };
         out.requests.push(r);
-        pendingFailed.push(r);
+        awaitingFailed.set(`${r.scenario}\u0001${r.name}`, r);
         break;
       }
       case 'http_req_failed': {
-        const key = tags.name ?? tags.url ?? '';
-        const i = pendingFailed.findIndex((r) => r.name === key && r.scenario === (tags.scenario ?? 'default'));
-        if (i >= 0) {
-          pendingFailed[i].failed = p.data.value !== 0;
-          pendingFailed.splice(i, 1);
+        const key = `${tags.scenario ?? 'default'}\u0001${tags.name ?? tags.url ?? ''}`;
+        const r = awaitingFailed.get(key);
+        if (r) {
+          r.failed = p.data.value !== 0;
+          awaitingFailed.delete(key);
         }
         break;
       }
@@ -73,7 +74,6 @@ export async function readLoadPoints(file: string, opts: { custom?: string[] } =
       default:
         if (Object.hasOwn(out.custom, p.metric)) out.custom[p.metric].push({ ms, scenario: tags.scenario ?? 'default', value: p.data.value });
     }
-    if (pendingFailed.length > 1000) pendingFailed.splice(0, pendingFailed.length - 1000);
   }
   return out;
 }

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError, describeError } from '../../common/user-error.ts';
+import { readJsonFile } from '../files/json-file.ts';
 
 /**
  * k6's --summary-export file, as far as the harness reads it: each metric flattened to its figures (count,
@@ -14,23 +13,25 @@ export const summaryExportSchema = z.looseObject({ metrics: z.record(z.string(),
 export type SummaryExport = z.infer<typeof summaryExportSchema>;
 
 export function readSummaryExport(file: string): SummaryExport {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`cannot read the runner's summary export ${file}: ${describeError(err).split('\n')[0]}`);
-  }
-  const parsed = summaryExportSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${file} is not a k6 summary export: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return readJsonFile(file, summaryExportSchema, "the runner's k6 summary export");
 }
 
 export function metricValue(summary: SummaryExport, metric: string, stat: string): number | undefined {
   const v = summary.metrics[metric]?.[stat];
   return typeof v === 'number' ? v : undefined;
+}
+
+/** "1,234 requests, product-list p95 45 ms, errors 0.3 %" of a summary export, or undefined when there is none. */
+export function loadFigures(file: string): string | undefined {
+  let s: SummaryExport;
+  try {
+    s = readSummaryExport(file);
+  } catch {
+    return undefined;
+  }
+  const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)');
+  const errors = metricValue(s, 'http_req_failed', 'value');
+  return `${metricValue(s, 'http_reqs', 'count') ?? 0} requests, product-list p95 ${p95 === undefined ? 'n/a' : `${Math.round(p95 * 10) / 10} ms`}, errors ${errors === undefined ? 'n/a' : `${(errors * 100).toFixed(1)} %`}`;
 }
 
 export interface ThresholdResult {

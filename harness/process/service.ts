@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { $, type ProcessPromise } from 'zx';
 import { UserError } from '../../common/user-error.ts';
 import { onCleanup } from './cleanup.ts';
@@ -11,16 +12,26 @@ export interface Service {
   stop(): Promise<void>;
   /** the exit code once it has ended (null after a signal) */
   exited: Promise<number | null>;
+  /** how it ended (e.g. "killed by SIGKILL") if it ends without stop(): a crash; pending otherwise */
+  unexpectedEnd: Promise<string>;
 }
 
-const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+// setpriv's --pdeathsig: the child gets SIGTERM if this process dies without cleaning up (even on SIGKILL),
+// so no shop or runner outlives the harness. Where setpriv is missing, Ctrl-C and errors still stop them.
+const deathSignal = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0 ? ['setpriv', '--pdeathsig', 'SIGTERM', '--'] : [];
 
 /**
- * A project command (`tsx ENTRY args`) as a child process. zx kills the whole process tree on stop (tsx runs
- * node as a child of its own), so nothing the command started outlives it.
+ * A project command (`node --import tsx ENTRY args`) as ONE child process, whose pid is the command's own: a
+ * kill of it, or of us, leaves no grandchild behind (the tsx binary would run node as a child of its own).
  */
 export function projectCommand(entry: string, args: string[], opts: { env?: NodeJS.ProcessEnv; stdio?: ('ignore' | 'pipe' | 'inherit')[] } = {}): ProcessPromise {
-  return $({ cwd: projectRoot, env: { ...process.env, ...opts.env }, quiet: true, nothrow: true, stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'] })`${tsx} ${path.join(projectRoot, entry)} ${args}`;
+  return $({ cwd: projectRoot, env: { ...process.env, ...opts.env }, quiet: true, nothrow: true, stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'] })`${deathSignal} ${process.execPath} --import tsx ${path.join(projectRoot, entry)} ${args}`;
+}
+
+/** "killed by SIGKILL", "exit 3: <its last line>" */
+export function howItEnded(code: number | null, signal: NodeJS.Signals | null, lastLine = ''): string {
+  if (signal) return `killed by ${signal}`;
+  return `exit ${code}${lastLine ? `: ${lastLine}` : ''}`;
 }
 
 /** SIGTERM to the process tree, then SIGKILL if it has not ended within `graceMs`. */
@@ -68,10 +79,16 @@ export async function startService(name: string, entry: string, args: string[], 
     unregister();
     throw err;
   });
+  const unexpectedEnd = new Promise<string>((resolve) => {
+    void p.then((out) => {
+      if (!stopping) resolve(howItEnded(out.exitCode, out.signal, lastLine()));
+    });
+  });
   return {
     process: p,
     ready,
     exited,
+    unexpectedEnd,
     stop: async () => {
       await stop();
       unregister();

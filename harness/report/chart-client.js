@@ -1,22 +1,28 @@
-// Runs inside report.html, after the inlined uPlot. Plain browser JavaScript (not compiled): it is read from
-// disk and inlined at render time. All data decisions were made in charts.ts; this only maps specs to uPlot.
-(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('report-data').textContent);
-  var specs = data.charts.filter(function (c) { return c.empty === null; });
-  // markers for tests and for anyone checking a saved report: every chart container gets data-drawn="true"
-  // once uPlot has painted it
-  window.__chartsExpected = specs.length;
-  window.__chartsDrawn = 0;
+// Runs inside a report page, after the inlined uPlot. Plain browser JavaScript (not compiled): it is read from
+// disk and inlined at render time. Every data decision was made in TypeScript (chart-spec.ts); this only maps
+// the specs in #chart-data to uPlot. A block rather than a function wraps it, so its names stay out of the
+// page's globals.
+'use strict';
+{
+  const BYTES = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  const BYTE_INCRS = [];
+  for (let k = 0; k < 5; k++) [1, 2, 5, 10, 20, 50, 100, 200, 500].forEach(function (m) { BYTE_INCRS.push(m * Math.pow(1024, k)); });
+  const HEIGHT = 300;
 
-  var BYTES = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   function num(v) {
-    var a = Math.abs(v);
+    const a = Math.abs(v);
     if (a === 0) return '0';
     if (a < 10) return v.toFixed(2).replace(/\.?0+$/, '');
     if (a < 100) return v.toFixed(1).replace(/\.0$/, '');
     return Math.round(v).toLocaleString('en-US');
   }
+
+  function fmtBytesPerS(v) {
+    let u = 0;
+    while (Math.abs(v) >= 1024 && u < BYTES.length - 1) { v /= 1024; u++; }
+    return num(v) + ' ' + BYTES[u] + '/s';
+  }
+
   function fmt(unit, v) {
     if (v === null || v === undefined || !isFinite(v)) return '–';
     switch (unit) {
@@ -24,79 +30,91 @@
       case 'pct': return num(v) + ' %';
       case 'rps': return num(v) + '/s';
       case 'blocks_s': return num(v) + '/s';
-      case 'bytes_s': {
-        var u = 0;
-        while (Math.abs(v) >= 1024 && u < BYTES.length - 1) { v /= 1024; u++; }
-        return num(v) + ' ' + BYTES[u] + '/s';
-      }
+      case 'bytes_s': return fmtBytesPerS(v);
+      case 'per_min': return num(v) + '/min';
+      case 's': return num(v) + ' s';
       default: return num(v);
     }
   }
 
-  var BYTE_INCRS = [];
-  for (var k = 0; k < 5; k++) [1, 2, 5, 10, 20, 50, 100, 200, 500].forEach(function (m) { BYTE_INCRS.push(m * Math.pow(1024, k)); });
+  // a log axis ticks at 1..9 of every decade: label 1, 2 and 5 only, so the labels do not run into each other
+  function tickLabels(unit, log) {
+    return function (u, vals) {
+      return vals.map(function (v) {
+        if (!log) return fmt(unit, v);
+        const lead = Math.round(v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)));
+        return lead === 1 || lead === 2 || lead === 5 ? fmt(unit, v) : '';
+      });
+    };
+  }
 
-  var PHASE_FILL = { baseline: 'rgba(47,158,68,0.07)', ramp: 'rgba(240,140,0,0.09)', tripled: 'rgba(224,49,49,0.08)' };
-
-  function drawPhases(spec) {
+  // shaded bands with their label, and dashed marks, under the series
+  function drawDecor(spec) {
     return function (u) {
-      var ctx = u.ctx, b = u.bbox, dpr = window.devicePixelRatio || 1;
+      const ctx = u.ctx, b = u.bbox, dpr = window.devicePixelRatio || 1;
       ctx.save();
       ctx.beginPath();
       ctx.rect(b.left, b.top, b.width, b.height);
       ctx.clip();
       ctx.font = (11 * dpr) + 'px system-ui, sans-serif';
       ctx.textBaseline = 'top';
-      spec.phases.forEach(function (p) {
-        var x0 = u.valToPos(p.start_s, 'x', true), x1 = u.valToPos(p.end_s, 'x', true);
-        ctx.fillStyle = p.fill || PHASE_FILL[p.name] || 'rgba(0,0,0,0.04)';
+      spec.bands.forEach(function (band) {
+        const x0 = u.valToPos(band.start, 'x', true), x1 = u.valToPos(band.end, 'x', true);
+        ctx.fillStyle = band.fill;
         ctx.fillRect(x0, b.top, x1 - x0, b.height);
         ctx.fillStyle = 'rgba(60,60,60,0.55)';
         ctx.fillRect(x0, b.top, 1 * dpr, b.height);
-        ctx.fillText(p.label || p.name, x0 + 4 * dpr, b.top + 4 * dpr);
+        ctx.fillText(band.label, x0 + 4 * dpr, b.top + 4 * dpr);
       });
-      if (spec.otherPhases) {
-        ctx.strokeStyle = spec.series.filter(function (s) { return s.variant === spec.otherPhases.variant; }).map(function (s) { return s.color; })[0] || '#888';
-        ctx.setLineDash([4 * dpr, 4 * dpr]);
-        ctx.lineWidth = dpr;
-        spec.otherPhases.marks.forEach(function (p) {
-          var x = Math.round(u.valToPos(p.start_s, 'x', true)) + 0.5;
-          ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
-        });
-      }
+      if (spec.marks) drawMarks(u, spec.marks, dpr);
       ctx.restore();
     };
   }
 
-  function draw(spec) {
-    var el = document.getElementById(spec.id);
-    // every chart spans the same phases so charts of one report line up vertically
-    var lastPhase = spec.phases.length ? spec.phases[spec.phases.length - 1].end_s : -Infinity;
-    var xMin = Math.min(0, spec.x[0]), xMax = Math.max(spec.x[spec.x.length - 1], lastPhase);
-    var scales = { x: { time: false, range: function () { return [xMin, xMax > xMin ? xMax : xMin + 1]; } } };
+  function drawMarks(u, marks, dpr) {
+    const ctx = u.ctx, b = u.bbox;
+    ctx.strokeStyle = marks.color;
+    ctx.setLineDash([4 * dpr, 4 * dpr]);
+    ctx.lineWidth = dpr;
+    marks.at.forEach(function (at) {
+      const x = Math.round(u.valToPos(at, 'x', true)) + 0.5;
+      ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
+    });
+  }
+
+  function scalesFor(spec) {
+    const x = spec.xAxis;
+    const scales = { x: { time: false, range: function () { return [x.min, x.max]; } } };
+    if (x.log) { scales.x.distr = 3; scales.x.log = 10; }
     spec.axes.forEach(function (a) {
       scales[a.scale] = a.log
         ? { distr: 3, log: 10 }
         // rates, bytes and errors start at zero: a chart that starts at 40 % errors would exaggerate changes
         : { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } };
     });
-    var axes = [{
-      label: spec.xLabel || 'seconds since load start',
-      values: function (u, vals) { return vals.map(function (v) { return v + ' s'; }); },
-    }];
+    return scales;
+  }
+
+  function axesFor(spec) {
+    const axes = [{ label: spec.xAxis.label, values: tickLabels(spec.xAxis.unit, spec.xAxis.log) }];
     spec.axes.forEach(function (a) {
       axes.push({
         scale: a.scale,
         label: a.label + (a.log ? ' (log scale)' : ''),
         side: a.side === 'right' ? 1 : 3,
-        size: a.scale === 'bytes_s' ? 92 : 70,
+        // room for the widest tick label ("19.5 MiB/s", "10,000/min")
+        size: a.scale === 'bytes_s' || a.scale === 'per_min' ? 92 : 70,
         // byte rates tick at 1-2-5 steps of KiB/MiB/GiB, not at decimal steps that print as "19.1 MiB/s"
         incrs: a.scale === 'bytes_s' ? BYTE_INCRS : undefined,
         grid: { show: a.side !== 'right' },
-        values: function (u, vals) { return vals.map(function (v) { return fmt(a.scale, v); }); },
+        values: tickLabels(a.scale, a.log),
       });
     });
-    var series = [{ label: 'time', value: function (u, v) { return v === null || v === undefined ? '–' : num(v) + ' s'; } }];
+    return axes;
+  }
+
+  function seriesFor(spec) {
+    const series = [{ label: spec.xAxis.name, value: function (u, v) { return fmt(spec.xAxis.unit, v); } }];
     spec.series.forEach(function (s) {
       series.push({
         label: s.label,
@@ -104,34 +122,49 @@
         stroke: s.color,
         width: 2,
         dash: s.dash ? [6, 4] : undefined,
-        fill: s.fill,
+        // a null is a gap; a value another series has and this one lacks is undefined after the join: spanned
         spanGaps: false,
+        points: s.points ? { show: true, size: 8, fill: s.color } : {},
         value: function (u, v) { return fmt(s.scale, v); },
       });
     });
-    var drawn = false;
-    var opts = {
-      width: Math.max(320, el.clientWidth),
-      height: 300,
-      scales: scales,
-      axes: axes,
-      series: series,
-      legend: { live: true },
-      hooks: {
-        drawClear: [drawPhases(spec)],
-        draw: [function () {
-          if (drawn) return;
-          drawn = true;
-          el.setAttribute('data-drawn', 'true');
-          window.__chartsDrawn++;
-        }],
-      },
-    };
-    var aligned = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
-    var plot = new uPlot(opts, aligned, el);
-    window.addEventListener('resize', function () { plot.setSize({ width: Math.max(320, el.clientWidth), height: 300 }); });
+    return series;
   }
 
+  // markers for tests and for anyone checking a saved report: data-drawn="true" once uPlot has painted it
+  function markDrawn(el) {
+    let drawn = false;
+    return function () {
+      if (drawn) return;
+      drawn = true;
+      el.setAttribute('data-drawn', 'true');
+      window.__chartsDrawn++;
+    };
+  }
+
+  function draw(spec) {
+    const el = document.getElementById(spec.id);
+    const opts = {
+      width: Math.max(320, el.clientWidth),
+      height: HEIGHT,
+      scales: scalesFor(spec),
+      axes: axesFor(spec),
+      series: seriesFor(spec),
+      legend: { live: true },
+      hooks: { drawClear: [drawDecor(spec)], draw: [markDrawn(el)] },
+    };
+    // each series brings its own x; the join puts them on one axis (uPlot's own alignment)
+    const data = uPlot.join(spec.series.map(function (s) { return [s.x, s.values]; }));
+    const plot = new uPlot(opts, data, el);
+    // the instances stay reachable, so a test (or a curious reader's console) can see what each chart plotted
+    window.__charts[spec.id] = plot;
+    window.addEventListener('resize', function () { plot.setSize({ width: Math.max(320, el.clientWidth), height: HEIGHT }); });
+  }
+
+  const specs = JSON.parse(document.getElementById('chart-data').textContent).charts.filter(function (c) { return c.empty === null; });
+  window.__chartsExpected = specs.length;
+  window.__chartsDrawn = 0;
+  window.__charts = {};
   specs.forEach(function (spec) {
     // one broken chart must not keep the others from drawing; the error still reaches the console
     try { draw(spec); } catch (err) {
@@ -139,4 +172,4 @@
       console.error('chart ' + spec.id + ' failed: ' + (err && err.stack || err));
     }
   });
-})();
+}

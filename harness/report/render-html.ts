@@ -1,48 +1,13 @@
 /**
- * report.html: one self-contained file (opened from a CI artifact or an air-gapped machine), so uPlot and its
- * CSS are read from node_modules at render time and inlined, and a Content-Security-Policy forbids any fetch.
+ * report.html: one self-contained file with the model's tables and the charts (chart-page.ts inlines uPlot
+ * and forbids any fetch), so it opens from a CI artifact or an air-gapped machine.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ReportInput } from '../incident/types.ts';
-import { buildCharts, VARIANT_COLORS, type ChartSpec } from './charts.ts';
-import { buildModel, type Cell, type ReportModel, type Table } from './model.ts';
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** JSON inside <script>: "</script>" or "<!--" in a string would end or confuse the element; U+2028/9 were
- * line terminators in older JS parsers. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-/** Same guard for inlined code: a literal "</script" inside it would close our element early. */
-function scriptCode(code: string): string {
-  return code.replace(/<\/(script)/gi, '<\\/$1');
-}
-
-interface Assets {
-  uplotJs: string;
-  uplotCss: string;
-  client: string;
-}
-let assets: Assets | undefined;
-function loadAssets(): Assets {
-  if (!assets) {
-    const uplotDist = path.dirname(createRequire(import.meta.url).resolve('uplot'));
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    assets = {
-      uplotJs: readFileSync(path.join(uplotDist, 'uPlot.iife.min.js'), 'utf8'),
-      uplotCss: readFileSync(path.join(uplotDist, 'uPlot.min.css'), 'utf8'),
-      client: readFileSync(path.join(here, 'chart-client.js'), 'utf8'),
-    };
-  }
-  return assets;
-}
+import { CHART_PAGE_CSP, chartFigure, chartScripts, chartStyles, escapeHtml } from './chart-page.ts';
+import { VARIANT_COLORS, type ChartSpec } from './chart-spec.ts';
+import { buildCharts } from './charts.ts';
+import type { Cell, ReportModel, Table } from './document.ts';
+import { buildModel } from './model.ts';
 
 function cellHtml(c: Cell, tag: 'td' | 'th', align: 'l' | 'r'): string {
   const cls = [align === 'r' ? 'num' : '', c.status ?? '', c.note ? 'na' : ''].filter(Boolean).join(' ');
@@ -60,11 +25,6 @@ function tableHtml(t: Table): string {
   return `<div class="table-wrap"><table${keyValue ? ' class="kv"' : ''}>${head}<tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function chartHtml(c: ChartSpec): string {
-  const body = c.empty === null ? `<div class="chart" id="${escapeHtml(c.id)}" data-chart="${escapeHtml(c.id)}" data-drawn="false"></div>` : `<p class="muted chart-empty">${escapeHtml(c.empty)}</p>`;
-  return `<figure class="chart-box"><figcaption><strong>${escapeHtml(c.title)}</strong> <span class="muted">${escapeHtml(c.description)}</span></figcaption>${body}</figure>`;
-}
-
 const CSS = `
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg-alt: #f6f8fa; --pass: #1a7f37; --fail: #cf222e; }
 * { box-sizing: border-box; }
@@ -78,10 +38,6 @@ h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1p
 p { max-width: 1000px; }
 .muted { color: var(--muted); }
 .legend-key { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin: 0 4px 0 12px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px 24px; }
-.chart-box { margin: 0; padding: 12px; border: 1px solid var(--line); border-radius: 8px; min-width: 0; }
-.chart-box figcaption { font-size: 13px; margin-bottom: 8px; }
-.chart { width: 100%; min-height: 300px; }
 .table-wrap { overflow-x: auto; margin: 8px 0 16px; }
 table { border-collapse: collapse; font-size: 13.5px; font-variant-numeric: tabular-nums; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
@@ -111,7 +67,6 @@ export function renderHtml(input: ReportInput): string {
  * is trusted HTML (it may hold legend keys); everything else is escaped here.
  */
 export function htmlDocument(m: ReportModel, charts: ChartSpec[], chartsIntro: string): string {
-  const a = loadAssets();
   const sections = m.sections
     .map((s) => `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>\n${s.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}\n${s.tables.map(tableHtml).join('\n')}</section>`)
     .join('\n');
@@ -123,9 +78,9 @@ export function htmlDocument(m: ReportModel, charts: ChartSpec[], chartsIntro: s
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${CHART_PAGE_CSP}">
 <title>${escapeHtml(m.title)}</title>
-<style>${a.uplotCss}</style>
+${chartStyles()}
 <style>${CSS}</style>
 </head>
 <body>
@@ -138,14 +93,12 @@ export function htmlDocument(m: ReportModel, charts: ChartSpec[], chartsIntro: s
 <section id="charts"><h2>Over time</h2>
 <p class="muted">${chartsIntro}</p>
 <div class="charts">
-${charts.map(chartHtml).join('\n')}
+${charts.map(chartFigure).join('\n')}
 </div></section>
 ${sections}
 ${notes}
 </main>
-<script type="application/json" id="report-data">${scriptJson({ charts })}</script>
-<script>${scriptCode(a.uplotJs)}</script>
-<script>${scriptCode(a.client)}</script>
+${chartScripts(charts)}
 </body>
 </html>
 `;

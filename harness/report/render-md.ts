@@ -1,6 +1,7 @@
 /** report.md: the run model as GitHub-flavoured markdown (readable as plain text too). */
 import type { ReportInput } from '../incident/types.ts';
-import { buildModel, type Cell, type ReportModel, type Table } from './model.ts';
+import type { Cell, ReportModel, Table } from './document.ts';
+import { buildModel } from './model.ts';
 
 /** Pipes would split a table cell and newlines would end the row; backslashes, brackets and emphasis
  * characters would start markup that the figures never mean. */
@@ -31,7 +32,7 @@ export function renderMarkdown(input: ReportInput): string {
   return markdownDocument(buildModel(input), 'Charts of latency, throughput and DB I/O over time are in report.html.');
 }
 
-/** Any report model as markdown (the incident's, the timeline's), with a closing line. */
+/** Any report model as markdown (the incident's, the timeline's), with a closing line pointing at the charts. */
 export function markdownDocument(m: ReportModel, closing: string): string {
   const out: string[] = [`# ${escapeMd(m.title)}`, '', `_${escapeMd(m.subtitle)}_`, '', '## Verdict', '', escapeMd(m.verdict), ''];
   for (const s of m.sections) {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Phase, PhaseDelta, ProductListDelta, RatePoint, Sample, StatementCounters } from './types.ts';
+import type { Phase, PhaseDelta, ProductListDelta, QueryDelta, RatePoint, Sample, StatementCounters } from './types.ts';
 import { addCounters, zeroCounters } from './sources/statements.ts';
 
 /** Reads a sampler's NDJSON file. A torn last line (a process killed mid-write) is skipped, not fatal. */
@@ -93,7 +93,7 @@ export function phaseDeltas(samples: Sample[], phases: Phase[], opts: DeltaOptio
       return {
         name: phase.name, from_ms: null, to_ms: null, product_list_query: null, temp_bytes: null, temp_files: null,
         blks_read: null, blks_hit: null, os_read_bytes: null, os_write_bytes: null, os_rchar: null, os_wchar: null,
-        cpu_ms: null, series: [],
+        cpu_ms: null, series: [], queries: null,
       };
     }
     const a = anchor(sorted, phase.startMs);
@@ -132,8 +132,42 @@ export function phaseDeltas(samples: Sample[], phases: Phase[], opts: DeltaOptio
       os_wchar: inc((s) => s.proc?.wchar),
       cpu_ms: cpu === null ? null : Math.round(cpu),
       series: rateSeries(sorted, a, b),
+      queries: queryDeltas(sorted, a, b),
     };
   });
+}
+
+const QUERY_FIELDS = ['calls', 'exec_ms', 'blocks', 'temp_blocks', 'temp_written', 'rows'] as const;
+
+/**
+ * Every statement's increase from sample a to b. A statement missing from a sample that has pg_stat_statements
+ * had not run yet: it counts from 0 there (the run starts from reset statistics), so calls made before its
+ * first sample are not lost. Null when no sample of the phase has the statements.
+ */
+function queryDeltas(samples: Sample[], a: number, b: number): Record<string, QueryDelta> | null {
+  const ids = new Set<string>();
+  let any = false;
+  for (let i = a; i <= b; i++) {
+    const q = samples[i].queries;
+    if (!q) continue;
+    any = true;
+    for (const id of Object.keys(q)) ids.add(id);
+  }
+  if (!any) return null;
+  const out: Record<string, QueryDelta> = {};
+  for (const id of ids) {
+    const d = Object.fromEntries(QUERY_FIELDS.map((f) => [f, increase(samples, a, b, (s) => (s.queries ? Number(s.queries[id]?.[f] ?? 0) : undefined)) ?? 0])) as unknown as QueryDelta;
+    d.exec_ms = roundTo(d.exec_ms, 3);
+    if (d.calls > 0) out[id] = d;
+  }
+  return out;
+}
+
+/** The text of every queryid the samples name (the sampler writes each once, where it first appears). */
+export function queryTexts(samples: Sample[]): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const s of samples) for (const [id, text] of Object.entries(s.query_texts ?? {})) texts.set(id, text);
+  return texts;
 }
 
 /** One point per pair of consecutive samples in the phase: the rate over that interval, per second. */

@@ -1,17 +1,12 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { describeError } from '../../common/user-error.ts';
-import { databaseFragment, parseDatabase } from './sources/database.ts';
-import { detectIo, ioFragment, parseIo, type IoFlavour } from './sources/io.ts';
-import { activityFragment, parseActivity } from './sources/activity.ts';
-import {
-  byVariant, defaultQueryMatch, matcherParams, matcherSql, parseStatementsPart, scanStatementTexts,
-  statementsFragment, type QueryMatch,
-} from './sources/statements.ts';
+import { defaultQueryMatch, matcherParams, type QueryMatch } from './sources/statements.ts';
 import { procSampler, type ProcSampler } from './sources/proc.ts';
-import type { Sample, SampleSummary, StatementCounters } from './types.ts';
+import { SamplerConnection, SAMPLER_APPLICATION_NAME } from './connection.ts';
+import { DbSampler, EMPTY_DB_PART, type DbPart } from './db-sample.ts';
+import { SampleFile } from './sample-file.ts';
+import type { Sample, SampleSummary } from './types.ts';
 
 export interface SamplerOptions {
   url: string;
@@ -35,243 +30,101 @@ export interface Sampler {
   stop(): Promise<SampleSummary>;
 }
 
-interface Capabilities {
-  io: IoFlavour;
-  statements: boolean;
-}
-
-const applicationName = 'loadlab-db-stats';
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /**
  * Samples PostgreSQL's cumulative I/O statistics and the server processes' /proc figures into NDJSON, one line
- * per interval, on ONE connection of its own. Each sample is one statement (plus, only when new statements
- * appeared in pg_stat_statements, one scan of their texts), so the sampler's own load is a few ms per second.
+ * per interval, on ONE connection of its own (see db-sample.ts for what one sample reads).
  */
 export async function startSampler(opts: SamplerOptions): Promise<Sampler> {
   const intervalMs = opts.intervalMs ?? 1000;
   if (!Number.isInteger(intervalMs) || intervalMs < 10) throw new Error(`intervalMs ${intervalMs} is not a whole number >= 10`);
-  const match = opts.queryMatch ?? defaultQueryMatch;
-  const params = matcherParams(match);
-  const log = opts.log ?? (() => {});
+  const params = matcherParams(opts.queryMatch ?? defaultQueryMatch);
   const notes: string[] = [];
   const note = (line: string) => {
     notes.push(line);
-    log(`note: ${line}`);
+    opts.log?.(`note: ${line}`);
   };
-
-  let client: pg.Client | undefined;
-  let backendPid: number | undefined;
-  let caps: Capabilities | undefined;
-
-  /** (Re)connects; the first connection also learns what the server offers. */
-  async function connect(): Promise<pg.Client> {
-    if (client) return client;
-    const c = new pg.Client({ connectionString: opts.url, connectionTimeoutMillis: 3000, application_name: applicationName });
-    // a dropped connection must not crash the process: the next sample reconnects
-    c.on('error', () => {
-      if (client === c) client = undefined;
-    });
-    c.on('end', () => {
-      if (client === c) client = undefined;
-    });
-    try {
-      await c.connect();
-      // a stuck sample must not pile up behind itself
-      await c.query(`SET statement_timeout = ${Math.max(1000, intervalMs * 5)}`);
-      // keep the sampler's own statements out of pg_stat_statements (superuser-only setting: best effort)
-      await c.query("SET pg_stat_statements.track = 'none'").catch(() => {});
-      backendPid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-      if (!caps) {
-        const io = await detectIo(c);
-        if (io === 'none') note('pg_stat_io does not exist on this server (PostgreSQL < 16); io is null');
-        const { rowCount } = await c.query(
-          "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'",
-        );
-        let statements = (rowCount ?? 0) > 0;
-        if (statements) {
-          // the extension can exist without the library preloaded: then reading it fails
-          statements = await c.query('SELECT 1 FROM pg_stat_statements(false) LIMIT 1').then(() => true, () => false);
-        }
-        if (!statements) note('pg_stat_statements is not available in this database; statements is null');
-        // a bad matcher is the caller's mistake: say so now rather than in every sample
-        for (const re of params[1]) {
-          await c.query("SELECT '' ~ $1", [re]).catch((err) => {
-            throw new Error(`queryMatch regex '${re}' is not valid for PostgreSQL: ${describeError(err)}`);
-          });
-        }
-        caps = { io, statements };
-      }
-    } catch (err) {
-      await c.end().catch(() => {});
-      throw err;
-    }
-    client = c;
-    return c;
-  }
-
+  // the file first: a path that cannot be written fails before the database is touched
+  const file = new SampleFile(opts.outFile);
+  const conn = new SamplerConnection(opts.url, intervalMs, params[1], note);
   // the first connection is made here so that a wrong URL fails the start, not every sample
-  await connect();
-  const capabilities = caps!;
+  await conn.get();
+  const db = new DbSampler(conn.capabilities!, params);
 
   let proc: ProcSampler | undefined;
   if (opts.postmasterPid || opts.postgresPids) {
-    proc = procSampler({ postmasterPid: opts.postmasterPid, pids: opts.postgresPids, excludePid: () => backendPid });
+    proc = procSampler({ postmasterPid: opts.postmasterPid, pids: opts.postgresPids, excludePid: () => conn.backendPid });
   } else {
     note('no PostgreSQL process ids (external server): proc is null');
   }
 
-  const variantOf = new Map<string, string>(); // queryid -> variant
-  let scannedEntries = -1; // pg_stat_statements entries at the last text scan
-
-  const fragments = [
-    `${databaseFragment} AS database`,
-    `${ioFragment(capabilities.io) ?? 'NULL::json'} AS io`,
-    `${activityFragment(capabilities.statements, matcherSql)} AS activity`,
-    `${capabilities.statements ? statementsFragment('$3') : 'NULL::json'} AS statements`,
-  ];
-  const sampleSql = `SELECT ${fragments.join(',\n')}`;
-
-  async function sampleDb(): Promise<Pick<Sample, 'database' | 'io' | 'statements' | 'activity'>> {
-    const c = await connect();
-    // without pg_stat_statements no part of the statement takes parameters
-    const values = capabilities.statements ? [params[0], params[1], [...variantOf.keys()]] : [];
-    // named, so it is parsed and planned once per connection: planning was 3/4 of the statement's cost
-    const row = (await c.query<Record<string, unknown>>({ name: 'loadlab_db_stats_sample', text: sampleSql, values })).rows[0];
-    const activity = parseActivity(row.activity);
-    let statements: Record<string, StatementCounters> | null = null;
-    if (capabilities.statements) {
-      let part = parseStatementsPart(row.statements);
-      let learned = false;
-      for (const [id, v] of activity.queryIds) {
-        if (!variantOf.has(id)) {
-          variantOf.set(id, v);
-          learned = true;
-        }
-      }
-      if (part.entries !== scannedEntries) {
-        // new statements appeared (or a reset removed some): look at their texts once
-        for (const [id, v] of await scanStatementTexts(c, params)) {
-          if (!variantOf.has(id)) learned = true;
-          variantOf.set(id, v);
-        }
-        scannedEntries = part.entries;
-      }
-      if (learned) {
-        // the counters of the newly known entries, in this same sample
-        const again = await c.query<Record<string, unknown>>(`SELECT ${statementsFragment('$1')} AS statements`, [[...variantOf.keys()]]);
-        part = parseStatementsPart(again.rows[0].statements);
-      }
-      statements = byVariant(part, variantOf);
-    }
-    return {
-      database: parseDatabase(row.database),
-      io: parseIo(row.io, capabilities.io),
-      statements,
-      activity: activity.activity,
-    };
-  }
-
-  mkdirSync(path.dirname(path.resolve(opts.outFile)), { recursive: true });
-  const out: WriteStream = createWriteStream(opts.outFile, { flags: 'a' });
-  let writeError: Error | undefined;
-  out.on('error', (err) => (writeError ??= err));
-
-  let samples = 0;
-  let errors = 0;
-  let firstTs: number | null = null;
-  let lastTs: number | null = null;
-  let costSum = 0;
-  let costMax = 0;
-
-  async function takeSample(): Promise<void> {
+  const takeSample = async (): Promise<void> => {
     const started = performance.now();
     const ts = Date.now();
-    let dbPart: Pick<Sample, 'database' | 'io' | 'statements' | 'activity'> = { database: null, io: null, statements: null, activity: null };
+    let dbPart: DbPart = EMPTY_DB_PART;
     let error: string | undefined;
-    const dbStart = performance.now();
     try {
-      dbPart = await sampleDb();
+      dbPart = await db.take(await conn.get());
     } catch (err) {
       error = describeError(err) || String((err as { code?: string }).code ?? err);
       // a broken connection is replaced at the next sample
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => {});
+      await conn.drop();
     }
-    const dbMs = performance.now() - dbStart;
+    const dbMs = performance.now() - started;
     const procStart = performance.now();
     const procStats = proc ? await proc.sample().catch(() => null) : null;
     const procMs = performance.now() - procStart;
     for (const n of proc?.notes.splice(0) ?? []) note(n);
-    const ms = performance.now() - started;
     const line: Sample = {
-      t: new Date(ts).toISOString(),
-      ts_ms: ts,
-      ...dbPart,
-      proc: procStats,
-      sampler: { ms: round2(ms), db_ms: round2(dbMs), proc_ms: round2(procMs) },
+      t: new Date(ts).toISOString(), ts_ms: ts, ...dbPart, proc: procStats,
+      sampler: { ms: round2(performance.now() - started), db_ms: round2(dbMs), proc_ms: round2(procMs) },
     };
     if (error !== undefined) line.error = error;
-    if (samples === 0 && notes.length > 0) line.notes = [...notes];
-    // one write per line: the stream keeps whole lines in order, and end() flushes them
-    out.write(`${JSON.stringify(line)}\n`);
-    samples++;
-    if (error !== undefined) errors++;
-    firstTs ??= ts;
-    lastTs = ts;
-    costSum += ms;
-    costMax = Math.max(costMax, ms);
-  }
-
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> = Promise.resolve();
-  const origin = Date.now();
-
-  const schedule = () => {
-    if (stopping) return;
-    // next point of the interval grid still ahead: a slow sample skips ticks instead of bunching them
-    const now = Date.now();
-    const next = origin + (Math.floor((now - origin) / intervalMs) + 1) * intervalMs;
-    timer = setTimeout(tick, next - now);
+    if (file.written === 0 && notes.length > 0) line.notes = [...notes];
+    file.append(line);
   };
-  const tick = () => {
-    inFlight = takeSample().finally(schedule);
-  };
-  inFlight = takeSample().finally(schedule);
 
+  const ticks = onIntervalGrid(intervalMs, takeSample);
   let stopped: Promise<SampleSummary> | undefined;
-  const stop = (): Promise<SampleSummary> => {
-    stopped ??= (async () => {
-      stopping = true;
-      if (timer) clearTimeout(timer);
-      await inFlight;
+  const stop = (): Promise<SampleSummary> =>
+    (stopped ??= (async () => {
+      await ticks.stop();
       // a closing sample, so the whole run's deltas reach up to now
       await takeSample();
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => {});
-      await new Promise<void>((resolve) => out.end(resolve));
-      if (writeError) throw new Error(`writing ${opts.outFile} failed: ${writeError.message}`);
-      return {
-        file: opts.outFile,
-        samples,
-        errors,
-        first_ts_ms: firstTs,
-        last_ts_ms: lastTs,
-        cost_ms: { mean: samples ? round2(costSum / samples) : 0, max: round2(costMax) },
-        notes: [...notes],
-      };
-    })();
-    return stopped;
-  };
+      await conn.drop();
+      return file.close(notes);
+    })());
   opts.signal?.addEventListener('abort', () => void stop().catch(() => {}), { once: true });
   if (opts.signal?.aborted) void stop().catch(() => {});
   return { stop };
 }
 
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
+/**
+ * Runs `fn` now and then at each point of the interval grid still ahead: a slow run skips ticks instead of
+ * bunching them. stop() waits for the run in flight.
+ */
+function onIntervalGrid(intervalMs: number, fn: () => Promise<void>): { stop(): Promise<void> } {
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  const origin = Date.now();
+  const schedule = () => {
+    if (stopping) return;
+    const now = Date.now();
+    const next = origin + (Math.floor((now - origin) / intervalMs) + 1) * intervalMs;
+    timer = setTimeout(tick, next - now);
+  };
+  const tick = () => {
+    inFlight = fn().finally(schedule);
+  };
+  let inFlight: Promise<void> = fn().finally(schedule);
+  return {
+    async stop() {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      await inFlight;
+    },
+  };
 }
 
 /**
@@ -280,7 +133,7 @@ function round2(n: number): number {
  * (PostgreSQL >= 16). Returns what was reset. /proc counters cannot be reset: take deltas of them.
  */
 export async function resetStatistics(url: string): Promise<{ database: boolean; statements: boolean; io: boolean }> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, application_name: applicationName });
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, application_name: SAMPLER_APPLICATION_NAME });
   c.on('error', () => {});
   await c.connect();
   try {

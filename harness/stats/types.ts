@@ -58,6 +58,20 @@ export interface StatementCounters {
   entries: number;
 }
 
+/** One pg_stat_statements entry of the sampled database (cumulative), for the report's diagnosis. */
+export interface QueryCounters {
+  calls: number;
+  /** total_exec_time, ms */
+  exec_ms: number;
+  /** shared + local blocks hit or read: what the statement touched, cached or not */
+  blocks: number;
+  /** temp blocks read + written: its sorts and hashes on disk */
+  temp_blocks: number;
+  /** of which written (EXPLAIN's "Temp Written Blocks") */
+  temp_written: number;
+  rows: number;
+}
+
 /** pg_stat_activity for the sampled database, the sampler's own connection excluded. */
 export interface ActivityStats {
   /** client backends connected to the database */
@@ -107,6 +121,10 @@ export interface Sample {
   io: IoStats | null;
   /** variant name -> counters; {} while no matching statement has run; null without pg_stat_statements */
   statements: Record<string, StatementCounters> | null;
+  /** every statement of the database by queryid; null without pg_stat_statements (absent in older files) */
+  queries?: Record<string, QueryCounters> | null;
+  /** the text of each queryid, on the sample where it first appears */
+  query_texts?: Record<string, string>;
   activity: ActivityStats | null;
   proc: ProcStats | null;
   sampler: SamplerCost;
@@ -133,6 +151,9 @@ export interface ProductListDelta {
   temp_blks_written: number;
   rows: number;
 }
+
+/** One statement's increase over a phase (QueryCounters minus QueryCounters). */
+export type QueryDelta = QueryCounters;
 
 export interface RatePoint {
   /** epoch ms of the sample that closes the interval */
@@ -161,6 +182,8 @@ export interface PhaseDelta {
   os_wchar: number | null;
   cpu_ms: number | null;
   series: RatePoint[];
+  /** every statement that ran in the phase, by queryid; null when the samples have no pg_stat_statements */
+  queries: Record<string, QueryDelta> | null;
 }
 
 export interface SampleSummary {

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { showProgress } from '../cli/progress.ts';
 import type { RunFolder } from '../files/run-folder.ts';
-import { runLoadScript } from '../load/runner-process.ts';
+import { runLoadScript, runnerCrashed, type RunnerRun } from '../load/runner-process.ts';
+import { loadFigures } from '../load/summary-export.ts';
+import { RunFault } from '../guard/fault.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
 import { onSignal } from '../process/cleanup.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { resetStatistics, startSampler, type SampleSummary } from '../stats/index.ts';
@@ -23,6 +26,9 @@ export interface DayPlan {
   quick: boolean;
   folder: RunFolder;
   say: (line: string) => void;
+  watchdog: Watchdog;
+  /** aborted on a fault: the load and the operators stop, and the day ends with the figures it has */
+  signal: AbortSignal;
 }
 
 export interface PlayedDay {
@@ -44,9 +50,10 @@ const LEAD_MS = 8000;
 export async function playDay(plan: DayPlan): Promise<PlayedDay> {
   const token = randomBytes(32).toString('base64url');
   const shop = await startShopProcess('before', plan.dbUrl, { adminToken: token });
+  plan.watchdog.watchProcess('shop', 'the shop (before, with its switches)', shop.unexpectedEnd);
   try {
     if (!shop.admin) throw new UserError('the shop did not open its switches (no "shop admin listening" line)');
-    await warmUp(shop.ready, plan.traffic.others, plan.traffic.firstDate);
+    await warmUp(shop.ready, plan.traffic.others, plan.traffic.firstDate, plan.signal);
     const baseline = await probeOldQuery(plan.dbUrl, plan.probeDates);
     plan.say(`the old product-list query alone on the idle database: ${baseline.ms} ms (median of ${plan.probeDates.length} dates)`);
 
@@ -57,14 +64,22 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
     const queue = plan.periods.find((p) => p.name === 'queue');
     const env = timelineEnv({ ...plan.traffic, baseUrl: shop.ready, startAtMs, runId: Date.now().toString(36), periods: plan.periods, queueMaxWaitS: queue?.duration_s ?? 60 });
     plan.say(`the day: ${plan.periods.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s)`);
-    // the operators stop when the runner ends, or at Ctrl-C (the cleanups then stop the runner and the shop)
+    // the operators stop when the runner ends, on a fault, or at Ctrl-C (the cleanups then stop the runner and the shop)
     const stop = new AbortController();
     onSignal(() => stop.abort());
-    const runner = runLoadScript(TIMELINE_SCRIPT, env, ['--summary-export', plan.folder.file('k6-summary.json'), '--out', `json=${plan.folder.file('k6-points.json.gz')}`], { showProgress: showProgress() })
+    // the load ends with the operators when they fail (a switch refused): no runner outlives the day
+    const halt = new AbortController();
+    const runner = runLoadScript(TIMELINE_SCRIPT, env, ['--summary-export', plan.folder.file('k6-summary.json'), '--out', `json=${plan.folder.file('k6-points.json.gz')}`], { showProgress: showProgress(), signal: AbortSignal.any([plan.signal, halt.signal]) })
       .finally(() => stop.abort());
-    const operated = await operate(plan, { admin: shop.admin, token, startAtMs, signal: stop.signal, idle: baseline });
+    const operated = await operate(plan, { admin: shop.admin, token, startAtMs, signal: AbortSignal.any([stop.signal, plan.signal]), idle: baseline }).catch(async (err) => {
+      halt.abort();
+      await runner;
+      await sampler.stop();
+      throw err;
+    });
     const run = await runner;
     const samples = await sampler.stop();
+    endIfStopped(plan, run, (Date.now() - startAtMs) / 1000);
     if (run.code !== 0 && run.code !== 99) throw new UserError(`the load runner failed (exit ${run.code}): ${run.stderrTail}`);
     return { startAtMs, runnerExit: run.code, probe: operated.probe, switches: operated.switches, sampler: samples };
   } finally {
@@ -72,8 +87,21 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
   }
 }
 
-async function warmUp(shopUrl: string, others: ShopTarget[], firstDate: number): Promise<void> {
-  const get = async (path: string) => (await fetch(`${shopUrl}${path}`, { signal: AbortSignal.timeout(60_000) })).arrayBuffer();
+/**
+ * The day ended early: on a fault the watchdog noticed (the figures so far are recorded, then the fault is
+ * thrown), or because the runner itself died. Otherwise returns and the day is analysed.
+ */
+function endIfStopped(plan: DayPlan, run: Pick<RunnerRun, 'code' | 'killedBy'>, dayS: number): void {
+  const crashed = runnerCrashed(run);
+  if (!plan.signal.aborted && !crashed) return;
+  const figures = loadFigures(plan.folder.file('k6-summary.json'));
+  plan.watchdog.record(`the day: stopped ${dayS.toFixed(1)} s after its start: ${figures ?? 'the runner wrote no summary'}; DB samples in db-samples.ndjson`);
+  plan.signal.throwIfAborted();
+  throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during the day`);
+}
+
+async function warmUp(shopUrl: string, others: ShopTarget[], firstDate: number, signal: AbortSignal): Promise<void> {
+  const get = async (path: string) => (await fetch(`${shopUrl}${path}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) })).arrayBuffer();
   await get('/citymuseum/timeslots/');
   for (let i = 0; i < 3; i++) await get(`/citymuseum/timeslots/${firstDate + i * 37}/`);
   for (const o of others.slice(0, 3)) await get(`/${o.organizer}/${o.event}/${o.firstDate}/`);
@@ -96,7 +124,9 @@ async function operate(plan: DayPlan, o: { admin: string; token: string; startAt
       await sleep(Math.max(0, o.startAtMs + start * 1000 - Date.now()), undefined, { signal: o.signal });
       const state = await flip(o.admin, o.token, p.switches);
       switches.push({ period: p.name, planned_s: start, at_s: since(), state });
-      plan.say(`${p.clock} ${p.name} at ${since()} s: ${JSON.stringify(p.switches)}`);
+      const line = `${p.clock} ${p.name} at ${since()} s: ${JSON.stringify(p.switches)}`;
+      plan.say(line);
+      plan.watchdog.record(`switched ${line}`);
       if (p.switches.access_cut !== true) continue;
       // the operators look at the suspect query once the cut has let the database drain
       const quietMs = await waitForQuiet(plan.dbUrl, Math.max(1000, (p.duration_s - 4) * 1000), o.signal);
@@ -107,7 +137,9 @@ async function operate(plan: DayPlan, o: { admin: string; token: string; startAt
       probe.during_cut_ms = during.ms;
       probe.temp_bytes = during.temp_bytes;
       probe.buffers_touched.during_cut = during.buffers_touched;
-      plan.say(`database quiet ${probe.db_quiet_after_s} s after the cut; the old query alone: ${during.ms} ms (idle baseline ${o.idle.ms} ms)`);
+      const probeLine = `database quiet ${probe.db_quiet_after_s} s after the cut; the old query alone: ${during.ms} ms (idle baseline ${o.idle.ms} ms)`;
+      plan.say(probeLine);
+      plan.watchdog.record(probeLine);
     }
   } catch (err) {
     // the runner ended early: its exit code says why

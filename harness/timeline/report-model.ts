@@ -3,7 +3,7 @@
  * incident report's markdown and HTML renderers serialise; the figures come from summary.json only.
  */
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, type Num } from '../report/format.ts';
-import type { Cell, ReportModel, Section, Table } from '../report/model.ts';
+import type { Cell, ReportModel, Section, Table } from '../report/document.ts';
 import { TENANTS, type GroupStats, type PeriodResult, type TimelineSummary } from './types.ts';
 
 const L = 'l' as const;

@@ -1,8 +1,9 @@
-/** report.md and report.html of a timeline run, through the incident report's renderers. */
+/** report.md and report.html of a timeline run: its own model and chart, through the shared document renderers. */
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { ChartSeries, ChartSpec } from '../report/charts.ts';
-import { escapeHtml, htmlDocument } from '../report/render-html.ts';
+import { escapeHtml } from '../report/chart-page.ts';
+import { wantsLog, type ChartSeries, type ChartSpec, type Unit } from '../report/chart-spec.ts';
+import { htmlDocument } from '../report/render-html.ts';
 import { markdownDocument } from '../report/render-md.ts';
 import { buildTimelineModel } from './report-model.ts';
 import type { PeriodName, Tenant, TimelinePoint, TimelineSeries, TimelineSummary } from './types.ts';
@@ -12,7 +13,8 @@ export interface TimelineReportInput {
   series: TimelineSeries;
 }
 
-export const TENANT_COLORS: Record<Tenant, string> = { hot: '#d9480f', others: '#1971c2' };
+/** Colour means tenant group here; the incident report's orange and blue mean variant, so they are not reused. */
+export const TENANT_COLORS: Record<Tenant, string> = { hot: '#c2255c', others: '#0c8599' };
 const TEMP_COLOR = '#868e96';
 
 /** calm to alarming and back: the bands say at a glance how the platform fared */
@@ -25,24 +27,27 @@ const PERIOD_FILL: Record<PeriodName, string> = {
   fixed: 'rgba(47,158,68,0.12)',
 };
 
-/** One chart of the whole day: p95 and errors per tenant group, DB temp bytes behind them, periods shaded. */
+/** One series over the day's buckets; none when it has no value at all (a legend entry that says nothing). */
+function daySeries(points: TimelinePoint[], label: string, color: string, scale: Unit, dash: boolean, get: (p: TimelinePoint) => number | null): ChartSeries[] {
+  const values = points.map(get);
+  if (!values.some((v) => v !== null)) return [];
+  return [{ label, color, dash, points: false, scale, x: points.map((p) => p.t_s), values }];
+}
+
+/** One chart of the whole day: p95 and errors per tenant group, the DB's temp bytes beside them, periods shaded. */
 export function timelineChart(input: TimelineReportInput): ChartSpec {
   const pts = input.series.points;
-  const series = (label: string, variant: string, color: string, scale: ChartSeries['scale'], dash: boolean, get: (p: TimelinePoint) => number | null, fill?: string): ChartSeries => ({
-    label, variant, color, scale, dash, values: pts.map(get), ...(fill ? { fill } : {}),
-  });
-  const all = [
-    series('hot p95', 'hot', TENANT_COLORS.hot, 'ms', false, (p) => p.hot_p95_ms),
-    series('others p95', 'others', TENANT_COLORS.others, 'ms', false, (p) => p.others_p95_ms),
-    series('hot errors %', 'hot', TENANT_COLORS.hot, 'pct', true, (p) => p.hot_error_pct),
-    series('others errors %', 'others', TENANT_COLORS.others, 'pct', true, (p) => p.others_error_pct),
-    series('DB temp bytes/s', 'db', TEMP_COLOR, 'bytes_s', false, (p) => p.temp_bytes_per_s, 'rgba(134,142,150,0.18)'),
-  ].filter((s) => s.values.some((v) => v !== null));
-  const latencies = all.filter((s) => s.scale === 'ms').flatMap((s) => s.values).filter((v): v is number => v !== null);
-  // milliseconds of the other shops next to the hot shop's 10 s timeouts: only a log scale shows both
-  const log = latencies.length > 0 && latencies.every((v) => v > 0) && Math.max(...latencies) / Math.min(...latencies) >= 20;
+  const p95 = [...daySeries(pts, 'hot p95', TENANT_COLORS.hot, 'ms', false, (p) => p.hot_p95_ms), ...daySeries(pts, 'others p95', TENANT_COLORS.others, 'ms', false, (p) => p.others_p95_ms)];
+  const series = [
+    ...p95,
+    ...daySeries(pts, 'hot errors %', TENANT_COLORS.hot, 'pct', true, (p) => p.hot_error_pct),
+    ...daySeries(pts, 'others errors %', TENANT_COLORS.others, 'pct', true, (p) => p.others_error_pct),
+    ...daySeries(pts, 'DB temp bytes/s', TEMP_COLOR, 'bytes_s', false, (p) => p.temp_bytes_per_s),
+  ];
+  const periods = input.summary.periods;
   const axes: ChartSpec['axes'] = [
-    { scale: 'ms', label: 'p95', side: 'left', log },
+    // milliseconds of the other shops next to the hot shop's 10 s timeouts: only a log scale shows both
+    { scale: 'ms', label: 'p95', side: 'left', log: wantsLog(p95) },
     { scale: 'pct', label: 'errors %', side: 'right', log: false },
     { scale: 'bytes_s', label: 'DB temp bytes/s', side: 'right', log: false },
   ];
@@ -50,13 +55,12 @@ export function timelineChart(input: TimelineReportInput): ChartSpec {
     id: 'chart-timeline',
     title: 'The incident day',
     description: `p95 (solid) and failed share (dashed) of the pages each group sent per ${input.series.bucket_s} s, queue pages left out; grey: the database's temporary-file writes.`,
-    x: pts.map((p) => p.t_s),
-    series: all,
-    axes: axes.filter((a) => all.some((s) => s.scale === a.scale)),
-    phases: input.summary.periods.map((p) => ({ name: p.name, start_s: p.start_s, end_s: p.end_s, label: `${p.clock} ${p.name}`, fill: PERIOD_FILL[p.name] })),
-    otherPhases: null,
-    empty: all.length === 0 || pts.length === 0 ? 'No time series were recorded for this run.' : null,
-    xLabel: 'seconds since the day started',
+    xAxis: { name: 'time', label: 'seconds since the day started', unit: 's', log: false, min: 0, max: periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s)) },
+    series,
+    axes: axes.filter((a) => series.some((s) => s.scale === a.scale)),
+    bands: periods.map((p) => ({ label: `${p.clock} ${p.name}`, start: p.start_s, end: p.end_s, fill: PERIOD_FILL[p.name] })),
+    marks: null,
+    empty: series.length ? null : 'No time series were recorded for this run.',
   };
 }
 

@@ -9,6 +9,8 @@ export interface TrafficConfig {
   baselineS: number;
   rampS: number;
   tripledS: number;
+  /** visitors of the `sample` phase (the growth audit) */
+  visitors: number;
   /** think time between steps is multiplied by this (short runs use less) */
   thinkScale: number;
   firstDate: number;
@@ -48,6 +50,7 @@ export function trafficConfig(): TrafficConfig {
     baselineS: num('BASELINE_S', 120),
     rampS: num('RAMP_S', 30),
     tripledS: num('TRIPLED_S', 120),
+    visitors: num('VISITORS', 60),
     thinkScale,
     firstDate: num('FIRST_DATE', 1),
     dates: num('DATES', 30000),

@@ -1,5 +1,26 @@
-import type { ScenarioConfig } from '../options.ts';
+import type { TagSet } from '../metrics/registry.ts';
 import { IterationToken, type Runtime, type ScenarioInfo, type VU } from '../runtime.ts';
+import type { Raw } from './fields.ts';
+
+/** The fields every scenario has, resolved (ms) with k6's defaults (k6-subset §2). */
+export interface ScenarioCommon {
+  name: string;
+  executor: string;
+  startTimeMs: number;
+  gracefulStopMs: number;
+  exec: string;
+  env: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+/** Starts a scenario whose own fields were validated. */
+export type ScenarioFactory = (common: ScenarioCommon, host: ExecutorHost) => ScenarioRun;
+
+/** One executor: its own fields, their validation and defaults, and its run loop (the factory's class). */
+export interface ExecutorDefinition {
+  readonly fields: readonly string[];
+  configure(raw: Raw, where: string): ScenarioFactory;
+}
 
 export interface ExecutorHost {
   rt: Runtime;
@@ -28,9 +49,13 @@ export abstract class ScenarioRun {
   protected readonly timers = new Set<NodeJS.Timeout>();
   completed = 0;
   interrupted = 0;
+  /** arrivals due so far (arrival-rate executors) */
+  scheduled = 0;
+  /** iterations that never started: no free VU when due, or not started by maxDuration */
+  dropped = 0;
 
   constructor(
-    readonly config: ScenarioConfig,
+    readonly config: ScenarioCommon,
     readonly host: ExecutorHost,
   ) {
     let counter = 0;
@@ -49,12 +74,24 @@ export abstract class ScenarioRun {
 
   /** scenario length before its graceful stop, for progress */
   abstract get plannedMs(): number;
+
+  /** 0..1, as k6/execution's scenario.progress: the share of the scenario's time gone */
+  progress(): number {
+    if (this.info.startedAt === 0) return 0;
+    return this.stopping ? 1 : Math.min(1, (performance.now() - this.info.startedAt) / this.plannedMs);
+  }
   protected abstract execute(): Promise<void>;
 
   async run(): Promise<void> {
     this.info.startedAt = performance.now();
     await this.execute();
     for (const t of this.timers) clearTimeout(t);
+  }
+
+  /** The tags of samples that belong to the scenario rather than a VU (dropped_iterations). */
+  protected scenarioTags(): TagSet {
+    const rt = this.host.rt;
+    return rt.registry.tagSetOf({ ...rt.globalTags, ...this.config.tags, scenario: this.config.name });
   }
 
   protected addVU(): VU {
@@ -111,7 +148,7 @@ export abstract class ScenarioRun {
     } catch (err) {
       if (!token.interrupted) this.host.iterationError(err);
       this.endIteration(token);
-      setImmediate(done, vu);
+      this.handBack(vu, done, token, true);
       return;
     }
     if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
@@ -123,19 +160,47 @@ export abstract class ScenarioRun {
       );
       return;
     }
+    if (token.timers > 0) {
+      // k6 ends an iteration when its timers are done too
+      token.waiting = true;
+      token.whenTimersDone = () => this.settle(token, false, undefined);
+      return;
+    }
     this.endIteration(token);
-    setImmediate(done, vu);
+    this.handBack(vu, done, token, true);
+  }
+
+  /**
+   * Hands the VU back once its iteration ended: after options.minIterationDuration when the iteration was
+   * shorter (not counted in iteration_duration, as on k6), and after a setImmediate turn when it was
+   * synchronous, so a script without I/O cannot starve timers and sockets.
+   */
+  private handBack(vu: VU, done: (vu: VU) => void, token: IterationToken, synchronous: boolean): void {
+    const min = this.host.rt.minIterationMs;
+    const rest = min > 0 ? min - (performance.now() - token.t0) : 0;
+    if (rest > 0 && !token.interrupted && !this.aborted) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        done(vu);
+      }, rest);
+      this.timers.add(t);
+    } else if (synchronous) setImmediate(done, vu);
+    else done(vu);
   }
 
   private settle(token: IterationToken, failed: boolean, err: unknown): void {
     if (!token.waiting) return;
+    if (token.timers > 0 && !token.interrupted) {
+      token.whenTimersDone = () => this.settle(token, failed, err);
+      return;
+    }
     token.waiting = false;
     if (failed && !token.interrupted) this.host.iterationError(err);
     this.endIteration(token);
     const done = token.done!;
     const vu = token.vu!;
     token.done = null;
-    done(vu);
+    this.handBack(vu, done, token, false);
   }
 
   private endIteration(token: IterationToken): void {

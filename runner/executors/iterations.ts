@@ -1,31 +1,62 @@
-import { ScenarioRun } from './base.ts';
+import { ScenarioRun, type ExecutorHost, type ScenarioCommon } from './base.ts';
+import { dur, int, type Raw } from './fields.ts';
 
-/** `iterations` per VU, or `iterations` shared by all VUs; whatever has not started by maxDuration is dropped. */
+/** The fields both iteration-count executors have: vus (1), iterations (1), maxDuration (10m). */
+export interface IterationCount {
+  vus: number;
+  iterations: number;
+  maxDurationMs: number;
+}
+
+export function iterationCount(raw: Raw, where: string): IterationCount {
+  return { vus: int(raw, 'vus', where, 1, 1), iterations: int(raw, 'iterations', where, 1, 1), maxDurationMs: dur(raw, 'maxDuration', where, '10m') };
+}
+
+/**
+ * Each VU loops while `claim(vu index)` grants it one more iteration (the executor decides: its own count or a
+ * shared one); whatever has not started by maxDuration is dropped.
+ */
 export class IterationsRun extends ScenarioRun {
+  constructor(
+    config: ScenarioCommon,
+    host: ExecutorHost,
+    private readonly count: IterationCount,
+    private readonly claim: (vuIndex: number) => boolean,
+  ) {
+    super(config, host);
+  }
+
   get plannedMs(): number {
-    return this.config.maxDurationMs;
+    return this.count.maxDurationMs;
+  }
+
+  /** the share of the iterations done, as k6 reports it for these executors */
+  override progress(): number {
+    const total = this.config.executor === 'per-vu-iterations' ? this.count.iterations * this.count.vus : this.count.iterations;
+    return Math.min(1, (this.completed + this.interrupted) / total);
   }
 
   protected async execute(): Promise<void> {
-    for (let i = 0; i < this.config.vus; i++) this.addVU();
-    const end = performance.now() + this.config.maxDurationMs;
-    const shared = this.config.executor === 'shared-iterations';
-    let left = this.config.iterations;
-    const loops = this.vus.map(async (vu) => {
-      let mine = this.config.iterations;
-      while (!this.stopping && performance.now() < end) {
-        if (shared) {
-          if (left <= 0) return;
-          left--;
-        } else {
-          if (mine <= 0) return;
-          mine--;
-        }
-        await this.runIteration(vu);
-      }
+    for (let i = 0; i < this.count.vus; i++) this.addVU();
+    const end = performance.now() + this.count.maxDurationMs;
+    const loops = this.vus.map(async (vu, index) => {
+      while (!this.stopping && performance.now() < end && this.claim(index)) await this.runIteration(vu);
     });
     const all = Promise.all(loops).then(() => true);
-    const finished = await Promise.race([all, this.sleep(this.config.maxDurationMs).then(() => false)]);
-    if (!finished) await this.drain(this.config.gracefulStopMs);
+    const finished = await Promise.race([all, this.sleep(this.count.maxDurationMs).then(() => false)]);
+    if (!finished) {
+      this.dropUnstarted();
+      await this.drain(this.config.gracefulStopMs);
+    }
+  }
+
+  /** What had not started by maxDuration is dropped, one dropped_iterations sample for all of it, as k6 does. */
+  private dropUnstarted(): void {
+    const total = this.config.executor === 'per-vu-iterations' ? this.count.iterations * this.count.vus : this.count.iterations;
+    const unstarted = total - this.info.iterationsStarted;
+    if (unstarted <= 0) return;
+    this.dropped = unstarted;
+    const rt = this.host.rt;
+    rt.registry.add(rt.metrics.dropped_iterations, this.scenarioTags(), unstarted);
   }
 }

@@ -163,6 +163,8 @@ export interface SendOptions {
   body: string | Buffer | null;
   timeoutMs: number;
   keepBody: boolean;
+  /** false: a connection of its own, closed after the response (options.noConnectionReuse) */
+  reuse: boolean;
 }
 
 /**
@@ -177,6 +179,8 @@ export interface OwnConnection {
 }
 
 const CONNECTION_OPTIONS = { pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } };
+/** options.insecureSkipTLSVerify: https to servers whose certificates do not verify (self-signed test setups) */
+const INSECURE_OPTIONS = { ...CONNECTION_OPTIONS, connect: { ...CONNECTION_OPTIONS.connect, rejectUnauthorized: false } };
 
 /**
  * Connections opened on demand: like k6's VUs, each in-flight request has its own. A VU's sequential
@@ -186,6 +190,12 @@ export class HttpClient {
   private readonly pools = new Map<string, Pool>();
   private readonly own = new Set<Client>();
   private closed = false;
+  /** set from options.insecureSkipTLSVerify before the first request */
+  insecureSkipTLSVerify = false;
+
+  private get connectionOptions(): typeof CONNECTION_OPTIONS {
+    return this.insecureSkipTLSVerify ? INSECURE_OPTIONS : CONNECTION_OPTIONS;
+  }
 
   send(o: SendOptions, listener: ExchangeListener, vuConnections?: Map<string, OwnConnection>): { cancel(): void } {
     const h = new Handler(listener, o.keepBody);
@@ -194,9 +204,9 @@ export class HttpClient {
       return h;
     }
     let dispatcher: Dispatcher;
-    let conn = vuConnections?.get(o.origin);
-    if (vuConnections !== undefined && conn === undefined) {
-      conn = { client: new Client(o.origin, CONNECTION_OPTIONS), busy: false };
+    let conn = o.reuse ? vuConnections?.get(o.origin) : undefined;
+    if (o.reuse && vuConnections !== undefined && conn === undefined) {
+      conn = { client: new Client(o.origin, this.connectionOptions), busy: false };
       vuConnections.set(o.origin, conn);
       this.own.add(conn.client);
     }
@@ -207,7 +217,7 @@ export class HttpClient {
     } else {
       let pool = this.pools.get(o.origin);
       if (pool === undefined) {
-        pool = new Pool(o.origin, { connections: null, ...CONNECTION_OPTIONS });
+        pool = new Pool(o.origin, { connections: null, ...this.connectionOptions });
         this.pools.set(o.origin, pool);
       }
       dispatcher = pool;
@@ -220,7 +230,7 @@ export class HttpClient {
         body: o.body,
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,
-        reset: false,
+        reset: !o.reuse,
       },
       h,
     );

@@ -1,23 +1,29 @@
 import type { VU } from '../runtime.ts';
 
-/** `k6/execution`: the parts of execution context a script usually reads. */
-export function executionModule(vu: VU, testAbort: (reason: string) => void) {
-  const rt = vu.rt;
+/** What k6/execution reads from the run as a whole. */
+export interface ExecutionState {
+  /** `exec.test.abort(reason)`: stops the whole test (exit 108) */
+  abort(reason: string): void;
+  /** `exec.test.fail(reason)`: the test runs on and exits 110 */
+  fail(reason: string): void;
+  /** the options the test runs with (the script's, with its scenarios resolved) */
+  options(): Record<string, unknown>;
+  instance(): { vusActive: number; vusInitialized: number; iterationsCompleted: number; iterationsInterrupted: number; currentTestRunDuration: number };
+  /** 0..1: how far the scenario is */
+  progress(scenario: string): number;
+}
+
+/** `k6/execution`: the execution context of the VU, its scenario, the instance and the test. */
+export function executionModule(vu: VU, state: ExecutionState) {
   return {
     get vu() {
       return {
         idInTest: vu.id,
         idInInstance: vu.id,
-        get iterationInInstance() {
-          return vu.iteration;
-        },
-        get iterationInScenario() {
-          return vu.iterationInScenario;
-        },
-        get tags() {
-          return vu.tags;
-        },
-        metrics: { tags: vu.tags },
+        iterationInInstance: vu.iteration,
+        iterationInScenario: vu.iterationInScenario,
+        tags: vu.tags,
+        metrics: { tags: vu.tags, metadata: {} },
       };
     },
     get scenario() {
@@ -25,26 +31,24 @@ export function executionModule(vu: VU, testAbort: (reason: string) => void) {
       return {
         name: s?.name ?? '',
         executor: s?.executor ?? '',
-        startTime: s ? s.startedAt : 0,
-        progress: 0,
-        get iterationInInstance() {
-          return vu.iterationInTest;
-        },
-        get iterationInTest() {
-          return vu.iterationInTest;
-        },
+        // k6 gives the wall-clock start in ms
+        startTime: s ? Math.round(performance.timeOrigin + s.startedAt) : 0,
+        progress: s ? state.progress(s.name) : 0,
+        iterationInInstance: vu.iterationInTest,
+        iterationInTest: vu.iterationInTest,
       };
     },
     get instance() {
-      return { currentTestRunDuration: performance.now() - rt.testStartedAt, vusActive: 0, vusInitialized: rt.nextVuId - 1, iterationsCompleted: 0, iterationsInterrupted: 0 };
+      return state.instance();
     },
     test: {
       abort: (reason?: string) => {
-        testAbort(reason ?? 'test aborted by the script');
+        state.abort(reason ?? 'test aborted by the script');
         throw new Error(`test aborted: ${reason ?? ''}`);
       },
+      fail: (reason?: string) => state.fail(reason ?? 'test marked as failed by the script'),
       get options() {
-        return {};
+        return state.options();
       },
     },
   };

@@ -5,8 +5,11 @@ export type ValueType = 'default' | 'time' | 'data';
 
 export class CounterSink {
   count = 0;
+  /** a sample came, even of 0: k6 lists only metrics that got samples */
+  seen = false;
   add(v: number): void {
     this.count += v;
+    this.seen = true;
   }
 }
 
@@ -55,7 +58,7 @@ export function newSink(type: MetricType): Sink {
 }
 
 export function sinkIsEmpty(s: Sink): boolean {
-  if (s instanceof CounterSink) return false;
+  if (s instanceof CounterSink) return !s.seen;
   if (s instanceof GaugeSink) return !s.seen;
   if (s instanceof RateSink) return s.total === 0;
   return s.count === 0;

@@ -113,14 +113,16 @@ async function checkLine(db: pg.PoolClient, event: EventInfo, subeventId: number
 /**
  * Locks, in id order (so two carts never wait on each other in a cycle), the date's quotas that cover the
  * item or variation. Until COMMIT no other cart add or checkout can count or take from them.
+ * The date's few quotas are found first and each is checked for the item: the growth audit showed that
+ * collecting the item's quota links first (`q.id IN (SELECT quota_id ... WHERE item_id = $2)`) reads one
+ * link per date of the series, 20 times the work at 3,000 dates as at 300.
  */
 export async function lockQuotas(db: pg.PoolClient, subeventId: number, item: number, variation: number | null): Promise<number[]> {
   const { rows } = await db.query<{ id: number }>(
     `SELECT q.id FROM pretixbase_quota q
       WHERE q.subevent_id = $1
-        AND q.id IN (SELECT qi.quota_id FROM pretixbase_quota_items qi WHERE $3::int IS NULL AND qi.item_id = $2
-                     UNION ALL
-                     SELECT qv.quota_id FROM pretixbase_quota_variations qv WHERE qv.itemvariation_id = $3)
+        AND (($3::int IS NULL AND EXISTS (SELECT 1 FROM pretixbase_quota_items qi WHERE qi.quota_id = q.id AND qi.item_id = $2))
+             OR EXISTS (SELECT 1 FROM pretixbase_quota_variations qv WHERE qv.quota_id = q.id AND qv.itemvariation_id = $3))
       ORDER BY q.id FOR UPDATE OF q`,
     [subeventId, item, variation],
   );

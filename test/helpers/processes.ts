@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
 import { effectiveDataDir } from '../../harness/db/embedded.ts';
+import { serverProcesses } from '../../harness/db/server-processes.ts';
 
 /** pids of postmasters started on this data folder (their command line names it after -D) */
 export function postmastersOn(requested: string): number[] {
@@ -22,6 +23,11 @@ export function postmastersOn(requested: string): number[] {
     }
   }
   return pids;
+}
+
+/** every live process of the server on this data folder: postmaster, backends, helpers (a killed postmaster's too) */
+export function serverProcessesOn(requested: string): number[] {
+  return serverProcesses(effectiveDataDir(requested));
 }
 
 export interface CliResult {

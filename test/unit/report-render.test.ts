@@ -7,7 +7,8 @@ import { renderMarkdown } from '../../harness/report/render-md.ts';
 import { renderHtml } from '../../harness/report/render-html.ts';
 import { writeReport } from '../../harness/report/write.ts';
 import { buildCharts } from '../../harness/report/charts.ts';
-import { verdictText } from '../../harness/report/model.ts';
+import { verdictText } from '../../harness/report/verdict.ts';
+import { readRunFolder } from '../../harness/report/read.ts';
 import { runCli } from '../helpers/processes.ts';
 import { reportFixture } from '../report-fixture.ts';
 
@@ -103,17 +104,26 @@ test('empty and null series do not throw and leave charts undrawn with a reason'
   assert.deepEqual(p95.series.map((s) => s.label), ['after product-list p95'], 'an all-null series is left out');
 });
 
-test('charts align both variants and the DB samples on one time axis, with gaps for nulls', () => {
+test('chart series keep their own time stamps over the load window, with gaps only for nulls', () => {
   const charts = buildCharts(reportFixture());
   const p95 = charts.find((c) => c.id === 'chart-p95')!;
-  assert.equal(p95.x.length, 66);
+  assert.deepEqual([p95.xAxis.min, p95.xAxis.max, p95.xAxis.log], [0, 330, false], 'x runs over the phases');
   assert.equal(p95.series.length, 2);
-  assert.equal(p95.series[0].values[p95.x.indexOf(260)], null);
+  const before = p95.series[0];
+  assert.equal(before.x.length, 66);
+  assert.equal(before.values[before.x.indexOf(260)], null, 'a bucket without product lists is a gap');
   assert.equal(p95.axes[0].log, true, 'p95 spans 10 ms..10 s');
-  assert.deepEqual(p95.phases.map((p) => p.name), ['baseline', 'ramp', 'tripled']);
+  assert.deepEqual(p95.bands.map((b) => b.label), ['baseline', 'ramp', 'tripled']);
+  assert.equal(p95.marks, null, 'both variants ran the same phases');
+
   const db = charts.find((c) => c.id === 'chart-db')!;
-  assert.equal(db.x[0], 1.5);
-  assert.equal(db.series.length, 4);
+  assert.deepEqual(db.series.map((s) => s.label), ['before temp bytes/s', 'after temp bytes/s', 'before blocks read/s', 'after blocks read/s']);
+  // the two samplers' clocks stay apart: no series gets a hole where the other one has a sample
+  assert.deepEqual(db.series.map((s) => s.x[0]), [0.4, 0.9, 0.4, 0.9]);
+  assert.ok(db.series.every((s) => s.x.at(-1)! <= 330 && s.x.at(-1)! > 328), 'every sample of the load window, none after it');
+  assert.equal(db.series[0].values.filter((v) => v === null).length, 0);
+  assert.ok(db.series[2].values.includes(null), 'a null in series.json stays a gap');
+  assert.equal(db.series[2].x.length, db.series[2].values.length);
 });
 
 test('all text is escaped in the HTML', () => {
@@ -160,11 +170,47 @@ test('writeReport writes both files atomically and the CLI re-renders a run fold
     await writeFile(path.join(dir, 'summary.json'), '{"schema":"other"}');
     const invalid = await runCli('report', [dir]);
     assert.equal(invalid.code, 1);
-    assert.match(invalid.stderr, /^error: .*summary\.json: schema is "other".*\n$/);
+    assert.match(invalid.stderr, /^error: .*summary\.json: schema: .*"loadlab\.incident\/v1".*\n$/);
 
     await writeFile(path.join(dir, 'summary.json'), '{not json');
     const broken = await runCli('report', [dir]);
     assert.match(broken.stderr, /^error: .*summary\.json is not valid JSON/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a malformed summary.json or series.json is one line naming the file and the field', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'loadlab-report-read-'));
+  const write = (summary: unknown, series: unknown) =>
+    Promise.all([writeFile(path.join(dir, 'summary.json'), JSON.stringify(summary)), writeFile(path.join(dir, 'series.json'), JSON.stringify(series))]);
+  const fails = async (pattern: RegExp) => {
+    await assert.rejects(readRunFolder(dir), (err: Error) => {
+      assert.equal(err.name, 'UserError');
+      assert.equal(err.message.split('\n').length, 1, err.message);
+      assert.match(err.message, pattern);
+      return true;
+    });
+  };
+  try {
+    const good = reportFixture();
+    // a field a newer writer added is ignored, not an error
+    await write({ ...good.summary, written_by: 'a newer loadlab' }, good.series);
+    const read = await readRunFolder(dir);
+    assert.equal(renderMarkdown(read.input), renderMarkdown(good));
+
+    const bad = reportFixture();
+    (bad.summary.variants.before!.phases.tripled as unknown as Record<string, unknown>).p95_ms = 'slow';
+    await write(bad.summary, good.series);
+    await fails(/summary\.json: variants\.before\.phases\.tripled\.p95_ms: .*expected number, received string \(expected a loadlab\.incident\/v1 summary\)$/);
+
+    await write({ ...good.summary, variants: { ...good.summary.variants, sideways: good.summary.variants.after } }, good.series);
+    await fails(/summary\.json: variants: .*"sideways"/);
+
+    const noTime = structuredClone(good.series);
+    delete (noTime.before!.db[3] as Partial<(typeof noTime.before & {})['db'][number]>).t_s;
+    await write(good.summary, noTime);
+    await fails(/series\.json: before\.db\[3\]\.t_s: .*expected number/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { phaseDeltas, readSamples, type Sample, type StatementCounters } from '../../harness/stats/index.ts';
+import { phaseDeltas, queryTexts, readSamples, type Sample, type StatementCounters } from '../../harness/stats/index.ts';
 
 function stmt(calls: number, total: number, tempWritten = 0, hit = 0, read = 0): StatementCounters {
   return { calls, total_exec_time: total, mean_exec_time: calls ? total / calls : 0, shared_blks_hit: hit, shared_blks_read: read, temp_blks_read: 0, temp_blks_written: tempWritten, rows: calls, entries: 1 };
@@ -109,4 +109,20 @@ test('readSamples reads NDJSON in time order and skips a torn last line', async 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('every statement by queryid: absent before its first run counts from zero, failed samples are bridged', () => {
+  const q = (calls: number, blocks: number) => ({ calls, exec_ms: calls * 1.5, blocks, temp_blocks: 0, temp_written: 0, rows: calls });
+  const s: Sample[] = [
+    { ...sample(T, {}), queries: {} },
+    { ...sample(T + 1000, {}), queries: { '11': q(3, 30) }, query_texts: { '11': 'SELECT 1' } },
+    { ...sample(T + 2000, { error: true }), queries: null },
+    { ...sample(T + 3000, {}), queries: { '11': q(5, 50), '22': q(1, 7) }, query_texts: { '22': 'SELECT 2' } },
+  ];
+  const [a, b] = phaseDeltas(s, [{ name: 'a', startMs: T, endMs: T + 1000 }, { name: 'b', startMs: T + 1000, endMs: T + 3000 }]);
+  assert.deepEqual(a.queries, { '11': q(3, 30) });
+  assert.deepEqual(b.queries, { '11': { ...q(2, 20), exec_ms: 3 }, '22': q(1, 7) });
+  assert.deepEqual([...queryTexts(s)], [['11', 'SELECT 1'], ['22', 'SELECT 2']]);
+  // older sample files have no statements at all
+  assert.equal(phaseDeltas(samples, [{ name: 'x', startMs: T, endMs: T + 4000 }])[0].queries, null);
 });

@@ -11,27 +11,6 @@ const SOURCE_DIRS = ['common', 'datasets', 'shop', 'harness', 'runner', 'scripts
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 80;
 
-/**
- * Long files and functions still being split (issue "One home per job"). The list may only shrink: an entry
- * that no longer exceeds its limit fails the test until it is removed here.
- */
-const PENDING = new Set([
-  'harness/report/model.ts',
-  'runner/k6/http.ts',
-  'harness/report/chart-client.js (anonymous)',
-  'harness/report/model.ts buildModel',
-  'harness/stats/sampler.ts startSampler',
-  'runner/k6/index.ts k6Module',
-  'runner/run.ts execute',
-]);
-
-/** Fails on anything over its limit that is not pending, and on a pending entry of this kind that now fits. */
-function overLimit(found: { key: string; text: string }[], ofThisKind: (key: string) => boolean): void {
-  assert.deepEqual(found.filter((x) => !PENDING.has(x.key)).map((x) => x.text), [], 'over the limit');
-  const fixed = [...PENDING].filter((k) => ofThisKind(k) && !found.some((x) => x.key === k));
-  assert.deepEqual(fixed, [], 'within the limit now: remove from PENDING');
-}
-
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir)) {
@@ -84,11 +63,11 @@ test('scripts/ holds only commands: one file per npm script, no sub-folders', ()
 
 test(`no source file over ${MAX_FILE_LINES} lines`, () => {
   const long = files.map((f) => ({ f, n: readFileSync(path.join(projectRoot, f), 'utf8').split('\n').length })).filter((x) => x.n > MAX_FILE_LINES);
-  overLimit(long.map((x) => ({ key: x.f, text: `${x.f}: ${x.n} lines` })), (k) => !k.includes(' '));
+  assert.deepEqual(long.map((x) => `${x.f}: ${x.n} lines`), []);
 });
 
 test(`no function over ${MAX_FUNCTION_LINES} lines`, () => {
-  const long: { key: string; text: string }[] = [];
+  const long: string[] = [];
   for (const f of files) {
     const text = readFileSync(path.join(projectRoot, f), 'utf8');
     const src = ts.createSourceFile(f, text, ts.ScriptTarget.Latest, true);
@@ -98,12 +77,12 @@ test(`no function over ${MAX_FUNCTION_LINES} lines`, () => {
         const end = src.getLineAndCharacterOfPosition(n.getEnd()).line;
         if (end - start + 1 > MAX_FUNCTION_LINES) {
           const name = n.name && ts.isIdentifier(n.name) ? n.name.text : '(anonymous)';
-          long.push({ key: `${f} ${name}`, text: `${f}:${start + 1} ${name}: ${end - start + 1} lines` });
+          long.push(`${f}:${start + 1} ${name}: ${end - start + 1} lines`);
         }
       }
       ts.forEachChild(n, visit);
     };
     visit(src);
   }
-  overLimit(long, (k) => k.includes(' '));
+  assert.deepEqual(long, []);
 });

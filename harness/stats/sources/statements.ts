@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { StatementCounters } from '../types.ts';
+import type { QueryCounters, StatementCounters } from '../types.ts';
 
 /**
  * Which statements are the product-list query, by variant. Either one POSIX regex (PostgreSQL's `~`) whose
@@ -31,6 +31,15 @@ export const matcherSql = `(SELECT CASE WHEN m.v = '' THEN substring(QUERY FROM 
 
 const counterCols = `calls, total_exec_time, shared_blks_hit, shared_blks_read, temp_blks_read, temp_blks_written, rows`;
 
+/** Every statement of this database, summed per queryid (one per role otherwise), as QueryCounters. */
+const allStatementsSql = `SELECT json_object_agg(g.id, json_build_object('calls', g.calls, 'exec_ms', g.exec_ms, 'blocks', g.blocks, 'temp_blocks', g.temp_blocks, 'temp_written', g.temp_written, 'rows', g.rows))
+      FROM (SELECT a.queryid::text AS id, sum(a.calls) AS calls, round(sum(a.total_exec_time)::numeric, 3) AS exec_ms,
+                   sum(a.shared_blks_hit + a.shared_blks_read + a.local_blks_hit + a.local_blks_read) AS blocks,
+                   sum(a.temp_blks_read + a.temp_blks_written) AS temp_blocks, sum(a.temp_blks_written) AS temp_written, sum(a.rows) AS rows
+              FROM pg_stat_statements(false) a
+             WHERE a.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND a.queryid IS NOT NULL
+             GROUP BY a.queryid) g`;
+
 /**
  * The per-sample part: counters of the queryids already known to be the product-list query, without reading
  * query texts (pg_stat_statements(false) skips the text file), and how many entries this database has, so
@@ -38,31 +47,39 @@ const counterCols = `calls, total_exec_time, shared_blks_hit, shared_blks_read, 
  */
 export const statementsFragment = (param: string) => `(SELECT json_build_object('entries', count(*),
     'rows', json_agg(json_build_object('id', s.queryid::text, ${counterCols.split(', ').map((c) => `'${c}', s.${c}`).join(', ')}))
-      FILTER (WHERE s.queryid = ANY(${param}::bigint[])))
+      FILTER (WHERE s.queryid = ANY(${param}::bigint[])),
+    'all', (${allStatementsSql}))
   FROM pg_stat_statements(false) s WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()))`;
 
-/** The text scan: every entry of this database whose text matches, with its variant. */
-export async function scanStatementTexts(client: pg.Client, params: [string[], string[]]): Promise<Map<string, string>> {
-  const { rows } = await client.query<{ id: string; variant: string }>(
-    `SELECT s.queryid::text AS id, ${matcherSql.replaceAll('QUERY', 's.query')} AS variant
+/** The text scan: every entry of this database with its text, and the variant of those whose text matches. */
+export async function scanStatementTexts(client: pg.Client, params: [string[], string[]]): Promise<{ variants: Map<string, string>; texts: Map<string, string> }> {
+  const { rows } = await client.query<{ id: string; variant: string; query: string | null }>(
+    `SELECT s.queryid::text AS id, ${matcherSql.replaceAll('QUERY', 's.query')} AS variant, s.query
      FROM pg_stat_statements(true) s
      WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND s.queryid IS NOT NULL`,
     params,
   );
-  const found = new Map<string, string>();
-  for (const r of rows) if (r.variant) found.set(r.id, r.variant);
-  return found;
+  const variants = new Map<string, string>();
+  const texts = new Map<string, string>();
+  for (const r of rows) {
+    if (r.variant) variants.set(r.id, r.variant);
+    texts.set(r.id, r.query ?? '');
+  }
+  return { variants, texts };
 }
 
 export interface StatementsPart {
   entries: number;
+  /** every entry by queryid */
+  all: Record<string, QueryCounters>;
   rows: { id: string; calls: number; total_exec_time: number; shared_blks_hit: number; shared_blks_read: number; temp_blks_read: number; temp_blks_written: number; rows: number }[];
 }
 
 export function parseStatementsPart(raw: unknown): StatementsPart {
-  const src = (raw ?? {}) as { entries?: unknown; rows?: Record<string, unknown>[] | null };
+  const src = (raw ?? {}) as { entries?: unknown; rows?: Record<string, unknown>[] | null; all?: Record<string, QueryCounters> | null };
   return {
     entries: Number(src.entries ?? 0),
+    all: src.all ?? {},
     rows: (src.rows ?? []).map((r) => ({
       id: String(r.id),
       calls: Number(r.calls),

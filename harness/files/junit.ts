@@ -1,4 +1,4 @@
-/** JUnit XML, the one format every CI system reads: one test case per gate. */
+/** JUnit XML, the one format every CI system reads: one test case per gate (or per audited statement). */
 export interface GateCase {
   name: string;
   passed: boolean;

@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { DatasetSpec } from '../../datasets/presets.ts';
+import type { Variant } from '../../shop/queries/product-list.ts';
+import { openDataset, type OpenedDataset } from '../db/dataset.ts';
+import { startShopProcess } from '../process/shop-process.ts';
+import { junitXml } from '../files/junit.ts';
+import type { AllowList } from './allow-list.ts';
+import { prepareCapture, type MeasuredStatement } from './capture.ts';
+import { requireStatStatements } from './statements.ts';
+import { GROWTH_SCHEMA, growthStatements, type GrowthReport, type GrowthThresholds } from './growth.ts';
+import { playSample, type SamplePlayed } from './play.ts';
+import { junitCases, renderGrowthMd } from './render.ts';
+
+/** The application under audit, started against the URL the audit hands it (it carries auto_explain's settings). */
+export interface AuditedApp {
+  url: string;
+  stop(): Promise<void>;
+}
+export type AppStarter = (variant: Variant, databaseUrl: string) => Promise<AuditedApp>;
+
+/** the reference shop, as its own process */
+export const startShopApp: AppStarter = async (variant, databaseUrl) => {
+  const shop = await startShopProcess(variant, databaseUrl);
+  return { url: shop.ready, stop: shop.stop };
+};
+
+export interface AuditOptions {
+  variant: Variant;
+  /** two or more, fewest dates first */
+  sizes: DatasetSpec[];
+  seed: number;
+  visitors: number;
+  allow: AllowList;
+  thresholds: GrowthThresholds;
+  outDir: string;
+  /** the shop by default; tests start one with a planted statement */
+  startApp?: AppStarter;
+  /** the embedded server's data folder (tests); default as every command */
+  dataDir?: string;
+  /** progress lines (quiet in CI) */
+  log: (line: string) => void;
+  /** one-line notes every user must see (the fallback without plans) */
+  warn: (line: string) => void;
+}
+
+interface SizeResult {
+  statements: MeasuredStatement[];
+  played: SamplePlayed;
+  mode: 'plans' | 'statements';
+  note: string | null;
+}
+
+async function auditSize(o: AuditOptions, ds: OpenedDataset): Promise<SizeResult> {
+  const capture = await prepareCapture(ds.db);
+  try {
+    const app = await (o.startApp ?? startShopApp)(o.variant, capture.appUrl);
+    try {
+      await capture.begin();
+      const played = await playSample({
+        baseUrl: app.url, visitors: o.visitors, firstDate: ds.result.manifest.hot_subevent_first, dates: ds.spec.dates, seed: o.seed,
+        pointsFile: path.join(o.outDir, `k6-points-${ds.spec.name}.json`),
+      });
+      const m = await capture.end();
+      if (m.unmatched_plans > 0) o.warn(`note: ${m.unmatched_plans} plans of ${ds.spec.name} matched no pg_stat_statements entry (raise pg_stat_statements.max?)`);
+      return { statements: m.statements, played, mode: capture.mode, note: capture.note };
+    } finally {
+      await app.stop();
+    }
+  } finally {
+    await capture.close();
+  }
+}
+
+/**
+ * The growth audit: at each size, seed the dataset, start the application, play the same visitors,
+ * and measure every statement the database ran; then each statement's growth with the number of dates.
+ * Writes growth.json, growth.md and junit.xml into outDir and returns the report.
+ */
+export async function runAudit(o: AuditOptions): Promise<GrowthReport> {
+  mkdirSync(o.outDir, { recursive: true });
+  const opened: OpenedDataset[] = [];
+  const results: SizeResult[] = [];
+  try {
+    for (const spec of o.sizes) {
+      o.log(`${spec.name}: seeding ${spec.dates.toLocaleString('en-US')} dates`);
+      // a fresh seed in databases of the audit's own: carts and orders left by earlier runs (more of them at
+      // one size than another) would otherwise change what the cart statements read, and look like growth
+      const database = `loadlab_audit_${spec.name.replace(/-/g, '_')}`;
+      const ds = await openDataset({ preset: spec, seed: o.seed, dataDir: o.dataDir, database, fresh: true, log: o.log, check: requireStatStatements });
+      opened.push(ds);
+      o.log(`${spec.name}: playing ${o.visitors} visitors against the ${o.variant} shop`);
+      const r = await auditSize(o, ds);
+      if (results.length === 0 && r.note) o.warn(`note: ${r.note}; work per call falls back to pg_stat_statements' blocks and temp blocks`);
+      o.log(`${spec.name}: ${r.statements.length} statements, ${Object.values(r.played.routes).reduce((s, x) => s + x.requests, 0)} requests`);
+      results.push(r);
+    }
+  } finally {
+    for (const ds of opened.reverse()) await ds.db.close();
+  }
+  const sizes = o.sizes.map((s) => ({ name: s.name, dates: s.dates }));
+  const statements = growthStatements(sizes, results.map((r) => r.statements), o.allow, o.thresholds);
+  const seen = new Set(statements.map((s) => s.fingerprint));
+  const report: GrowthReport = {
+    schema: GROWTH_SCHEMA,
+    variant: o.variant,
+    sizes,
+    seed: o.seed,
+    visitors: o.visitors,
+    measure: results.every((r) => r.mode === 'plans') ? 'plans' : 'statements',
+    note: results.find((r) => r.note)?.note ?? null,
+    thresholds: { max_exponent: o.thresholds.maxExponent, min_work_increase: o.thresholds.minWorkIncrease },
+    journey: results.map((r) => r.played),
+    statements,
+    unused_allow: [...o.allow.keys()].filter((f) => !seen.has(f)),
+  };
+  writeFileAtomic.sync(path.join(o.outDir, 'growth.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomic.sync(path.join(o.outDir, 'growth.md'), renderGrowthMd(report));
+  writeFileAtomic.sync(path.join(o.outDir, 'junit.xml'), junitXml('loadlab.growth', junitCases(report)));
+  return report;
+}

@@ -1,0 +1,105 @@
+// k6's Response and what it is built from (k6's response.go).
+
+export interface Timings {
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+  duration: number;
+}
+
+export interface RequestInfo {
+  method: string;
+  url: string;
+  headers: Record<string, string[]>;
+  body: string;
+}
+
+function canonical(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+}
+
+/** `Content-Type` for `content-type`: the same few names come back on every request. */
+const canonicalNames = new Map<string, string>();
+function canonicalName(lower: string): string {
+  let c = canonicalNames.get(lower);
+  if (c === undefined) {
+    c = canonical(lower);
+    if (canonicalNames.size < 10_000) canonicalNames.set(lower, c);
+  }
+  return c;
+}
+
+/** k6's Response. Headers are built on first read: most scripts never look at them. */
+export class Response {
+  private headersCache: Record<string, string> | undefined;
+  constructor(
+    readonly status: number,
+    readonly status_text: string,
+    readonly body: string | ArrayBuffer | null,
+    readonly url: string,
+    readonly error: string,
+    readonly error_code: number,
+    readonly timings: Timings,
+    readonly request: RequestInfo,
+    private readonly rawHeaders: Buffer[] | null,
+  ) {}
+  get proto(): string {
+    return this.status ? 'HTTP/1.1' : '';
+  }
+  get headers(): Record<string, string> {
+    if (this.headersCache) return this.headersCache;
+    const h: Record<string, string> = {};
+    const raw = this.rawHeaders ?? [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const k = canonical(raw[i].toString('latin1').toLowerCase());
+      const v = raw[i + 1].toString('latin1');
+      h[k] = h[k] === undefined ? v : `${h[k]}, ${v}`;
+    }
+    return (this.headersCache = h);
+  }
+  /** k6's HTML helpers need its goquery port; refused by name rather than left undefined. */
+  html(): never {
+    throw new Error('Response.html() is not supported by this runner (nor k6/html); read res.body, e.g. with a regular expression');
+  }
+  submitForm(): never {
+    throw new Error('Response.submitForm() is not supported by this runner; post the form with http.post()');
+  }
+  clickLink(): never {
+    throw new Error('Response.clickLink() is not supported by this runner; follow the link with http.get()');
+  }
+  json(selector?: string): unknown {
+    if (typeof this.body !== 'string') throw new Error('json(): the response body is not text (responseType must be text)');
+    const v: unknown = JSON.parse(this.body);
+    if (!selector) return v;
+    let cur: unknown = v;
+    for (const part of selector.split('.')) {
+      if (cur === null || typeof cur !== 'object') return undefined;
+      cur = (cur as Record<string, unknown>)[part];
+    }
+    return cur;
+  }
+}
+
+/**
+ * `response.request`: the request as sent (without the jar's cookies), with its headers in k6's
+ * `{Name: [values]}` form. A plain object, like k6's; an object literal with a getter costs a slow
+ * property definition per request, which the headers built here at once do not.
+ */
+export function requestInfo(method: string, url: string, body: string, headers: string[]): RequestInfo {
+  const h: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < headers.length; i += 2) (h[canonicalName(headers[i].toLowerCase())] ??= []).push(headers[i + 1]);
+  return { method, url, body, headers: h };
+}
+
+/** `200 OK`, made once per distinct status line rather than per response. */
+const statusLines = new Map<number, { text: string; line: string }>();
+export function statusLine(status: number, text: string): string {
+  const c = statusLines.get(status);
+  if (c !== undefined && c.text === text) return c.line;
+  const line = `${status} ${text}`;
+  if (statusLines.size < 1000) statusLines.set(status, { text, line });
+  return line;
+}
