@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RatePoint } from '../stats/types.ts';
 import { variantDiagnosisSchema } from '../diagnosis/schema.ts';
-import { machineFactsSchema } from '../db/machine.ts';
+import { runFactsShape } from '../files/run-facts.ts';
 
 /**
  * The incident run's data, as written to summary.json (schema loadlab.incident/v1, design.md) and series.json
@@ -80,13 +80,7 @@ export type Calibration = z.infer<typeof calibrationSchema>;
 
 export const incidentSummarySchema = z.object({
   schema: z.literal('loadlab.incident/v1'),
-  run_id: z.string(),
-  preset: z.string(),
-  dates: num,
-  seed: num,
-  started_at: z.string(),
-  finished_at: z.string(),
-  machine: machineFactsSchema,
+  ...runFactsShape,
   traffic: z.object({
     baseline_visitors_per_min: num,
     multiplier: num,

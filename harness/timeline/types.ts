@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { machineFactsSchema } from '../db/machine.ts';
+import { runFactsShape } from '../files/run-facts.ts';
 import { calibrationSchema, variantNameSchema } from '../incident/types.ts';
 
 /**
@@ -97,13 +97,7 @@ export type ShapeCheck = z.infer<typeof shapeCheckSchema>;
 
 export const timelineSummarySchema = z.object({
   schema: z.literal('loadlab.timeline/v1'),
-  run_id: z.string(),
-  preset: z.string(),
-  dates: num,
-  seed: num,
-  started_at: z.string(),
-  finished_at: z.string(),
-  machine: machineFactsSchema,
+  ...runFactsShape,
   traffic: z.object({
     hot_visitors_per_min: num,
     multiplier: num,
