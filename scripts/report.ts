@@ -1,17 +1,24 @@
 #!/usr/bin/env tsx
 // Re-render a run's report from the files the run wrote: npm run report -- reports/latest
+// (a load:incident run, or a load:timeline run: its summary.json's schema says which)
 import path from 'node:path';
 import { runMain, parseCli } from '../harness/cli/main.ts';
 import { UserError } from '../common/user-error.ts';
 import { readRunFolder } from '../harness/report/read.ts';
 import { writeReport } from '../harness/report/write.ts';
+import { isTimelineFolder, readTimelineFolder } from '../harness/timeline/read.ts';
+import { writeTimelineReport } from '../harness/timeline/report.ts';
 
 await runMain(async () => {
   const { positionals } = parseCli({}, process.argv.slice(2), true);
   if (positionals.length !== 1) throw new UserError('usage: npm run report -- DIR (a run folder holding summary.json and series.json)');
   const dir = path.resolve(positionals[0]);
-  const { input, seriesMissing } = await readRunFolder(dir);
-  if (seriesMissing) process.stderr.write(`warning: ${path.join(dir, 'series.json')} not found; the report has no charts\n`);
-  await writeReport(dir, input);
+  if (isTimelineFolder(dir)) {
+    await writeTimelineReport(dir, readTimelineFolder(dir));
+  } else {
+    const { input, seriesMissing } = await readRunFolder(dir);
+    if (seriesMissing) process.stderr.write(`warning: ${path.join(dir, 'series.json')} not found; the report has no charts\n`);
+    await writeReport(dir, input);
+  }
   console.log(`wrote ${path.join(dir, 'report.md')} and report.html`);
 });

@@ -1,15 +1,16 @@
 #!/usr/bin/env tsx
-// The reference shop alone: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N]
+// The reference shop alone: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N] [--admin-port N]
 import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
 import { UserError } from '../common/user-error.ts';
 import { onCleanup } from '../harness/process/cleanup.ts';
 import { openDataset } from '../harness/db/dataset.ts';
 import { progressLog } from '../harness/cli/progress.ts';
 import { DEFAULT_POOL_SIZE, startShop } from '../shop/server.ts';
+import { MIN_TOKEN_LENGTH } from '../shop/admin.ts';
 import { variants } from '../shop/queries/product-list.ts';
 import { parseVariant } from '../harness/cli/variants.ts';
 
-const help = `usage: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N]
+const help = `usage: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N] [--admin-port N]
 
 Runs the pretix-shaped shop on 127.0.0.1 against the dataset of preset P (default incident; seeded first if
 needed, on DATABASE_URL when set, else on the embedded PostgreSQL). Prints one line
@@ -22,6 +23,9 @@ shops this way, with the database it has already opened.
   --pool N      database connections (default ${DEFAULT_POOL_SIZE}); requests beyond wait up to 10 s, then 503
   --preset P    tiny, small, incident (default) or xl
   --seed N      dataset seed (default 42)
+  --admin-port N  with SHOP_ADMIN_TOKEN set: the operators' switches (GET/PATCH /switches, Authorization:
+                Bearer TOKEN) on this port of 127.0.0.1 (default 0, a free one), printed as "shop admin
+                listening on URL" before the shop's own line; without the token the shop has no switches
 `;
 
 await runMain(async () => {
@@ -31,6 +35,7 @@ await runMain(async () => {
     pool: { type: 'string' },
     preset: { type: 'string', default: 'incident' },
     seed: { type: 'string' },
+    'admin-port': { type: 'string' },
     help: { type: 'boolean', default: false },
   });
   if (values.help) {
@@ -42,6 +47,10 @@ await runMain(async () => {
   const variant = parseVariant(chosen);
   const port = parseIntFlag('port', values.port, 0, 65535)!;
   const poolSize = parseIntFlag('pool', values.pool, 1, 500) ?? DEFAULT_POOL_SIZE;
+  const adminPort = parseIntFlag('admin-port', values['admin-port'], 0, 65535);
+  const adminToken = process.env.SHOP_ADMIN_TOKEN?.trim();
+  if (adminPort !== undefined && !adminToken) throw new UserError('--admin-port needs the switches\' token in SHOP_ADMIN_TOKEN (at least 16 characters)');
+  if (adminToken !== undefined && adminToken !== '' && adminToken.length < MIN_TOKEN_LENGTH) throw new UserError(`SHOP_ADMIN_TOKEN is too short (accepted: at least ${MIN_TOKEN_LENGTH} characters)`);
 
   let databaseUrl = process.env.SHOP_DATABASE_URL?.trim();
   if (!databaseUrl) {
@@ -51,12 +60,14 @@ await runMain(async () => {
   }
   let shop;
   try {
-    shop = await startShop({ databaseUrl, variant, poolSize, port });
+    shop = await startShop({ databaseUrl, variant, poolSize, port, admin: adminToken ? { token: adminToken, port: adminPort ?? 0 } : undefined });
   } catch (err) {
-    if ((err as { code?: string }).code === 'EADDRINUSE') throw new UserError(`port ${port} on 127.0.0.1 is already in use (choose another with --port, or 0 for a free one)`);
+    const e = err as { code?: string; port?: number };
+    if (e.code === 'EADDRINUSE') throw new UserError(`port ${e.port ?? port} on 127.0.0.1 is already in use (choose another with --port or --admin-port, or 0 for a free one)`);
     throw err;
   }
   onCleanup('shop', () => shop.close());
+  if (shop.admin) process.stdout.write(`shop admin listening on ${shop.admin.url}\n`);
   process.stdout.write(`shop (${variant}) listening on ${shop.url}\n`);
   // serve until a signal: the cleanup handler closes the shop, then the database, then exits
   await new Promise<never>(() => {});

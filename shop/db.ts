@@ -57,9 +57,25 @@ export class CommitOutcomeUnknown extends Error {
   }
 }
 
+// The pool listens for a client's 'error' only while the client is idle: a server that goes away while a request
+// holds its client between two queries would otherwise crash the shop. That client's next query fails by itself
+// (the request gets its 503), and a client that lost its connection is dropped, not reused, when released.
+const ignoreError = () => {};
+
+async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  client.on('error', ignoreError);
+  return client;
+}
+
+function checkIn(client: pg.PoolClient, destroy: boolean): void {
+  client.off('error', ignoreError);
+  client.release(destroy);
+}
+
 /** Runs fn on one client inside BEGIN/COMMIT, rolling back on any error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   let broken = false;
   try {
     await client.query('BEGIN');
@@ -80,13 +96,13 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     throw err;
   } finally {
     // a client whose rollback failed has a dead or confused connection: destroy it instead of reusing it
-    client.release(broken);
+    checkIn(client, broken);
   }
 }
 
 /** Runs fn on one client checked out for the whole request, as a Django request holds its connection. */
 export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   let failed: unknown;
   try {
     return await fn(client);
@@ -94,7 +110,7 @@ export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) =
     failed = err;
     throw err;
   } finally {
-    client.release(failed instanceof Error && isConnectionBroken(failed));
+    checkIn(client, failed instanceof Error && isConnectionBroken(failed));
   }
 }
 

@@ -12,9 +12,9 @@ export function esc(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-function page(title: string, body: string): string {
+function page(title: string, body: string, head = ''): string {
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<html lang="en"><head><meta charset="utf-8">${head}<title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body>
 ${body}
@@ -83,6 +83,12 @@ ${html}</form>`);
 }
 
 export function renderError(status: number, message: string): string {
-  const title = status === 404 ? 'Not found' : status === 503 ? 'Service unavailable' : status >= 500 ? 'Server error' : 'Bad request';
+  const title = status === 404 ? 'Not found' : status === 403 ? 'Not available' : status === 503 ? 'Service unavailable' : status >= 500 ? 'Server error' : 'Bad request';
   return page(title, `<h1>${esc(title)}</h1>\n<p class="error">${esc(message)}</p>`);
+}
+
+/** The waiting room's page: a browser shows it and asks again after `seconds`, as on pretix's queue page. */
+export function renderQueue(seconds: number): string {
+  return page('In the queue', `<h1>You are in the queue</h1>
+<p class="queue" data-retry-after="${seconds}">Many people want tickets right now. This page checks again in ${seconds} s and lets you in when it is your turn.</p>`, `<meta http-equiv="refresh" content="${seconds}">`);
 }

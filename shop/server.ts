@@ -9,6 +9,8 @@ import type { Variant } from './queries/product-list.ts';
 import { cartRoutes, type CartActions } from './routes/cart.ts';
 import { HEALTH_TIMEOUT_MS, opsRoutes } from './routes/ops.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { startAdmin, type AdminOptions, type RunningAdmin } from './admin.ts';
+import { ShopSwitches } from './switches.ts';
 
 export interface ShopOptions {
   databaseUrl: string;
@@ -25,6 +27,8 @@ export interface ShopOptions {
   cartActions?: CartActions;
   /** what /healthz checks besides the database (load:partition's web workers: the task queue) */
   healthChecks?: HealthCheck[];
+  /** the operators' switches (access cut, queue, disabled shops, variant swap); none by default */
+  switches?: ShopSwitches;
 }
 
 export { DEFAULT_POOL_SIZE };
@@ -69,6 +73,7 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) =>
     sendError(reply, req.method === 'GET' || req.method === 'HEAD' ? 'html' : 'json', 404, `no page at ${req.method} ${req.url.split('?')[0]}`));
 
+  opts.switches?.attach(app, ctx);
   pageRoutes(app, ctx);
   cartRoutes(app, ctx, opts.cartActions);
   opsRoutes(app, ctx);
@@ -83,9 +88,11 @@ function sendError(reply: FastifyReply, kind: PageKind, status: number, message:
   return reply.type('application/json; charset=utf-8').send({ error: message });
 }
 
-export interface StartShopOptions extends ShopOptions {
+export interface StartShopOptions extends Omit<ShopOptions, 'switches'> {
   /** 0 (default) = a free port */
   port?: number;
+  /** the operators' switches on a port of their own, behind the run's token; without it the shop has none */
+  admin?: AdminOptions;
 }
 
 export interface RunningShop {
@@ -94,14 +101,19 @@ export interface RunningShop {
   port: number;
   variant: Variant;
   app: FastifyInstance;
+  /** where the switches answer, when started with `admin` */
+  admin?: RunningAdmin;
   close(): Promise<void>;
 }
 
 /** Builds the shop and listens on loopback only; what the incident orchestration and the benchmark call. */
 export async function startShop(opts: StartShopOptions): Promise<RunningShop> {
-  const app = await buildShop(opts);
+  const switches = opts.admin ? new ShopSwitches() : undefined;
+  const app = await buildShop({ ...opts, switches });
+  let admin: RunningAdmin | undefined;
   try {
     await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
+    if (switches && opts.admin) admin = await startAdmin(switches, opts.admin);
   } catch (err) {
     await app.close();
     throw err;
@@ -113,6 +125,7 @@ export async function startShop(opts: StartShopOptions): Promise<RunningShop> {
     port,
     variant: opts.variant,
     app,
-    close: () => (closing ??= app.close()),
+    admin,
+    close: () => (closing ??= Promise.all([admin?.close(), app.close()]).then(() => undefined)),
   };
 }

@@ -24,7 +24,19 @@ interface Killed {
   exitS: number;
 }
 
-const incidentRun = { command: 'load:incident', args: ['--preset', 'tiny', '--quick', '--variants', 'before', '--baseline-rate', '120'], loadStarted: /before: baseline/ };
+interface RunToKill {
+  command: string;
+  args: string[];
+  /** the line that says the load is about to start */
+  loadStarted: RegExp;
+  /** from that line to the kill (default 3 s) */
+  delayMs?: number;
+}
+
+const incidentRun: RunToKill = { command: 'load:incident', args: ['--preset', 'tiny', '--quick', '--variants', 'before', '--baseline-rate', '120'], loadStarted: /before: baseline/ };
+// the day's load starts 8 s after its plan is printed (the runner's start-up): killed 4 s into 'normal'
+const timelineRun: RunToKill = { command: 'load:timeline', args: ['--preset', 'tiny', '--quick', '--baseline-rate', '120'], loadStarted: /^the day: /m, delayMs: 12_000 };
+const timelineSofar = /the day: stopped [\d.]+ s after its start: /;
 
 /** A quick run (by default a replay of `before` on tiny); 3 s into its load the process `pick` names gets SIGKILL. */
 async function killDuringRun(name: string, env: NodeJS.ProcessEnv, pick: () => number, run = incidentRun): Promise<Killed> {
@@ -45,7 +57,7 @@ async function killDuringRun(name: string, env: NodeJS.ProcessEnv, pick: () => n
         } catch (err) {
           pickError = (err as Error).message;
         }
-      }, 3000);
+      }, run.delayMs ?? 3000);
     }
     if (killedAt && !noticedAt && /^fault: /m.test(stdout)) noticedAt = performance.now();
   });
@@ -92,8 +104,8 @@ describe('faults during a run', { skip: external ? 'DATABASE_URL is set: these t
   const env = { LOADLAB_PGDATA: dataDir };
   const envPair = `LOADLAB_PGDATA=${dataDir}`;
 
-  it('a disk already below its floor: load:incident and load:capacity refuse to start with one line', async () => {
-    for (const cmd of ['load:incident', 'load:capacity']) {
+  it('a disk already below its floor: load:incident, load:capacity and load:timeline refuse to start with one line', async () => {
+    for (const cmd of ['load:incident', 'load:capacity', 'load:timeline']) {
       const out = path.join(outRoot, `fault-floor-${process.pid}`);
       const r = await runCli(cmd, ['--quick', '--out', out], { ...env, LOADLAB_DISK_FLOOR: '100%' });
       assert.equal(r.code, 1, r.stderr);
@@ -137,6 +149,20 @@ describe('faults during a run', { skip: external ? 'DATABASE_URL is set: these t
     const k = await killDuringRun('capacity', env, () => onlyProcess('scripts/shop.ts'), sweep);
     assertStopped(t, k, /the shop \(after\) ended unexpectedly \(killed by SIGKILL\)/, /after @ 300 dates: [\d.]+ visitors\/min: (stopped during the step: \d+ requests|product-list p95 )/);
     await assertNoLeftovers(dataDir, envPair);
+  });
+
+  it('the incident day stops the same way when the postmaster, its shop or its runner is killed during the day', { timeout: 240_000 }, async (t) => {
+    const postmaster = () => Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const cases: [string, () => number, RegExp][] = [
+      ['timeline-postgres', postmaster, /the embedded PostgreSQL \(pid \d+\) ended unexpectedly \(killed by SIGKILL/],
+      ['timeline-shop', () => onlyProcess('scripts/shop.ts'), /the shop \(before, with its switches\) ended unexpectedly \(killed by SIGKILL\)/],
+      ['timeline-runner', () => onlyProcess('runner/cli.ts'), /the load runner ended unexpectedly \(killed by SIGKILL\) during the day/],
+    ];
+    for (const [name, pick, reason] of cases) {
+      const k = await killDuringRun(name, env, pick, timelineRun);
+      assertStopped(t, k, reason, timelineSofar);
+      await assertNoLeftovers(dataDir, envPair);
+    }
   });
 
   it('kill -9 of the harness itself: its shop, runner and postgres stop by themselves', { timeout: 90_000 }, async () => {

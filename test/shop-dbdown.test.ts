@@ -3,10 +3,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import pg from 'pg';
 import { stateDir } from '../harness/files/paths.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { startEmbedded, type EmbeddedServer } from '../harness/db/embedded.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
+import { createPool, withClient } from '../shop/db.ts';
 
 const dataDir = path.join(stateDir, 'test-shop-down-pgdata');
 const external = Boolean(process.env.DATABASE_URL?.trim());
@@ -37,6 +39,26 @@ describe('shop with the database down', { skip: external ? 'DATABASE_URL is set:
       () => fetch(`${base}/checkout`, json({ cart_id: 'test-down', email: 'a@example.org' })),
     ].slice(0, n).map((f) => f());
   };
+
+  it('a connection the server ends while a request holds it between two queries fails that request, not the process', async () => {
+    const pool = createPool({ databaseUrl: ds.db.url, poolSize: 1, acquireTimeoutMs: 3000, statementTimeoutMs: 10_000 });
+    try {
+      await assert.rejects(withClient(pool, async (db) => {
+        const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        const admin = new pg.Client({ connectionString: ds.db.url });
+        await admin.connect();
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await admin.end();
+        // the server's FATAL reaches the idle-in-request client now; unhandled, it would end this process
+        await new Promise((r) => setTimeout(r, 300));
+        await db.query('SELECT 1');
+      }));
+      // the dead client was dropped: the next request gets a fresh connection
+      assert.equal((await withClient(pool, (db) => db.query<{ one: number }>('SELECT 1 AS one'))).rows[0].one, 1);
+    } finally {
+      await pool.end();
+    }
+  });
 
   it('answers 503 everywhere while the database is down, and recovers when it is back', async (t) => {
     const server = ds.db.server;

@@ -1,17 +1,16 @@
-import os from 'node:os';
 import { onCleanup } from '../process/cleanup.ts';
 import { reportsDir } from '../files/paths.ts';
 import { progressLog } from '../cli/progress.ts';
 import { openDataset } from '../db/dataset.ts';
+import { machineFacts } from '../db/machine.ts';
 import { RunFolder } from '../files/run-folder.ts';
-import { calibrate, givenCalibration } from '../load/calibrate.ts';
+import { baselineRate } from '../load/calibrate.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
-import { startShopProcess } from '../process/shop-process.ts';
 import { writeReport } from '../report/write.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
 import { runVariant, type PhasePlan } from './run-variant.ts';
 import { Watchdog } from '../guard/watchdog.ts';
-import type { IncidentSummary, ReportInput, Calibration, VariantName } from './types.ts';
+import type { IncidentSummary, ReportInput, VariantName } from './types.ts';
 
 export interface IncidentOptions {
   spec: DatasetSpec;
@@ -30,21 +29,6 @@ export function incidentPhases(quick: boolean): PhasePlan[] {
   return quick
     ? [{ name: 'baseline', duration_s: 12 }, { name: 'ramp', duration_s: 4 }, { name: 'tripled', duration_s: 12 }]
     : [{ name: 'baseline', duration_s: 120 }, { name: 'ramp', duration_s: 30 }, { name: 'tripled', duration_s: 120 }];
-}
-
-/** the measured (or given) baseline rate: a closed-loop probe of the before variant, unless --baseline-rate */
-async function baselineRate(o: IncidentOptions, dbUrl: string, m: { hot_subevent_first: number; dates: number }, watchdog: Watchdog, signal: AbortSignal): Promise<{ rate: number; calibration: Calibration }> {
-  if (o.baselineRate !== undefined) return { rate: o.baselineRate, calibration: givenCalibration(o.baselineRate) };
-  o.say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
-  const shop = await startShopProcess('before', dbUrl);
-  watchdog.watchProcess('shop', 'the shop (before, calibration)', shop.unexpectedEnd);
-  try {
-    const { quick } = o;
-    const c = await calibrate({ shopUrl: shop.ready, firstDate: m.hot_subevent_first, dates: m.dates, seconds: quick ? 3 : 15, minRequests: quick ? 0 : 40, maxSeconds: quick ? 3 : 60, concurrency: os.cpus().length * 2, maxVisitorsPerMin: quick ? 240 : undefined, signal });
-    return { rate: c.baselineVisitorsPerMin, calibration: c.calibration };
-  } finally {
-    await shop.stop();
-  }
 }
 
 /**
@@ -68,13 +52,13 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
     const unwatch = watchdog.watchDatabase(db);
     say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`);
     const m = result.manifest;
-    const { rate, calibration } = await baselineRate(o, db.url, m, watchdog, signal);
+    const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({ dbUrl: db.url, firstDate: m.hot_subevent_first, dates: m.dates, quick, given: o.baselineRate, say, watchdog, signal });
     say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
 
     const summary: IncidentSummary = {
       schema: 'loadlab.incident/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed,
       started_at: started.toISOString(), finished_at: '',
-      machine: { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind, temp_file_limit: db.tempFileLimit },
+      machine: machineFacts(db),
       traffic: { baseline_visitors_per_min: rate, multiplier, calibration, phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })), request_timeout_s: REQUEST_TIMEOUT_S },
       variants: {},
       comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },

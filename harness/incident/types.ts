@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RatePoint } from '../stats/types.ts';
 import { variantDiagnosisSchema } from '../diagnosis/schema.ts';
+import { runFactsShape } from '../files/run-facts.ts';
 
 /**
  * The incident run's data, as written to summary.json (schema loadlab.incident/v1, design.md) and series.json
@@ -65,7 +66,7 @@ const variantResultSchema = z.object({
 });
 export type VariantResult = z.infer<typeof variantResultSchema>;
 
-const calibrationSchema = z.object({
+export const calibrationSchema = z.object({
   method: z.enum(['measured', 'given']),
   /** product-list requests/s the before variant sustained in the calibration probe */
   product_list_capacity_rps: numOrNull,
@@ -79,17 +80,7 @@ export type Calibration = z.infer<typeof calibrationSchema>;
 
 export const incidentSummarySchema = z.object({
   schema: z.literal('loadlab.incident/v1'),
-  run_id: z.string(),
-  preset: z.string(),
-  dates: num,
-  seed: num,
-  started_at: z.string(),
-  finished_at: z.string(),
-  machine: z.object({
-    cpus: num, node: z.string(), postgres: z.string(), os: z.string(), database: z.enum(['embedded', 'external']),
-    /** the server's temp_file_limit per session and how it was chosen (absent in runs before it was recorded) */
-    temp_file_limit: z.object({ setting: z.string(), basis: z.string() }).optional(),
-  }),
+  ...runFactsShape,
   traffic: z.object({
     baseline_visitors_per_min: num,
     multiplier: num,

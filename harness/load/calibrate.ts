@@ -1,4 +1,7 @@
+import os from 'node:os';
 import type { Calibration } from '../incident/types.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
+import { startShopProcess } from '../process/shop-process.ts';
 
 export const PRODUCT_LIST_REQUESTS_PER_VISITOR = 1.3; // every visitor views one date, 30 % a second one
 export const TARGET_UTILISATION = 0.4;
@@ -82,4 +85,24 @@ export async function calibrate(opts: {
       formula: `${formula} (probe: ${opts.concurrency} concurrent clients for ${elapsedS.toFixed(1)} s, ${done} product lists)`,
     },
   };
+}
+
+/**
+ * The baseline rate of a replay: the one given (--baseline-rate), or measured on a `before` shop of its own as
+ * above, with the probe's length and a cap on the rate suited to a --quick run. The run's watchdog watches that
+ * shop, and its signal ends the probe on a fault.
+ */
+export async function baselineRate(o: { dbUrl: string; firstDate: number; dates: number; quick: boolean; given?: number; say: (line: string) => void; watchdog: Watchdog; signal: AbortSignal }): Promise<CalibrationResult> {
+  if (o.given !== undefined) return { baselineVisitorsPerMin: o.given, calibration: givenCalibration(o.given) };
+  o.say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
+  const shop = await startShopProcess('before', o.dbUrl);
+  o.watchdog.watchProcess('shop', 'the shop (before, calibration)', shop.unexpectedEnd);
+  try {
+    return await calibrate({
+      shopUrl: shop.ready, firstDate: o.firstDate, dates: o.dates, seconds: o.quick ? 3 : 15, minRequests: o.quick ? 0 : 40, maxSeconds: o.quick ? 3 : 60,
+      concurrency: os.cpus().length * 2, maxVisitorsPerMin: o.quick ? 240 : undefined, signal: o.signal,
+    });
+  } finally {
+    await shop.stop();
+  }
 }

@@ -10,14 +10,23 @@ export interface RequestPoint {
   name: string;
   duration: number;
   failed: boolean;
-  /** the HTTP status (0: no answer, e.g. a timeout); absent where a caller built the point itself */
-  status?: number;
+  /** the HTTP status (0: no answer, e.g. a timeout) */
+  status: number;
+}
+
+/** One sample of a metric of the script's own (a Trend's value, a Counter's increment). */
+export interface MetricPoint {
+  ms: number;
+  scenario: string;
+  value: number;
 }
 
 export interface LoadPoints {
   requests: RequestPoint[];
   dropped: { ms: number; scenario: string; value: number }[];
   iterations: { ms: number; scenario: string }[];
+  /** the script's own metrics asked for by name */
+  custom: Record<string, MetricPoint[]>;
 }
 
 /**
@@ -25,8 +34,8 @@ export interface LoadPoints {
  * which k6 emits right after the duration point with the same tags: so it belongs to the latest duration of
  * that name and scenario (a request without a response callback has no failed point and stays unfailed).
  */
-export async function readLoadPoints(file: string): Promise<LoadPoints> {
-  const out: LoadPoints = { requests: [], dropped: [], iterations: [] };
+export async function readLoadPoints(file: string, opts: { custom?: string[] } = {}): Promise<LoadPoints> {
+  const out: LoadPoints = { requests: [], dropped: [], iterations: [], custom: Object.fromEntries((opts.custom ?? []).map((m) => [m, []])) };
   const raw = createReadStream(file);
   const lines = createInterface({ input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
   const awaitingFailed = new Map<string, RequestPoint>();
@@ -42,7 +51,7 @@ export async function readLoadPoints(file: string): Promise<LoadPoints> {
     const ms = Date.parse(p.data.time);
     switch (p.metric) {
       case 'http_req_duration': {
-        const r: RequestPoint = { ms, scenario: tags.scenario ?? 'default', name: tags.name ?? tags.url ?? '', duration: p.data.value, failed: false, status: Number(tags.status ?? 0) };
+        const r: RequestPoint = { ms, scenario: tags.scenario ?? 'default', name: tags.name ?? tags.url ?? '', duration: p.data.value, failed: false, status: Number(tags.status ?? 0) || 0 };
         out.requests.push(r);
         awaitingFailed.set(`${r.scenario}\u0001${r.name}`, r);
         break;
@@ -62,6 +71,8 @@ export async function readLoadPoints(file: string): Promise<LoadPoints> {
       case 'iterations':
         out.iterations.push({ ms, scenario: tags.scenario ?? 'default' });
         break;
+      default:
+        if (Object.hasOwn(out.custom, p.metric)) out.custom[p.metric].push({ ms, scenario: tags.scenario ?? 'default', value: p.data.value });
     }
   }
   return out;

@@ -20,6 +20,8 @@ export interface TrafficConfig {
   p95Ms: number;
   maxErrorRate: number;
   timeout: string;
+  /** the longest a visitor stays on a waiting room's queue page before giving up */
+  queueMaxWaitS: number;
   preAllocatedVUs: number;
   maxVUs: number;
 }
@@ -59,6 +61,7 @@ export function trafficConfig(): TrafficConfig {
     p95Ms: num('P95_MS', 1000),
     maxErrorRate: num('MAX_ERROR_RATE', 0.01),
     timeout: __ENV.TIMEOUT || '10s',
+    queueMaxWaitS: num('QUEUE_MAX_WAIT_S', 600),
     preAllocatedVUs: num('PRE_VUS', vus),
     maxVUs: num('MAX_VUS', vus * 2),
   };

@@ -3,6 +3,7 @@
 import type { Page } from 'playwright-core';
 import type { IncidentSeries, VariantName } from '../../harness/incident/types.ts';
 import type { CapacityResult } from '../../harness/capacity/types.ts';
+import type { TimelineSeries } from '../../harness/timeline/types.ts';
 
 /** One series as uPlot holds it: y is null for a gap (uPlot breaks the line) and 'skip' for undefined (spanned). */
 export interface PlottedSeries {
@@ -170,4 +171,14 @@ export function capacityExpectations(r: CapacityResult): ExpectedSeries[] {
     ];
     return series.filter((s) => s.points.some((p) => p.y !== null));
   });
+}
+
+/** What a timeline report.html must draw, from its series.json: p95 and errors per tenant group, the DB's temp bytes. */
+export function timelineExpectations(series: TimelineSeries): ExpectedSeries[] {
+  const fields: [string, keyof Omit<TimelineSeries['points'][number], 't_s'>][] = [
+    ['hot p95', 'hot_p95_ms'], ['others p95', 'others_p95_ms'], ['hot errors %', 'hot_error_pct'], ['others errors %', 'others_error_pct'], ['DB temp bytes/s', 'temp_bytes_per_s'],
+  ];
+  return fields
+    .map(([label, field]) => ({ chart: 'chart-timeline', label, points: series.points.map((p) => ({ x: p.t_s, y: p[field] })) }))
+    .filter((e) => e.points.some((p) => p.y !== null));
 }

@@ -31,7 +31,7 @@ async function readLines(lines: string[], gz = false): Promise<LoadPoints> {
     const file = path.join(dir, gz ? 'points.json.gz' : 'points.json');
     const text = lines.join('\n') + '\n';
     writeFileSync(file, gz ? gzipSync(text) : text);
-    return await readLoadPoints(file);
+    return await readLoadPoints(file, { custom: ['queue_wait'] });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -51,19 +51,23 @@ test('each duration point gets the failed flag of the http_req_failed point that
     point('dropped_iterations', T0 + 700, 2, { scenario: 'tripled' }),
     point('iterations', T0 + 800, 1, { scenario: 'tripled' }),
     point('iterations', T0 + 900, 1, { scenario: 'baseline' }),
+    // the script's own metrics: the one asked for is kept with its scenario, any other is passed over
+    point('queue_wait', T0 + 950, 1500, { scenario: 'hot-queue' }),
+    point('cart_total', T0 + 960, 42, { scenario: 'tripled' }),
     '{"metric":"http_req_duration","type":"Point","data":{"time":"2026-', // cut short by an interrupted run
   ];
   for (const gz of [false, true]) {
     const p = await readLines(lines, gz);
-    const summary = p.requests.map((r: RequestPoint) => [r.scenario, r.name, r.duration, r.failed, r.ms - T0]);
+    const summary = p.requests.map((r: RequestPoint) => [r.scenario, r.name, r.duration, r.failed, r.status, r.ms - T0]);
     assert.deepEqual(summary, [
-      ['baseline', 'product-list', 120, false, 100],
-      ['baseline', 'calendar', 30, true, 200],
-      ['tripled', 'product-list', 900, false, 300],
-      ['tripled', 'product-list', 10_000, true, 400],
-      ['tripled', 'product-list', 80, false, 500],
-      ['ramp', 'http://127.0.0.1/healthz', 45, true, 600],
+      ['baseline', 'product-list', 120, false, 200, 100],
+      ['baseline', 'calendar', 30, true, 503, 200],
+      ['tripled', 'product-list', 900, false, 200, 300],
+      ['tripled', 'product-list', 10_000, true, 503, 400],
+      ['tripled', 'product-list', 80, false, 200, 500],
+      ['ramp', 'http://127.0.0.1/healthz', 45, true, 503, 600],
     ], gz ? 'gzip' : 'plain');
+    assert.deepEqual(p.custom, { queue_wait: [{ ms: T0 + 950, scenario: 'hot-queue', value: 1500 }] });
     assert.deepEqual(p.dropped, [{ ms: T0 + 700, scenario: 'tripled', value: 2 }]);
     assert.deepEqual(p.iterations.map((i) => i.scenario), ['tripled', 'baseline']);
   }
@@ -85,7 +89,7 @@ test('percentile is k6\'s: linear between the closest ranks of the sorted values
 });
 
 function req(sec: number, scenario: string, name: string, duration: number, failed = false): RequestPoint {
-  return { ms: T0 + sec * 1000, scenario, name, duration, failed };
+  return { ms: T0 + sec * 1000, scenario, name, duration, failed, status: failed ? 503 : 200 };
 }
 
 const points: LoadPoints = {
@@ -100,6 +104,7 @@ const points: LoadPoints = {
   ],
   dropped: [{ ms: T0 + 12_000, scenario: 'tripled', value: 3 }, { ms: T0 + 17_000, scenario: 'tripled', value: 4 }],
   iterations: [...Array.from({ length: 7 }, () => ({ ms: T0, scenario: 'baseline' })), { ms: T0 + 11_000, scenario: 'tripled' }],
+  custom: {},
 };
 
 test('phaseStats: requests, rate, percentiles and errors of one scenario, overall and per endpoint', () => {

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { showProgress } from '../cli/progress.ts';
+import type { RunFolder } from '../files/run-folder.ts';
+import { runLoadScript, runnerCrashed, type RunnerRun } from '../load/runner-process.ts';
+import { loadFigures } from '../load/summary-export.ts';
+import { RunFault } from '../guard/fault.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
+import { onSignal } from '../process/cleanup.ts';
+import { startShopProcess } from '../process/shop-process.ts';
+import { resetStatistics, startSampler, type SampleSummary } from '../stats/index.ts';
+import { UserError } from '../../common/user-error.ts';
+import { flip, probeOldQuery, waitForQuiet, type Probe } from './operators.ts';
+import type { PeriodPlan } from './plan.ts';
+import { TIMELINE_SCRIPT, timelineEnv, type TimelineTraffic } from './script.ts';
+import type { ShopTarget } from './tenants.ts';
+import type { ProbeResult, TimelineSummary } from './types.ts';
+
+export interface DayPlan {
+  dbUrl: string;
+  postmasterPid?: number;
+  periods: PeriodPlan[];
+  traffic: Omit<TimelineTraffic, 'baseUrl' | 'startAtMs' | 'runId' | 'periods' | 'queueMaxWaitS'>;
+  /** hot-series dates the old query is probed on */
+  probeDates: number[];
+  quick: boolean;
+  folder: RunFolder;
+  say: (line: string) => void;
+  watchdog: Watchdog;
+  /** aborted on a fault: the load and the operators stop, and the day ends with the figures it has */
+  signal: AbortSignal;
+}
+
+export interface PlayedDay {
+  startAtMs: number;
+  runnerExit: number;
+  probe: ProbeResult;
+  switches: TimelineSummary['switches'];
+  sampler: SampleSummary;
+}
+
+// the runner needs a few seconds to start (tsx, bundling the script); the day starts when it surely has
+const LEAD_MS = 8000;
+
+/**
+ * The day itself: one `before` shop with its switches behind a fresh token, warmed up; the old query probed
+ * on the idle database; then the runner plays every period while the operators flip the switches on the same
+ * clock, probe the old query once the cut has drained the database, and the DB sampler records it all.
+ */
+export async function playDay(plan: DayPlan): Promise<PlayedDay> {
+  const token = randomBytes(32).toString('base64url');
+  const shop = await startShopProcess('before', plan.dbUrl, { adminToken: token });
+  plan.watchdog.watchProcess('shop', 'the shop (before, with its switches)', shop.unexpectedEnd);
+  try {
+    if (!shop.admin) throw new UserError('the shop did not open its switches (no "shop admin listening" line)');
+    await warmUp(shop.ready, plan.traffic.others, plan.traffic.firstDate, plan.signal);
+    const baseline = await probeOldQuery(plan.dbUrl, plan.probeDates);
+    plan.say(`the old product-list query alone on the idle database: ${baseline.ms} ms (median of ${plan.probeDates.length} dates)`);
+
+    await resetStatistics(plan.dbUrl);
+    const sampler = await startSampler({ url: plan.dbUrl, outFile: plan.folder.file('db-samples.ndjson'), intervalMs: 1000, postmasterPid: plan.postmasterPid });
+    const startAtMs = Date.now() + LEAD_MS;
+    const total = plan.periods.reduce((s, p) => s + p.duration_s, 0);
+    const queue = plan.periods.find((p) => p.name === 'queue');
+    const env = timelineEnv({ ...plan.traffic, baseUrl: shop.ready, startAtMs, runId: Date.now().toString(36), periods: plan.periods, queueMaxWaitS: queue?.duration_s ?? 60 });
+    plan.say(`the day: ${plan.periods.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s)`);
+    // the operators stop when the runner ends, on a fault, or at Ctrl-C (the cleanups then stop the runner and the shop)
+    const stop = new AbortController();
+    onSignal(() => stop.abort());
+    // the load ends with the operators when they fail (a switch refused): no runner outlives the day
+    const halt = new AbortController();
+    const runner = runLoadScript(TIMELINE_SCRIPT, env, ['--summary-export', plan.folder.file('k6-summary.json'), '--out', `json=${plan.folder.file('k6-points.json.gz')}`], { showProgress: showProgress(), signal: AbortSignal.any([plan.signal, halt.signal]) })
+      .finally(() => stop.abort());
+    const operated = await operate(plan, { admin: shop.admin, token, startAtMs, signal: AbortSignal.any([stop.signal, plan.signal]), idle: baseline }).catch(async (err) => {
+      halt.abort();
+      await runner;
+      await sampler.stop();
+      throw err;
+    });
+    const run = await runner;
+    const samples = await sampler.stop();
+    endIfStopped(plan, run, (Date.now() - startAtMs) / 1000);
+    if (run.code !== 0 && run.code !== 99) throw new UserError(`the load runner failed (exit ${run.code}): ${run.stderrTail}`);
+    return { startAtMs, runnerExit: run.code, probe: operated.probe, switches: operated.switches, sampler: samples };
+  } finally {
+    await shop.stop();
+  }
+}
+
+/**
+ * The day ended early: on a fault the watchdog noticed (the figures so far are recorded, then the fault is
+ * thrown), or because the runner itself died. Otherwise returns and the day is analysed.
+ */
+function endIfStopped(plan: DayPlan, run: Pick<RunnerRun, 'code' | 'killedBy'>, dayS: number): void {
+  const crashed = runnerCrashed(run);
+  if (!plan.signal.aborted && !crashed) return;
+  const figures = loadFigures(plan.folder.file('k6-summary.json'));
+  plan.watchdog.record(`the day: stopped ${dayS.toFixed(1)} s after its start: ${figures ?? 'the runner wrote no summary'}; DB samples in db-samples.ndjson`);
+  plan.signal.throwIfAborted();
+  throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during the day`);
+}
+
+async function warmUp(shopUrl: string, others: ShopTarget[], firstDate: number, signal: AbortSignal): Promise<void> {
+  const get = async (path: string) => (await fetch(`${shopUrl}${path}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) })).arrayBuffer();
+  await get('/citymuseum/timeslots/');
+  for (let i = 0; i < 3; i++) await get(`/citymuseum/timeslots/${firstDate + i * 37}/`);
+  for (const o of others.slice(0, 3)) await get(`/${o.organizer}/${o.event}/${o.firstDate}/`);
+}
+
+/** The operators' side of the day: each period's switches at its start, and the probe during the cut. */
+async function operate(plan: DayPlan, o: { admin: string; token: string; startAtMs: number; signal: AbortSignal; idle: Probe }): Promise<Pick<PlayedDay, 'probe' | 'switches'>> {
+  const probe: ProbeResult = {
+    baseline_ms: o.idle.ms, during_cut_ms: null, db_quiet_after_s: null, at_s: null, subevent_ids: plan.probeDates, temp_bytes: null,
+    buffers_touched: { idle: o.idle.buffers_touched, during_cut: null },
+  };
+  const switches: PlayedDay['switches'] = [];
+  const since = () => Math.round((Date.now() - o.startAtMs) / 100) / 10;
+  let offset = 0;
+  try {
+    for (const p of plan.periods) {
+      const start = offset;
+      offset += p.duration_s;
+      if (Object.keys(p.switches).length === 0) continue;
+      await sleep(Math.max(0, o.startAtMs + start * 1000 - Date.now()), undefined, { signal: o.signal });
+      const state = await flip(o.admin, o.token, p.switches);
+      switches.push({ period: p.name, planned_s: start, at_s: since(), state });
+      const line = `${p.clock} ${p.name} at ${since()} s: ${JSON.stringify(p.switches)}`;
+      plan.say(line);
+      plan.watchdog.record(`switched ${line}`);
+      if (p.switches.access_cut !== true) continue;
+      // the operators look at the suspect query once the cut has let the database drain
+      const quietMs = await waitForQuiet(plan.dbUrl, Math.max(1000, (p.duration_s - 4) * 1000), o.signal);
+      probe.db_quiet_after_s = quietMs === null ? null : Math.round(quietMs / 100) / 10;
+      if (quietMs === null || o.signal.aborted) continue;
+      probe.at_s = since();
+      const during = await probeOldQuery(plan.dbUrl, plan.probeDates);
+      probe.during_cut_ms = during.ms;
+      probe.temp_bytes = during.temp_bytes;
+      probe.buffers_touched.during_cut = during.buffers_touched;
+      const probeLine = `database quiet ${probe.db_quiet_after_s} s after the cut; the old query alone: ${during.ms} ms (idle baseline ${o.idle.ms} ms)`;
+      plan.say(probeLine);
+      plan.watchdog.record(probeLine);
+    }
+  } catch (err) {
+    // the runner ended early: its exit code says why
+    if (!o.signal.aborted) throw err;
+  }
+  return { probe, switches };
+}

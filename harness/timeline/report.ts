@@ -1,0 +1,78 @@
+/** report.md and report.html of a timeline run: its own model and chart, through the shared document renderers. */
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { escapeHtml } from '../report/chart-page.ts';
+import { wantsLog, type ChartSeries, type ChartSpec, type Unit } from '../report/chart-spec.ts';
+import { htmlDocument } from '../report/render-html.ts';
+import { markdownDocument } from '../report/render-md.ts';
+import { buildTimelineModel } from './report-model.ts';
+import type { PeriodName, Tenant, TimelinePoint, TimelineSeries, TimelineSummary } from './types.ts';
+
+export interface TimelineReportInput {
+  summary: TimelineSummary;
+  series: TimelineSeries;
+}
+
+/** Colour means tenant group here; the incident report's orange and blue mean variant, so they are not reused. */
+export const TENANT_COLORS: Record<Tenant, string> = { hot: '#c2255c', others: '#0c8599' };
+const TEMP_COLOR = '#868e96';
+
+/** calm to alarming and back: the bands say at a glance how the platform fared */
+const PERIOD_FILL: Record<PeriodName, string> = {
+  normal: 'rgba(47,158,68,0.07)',
+  tripled: 'rgba(224,49,49,0.10)',
+  'access-cut': 'rgba(73,80,87,0.10)',
+  queue: 'rgba(240,140,0,0.10)',
+  'shop-disabled': 'rgba(112,72,232,0.08)',
+  fixed: 'rgba(47,158,68,0.12)',
+};
+
+/** One series over the day's buckets; none when it has no value at all (a legend entry that says nothing). */
+function daySeries(points: TimelinePoint[], label: string, color: string, scale: Unit, dash: boolean, get: (p: TimelinePoint) => number | null): ChartSeries[] {
+  const values = points.map(get);
+  if (!values.some((v) => v !== null)) return [];
+  return [{ label, color, dash, points: false, scale, x: points.map((p) => p.t_s), values }];
+}
+
+/** One chart of the whole day: p95 and errors per tenant group, the DB's temp bytes beside them, periods shaded. */
+export function timelineChart(input: TimelineReportInput): ChartSpec {
+  const pts = input.series.points;
+  const p95 = [...daySeries(pts, 'hot p95', TENANT_COLORS.hot, 'ms', false, (p) => p.hot_p95_ms), ...daySeries(pts, 'others p95', TENANT_COLORS.others, 'ms', false, (p) => p.others_p95_ms)];
+  const series = [
+    ...p95,
+    ...daySeries(pts, 'hot errors %', TENANT_COLORS.hot, 'pct', true, (p) => p.hot_error_pct),
+    ...daySeries(pts, 'others errors %', TENANT_COLORS.others, 'pct', true, (p) => p.others_error_pct),
+    ...daySeries(pts, 'DB temp bytes/s', TEMP_COLOR, 'bytes_s', false, (p) => p.temp_bytes_per_s),
+  ];
+  const periods = input.summary.periods;
+  const axes: ChartSpec['axes'] = [
+    // milliseconds of the other shops next to the hot shop's 10 s timeouts: only a log scale shows both
+    { scale: 'ms', label: 'p95', side: 'left', log: wantsLog(p95) },
+    { scale: 'pct', label: 'errors %', side: 'right', log: false },
+    { scale: 'bytes_s', label: 'DB temp bytes/s', side: 'right', log: false },
+  ];
+  return {
+    id: 'chart-timeline',
+    title: 'The incident day',
+    description: `p95 (solid) and failed share (dashed) of the pages each group sent per ${input.series.bucket_s} s, queue pages left out; grey: the database's temporary-file writes.`,
+    xAxis: { name: 'time', label: 'seconds since the day started', unit: 's', log: false, min: 0, max: periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s)) },
+    series,
+    axes: axes.filter((a) => series.some((s) => s.scale === a.scale)),
+    bands: periods.map((p) => ({ label: `${p.clock} ${p.name}`, start: p.start_s, end: p.end_s, fill: PERIOD_FILL[p.name] })),
+    marks: null,
+    empty: series.length ? null : 'No time series were recorded for this run.',
+  };
+}
+
+export async function writeTimelineReport(dir: string, input: TimelineReportInput): Promise<void> {
+  const model = buildTimelineModel(input.summary);
+  const legend = (['hot', 'others'] as const)
+    .map((t) => `<span class="legend-key" style="background:${TENANT_COLORS[t]}"></span>${escapeHtml(t === 'hot' ? 'hot shop' : 'other shops')}`)
+    .join('');
+  const intro = `Shaded bands are the post-mortem's periods, labelled with its clock times (UTC, 2026-06-29). Colours:${legend}<span class="legend-key" style="background:${TEMP_COLOR}"></span>DB temp bytes/s`;
+  // render both before writing either, so a rendering bug cannot leave a new .md next to a stale .html
+  const md = markdownDocument(model, 'The timeline chart (p95, errors and DB temp bytes over the day) is in report.html.');
+  const html = htmlDocument(model, [timelineChart(input)], intro);
+  writeFileAtomic.sync(path.join(dir, 'report.md'), md);
+  writeFileAtomic.sync(path.join(dir, 'report.html'), html);
+}

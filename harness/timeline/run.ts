@@ -1,0 +1,123 @@
+import { UserError } from '../../common/user-error.ts';
+import type { DatasetSpec } from '../../datasets/presets.ts';
+import { progressLog } from '../cli/progress.ts';
+import { openDataset } from '../db/dataset.ts';
+import { machineFacts } from '../db/machine.ts';
+import { reportsDir } from '../files/paths.ts';
+import { RunFolder } from '../files/run-folder.ts';
+import { baselineRate } from '../load/calibrate.ts';
+import { REQUEST_TIMEOUT_S, SLO } from '../load/incident-script.ts';
+import { readLoadPoints } from '../load/k6-points.ts';
+import { onCleanup } from '../process/cleanup.ts';
+import { Watchdog } from '../guard/watchdog.ts';
+import { phaseDeltas, readSamples } from '../stats/index.ts';
+import { playDay, type PlayedDay } from './play.ts';
+import { dayPlan, queuePlan, type PeriodPlan } from './plan.ts';
+import { writeTimelineReport } from './report.ts';
+import { shapeChecks } from './shape.ts';
+import { groupStats, inWindow, periodDb, timelineSeries, type Window } from './stats.ts';
+import { otherShops } from './tenants.ts';
+import type { PeriodResult, TimelineSeries, TimelineSummary } from './types.ts';
+
+export interface TimelineOptions {
+  spec: DatasetSpec;
+  seed: number;
+  quick: boolean;
+  out?: string;
+  /** the hot shop's normal visitors per minute; calibrated on `before` when absent */
+  baselineRate?: number;
+  /** the queue's N; derived from the calibration when absent */
+  queueRate?: number;
+  say: (line: string) => void;
+}
+
+export const MULTIPLIER = 3;
+
+/**
+ * The incident day: seed or reuse, calibrate as load:incident does, then play the post-mortem's periods on one
+ * `before` shop that hot and other tenants share, with the operators' switches flipped on the way, and write
+ * the run folder (summary.json loadlab.timeline/v1, series.json, report.md/html, the runner's and sampler's files).
+ * A watchdog stops it on a fault (disk below its floor, the database, the shop or the runner gone), leaving the
+ * folder INCOMPLETE with the switches and figures so far.
+ */
+export async function runTimeline(o: TimelineOptions): Promise<{ summary: TimelineSummary; folder: RunFolder }> {
+  const { spec, seed, quick, say } = o;
+  const watchdog = new Watchdog(say);
+  watchdog.watchRunDisks(o.out ?? reportsDir);
+  const folder = RunFolder.create(reportsDir, o.out);
+  const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
+  const started = new Date();
+  say(`loadlab incident day: preset ${spec.name} (${spec.dates} dates), run folder ${folder.dir}`);
+  const summary = await watchdog.run(folder, async (signal) => {
+    const { db, result } = await openDataset({ preset: spec, seed, log: progressLog(process.stderr), signal });
+    const unwatch = watchdog.watchDatabase(db);
+    say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`);
+    const m = result.manifest;
+
+    const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({ dbUrl: db.url, firstDate: m.hot_subevent_first, dates: m.dates, quick, given: o.baselineRate, say, watchdog, signal });
+    const queue = queuePlan(rate, quick, o.queueRate);
+    const periods = dayPlan(quick, queue);
+    const others = await otherShops(db.url);
+    if (others.length === 0) throw new UserError(`the ${spec.name} dataset holds no live event series of other organizers, so there is no platform traffic to play`);
+    const thinkScale = quick ? 0.25 : 1;
+    say(`hot shop ${rate} visitors/min, x${MULTIPLIER} from 'tripled' on (${calibration.formula})`);
+    say(`other shops: ${rate} visitors/min over ${others.length} event series of other organizers`);
+    say(`queue: ${queue.formula}`);
+
+    const mid = (f: number) => m.hot_subevent_first + Math.floor(m.dates * f);
+    const played = await playDay({
+      dbUrl: db.url, postmasterPid: db.server?.pid, periods, quick, folder, say, watchdog, signal, probeDates: [mid(0.25), mid(0.5), mid(0.75)],
+      traffic: { hotRate: rate, multiplier: MULTIPLIER, othersRate: rate, others, thinkScale, firstDate: m.hot_subevent_first, dates: m.dates, seed },
+    });
+    const { results, series } = await analyse(folder, periods, played, quick ? 1 : 5);
+    if (series.startLagMs > 1000) say(`warning: the load started ${series.startLagMs} ms after the plan (a slow runner start): the switches were that much early`);
+    const summary: TimelineSummary = {
+      schema: 'loadlab.timeline/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed, started_at: started.toISOString(), finished_at: new Date().toISOString(),
+      machine: machineFacts(db),
+      traffic: {
+        hot_visitors_per_min: rate, multiplier: MULTIPLIER, others_visitors_per_min: rate, others_shops: others.length, calibration, queue, think_scale: thinkScale,
+        request_timeout_s: REQUEST_TIMEOUT_S, slo: { p95_ms: SLO.p95Ms, max_error_rate: SLO.maxErrorRate }, start_lag_ms: series.startLagMs,
+      },
+      periods: results,
+      probe_ms: played.probe.during_cut_ms,
+      probe: played.probe,
+      switches: played.switches,
+      shape: shapeChecks(results, played.probe),
+      runner_exit_code: played.runnerExit,
+    };
+    folder.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
+    folder.write('series.json', JSON.stringify(series.timeline) + '\n');
+    await writeTimelineReport(folder.dir, { summary, series: series.timeline });
+    folder.complete(reportsDir);
+    unwatch();
+    await db.close();
+    return summary;
+  });
+  unmark();
+  return { summary, folder };
+}
+
+/** The run's files turned into per-period figures for both tenant groups and the chart's series. */
+async function analyse(folder: RunFolder, plan: PeriodPlan[], played: PlayedDay, bucketS: number): Promise<{ results: PeriodResult[]; series: { timeline: TimelineSeries; startLagMs: number } }> {
+  const points = await readLoadPoints(folder.file('k6-points.json.gz'), { custom: ['queue_wait'] });
+  if (points.requests.length === 0) throw new UserError('the day recorded no request');
+  const startMs = played.startAtMs;
+  let offset = 0;
+  const windows: Window[] = plan.map((p) => ({ name: p.name, start_s: offset, end_s: (offset += p.duration_s) }));
+  const samples = await readSamples(folder.file('db-samples.ndjson'));
+  const endMs = played.sampler.last_ts_ms ?? startMs + offset * 1000;
+  const deltas = phaseDeltas([...samples], [...windows.map((w) => ({ name: w.name, startMs: startMs + w.start_s * 1000, endMs: startMs + w.end_s * 1000 })), { name: 'all', startMs, endMs }]);
+  const results = windows.map((w, i): PeriodResult => {
+    const sent = inWindow(points, startMs, w, i === windows.length - 1);
+    const hot = groupStats(points, sent, w.name, 'hot');
+    const others = groupStats(points, sent, w.name, 'others');
+    const ok = (g: typeof hot) => g.p95_ms !== null && g.p95_ms < SLO.p95Ms && (g.failed_rate ?? 0) < SLO.maxErrorRate;
+    return {
+      name: w.name, clock: plan[i].clock, start_s: w.start_s, end_s: w.end_s, hot, others, switched: plan[i].switches,
+      db: periodDb(deltas.find((d) => d.name === w.name), w), within_slo: { hot: ok(hot), others: ok(others) },
+    };
+  });
+  const all = deltas.find((d) => d.name === 'all')?.series ?? [];
+  const firstSent = points.requests.reduce((min, r) => Math.min(min, r.ms - r.duration), Infinity);
+  return { results, series: { timeline: timelineSeries(points, all, startMs, offset, bucketS), startLagMs: Math.round(firstSent - startMs) } };
+}
