@@ -1,6 +1,7 @@
 // npm run bench:runner: the runner against autocannon on the same trivial loopback server, same connection
 // count, same duration, for both script styles (awaited and synchronous); then, each in a fresh process, each
-// style's RSS per VU at 1,000 VUs and its RSS with 10,000 requests held by a stalled server.
+// style's RSS per VU at 1,000 VUs and its RSS with 10,000 requests held by a stalled server; and how closely the
+// arrival-rate scheduler keeps 1,000 iterations/s.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 10_000);
 const MANY_VUS = Number(process.env.BENCH_MANY_VUS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const ARRIVAL_S = Number(process.env.BENCH_ARRIVAL_S ?? 20);
 
 function median(xs: number[]): number {
   const v = [...xs].sort((a, b) => a - b);
@@ -76,6 +78,27 @@ async function runnerRate(url: string, style: Style): Promise<{ rate: number; cp
   const cpu = process.cpuUsage(c0);
   const n = r.summary.metrics.http_reqs.values.count;
   return { rate: n / SECONDS, cpuUs: (cpu.user + cpu.system) / n };
+}
+
+/**
+ * The arrival-rate scheduler's precision (a timing target, so it lives here and not in a test): 1,000
+ * iterations/s of constant-arrival-rate for ARRIVAL_S seconds; the achieved rate and iteration_start_lag's p99.
+ */
+async function arrivalPrecision(url: string): Promise<void> {
+  const rate = 1000;
+  const r = await runScript(path.join(root, 'test/fixtures/runner-rate.ts'), {
+    quiet: true,
+    summaryMode: 'compact',
+    stdout: sink(),
+    env: { BASE_URL: url, RATE: String(rate), DURATION: `${ARRIVAL_S}s`, PRE: '400', MAX: '1000', GRACE: '2s' },
+  });
+  const s = r.scenarios[0];
+  const achieved = (s.completed + s.interrupted) / ARRIVAL_S;
+  const p99 = r.summary.metrics.iteration_start_lag?.values['p(99)'] ?? NaN;
+  const ok = Math.abs(achieved - rate) / rate < 0.01 && p99 < 5;
+  process.stdout.write(
+    `runner, constant-arrival-rate ${rate}/s for ${ARRIVAL_S} s: achieved ${achieved.toFixed(1)}/s, dropped ${s.dropped}, start lag p99 ${p99.toFixed(2)} ms (target within 1 %, p99 < 5 ms) ${ok ? 'ok' : 'BELOW TARGET'}\n`,
+  );
 }
 
 /** In a child process of its own (`--vus-rss STYLE URL`): peak RSS over a 5 s closed loop with MANY_VUS VUs. */
@@ -143,6 +166,7 @@ async function main(): Promise<void> {
       const ratio = median(ratios[style]);
       process.stdout.write(`runner/autocannon, ${style}: median ${ratio.toFixed(2)} (target >= 0.8) ${ratio >= 0.8 ? 'ok' : 'BELOW TARGET'}\n`);
     }
+    await arrivalPrecision(server.url);
     for (const style of Object.keys(STYLES) as Style[]) {
       const m = await inChild<{ peakMb: number; beforeMb: number; requests: number }>('--vus-rss', style, server.url);
       process.stdout.write(`runner, ${style.padEnd(12)}: ${MANY_VUS} VUs for 5 s: peak RSS ${m.peakMb.toFixed(0)} MB (${m.beforeMb.toFixed(0)} MB before the run), ${(((m.peakMb - m.beforeMb) * 1000) / MANY_VUS).toFixed(0)} kB per VU, ${m.requests} requests\n`);
