@@ -214,7 +214,16 @@ export class HttpRequests {
       f.method = 'GET';
       f.body = null;
     }
-    this.send(f);
+    // the next hop leaves once undici is done with this response (we are inside its completion callback),
+    // so it goes on the VU's own connection as a request the script makes next would
+    queueMicrotask(() => {
+      if (f.token?.interrupted) return;
+      try {
+        this.send(f);
+      } catch (err) {
+        f.reject(err);
+      }
+    });
     return true;
   }
 
