@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { Client, Pool, type Dispatcher } from 'undici';
 
 /** What one HTTP exchange produced, with k6's timing phases (ms). */
@@ -180,14 +179,6 @@ export interface OwnConnection {
 }
 
 const CONNECTION_OPTIONS = { pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } };
-/**
- * A VU's own connection never has two requests on it (`busy` sends a second one to the pool), so its
- * pipelining depth only decides undici's bookkeeping: at 1 every request marks the client full, emits a
- * 'drain' when it completes and defers the next resume by a setImmediate. At 2 none of that happens per
- * request, and undici still waits a check phase before reusing an idle socket (its idle-socket validation),
- * so a server that closes a kept-alive connection is noticed before the next request is written.
- */
-const OWN_PIPELINING = 2;
 /** options.insecureSkipTLSVerify: https to servers whose certificates do not verify (self-signed test setups) */
 const INSECURE_OPTIONS = { ...CONNECTION_OPTIONS, connect: { ...CONNECTION_OPTIONS.connect, rejectUnauthorized: false } };
 
@@ -215,7 +206,7 @@ export class HttpClient {
     let dispatcher: Dispatcher;
     let conn = o.reuse ? vuConnections?.get(o.origin) : undefined;
     if (o.reuse && vuConnections !== undefined && conn === undefined) {
-      conn = { client: new Client(o.origin, { ...this.connectionOptions, pipelining: OWN_PIPELINING }), busy: false };
+      conn = { client: new Client(o.origin, this.connectionOptions), busy: false };
       vuConnections.set(o.origin, conn);
       this.own.add(conn.client);
     }

@@ -214,16 +214,7 @@ export class HttpRequests {
       f.method = 'GET';
       f.body = null;
     }
-    // the next hop leaves once undici is done with this response (we are inside its completion callback),
-    // so it goes on the VU's own connection as a request the script makes next would
-    queueMicrotask(() => {
-      if (f.token?.interrupted) return;
-      try {
-        this.send(f);
-      } catch (err) {
-        f.reject(err);
-      }
-    });
+    this.send(f);
     return true;
   }
 
