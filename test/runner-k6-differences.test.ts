@@ -207,3 +207,19 @@ test('insecureSkipTLSVerify: a self-signed https server is refused by default an
     server.closeAllConnections();
   }
 });
+
+test('redirects: each hop a request on the VU\'s own connection, 307 keeps the body, 303 turns POST into GET, redirects: 0 stops', async () => {
+  const { r, server } = await play(`
+export const options = { iterations: 1 };
+export default function () {
+  const chain = http.get(__ENV.B + '/redirect?status=302&to=' + encodeURIComponent('/redirect?status=301&to=/page'));
+  check(chain, { 'followed to the end': (x) => x.status === 200 && x.url === __ENV.B + '/page' });
+  check(http.post(__ENV.B + '/redirect?status=307&to=/echo', 'kept'), { '307 keeps method and body': (x) => x.json('body') === 'kept' });
+  check(http.post(__ENV.B + '/redirect?status=303&to=/page', 'dropped'), { '303 turns POST into GET': (x) => x.status === 200 });
+  check(http.get(__ENV.B + '/redirect?status=302&to=/page', { redirects: 0 }), { 'redirects: 0 returns the 302': (x) => x.status === 302 });
+}`);
+  allChecksPass(r);
+  assert.equal(r.summary.metrics.http_reqs.values.count, 8);
+  assert.deepEqual([server.count('GET /redirect'), server.count('POST /redirect'), server.count('POST /echo'), server.count('GET /page')], [3, 2, 1, 2]);
+  assert.equal(server.sockets, 1);
+});

@@ -110,6 +110,10 @@ function answer(req: http.IncomingMessage, body: string, res: http.ServerRespons
     return void res.end(gzipSync('compressed hello'));
   }
   if (u.pathname === '/echo') return json(200, { body, encoding: req.headers['content-encoding'] ?? null });
+  if (u.pathname === '/redirect') {
+    res.writeHead(Number(u.searchParams.get('status') ?? 302), { location: u.searchParams.get('to') ?? '/' });
+    return void res.end();
+  }
   const delay = Number(u.searchParams.get('delay') ?? 0);
   if (delay > 0) return void setTimeout(() => res.end('ok'), delay);
   res.end('ok');

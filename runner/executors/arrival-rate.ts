@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { VU } from '../runtime.ts';
 import { ScenarioRun, type ExecutorHost, type ScenarioCommon } from './base.ts';
 import { fail, int, type Raw } from './fields.ts';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { TagSet } from '../metrics/registry.ts';
 import { IterationToken, type Runtime, type ScenarioInfo, type VU } from '../runtime.ts';
 import type { Raw } from './fields.ts';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { VU } from '../runtime.ts';
 import { ScenarioRun, type ExecutorDefinition, type ExecutorHost, type ScenarioCommon } from './base.ts';
 import { dur, int } from './fields.ts';

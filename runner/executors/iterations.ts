@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ScenarioRun, type ExecutorHost, type ScenarioCommon } from './base.ts';
 import { dur, int, type Raw } from './fields.ts';
 

@@ -51,7 +51,10 @@ export class CookieJar {
 
   /** Forgets every cookie, or (with a URL) the cookies that would be sent to it. */
   clear(url?: CookieUrl): void {
-    if (url === undefined) this.cookies.clear();
+    // Map.clear() allocates a new table even when empty, and every iteration resets the jar
+    if (url === undefined) {
+      if (this.cookies.size > 0) this.cookies.clear();
+    }
     else for (const [k, c] of this.cookies) if (this.sendsTo(c, url, Date.now())) this.cookies.delete(k);
   }
 

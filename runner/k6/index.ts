@@ -1,4 +1,5 @@
 // The `k6` module: check, group, sleep, fail (k6-subset §4), each bound to one VU.
+import { performance } from 'node:perf_hooks';
 import { md5, stringTags, type PendingOp, type VU } from '../runtime.ts';
 import { blocking, WAIT } from '../sync/helpers.ts';
 

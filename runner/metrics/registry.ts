@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { newSink, type MetricType, type Sink, type ValueType } from './sinks.ts';
 
 export type Tags = Record<string, string>;

@@ -47,6 +47,22 @@ function urlTemplate(strings: TemplateStringsArray, ...values: unknown[]): UrlTe
   return new UrlTemplate(fill((i) => String(values[i])), fill(() => '${}'));
 }
 
+/** The method in upper case; the usual ones as they are, since toUpperCase makes a new string every time. */
+function upperMethod(m: string): string {
+  switch (m) {
+    case 'GET':
+    case 'POST':
+    case 'PUT':
+    case 'PATCH':
+    case 'DELETE':
+    case 'HEAD':
+    case 'OPTIONS':
+      return m;
+    default:
+      return m.toUpperCase();
+  }
+}
+
 export function httpModule(vu: VU, client: HttpClient) {
   const vuJar = new ScriptCookieJar(vu.jar);
   const requests = new HttpRequests(vu, client);
@@ -69,7 +85,7 @@ export function httpModule(vu: VU, client: HttpClient) {
       Error.stackTraceLimit = limit;
     }
     // `http.get(url, null)` is common in k6 scripts: no params
-    return requests.run(method.toUpperCase(), String(url), body, params ?? undefined, site);
+    return requests.run(upperMethod(method), String(url), body, params ?? undefined, site);
   }
 
   function batchOne(r: BatchRequest): Promise<Response> {

@@ -54,12 +54,18 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const timeoutCache = new Map<string | number, number>();
 
 /** Params.timeout in ms: a k6 duration or a number of ms; 60 s when not given. */
+let lastTimeout: string | number | undefined;
+let lastTimeoutMs = DEFAULT_TIMEOUT_MS;
 export function timeoutOf(t: string | number | undefined): number {
   if (t === undefined) return DEFAULT_TIMEOUT_MS;
+  // a script passes the same timeout on every request: one comparison instead of a map lookup
+  if (t === lastTimeout) return lastTimeoutMs;
   let ms = timeoutCache.get(t);
   if (ms === undefined) {
     ms = typeof t === 'number' ? t : parseDuration(t, 'http timeout');
     timeoutCache.set(t, ms);
   }
+  lastTimeout = t;
+  lastTimeoutMs = ms;
   return ms;
 }

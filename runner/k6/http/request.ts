@@ -34,17 +34,19 @@ export function parseUrl(url: string): ParsedUrl {
   return p;
 }
 
-/** Every value of one response header, by its lower-case name. */
-function headerValue(raw: Buffer[] | null, lower: string): string[] {
-  const out: string[] = [];
-  if (!raw) return out;
+const NONE: readonly string[] = [];
+
+/** Every value of one response header, by its lower-case name (no array made when there is none). */
+function headerValue(raw: Buffer[] | null, lower: string): readonly string[] {
+  let out: string[] | null = null;
+  if (!raw) return NONE;
   const first = lower.charCodeAt(0);
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i];
     // the first byte, case-folded, rules out most names without making a string of them
-    if (k.length === lower.length && (k[0] | 0x20) === first && k.toString('latin1').toLowerCase() === lower) out.push(raw[i + 1].toString('latin1'));
+    if (k.length === lower.length && (k[0] | 0x20) === first && k.toString('latin1').toLowerCase() === lower) (out ??= []).push(raw[i + 1].toString('latin1'));
   }
-  return out;
+  return out ?? NONE;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -225,7 +227,8 @@ export class HttpRequests {
     if (params?.headers) {
       for (const k in params.headers) {
         headers.push(k, String(params.headers[k]));
-        if (k.toLowerCase() === 'user-agent') hasUa = true;
+        // the length rules out most names without the new string toLowerCase makes
+        if (k.length === 10 && k.toLowerCase() === 'user-agent') hasUa = true;
       }
     }
     if (!hasUa) headers.push('user-agent', rt.userAgent);
