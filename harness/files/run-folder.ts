@@ -52,6 +52,17 @@ export class RunFolder {
     writeFileAtomic.sync(this.file(name), content);
   }
 
+  /**
+   * A finished run's files in their order: figures and series, then the report rendered from them, and only then
+   * complete(), so the marker goes once every contract file is whole.
+   */
+  async finish(reportsDir: string, summary: unknown, series: unknown, renderReport: () => void | Promise<void>): Promise<void> {
+    this.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
+    this.write('series.json', JSON.stringify(series) + '\n');
+    await renderReport();
+    this.complete(reportsDir);
+  }
+
   private marked = false;
 
   /** the first reason stays: a fault's reason is not overwritten by the 'interrupted' of the cleanup after it */

@@ -80,10 +80,7 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
     summary.comparison = { tripled_p95_ratio: p95Ratio(summary, 'tripled'), baseline_p95_ratio: p95Ratio(summary, 'baseline') };
     summary.finished_at = new Date().toISOString();
 
-    folder.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
-    folder.write('series.json', JSON.stringify(series) + '\n');
-    await writeReport(folder.dir, { summary, series });
-    folder.complete(reportsDir);
+    await folder.finish(reportsDir, summary, series, () => writeReport(folder.dir, { summary, series }));
     unwatch();
     await db.close();
     return summary;

@@ -172,7 +172,7 @@ async function measure(plan: VariantPlan, { topo, shape, t, runnerExit, pointsFi
       phases,
       lost_or_duplicated: lostOrDuplicated(check),
       check,
-      timeline: { cut_s: since(t.cutMs), healed_s: since(t.healedMs), end_s: since(endMs) },
+      timeline: { load_started_at: new Date(t.loadStartMs).toISOString(), cut_s: since(t.cutMs), healed_s: since(t.healedMs), end_s: since(endMs) },
       rotation: events.filter((e) => e.at_ms >= t.loadStartMs).map((e) => ({ at_s: since(e.at_ms), worker: e.worker, state: e.state })),
       gate: topo.gateEvents.filter((e) => e.at_ms >= t.loadStartMs).map((e) => ({ at_s: since(e.at_ms), worker: e.worker, open: e.open })),
       partition_tasks_by_worker: byWorker,

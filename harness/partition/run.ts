@@ -90,10 +90,7 @@ export async function runPartition(o: PartitionOptions): Promise<{ summary: Part
       watchdog.record(`${line} (finished)`);
     }
     summary.finished_at = new Date().toISOString();
-    folder.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
-    folder.write('series.json', JSON.stringify(series) + '\n');
-    writePartitionReport(folder.dir, { summary, series });
-    folder.complete(reportsDir);
+    await folder.finish(reportsDir, summary, series, () => writePartitionReport(folder.dir, { summary, series }));
     await redis.stop();
     unwatch();
     await db.close();

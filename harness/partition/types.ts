@@ -52,8 +52,8 @@ export interface VariantResult {
   /** lost + unaccounted positions and orders + partial orders: 0 when nothing was lost or done twice */
   lost_or_duplicated: number;
   check: NoLossCheck;
-  /** seconds since the load started */
-  timeline: { cut_s: number; healed_s: number; end_s: number };
+  /** seconds since the load started (its first visitor served), and that moment itself, to place k6 points by */
+  timeline: { load_started_at: string; cut_s: number; healed_s: number; end_s: number };
   /** web workers leaving (DOWN) and rejoining (UP) the balancer's rotation */
   rotation: { at_s: number; worker: string; state: 'UP' | 'DOWN' }[];
   /** task workers closing and opening their gate (after only) */

@@ -85,10 +85,7 @@ export async function runTimeline(o: TimelineOptions): Promise<{ summary: Timeli
       shape: shapeChecks(results, played.probe),
       runner_exit_code: played.runnerExit,
     };
-    folder.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
-    folder.write('series.json', JSON.stringify(series.timeline) + '\n');
-    await writeTimelineReport(folder.dir, { summary, series: series.timeline });
-    folder.complete(reportsDir);
+    await folder.finish(reportsDir, summary, series.timeline, () => writeTimelineReport(folder.dir, { summary, series: series.timeline }));
     unwatch();
     await db.close();
     return summary;
