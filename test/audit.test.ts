@@ -147,6 +147,35 @@ test('Ctrl-C while the journey plays stops runner, shop and postgres, and writes
   assert.ok(!existsSync(path.join(out, 'growth.json')) && !existsSync(path.join(out, 'growth.md')), 'no report that looks finished');
 });
 
+test('kill -9 of the shop while the journey plays: one line, exit 1, INCOMPLETE, no growth.json, nothing left', { timeout: 60_000 }, async () => {
+  const out = path.join(dir, 'shop-killed');
+  const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
+  let killed: number[] = [];
+  let watching = false;
+  // the line comes just before the shop starts: look for it until it is there, then kill it mid-journey
+  const killShop = (tries: number) => {
+    killed = processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${loadTestDataDir}`);
+    if (killed.length > 0) setTimeout(() => killed.forEach((pid) => process.kill(pid, 'SIGKILL')), 500);
+    else if (tries > 0) setTimeout(() => killShop(tries - 1), 50);
+  };
+  const r = await runCli('audit:growth', ['--out', out, '--visitors', '200'], env, (stderr) => {
+    if (!watching && /tiny: playing 200 visitors/.test(stderr)) {
+      watching = true;
+      killShop(100);
+    }
+  });
+  assert.ok(killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
+  assert.equal(r.code, 1, r.stderr.slice(-1000));
+  const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
+  assert.match(last, /^error: run stopped: the shop \(after, tiny\) ended unexpectedly \(killed by SIGKILL\)/);
+  assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), /the shop \(after, tiny\) ended unexpectedly/);
+  assert.ok(!existsSync(path.join(out, 'growth.json')) && !existsSync(path.join(out, 'growth.md')), 'no report that looks finished');
+  const leftovers = () => [...postmastersOn(loadTestDataDir), ...processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${loadTestDataDir}`), ...processesWith('runner/cli.ts', `LOADLAB_PGDATA=${loadTestDataDir}`)];
+  const deadline = Date.now() + 10_000;
+  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+  assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
+});
+
 describe('with DATABASE_URL: no plans (the server log is not ours to read), and pg_stat_statements required', () => {
   let server: OpenedDataset;
   let admin: pg.Client;

@@ -11,6 +11,8 @@ export interface SampleRequest {
   seed: number;
   /** where the runner writes its request points (k6's --out json) */
   pointsFile: string;
+  /** aborted on a fault the watchdog noticed: the runner stops */
+  signal?: AbortSignal;
 }
 
 /** What the journey did at one size: requests per route (the `name` tag) and how many failed. */
@@ -29,7 +31,7 @@ export async function playSample(r: SampleRequest): Promise<SamplePlayed> {
     baseUrl: r.baseUrl, rate: 1, multiplier: 1, phases: {}, sampleVisitors: r.visitors, thinkScale: 0,
     firstDate: r.firstDate, dates: r.dates, seed: r.seed, runId: `audit-${Date.now()}`,
   });
-  const { code, stderrTail } = await runLoadScript(INCIDENT_SCRIPT, env, ['--out', `json=${r.pointsFile}`], { showProgress: false });
+  const { code, stderrTail } = await runLoadScript(INCIDENT_SCRIPT, env, ['--out', `json=${r.pointsFile}`], { showProgress: false, signal: r.signal });
   // 99 = a threshold of the script failed: the audit does not judge latency, only what the database did
   if (code !== 0 && code !== 99) throw new UserError(`the journey did not run (runner exit ${code}): ${stderrTail}`);
   const points = await readLoadPoints(r.pointsFile);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { DatasetSpec } from '../../datasets/presets.ts';
@@ -6,6 +6,7 @@ import type { Variant } from '../../shop/queries/product-list.ts';
 import { openDataset, type OpenedDataset } from '../db/dataset.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { junitXml } from '../files/junit.ts';
+import { Watchdog } from '../guard/watchdog.ts';
 import type { AllowList } from './allow-list.ts';
 import { prepareCapture, type MeasuredStatement } from './capture.ts';
 import { requireStatStatements } from './statements.ts';
@@ -17,13 +18,15 @@ import { junitCases, renderGrowthMd } from './render.ts';
 export interface AuditedApp {
   url: string;
   stop(): Promise<void>;
+  /** settles with how it ended if it ends without stop(): the watchdog stops the audit then */
+  unexpectedEnd?: Promise<string>;
 }
 export type AppStarter = (variant: Variant, databaseUrl: string) => Promise<AuditedApp>;
 
 /** the reference shop, as its own process */
 export const startShopApp: AppStarter = async (variant, databaseUrl) => {
   const shop = await startShopProcess(variant, databaseUrl);
-  return { url: shop.ready, stop: shop.stop };
+  return { url: shop.ready, stop: shop.stop, unexpectedEnd: shop.unexpectedEnd };
 };
 
 export interface AuditOptions {
@@ -52,15 +55,16 @@ interface SizeResult {
   note: string | null;
 }
 
-async function auditSize(o: AuditOptions, ds: OpenedDataset): Promise<SizeResult> {
+async function auditSize(o: AuditOptions, ds: OpenedDataset, watchdog: Watchdog): Promise<SizeResult> {
   const capture = await prepareCapture(ds.db);
   try {
     const app = await (o.startApp ?? startShopApp)(o.variant, capture.appUrl);
+    if (app.unexpectedEnd) watchdog.watchProcess('shop', `the shop (${o.variant}, ${ds.spec.name})`, app.unexpectedEnd);
     try {
       await capture.begin();
       const played = await playSample({
         baseUrl: app.url, visitors: o.visitors, firstDate: ds.result.manifest.hot_subevent_first, dates: ds.spec.dates, seed: o.seed,
-        pointsFile: path.join(o.outDir, `k6-points-${ds.spec.name}.json`),
+        pointsFile: path.join(o.outDir, `k6-points-${ds.spec.name}.json`), signal: watchdog.signal,
       });
       const m = await capture.end();
       if (m.unmatched_plans > 0) o.warn(`note: ${m.unmatched_plans} plans of ${ds.spec.name} matched no pg_stat_statements entry (raise pg_stat_statements.max?)`);
@@ -79,8 +83,24 @@ async function auditSize(o: AuditOptions, ds: OpenedDataset): Promise<SizeResult
  * Writes growth.json, growth.md and junit.xml into outDir and returns the report.
  */
 export async function runAudit(o: AuditOptions): Promise<GrowthReport> {
+  // watched as every long command is: a disk below its floor, or the database or the shop gone, stops the
+  // audit with one line and leaves an INCOMPLETE marker instead of a verdict on half the journey
+  const watchdog = new Watchdog(o.log);
+  watchdog.watchRunDisks(o.outDir);
   mkdirSync(o.outDir, { recursive: true });
-  const opened: OpenedDataset[] = [];
+  const marker = path.join(o.outDir, 'INCOMPLETE');
+  rmSync(marker, { force: true });
+  const folder = {
+    dir: o.outDir,
+    markIncomplete: (reason: string, figures: string[] = []) =>
+      writeFileSync(marker, `this audit did not finish (${reason}): growth.json, if any, is an earlier audit's\n${figures.map((f) => `  ${f}\n`).join('')}`),
+  };
+  const results = await watchdog.run(folder, (signal) => auditSizes(o, watchdog, signal));
+  return writeReport(o, results);
+}
+
+async function auditSizes(o: AuditOptions, watchdog: Watchdog, signal: AbortSignal): Promise<SizeResult[]> {
+  const opened: { ds: OpenedDataset; unwatch: () => void }[] = [];
   const results: SizeResult[] = [];
   try {
     for (const spec of o.sizes) {
@@ -88,17 +108,25 @@ export async function runAudit(o: AuditOptions): Promise<GrowthReport> {
       // a fresh seed in databases of the audit's own: carts and orders left by earlier runs (more of them at
       // one size than another) would otherwise change what the cart statements read, and look like growth
       const database = `loadlab_audit_${spec.name.replace(/-/g, '_')}`;
-      const ds = await openDataset({ preset: spec, seed: o.seed, dataDir: o.dataDir, database, fresh: true, log: o.log, check: requireStatStatements });
-      opened.push(ds);
+      const ds = await openDataset({ preset: spec, seed: o.seed, dataDir: o.dataDir, database, fresh: true, log: o.log, check: requireStatStatements, signal });
+      opened.push({ ds, unwatch: watchdog.watchDatabase(ds.db) });
       o.log(`${spec.name}: playing ${o.visitors} visitors against the ${o.variant} shop`);
-      const r = await auditSize(o, ds);
+      const r = await auditSize(o, ds, watchdog);
       if (results.length === 0 && r.note) o.warn(`note: ${r.note}; work per call falls back to pg_stat_statements' blocks and temp blocks`);
       o.log(`${spec.name}: ${r.statements.length} statements, ${Object.values(r.played.routes).reduce((s, x) => s + x.requests, 0)} requests`);
       results.push(r);
+      watchdog.record(`${spec.name}: ${r.statements.length} statements measured`);
     }
   } finally {
-    for (const ds of opened.reverse()) await ds.db.close();
+    for (const { ds, unwatch } of opened.reverse()) {
+      unwatch();
+      await ds.db.close();
+    }
   }
+  return results;
+}
+
+function writeReport(o: AuditOptions, results: SizeResult[]): GrowthReport {
   const sizes = o.sizes.map((s) => ({ name: s.name, dates: s.dates }));
   const statements = growthStatements(sizes, results.map((r) => r.statements), o.allow, o.thresholds);
   const seen = new Set(statements.map((s) => s.fingerprint));

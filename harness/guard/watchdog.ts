@@ -116,7 +116,7 @@ export class Watchdog {
    * killed runner) the body gets up to 10 s to stop its load and save its figures, then the run folder is marked
    * INCOMPLETE and the fault is thrown: one line, exit 1.
    */
-  async run<T>(folder: RunFolder, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async run<T>(folder: Pick<RunFolder, 'dir' | 'markIncomplete'>, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const tripped = new Promise<never>((_, reject) => (this.rejectRun = reject));
     tripped.catch(() => {});
     if (this.fault) this.rejectRun?.(this.fault);
@@ -133,7 +133,9 @@ export class Watchdog {
       // a request to a shop whose exit is still on its way)
       else if (!this.fault) {
         await this.checkNow();
-        if (!this.fault) await sleep(500, this.signal);
+        // held: with nothing else left running (an error before any child started), an unref'd timer would
+        // let the process end here, mid-await, with exit 13 instead of the error's one line
+        if (!this.fault) await sleep(500, this.signal, true);
       }
       const fault = this.fault;
       if (!fault) throw err;
@@ -199,10 +201,10 @@ export class Watchdog {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: AbortSignal, hold = false): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    t.unref();
+    if (!hold) t.unref();
     signal?.addEventListener('abort', () => {
       clearTimeout(t);
       resolve();
