@@ -5,7 +5,6 @@
 // then recovery; afterwards the database is checked for lost or duplicated cart positions and orders.
 import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
 import { parseVariants } from '../harness/cli/variants.ts';
-import { reportsDir } from '../harness/files/paths.ts';
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { defaultCounts, DEFAULT_RATE, partitionPhases, runPartition } from '../harness/partition/run.ts';
 import { parsePhaseSeconds } from '../harness/partition/flags.ts';
@@ -41,6 +40,6 @@ await runMain(async () => {
     out: values.out,
     say,
   });
-  say(`report: ${folder.file('report.md')}${folder.dir.startsWith(reportsDir) ? ' (also reports/latest)' : ''}`);
+  say(`report: ${folder.file('report.md')} ${folder.latestNote}`);
   return Object.values(summary.variants).some((v) => v.lost_or_duplicated > 0) ? 99 : 0;
 });

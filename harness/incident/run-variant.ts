@@ -110,7 +110,7 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
 
     const points = await readLoadPoints(pointsFile);
     if (points.requests.length === 0) throw new UserError(`the load run of variant ${variant} recorded no request`);
-    const startMs = Math.min(...points.requests.map((r) => r.ms - r.duration));
+    const startMs = points.requests.reduce((start, r) => Math.min(start, r.ms - r.duration), Infinity);
     let offset = 0;
     const phaseWindows = plan.phases.map((p) => {
       const w = { name: p.name, start_s: offset, end_s: offset + p.duration_s };
