@@ -152,16 +152,20 @@ test('kill -9 of the shop while the journey plays: one line, exit 1, INCOMPLETE,
   const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
   let killed: number[] = [];
   let watching = false;
-  // the line comes just before the shop starts: look for it until it is there, then kill it mid-journey
+  // the line comes just before the shop starts; the runner starts only once the shop is ready, so the journey
+  // is playing when both are there (a fixed delay killed a shop still starting on a slow machine)
   const killShop = (tries: number) => {
-    killed = processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${loadTestDataDir}`);
-    if (killed.length > 0) setTimeout(() => killed.forEach((pid) => process.kill(pid, 'SIGKILL')), 500);
-    else if (tries > 0) setTimeout(() => killShop(tries - 1), 50);
+    const shop = processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${loadTestDataDir}`);
+    const runner = processesWith('runner/cli.ts', `LOADLAB_PGDATA=${loadTestDataDir}`);
+    if (shop.length > 0 && runner.length > 0) {
+      killed = shop;
+      setTimeout(() => killed.forEach((pid) => process.kill(pid, 'SIGKILL')), 300);
+    } else if (tries > 0) setTimeout(() => killShop(tries - 1), 50);
   };
   const r = await runCli('audit:growth', ['--out', out, '--visitors', '200'], env, (stderr) => {
     if (!watching && /tiny: playing 200 visitors/.test(stderr)) {
       watching = true;
-      killShop(100);
+      killShop(400);
     }
   });
   assert.ok(killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
