@@ -194,7 +194,7 @@ export class HttpRequests {
       const b = decoded(x.body, x.rawHeaders);
       resBody = responseType === 'binary' ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b.toString('utf8');
     }
-    const timings: Timings = { blocked: x.blocked, connecting: 0, tls_handshaking: 0, sending: x.sending, waiting: x.waiting, receiving: x.receiving, duration: x.duration };
+    const timings: Timings = { blocked: x.blocked, connecting: x.connecting, tls_handshaking: 0, sending: x.sending, waiting: x.waiting, receiving: x.receiving, duration: x.duration };
     const request = requestInfo(f.method, f.url, typeof f.body === 'string' ? f.body : '', f.headers);
     const status = x.status;
     // options.throw: a request that got no response throws, as k6 then does

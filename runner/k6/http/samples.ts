@@ -128,7 +128,7 @@ export class RequestSamples {
     addCounter(s.reqs, 1);
     addTrend(s.duration, x.duration);
     addTrend(s.blocked, x.blocked);
-    addTrend(s.connecting, 0);
+    addTrend(s.connecting, x.connecting);
     addTrend(s.tls, 0);
     addTrend(s.sending, x.sending);
     addTrend(s.waiting, x.waiting);
@@ -141,7 +141,7 @@ export class RequestSamples {
       out.point(m.http_reqs, ts, 1, t);
       out.point(m.http_req_duration, ts, x.duration, t);
       out.point(m.http_req_blocked, ts, x.blocked, t);
-      out.point(m.http_req_connecting, ts, 0, t);
+      out.point(m.http_req_connecting, ts, x.connecting, t);
       out.point(m.http_req_tls_handshaking, ts, 0, t);
       out.point(m.http_req_sending, ts, x.sending, t);
       out.point(m.http_req_waiting, ts, x.waiting, t);
