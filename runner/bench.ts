@@ -10,10 +10,10 @@ import { runScript } from './run.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 10_000);
 const MANY_VUS = Number(process.env.BENCH_MANY_VUS ?? 1000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ARRIVAL_S = Number(process.env.BENCH_ARRIVAL_S ?? 20);
 
 function median(xs: number[]): number {
@@ -151,20 +151,25 @@ async function inFlightRss(style: Style): Promise<void> {
 async function main(): Promise<void> {
   const server = await startServer('fast');
   try {
-    process.stdout.write(`trivial loopback server, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} round(s) alternating the three clients\n`);
+    process.stdout.write(`trivial loopback server, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} round(s); each runner run is compared with the autocannon runs just before and after it, since this machine's speed drifts within a minute\n`);
     const ratios: Record<Style, number[]> = { awaited: [], synchronous: [] };
+    let acBefore = await autocannonRate(server.url);
+    process.stdout.write(`autocannon:                   ${acBefore.toFixed(0)} requests/s\n`);
     for (let round = 1; round <= ROUNDS; round++) {
-      const ac = await autocannonRate(server.url);
-      process.stdout.write(`round ${round} autocannon:           ${ac.toFixed(0)} requests/s\n`);
-      for (const style of Object.keys(STYLES) as Style[]) {
-        const rr = await runnerRate(server.url, style);
+      const runs: [Style, { rate: number; cpuUs: number }][] = [];
+      for (const style of Object.keys(STYLES) as Style[]) runs.push([style, await runnerRate(server.url, style)]);
+      const acAfter = await autocannonRate(server.url);
+      const ac = (acBefore + acAfter) / 2;
+      for (const [style, rr] of runs) {
         ratios[style].push(rr.rate / ac);
         process.stdout.write(`round ${round} runner, ${style.padEnd(12)}: ${rr.rate.toFixed(0)} requests/s, ${(rr.rate / ac).toFixed(2)}x autocannon, ${rr.cpuUs.toFixed(1)} µs CPU per request\n`);
       }
+      process.stdout.write(`autocannon:                   ${acAfter.toFixed(0)} requests/s\n`);
+      acBefore = acAfter;
     }
     for (const style of Object.keys(STYLES) as Style[]) {
       const ratio = median(ratios[style]);
-      process.stdout.write(`runner/autocannon, ${style}: median ${ratio.toFixed(2)} (target >= 0.8) ${ratio >= 0.8 ? 'ok' : 'BELOW TARGET'}\n`);
+      process.stdout.write(`runner/autocannon, ${style}: median ${ratio.toFixed(2)} of ${ratios[style].map((r) => r.toFixed(2)).join(', ')} (target >= 0.8) ${ratio >= 0.8 ? 'ok' : 'BELOW TARGET'}\n`);
     }
     await arrivalPrecision(server.url);
     for (const style of Object.keys(STYLES) as Style[]) {
