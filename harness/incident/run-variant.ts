@@ -7,11 +7,11 @@ import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, V
 import type { RunFolder } from '../files/run-folder.ts';
 import { UserError } from '../../common/user-error.ts';
 import { showProgress } from '../cli/progress.ts';
-import { runLoadScript, runnerCrashed } from '../load/runner-process.ts';
-import { loadFigures, readSummaryExport, thresholdResults } from '../load/summary-export.ts';
+import { runLoadScript } from '../load/runner-process.ts';
+import { thresholdsMet } from '../load/summary-export.ts';
 import { explainProductList } from '../../shop/explain.ts';
 import { cancelRunningQueries } from '../db/cancel.ts';
-import { RunFault } from '../guard/fault.ts';
+import { endIfStopped } from '../guard/stopped-load.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 
 export interface PhasePlan {
@@ -47,20 +47,6 @@ export interface VariantOutcome {
   series: { load: LoadSeriesPoint[]; db: DbSeriesPoint[]; phases: { name: PhaseName; start_s: number; end_s: number }[] };
 }
 
-/**
- * The load ended early: on a fault the watchdog noticed (the figures so far are recorded, then the fault is
- * thrown), or because the runner itself died. Otherwise returns and the variant goes on.
- */
-function endIfStopped(plan: VariantPlan, run: { code: number; killedBy: NodeJS.Signals | null }, loadS: number): void {
-  const { variant, folder, signal, watchdog } = plan;
-  const crashed = runnerCrashed(run);
-  if (!signal.aborted && !crashed) return;
-  const figures = loadFigures(folder.file(`k6-summary-${variant}.json`));
-  watchdog.record(`${variant}: stopped ${loadS.toFixed(1)} s into its load: ${figures ?? 'the runner wrote no summary'}; DB samples in db-samples-${variant}.ndjson`);
-  signal.throwIfAborted();
-  throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during variant ${variant}`);
-}
-
 function dbStats(d: PhaseDelta | undefined): DbStats {
   const q = d?.product_list_query;
   return {
@@ -77,6 +63,11 @@ function dbSeries(points: RatePoint[], startMs: number): DbSeriesPoint[] {
   return points.map(({ t_ms, ...rates }) => ({ t_s: Math.round((t_ms - startMs) / 100) / 10, ...rates }));
 }
 
+async function warmUp(base: string, firstDate: number, signal: AbortSignal): Promise<void> {
+  await (await fetch(`${base}/`, { signal })).arrayBuffer();
+  for (let i = 0; i < 3; i++) await (await fetch(`${base}/${firstDate + i * 37}/`, { signal })).arrayBuffer();
+}
+
 /** fresh shop, statistics reset, warm-up, sampler on, load, sampler off, EXPLAIN, shop off */
 export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
   const { variant, folder, log, signal } = plan;
@@ -85,9 +76,7 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
   try {
     await resetStatistics(plan.dbUrl);
     log(`${variant}: shop on ${shop.ready}, warming up`);
-    const base = `${shop.ready}/citymuseum/timeslots`;
-    await (await fetch(`${base}/`, { signal })).arrayBuffer();
-    for (let i = 0; i < 3; i++) await (await fetch(`${base}/${plan.firstDate + i * 37}/`, { signal })).arrayBuffer();
+    await warmUp(`${shop.ready}/citymuseum/timeslots`, plan.firstDate, signal);
 
     const samplesFile = folder.file(`db-samples-${variant}.ndjson`);
     const sampler = await startSampler({ url: plan.dbUrl, outFile: samplesFile, intervalMs: 1000, postmasterPid: plan.postmasterPid });
@@ -104,7 +93,10 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     const loadStart = performance.now();
     const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress(), signal });
     const samplerSummary = await sampler.stop();
-    endIfStopped(plan, run, (performance.now() - loadStart) / 1000);
+    endIfStopped({
+      run, signal, watchdog: plan.watchdog, summaryFile: folder.file(`k6-summary-${variant}.json`), during: `variant ${variant}`,
+      stoppedAt: `${variant}: stopped ${((performance.now() - loadStart) / 1000).toFixed(1)} s into its load`, dbSamples: `db-samples-${variant}.ndjson`,
+    });
     const exitCode = run.code;
     if (exitCode !== 0 && exitCode !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode}): ${run.stderrTail}`);
 
@@ -139,8 +131,7 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     const explain = await explainProductList(plan.dbUrl, variant, middle, { planFile: folder.file(`explain-${variant}.plan.json`), tempFileLimit: plan.explainTempLimit?.() });
     folder.write(`explain-${variant}.json`, JSON.stringify({ variant, preset: plan.preset, dates: plan.dates, subevent_id: middle, execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written, plan: explain.plan }, null, 2) + '\n');
 
-    const thresholds: Record<string, { ok: boolean }> = {};
-    for (const t of thresholdResults(readSummaryExport(folder.file(`k6-summary-${variant}.json`)))) thresholds[`${t.metric}: ${t.expression}`] = { ok: !t.failed };
+    const thresholds = thresholdsMet(folder.file(`k6-summary-${variant}.json`));
 
     return {
       result: {

@@ -4,9 +4,9 @@ import type { RunFolder } from '../files/run-folder.ts';
 import { readLoadPoints } from '../load/k6-points.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { cartPrefix, partitionEnv, PARTITION_SCRIPT } from '../load/partition-script.ts';
-import { runLoadScript, runnerCrashed, type RunnerRun } from '../load/runner-process.ts';
-import { loadFigures, readSummaryExport, thresholdResults } from '../load/summary-export.ts';
-import { RunFault } from '../guard/fault.ts';
+import { runLoadScript, type RunnerRun } from '../load/runner-process.ts';
+import { thresholdsMet } from '../load/summary-export.ts';
+import { endIfStopped } from '../guard/stopped-load.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { checkNoLoss, dropQueue, lostOrDuplicated, openTasks, readTaskRecords } from './no-loss.ts';
 import { acknowledgedActions, partitionSeries, phaseFigures, type PhaseWindow } from './phases.ts';
@@ -67,20 +67,6 @@ function watchTopology(plan: VariantPlan, topo: Topology): void {
   plan.watchdog.watchProcess('process', `haproxy (${plan.variant})`, topo.balancer.unexpectedEnd);
 }
 
-/**
- * The load ended early: on a fault the watchdog noticed (the figures so far are recorded, then the fault is
- * thrown), or because the runner itself died. Otherwise returns and the variant goes on.
- */
-function endIfStopped(plan: VariantPlan, run: RunnerRun, loadStartMs: number): void {
-  const { variant, signal } = plan;
-  const crashed = runnerCrashed(run);
-  if (!signal.aborted && !crashed) return;
-  const figures = loadFigures(plan.folder.file(`k6-summary-${variant}.json`));
-  plan.watchdog.record(`${variant}: stopped ${((Date.now() - loadStartMs) / 1000).toFixed(1)} s into its load: ${figures ?? 'the runner wrote no summary'}`);
-  signal.throwIfAborted();
-  throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during variant ${variant}`);
-}
-
 /** fresh topology, load, the partition on the harness's clock, drain, stop, then the figures and the no-loss check */
 export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOutcome> {
   const { variant, folder, log, signal } = plan;
@@ -102,14 +88,19 @@ export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOut
     log(`${variant}: ${PARTITION_PHASES.map((p) => `${p} ${plan.phases[p]} s`).join(', ')} at ${plan.rate} visitors/min; ${BEHAVIOUR[variant]}`);
     const env = partitionEnv({ baseUrl: topo.url, rate: plan.rate, durationS: total, thinkScale: plan.thinkScale, firstDate: plan.firstDate, dates: plan.dates, seed: plan.seed, runId: scriptRunId });
     const loadStartMs = Date.now();
+    const stopped = (run: RunnerRun) =>
+      endIfStopped({
+        run, signal, watchdog: plan.watchdog, summaryFile: folder.file(`k6-summary-${variant}.json`), during: `variant ${variant}`,
+        stoppedAt: `${variant}: stopped ${((Date.now() - loadStartMs) / 1000).toFixed(1)} s into its load`,
+      });
     const runner = runLoadScript(PARTITION_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress(), signal });
     // a fault stops the runner, which ends the play early: the fault (or the runner's crash) is the news, not that
     played = await playPartition(topo.webs, shape, plan.phases, runner, log).catch(async (err) => {
-      endIfStopped(plan, await runner, loadStartMs);
+      stopped(await runner);
       throw err;
     });
     const run = await runner;
-    endIfStopped(plan, run, loadStartMs);
+    stopped(run);
     if (run.code !== 0 && run.code !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${run.code}): ${run.stderrTail}`);
     runnerExit = run.code;
     await drain(plan.redis.url, prefix, signal);
@@ -163,8 +154,7 @@ async function measure(plan: VariantPlan, { topo, shape, t, runnerExit, pointsFi
     if (run.outcome === 'failed') w.failed++;
     if (run.outcome === 'handed back') w.handed_back++;
   }
-  const thresholds: Record<string, { ok: boolean }> = {};
-  for (const th of thresholdResults(readSummaryExport(plan.folder.file(`k6-summary-${plan.variant}.json`)))) thresholds[`${th.metric}: ${th.expression}`] = { ok: !th.failed };
+  const thresholds = thresholdsMet(plan.folder.file(`k6-summary-${plan.variant}.json`));
 
   const phases = Object.fromEntries(windows.map((w) => [w.name, phaseFigures(points, w)])) as VariantResult['phases'];
   return {

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { showProgress } from '../cli/progress.ts';
 import type { RunFolder } from '../files/run-folder.ts';
-import { runLoadScript, runnerCrashed, type RunnerRun } from '../load/runner-process.ts';
-import { loadFigures } from '../load/summary-export.ts';
-import { RunFault } from '../guard/fault.ts';
+import { runLoadScript } from '../load/runner-process.ts';
+import { endIfStopped } from '../guard/stopped-load.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { onSignal } from '../process/cleanup.ts';
 import { startShopProcess } from '../process/shop-process.ts';
@@ -79,25 +78,15 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
     });
     const run = await runner;
     const samples = await sampler.stop();
-    endIfStopped(plan, run, (Date.now() - startAtMs) / 1000);
+    endIfStopped({
+      run, signal: plan.signal, watchdog: plan.watchdog, summaryFile: plan.folder.file('k6-summary.json'), during: 'the day',
+      stoppedAt: `the day: stopped ${((Date.now() - startAtMs) / 1000).toFixed(1)} s after its start`, dbSamples: 'db-samples.ndjson',
+    });
     if (run.code !== 0 && run.code !== 99) throw new UserError(`the load runner failed (exit ${run.code}): ${run.stderrTail}`);
     return { startAtMs, runnerExit: run.code, probe: operated.probe, switches: operated.switches, sampler: samples };
   } finally {
     await shop.stop();
   }
-}
-
-/**
- * The day ended early: on a fault the watchdog noticed (the figures so far are recorded, then the fault is
- * thrown), or because the runner itself died. Otherwise returns and the day is analysed.
- */
-function endIfStopped(plan: DayPlan, run: Pick<RunnerRun, 'code' | 'killedBy'>, dayS: number): void {
-  const crashed = runnerCrashed(run);
-  if (!plan.signal.aborted && !crashed) return;
-  const figures = loadFigures(plan.folder.file('k6-summary.json'));
-  plan.watchdog.record(`the day: stopped ${dayS.toFixed(1)} s after its start: ${figures ?? 'the runner wrote no summary'}; DB samples in db-samples.ndjson`);
-  plan.signal.throwIfAborted();
-  throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during the day`);
 }
 
 async function warmUp(shopUrl: string, others: ShopTarget[], firstDate: number, signal: AbortSignal): Promise<void> {
