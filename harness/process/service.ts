@@ -85,9 +85,10 @@ export async function superviseService(name: string, p: ProcessPromise, readyPat
     };
     p.stdout.on('data', onData());
     p.stderr.on('data', onData());
-    void exited.then((code) => {
+    void p.then((out) => {
       clearTimeout(timer);
-      reject(new UserError(`${name} exited (code ${code}) before it was ready: ${lastLine()}`));
+      // a signal, or an exit code with the last thing it said
+      reject(new UserError(`${name} ended before it was ready (${howItEnded(out.exitCode, out.signal, lastLine())})`));
     });
   }).catch(async (err) => {
     await stop();
