@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
 import writeFileAtomic from 'write-file-atomic';
@@ -11,6 +11,8 @@ import type { Variant } from '../../shop/queries/product-list.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { junitXml, type GateCase } from '../files/junit.ts';
 import { runAudit } from '../audit/run.ts';
+import { Watchdog } from '../guard/watchdog.ts';
+import { endIfStopped } from '../guard/stopped-load.ts';
 import type { AuditSettings } from '../audit/flags.ts';
 import { unexpected } from '../audit/growth.ts';
 import { statementTable, verdictLine } from '../audit/render.ts';
@@ -73,16 +75,42 @@ async function scalingGate(o: GateOptions, log: (line: string) => void): Promise
 async function latencyGate(o: GateOptions, ds: OpenedDataset, log: (line: string) => void): Promise<GateCase> {
   const t1 = performance.now();
   const spec = ds.spec;
-  const shop = await startShopProcess(o.variant, ds.db.url);
   const exportFile = path.join(o.outDir, `k6-summary-${o.variant}.json`);
-  const env = incidentEnv({
-    baseUrl: shop.ready, rate: o.rate, multiplier: 3, phases: { tripled: o.durationS }, thinkScale: 0.25,
-    firstDate: ds.result.manifest.hot_subevent_first, dates: spec.dates, seed: o.seed, runId: `gate-${Date.now()}`,
-  });
-  log(`latency: ${o.variant} on ${spec.name} at ${o.rate * 3} visitors/min for ${o.durationS} s`);
-  const { code, stderrTail } = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', exportFile], { showProgress: false });
-  await shop.stop();
-  if (code !== 0 && code !== 99) throw new UserError(`the latency replay failed to run (runner exit ${code}): ${stderrTail}`);
+  // watched as every long command is: a disk below its floor, or the database, the shop or the runner gone,
+  // stops the gate with one line and an INCOMPLETE marker instead of a verdict on a replay that did not happen
+  const watchdog = new Watchdog(log);
+  watchdog.watchRunDisks(o.outDir);
+  const unwatch = watchdog.watchDatabase(ds.db);
+  const marker = path.join(o.outDir, 'INCOMPLETE');
+  rmSync(marker, { force: true });
+  const folder = {
+    dir: o.outDir,
+    markIncomplete: (reason: string, figures: string[] = []) =>
+      writeFileAtomic.sync(marker, `the gate's latency replay did not finish (${reason}): gate.md and junit.xml, if any, are an earlier gate's\n${figures.map((f) => `  ${f}\n`).join('')}`),
+  };
+  let code: number;
+  try {
+    code = await watchdog.run(folder, async (signal) => {
+      const shop = await startShopProcess(o.variant, ds.db.url);
+      watchdog.watchProcess('shop', `the shop (${o.variant}, ${spec.name})`, shop.unexpectedEnd);
+      try {
+        const env = incidentEnv({
+          baseUrl: shop.ready, rate: o.rate, multiplier: 3, phases: { tripled: o.durationS }, thinkScale: 0.25,
+          firstDate: ds.result.manifest.hot_subevent_first, dates: spec.dates, seed: o.seed, runId: `gate-${Date.now()}`,
+        });
+        log(`latency: ${o.variant} on ${spec.name} at ${o.rate * 3} visitors/min for ${o.durationS} s`);
+        const loadStart = performance.now();
+        const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', exportFile], { showProgress: false, signal });
+        endIfStopped({ run, signal, watchdog, summaryFile: exportFile, during: 'the latency replay', stoppedAt: `latency: stopped ${((performance.now() - loadStart) / 1000).toFixed(1)} s into its load` });
+        if (run.code !== 0 && run.code !== 99) throw new UserError(`the latency replay failed to run (runner exit ${run.code}): ${run.stderrTail}`);
+        return run.code;
+      } finally {
+        await shop.stop();
+      }
+    });
+  } finally {
+    unwatch();
+  }
   const exported = readSummaryExport(exportFile);
   const results = thresholdResults(exported);
   const lines = results.map(({ metric, expression, failed }) => {
