@@ -13,6 +13,7 @@ import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, type ExpectedSeries, type PlottedChart } from './helpers/chart-readback.ts';
 import { loadTestDataDir } from './helpers/db.ts';
 import { expectUserErrors, postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { checkRerender } from './helpers/rerender.ts';
 
 const outRoot = path.join(stateDir, 'test-reports');
 const env = { LOADLAB_PGDATA: loadTestDataDir };
@@ -148,6 +149,8 @@ test('load:partition at small scale: before fails a share of the asynchronous ac
     assert.deepEqual([...new Set(plottedBetween(charts, 'chart-async', 'after async failed %', after.timeline.cut_s, after.timeline.healed_s))], [0], 'after draws none');
     assert.ok(plottedBetween(charts, 'chart-workers', 'before web workers in rotation', cut, healed).includes(1), 'the rotation drops to one web worker');
   });
+  // npm run report re-renders the folder byte for byte, and names a broken field in one line
+  await checkRerender(out, ['variants', 'after', 'phases', 'partition', 'pages', 'failed_rate'], 'none', /^error: .*summary\.json: variants\.after\.phases\.partition\.pages\.failed_rate: .*\(expected a loadlab\.partition\/v1 summary\)\n$/);
   rmSync(out, { recursive: true, force: true });
 });
 

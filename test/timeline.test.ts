@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PERIOD_NAMES, timelineSummarySchema, type TimelineSeries } from '../harness/timeline/types.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
 import { expectUserErrors, postmastersOn, runCli } from './helpers/processes.ts';
+import { checkRerender } from './helpers/rerender.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, timelineExpectations } from './helpers/chart-readback.ts';
 
@@ -88,24 +89,10 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
 
   const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8')) as TimelineSeries;
   await checkChart(t, path.join(out, 'report.html'), series, periods.at(-1)!.end_s);
-  await checkRerender(out);
+  // npm run report re-renders the folder byte for byte, and names a broken field in one line
+  await checkRerender(out, ['periods', 2, 'hot', 'p95_ms'], 'slow', /^error: .*summary\.json: periods\[2\]\.hot\.p95_ms: .*\(expected a loadlab\.timeline\/v1 summary\)\n$/);
   rmSync(out, { recursive: true, force: true });
 });
-
-/** npm run report re-renders a timeline folder byte for byte from its files, and names a broken field in one line. */
-async function checkRerender(out: string): Promise<void> {
-  const written = ['report.md', 'report.html'].map((f) => readFileSync(path.join(out, f), 'utf8'));
-  const r = await runCli('report', [out]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(['report.md', 'report.html'].map((f) => readFileSync(path.join(out, f), 'utf8')), written, 're-rendered report identical');
-  const summaryFile = path.join(out, 'summary.json');
-  const broken = JSON.parse(readFileSync(summaryFile, 'utf8'));
-  broken.periods[2].hot.p95_ms = 'slow';
-  writeFileSync(summaryFile, JSON.stringify(broken));
-  const bad = await runCli('report', [out]);
-  assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /^error: .*summary\.json: periods\[2\]\.hot\.p95_ms: .*\(expected a loadlab\.timeline\/v1 summary\)\n$/);
-}
 
 /**
  * The chart read back in Chromium: every series of series.json plotted over the whole day (x from 0 to the

@@ -1,7 +1,11 @@
+import { z } from 'zod';
+
 /**
- * summary.json of load:partition (`loadlab.partition/v1`). The issue's contract is the core: per variant and
- * phase `async_actions` and `pages` with `count` and `failed_rate`, and `lost_or_duplicated`; everything else
- * extends it. Durations in milliseconds (seconds where named _s), rates as fractions 0..1, counts as integers.
+ * summary.json of load:partition (`loadlab.partition/v1`) and its series.json. The issue's contract is the
+ * core: per variant and phase `async_actions` and `pages` with `count` and `failed_rate`, and
+ * `lost_or_duplicated`; everything else extends it. One zod schema per file gives both the types the harness
+ * writes with and the check a re-render (`npm run report`) reads with. Durations in milliseconds (seconds
+ * where named _s), rates as fractions 0..1, counts as integers. Unknown fields are ignored on reading.
  */
 
 export const PARTITION_VARIANTS = ['before', 'after'] as const;
@@ -9,105 +13,124 @@ export type PartitionVariant = (typeof PARTITION_VARIANTS)[number];
 export const PARTITION_PHASES = ['baseline', 'partition', 'recovery'] as const;
 export type PartitionPhase = (typeof PARTITION_PHASES)[number];
 
-export interface ActionFigures {
-  count: number;
-  failed_rate: number;
-  p95_ms: number;
-}
+const num = z.number();
+const count = z.number().int().nonnegative();
+const phaseSchema = z.enum(PARTITION_PHASES);
+/** an object with each of `keys`, all of one shape */
+const each = <K extends readonly [string, ...string[]], S extends z.ZodType>(keys: K, shape: S) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, shape])) as { [P in K[number]]: S });
 
-export interface PhaseFigures {
+const actionFiguresSchema = z.object({ count, failed_rate: num, p95_ms: num });
+export type ActionFigures = z.infer<typeof actionFiguresSchema>;
+
+const phaseFiguresSchema = z.object({
   /** cart adds and checkouts, first tries and retries */
-  async_actions: ActionFigures;
+  async_actions: actionFiguresSchema,
   /** calendar and product-list pages */
-  pages: ActionFigures;
+  pages: actionFiguresSchema,
   /** the visitors' second tries after an error: how many, and how many of them worked */
-  retries: { count: number; succeeded_rate: number };
-  endpoints: Record<string, { requests: number; p95_ms: number; error_rate: number }>;
-}
+  retries: z.object({ count, succeeded_rate: num }),
+  endpoints: z.record(z.string(), z.object({ requests: count, p95_ms: num, error_rate: num })),
+});
+export type PhaseFigures = z.infer<typeof phaseFiguresSchema>;
 
 /** The database after the replay, against the tasks' own record (see no-loss.ts). */
-export interface NoLossCheck {
-  carts: number;
+const noLossCheckSchema = z.object({
+  carts: count,
   /** cart positions the finished cart adds reported */
-  positions_added: number;
+  positions_added: count,
   /** orders the finished checkouts reported */
-  orders_placed: number;
+  orders_placed: count,
   /** reported positions that are neither in their cart nor in its order */
-  lost_positions: number;
+  lost_positions: count,
   /** positions in this run's carts that no finished task reported: left by a failed task, or written twice */
-  unaccounted_positions: number;
-  lost_orders: number;
-  unaccounted_orders: number;
+  unaccounted_positions: count,
+  lost_orders: count,
+  unaccounted_orders: count,
   /** orders without positions, or whose total is not the sum of their positions */
-  partial_orders: number;
-  tasks: { completed: number; failed: number; unfinished: number; failed_by_reason: Record<string, number> };
+  partial_orders: count,
+  tasks: z.object({ completed: count, failed: count, unfinished: count, failed_by_reason: z.record(z.string(), count) }),
   /** finished tasks whose visitor never saw the answer (no double effect: the retry found the stored answer, or none came) */
-  unacknowledged: number;
-}
+  unacknowledged: count,
+});
+export type NoLossCheck = z.infer<typeof noLossCheckSchema>;
 
-export interface VariantResult {
+const variantResultSchema = z.object({
   /** what the variant's task workers do */
-  behaviour: string;
-  phases: Record<PartitionPhase, PhaseFigures>;
+  behaviour: z.string(),
+  phases: each(PARTITION_PHASES, phaseFiguresSchema),
   /** lost + unaccounted positions and orders + partial orders: 0 when nothing was lost or done twice */
-  lost_or_duplicated: number;
-  check: NoLossCheck;
+  lost_or_duplicated: count,
+  check: noLossCheckSchema,
   /** seconds since the load started (its first visitor served), and that moment itself, to place k6 points by */
-  timeline: { load_started_at: string; cut_s: number; healed_s: number; end_s: number };
+  timeline: z.object({ load_started_at: z.string(), cut_s: num, healed_s: num, end_s: num }),
   /** web workers leaving (DOWN) and rejoining (UP) the balancer's rotation */
-  rotation: { at_s: number; worker: string; state: 'UP' | 'DOWN' }[];
+  rotation: z.array(z.object({ at_s: num, worker: z.string(), state: z.enum(['UP', 'DOWN']) })),
   /** task workers closing and opening their gate (after only) */
-  gate: { at_s: number; worker: string; open: boolean }[];
+  gate: z.array(z.object({ at_s: num, worker: z.string(), open: z.boolean() })),
   /** task runs that ended during the partition, per task worker: all, failed, handed back to the queue untouched */
-  partition_tasks_by_worker: Record<string, { ran: number; failed: number; handed_back: number }>;
+  partition_tasks_by_worker: z.record(z.string(), z.object({ ran: count, failed: count, handed_back: count })),
   /** seconds from the cut until each Redis-only task worker stopped taking tasks (after only) */
-  gate_closed_after_s: Record<string, number | null>;
-  runner_exit_code: number;
-  thresholds: Record<string, { ok: boolean }>;
-}
+  gate_closed_after_s: z.record(z.string(), num.nullable()),
+  runner_exit_code: z.number().int(),
+  thresholds: z.record(z.string(), z.object({ ok: z.boolean() })),
+});
+export type VariantResult = z.infer<typeof variantResultSchema>;
 
-export interface PartitionSummary {
-  schema: 'loadlab.partition/v1';
-  run_id: string;
-  preset: string;
-  dates: number;
-  seed: number;
-  started_at: string;
-  finished_at: string;
-  machine: { cpus: number; node: string; postgres: string; redis: string; haproxy: string; os: string; database: 'embedded' | 'external'; redis_server: 'embedded' | 'external' };
-  traffic: {
-    visitors_per_min: number;
-    think_scale: number;
-    request_timeout_s: number;
-    phases: { name: PartitionPhase; duration_s: number }[];
-  };
-  topology: {
-    web_workers: number;
-    task_workers: number;
-    task_concurrency: number;
-    product_list_query: 'after';
-    load_balancer: { health_check: { interval_s: number; fast_interval_s: number; timeout_s: number; fall: number; rise: number }; page_timeout_s: number };
-    partition: { web_workers_cut_off: string[]; task_workers_redis_only: string[] };
-  };
-  variants: Partial<Record<PartitionVariant, VariantResult>>;
-}
+export const partitionSummarySchema = z.object({
+  schema: z.literal('loadlab.partition/v1'),
+  run_id: z.string(),
+  preset: z.string(),
+  dates: count,
+  seed: z.number().int(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  machine: z.object({
+    cpus: count, node: z.string(), postgres: z.string(), redis: z.string(), haproxy: z.string(), os: z.string(),
+    database: z.enum(['embedded', 'external']), redis_server: z.enum(['embedded', 'external']),
+  }),
+  traffic: z.object({
+    visitors_per_min: num,
+    think_scale: num,
+    request_timeout_s: num,
+    phases: z.array(z.object({ name: phaseSchema, duration_s: num })),
+  }),
+  topology: z.object({
+    web_workers: count,
+    task_workers: count,
+    task_concurrency: count,
+    product_list_query: z.literal('after'),
+    load_balancer: z.object({
+      health_check: z.object({ interval_s: num, fast_interval_s: num, timeout_s: num, fall: count, rise: count }),
+      page_timeout_s: num,
+    }),
+    partition: z.object({ web_workers_cut_off: z.array(z.string()), task_workers_redis_only: z.array(z.string()) }),
+  }),
+  variants: z.object({ before: variantResultSchema.optional(), after: variantResultSchema.optional() }),
+});
+export type PartitionSummary = z.infer<typeof partitionSummarySchema>;
 
 /** One time bucket of a variant's replay, for the charts. */
-export interface PartitionSeriesPoint {
-  t_s: number;
-  phase: PartitionPhase;
-  async_actions: number;
+const partitionSeriesPointSchema = z.object({
+  t_s: num,
+  phase: phaseSchema,
+  async_actions: count,
   /** null when the bucket has no asynchronous action */
-  async_failed_rate: number | null;
-  pages: number;
-  pages_failed_rate: number | null;
+  async_failed_rate: num.nullable(),
+  pages: count,
+  pages_failed_rate: num.nullable(),
   /** web workers in the balancer's rotation, task workers taking tasks */
-  webs_in_rotation: number;
-  tasks_taking: number;
-}
+  webs_in_rotation: count,
+  tasks_taking: count,
+});
+export type PartitionSeriesPoint = z.infer<typeof partitionSeriesPointSchema>;
 
-export interface PartitionSeries {
-  bucket_s: number;
-  points: PartitionSeriesPoint[];
-  phases: { name: PartitionPhase; start_s: number; end_s: number }[];
-}
+const partitionSeriesOfVariantSchema = z.object({
+  bucket_s: num,
+  points: z.array(partitionSeriesPointSchema),
+  phases: z.array(z.object({ name: phaseSchema, start_s: num, end_s: num })),
+});
+export type PartitionSeries = z.infer<typeof partitionSeriesOfVariantSchema>;
+
+/** series.json: each variant that ran */
+export const partitionSeriesSchema = z.object({ before: partitionSeriesOfVariantSchema.optional(), after: partitionSeriesOfVariantSchema.optional() });
