@@ -17,7 +17,7 @@ import { readAllowList } from '../harness/audit/allow-list.ts';
 import { presetSpec } from '../datasets/presets.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { loadTestDataDir } from './helpers/db.ts';
-import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { expectNoneLeft, harnessProcesses, runCli, shopKiller } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
 
 const PLANTED_TAG = 'planted: seats left in the series';
@@ -140,44 +140,28 @@ test('Ctrl-C while the journey plays stops runner, shop and postgres, and writes
   });
   assert.ok(sent, `the journey started: ${r.stderr}`);
   assert.equal(r.code, 130, r.stderr.slice(-1000));
-  const leftovers = () => [...postmastersOn(loadTestDataDir), ...processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${loadTestDataDir}`), ...processesWith('runner/cli.ts', `LOADLAB_PGDATA=${loadTestDataDir}`)];
-  const deadline = Date.now() + 10_000;
-  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-  assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
+  await expectNoneLeft(() => harnessProcesses(loadTestDataDir), 'no postgres, shop or runner process remains');
   assert.ok(!existsSync(path.join(out, 'growth.json')) && !existsSync(path.join(out, 'growth.md')), 'no report that looks finished');
 });
 
 test('kill -9 of the shop while the journey plays: one line, exit 1, INCOMPLETE, no growth.json, nothing left', { timeout: 60_000 }, async () => {
   const out = path.join(dir, 'shop-killed');
   const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
-  let killed: number[] = [];
+  const killer = shopKiller(loadTestDataDir, 300);
   let watching = false;
-  // the line comes just before the shop starts; the runner starts only once the shop is ready, so the journey
-  // is playing when both are there (a fixed delay killed a shop still starting on a slow machine)
-  const killShop = (tries: number) => {
-    const shop = processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${loadTestDataDir}`);
-    const runner = processesWith('runner/cli.ts', `LOADLAB_PGDATA=${loadTestDataDir}`);
-    if (shop.length > 0 && runner.length > 0) {
-      killed = shop;
-      setTimeout(() => killed.forEach((pid) => process.kill(pid, 'SIGKILL')), 300);
-    } else if (tries > 0) setTimeout(() => killShop(tries - 1), 50);
-  };
   const r = await runCli('audit:growth', ['--out', out, '--visitors', '200'], env, (stderr) => {
     if (!watching && /tiny: playing 200 visitors/.test(stderr)) {
       watching = true;
-      killShop(400);
+      killer.start();
     }
   });
-  assert.ok(killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
+  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
   assert.equal(r.code, 1, r.stderr.slice(-1000));
   const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
   assert.match(last, /^error: run stopped: the shop \(after, tiny\) ended unexpectedly \(killed by SIGKILL\)/);
   assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), /the shop \(after, tiny\) ended unexpectedly/);
   assert.ok(!existsSync(path.join(out, 'growth.json')) && !existsSync(path.join(out, 'growth.md')), 'no report that looks finished');
-  const leftovers = () => [...postmastersOn(loadTestDataDir), ...processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${loadTestDataDir}`), ...processesWith('runner/cli.ts', `LOADLAB_PGDATA=${loadTestDataDir}`)];
-  const deadline = Date.now() + 10_000;
-  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-  assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
+  await expectNoneLeft(() => harnessProcesses(loadTestDataDir), 'no postgres, shop or runner process remains');
 });
 
 describe('with DATABASE_URL: no plans (the server log is not ours to read), and pg_stat_statements required', () => {

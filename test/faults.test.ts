@@ -11,7 +11,7 @@ import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
 import { effectiveDataDir } from '../harness/db/embedded.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
-import { processesWith, runCli, serverProcessesOn, type CliResult } from './helpers/processes.ts';
+import { expectNoneLeft, processesWith, runCli, serverProcessesOn, type CliResult } from './helpers/processes.ts';
 
 const dataDir = path.join(stateDir, 'test-faults-pgdata');
 const outRoot = path.join(stateDir, 'test-reports');
@@ -88,9 +88,7 @@ function assertStopped(t: TestContext, k: Killed, reason: RegExp, sofar = /befor
 /** no postgres (postmaster or backend), shop or runner of this run is left, allowing 2 s for the last exits */
 async function assertNoLeftovers(folder: string, envPair: string): Promise<void> {
   const leftovers = () => [...serverProcessesOn(folder), ...processesWith('scripts/shop.ts', envPair), ...processesWith('runner/cli.ts', envPair)];
-  const deadline = Date.now() + 2000;
-  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-  assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
+  await expectNoneLeft(leftovers, 'no postgres, shop or runner process remains', 2000);
 }
 
 /** the one process running `entry` for this test's runs (one, not a tsx wrapper and its child) */
@@ -176,10 +174,8 @@ describe('faults during a run', { skip: external ? 'DATABASE_URL is set: these t
     });
     assert.ok(killed, 'the replay reached its load');
     // parent-death signals: SIGTERM to the shop and runner, SIGINT (fast shutdown) to postgres; allow them 10 s
-    const deadline = Date.now() + 10_000;
     const leftovers = () => [...serverProcessesOn(dataDir), ...processesWith('scripts/shop.ts', envPair), ...processesWith('runner/cli.ts', envPair)];
-    while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-    assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process outlives a killed harness');
+    await expectNoneLeft(leftovers, 'no postgres, shop or runner process outlives a killed harness');
     rmSync(path.join(outRoot, `fault-harness-${process.pid}`), { recursive: true, force: true });
   });
 

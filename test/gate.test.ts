@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { GrowthReport } from '../harness/audit/growth.ts';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
-import { postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { expectNoneLeft, harnessProcesses, runCli, shopKiller } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
 
 const env = { LOADLAB_PGDATA: testDataDir };
@@ -54,31 +54,19 @@ test('gate rejects bad input with one line', async () => {
 test('kill -9 of the shop during the latency replay: one line, exit 1, INCOMPLETE, no gate.md, nothing left', { timeout: 180_000 }, async (t) => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'loadlab-gate-killed-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
-  let killed: number[] = [];
+  const killer = shopKiller(testDataDir, 1_000);
   let watching = false;
-  // the latency line comes once its shop is ready; the runner starts just after: kill the shop while it plays
-  const killShop = (tries: number) => {
-    const shop = processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${testDataDir}`);
-    const runner = processesWith('runner/cli.ts', `LOADLAB_PGDATA=${testDataDir}`);
-    if (shop.length > 0 && runner.length > 0) {
-      killed = shop;
-      setTimeout(() => killed.forEach((pid) => process.kill(pid, 'SIGKILL')), 1_000);
-    } else if (tries > 0) setTimeout(() => killShop(tries - 1), 50);
-  };
   const r = await runCli('gate', ['--variant', 'after', '--duration-s', '20', '--out', out], { ...env, LOADLAB_VERBOSE: '1' }, (stderr) => {
     if (!watching && /latency: after on/.test(stderr)) {
       watching = true;
-      killShop(400);
+      killer.start();
     }
   });
-  assert.ok(killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
+  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
   assert.equal(r.code, 1, r.stderr.slice(-1000));
   const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
   assert.match(last, /^error: run stopped: the shop \(after, small\) ended unexpectedly \(killed by SIGKILL\)/);
   assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), /latency replay did not finish \(the shop \(after, small\) ended unexpectedly/);
   assert.ok(!existsSync(path.join(out, 'gate.md')) && !existsSync(path.join(out, 'junit.xml')), 'no verdict that looks finished');
-  const leftovers = () => [...postmastersOn(testDataDir), ...processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${testDataDir}`), ...processesWith('runner/cli.ts', `LOADLAB_PGDATA=${testDataDir}`)];
-  const deadline = Date.now() + 10_000;
-  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-  assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
+  await expectNoneLeft(() => harnessProcesses(testDataDir), 'no postgres, shop or runner process remains');
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { loadTestDataDir as testDataDir } from './helpers/db.ts';
-import { expectUserErrors, postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { expectNoneLeft, expectUserErrors, harnessProcesses, postmastersOn, runCli } from './helpers/processes.ts';
 import { percentile, readLoadPoints } from '../harness/load/k6-points.ts';
 import { fmtInt, fmtMs, fmtPct } from '../harness/report/format.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
@@ -153,10 +153,7 @@ test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run
   });
   assert.ok(sent, `the replay started: ${r.stdout}`);
   assert.equal(r.code, 130, r.stderr.slice(-1000));
-  const deadline = Date.now() + 10_000;
-  const leftovers = () => [...postmastersOn(testDataDir), ...processesWith('scripts/shop.ts', `LOADLAB_PGDATA=${testDataDir}`), ...processesWith('runner/cli.ts', `LOADLAB_PGDATA=${testDataDir}`)];
-  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-  assert.deepEqual(leftovers(), [], 'no postgres, shop or runner process remains');
+  await expectNoneLeft(() => harnessProcesses(testDataDir), 'no postgres, shop or runner process remains');
   assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');
   // the runner and shop stopped by Ctrl-C are not mistaken for crashed ones
   assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), /^this run did not finish \(interrupted\)/);

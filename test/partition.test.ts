@@ -12,7 +12,7 @@ import type { PartitionSeries, PartitionSeriesPoint, PartitionVariant } from '..
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, type ExpectedSeries, type PlottedChart } from './helpers/chart-readback.ts';
 import { loadTestDataDir } from './helpers/db.ts';
-import { expectUserErrors, postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { expectNoneLeft, expectUserErrors, postmastersOn, processesWith, runCli } from './helpers/processes.ts';
 import { checkRerender } from './helpers/rerender.ts';
 
 const outRoot = path.join(stateDir, 'test-reports');
@@ -42,11 +42,7 @@ const leftovers = () => [
   ...['haproxy', 'shop/async/web-main.ts', 'shop/async/task-main.ts', 'runner/cli.ts', 'scripts/load-partition.ts'].flatMap((e) => processesWith(e, marker)),
 ];
 
-async function noLeftovers(): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(leftovers(), [], 'no postgres, redis-server, haproxy, worker or runner process remains');
-}
+const noLeftovers = () => expectNoneLeft(leftovers, 'no postgres, redis-server, haproxy, worker or runner process remains');
 
 /**
  * What report.html must draw, written from series.json's fields (not from the report's chart code): per variant

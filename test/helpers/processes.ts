@@ -92,3 +92,42 @@ export async function expectUserErrors(script: string, cases: [string[], RegExp]
     assert.equal(r.stdout, '', 'nothing started');
   }
 }
+
+/** Waits up to `waitMs` for `find` to come back empty (the last exits take a moment), then asserts it is. */
+export async function expectNoneLeft(find: () => number[], what: string, waitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (find().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+  assert.deepEqual(find(), [], what);
+}
+
+/** The postgres, shop and runner processes a command started with LOADLAB_PGDATA=`dataDir`. */
+export function harnessProcesses(dataDir: string): number[] {
+  const envPair = `LOADLAB_PGDATA=${dataDir}`;
+  return [...postmastersOn(dataDir), ...processesWith('scripts/shop.ts', envPair), ...processesWith('runner/cli.ts', envPair)];
+}
+
+/**
+ * Kills the shop with SIGKILL `afterMs` after both it and the runner of `dataDir` run: the runner starts only
+ * once the shop is ready, so the load is playing then (a fixed delay killed a shop still starting on a slow
+ * machine). Call `start()` when the command says its load is about to begin; `killed` lists what was killed.
+ */
+export function shopKiller(dataDir: string, afterMs: number): { start(): void; killed: number[] } {
+  const envPair = `LOADLAB_PGDATA=${dataDir}`;
+  const killed: number[] = [];
+  let started = false;
+  const look = (tries: number): void => {
+    const shop = processesWith('scripts/shop.ts', envPair);
+    if (shop.length > 0 && processesWith('runner/cli.ts', envPair).length > 0) {
+      killed.push(...shop);
+      setTimeout(() => shop.forEach((pid) => process.kill(pid, 'SIGKILL')), afterMs);
+    } else if (tries > 0) setTimeout(() => look(tries - 1), 50);
+  };
+  return {
+    killed,
+    start: () => {
+      if (started) return;
+      started = true;
+      look(400);
+    },
+  };
+}
