@@ -102,6 +102,11 @@ test('options followed: minIterationDuration, noConnectionReuse, throw, batchPer
   assert.ok(paced.r.summary.metrics.iteration_duration.values.max < 200, 'the wait is not part of iteration_duration');
   const fresh = await play(`export const options = { iterations: 4, noConnectionReuse: true };\nexport default function () { http.get(__ENV.B + '/'); }`);
   assert.equal(fresh.server.sockets, 4);
+  // k6's http_req_connecting: each new connection's connect time, 0 where one was reused
+  const connecting = fresh.r.summary.metrics.http_req_connecting.values;
+  assert.ok(connecting.min > 0, `every request of noConnectionReuse connects: min ${connecting.min} ms`);
+  const reused = (await play(`export const options = { vus: 1, iterations: 4 };\nexport default function () { http.get(__ENV.B + '/'); }`)).r.summary.metrics.http_req_connecting.values;
+  assert.ok(reused.max > 0 && reused.min === 0 && reused.med === 0, `one VU connects once, then reuses: ${JSON.stringify(reused)}`);
   const thrown = await play(`export const options = { iterations: 1, throw: true };\nexport default function () { http.get('http://127.0.0.1:1/'); }`);
   assert.equal(thrown.r.iterationErrors, 1);
   const batch = await play(`export const options = { iterations: 1, batchPerHost: 2 };\nexport default function () { http.batch(Array.from({ length: 6 }, () => __ENV.B + '/slow?delay=50')); }`);

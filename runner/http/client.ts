@@ -213,6 +213,13 @@ export class HttpClient {
       return h;
     }
     let dispatcher: Dispatcher;
+    // no reuse: a connection of its own for this request alone, which then closes (k6 reports its connect time)
+    if (!o.reuse && o.origin.startsWith('http:') && plainCanCarry(o.headers)) {
+      const once = new PlainConnection(o.origin, true, (c) => this.own.delete(c));
+      this.own.add(once);
+      once.dispatch({ path: o.path, method: o.method, headers: o.headers, body: o.body, timeoutMs: o.timeoutMs }, h);
+      return h;
+    }
     let conn = o.reuse ? vuConnections?.get(o.origin) : undefined;
     if (o.reuse && vuConnections !== undefined && conn === undefined) {
       conn = { client: o.origin.startsWith('http:') ? new PlainConnection(o.origin) : new Client(o.origin, this.connectionOptions), busy: false };

@@ -74,7 +74,15 @@ export class PlainConnection implements ResponseSink {
   private readonly abortBound = (err?: Error) => this.abort(err);
   private readonly onTimerBound = () => this.onTimer();
 
-  constructor(origin: string) {
+  /**
+   * `once`: one request, then the connection closes (options.noConnectionReuse), and says so to the server;
+   * `onDestroyed` hears when it has closed for good.
+   */
+  constructor(
+    origin: string,
+    private readonly once = false,
+    private readonly onDestroyed?: (c: PlainConnection) => void,
+  ) {
     const u = new URL(origin);
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(u.port || 80);
@@ -101,10 +109,12 @@ export class PlainConnection implements ResponseSink {
 
   /** Stops for good: the request in flight, if any, fails. */
   destroy(): Promise<void> {
+    if (this.destroyed) return Promise.resolve();
     this.destroyed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.fail(coded('the test has ended', 'UND_ERR_DESTROYED'));
     this.drop();
+    this.onDestroyed?.(this);
     return Promise.resolve();
   }
 
@@ -169,7 +179,7 @@ export class PlainConnection implements ResponseSink {
     h.onConnect(this.abortBound);
     if (this.handler !== h) return;
     // HTTP/1.1 keeps the connection open unless told otherwise: no Connection header, as Go's client (k6) sends none
-    let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`;
+    let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n${this.once ? 'connection: close\r\n' : ''}`;
     const headers = req.headers;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     const body = req.body;
@@ -229,7 +239,8 @@ export class PlainConnection implements ResponseSink {
     this.handler = null;
     this.request = null;
     // the socket's fate is settled before the handler hears, since it may send its next request at once
-    if (this.parser.closeAfter) this.drop();
+    if (this.once) void this.destroy();
+    else if (this.parser.closeAfter) this.drop();
     else this.idleUntil = this.parser.keepAliveS > 0 ? performance.now() + this.parser.keepAliveS * 1000 - KEEP_ALIVE_MARGIN_MS : Infinity;
     h.onComplete(null);
   }
@@ -245,6 +256,7 @@ export class PlainConnection implements ResponseSink {
     this.handler = null;
     this.request = null;
     this.drop();
+    if (this.once) void this.destroy();
     h.onError(err instanceof ProtocolError ? coded(`invalid response: ${err.message}`, err.code) : err);
   }
 
