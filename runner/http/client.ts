@@ -213,11 +213,12 @@ export class HttpClient {
       return h;
     }
     let dispatcher: Dispatcher;
+    const plain = o.origin.startsWith('http:') && plainCanCarry(o.headers);
     // no reuse: a connection of its own for this request alone, which then closes (k6 reports its connect time)
-    if (!o.reuse && o.origin.startsWith('http:') && plainCanCarry(o.headers)) {
+    if (!o.reuse && plain) {
       const once = new PlainConnection(o.origin, true, (c) => this.own.delete(c));
       this.own.add(once);
-      once.dispatch({ path: o.path, method: o.method, headers: o.headers, body: o.body, timeoutMs: o.timeoutMs }, h);
+      once.dispatch(o, h);
       return h;
     }
     let conn = o.reuse ? vuConnections?.get(o.origin) : undefined;
@@ -227,10 +228,10 @@ export class HttpClient {
       this.own.add(conn.client);
     }
     if (conn !== undefined && !conn.busy && conn.client instanceof PlainConnection) {
-      if (plainCanCarry(o.headers)) {
+      if (plain) {
         conn.busy = true;
         h.conn = conn;
-        conn.client.dispatch({ path: o.path, method: o.method, headers: o.headers, body: o.body, timeoutMs: o.timeoutMs }, h);
+        conn.client.dispatch(o, h);
         return h;
       }
       conn = undefined;

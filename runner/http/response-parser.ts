@@ -102,12 +102,16 @@ export class ResponseParser {
           at = this.onHead(b, at, end);
           break;
         }
-        case State.Fixed: {
+        // a Content-Length body, or one chunk's data: `remaining` bytes, then the end or the chunk's CRLF
+        case State.Fixed:
+        case State.ChunkData: {
           const n = Math.min(this.remaining, b.length - at);
           this.sink.data(b.subarray(at, at + n));
           at += n;
           this.remaining -= n;
-          if (this.remaining === 0) this.finish();
+          if (this.remaining > 0) break;
+          if (this.state === State.Fixed) this.finish();
+          else this.state = State.ChunkDataEnd;
           break;
         }
         case State.UntilClose:
@@ -118,14 +122,6 @@ export class ResponseParser {
         case State.ChunkDataEnd:
           at = this.onLine(b, at);
           break;
-        case State.ChunkData: {
-          const n = Math.min(this.remaining, b.length - at);
-          this.sink.data(b.subarray(at, at + n));
-          at += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = State.ChunkDataEnd;
-          break;
-        }
         case State.Done:
           throw new ProtocolError('the server sent bytes that belong to no request');
       }
