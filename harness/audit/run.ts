@@ -1,4 +1,3 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { DatasetSpec } from '../../datasets/presets.ts';
@@ -6,6 +5,7 @@ import type { Variant } from '../../shop/queries/product-list.ts';
 import { openDataset, type OpenedDataset } from '../db/dataset.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { junitXml } from '../files/junit.ts';
+import { markerFolder } from '../files/run-folder.ts';
 import { Watchdog } from '../guard/watchdog.ts';
 import type { AllowList } from './allow-list.ts';
 import { prepareCapture, type MeasuredStatement } from './capture.ts';
@@ -87,14 +87,7 @@ export async function runAudit(o: AuditOptions): Promise<GrowthReport> {
   // audit with one line and leaves an INCOMPLETE marker instead of a verdict on half the journey
   const watchdog = new Watchdog(o.log);
   watchdog.watchRunDisks(o.outDir);
-  mkdirSync(o.outDir, { recursive: true });
-  const marker = path.join(o.outDir, 'INCOMPLETE');
-  rmSync(marker, { force: true });
-  const folder = {
-    dir: o.outDir,
-    markIncomplete: (reason: string, figures: string[] = []) =>
-      writeFileSync(marker, `this audit did not finish (${reason}): growth.json, if any, is an earlier audit's\n${figures.map((f) => `  ${f}\n`).join('')}`),
-  };
+  const folder = markerFolder(o.outDir, (reason) => `this audit did not finish (${reason}): growth.json, if any, is an earlier audit's`);
   const results = await watchdog.run(folder, (signal) => auditSizes(o, watchdog, signal));
   return writeReport(o, results);
 }

@@ -23,6 +23,18 @@ function pathInside(parent: string, child: string): string | null {
 const RUN_FILES = new Set(['summary.json', 'report.md', 'report.html', 'series.json', 'capacity.json', 'capacity.md', 'capacity.html', MARKER]);
 
 /**
+ * A folder of a command that writes no RunFolder (the growth audit, the gate) marked INCOMPLETE the same way
+ * when a fault stops it: a stale marker goes now, and `unfinished` says what did not finish and what the
+ * files already there are, e.g. "this audit did not finish (<reason>): growth.json, if any, is an earlier audit's".
+ */
+export function markerFolder(dir: string, unfinished: (reason: string) => string): Pick<RunFolder, 'dir' | 'markIncomplete'> {
+  mkdirSync(dir, { recursive: true });
+  const marker = path.join(dir, MARKER);
+  rmSync(marker, { force: true });
+  return { dir, markIncomplete: (reason, figures = []) => writeFileSync(marker, `${unfinished(reason)}\n${figures.map((f) => `  ${f}\n`).join('')}`) };
+}
+
+/**
  * A run folder is marked INCOMPLETE from its creation until every contract file is written; an interrupted
  * run keeps the marker (with the reason), so nothing half-written ever looks like a finished report.
  */

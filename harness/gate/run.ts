@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
 import writeFileAtomic from 'write-file-atomic';
@@ -10,6 +10,7 @@ import { openDataset, type OpenedDataset } from '../db/dataset.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { junitXml, type GateCase } from '../files/junit.ts';
+import { markerFolder } from '../files/run-folder.ts';
 import { runAudit } from '../audit/run.ts';
 import { Watchdog } from '../guard/watchdog.ts';
 import { endIfStopped } from '../guard/stopped-load.ts';
@@ -81,13 +82,7 @@ async function latencyGate(o: GateOptions, ds: OpenedDataset, log: (line: string
   const watchdog = new Watchdog(log);
   watchdog.watchRunDisks(o.outDir);
   const unwatch = watchdog.watchDatabase(ds.db);
-  const marker = path.join(o.outDir, 'INCOMPLETE');
-  rmSync(marker, { force: true });
-  const folder = {
-    dir: o.outDir,
-    markIncomplete: (reason: string, figures: string[] = []) =>
-      writeFileAtomic.sync(marker, `the gate's latency replay did not finish (${reason}): gate.md and junit.xml, if any, are an earlier gate's\n${figures.map((f) => `  ${f}\n`).join('')}`),
-  };
+  const folder = markerFolder(o.outDir, (reason) => `the gate's latency replay did not finish (${reason}): gate.md and junit.xml, if any, are an earlier gate's`);
   let code: number;
   try {
     code = await watchdog.run(folder, async (signal) => {
