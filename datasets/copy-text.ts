@@ -5,7 +5,9 @@ const CHUNK = 1 << 20;
 
 function escapeText(s: string): string {
   // COPY text format: backslash, tab, newline and carriage return must be escaped
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : s;
 }
 
 export function formatCell(v: Cell): string {

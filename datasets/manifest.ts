@@ -41,7 +41,21 @@ export async function writeManifest(client: pg.ClientBase, m: Manifest): Promise
   await client.query(
     `INSERT INTO ${MANIFEST_TABLE} (created_by, preset, dates, seed, schema_version, generator_version, row_counts, checksum, hot_event_id, hot_subevent_first, hot_subevent_last, seeded_at, seed_seconds)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-    [m.created_by, m.preset, m.dates, m.seed, m.schema_version, m.generator_version, JSON.stringify(m.row_counts), m.checksum, m.hot_event_id, m.hot_subevent_first, m.hot_subevent_last, m.seeded_at, m.seed_seconds],
+    [
+      m.created_by,
+      m.preset,
+      m.dates,
+      m.seed,
+      m.schema_version,
+      m.generator_version,
+      JSON.stringify(m.row_counts),
+      m.checksum,
+      m.hot_event_id,
+      m.hot_subevent_first,
+      m.hot_subevent_last,
+      m.seeded_at,
+      m.seed_seconds,
+    ],
   );
 }
 
@@ -50,13 +64,24 @@ export async function readManifest(client: pg.ClientBase): Promise<Manifest | un
   const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`public.${MANIFEST_TABLE}`]);
   if (!exists.rows[0].present) return undefined;
   try {
-    const { rows } = await client.query(`SELECT *, seeded_at::text AS seeded_at_text FROM ${MANIFEST_TABLE} WHERE id = 1`);
+    const { rows } = await client.query(
+      `SELECT *, seeded_at::text AS seeded_at_text FROM ${MANIFEST_TABLE} WHERE id = 1`,
+    );
     const r = rows[0];
-    if (!r || r.created_by !== 'loadlab') return undefined;
+    if (r?.created_by !== 'loadlab') return undefined;
     return {
-      created_by: 'loadlab', preset: r.preset, dates: r.dates, seed: Number(r.seed), schema_version: r.schema_version,
-      generator_version: r.generator_version, row_counts: r.row_counts, checksum: r.checksum, hot_event_id: r.hot_event_id,
-      hot_subevent_first: r.hot_subevent_first, hot_subevent_last: r.hot_subevent_last, seeded_at: r.seeded_at_text,
+      created_by: 'loadlab',
+      preset: r.preset,
+      dates: r.dates,
+      seed: Number(r.seed),
+      schema_version: r.schema_version,
+      generator_version: r.generator_version,
+      row_counts: r.row_counts,
+      checksum: r.checksum,
+      hot_event_id: r.hot_event_id,
+      hot_subevent_first: r.hot_subevent_first,
+      hot_subevent_last: r.hot_subevent_last,
+      seeded_at: r.seeded_at_text,
       seed_seconds: Number(r.seed_seconds),
     };
   } catch {

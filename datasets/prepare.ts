@@ -46,34 +46,58 @@ export interface PrepareResult {
 }
 
 function sameDataset(m: Manifest, spec: DatasetSpec, seed: number): boolean {
-  return m.preset === spec.name && m.dates === spec.dates && m.seed === seed && m.schema_version === SCHEMA_VERSION && m.generator_version === GENERATOR_VERSION;
+  return (
+    m.preset === spec.name &&
+    m.dates === spec.dates &&
+    m.seed === seed &&
+    m.schema_version === SCHEMA_VERSION &&
+    m.generator_version === GENERATOR_VERSION
+  );
 }
 
 /** Refuses, unless forced, to touch a database whose tables loadlab did not create. */
-async function checkOwnership(client: pg.ClientBase, manifest: Manifest | undefined, force: boolean, where: string): Promise<void> {
-  const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1');
+async function checkOwnership(
+  client: pg.ClientBase,
+  manifest: Manifest | undefined,
+  force: boolean,
+  where: string,
+): Promise<void> {
+  const { rows } = await client.query<{ tablename: string }>(
+    'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1',
+  );
   const present = rows.map((r) => r.tablename);
   const ours = new Set([...ownedTables, MANIFEST_TABLE]);
   const foreign = present.filter((t) => !ours.has(t));
   if (force) return;
   if (foreign.length > 0) {
     const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
-    throw new UserError(`database ${where} holds tables loadlab did not create (${shown}); refusing to seed it: use an empty database, or pass --force to drop loadlab's tables anyway`);
+    throw new UserError(
+      `database ${where} holds tables loadlab did not create (${shown}); refusing to seed it: use an empty database, or pass --force to drop loadlab's tables anyway`,
+    );
   }
   const pretixTables = present.filter((t) => t !== MANIFEST_TABLE);
   if (pretixTables.length > 0 && !manifest) {
-    throw new UserError(`database ${where} holds pretix tables without a loadlab manifest (${pretixTables[0]}, ...): refusing to drop them; pass --force if they are yours to lose`);
+    throw new UserError(
+      `database ${where} holds pretix tables without a loadlab manifest (${pretixTables[0]}, ...): refusing to drop them; pass --force if they are yours to lose`,
+    );
   }
 }
 
 function mapDbError(err: unknown): never {
   const e = err as { code?: string; message?: string };
-  if (e.code?.startsWith('53')) throw new UserError(`seeding failed, the server is out of resources (${e.code}): ${e.message}; nothing was kept`);
-  if (e.code === '57P01' || e.code === '57P03') throw new UserError(`seeding failed, the server shut down (${e.message}); nothing was kept`);
+  if (e.code?.startsWith('53'))
+    throw new UserError(`seeding failed, the server is out of resources (${e.code}): ${e.message}; nothing was kept`);
+  if (e.code === '57P01' || e.code === '57P03')
+    throw new UserError(`seeding failed, the server shut down (${e.message}); nothing was kept`);
   throw err;
 }
 
-async function copyTable(client: pg.ClientBase, table: string, columns: readonly string[], chunks: string[]): Promise<void> {
+async function copyTable(
+  client: pg.ClientBase,
+  table: string,
+  columns: readonly string[],
+  chunks: string[],
+): Promise<void> {
   // FREEZE: the table was created in this transaction, so rows can be written frozen and all-visible,
   // leaving autovacuum nothing to do in the middle of a later load test.
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FREEZE)`));
@@ -117,7 +141,10 @@ async function analyzeTables(url: string, first: pg.Client, rowCounts: Record<st
   const second = newClient(url);
   try {
     await second.connect();
-    await Promise.all([first.query(`VACUUM (ANALYZE) ${halves[0].join(', ')}`), second.query(`VACUUM (ANALYZE) ${halves[1].join(', ')}`)]);
+    await Promise.all([
+      first.query(`VACUUM (ANALYZE) ${halves[0].join(', ')}`),
+      second.query(`VACUUM (ANALYZE) ${halves[1].join(', ')}`),
+    ]);
   } finally {
     await second.end().catch(() => {});
   }
@@ -178,9 +205,18 @@ export async function prepareDataset(url: string, opts: PrepareOptions): Promise
         await client.query(`SELECT setval('${seq}', COALESCE((SELECT max(id) FROM ${table}), 0) + 1, false)`);
       }
       const manifest: Manifest = {
-        created_by: 'loadlab', preset: opts.spec.name, dates: opts.spec.dates, seed: opts.seed, schema_version: SCHEMA_VERSION,
-        generator_version: GENERATOR_VERSION, row_counts: rowCounts, checksum: hash.digest('hex'), hot_event_id: data.hot.eventId,
-        hot_subevent_first: data.hot.firstSubeventId, hot_subevent_last: data.hot.lastSubeventId, seeded_at: new Date().toISOString(),
+        created_by: 'loadlab',
+        preset: opts.spec.name,
+        dates: opts.spec.dates,
+        seed: opts.seed,
+        schema_version: SCHEMA_VERSION,
+        generator_version: GENERATOR_VERSION,
+        row_counts: rowCounts,
+        checksum: hash.digest('hex'),
+        hot_event_id: data.hot.eventId,
+        hot_subevent_first: data.hot.firstSubeventId,
+        hot_subevent_last: data.hot.lastSubeventId,
+        seeded_at: new Date().toISOString(),
         seed_seconds: Math.round((performance.now() - t0) / 10) / 100,
       };
       await writeManifest(client, manifest);

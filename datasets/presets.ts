@@ -34,7 +34,10 @@ export function isPresetName(value: string): value is PresetName {
 export function presetSpec(name: string): DatasetSpec {
   const custom = /^dates-(\d{1,7})$/.exec(name);
   if (custom) return datesSpec(Number(custom[1]));
-  if (!isPresetName(name)) throw new UserError(`unknown preset '${name}' (accepted: ${presetNames.join(', ')}, or dates-N for a series of N dates)`);
+  if (!isPresetName(name))
+    throw new UserError(
+      `unknown preset '${name}' (accepted: ${presetNames.join(', ')}, or dates-N for a series of N dates)`,
+    );
   return presets[name];
 }
 
@@ -51,6 +54,7 @@ export function datesSpec(dates: number): DatasetSpec {
 
 export function parseSeed(value: string | undefined): number {
   if (value === undefined) return DEFAULT_SEED;
-  if (!/^\d{1,9}$/.test(value.trim())) throw new UserError(`--seed '${value}' is not valid (accepted: a whole number from 0 to 999999999)`);
+  if (!/^\d{1,9}$/.test(value.trim()))
+    throw new UserError(`--seed '${value}' is not valid (accepted: a whole number from 0 to 999999999)`);
   return Number(value);
 }

@@ -25,7 +25,13 @@ const allScenarios: NonNullable<Options['scenarios']> = {
     stages: [{ target: perHour(peak), duration: `${cfg.rampS}s` }],
     ...arrivals,
   },
-  tripled: { executor: 'constant-arrival-rate', startTime: `${only.length === 1 ? 0 : cfg.baselineS + cfg.rampS}s`, rate: perHour(peak), duration: `${cfg.tripledS}s`, ...arrivals },
+  tripled: {
+    executor: 'constant-arrival-rate',
+    startTime: `${only.length === 1 ? 0 : cfg.baselineS + cfg.rampS}s`,
+    rate: perHour(peak),
+    duration: `${cfg.tripledS}s`,
+    ...arrivals,
+  },
   sample: { executor: 'shared-iterations', vus: 1, iterations: cfg.visitors, maxDuration: '10m' },
 };
 

@@ -64,7 +64,13 @@ export default async function (): Promise<void> {
   if (list.status !== 200 || rnd() >= cartShare) return;
   const choice = chooseOffer(list.body, rnd);
   if (!choice) return;
-  const addBody = { cart_id: cart, item: choice.offer.item, variation: choice.offer.variation, count: choice.count, request_id: `${cart}-add` };
+  const addBody = {
+    cart_id: cart,
+    item: choice.offer.item,
+    variation: choice.offer.variation,
+    count: choice.count,
+    request_id: `${cart}-add`,
+  };
   const add = await withRetry((name) => addToCart(cfg, date, addBody, name), 'cart-add');
   if (add.status !== 200 || rnd() >= checkoutShare) return;
 

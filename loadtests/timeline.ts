@@ -20,18 +20,24 @@ function num(name: string, fallback: number): number {
 }
 
 // the post-mortem's periods, in order, with their length in seconds; only `normal` has the normal rate
-const periods = (__ENV.PERIODS || 'normal:90,tripled:120,access-cut:60,queue:120,shop-disabled:90,fixed:90').split(',').map((p) => {
-  const [name, seconds] = p.split(':');
-  if (!/^[a-z-]+$/.test(name) || !(Number(seconds) > 0)) throw new Error(`-e PERIODS: '${p}' is not name:seconds`);
-  return { name, seconds: Number(seconds) };
-});
+const periods = (__ENV.PERIODS || 'normal:90,tripled:120,access-cut:60,queue:120,shop-disabled:90,fixed:90')
+  .split(',')
+  .map((p) => {
+    const [name, seconds] = p.split(':');
+    if (!/^[a-z-]+$/.test(name) || !(Number(seconds) > 0)) throw new Error(`-e PERIODS: '${p}' is not name:seconds`);
+    return { name, seconds: Number(seconds) };
+  });
 
 // the other organizers' shops: organizer/event/firstDate/dates, comma-separated (the harness reads them from the dataset)
-const otherShops: Shop[] = (__ENV.OTHERS || '').split(',').filter(Boolean).map((s) => {
-  const [organizer, event, firstDate, dates] = s.split('/');
-  if (!organizer || !event || !(Number(firstDate) > 0) || !(Number(dates) > 0)) throw new Error(`-e OTHERS: '${s}' is not organizer/event/firstDate/dates`);
-  return { organizer, event, firstDate: Number(firstDate), dates: Number(dates) };
-});
+const otherShops: Shop[] = (__ENV.OTHERS || '')
+  .split(',')
+  .filter(Boolean)
+  .map((s) => {
+    const [organizer, event, firstDate, dates] = s.split('/');
+    if (!organizer || !event || !(Number(firstDate) > 0) || !(Number(dates) > 0))
+      throw new Error(`-e OTHERS: '${s}' is not organizer/event/firstDate/dates`);
+    return { organizer, event, firstDate: Number(firstDate), dates: Number(dates) };
+  });
 const othersRate = otherShops.length ? num('OTHERS_RATE', cfg.rate) : 0;
 
 // k6 wants whole arrival counts per time unit: visitors per hour keeps the rate exact enough
@@ -41,7 +47,10 @@ const perHour = (visitorsPerMinute: number) => Math.max(1, Math.round(visitorsPe
 // period gets its waiting visitors' VUs up front; elsewhere they grow on demand.
 const journeyS = 15 * cfg.thinkScale + 10;
 const arrivals = (visitorsPerMinute: number, queueing: boolean) => {
-  const maxVUs = Math.max(10, Math.ceil((visitorsPerMinute / 60) * (journeyS + 40 + (queueing ? cfg.queueMaxWaitS : 0))));
+  const maxVUs = Math.max(
+    10,
+    Math.ceil((visitorsPerMinute / 60) * (journeyS + 40 + (queueing ? cfg.queueMaxWaitS : 0))),
+  );
   return {
     executor: 'constant-arrival-rate' as const,
     rate: perHour(visitorsPerMinute),
@@ -58,8 +67,19 @@ for (const p of periods) {
   const timing = { startTime: `${offset}s`, duration: `${p.seconds}s` };
   const hotRate = p.name === 'normal' ? cfg.rate : cfg.rate * cfg.multiplier;
   const queueing = p.name === 'queue';
-  scenarios[`hot-${p.name}`] = { ...arrivals(hotRate, queueing), ...timing, exec: 'hot', tags: { tenant: 'hot', period: p.name } };
-  if (othersRate > 0) scenarios[`others-${p.name}`] = { ...arrivals(othersRate, queueing), ...timing, exec: 'others', tags: { tenant: 'others', period: p.name } };
+  scenarios[`hot-${p.name}`] = {
+    ...arrivals(hotRate, queueing),
+    ...timing,
+    exec: 'hot',
+    tags: { tenant: 'hot', period: p.name },
+  };
+  if (othersRate > 0)
+    scenarios[`others-${p.name}`] = {
+      ...arrivals(othersRate, queueing),
+      ...timing,
+      exec: 'others',
+      tags: { tenant: 'others', period: p.name },
+    };
   offset += p.seconds;
 }
 
@@ -72,7 +92,12 @@ export const options: Options = {
     ? {
         'http_req_duration{period:fixed,tenant:hot}': slo,
         'http_req_failed{period:fixed,tenant:hot}': [`rate<${cfg.maxErrorRate}`],
-        ...(othersRate > 0 ? { 'http_req_duration{period:fixed,tenant:others}': slo, 'http_req_failed{period:fixed,tenant:others}': [`rate<${cfg.maxErrorRate}`] } : {}),
+        ...(othersRate > 0
+          ? {
+              'http_req_duration{period:fixed,tenant:others}': slo,
+              'http_req_failed{period:fixed,tenant:others}': [`rate<${cfg.maxErrorRate}`],
+            }
+          : {}),
       }
     : {},
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],

@@ -36,7 +36,9 @@ s.listen(0, '127.0.0.1', () => process.send({ port: s.address().port }));
 process.on('message', () => process.send({ received: n }));
 `;
 
-function startServer(mode: 'fast' | 'stall'): Promise<{ url: string; child: ChildProcess; received(): Promise<number> }> {
+function startServer(
+  mode: 'fast' | 'stall',
+): Promise<{ url: string; child: ChildProcess; received(): Promise<number> }> {
   const child = spawn(process.execPath, ['-e', SERVER, mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -58,7 +60,9 @@ const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 
 async function autocannonRate(url: string): Promise<number> {
   const bin = path.join(root, 'node_modules', '.bin', 'autocannon');
-  const child = spawn(bin, ['-c', String(CONNECTIONS), '-d', String(SECONDS), '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(bin, ['-c', String(CONNECTIONS), '-d', String(SECONDS), '-j', url], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   await new Promise((r) => child.on('exit', r));
@@ -106,17 +110,34 @@ async function manyVusRss(style: Style, url: string): Promise<void> {
   const before = process.memoryUsage().rss;
   let peak = before;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  const r = await runScript(path.join(root, STYLES[style]), { quiet: true, summaryMode: 'disabled', stdout: sink(), env: { BASE_URL: url, VUS: String(MANY_VUS), DURATION: '5s' } });
+  const r = await runScript(path.join(root, STYLES[style]), {
+    quiet: true,
+    summaryMode: 'disabled',
+    stdout: sink(),
+    env: { BASE_URL: url, VUS: String(MANY_VUS), DURATION: '5s' },
+  });
   clearInterval(timer);
-  process.stdout.write(JSON.stringify({ peakMb: peak / 1e6, beforeMb: before / 1e6, requests: r.summary.metrics.http_reqs?.values.count ?? 0 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      peakMb: peak / 1e6,
+      beforeMb: before / 1e6,
+      requests: r.summary.metrics.http_reqs?.values.count ?? 0,
+    }) + '\n',
+  );
 }
 
 /** Runs `runner/bench.ts FLAG STYLE [URL]` in a fresh process, so no measurement inherits another's heap. */
 function inChild<T>(flag: string, style: Style, url = ''): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'runner/bench.ts'), flag, style, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'runner/bench.ts'), flag, style, url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${flag} ${style} exited ${code}`)))));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${flag} ${style} exited ${code}`)),
+    ),
+  );
 }
 
 /** In a child process of its own (`--in-flight STYLE`): peak RSS with IN_FLIGHT requests held by a stalled server. */
@@ -151,7 +172,9 @@ async function inFlightRss(style: Style): Promise<void> {
 async function main(): Promise<void> {
   const server = await startServer('fast');
   try {
-    process.stdout.write(`trivial loopback server, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} round(s); each runner run is compared with the autocannon runs just before and after it, since this machine's speed drifts within a minute\n`);
+    process.stdout.write(
+      `trivial loopback server, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} round(s); each runner run is compared with the autocannon runs just before and after it, since this machine's speed drifts within a minute\n`,
+    );
     const ratios: Record<Style, number[]> = { awaited: [], synchronous: [] };
     let acBefore = await autocannonRate(server.url);
     process.stdout.write(`autocannon:                   ${acBefore.toFixed(0)} requests/s\n`);
@@ -162,26 +185,34 @@ async function main(): Promise<void> {
       const ac = (acBefore + acAfter) / 2;
       for (const [style, rr] of runs) {
         ratios[style].push(rr.rate / ac);
-        process.stdout.write(`round ${round} runner, ${style.padEnd(12)}: ${rr.rate.toFixed(0)} requests/s, ${(rr.rate / ac).toFixed(2)}x autocannon, ${rr.cpuUs.toFixed(1)} µs CPU per request\n`);
+        process.stdout.write(
+          `round ${round} runner, ${style.padEnd(12)}: ${rr.rate.toFixed(0)} requests/s, ${(rr.rate / ac).toFixed(2)}x autocannon, ${rr.cpuUs.toFixed(1)} µs CPU per request\n`,
+        );
       }
       process.stdout.write(`autocannon:                   ${acAfter.toFixed(0)} requests/s\n`);
       acBefore = acAfter;
     }
     for (const style of Object.keys(STYLES) as Style[]) {
       const ratio = median(ratios[style]);
-      process.stdout.write(`runner/autocannon, ${style}: median ${ratio.toFixed(2)} of ${ratios[style].map((r) => r.toFixed(2)).join(', ')} (target >= 0.8) ${ratio >= 0.8 ? 'ok' : 'BELOW TARGET'}\n`);
+      process.stdout.write(
+        `runner/autocannon, ${style}: median ${ratio.toFixed(2)} of ${ratios[style].map((r) => r.toFixed(2)).join(', ')} (target >= 0.8) ${ratio >= 0.8 ? 'ok' : 'BELOW TARGET'}\n`,
+      );
     }
     await arrivalPrecision(server.url);
     for (const style of Object.keys(STYLES) as Style[]) {
       const m = await inChild<{ peakMb: number; beforeMb: number; requests: number }>('--vus-rss', style, server.url);
-      process.stdout.write(`runner, ${style.padEnd(12)}: ${MANY_VUS} VUs for 5 s: peak RSS ${m.peakMb.toFixed(0)} MB (${m.beforeMb.toFixed(0)} MB before the run), ${(((m.peakMb - m.beforeMb) * 1000) / MANY_VUS).toFixed(0)} kB per VU, ${m.requests} requests\n`);
+      process.stdout.write(
+        `runner, ${style.padEnd(12)}: ${MANY_VUS} VUs for 5 s: peak RSS ${m.peakMb.toFixed(0)} MB (${m.beforeMb.toFixed(0)} MB before the run), ${(((m.peakMb - m.beforeMb) * 1000) / MANY_VUS).toFixed(0)} kB per VU, ${m.requests} requests\n`,
+      );
     }
   } finally {
     server.child.kill();
   }
   for (const style of Object.keys(STYLES) as Style[]) {
     const mem = await inChild<{ rssMb: number; held: number }>('--in-flight', style);
-    process.stdout.write(`runner, ${style.padEnd(12)}: RSS with ${mem.held} requests in flight (stalled server): ${mem.rssMb.toFixed(0)} MB (target < 500) ${mem.rssMb < 500 && mem.held >= IN_FLIGHT ? 'ok' : 'CHECK'}\n`);
+    process.stdout.write(
+      `runner, ${style.padEnd(12)}: RSS with ${mem.held} requests in flight (stalled server): ${mem.rssMb.toFixed(0)} MB (target < 500) ${mem.rssMb < 500 && mem.held >= IN_FLIGHT ? 'ok' : 'CHECK'}\n`,
+    );
   }
 }
 

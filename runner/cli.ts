@@ -24,11 +24,18 @@ exit codes (k6's): 0 ok, 99 thresholds failed, 104 bad config, 105 signal, 107 s
 `;
 
 function parse(argv: string[]): { script: string; opts: RunOptions } {
-  let parsed;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof FLAGS; strict: true; allowPositionals: true }>
+  >;
   try {
     parsed = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: true });
   } catch (err) {
-    throw new RunnerError(`${describeError(err).split('\n')[0]} (accepted flags: ${Object.keys(FLAGS).map((k) => `--${k}`).join(', ')})`, EXIT.usage);
+    throw new RunnerError(
+      `${describeError(err).split('\n')[0]} (accepted flags: ${Object.keys(FLAGS)
+        .map((k) => `--${k}`)
+        .join(', ')})`,
+      EXIT.usage,
+    );
   }
   const v = parsed.values;
   if (v.help) {
@@ -36,7 +43,12 @@ function parse(argv: string[]): { script: string; opts: RunOptions } {
     process.exit(0);
   }
   if (parsed.positionals.length !== 1) {
-    throw new RunnerError(parsed.positionals.length === 0 ? 'no script given (usage: npm run load -- SCRIPT [flags])' : `one script at a time, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`, EXIT.usage);
+    throw new RunnerError(
+      parsed.positionals.length === 0
+        ? 'no script given (usage: npm run load -- SCRIPT [flags])'
+        : `one script at a time, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`,
+      EXIT.usage,
+    );
   }
   const env: Record<string, string> = {};
   for (const kv of v.env ?? []) {
@@ -45,7 +57,8 @@ function parse(argv: string[]): { script: string; opts: RunOptions } {
     env[kv.slice(0, i)] = kv.slice(i + 1);
   }
   const mode = v['no-summary'] ? 'disabled' : (v['summary-mode'] ?? 'compact');
-  if (!['compact', 'full', 'disabled'].includes(mode)) throw new RunnerError(`--summary-mode '${mode}' is not valid (accepted: compact, full, disabled)`, EXIT.usage);
+  if (!['compact', 'full', 'disabled'].includes(mode))
+    throw new RunnerError(`--summary-mode '${mode}' is not valid (accepted: compact, full, disabled)`, EXIT.usage);
   return {
     script: parsed.positionals[0],
     opts: {

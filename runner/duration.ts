@@ -18,7 +18,10 @@ export function parseDuration(value: unknown, what: string): number {
     }
     if (matched === s.length && s.length > 0) return total;
   }
-  throw new RunnerError(`${what}: '${String(value)}' is not a duration (accepted: e.g. 500ms, 30s, 1m30s, 2h)`, EXIT.config);
+  throw new RunnerError(
+    `${what}: '${String(value)}' is not a duration (accepted: e.g. 500ms, 30s, 1m30s, 2h)`,
+    EXIT.config,
+  );
 }
 
 export function formatDuration(ms: number): string {

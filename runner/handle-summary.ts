@@ -16,7 +16,13 @@ function contentOf(value: unknown): string | Buffer {
  * Calls handleSummary and writes what it returns. True when it took over the text summary; undefined or
  * a throw fall back to k6's text summary (k6-subset §1).
  */
-export async function runHandleSummary(fn: (d: SummaryData) => unknown, data: SummaryData, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, rt: Runtime): Promise<boolean> {
+export async function runHandleSummary(
+  fn: (d: SummaryData) => unknown,
+  data: SummaryData,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+  rt: Runtime,
+): Promise<boolean> {
   let result: unknown;
   try {
     let timer: NodeJS.Timeout | undefined;
@@ -27,12 +33,16 @@ export async function runHandleSummary(fn: (d: SummaryData) => unknown, data: Su
       }),
     ]).finally(() => clearTimeout(timer));
   } catch (err) {
-    rt.stderr.write(`error: handleSummary() failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}; printing the default summary\n`);
+    rt.stderr.write(
+      `error: handleSummary() failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}; printing the default summary\n`,
+    );
     return false;
   }
   if (result === undefined || result === null) return false;
   if (typeof result !== 'object') {
-    rt.stderr.write(`error: handleSummary() returned ${typeof result}; expected an object of {stdout|stderr|path: content}\n`);
+    rt.stderr.write(
+      `error: handleSummary() returned ${typeof result}; expected an object of {stdout|stderr|path: content}\n`,
+    );
     return false;
   }
   for (const [key, value] of Object.entries(result as Record<string, unknown>)) {

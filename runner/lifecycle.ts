@@ -50,12 +50,19 @@ export async function runSetup(run: TestRun, vu: VU, setup: () => unknown): Prom
     run.setupJson = r === undefined ? undefined : JSON.stringify(r);
   } catch (err) {
     if (err instanceof PhaseTimeout) throw new RunnerError(err.message, EXIT.setupTimeout);
-    throw new RunnerError(`setup() failed: ${describeError(err)} at ${run.rt.location((err as Error)?.stack)}`, EXIT.script);
+    throw new RunnerError(
+      `setup() failed: ${describeError(err)} at ${run.rt.location((err as Error)?.stack)}`,
+      EXIT.script,
+    );
   }
 }
 
 /** teardown(data): a throw is logged and makes the exit code 107, a timeout 101. */
-export async function runTeardown(run: TestRun, vu: VU, teardown: (data: unknown) => unknown): Promise<TeardownOutcome> {
+export async function runTeardown(
+  run: TestRun,
+  vu: VU,
+  teardown: (data: unknown) => unknown,
+): Promise<TeardownOutcome> {
   try {
     await inPhase(run, vu, 'teardown', () => teardown(run.setupData()));
     return 'ok';
@@ -64,7 +71,9 @@ export async function runTeardown(run: TestRun, vu: VU, teardown: (data: unknown
       run.rt.stderr.write(`error: ${err.message}\n`);
       return 'timeout';
     }
-    run.rt.stderr.write(`error: teardown() failed: ${describeError(err)} at ${run.rt.location((err as Error)?.stack)}\n`);
+    run.rt.stderr.write(
+      `error: teardown() failed: ${describeError(err)} at ${run.rt.location((err as Error)?.stack)}\n`,
+    );
     return 'failed';
   }
 }

@@ -15,8 +15,19 @@ export interface ScriptInstance {
   /** __ITER is a free variable of the script, closed over by this instance */
   setIter(i: number): void;
 }
-export type ScriptFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown, globals: ScriptGlobals) => ScriptInstance;
-type RawFactory = (env: Record<string, string | undefined>, vu: number, require: (name: string) => unknown, sync: typeof SYNC_HELPERS, globals: ScriptGlobals) => ScriptInstance;
+export type ScriptFactory = (
+  env: Record<string, string | undefined>,
+  vu: number,
+  require: (name: string) => unknown,
+  globals: ScriptGlobals,
+) => ScriptInstance;
+type RawFactory = (
+  env: Record<string, string | undefined>,
+  vu: number,
+  require: (name: string) => unknown,
+  sync: typeof SYNC_HELPERS,
+  globals: ScriptGlobals,
+) => ScriptInstance;
 
 export interface LoadedScript {
   file: string;
@@ -43,7 +54,13 @@ function k6Modules(): Plugin {
       b.onResolve({ filter: /^https?:\/\// }, (args) => {
         const local = jslibModule(args.path);
         if (local) return { path: local, external: true };
-        return { errors: [{ text: `remote module '${args.path}' is not supported: the runner loads no code from the network (local copies exist for jslib.k6.io's ${JSLIB_NAMES.join(', ')})` }] };
+        return {
+          errors: [
+            {
+              text: `remote module '${args.path}' is not supported: the runner loads no code from the network (local copies exist for jslib.k6.io's ${JSLIB_NAMES.join(', ')})`,
+            },
+          ],
+        };
       });
     },
   };
@@ -70,7 +87,9 @@ async function bundleScript(file: string, outfile: string): Promise<{ code: stri
 }
 
 function describe(m: Message): string {
-  const loc = m.location ? `${path.relative(process.cwd(), path.resolve(m.location.file)) || m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '';
+  const loc = m.location
+    ? `${path.relative(process.cwd(), path.resolve(m.location.file)) || m.location.file}:${m.location.line}:${m.location.column + 1}: `
+    : '';
   return `${loc}${m.text}`;
 }
 
@@ -92,14 +111,20 @@ export async function loadScript(scriptPath: string): Promise<LoadedScript> {
     const errors = (err as { errors?: Message[] }).errors;
     if (errors && errors.length > 0) {
       const first = errors[0];
-      const kind = first.text.startsWith('unsupported k6 module') || first.text.startsWith('remote module') ? '' : 'cannot load script: ';
+      const kind =
+        first.text.startsWith('unsupported k6 module') || first.text.startsWith('remote module')
+          ? ''
+          : 'cannot load script: ';
       fail(`${kind}${describe(first)}`);
     }
     fail(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`);
   }
   const wrapped = makeBlockingCallsWait(bundle!.code, JSON.parse(bundle!.map), dir, BANNER, FOOTER);
   if ('refusal' in wrapped) return fail(wrapped.refusal);
-  writeFileSync(outfile, `${wrapped.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(wrapped.map).toString('base64')}\n`);
+  writeFileSync(
+    outfile,
+    `${wrapped.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(wrapped.map).toString('base64')}\n`,
+  );
   // stack traces then name the script's .ts file and line, through the inline source map
   process.setSourceMapsEnabled(true);
   const req = createRequire(import.meta.url);

@@ -45,7 +45,9 @@ export function jslibModule(url: string): string | undefined {
   return m && `jslib/${m[1]}` in MODULES ? `jslib/${m[1]}` : undefined;
 }
 
-export const JSLIB_NAMES = Object.keys(MODULES).filter((m) => m.startsWith('jslib/')).map((m) => m.slice('jslib/'.length));
+export const JSLIB_NAMES = Object.keys(MODULES)
+  .filter((m) => m.startsWith('jslib/'))
+  .map((m) => m.slice('jslib/'.length));
 
 /** The `require` of one VU's init context: each module made once per VU, named and default imports both work. */
 export function moduleResolver(vu: VU, ctx: ModuleContext): (name: string) => unknown {

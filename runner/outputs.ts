@@ -17,8 +17,17 @@ function blocker(abs: string): string {
 function unwritable(flag: string, file: string, err: unknown): RunnerError {
   const code = (err as NodeJS.ErrnoException).code;
   const reason =
-    code === 'EEXIST' || code === 'ENOTDIR' ? `'${blocker(path.resolve(file))}' is not a folder` : code === 'EACCES' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : describeError(err);
-  return new RunnerError(`${flag} '${file}' cannot be written: ${reason} (accepted: a file path in a folder this user can write)`, EXIT.config);
+    code === 'EEXIST' || code === 'ENOTDIR'
+      ? `'${blocker(path.resolve(file))}' is not a folder`
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EROFS'
+          ? 'read-only file system'
+          : describeError(err);
+  return new RunnerError(
+    `${flag} '${file}' cannot be written: ${reason} (accepted: a file path in a folder this user can write)`,
+    EXIT.config,
+  );
 }
 
 /** Makes the folder of `file` and checks that the file can be written there. */
@@ -34,11 +43,17 @@ export function checkWritable(flag: string, file: string): void {
 }
 
 /** Opens the outputs named by `--out` and attaches them to the registry. */
-export function openOutputs(outs: string[] | undefined, registry: Registry, thresholds: ThresholdGroup[], stdout: NodeJS.WritableStream): JsonOutput | undefined {
+export function openOutputs(
+  outs: string[] | undefined,
+  registry: Registry,
+  thresholds: ThresholdGroup[],
+  stdout: NodeJS.WritableStream,
+): JsonOutput | undefined {
   let json: JsonOutput | undefined;
   for (const o of outs ?? []) {
     const m = /^json=(.+)$/.exec(o);
-    if (!m) throw new RunnerError(`--out '${o}' is not supported (accepted: json=FILE, json=FILE.gz, json=-)`, EXIT.config);
+    if (!m)
+      throw new RunnerError(`--out '${o}' is not supported (accepted: json=FILE, json=FILE.gz, json=-)`, EXIT.config);
     if (json) throw new RunnerError(`--out json given twice (accepted: one json output)`, EXIT.config);
     const file = m[1];
     if (file !== '-') checkWritable('--out json', file);

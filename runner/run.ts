@@ -79,10 +79,19 @@ function exitCodeOf(run: TestRun, thresholdsFailed: boolean, teardown: TeardownO
 }
 
 /** The text summary or handleSummary's outputs, and the summary export. */
-async function writeSummary(data: SummaryData, exports: Exports, run: TestRun, opts: RunOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<void> {
+async function writeSummary(
+  data: SummaryData,
+  exports: Exports,
+  run: TestRun,
+  opts: RunOptions,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<void> {
   if ((opts.summaryMode ?? 'compact') === 'disabled') return;
   const handle = exports.handleSummary;
-  const printed = typeof handle === 'function' && (await runHandleSummary(handle as (d: SummaryData) => unknown, data, stdout, stderr, run.rt));
+  const printed =
+    typeof handle === 'function' &&
+    (await runHandleSummary(handle as (d: SummaryData) => unknown, data, stdout, stderr, run.rt));
   if (!printed) stdout.write(renderText(data, autoKeysOf(run.rt.registry)));
   if (!opts.summaryExport) return;
   try {
@@ -107,7 +116,12 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   applyRunOptions(rt, options);
   run.client.insecureSkipTLSVerify = options.insecureSkipTLSVerify === true;
   // k6 takes these from the options too; a flag only adds to them
-  const opts: RunOptions = { ...flags, noSetup: flags.noSetup || options.noSetup === true, noTeardown: flags.noTeardown || options.noTeardown === true, noThresholds: flags.noThresholds || options.noThresholds === true };
+  const opts: RunOptions = {
+    ...flags,
+    noSetup: flags.noSetup || options.noSetup === true,
+    noTeardown: flags.noTeardown || options.noTeardown === true,
+    noThresholds: flags.noThresholds || options.noThresholds === true,
+  };
   probe.setTags({});
   const test: Test = {
     run,
@@ -123,7 +137,11 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   opts.signal?.addEventListener('abort', onSignal, { once: true });
   if (opts.signal?.aborted) run.abort('signal');
   // a promise the script started and never awaited that fails: k6 would log it; Node would exit
-  const onRejection = (err: unknown) => rt.warnOnce(`rejected:${describeError(err)}`, `a promise the script did not await failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}`);
+  const onRejection = (err: unknown) =>
+    rt.warnOnce(
+      `rejected:${describeError(err)}`,
+      `a promise the script did not await failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}`,
+    );
   process.on('unhandledRejection', onRejection);
   try {
     const result = await play(test, opts, stdout, stderr);
@@ -150,17 +168,35 @@ interface Test {
 }
 
 /** setup, the scenarios, teardown, thresholds and summary: the test from its first request to its result. */
-async function play(test: Test, opts: RunOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<RunResult> {
+async function play(
+  test: Test,
+  opts: RunOptions,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<RunResult> {
   const { run, probe, exports, thresholds } = test;
   const rt = run.rt;
-  if (typeof exports.setup === 'function' && !opts.noSetup && !run.abortedBy) await runSetup(run, probe, exports.setup as () => unknown);
+  if (typeof exports.setup === 'function' && !opts.noSetup && !run.abortedBy)
+    await runSetup(run, probe, exports.setup as () => unknown);
   const progressTo = !opts.quiet && isTTY(stderr) ? (stderr as NodeJS.WriteStream) : undefined;
   const { durationMs, scriptError } = await runScenarios(run, test.plans, thresholds, progressTo);
   const teardown = exports.teardown;
-  const teardownOutcome: TeardownOutcome = typeof teardown === 'function' && !opts.noTeardown && run.abortedBy !== 'signal' ? await runTeardown(run, probe, teardown as (d: unknown) => unknown) : 'ok';
+  const teardownOutcome: TeardownOutcome =
+    typeof teardown === 'function' && !opts.noTeardown && run.abortedBy !== 'signal'
+      ? await runTeardown(run, probe, teardown as (d: unknown) => unknown)
+      : 'ok';
 
-  const thresholdsFailed = evaluate(thresholds, durationMs / 1000, true, durationMs).failed || run.abortedBy === 'threshold';
-  const data = buildSummaryData(rt.registry, thresholds, rt.rootGroup, test.trendStats, durationMs, { stdout: isTTY(stdout), stderr: isTTY(stderr) }, run.setupData());
+  const thresholdsFailed =
+    evaluate(thresholds, durationMs / 1000, true, durationMs).failed || run.abortedBy === 'threshold';
+  const data = buildSummaryData(
+    rt.registry,
+    thresholds,
+    rt.rootGroup,
+    test.trendStats,
+    durationMs,
+    { stdout: isTTY(stdout), stderr: isTTY(stderr) },
+    run.setupData(),
+  );
   await writeSummary(data, exports, run, opts, stdout, stderr);
   if (run.iterationErrors > 0) stderr.write(`warning: ${run.iterationErrors} iteration(s) threw an error\n`);
   if (scriptError) throw scriptError;
@@ -171,6 +207,14 @@ async function play(test: Test, opts: RunOptions, stdout: NodeJS.WritableStream,
     durationMs,
     summary: data,
     iterationErrors: run.iterationErrors,
-    scenarios: run.runs.map((r) => ({ name: r.config.name, executor: r.config.executor, completed: r.completed, interrupted: r.interrupted, scheduled: r.scheduled, dropped: r.dropped, vus: r.vus.length })),
+    scenarios: run.runs.map((r) => ({
+      name: r.config.name,
+      executor: r.config.executor,
+      completed: r.completed,
+      interrupted: r.interrupted,
+      scheduled: r.scheduled,
+      dropped: r.dropped,
+      vus: r.vus.length,
+    })),
   };
 }

@@ -219,7 +219,10 @@ export class VU {
   }
 
   refreshBase(): void {
-    this.baseTagSet = this.rt.registry.tagSet(`base\u0002${this.baseKey}\u0002${this.group}`, () => ({ ...this.tags, group: this.group }));
+    this.baseTagSet = this.rt.registry.tagSet(`base\u0002${this.baseKey}\u0002${this.group}`, () => ({
+      ...this.tags,
+      group: this.group,
+    }));
   }
 
   /** Tags for samples outside requests: base tags plus the current group. */

@@ -44,7 +44,12 @@ function watchThresholds(run: TestRun, thresholds: ThresholdGroup[]): NodeJS.Tim
   }, THRESHOLD_INTERVAL_MS);
 }
 
-export async function runScenarios(run: TestRun, plans: ScenarioPlan[], thresholds: ThresholdGroup[], progressTo: NodeJS.WriteStream | undefined): Promise<LoadPhase> {
+export async function runScenarios(
+  run: TestRun,
+  plans: ScenarioPlan[],
+  thresholds: ThresholdGroup[],
+  progressTo: NodeJS.WriteStream | undefined,
+): Promise<LoadPhase> {
   const rt = run.rt;
   rt.testStartedAt = performance.now();
   for (const plan of plans) run.runs.push(plan.start(run.host));

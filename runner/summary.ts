@@ -31,7 +31,14 @@ export interface SummaryData {
 
 function values(sink: Sink, type: string, trendStats: string[], durationS: number): Record<string, number> {
   const out: Record<string, number> = {};
-  const keys = type === 'counter' ? ['count', 'rate'] : type === 'gauge' ? ['value', 'min', 'max'] : type === 'rate' ? ['rate', 'passes', 'fails'] : trendStats;
+  const keys =
+    type === 'counter'
+      ? ['count', 'rate']
+      : type === 'gauge'
+        ? ['value', 'min', 'max']
+        : type === 'rate'
+          ? ['rate', 'passes', 'fails']
+          : trendStats;
   for (const k of keys) out[k] = aggregate(sink, k, durationS) ?? 0;
   return out;
 }
@@ -65,7 +72,11 @@ export function buildSummaryData(
   const put = (key: string, m: Metric, sink: Sink) => {
     const ths = byKey.get(key);
     if (sinkIsEmpty(sink) && !ths) return;
-    const entry: SummaryMetric = { type: m.type, contains: m.contains, values: values(sink, m.type, trendStats, durationS) };
+    const entry: SummaryMetric = {
+      type: m.type,
+      contains: m.contains,
+      values: values(sink, m.type, trendStats, durationS),
+    };
     if (ths) {
       entry.thresholds = {};
       for (const g of ths) for (const t of g.thresholds) entry.thresholds[t.source] = { ok: t.ok };
@@ -156,7 +167,10 @@ function renderGroup(g: SummaryGroup, indent: string, lines: string[]): void {
   for (const c of g.checks) {
     const mark = c.fails === 0 ? '✓' : '✗';
     lines.push(`${indent}${mark} ${c.name}`);
-    if (c.fails > 0) lines.push(`${indent}  ↳  ${Math.floor((c.passes / (c.passes + c.fails)) * 100)}% — ✓ ${c.passes} / ✗ ${c.fails}`);
+    if (c.fails > 0)
+      lines.push(
+        `${indent}  ↳  ${Math.floor((c.passes / (c.passes + c.fails)) * 100)}% — ✓ ${c.passes} / ✗ ${c.fails}`,
+      );
   }
   for (const sub of g.groups) {
     lines.push(`${indent}█ ${sub.name}`);
@@ -173,9 +187,13 @@ export function renderText(data: SummaryData, autoKeys: Set<string>): string {
     .filter((k) => !autoKeys.has(k))
     .sort((a, b) => {
       const [ba, bb] = [a.split('{')[0], b.split('{')[0]];
-      return ba === bb ? (a.includes('{') ? 1 : 0) - (b.includes('{') ? 1 : 0) || a.localeCompare(b) : ba.localeCompare(bb);
+      return ba === bb
+        ? (a.includes('{') ? 1 : 0) - (b.includes('{') ? 1 : 0) || a.localeCompare(b)
+        : ba.localeCompare(bb);
     });
-  const labels = keys.map((k) => (k.includes('{') ? `  { ${k.slice(k.indexOf('{') + 1, -1).replace(/,/g, ', ')} }` : k));
+  const labels = keys.map((k) =>
+    k.includes('{') ? `  { ${k.slice(k.indexOf('{') + 1, -1).replace(/,/g, ', ')} }` : k,
+  );
   const width = Math.max(30, ...labels.map((l) => l.length + 3));
   keys.forEach((key, i) => {
     const m = data.metrics[key];

@@ -67,11 +67,23 @@ export class TestRun {
   /** A VU with its own init context: the script's init code runs now. */
   newVU(id: number, scenario: ScenarioInfo | null): VU {
     const vu = new VU(this.rt, id, scenario, DEFAULT_EXPECTED);
-    const require = moduleResolver(vu, { client: this.client, sharedArrays: this.sharedArrays, execution: this.execution });
+    const require = moduleResolver(vu, {
+      client: this.client,
+      sharedArrays: this.sharedArrays,
+      execution: this.execution,
+    });
     try {
-      vu.instance = this.loaded.factory({ ...this.env, ...(scenario?.env ?? {}) }, id, require, scriptGlobals(vu, this.files));
+      vu.instance = this.loaded.factory(
+        { ...this.env, ...(scenario?.env ?? {}) },
+        id,
+        require,
+        scriptGlobals(vu, this.files),
+      );
     } catch (err) {
-      throw new RunnerError(`the script's init code failed: ${describeError(err)} at ${this.rt.location((err as Error)?.stack)}`, EXIT.script);
+      throw new RunnerError(
+        `the script's init code failed: ${describeError(err)} at ${this.rt.location((err as Error)?.stack)}`,
+        EXIT.script,
+      );
     }
     vu.phase = 'run';
     vu.setupData = this.setupData();
@@ -122,6 +134,9 @@ export class TestRun {
     this.iterationErrors++;
     const msg = describeError(err);
     const loc = this.rt.location((err as Error)?.stack);
-    this.rt.warnOnce(`iter:${msg}:${loc}`, `an iteration threw: ${msg} at ${loc}${this.iterationErrors === 1 ? ' (each distinct error is logged once)' : ''}`);
+    this.rt.warnOnce(
+      `iter:${msg}:${loc}`,
+      `an iteration threw: ${msg} at ${loc}${this.iterationErrors === 1 ? ' (each distinct error is logged once)' : ''}`,
+    );
   }
 }

@@ -29,7 +29,14 @@ await runMain(async () => {
   const variant = parseVariant(values.variant!);
   const seed = parseSeed(values.seed);
   ensureWritableDir(outDir, '--out');
-  const report = await runAudit({ ...settings, variant, seed, outDir, log: progressLog(), warn: (line) => process.stderr.write(`${line}\n`) });
+  const report = await runAudit({
+    ...settings,
+    variant,
+    seed,
+    outDir,
+    log: progressLog(),
+    warn: (line) => process.stderr.write(`${line}\n`),
+  });
   console.log(renderGrowthMd(report));
   console.log(`written: ${path.relative(process.cwd(), outDir) || '.'}/growth.json, growth.md, junit.xml`);
   return unexpected(report.statements).length > 0 ? 99 : 0;

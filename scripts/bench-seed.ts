@@ -21,7 +21,9 @@ await runMain(async () => {
   const runs = parseIntFlag('runs', values.runs, 1, 20)!;
   const log = progressLog();
   if (process.env.DATABASE_URL) {
-    console.log('note: bench:seed uses the embedded server only (it creates and drops databases of its own); DATABASE_URL is ignored');
+    console.log(
+      'note: bench:seed uses the embedded server only (it creates and drops databases of its own); DATABASE_URL is ignored',
+    );
     delete process.env.DATABASE_URL;
   }
   const { seeds, pgbenchRuns, pgRows } = await benchSeed({ spec, scale, runs, log, say: (line) => console.log(line) });
@@ -29,19 +31,29 @@ await runMain(async () => {
   const rate = seed.rows / seed.seconds;
   const p = seed.phases;
   const dbSeconds = p.load + p.indexes + p.analyze;
-  console.log(`loadlab seed  ${spec.name}: ${seed.rows} rows (${spec.dates} dates, all tables and indexes, ANALYZE) in ${s2(seed.seconds)} s = ${Math.round(rate)} rows/s (median of ${runs})`);
-  console.log(`  phases: generate ${s2(p.generate)} s, schema + COPY ${s2(p.load)} s, indexes ${s2(p.indexes)} s, ANALYZE ${s2(p.analyze)} s`);
+  console.log(
+    `loadlab seed  ${spec.name}: ${seed.rows} rows (${spec.dates} dates, all tables and indexes, ANALYZE) in ${s2(seed.seconds)} s = ${Math.round(rate)} rows/s (median of ${runs})`,
+  );
+  console.log(
+    `  phases: generate ${s2(p.generate)} s, schema + COPY ${s2(p.load)} s, indexes ${s2(p.indexes)} s, ANALYZE ${s2(p.analyze)} s`,
+  );
   if (pgbenchRuns.length === 0) {
     console.log('pgbench is not on PATH: no side-by-side ratio (install postgresql-client to get one)');
     return;
   }
   const pgbench = median(pgbenchRuns, (r) => r.seconds);
   const pgRate = pgRows / pgbench.seconds;
-  console.log(`pgbench -i -s ${scale}: ${pgRows} rows (narrow, primary keys, VACUUM) in ${s2(pgbench.seconds)} s = ${Math.round(pgRate)} rows/s (median of ${runs})`);
-  console.log(`ratio loadlab/pgbench rows/s: ${s2(rate / pgRate)}x (target >= 0.5x); seed time target <= 30 s: ${seed.seconds <= 30 ? 'met' : 'MISSED'}`);
+  console.log(
+    `pgbench -i -s ${scale}: ${pgRows} rows (narrow, primary keys, VACUUM) in ${s2(pgbench.seconds)} s = ${Math.round(pgRate)} rows/s (median of ${runs})`,
+  );
+  console.log(
+    `ratio loadlab/pgbench rows/s: ${s2(rate / pgRate)}x (target >= 0.5x); seed time target <= 30 s: ${seed.seconds <= 30 ? 'met' : 'MISSED'}`,
+  );
   // Two ceilings, so a missed ratio says what it would take: the database's share as run now (generation free),
   // and the CPU both sides spent, spread perfectly over every core (no pipeline can beat that).
-  console.log(`  database share alone: ${s2(dbSeconds)} s = ${s2(seed.rows / dbSeconds / pgRate)}x pgbench's rows/s, the ratio's ceiling with generation free`);
+  console.log(
+    `  database share alone: ${s2(dbSeconds)} s = ${s2(seed.rows / dbSeconds / pgRate)}x pgbench's rows/s, the ratio's ceiling with generation free`,
+  );
   if (seed.cpu && pgbench.cpu) {
     const cores = os.availableParallelism();
     const floor = (seed.cpu.client + seed.cpu.postgres) / cores;

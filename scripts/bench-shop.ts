@@ -45,14 +45,21 @@ await runMain(async () => {
 
   const results = await benchShop({ databaseUrl: ds.db.url, variants: chosen, connections, duration, nextPath, log });
   if (values.json) {
-    process.stdout.write(JSON.stringify({ preset: m.preset, dates: m.dates, connections, duration_s: duration, results }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ preset: m.preset, dates: m.dates, connections, duration_s: duration, results }) + '\n',
+    );
     return 0;
   }
-  process.stdout.write(`product-list on ${m.preset} (${m.dates} dates), ${connections} connections, ${duration} s per variant, pool 10\n`);
+  process.stdout.write(
+    `product-list on ${m.preset} (${m.dates} dates), ${connections} connections, ${duration} s per variant, pool 10\n`,
+  );
   for (const r of results) {
-    process.stdout.write(`  ${r.variant.padEnd(6)} ${r.requests_per_s.toFixed(1).padStart(8)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  (${r.requests} requests, ${r.non_2xx} non-2xx, ${r.errors} errors)\n`);
+    process.stdout.write(
+      `  ${r.variant.padEnd(6)} ${r.requests_per_s.toFixed(1).padStart(8)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  (${r.requests} requests, ${r.non_2xx} non-2xx, ${r.errors} errors)\n`,
+    );
   }
   const [a, b] = [results.find((r) => r.variant === 'before'), results.find((r) => r.variant === 'after')];
-  if (a && b && a.requests_per_s > 0) process.stdout.write(`  after / before: ${(b.requests_per_s / a.requests_per_s).toFixed(1)}x\n`);
+  if (a && b && a.requests_per_s > 0)
+    process.stdout.write(`  after / before: ${(b.requests_per_s / a.requests_per_s).toFixed(1)}x\n`);
   return 0;
 });

@@ -41,19 +41,32 @@ await runMain(async () => {
     }
     const stop = new AbortController();
     onSignal(() => stop.abort());
-    const sampler = await startSampler({ url: db.url, intervalMs, outFile, postmasterPid: db.server?.pid, signal: stop.signal, log });
+    const sampler = await startSampler({
+      url: db.url,
+      intervalMs,
+      outFile,
+      postmasterPid: db.server?.pid,
+      signal: stop.signal,
+      log,
+    });
     // Ctrl-C runs the cleanups and exits: this one (registered after the server's, so run before it stops)
     // flushes the file and prints the summary; the normal end awaits the same promise
     let finishing: Promise<void> | undefined;
     const finish = () => (finishing ??= summarise(sampler, outFile));
     onCleanup('db stats sampler', finish);
-    log(`sampling ${redact(db.url)} every ${intervalMs} ms into ${outFile.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), outFile) : outFile}${durationS ? ` for ${durationS} s` : ' until Ctrl-C'}`);
+    log(
+      `sampling ${redact(db.url)} every ${intervalMs} ms into ${outFile.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), outFile) : outFile}${durationS ? ` for ${durationS} s` : ' until Ctrl-C'}`,
+    );
     await new Promise<void>((resolve) => {
       const timer = durationS ? setTimeout(resolve, durationS * 1000) : undefined;
-      stop.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      stop.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
     await finish();
   } finally {
@@ -64,7 +77,9 @@ await runMain(async () => {
 async function summarise(sampler: Sampler, outFile: string): Promise<void> {
   const summary = await sampler.stop();
   const samples = await readSamples(outFile);
-  const [whole] = phaseDeltas(samples, [{ name: 'run', startMs: summary.first_ts_ms ?? 0, endMs: summary.last_ts_ms ?? 0 }]);
+  const [whole] = phaseDeltas(samples, [
+    { name: 'run', startMs: summary.first_ts_ms ?? 0, endMs: summary.last_ts_ms ?? 0 },
+  ]);
   const fmt = (n: number | null, unit = '') => (n === null ? 'n/a' : `${n.toLocaleString('en-US')}${unit}`);
   const mb = (n: number | null) => (n === null ? 'n/a' : `${(n / 1048576).toFixed(1)} MB`);
   const pl = whole.product_list_query;

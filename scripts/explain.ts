@@ -49,13 +49,24 @@ await runMain(async () => {
   const position = parseIntFlag('date', values.date, 1, m.dates) ?? Math.floor(m.dates / 2) + 1;
   const subeventId = m.hot_subevent_first + position - 1;
   const planFile = path.join(reportsDir, 'explain', `${m.preset}-${variant}-date${position}.json`);
-  const e = await explainProductList(ds.db.url, variant, subeventId, { planFile, tempFileLimit: ds.db.server?.soloTempFileLimit() });
+  const e = await explainProductList(ds.db.url, variant, subeventId, {
+    planFile,
+    tempFileLimit: ds.db.server?.soloTempFileLimit(),
+  });
   const relPlan = path.relative(projectRoot, planFile);
   if (values.json) {
-    process.stdout.write(JSON.stringify({
-      variant, preset: m.preset, dates: m.dates, subevent_id: subeventId, execution_ms: e.execution_ms,
-      buffers_touched: e.buffers_touched, temp_blocks_written: e.temp_blocks_written, plan_file: relPlan,
-    }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        variant,
+        preset: m.preset,
+        dates: m.dates,
+        subevent_id: subeventId,
+        execution_ms: e.execution_ms,
+        buffers_touched: e.buffers_touched,
+        temp_blocks_written: e.temp_blocks_written,
+        plan_file: relPlan,
+      }) + '\n',
+    );
     return 0;
   }
   process.stdout.write(

@@ -11,7 +11,9 @@ import { runCapacitySweep } from '../harness/capacity/run.ts';
 function parseDates(raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());
   if (raw.trim() === '' || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 1_000_000)) {
-    throw new UserError(`--dates '${raw}' is not a list of date counts (accepted: comma-separated whole numbers from 1 to 1000000, e.g. 1000,3000,10000,30000)`);
+    throw new UserError(
+      `--dates '${raw}' is not a list of date counts (accepted: comma-separated whole numbers from 1 to 1000000, e.g. 1000,3000,10000,30000)`,
+    );
   }
   return [...new Set(parts.map(Number))].sort((a, b) => a - b);
 }
@@ -32,7 +34,12 @@ await runMain(async () => {
     variants: parseVariants(values.variants!),
     dates: parseDates(values.dates ?? (quick ? '1000,3000' : '1000,3000,10000,30000')),
     sloMs: parseNumberFlag('slo-p95-ms', values['slo-p95-ms'], (n) => n > 0, 'milliseconds, a number > 0')!,
-    maxErrorRate: parseNumberFlag('max-error-rate', values['max-error-rate'], (n) => n > 0 && n <= 1, 'a fraction above 0 and at most 1')!,
+    maxErrorRate: parseNumberFlag(
+      'max-error-rate',
+      values['max-error-rate'],
+      (n) => n > 0 && n <= 1,
+      'a fraction above 0 and at most 1',
+    )!,
     stepS: parseIntFlag('step-s', values['step-s'], 3, 600) ?? (quick ? 5 : 15),
     quick,
     seed: parseSeed(values.seed),

@@ -23,12 +23,18 @@ await runMain(async () => {
     spec: presetSpec(values.preset!),
     variants: parseVariants(values.variants!),
     seed: parseSeed(values.seed),
-    baselineRate: parseNumberFlag('baseline-rate', values['baseline-rate'], (n) => n > 0 && n <= 1_000_000, 'visitors per minute, a number > 0'),
+    baselineRate: parseNumberFlag(
+      'baseline-rate',
+      values['baseline-rate'],
+      (n) => n > 0 && n <= 1_000_000,
+      'visitors per minute, a number > 0',
+    ),
     multiplier: parseNumberFlag('multiplier', values.multiplier, (n) => n >= 1 && n <= 100, 'a number from 1 to 100')!,
     quick: values.quick!,
     out: values.out,
     say,
   });
   say(`report: ${folder.file('report.md')} ${folder.latestNote}`);
-  if (summary.comparison.tripled_p95_ratio !== null) say(`tripled product-list p95, before / after: ${summary.comparison.tripled_p95_ratio}x`);
+  if (summary.comparison.tripled_p95_ratio !== null)
+    say(`tripled product-list p95, before / after: ${summary.comparison.tripled_p95_ratio}x`);
 });

@@ -22,13 +22,21 @@ await runMain(async () => {
     seed: parseSeed(values.seed),
     quick: values.quick!,
     out: values.out,
-    baselineRate: parseNumberFlag('baseline-rate', values['baseline-rate'], (n) => n > 0 && n <= 1_000_000, 'visitors per minute, a number > 0'),
+    baselineRate: parseNumberFlag(
+      'baseline-rate',
+      values['baseline-rate'],
+      (n) => n > 0 && n <= 1_000_000,
+      'visitors per minute, a number > 0',
+    ),
     queueRate: parseIntFlag('queue-rate', values['queue-rate'], 1, 1_000_000),
     say,
   });
   for (const p of summary.periods) {
-    const g = (t: 'hot' | 'others') => `${t} p95 ${p[t].p95_ms ?? 'n/a'} ms, ${p[t].failed_rate === null ? 'n/a' : `${(p[t].failed_rate * 100).toFixed(1)} %`} failed`;
-    say(`${p.clock.padEnd(11)} ${p.name.padEnd(13)} ${g('hot')}${p.hot.queue_pages ? ` (+${p.hot.queue_pages} queue pages)` : ''}; ${g('others')}`);
+    const g = (t: 'hot' | 'others') =>
+      `${t} p95 ${p[t].p95_ms ?? 'n/a'} ms, ${p[t].failed_rate === null ? 'n/a' : `${(p[t].failed_rate * 100).toFixed(1)} %`} failed`;
+    say(
+      `${p.clock.padEnd(11)} ${p.name.padEnd(13)} ${g('hot')}${p.hot.queue_pages ? ` (+${p.hot.queue_pages} queue pages)` : ''}; ${g('others')}`,
+    );
   }
   for (const c of summary.shape) say(`${c.ok ? 'holds' : 'DOES NOT hold'}: ${c.name}: ${c.detail}`);
   say(`report: ${folder.file('report.md')} ${folder.latestNote}`);

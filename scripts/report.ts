@@ -13,7 +13,8 @@ import { writePartitionReport } from '../harness/partition/report/write.ts';
 
 await runMain(async () => {
   const { positionals } = parseCli({}, process.argv.slice(2), true);
-  if (positionals.length !== 1) throw new UserError('usage: npm run report -- DIR (a run folder holding summary.json and series.json)');
+  if (positionals.length !== 1)
+    throw new UserError('usage: npm run report -- DIR (a run folder holding summary.json and series.json)');
   const dir = path.resolve(positionals[0]);
   if (isTimelineFolder(dir)) {
     await writeTimelineReport(dir, readTimelineFolder(dir));
@@ -21,7 +22,8 @@ await runMain(async () => {
     writePartitionReport(dir, readPartitionFolder(dir));
   } else {
     const { input, seriesMissing } = await readRunFolder(dir);
-    if (seriesMissing) process.stderr.write(`warning: ${path.join(dir, 'series.json')} not found; the report has no charts\n`);
+    if (seriesMissing)
+      process.stderr.write(`warning: ${path.join(dir, 'series.json')} not found; the report has no charts\n`);
     await writeReport(dir, input);
   }
   console.log(`wrote ${path.join(dir, 'report.md')} and report.html`);

@@ -43,14 +43,19 @@ await runMain(async () => {
     return 0;
   }
   const chosen = values.variant ?? process.env.SHOP_QUERY_VARIANT?.trim();
-  if (!chosen) throw new UserError(`choose the query variant with --variant or SHOP_QUERY_VARIANT (accepted: ${variants.join(', ')})`);
+  if (!chosen)
+    throw new UserError(
+      `choose the query variant with --variant or SHOP_QUERY_VARIANT (accepted: ${variants.join(', ')})`,
+    );
   const variant = parseVariant(chosen);
   const port = parseIntFlag('port', values.port, 0, 65535)!;
   const poolSize = parseIntFlag('pool', values.pool, 1, 500) ?? DEFAULT_POOL_SIZE;
   const adminPort = parseIntFlag('admin-port', values['admin-port'], 0, 65535);
   const adminToken = process.env.SHOP_ADMIN_TOKEN?.trim();
-  if (adminPort !== undefined && !adminToken) throw new UserError('--admin-port needs the switches\' token in SHOP_ADMIN_TOKEN (at least 16 characters)');
-  if (adminToken !== undefined && adminToken !== '' && adminToken.length < MIN_TOKEN_LENGTH) throw new UserError(`SHOP_ADMIN_TOKEN is too short (accepted: at least ${MIN_TOKEN_LENGTH} characters)`);
+  if (adminPort !== undefined && !adminToken)
+    throw new UserError("--admin-port needs the switches' token in SHOP_ADMIN_TOKEN (at least 16 characters)");
+  if (adminToken !== undefined && adminToken !== '' && adminToken.length < MIN_TOKEN_LENGTH)
+    throw new UserError(`SHOP_ADMIN_TOKEN is too short (accepted: at least ${MIN_TOKEN_LENGTH} characters)`);
 
   let databaseUrl = process.env.SHOP_DATABASE_URL?.trim();
   if (!databaseUrl) {
@@ -58,12 +63,21 @@ await runMain(async () => {
     onCleanup('database', () => ds.db.close());
     databaseUrl = ds.db.url;
   }
-  let shop;
+  let shop: Awaited<ReturnType<typeof startShop>>;
   try {
-    shop = await startShop({ databaseUrl, variant, poolSize, port, admin: adminToken ? { token: adminToken, port: adminPort ?? 0 } : undefined });
+    shop = await startShop({
+      databaseUrl,
+      variant,
+      poolSize,
+      port,
+      admin: adminToken ? { token: adminToken, port: adminPort ?? 0 } : undefined,
+    });
   } catch (err) {
     const e = err as { code?: string; port?: number };
-    if (e.code === 'EADDRINUSE') throw new UserError(`port ${e.port ?? port} on 127.0.0.1 is already in use (choose another with --port or --admin-port, or 0 for a free one)`);
+    if (e.code === 'EADDRINUSE')
+      throw new UserError(
+        `port ${e.port ?? port} on 127.0.0.1 is already in use (choose another with --port or --admin-port, or 0 for a free one)`,
+      );
     throw err;
   }
   onCleanup('shop', () => shop.close());

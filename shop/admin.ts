@@ -33,10 +33,14 @@ function authorised(header: string | undefined, token: string): boolean {
  * admission counts), PATCH /switches changes the fields it names.
  */
 export async function startAdmin(switches: ShopSwitches, opts: AdminOptions): Promise<RunningAdmin> {
-  if (opts.token.length < MIN_TOKEN_LENGTH) throw new Error(`the admin token must be at least ${MIN_TOKEN_LENGTH} characters`);
+  if (opts.token.length < MIN_TOKEN_LENGTH)
+    throw new Error(`the admin token must be at least ${MIN_TOKEN_LENGTH} characters`);
   const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 16 * 1024 });
   app.addHook('onRequest', async (req) => {
-    if (!req.headers.authorization) throw new HttpError(401, 'the switches need the run\'s token (Authorization: Bearer TOKEN)', { 'www-authenticate': 'Bearer' });
+    if (!req.headers.authorization)
+      throw new HttpError(401, "the switches need the run's token (Authorization: Bearer TOKEN)", {
+        'www-authenticate': 'Bearer',
+      });
     if (!authorised(req.headers.authorization, opts.token)) throw new HttpError(403, 'wrong token for the switches');
   });
   app.setErrorHandler((err, _req, reply) => {

@@ -117,5 +117,11 @@ export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) =
 /** The connection is gone or went silent (a query read timeout leaves its answer unread on the wire). */
 export function isConnectionBroken(err: Error): boolean {
   const code = (err as { code?: string }).code ?? '';
-  return code.startsWith('08') || code.startsWith('57P') || code === 'ECONNRESET' || code === 'EPIPE' || /Connection terminated|Query read timeout/.test(err.message);
+  return (
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    /Connection terminated|Query read timeout/.test(err.message)
+  );
 }

@@ -4,7 +4,11 @@
  * overloaded or restarting backend); only real bugs are left to become a 500.
  */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'HttpError';
   }
@@ -20,7 +24,15 @@ interface PgLikeError {
 }
 
 // Connection-level failures (node socket errors) and server states that mean "not reachable right now".
-const unavailableSocketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const unavailableSocketCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const unavailableMessages = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
@@ -38,7 +50,8 @@ export function unavailableReason(err: unknown): string | undefined {
   if (unavailableSocketCodes.has(code)) return `database unreachable (${code})`;
   // 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now; 53300: too many
   // connections; 57014: statement timeout (an overloaded query we gave up on); 55P03: lock wait timed out.
-  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return `database unavailable (${code})`;
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300')
+    return `database unavailable (${code})`;
   if (code === '57014') return 'database query timed out';
   // 53400: a spilling query hit temp_file_limit; 53100: the disk is full. Both are the overloaded database's
   // answer, as a timeout is, not the shop's bug.

@@ -55,7 +55,19 @@ export interface ExplainResult {
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Figures of a plan's top node, as design.md defines buffers_touched. */
-export function planFigures(plan: ExplainPlan): Pick<ExplainResult, 'execution_ms' | 'planning_ms' | 'buffers_touched' | 'shared_hit' | 'shared_read' | 'temp_read' | 'temp_blocks_written' | 'plan_shape'> {
+export function planFigures(
+  plan: ExplainPlan,
+): Pick<
+  ExplainResult,
+  | 'execution_ms'
+  | 'planning_ms'
+  | 'buffers_touched'
+  | 'shared_hit'
+  | 'shared_read'
+  | 'temp_read'
+  | 'temp_blocks_written'
+  | 'plan_shape'
+> {
   const top = plan.Plan;
   const shared_hit = top['Shared Hit Blocks'] ?? 0;
   const shared_read = top['Shared Read Blocks'] ?? 0;
@@ -64,8 +76,13 @@ export function planFigures(plan: ExplainPlan): Pick<ExplainResult, 'execution_m
   const shape: string[] = [];
   for (let n: PlanNode | undefined = top; n && shape.length < 6; n = n.Plans?.[0]) shape.push(n['Node Type']);
   return {
-    execution_ms: round(plan['Execution Time']), planning_ms: round(plan['Planning Time']),
-    buffers_touched: shared_hit + shared_read + temp_read + temp_blocks_written, shared_hit, shared_read, temp_read, temp_blocks_written,
+    execution_ms: round(plan['Execution Time']),
+    planning_ms: round(plan['Planning Time']),
+    buffers_touched: shared_hit + shared_read + temp_read + temp_blocks_written,
+    shared_hit,
+    shared_read,
+    temp_read,
+    temp_blocks_written,
     plan_shape: shape.join(' > '),
   };
 }
@@ -75,7 +92,12 @@ export function planFigures(plan: ExplainPlan): Pick<ExplainResult, 'execution_m
  * parameters the shop sends (so the planner makes the same custom plan). For the CLI, the incident run and the
  * CI gate.
  */
-export async function explainProductList(databaseUrl: string, variant: Variant, subeventId: number, opts: ExplainOptions = {}): Promise<ExplainResult> {
+export async function explainProductList(
+  databaseUrl: string,
+  variant: Variant,
+  subeventId: number,
+  opts: ExplainOptions = {},
+): Promise<ExplainResult> {
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'loadlab-explain' });
   client.on('error', () => {});
   await client.connect();
@@ -83,11 +105,15 @@ export async function explainProductList(databaseUrl: string, variant: Variant, 
     const event = await loadEvent(client, opts.organizer ?? HOT_ORGANIZER.slug, opts.event ?? HOT_EVENT.slug);
     const q = productListQuery(variant, { eventId: event.eventId, subeventId, channelId: event.channelId });
     if (opts.tempFileLimit) await client.query(`SET temp_file_limit = ${pg.escapeLiteral(opts.tempFileLimit)}`);
-    const run = async <R extends pg.QueryResultRow>(text: string) => client.query<R>(text, q.values).catch((err: { code?: string; message?: string }) => {
-      // the query spills more than the disk allows: a fact about this machine, not a bug
-      if (err.code === '53400') throw new UserError(`EXPLAIN ANALYZE of the ${variant} product-list query stopped: ${err.message} (free disk space on the database's disk, or set it with LOADLAB_PG_SETTINGS=temp_file_limit=...)`);
-      throw err;
-    });
+    const run = async <R extends pg.QueryResultRow>(text: string) =>
+      client.query<R>(text, q.values).catch((err: { code?: string; message?: string }) => {
+        // the query spills more than the disk allows: a fact about this machine, not a bug
+        if (err.code === '53400')
+          throw new UserError(
+            `EXPLAIN ANALYZE of the ${variant} product-list query stopped: ${err.message} (free disk space on the database's disk, or set it with LOADLAB_PG_SETTINGS=temp_file_limit=...)`,
+          );
+        throw err;
+      });
     if (opts.warmup ?? true) await run(q.text);
     const { rows } = await run<{ 'QUERY PLAN': ExplainPlan[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.text}`);
     const plan = rows[0]['QUERY PLAN'][0];

@@ -31,17 +31,27 @@ const availText = (a: number | null) => (a === null ? 'unlimited' : String(a));
 export function renderCalendar(event: EventInfo, cal: CalendarPage): string {
   const base = eventPath(event);
   const rows = cal.dates
-    .map((d) => `<li class="date" data-subevent="${d.id}" data-date="${esc(d.dateFrom.toISOString())}"><a href="${esc(base + d.id + '/')}">${esc(i18nText(d.name))}, ${esc(when(d.dateFrom))}</a></li>`)
+    .map(
+      (d) =>
+        `<li class="date" data-subevent="${d.id}" data-date="${esc(d.dateFrom.toISOString())}"><a href="${esc(base + d.id + '/')}">${esc(i18nText(d.name))}, ${esc(when(d.dateFrom))}</a></li>`,
+    )
     .join('\n');
   const nav = [
     cal.page > 1 ? `<a rel="prev" href="${esc(`${base}?page=${cal.page - 1}`)}">Earlier dates</a>` : '',
     cal.hasNext ? `<a rel="next" href="${esc(`${base}?page=${cal.page + 1}`)}">Later dates</a>` : '',
-  ].filter(Boolean).join(' ');
-  const list = cal.dates.length ? `<ul class="calendar" data-page="${cal.page}">\n${rows}\n</ul>` : '<p class="empty">No upcoming dates on this page.</p>';
-  return page(`${i18nText(event.name)} - ${event.organizerName}`, `<h1>${esc(i18nText(event.name))}</h1>
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const list = cal.dates.length
+    ? `<ul class="calendar" data-page="${cal.page}">\n${rows}\n</ul>`
+    : '<p class="empty">No upcoming dates on this page.</p>';
+  return page(
+    `${i18nText(event.name)} - ${event.organizerName}`,
+    `<h1>${esc(i18nText(event.name))}</h1>
 <p class="organizer">${esc(event.organizerName)}</p>
 ${list}
-<nav>${nav}</nav>`);
+<nav>${nav}</nav>`,
+  );
 }
 
 /**
@@ -75,20 +85,36 @@ export function renderProductPage(event: EventInfo, subevent: SubeventInfo, prod
   if (category !== undefined) html += '</section>\n';
   if (!products.length) html = '<p class="empty">Nothing is on sale for this date.</p>';
   const title = `${i18nText(event.name)}: ${i18nText(subevent.name)}`;
-  return page(title, `<h1>${esc(i18nText(event.name))}</h1>
+  return page(
+    title,
+    `<h1>${esc(i18nText(event.name))}</h1>
 <p class="date" data-subevent="${subevent.id}">${esc(i18nText(subevent.name))}, ${esc(when(subevent.dateFrom))}</p>
 <p><a href="${esc(eventPath(event))}">All dates</a></p>
 <form method="post" action="${esc(`${eventPath(event)}${subevent.id}/cart/add`)}">
-${html}</form>`);
+${html}</form>`,
+  );
 }
 
 export function renderError(status: number, message: string): string {
-  const title = status === 404 ? 'Not found' : status === 403 ? 'Not available' : status === 503 ? 'Service unavailable' : status >= 500 ? 'Server error' : 'Bad request';
+  const title =
+    status === 404
+      ? 'Not found'
+      : status === 403
+        ? 'Not available'
+        : status === 503
+          ? 'Service unavailable'
+          : status >= 500
+            ? 'Server error'
+            : 'Bad request';
   return page(title, `<h1>${esc(title)}</h1>\n<p class="error">${esc(message)}</p>`);
 }
 
 /** The waiting room's page: a browser shows it and asks again after `seconds`, as on pretix's queue page. */
 export function renderQueue(seconds: number): string {
-  return page('In the queue', `<h1>You are in the queue</h1>
-<p class="queue" data-retry-after="${seconds}">Many people want tickets right now. This page checks again in ${seconds} s and lets you in when it is your turn.</p>`, `<meta http-equiv="refresh" content="${seconds}">`);
+  return page(
+    'In the queue',
+    `<h1>You are in the queue</h1>
+<p class="queue" data-retry-after="${seconds}">Many people want tickets right now. This page checks again in ${seconds} s and lets you in when it is your turn.</p>`,
+    `<meta http-equiv="refresh" content="${seconds}">`,
+  );
 }

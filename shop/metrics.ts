@@ -46,13 +46,20 @@ export class ShopMetrics {
     out.push('# TYPE shop_http_requests_total counter');
     for (const [key, n] of [...this.requests].sort()) {
       const [route, method, status] = key.split('\u0000');
-      out.push(`shop_http_requests_total{variant="${v}",route="${label(route)}",method="${label(method)}",status="${status}"} ${n}`);
+      out.push(
+        `shop_http_requests_total{variant="${v}",route="${label(route)}",method="${label(method)}",status="${status}"} ${n}`,
+      );
     }
     out.push('# HELP shop_http_request_duration_seconds Time to answer a request, by route.');
     out.push('# TYPE shop_http_request_duration_seconds histogram');
     for (const [route, h] of [...this.latency].sort()) {
       const r = label(route);
-      LATENCY_BUCKETS_S.forEach((le, i) => out.push(`shop_http_request_duration_seconds_bucket{variant="${v}",route="${r}",le="${le}"} ${h.counts[i]}`));
+      LATENCY_BUCKETS_S.forEach(
+        (le, i) =>
+          void out.push(
+            `shop_http_request_duration_seconds_bucket{variant="${v}",route="${r}",le="${le}"} ${h.counts[i]}`,
+          ),
+      );
       out.push(`shop_http_request_duration_seconds_bucket{variant="${v}",route="${r}",le="+Inf"} ${h.count}`);
       out.push(`shop_http_request_duration_seconds_sum{variant="${v}",route="${r}"} ${h.sum}`);
       out.push(`shop_http_request_duration_seconds_count{variant="${v}",route="${r}"} ${h.count}`);

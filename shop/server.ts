@@ -40,11 +40,25 @@ export { DEFAULT_POOL_SIZE };
 export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
   const poolSize = opts.poolSize ?? DEFAULT_POOL_SIZE;
   const pool = createPool({
-    databaseUrl: opts.databaseUrl, poolSize, acquireTimeoutMs: opts.acquireTimeoutMs ?? 10_000,
+    databaseUrl: opts.databaseUrl,
+    poolSize,
+    acquireTimeoutMs: opts.acquireTimeoutMs ?? 10_000,
     statementTimeoutMs: opts.statementTimeoutMs ?? 30_000,
   });
-  const healthPool = createPool({ databaseUrl: opts.databaseUrl, poolSize: 1, acquireTimeoutMs: HEALTH_TIMEOUT_MS, statementTimeoutMs: HEALTH_TIMEOUT_MS });
-  const ctx: ShopContext = { variant: opts.variant, pool, healthPool, metrics: new ShopMetrics(opts.variant), poolSize, healthChecks: opts.healthChecks ?? [] };
+  const healthPool = createPool({
+    databaseUrl: opts.databaseUrl,
+    poolSize: 1,
+    acquireTimeoutMs: HEALTH_TIMEOUT_MS,
+    statementTimeoutMs: HEALTH_TIMEOUT_MS,
+  });
+  const ctx: ShopContext = {
+    variant: opts.variant,
+    pool,
+    healthPool,
+    metrics: new ShopMetrics(opts.variant),
+    poolSize,
+    healthChecks: opts.healthChecks ?? [],
+  };
 
   // forceCloseConnections: keep-alive load clients must not keep close() waiting
   const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true, bodyLimit: 64 * 1024 });
@@ -64,14 +78,21 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
     if (unavailable) return sendError(reply, kind, 503, unavailable, { 'retry-after': '5' });
     // Fastify's own 4xx (malformed JSON, wrong content type, body too large) keep their status and message
     const status = (err as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, kind, status, (err as Error).message);
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return sendError(reply, kind, status, (err as Error).message);
     req.log.error(err);
     process.stderr.write(`shop: internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}\n`);
     return sendError(reply, kind, 500, 'internal server error');
   });
 
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) =>
-    sendError(reply, req.method === 'GET' || req.method === 'HEAD' ? 'html' : 'json', 404, `no page at ${req.method} ${req.url.split('?')[0]}`));
+    sendError(
+      reply,
+      req.method === 'GET' || req.method === 'HEAD' ? 'html' : 'json',
+      404,
+      `no page at ${req.method} ${req.url.split('?')[0]}`,
+    ),
+  );
 
   opts.switches?.attach(app, ctx);
   pageRoutes(app, ctx);
@@ -81,7 +102,13 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
   return app;
 }
 
-function sendError(reply: FastifyReply, kind: PageKind, status: number, message: string, headers: Record<string, string> = {}): FastifyReply {
+function sendError(
+  reply: FastifyReply,
+  kind: PageKind,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): FastifyReply {
   reply.code(status).headers(headers);
   if (kind === 'html') return reply.type('text/html; charset=utf-8').send(renderError(status, message));
   if (kind === 'text') return reply.type('text/plain; charset=utf-8').send(`${message}\n`);

@@ -17,7 +17,12 @@ export interface SwitchesView {
   variant: Variant;
 }
 
-export type SwitchesPatch = Partial<{ access_cut: boolean; queue: QueueSettings | null; disabled_shops: string[]; variant: Variant }>;
+export type SwitchesPatch = Partial<{
+  access_cut: boolean;
+  queue: QueueSettings | null;
+  disabled_shops: string[];
+  variant: Variant;
+}>;
 
 const SHOP_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}\/[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
 const FIELDS = ['access_cut', 'queue', 'disabled_shops', 'variant'];
@@ -25,27 +30,34 @@ const FIELDS = ['access_cut', 'queue', 'disabled_shops', 'variant'];
 const INTERNAL_ROUTES = new Set(['healthz', 'metrics']);
 
 function wholeNumber(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw badRequest(`"${field}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw badRequest(`"${field}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(v) ?? 'nothing'}`);
   return v;
 }
 
 /** Checks a PATCH body field by field; the message names the bad field and what it accepts. */
 export function parsePatch(body: unknown): SwitchesPatch {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`the body must be a JSON object with any of ${FIELDS.join(', ')}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest(`the body must be a JSON object with any of ${FIELDS.join(', ')}`);
   const b = body as Record<string, unknown>;
   const unknownField = Object.keys(b).find((k) => !FIELDS.includes(k));
   if (unknownField) throw badRequest(`unknown switch "${unknownField}" (accepted: ${FIELDS.join(', ')})`);
   const patch: SwitchesPatch = {};
   if (b.access_cut !== undefined) {
-    if (typeof b.access_cut !== 'boolean') throw badRequest(`"access_cut" must be true or false, got ${JSON.stringify(b.access_cut)}`);
+    if (typeof b.access_cut !== 'boolean')
+      throw badRequest(`"access_cut" must be true or false, got ${JSON.stringify(b.access_cut)}`);
     patch.access_cut = b.access_cut;
   }
   if (b.queue !== undefined) {
     if (b.queue === null) patch.queue = null;
-    else if (typeof b.queue !== 'object' || Array.isArray(b.queue)) throw badRequest('"queue" must be null or { "visitors_per_minute": N, "retry_after_s": S }');
+    else if (typeof b.queue !== 'object' || Array.isArray(b.queue))
+      throw badRequest('"queue" must be null or { "visitors_per_minute": N, "retry_after_s": S }');
     else {
       const q = b.queue as Record<string, unknown>;
-      patch.queue = { visitors_per_minute: wholeNumber(q.visitors_per_minute, 'queue.visitors_per_minute', 1, 1_000_000), retry_after_s: wholeNumber(q.retry_after_s ?? 10, 'queue.retry_after_s', 1, 3600) };
+      patch.queue = {
+        visitors_per_minute: wholeNumber(q.visitors_per_minute, 'queue.visitors_per_minute', 1, 1_000_000),
+        retry_after_s: wholeNumber(q.retry_after_s ?? 10, 'queue.retry_after_s', 1, 3600),
+      };
     }
   }
   if (b.disabled_shops !== undefined) {
@@ -56,7 +68,8 @@ export function parsePatch(body: unknown): SwitchesPatch {
     patch.disabled_shops = list as string[];
   }
   if (b.variant !== undefined) {
-    if (typeof b.variant !== 'string' || !isVariant(b.variant)) throw badRequest(`"variant" must be one of ${variants.join(', ')}, got ${JSON.stringify(b.variant)}`);
+    if (typeof b.variant !== 'string' || !isVariant(b.variant))
+      throw badRequest(`"variant" must be one of ${variants.join(', ')}, got ${JSON.stringify(b.variant)}`);
     patch.variant = b.variant;
   }
   return patch;
@@ -108,10 +121,14 @@ export class ShopSwitches {
     if (!this.engaged) return undefined;
     const name = req.routeOptions.config?.name;
     if (name !== undefined && INTERNAL_ROUTES.has(name)) return undefined;
-    if (this.cut) throw new HttpError(503, 'the platform is closed to visitors for the moment (access cut by the operators)', { 'retry-after': '60' });
+    if (this.cut)
+      throw new HttpError(503, 'the platform is closed to visitors for the moment (access cut by the operators)', {
+        'retry-after': '60',
+      });
     const { organizer, event } = (req.params ?? {}) as { organizer?: string; event?: string };
     if (organizer === undefined) return undefined;
-    if (event !== undefined && this.disabled.has(`${organizer}/${event}`)) throw new HttpError(403, 'shop not available');
+    if (event !== undefined && this.disabled.has(`${organizer}/${event}`))
+      throw new HttpError(403, 'shop not available');
     if (!this.room) return undefined;
     const entry = this.room.enter(organizer, req.headers.cookie);
     if (entry.admitted) {

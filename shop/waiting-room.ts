@@ -82,7 +82,11 @@ export class WaitingRoom {
   private hasPass(organizer: string, cookieHeader: string | undefined, now: number): boolean {
     if (!cookieHeader) return false;
     const prefix = `${passCookieName(organizer)}=`;
-    const raw = cookieHeader.split(';').map((c) => c.trim()).find((c) => c.startsWith(prefix))?.slice(prefix.length);
+    const raw = cookieHeader
+      .split(';')
+      .map((c) => c.trim())
+      .find((c) => c.startsWith(prefix))
+      ?.slice(prefix.length);
     const m = raw ? /^(\d{1,12})\.([A-Za-z0-9_-]{22})$/.exec(raw) : null;
     if (!m) return false;
     const issued = Number(m[1]);

@@ -31,7 +31,10 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, para
 
 /** md5 over a table's rows in id order: equal bytes in the database, not only an equal generator stream */
 async function tableDigest(url: string, table: string): Promise<string> {
-  const [r] = await query<{ md5: string }>(url, `SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) AS md5 FROM ${table} t`);
+  const [r] = await query<{ md5: string }>(
+    url,
+    `SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) AS md5 FROM ${table} t`,
+  );
   return r.md5;
 }
 
@@ -48,7 +51,10 @@ after(async () => {
 });
 
 test('tiny has the preset date count and the row counts its manifest claims', async () => {
-  const [hot] = await query<{ n: number }>(tiny.url, `SELECT count(*)::int AS n FROM pretixbase_subevent s JOIN pretixbase_event e ON e.id = s.event_id JOIN pretixbase_organizer o ON o.id = e.organizer_id WHERE o.slug = 'citymuseum' AND e.slug = 'timeslots'`);
+  const [hot] = await query<{ n: number }>(
+    tiny.url,
+    `SELECT count(*)::int AS n FROM pretixbase_subevent s JOIN pretixbase_event e ON e.id = s.event_id JOIN pretixbase_organizer o ON o.id = e.organizer_id WHERE o.slug = 'citymuseum' AND e.slug = 'timeslots'`,
+  );
   assert.equal(hot.n, 300);
   const c = new pg.Client(tiny.url);
   await c.connect();
@@ -60,10 +66,13 @@ test('tiny has the preset date count and the row counts its manifest claims', as
     assert.equal(r.n, manifest.row_counts[table] ?? 0, `${table} row count`);
   }
   // the hot series' quota shape: one admission quota per date, an extras quota every third date
-  const [q] = await query<{ quotas: number; links: number; vlinks: number }>(tiny.url, `
+  const [q] = await query<{ quotas: number; links: number; vlinks: number }>(
+    tiny.url,
+    `
     SELECT (SELECT count(*)::int FROM pretixbase_quota WHERE event_id = 1) AS quotas,
            (SELECT count(*)::int FROM pretixbase_quota_items qi JOIN pretixbase_quota q ON q.id = qi.quota_id WHERE q.event_id = 1) AS links,
-           (SELECT count(*)::int FROM pretixbase_quota_variations qv JOIN pretixbase_quota q ON q.id = qv.quota_id WHERE q.event_id = 1) AS vlinks`);
+           (SELECT count(*)::int FROM pretixbase_quota_variations qv JOIN pretixbase_quota q ON q.id = qv.quota_id WHERE q.event_id = 1) AS vlinks`,
+  );
   const extrasDates = Math.ceil(300 / EXTRAS_EVERY);
   const admission = HOT_ITEMS.filter((i) => i.quota === 'admission');
   const extras = HOT_ITEMS.filter((i) => i.quota === 'extras');
@@ -71,10 +80,13 @@ test('tiny has the preset date count and the row counts its manifest claims', as
   assert.equal(q.links, 300 * admission.length + extrasDates * extras.length);
   assert.equal(q.vlinks, 300 * admission.reduce((s, i) => s + i.variations.length, 0));
   // background shops exist, with dates of their own
-  const [bg] = await query<{ events: number; dates: number; orders: number }>(tiny.url, `
+  const [bg] = await query<{ events: number; dates: number; orders: number }>(
+    tiny.url,
+    `
     SELECT (SELECT count(*)::int FROM pretixbase_event WHERE id <> 1) AS events,
            (SELECT count(*)::int FROM pretixbase_subevent WHERE event_id <> 1) AS dates,
-           (SELECT count(*)::int FROM pretixbase_order) AS orders`);
+           (SELECT count(*)::int FROM pretixbase_order) AS orders`,
+  );
   assert.equal(bg.events, presets.tiny.backgroundEvents);
   assert.ok(bg.dates > 0 && bg.orders > 0);
 });
@@ -89,11 +101,19 @@ test('same preset and seed give identical data; another seed differs', async () 
   const spec = datesSpec(120);
   const db = await database('loadlab_determinism');
   const first = await prepareDataset(db.url, { spec, seed: 7 });
-  const digests = await Promise.all(['pretixbase_subevent', 'pretixbase_quota', 'pretixbase_order', 'pretixbase_orderposition', 'pretixbase_item'].map((t) => tableDigest(db.url, t)));
+  const digests = await Promise.all(
+    ['pretixbase_subevent', 'pretixbase_quota', 'pretixbase_order', 'pretixbase_orderposition', 'pretixbase_item'].map(
+      (t) => tableDigest(db.url, t),
+    ),
+  );
   const second = await prepareDataset(db.url, { spec, seed: 7, force: true });
   assert.equal(second.reused, false);
   assert.equal(second.manifest.checksum, first.manifest.checksum);
-  const digests2 = await Promise.all(['pretixbase_subevent', 'pretixbase_quota', 'pretixbase_order', 'pretixbase_orderposition', 'pretixbase_item'].map((t) => tableDigest(db.url, t)));
+  const digests2 = await Promise.all(
+    ['pretixbase_subevent', 'pretixbase_quota', 'pretixbase_order', 'pretixbase_orderposition', 'pretixbase_item'].map(
+      (t) => tableDigest(db.url, t),
+    ),
+  );
   assert.deepEqual(digests2, digests);
   const other = await prepareDataset(db.url, { spec, seed: 8 });
   assert.equal(other.reused, false, 'another seed reseeds');
@@ -107,7 +127,10 @@ test('prepare refuses a database with tables it did not create, unless --force',
   await query(db.url, 'CREATE TABLE customer_data (id int primary key, email text)');
   await query(db.url, "INSERT INTO customer_data VALUES (1, 'someone@example.org')");
   const spec = datesSpec(30);
-  await assert.rejects(prepareDataset(db.url, { spec, seed: 1 }), (err: unknown) => err instanceof UserError && /customer_data/.test(err.message) && /--force/.test(err.message));
+  await assert.rejects(
+    prepareDataset(db.url, { spec, seed: 1 }),
+    (err: unknown) => err instanceof UserError && /customer_data/.test(err.message) && /--force/.test(err.message),
+  );
   const forced = await prepareDataset(db.url, { spec, seed: 1, force: true });
   assert.equal(forced.reused, false);
   const [kept] = await query<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM customer_data');
@@ -116,18 +139,29 @@ test('prepare refuses a database with tables it did not create, unless --force',
   // pretix tables without a loadlab manifest are someone's data too
   await query(db.url, 'DROP TABLE customer_data');
   await query(db.url, 'DROP TABLE loadlab_manifest');
-  await assert.rejects(prepareDataset(db.url, { spec, seed: 1 }), (err: unknown) => err instanceof UserError && /without a loadlab manifest/.test(err.message));
+  await assert.rejects(
+    prepareDataset(db.url, { spec, seed: 1 }),
+    (err: unknown) => err instanceof UserError && /without a loadlab manifest/.test(err.message),
+  );
 });
 
 test('bad input gets one line naming the value, and a non-zero exit', async () => {
   const env = { LOADLAB_PGDATA: testDataDir };
   const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
-    [['--preset', 'huge'], env, /unknown preset 'huge' \(accepted: tiny, small, incident, xl, or dates-N for a series of N dates\)/],
+    [
+      ['--preset', 'huge'],
+      env,
+      /unknown preset 'huge' \(accepted: tiny, small, incident, xl, or dates-N for a series of N dates\)/,
+    ],
     [['--preset', 'tiny', '--seed', 'abc'], env, /--seed 'abc'/],
     [['--preset', 'tiny', '--colour'], env, /--colour/],
     [['--preset', 'tiny'], { DATABASE_URL: 'mysql://x@127.0.0.1/db' }, /DATABASE_URL scheme 'mysql:'/],
     [['--preset', 'tiny'], { DATABASE_URL: 'not a url' }, /DATABASE_URL 'not a url' is not a URL/],
-    [['--preset', 'tiny'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/loadlab' }, /cannot connect to DATABASE_URL postgres:\/\/nobody@127\.0\.0\.1:1\/loadlab/],
+    [
+      ['--preset', 'tiny'],
+      { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/loadlab' },
+      /cannot connect to DATABASE_URL postgres:\/\/nobody@127\.0\.0\.1:1\/loadlab/,
+    ],
   ];
   for (const [args, extraEnv, expected] of cases) {
     const r = await runCli('dataset:prepare', args, extraEnv);
@@ -139,15 +173,24 @@ test('bad input gets one line naming the value, and a non-zero exit', async () =
 });
 
 /** The manifest of a preset's database in a data folder, and how many quota links its table really holds. */
-async function seededState(dataDir: string, preset: string): Promise<{ manifest: Awaited<ReturnType<typeof readManifest>>; quotaItems: number | null }> {
+async function seededState(
+  dataDir: string,
+  preset: string,
+): Promise<{ manifest: Awaited<ReturnType<typeof readManifest>>; quotaItems: number | null }> {
   const db = await openDatabase({ dataDir, database: `loadlab_${preset}` });
   try {
     const c = new pg.Client(db.url);
     await c.connect();
     try {
       const manifest = await readManifest(c);
-      const [t] = (await c.query<{ present: boolean }>("SELECT to_regclass('public.pretixbase_quota_items') IS NOT NULL AS present")).rows;
-      const quotaItems = t.present ? (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pretixbase_quota_items')).rows[0].n : null;
+      const [t] = (
+        await c.query<{ present: boolean }>(
+          "SELECT to_regclass('public.pretixbase_quota_items') IS NOT NULL AS present",
+        )
+      ).rows;
+      const quotaItems = t.present
+        ? (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pretixbase_quota_items')).rows[0].n
+        : null;
       return { manifest, quotaItems };
     } finally {
       await c.end();
@@ -167,31 +210,45 @@ test('Ctrl-C in the middle of a seed stops postgres and leaves nothing marked as
   const before = await seededState(dataDir, 'incident');
   assert.ok(before.manifest, 'the first seed wrote its manifest');
   let sent = false;
-  const r = await runCli('dataset:prepare', ['--preset', 'incident', '--force'], { LOADLAB_PGDATA: dataDir, LOADLAB_VERBOSE: '1' }, (text, kill) => {
-    if (!sent && /loading pretixbase_quota_items/.test(text)) {
-      sent = true;
-      kill('SIGINT');
-    }
-  });
+  const r = await runCli(
+    'dataset:prepare',
+    ['--preset', 'incident', '--force'],
+    { LOADLAB_PGDATA: dataDir, LOADLAB_VERBOSE: '1' },
+    (text, kill) => {
+      if (!sent && /loading pretixbase_quota_items/.test(text)) {
+        sent = true;
+        kill('SIGINT');
+      }
+    },
+  );
   assert.ok(sent, `the seed reached its loading phase: ${r.stderr}`);
   assert.equal(r.code, 130, r.stderr);
   assert.deepEqual(postmastersOn(dataDir), [], 'no postgres process remains');
   // --force dropped nothing either: the transaction rolled back as a whole, so the earlier seed is intact
   const after = await seededState(dataDir, 'incident');
   assert.deepEqual(after.manifest, before.manifest, 'the manifest is still the earlier complete one');
-  assert.equal(after.quotaItems, before.manifest!.row_counts.pretixbase_quota_items, 'its tables hold the rows it claims');
+  assert.equal(
+    after.quotaItems,
+    before.manifest!.row_counts.pretixbase_quota_items,
+    'its tables hold the rows it claims',
+  );
   assert.deepEqual(postmastersOn(dataDir), []);
 });
 
 test('even a SIGKILL of the harness leaves no orphan postgres (parent-death signal)', async () => {
   const dataDir = path.join(stateDir, 'test-sigint-pgdata');
   let sent = false;
-  await runCli('dataset:prepare', ['--preset', 'small', '--force'], { LOADLAB_PGDATA: dataDir, LOADLAB_VERBOSE: '1' }, (text, kill) => {
-    if (!sent && /loading/.test(text)) {
-      sent = true;
-      kill('SIGKILL');
-    }
-  });
+  await runCli(
+    'dataset:prepare',
+    ['--preset', 'small', '--force'],
+    { LOADLAB_PGDATA: dataDir, LOADLAB_VERBOSE: '1' },
+    (text, kill) => {
+      if (!sent && /loading/.test(text)) {
+        sent = true;
+        kill('SIGKILL');
+      }
+    },
+  );
   assert.ok(sent);
   const deadline = Date.now() + 15_000;
   while (postmastersOn(dataDir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -21,7 +21,12 @@ const dataDir = path.join(mount, 'pgdata');
 const out = path.join(stateDir, 'test-reports', `fault-disk-${process.pid}`);
 // 10,000 dates: each before call spills about 23 MiB at work_mem=1MB, so a busy pool holds 100+ MiB of temp files
 const preset = 'dates-10000';
-const skip = process.getuid?.() !== 0 ? 'needs root to mount a size-limited tmpfs' : process.env.DATABASE_URL?.trim() ? 'DATABASE_URL is set: this test needs an embedded server on a small disk' : false;
+const skip =
+  process.getuid?.() !== 0
+    ? 'needs root to mount a size-limited tmpfs'
+    : process.env.DATABASE_URL?.trim()
+      ? 'DATABASE_URL is set: this test needs an embedded server on a small disk'
+      : false;
 
 /** a floor 96 MiB below what is free now: the spills of a busy pool cross it, the data alone never does */
 const floorNow = () => String(diskSpace(mount).free - 96 * MiB);
@@ -38,7 +43,9 @@ describe('a filling disk', { skip }, () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('the watchdog stops a spilling run below the floor, the database shuts down cleanly and starts again', { timeout: 120_000 }, async (t) => {
+  it('the watchdog stops a spilling run below the floor, the database shuts down cleanly and starts again', {
+    timeout: 120_000,
+  }, async (t) => {
     mkdirSync(mount, { recursive: true });
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=400m,mode=0755', 'tmpfs', mount], { stdio: 'pipe' });
@@ -54,23 +61,36 @@ describe('a filling disk', { skip }, () => {
     const t0 = performance.now();
     let loadAt = 0;
     let noticedAt = 0;
-    const r = await runCli('load:incident', ['--preset', preset, '--quick', '--variants', 'before', '--baseline-rate', '300', '--out', out],
-      { ...env, LOADLAB_DISK_FLOOR: floorNow(), LOADLAB_PG_SETTINGS: 'work_mem=1MB,temp_file_limit=-1' }, undefined, (stdout) => {
+    const r = await runCli(
+      'load:incident',
+      ['--preset', preset, '--quick', '--variants', 'before', '--baseline-rate', '300', '--out', out],
+      { ...env, LOADLAB_DISK_FLOOR: floorNow(), LOADLAB_PG_SETTINGS: 'work_mem=1MB,temp_file_limit=-1' },
+      undefined,
+      (stdout) => {
         if (!loadAt && /before: baseline/.test(stdout)) loadAt = performance.now();
         if (!noticedAt && /^fault: /m.test(stdout)) noticedAt = performance.now();
-      });
+      },
+    );
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /^error: run stopped: only [\d.]+ MiB free on the disk of the database's data folder \(.*\), below the floor of [\d.]+ MiB \(LOADLAB_DISK_FLOOR=\d+\); run folder marked INCOMPLETE/);
+    assert.match(
+      lines[0],
+      /^error: run stopped: only [\d.]+ MiB free on the disk of the database's data folder \(.*\), below the floor of [\d.]+ MiB \(LOADLAB_DISK_FLOOR=\d+\); run folder marked INCOMPLETE/,
+    );
     const marker = readFileSync(path.join(out, 'INCOMPLETE'), 'utf8');
     assert.match(marker, /^this run did not finish \(only [\d.]+ MiB free on the disk of the database's data folder/);
-    assert.match(marker, /disk: [\d.]+ MiB free of 400 MiB at the stop, [\d.]+ MiB when the watch began; floor [\d.]+ MiB/);
+    assert.match(
+      marker,
+      /disk: [\d.]+ MiB free of 400 MiB at the stop, [\d.]+ MiB when the watch began; floor [\d.]+ MiB/,
+    );
     const temp = /PostgreSQL temporary files at the stop: ([\d.]+) (MiB|KiB|B)/.exec(marker);
     assert.ok(temp && temp[2] === 'MiB' && Number(temp[1]) > 10, `the spill is what filled the disk: ${marker}`);
     assert.match(marker, /before: stopped [\d.]+ s into its load: \d+ requests/);
     assert.ok(!existsSync(path.join(out, 'summary.json')), 'no finished-looking summary');
-    t.diagnostic(`stopped ${((noticedAt - loadAt) / 1000).toFixed(1)} s into the load (run ${((performance.now() - t0) / 1000).toFixed(1)} s); ${lines[0]}`);
+    t.diagnostic(
+      `stopped ${((noticedAt - loadAt) / 1000).toFixed(1)} s into the load (run ${((performance.now() - t0) / 1000).toFixed(1)} s); ${lines[0]}`,
+    );
 
     assert.deepEqual(serverProcessesOn(dataDir), [], 'the server and its backends ended');
     const log = readFileSync(`${dataDir}.log`, 'utf8').trim().split('\n');
@@ -78,7 +98,9 @@ describe('a filling disk', { skip }, () => {
     assert.ok(diskSpace(mount).free > freeBefore - 8 * MiB, 'the temporary files are gone');
   });
 
-  it('with the limit sized from the free space, the spilling query fails as a 503 instead of filling the disk', { timeout: 60_000 }, async (t) => {
+  it('with the limit sized from the free space, the spilling query fails as a 503 instead of filling the disk', {
+    timeout: 60_000,
+  }, async (t) => {
     if (!mounted) return t.skip('no tmpfs');
     const notes: string[] = [];
     const saved = { floor: process.env.LOADLAB_DISK_FLOOR, settings: process.env.LOADLAB_PG_SETTINGS };
@@ -87,16 +109,26 @@ describe('a filling disk', { skip }, () => {
     try {
       ds = await openDataset({ preset, dataDir, log: (l) => notes.push(l) });
     } finally {
-      for (const [k, v] of [['LOADLAB_DISK_FLOOR', saved.floor], ['LOADLAB_PG_SETTINGS', saved.settings]] as const) {
+      for (const [k, v] of [
+        ['LOADLAB_DISK_FLOOR', saved.floor],
+        ['LOADLAB_PG_SETTINGS', saved.settings],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
     }
     assert.ok(ds.result.reused, 'the data survived the stopped run');
-    assert.deepEqual(notes.filter((n) => /did not shut down cleanly/.test(n)), [], 'no crash recovery was needed');
+    assert.deepEqual(
+      notes.filter((n) => /did not shut down cleanly/.test(n)),
+      [],
+      'no crash recovery was needed',
+    );
     // 96 MiB above the floor shared by the pool of 10 and one more session: 8 MiB each
     assert.equal(ds.db.tempFileLimit.setting, '8MB');
-    assert.match(ds.db.tempFileLimit.basis, /free above a floor of .* \(LOADLAB_DISK_FLOOR=\d+\), shared by 11 sessions/);
+    assert.match(
+      ds.db.tempFileLimit.basis,
+      /free above a floor of .* \(LOADLAB_DISK_FLOOR=\d+\), shared by 11 sessions/,
+    );
 
     shop = await startShop({ databaseUrl: ds.db.url, variant: 'before' });
     const date = ds.result.manifest.hot_subevent_first + 5000;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
-import { effectiveDataDir } from '../harness/db/embedded.ts';
+import { effectiveDataDir } from '../harness/db/server-files.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { expectNoneLeft, processesWith, runCli, serverProcessesOn, type CliResult } from './helpers/processes.ts';
 
@@ -33,13 +33,27 @@ interface RunToKill {
   delayMs?: number;
 }
 
-const incidentRun: RunToKill = { command: 'load:incident', args: ['--preset', 'tiny', '--quick', '--variants', 'before', '--baseline-rate', '120'], loadStarted: /before: baseline/ };
+const incidentRun: RunToKill = {
+  command: 'load:incident',
+  args: ['--preset', 'tiny', '--quick', '--variants', 'before', '--baseline-rate', '120'],
+  loadStarted: /before: baseline/,
+};
 // the day's load starts 8 s after its plan is printed (the runner's start-up): killed 4 s into 'normal'
-const timelineRun: RunToKill = { command: 'load:timeline', args: ['--preset', 'tiny', '--quick', '--baseline-rate', '120'], loadStarted: /^the day: /m, delayMs: 12_000 };
+const timelineRun: RunToKill = {
+  command: 'load:timeline',
+  args: ['--preset', 'tiny', '--quick', '--baseline-rate', '120'],
+  loadStarted: /^the day: /m,
+  delayMs: 12_000,
+};
 const timelineSofar = /the day: stopped [\d.]+ s after its start: /;
 
 /** A quick run (by default a replay of `before` on tiny); 3 s into its load the process `pick` names gets SIGKILL. */
-async function killDuringRun(name: string, env: NodeJS.ProcessEnv, pick: () => number, run = incidentRun): Promise<Killed> {
+async function killDuringRun(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  pick: () => number,
+  run = incidentRun,
+): Promise<Killed> {
   const out = path.join(outRoot, `fault-${name}-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   let armed = false;
@@ -69,7 +83,12 @@ async function killDuringRun(name: string, env: NodeJS.ProcessEnv, pick: () => n
 }
 
 /** What every fault must leave: exit 1, one line without a stack, the marker with reason and figures, no report. */
-function assertStopped(t: TestContext, k: Killed, reason: RegExp, sofar = /before: stopped [\d.]+ s into its load: /): void {
+function assertStopped(
+  t: TestContext,
+  k: Killed,
+  reason: RegExp,
+  sofar = /before: stopped [\d.]+ s into its load: /,
+): void {
   const { r, out } = k;
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stderr.trim().split('\n');
@@ -79,15 +98,24 @@ function assertStopped(t: TestContext, k: Killed, reason: RegExp, sofar = /befor
   assert.match(marker, new RegExp(`^this run did not finish \\(${reason.source}`));
   assert.match(marker, /figures so far:\n {2}noticed [\d.]+ s after the watch began/);
   assert.match(marker, sofar);
-  assert.ok(['summary.json', 'report.md', 'capacity.json'].every((f) => !existsSync(path.join(out, f))), 'no report that looks finished');
+  assert.ok(
+    ['summary.json', 'report.md', 'capacity.json'].every((f) => !existsSync(path.join(out, f))),
+    'no report that looks finished',
+  );
   assert.ok(k.noticeS < 10, `noticed ${k.noticeS.toFixed(2)} s after the kill (limit 10 s)`);
-  t.diagnostic(`exit ${r.code}; noticed ${k.noticeS.toFixed(2)} s and exited ${k.exitS.toFixed(2)} s after the kill; ${lines[0]}`);
+  t.diagnostic(
+    `exit ${r.code}; noticed ${k.noticeS.toFixed(2)} s and exited ${k.exitS.toFixed(2)} s after the kill; ${lines[0]}`,
+  );
   rmSync(out, { recursive: true, force: true });
 }
 
 /** no postgres (postmaster or backend), shop or runner of this run is left, allowing 2 s for the last exits */
 async function assertNoLeftovers(folder: string, envPair: string): Promise<void> {
-  const leftovers = () => [...serverProcessesOn(folder), ...processesWith('scripts/shop.ts', envPair), ...processesWith('runner/cli.ts', envPair)];
+  const leftovers = () => [
+    ...serverProcessesOn(folder),
+    ...processesWith('scripts/shop.ts', envPair),
+    ...processesWith('runner/cli.ts', envPair),
+  ];
   await expectNoneLeft(leftovers, 'no postgres, shop or runner process remains', 2000);
 }
 
@@ -98,7 +126,9 @@ function onlyProcess(entry: string): number {
   return pids[0];
 }
 
-describe('faults during a run', { skip: external ? 'DATABASE_URL is set: these tests kill embedded servers of their own' : false }, () => {
+describe('faults during a run', {
+  skip: external ? 'DATABASE_URL is set: these tests kill embedded servers of their own' : false,
+}, () => {
   const env = { LOADLAB_PGDATA: dataDir };
   const envPair = `LOADLAB_PGDATA=${dataDir}`;
 
@@ -107,7 +137,10 @@ describe('faults during a run', { skip: external ? 'DATABASE_URL is set: these t
       const out = path.join(outRoot, `fault-floor-${process.pid}`);
       const r = await runCli(cmd, ['--quick', '--out', out], { ...env, LOADLAB_DISK_FLOOR: '100%' });
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /^error: not starting: only [\d.]+ \w+ free on the disk of the database's data folder \(.*\), below the floor of [\d.]+ \w+ \(LOADLAB_DISK_FLOOR=100%\)\n$/);
+      assert.match(
+        r.stderr,
+        /^error: not starting: only [\d.]+ \w+ free on the disk of the database's data folder \(.*\), below the floor of [\d.]+ \w+ \(LOADLAB_DISK_FLOOR=100%\)\n$/,
+      );
       assert.equal(r.stdout, '', 'nothing started');
       assert.ok(!existsSync(out), 'no run folder');
       const bad = await runCli(cmd, ['--quick'], { ...env, LOADLAB_DISK_FLOOR: 'lots' });
@@ -117,8 +150,11 @@ describe('faults during a run', { skip: external ? 'DATABASE_URL is set: these t
     await assertNoLeftovers(dataDir, envPair);
   });
 
-  it('kill -9 of the postmaster: noticed, one line, INCOMPLETE; the next command recovers the data', { timeout: 90_000 }, async (t) => {
-    const postmaster = () => Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
+  it('kill -9 of the postmaster: noticed, one line, INCOMPLETE; the next command recovers the data', {
+    timeout: 90_000,
+  }, async (t) => {
+    const postmaster = () =>
+      Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
     const k = await killDuringRun('postgres', env, postmaster);
     assertStopped(t, k, /the embedded PostgreSQL \(pid \d+\) ended unexpectedly \(killed by SIGKILL/);
     await assertNoLeftovers(dataDir, envPair);
@@ -142,19 +178,41 @@ describe('faults during a run', { skip: external ? 'DATABASE_URL is set: these t
     await assertNoLeftovers(dataDir, envPair);
   });
 
-  it('kill -9 of a capacity step\'s shop: the sweep stops the same way, with the steps so far', { timeout: 90_000 }, async (t) => {
-    const sweep = { command: 'load:capacity', args: ['--quick', '--dates', '300', '--variants', 'after', '--step-s', '3'], loadStarted: /after @ 300 dates: probe/ };
+  it("kill -9 of a capacity step's shop: the sweep stops the same way, with the steps so far", {
+    timeout: 90_000,
+  }, async (t) => {
+    const sweep = {
+      command: 'load:capacity',
+      args: ['--quick', '--dates', '300', '--variants', 'after', '--step-s', '3'],
+      loadStarted: /after @ 300 dates: probe/,
+    };
     const k = await killDuringRun('capacity', env, () => onlyProcess('scripts/shop.ts'), sweep);
-    assertStopped(t, k, /the shop \(after\) ended unexpectedly \(killed by SIGKILL\)/, /after @ 300 dates: [\d.]+ visitors\/min: (stopped during the step: \d+ requests|product-list p95 )/);
+    assertStopped(
+      t,
+      k,
+      /the shop \(after\) ended unexpectedly \(killed by SIGKILL\)/,
+      /after @ 300 dates: [\d.]+ visitors\/min: (stopped during the step: \d+ requests|product-list p95 )/,
+    );
     await assertNoLeftovers(dataDir, envPair);
   });
 
-  it('the incident day stops the same way when the postmaster, its shop or its runner is killed during the day', { timeout: 240_000 }, async (t) => {
-    const postmaster = () => Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
+  it('the incident day stops the same way when the postmaster, its shop or its runner is killed during the day', {
+    timeout: 240_000,
+  }, async (t) => {
+    const postmaster = () =>
+      Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
     const cases: [string, () => number, RegExp][] = [
       ['timeline-postgres', postmaster, /the embedded PostgreSQL \(pid \d+\) ended unexpectedly \(killed by SIGKILL/],
-      ['timeline-shop', () => onlyProcess('scripts/shop.ts'), /the shop \(before, with its switches\) ended unexpectedly \(killed by SIGKILL\)/],
-      ['timeline-runner', () => onlyProcess('runner/cli.ts'), /the load runner ended unexpectedly \(killed by SIGKILL\) during the day/],
+      [
+        'timeline-shop',
+        () => onlyProcess('scripts/shop.ts'),
+        /the shop \(before, with its switches\) ended unexpectedly \(killed by SIGKILL\)/,
+      ],
+      [
+        'timeline-runner',
+        () => onlyProcess('runner/cli.ts'),
+        /the load runner ended unexpectedly \(killed by SIGKILL\) during the day/,
+      ],
     ];
     for (const [name, pick, reason] of cases) {
       const k = await killDuringRun(name, env, pick, timelineRun);
@@ -163,18 +221,34 @@ describe('faults during a run', { skip: external ? 'DATABASE_URL is set: these t
     }
   });
 
-  it('kill -9 of the harness itself: its shop, runner and postgres stop by themselves', { timeout: 90_000 }, async () => {
+  it('kill -9 of the harness itself: its shop, runner and postgres stop by themselves', {
+    timeout: 90_000,
+  }, async () => {
     let killed = false;
-    await runCli('load:incident', [...incidentRun.args, '--out', path.join(outRoot, `fault-harness-${process.pid}`)], env, undefined, (stdout) => {
-      if (!killed && incidentRun.loadStarted.test(stdout)) {
-        killed = true;
-        // the harness's node process and the tsx launcher above it, as an out-of-memory kill of the session would
-        setTimeout(() => processesWith('scripts/load-incident.ts', envPair).forEach((pid) => process.kill(pid, 'SIGKILL')), 3000);
-      }
-    });
+    await runCli(
+      'load:incident',
+      [...incidentRun.args, '--out', path.join(outRoot, `fault-harness-${process.pid}`)],
+      env,
+      undefined,
+      (stdout) => {
+        if (!killed && incidentRun.loadStarted.test(stdout)) {
+          killed = true;
+          // the harness's node process and the tsx launcher above it, as an out-of-memory kill of the session would
+          setTimeout(
+            () =>
+              processesWith('scripts/load-incident.ts', envPair).forEach((pid) => void process.kill(pid, 'SIGKILL')),
+            3000,
+          );
+        }
+      },
+    );
     assert.ok(killed, 'the replay reached its load');
     // parent-death signals: SIGTERM to the shop and runner, SIGINT (fast shutdown) to postgres; allow them 10 s
-    const leftovers = () => [...serverProcessesOn(dataDir), ...processesWith('scripts/shop.ts', envPair), ...processesWith('runner/cli.ts', envPair)];
+    const leftovers = () => [
+      ...serverProcessesOn(dataDir),
+      ...processesWith('scripts/shop.ts', envPair),
+      ...processesWith('runner/cli.ts', envPair),
+    ];
     await expectNoneLeft(leftovers, 'no postgres, shop or runner process outlives a killed harness');
     rmSync(path.join(outRoot, `fault-harness-${process.pid}`), { recursive: true, force: true });
   });

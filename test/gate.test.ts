@@ -10,8 +10,13 @@ import { junitCases } from './helpers/junit.ts';
 
 const env = { LOADLAB_PGDATA: testDataDir };
 
-for (const [variant, expectedCode] of [['after', 0], ['before', 99]] as const) {
-  test(`gate ${variant === 'after' ? 'passes' : 'fails'} the ${variant} variant on tiny -> small`, { timeout: 180_000 }, async (t) => {
+for (const [variant, expectedCode] of [
+  ['after', 0],
+  ['before', 99],
+] as const) {
+  test(`gate ${variant === 'after' ? 'passes' : 'fails'} the ${variant} variant on tiny -> small`, {
+    timeout: 180_000,
+  }, async (t) => {
     // a folder of the test's own, never reports/gate
     const out = mkdtempSync(path.join(os.tmpdir(), `loadlab-gate-${variant}-`));
     t.after(() => rmSync(out, { recursive: true, force: true }));
@@ -27,11 +32,19 @@ for (const [variant, expectedCode] of [['after', 0], ['before', 99]] as const) {
     // the old query's work grows with the dates: the scaling gate catches it, whatever the latency says
     assert.equal(scaling.failed, variant === 'before');
     if (variant === 'after') assert.equal(latency.failed, false, md);
-    assert.match(md, variant === 'before' ? /\*\*FAIL\*\* \| 1 statement grows with the number of dates: loadlab:product-list:before/ : /pass \| nothing grows unexpectedly/);
+    assert.match(
+      md,
+      variant === 'before'
+        ? /\*\*FAIL\*\* \| 1 statement grows with the number of dates: loadlab:product-list:before/
+        : /pass \| nothing grows unexpectedly/,
+    );
     // the issue's margin: the old product list grows about linearly, the fixed one not at all (exponents)
     const growth = JSON.parse(readFileSync(path.join(out, 'audit', 'growth.json'), 'utf8')) as GrowthReport;
     const productList = growth.statements.find((s) => s.label === `loadlab:product-list:${variant}`);
-    assert.ok(productList?.exponent !== null && productList?.exponent !== undefined, 'the product list was measured at both sizes');
+    assert.ok(
+      productList?.exponent !== null && productList?.exponent !== undefined,
+      'the product list was measured at both sizes',
+    );
     if (variant === 'before') assert.ok(productList.exponent >= 0.8, `before's exponent ${productList.exponent}`);
     else assert.ok(productList.exponent <= 0.15, `after's exponent ${productList.exponent}`);
   });
@@ -51,22 +64,35 @@ test('gate rejects bad input with one line', async () => {
   }
 });
 
-test('kill -9 of the shop during the latency replay: one line, exit 1, INCOMPLETE, no gate.md, nothing left', { timeout: 180_000 }, async (t) => {
+test('kill -9 of the shop during the latency replay: one line, exit 1, INCOMPLETE, no gate.md, nothing left', {
+  timeout: 180_000,
+}, async (t) => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'loadlab-gate-killed-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
   const killer = shopKiller(testDataDir, 1_000);
   let watching = false;
-  const r = await runCli('gate', ['--variant', 'after', '--duration-s', '20', '--out', out], { ...env, LOADLAB_VERBOSE: '1' }, (stderr) => {
-    if (!watching && /latency: after on/.test(stderr)) {
-      watching = true;
-      killer.start();
-    }
-  });
+  const r = await runCli(
+    'gate',
+    ['--variant', 'after', '--duration-s', '20', '--out', out],
+    { ...env, LOADLAB_VERBOSE: '1' },
+    (stderr) => {
+      if (!watching && /latency: after on/.test(stderr)) {
+        watching = true;
+        killer.start();
+      }
+    },
+  );
   assert.ok(killer.killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
   assert.equal(r.code, 1, r.stderr.slice(-1000));
   const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
   assert.match(last, /^error: run stopped: the shop \(after, small\) ended unexpectedly \(killed by SIGKILL\)/);
-  assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), /latency replay did not finish \(the shop \(after, small\) ended unexpectedly/);
-  assert.ok(!existsSync(path.join(out, 'gate.md')) && !existsSync(path.join(out, 'junit.xml')), 'no verdict that looks finished');
+  assert.match(
+    readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'),
+    /latency replay did not finish \(the shop \(after, small\) ended unexpectedly/,
+  );
+  assert.ok(
+    !existsSync(path.join(out, 'gate.md')) && !existsSync(path.join(out, 'junit.xml')),
+    'no verdict that looks finished',
+  );
   await expectNoneLeft(() => harnessProcesses(testDataDir), 'no postgres, shop or runner process remains');
 });

@@ -29,11 +29,25 @@ test('load:incident --preset tiny --quick writes every contract file and field',
   assert.ok(seconds < 120, `the quick run took ${seconds.toFixed(0)} s (limit 120 s)`);
   assert.deepEqual(postmastersOn(testDataDir), [], 'no postgres process remains');
 
-  for (const f of ['summary.json', 'report.md', 'report.html', 'k6-summary-before.json', 'k6-summary-after.json', 'db-samples-before.ndjson', 'db-samples-after.ndjson', 'explain-before.json', 'explain-after.json']) {
+  for (const f of [
+    'summary.json',
+    'report.md',
+    'report.html',
+    'k6-summary-before.json',
+    'k6-summary-after.json',
+    'db-samples-before.ndjson',
+    'db-samples-after.ndjson',
+    'explain-before.json',
+    'explain-after.json',
+  ]) {
     assert.ok(existsSync(path.join(out, f)), `${f} exists`);
   }
   assert.ok(!existsSync(path.join(out, 'INCOMPLETE')), 'the run is not marked incomplete');
-  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), [], 'no temporary files left');
+  assert.deepEqual(
+    readdirSync(out).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary files left',
+  );
 
   const s = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
   assert.equal(s.schema, 'loadlab.incident/v1');
@@ -46,29 +60,42 @@ test('load:incident --preset tiny --quick writes every contract file and field',
   assert.equal(s.traffic.multiplier, 3);
   assert.equal(s.traffic.calibration.method, 'measured');
   assert.ok(s.traffic.calibration.product_list_capacity_rps > 0);
-  assert.deepEqual(s.traffic.phases.map((p: { name: string }) => p.name), ['baseline', 'ramp', 'tripled']);
+  assert.deepEqual(
+    s.traffic.phases.map((p: { name: string }) => p.name),
+    ['baseline', 'ramp', 'tripled'],
+  );
   for (const variant of ['before', 'after']) {
     const v = s.variants[variant];
     assert.ok(v, `variant ${variant}`);
     for (const phase of ['baseline', 'tripled']) {
       const p = v.phases[phase];
-      for (const k of ['requests', 'rps', 'p50_ms', 'p95_ms', 'p99_ms', 'error_rate', 'dropped_iterations']) assert.ok(isNum(p[k]), `${variant}.${phase}.${k}`);
+      for (const k of ['requests', 'rps', 'p50_ms', 'p95_ms', 'p99_ms', 'error_rate', 'dropped_iterations'])
+        assert.ok(isNum(p[k]), `${variant}.${phase}.${k}`);
       assert.ok(p.requests > 0, `${variant}.${phase} made requests`);
       assert.ok(p.error_rate >= 0 && p.error_rate <= 1);
       assert.ok(p.p50_ms <= p.p95_ms && p.p95_ms <= p.p99_ms, 'percentiles are ordered');
       const pl = p.endpoints['product-list'];
-      assert.ok(pl && pl.requests > 0 && isNum(pl.p95_ms) && isNum(pl.error_rate), `${variant}.${phase} product-list endpoint`);
+      assert.ok(
+        pl && pl.requests > 0 && isNum(pl.p95_ms) && isNum(pl.error_rate),
+        `${variant}.${phase} product-list endpoint`,
+      );
       assert.ok(p.endpoints.calendar?.requests > 0, 'calendar endpoint');
     }
     const db = v.db;
-    for (const k of ['temp_bytes', 'blks_read', 'blks_hit', 'os_read_bytes', 'os_write_bytes']) assert.ok(isNumOrNull(db[k]), `${variant}.db.${k}`);
+    for (const k of ['temp_bytes', 'blks_read', 'blks_hit', 'os_read_bytes', 'os_write_bytes'])
+      assert.ok(isNumOrNull(db[k]), `${variant}.db.${k}`);
     assert.ok(db.product_list_query, 'pg_stat_statements is on in the embedded server');
-    for (const k of ['calls', 'mean_ms', 'shared_blks_hit', 'shared_blks_read', 'temp_blks_written']) assert.ok(isNum(db.product_list_query[k]), `${variant}.db.product_list_query.${k}`);
+    for (const k of ['calls', 'mean_ms', 'shared_blks_hit', 'shared_blks_read', 'temp_blks_written'])
+      assert.ok(isNum(db.product_list_query[k]), `${variant}.db.product_list_query.${k}`);
     assert.ok(db.product_list_query.calls > 0);
     assert.ok(isNum(db.os_read_bytes), 'local server: /proc I/O is read');
-    for (const k of ['execution_ms', 'buffers_touched', 'temp_blocks_written']) assert.ok(isNum(v.explain[k]), `${variant}.explain.${k}`);
+    for (const k of ['execution_ms', 'buffers_touched', 'temp_blocks_written'])
+      assert.ok(isNum(v.explain[k]), `${variant}.explain.${k}`);
     const exported = JSON.parse(readFileSync(path.join(out, `k6-summary-${variant}.json`), 'utf8'));
-    assert.ok(exported.metrics.http_reqs && exported.metrics['http_req_duration{name:product-list}'], 'k6 summary-export shape');
+    assert.ok(
+      exported.metrics.http_reqs && exported.metrics['http_req_duration{name:product-list}'],
+      'k6 summary-export shape',
+    );
     const explain = JSON.parse(readFileSync(path.join(out, `explain-${variant}.json`), 'utf8'));
     assert.equal(explain.variant, variant);
   }
@@ -84,18 +111,35 @@ test('load:incident --preset tiny --quick writes every contract file and field',
       assert.ok(md.includes(row), `report.md has ${row}`);
     }
   }
-  assert.match(md.split('## Verdict')[1], new RegExp(`product-list p95 (went|rose) from ${fmtMs(s.variants.before.phases.baseline.endpoints['product-list'].p95_ms)} at baseline`));
+  assert.match(
+    md.split('## Verdict')[1],
+    new RegExp(
+      `product-list p95 (went|rose) from ${fmtMs(s.variants.before.phases.baseline.endpoints['product-list'].p95_ms)} at baseline`,
+    ),
+  );
 
   // every percentile of the report comes from k6-points: the same samples the runner summarised itself
   for (const variant of ['before', 'after']) {
     const points = await readLoadPoints(path.join(out, `k6-points-${variant}.json.gz`));
-    const durations = points.requests.filter((r) => r.scenario === 'tripled' && r.name === 'product-list').map((r) => r.duration).sort((a, b) => a - b);
+    const durations = points.requests
+      .filter((r) => r.scenario === 'tripled' && r.name === 'product-list')
+      .map((r) => r.duration)
+      .sort((a, b) => a - b);
     const ours = percentile(durations, 95);
     const exported = JSON.parse(readFileSync(path.join(out, `k6-summary-${variant}.json`), 'utf8'));
     const runners = exported.metrics['http_req_duration{scenario:tripled,name:product-list}']['p(95)'];
-    t.diagnostic(`${variant}: tripled product-list p95 ${ours.toFixed(3)} ms (k6-points), ${runners.toFixed(3)} ms (runner), ${durations.length} requests`);
-    assert.ok(Math.abs(ours - runners) <= 0.005 * runners, `${variant}: tripled product-list p95 ${ours} ms here, ${runners} ms in the runner's summary (limit 0.5 %)`);
-    assert.equal(s.variants[variant].phases.tripled.endpoints['product-list'].p95_ms, Math.round(ours * 10) / 10, 'the summary holds that p95, to 0.1 ms');
+    t.diagnostic(
+      `${variant}: tripled product-list p95 ${ours.toFixed(3)} ms (k6-points), ${runners.toFixed(3)} ms (runner), ${durations.length} requests`,
+    );
+    assert.ok(
+      Math.abs(ours - runners) <= 0.005 * runners,
+      `${variant}: tripled product-list p95 ${ours} ms here, ${runners} ms in the runner's summary (limit 0.5 %)`,
+    );
+    assert.equal(
+      s.variants[variant].phases.tripled.endpoints['product-list'].p95_ms,
+      Math.round(ours * 10) / 10,
+      'the summary holds that p95, to 0.1 ms',
+    );
     assert.equal(s.variants[variant].phases.tripled.endpoints['product-list'].requests, durations.length);
   }
   // a real run's charts, read back in the browser: each series of series.json drawn across the whole load
@@ -104,23 +148,43 @@ test('load:incident --preset tiny --quick writes every contract file and field',
     const page = await inPage(browser, path.join(out, 'report.html'), async (p) => ({ plotted: await readPlotted(p) }));
     assert.deepEqual([page.pageErrors, page.consoleErrors, page.foreignRequests], [[], [], []]);
     assert.equal(page.plotted.length, 4, 'p95, throughput, DB and OS charts');
-    assert.deepEqual(checkCharts(page.plotted, incidentExpectations(series), { window: phaseWindow(series), xRange: 'exact', bins: 7 }), []);
+    assert.deepEqual(
+      checkCharts(page.plotted, incidentExpectations(series), {
+        window: phaseWindow(series),
+        xRange: 'exact',
+        bins: 7,
+      }),
+      [],
+    );
   });
   // the diagnosis: every statement ranked by its share of the database's work, the product list among them,
   // its work per call in the run agreeing with the EXPLAIN of one date (the same blocks + temp blocks measure)
   for (const variant of ['before', 'after']) {
     const d = s.diagnosis?.[variant];
     assert.ok(d && d.statements.length >= 10, `diagnosis of ${variant}: ${JSON.stringify(d?.phases)}`);
-    assert.deepEqual(d.phases.map((p: { name: string }) => p.name), ['baseline', 'ramp', 'tripled']);
+    assert.deepEqual(
+      d.phases.map((p: { name: string }) => p.name),
+      ['baseline', 'ramp', 'tripled'],
+    );
     const shares = d.statements.reduce((sum: number, x: { share: { tripled: number } }) => sum + x.share.tripled, 0);
     assert.ok(Math.abs(shares - 1) < 0.01, `shares of the peak add up to 1: ${shares}`);
     const pl = d.statements.find((x: { label: string | null }) => x.label === `loadlab:product-list:${variant}`);
-    assert.ok(pl && pl.calls.baseline > 0 && pl.calls.tripled > pl.calls.baseline, `the product list in ${variant}'s diagnosis`);
+    assert.ok(
+      pl && pl.calls.baseline > 0 && pl.calls.tripled > pl.calls.baseline,
+      `the product list in ${variant}'s diagnosis`,
+    );
     const ratio = pl.work_per_call.baseline / s.variants[variant].explain.buffers_touched;
-    assert.ok(ratio > 0.5 && ratio < 2, `${variant}: ${pl.work_per_call.baseline} blocks per call in the run, ${s.variants[variant].explain.buffers_touched} in the EXPLAIN`);
+    assert.ok(
+      ratio > 0.5 && ratio < 2,
+      `${variant}: ${pl.work_per_call.baseline} blocks per call in the run, ${s.variants[variant].explain.buffers_touched} in the EXPLAIN`,
+    );
   }
   const diagnosis = md.slice(md.indexOf('## Diagnosis'), md.indexOf('## EXPLAIN'));
-  for (const variant of ['before', 'after']) assert.ok(diagnosis.includes(escapeMd(`${variant}: ${s.diagnosis[variant].verdict}.`)), `${variant}'s verdict in report.md`);
+  for (const variant of ['before', 'after'])
+    assert.ok(
+      diagnosis.includes(escapeMd(`${variant}: ${s.diagnosis[variant].verdict}.`)),
+      `${variant}'s verdict in report.md`,
+    );
   rmSync(out, { recursive: true, force: true });
 });
 
@@ -141,22 +205,33 @@ test('load:incident rejects bad input with one line and starts nothing', async (
   assert.equal(readFileSync(path.join(notARun, 'thesis.txt'), 'utf8'), 'precious');
 });
 
-test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run marked incomplete', { timeout: 120_000 }, async () => {
+test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run marked incomplete', {
+  timeout: 120_000,
+}, async () => {
   const out = path.join(outRoot, `interrupted-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   let sent = false;
-  const r = await runCli('load:incident', ['--preset', 'tiny', '--quick', '--baseline-rate', '60', '--out', out], env, () => {}, (stdout, kill) => {
-    if (!sent && /before: baseline/.test(stdout)) {
-      sent = true;
-      setTimeout(() => kill('SIGINT'), 3000);
-    }
-  });
+  const r = await runCli(
+    'load:incident',
+    ['--preset', 'tiny', '--quick', '--baseline-rate', '60', '--out', out],
+    env,
+    () => {},
+    (stdout, kill) => {
+      if (!sent && /before: baseline/.test(stdout)) {
+        sent = true;
+        setTimeout(() => kill('SIGINT'), 3000);
+      }
+    },
+  );
   assert.ok(sent, `the replay started: ${r.stdout}`);
   assert.equal(r.code, 130, r.stderr.slice(-1000));
   await expectNoneLeft(() => harnessProcesses(testDataDir), 'no postgres, shop or runner process remains');
   assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');
   // the runner and shop stopped by Ctrl-C are not mistaken for crashed ones
   assert.match(readFileSync(path.join(out, 'INCOMPLETE'), 'utf8'), /^this run did not finish \(interrupted\)/);
-  assert.ok(!existsSync(path.join(out, 'report.md')) && !existsSync(path.join(out, 'summary.json')), 'no report that looks finished');
+  assert.ok(
+    !existsSync(path.join(out, 'report.md')) && !existsSync(path.join(out, 'summary.json')),
+    'no report that looks finished',
+  );
   rmSync(out, { recursive: true, force: true });
 });

@@ -41,12 +41,19 @@ describe('fault links', () => {
       assert.equal((await client.query('SELECT 1 AS one')).rows[0].one, 1);
       link.cut();
       const query = await timed(client.query('SELECT 1'));
-      assert.equal(query.error, 'Query read timeout', 'the query waits for its own timeout: nothing refuses or resets it');
+      assert.equal(
+        query.error,
+        'Query read timeout',
+        'the query waits for its own timeout: nothing refuses or resets it',
+      );
       assert.ok(query.ms >= 900, `the query gave up after ${query.ms.toFixed(0)} ms, not at once`);
       const fresh = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
       fresh.on('error', () => {});
       const connect = await timed(fresh.connect());
-      assert.ok(connect.error !== null && /timeout/i.test(connect.error) && !/ECONNREFUSED|ECONNRESET/.test(connect.error), `a new connection times out: ${connect.error}`);
+      assert.ok(
+        connect.error !== null && /timeout/i.test(connect.error) && !/ECONNREFUSED|ECONNRESET/.test(connect.error),
+        `a new connection times out: ${connect.error}`,
+      );
       assert.ok(connect.ms >= 900, `connect gave up after ${connect.ms.toFixed(0)} ms`);
       assert.equal(link.counts.arrivedWhileCut, 1);
 

@@ -13,7 +13,13 @@ import { renderCapacityHtml } from '../harness/capacity/render.ts';
 import type { CapacityPoint, CapacityResult } from '../harness/capacity/types.ts';
 import { reportFixture } from './report-fixture.ts';
 import { chromiumMissing, inPage, withBrowser } from './helpers/browser.ts';
-import { capacityExpectations, checkCharts, incidentExpectations, phaseWindow, readPlotted } from './helpers/chart-readback.ts';
+import {
+  capacityExpectations,
+  checkCharts,
+  incidentExpectations,
+  phaseWindow,
+  readPlotted,
+} from './helpers/chart-readback.ts';
 
 async function openReport(browser: Browser, input: ReportInput) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'loadlab-report-browser-'));
@@ -55,27 +61,58 @@ test('report.html draws every chart in headless Chromium, and each shows its ser
         assert.equal(r.expected, charts);
         assert.equal(r.drawn, charts);
         assert.equal(r.plotted.length, charts);
-        assert.ok(r.canvases.every((c) => c.length > 0 && c.every((v) => v.w > 0 && v.h > 0)), 'every chart has a canvas with a size');
+        assert.ok(
+          r.canvases.every((c) => c.length > 0 && c.every((v) => v.w > 0 && v.h > 0)),
+          'every chart has a canvas with a size',
+        );
         if (charts === 0) return;
-        const problems = checkCharts(r.plotted, incidentExpectations(input.series), { window: phaseWindow(input.series), xRange: 'exact', bins: 10 });
+        const problems = checkCharts(r.plotted, incidentExpectations(input.series), {
+          window: phaseWindow(input.series),
+          xRange: 'exact',
+          bins: 10,
+        });
         assert.deepEqual(problems, []);
       });
     }
   });
 });
 
-function capacityPoint(variant: CapacityPoint['variant'], dates: number, capacity: number, firstFailing: number | null): CapacityPoint {
-  return { variant, dates, capacity_visitors_per_min: capacity, first_failing_visitors_per_min: firstFailing, steps: [{ visitors_per_min: capacity, product_list_p95_ms: 420, error_rate: 0, dropped_iterations: 0, passed: true }] };
+function capacityPoint(
+  variant: CapacityPoint['variant'],
+  dates: number,
+  capacity: number,
+  firstFailing: number | null,
+): CapacityPoint {
+  return {
+    variant,
+    dates,
+    capacity_visitors_per_min: capacity,
+    first_failing_visitors_per_min: firstFailing,
+    steps: [
+      { visitors_per_min: capacity, product_list_p95_ms: 420, error_rate: 0, dropped_iterations: 0, passed: true },
+    ],
+  };
 }
 
 /** a sweep like the default one: the old query loses capacity with every size, the fix keeps it */
 function capacityFixture(): CapacityResult {
   return {
-    schema: 'loadlab.capacity/v1', run_id: 'capacity-fixture', started_at: '2026-11-28T10:00:00.000Z', finished_at: '2026-11-28T11:02:00.000Z',
-    slo: { product_list_p95_ms: 1000, max_error_rate: 0.01 }, step_duration_s: 15, machine: { cpus: 2, node: 'v20.20.2', postgres: '18.4' },
+    schema: 'loadlab.capacity/v1',
+    run_id: 'capacity-fixture',
+    started_at: '2026-11-28T10:00:00.000Z',
+    finished_at: '2026-11-28T11:02:00.000Z',
+    slo: { product_list_p95_ms: 1000, max_error_rate: 0.01 },
+    step_duration_s: 15,
+    machine: { cpus: 2, node: 'v20.20.2', postgres: '18.4' },
     points: [
-      capacityPoint('before', 1000, 1480, 1850), capacityPoint('before', 3000, 520, 640), capacityPoint('before', 10000, 150, 190), capacityPoint('before', 30000, 48, 60),
-      capacityPoint('after', 1000, 2900, null), capacityPoint('after', 3000, 2850, 3500), capacityPoint('after', 10000, 2800, 3400), capacityPoint('after', 30000, 2700, 3300),
+      capacityPoint('before', 1000, 1480, 1850),
+      capacityPoint('before', 3000, 520, 640),
+      capacityPoint('before', 10000, 150, 190),
+      capacityPoint('before', 30000, 48, 60),
+      capacityPoint('after', 1000, 2900, null),
+      capacityPoint('after', 3000, 2850, 3500),
+      capacityPoint('after', 10000, 2800, 3400),
+      capacityPoint('after', 30000, 2700, 3300),
     ],
   };
 }
@@ -87,10 +124,19 @@ test('capacity.html draws both variants at every measured size on log axes, self
     try {
       const r = capacityFixture();
       await writeFile(path.join(dir, 'capacity.html'), renderCapacityHtml(r));
-      const page = await inPage(browser, path.join(dir, 'capacity.html'), async (p) => ({ plotted: await readPlotted(p) }));
+      const page = await inPage(browser, path.join(dir, 'capacity.html'), async (p) => ({
+        plotted: await readPlotted(p),
+      }));
       assert.deepEqual([page.pageErrors, page.consoleErrors, page.foreignRequests], [[], [], []]);
       const dates = r.points.map((p) => p.dates);
-      assert.deepEqual(checkCharts(page.plotted, capacityExpectations(r), { window: [Math.min(...dates), Math.max(...dates)], xRange: 'contains', bins: 0 }), []);
+      assert.deepEqual(
+        checkCharts(page.plotted, capacityExpectations(r), {
+          window: [Math.min(...dates), Math.max(...dates)],
+          xRange: 'contains',
+          bins: 0,
+        }),
+        [],
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,17 @@
  * before collapses at 3x (p95 near the 10 s timeout, ~30 % errors), after stays fast. Built here rather than
  * read from a run so the report tests need no database and know exactly which figures to look for.
  */
-import type { DbSeriesPoint, DbStats, IncidentSummary, LoadSeriesPoint, PhaseName, PhaseStats, ReportInput, VariantName, VariantResult } from '../harness/incident/types.ts';
+import type {
+  DbSeriesPoint,
+  DbStats,
+  IncidentSummary,
+  LoadSeriesPoint,
+  PhaseName,
+  PhaseStats,
+  ReportInput,
+  VariantName,
+  VariantResult,
+} from '../harness/incident/types.ts';
 
 const PHASES: { name: PhaseName; duration_s: number }[] = [
   { name: 'baseline', duration_s: 120 },
@@ -11,7 +21,17 @@ const PHASES: { name: PhaseName; duration_s: number }[] = [
   { name: 'tripled', duration_s: 180 },
 ];
 
-function phase(requests: number, secs: number, p50: number, p95: number, p99: number, err: number, dropped: number, plP95: number, plErr: number): PhaseStats {
+function phase(
+  requests: number,
+  secs: number,
+  p50: number,
+  p95: number,
+  p99: number,
+  err: number,
+  dropped: number,
+  plP95: number,
+  plErr: number,
+): PhaseStats {
   return {
     requests,
     rps: requests / secs,
@@ -30,9 +50,21 @@ function phase(requests: number, secs: number, p50: number, p95: number, p99: nu
   };
 }
 
-function db(calls: number, meanMs: number, tempBytesPerCall: number, buffersPerCall: number, os: boolean): DbStats & { cpu_ms: number | null; temp_files: number | null } {
+function db(
+  calls: number,
+  meanMs: number,
+  tempBytesPerCall: number,
+  buffersPerCall: number,
+  os: boolean,
+): DbStats & { cpu_ms: number | null; temp_files: number | null } {
   return {
-    product_list_query: { calls, mean_ms: meanMs, shared_blks_hit: Math.round(calls * buffersPerCall * 0.9), shared_blks_read: Math.round(calls * buffersPerCall * 0.1), temp_blks_written: Math.round((calls * tempBytesPerCall) / 8192) },
+    product_list_query: {
+      calls,
+      mean_ms: meanMs,
+      shared_blks_hit: Math.round(calls * buffersPerCall * 0.9),
+      shared_blks_read: Math.round(calls * buffersPerCall * 0.1),
+      temp_blks_written: Math.round((calls * tempBytesPerCall) / 8192),
+    },
     temp_bytes: calls * tempBytesPerCall,
     blks_read: Math.round(calls * buffersPerCall * 0.1),
     blks_hit: Math.round(calls * buffersPerCall * 0.9),
@@ -54,14 +86,17 @@ export interface FixtureOptions {
 function variant(name: VariantName, collapse: boolean, full: boolean): VariantResult {
   const before = name === 'before';
   const b = before ? phase(2040, 120, 42, 190, 260, 0, 0, 186.4, 0) : phase(2040, 120, 8, 18.2, 25, 0, 0, 12.6, 0);
-  const r = before ? phase(1010, 30, 60, collapse ? 2400 : 240, 3900, 0.01, 0, collapse ? 2650 : 231, 0.02) : phase(1010, 30, 8, 19, 26, 0, 0, 13.1, 0);
+  const r = before
+    ? phase(1010, 30, 60, collapse ? 2400 : 240, 3900, 0.01, 0, collapse ? 2650 : 231, 0.02)
+    : phase(1010, 30, 8, 19, 26, 0, 0, 13.1, 0);
   const t = before
     ? collapse
       ? phase(9180, 180, 3100, 10000, 10000, 0.29, 412, 9870.5, 0.314)
       : phase(9180, 180, 45, 230, 320, 0.001, 0, 221.7, 0.002)
     : phase(9180, 180, 9, 21.5, 30, 0, 0, 14.3, 0);
   const perCall = before ? { ms: collapse ? 380 : 95, temp: 3_145_728, buf: 4100 } : { ms: 1.2, temp: 0, buf: 38 };
-  const pg = (d: ReturnType<typeof db>) => (full ? d : { ...d, product_list_query: null, os_read_bytes: null, os_write_bytes: null, cpu_ms: null });
+  const pg = (d: ReturnType<typeof db>) =>
+    full ? d : { ...d, product_list_query: null, os_read_bytes: null, os_write_bytes: null, cpu_ms: null };
   const dbPhases = {
     baseline: pg(db(1020, perCall.ms / 4, perCall.temp, perCall.buf, full)),
     ramp: pg(db(505, perCall.ms / 2, perCall.temp, perCall.buf, full)),
@@ -73,7 +108,9 @@ function variant(name: VariantName, collapse: boolean, full: boolean): VariantRe
     phases: { baseline: b, ramp: r, tripled: t },
     db: wholeDb,
     db_phases: dbPhases,
-    explain: before ? { execution_ms: 412.8, buffers_touched: 61234, temp_blocks_written: 384 } : { execution_ms: 0.9, buffers_touched: 41, temp_blocks_written: 0 },
+    explain: before
+      ? { execution_ms: 412.8, buffers_touched: 61234, temp_blocks_written: 384 }
+      : { execution_ms: 0.9, buffers_touched: 41, temp_blocks_written: 0 },
     runner_exit_code: before && collapse ? 99 : 0,
     thresholds: {
       'http_req_duration{name:product-list}: p(95)<1000': { ok: !(before && collapse) },
@@ -95,7 +132,14 @@ function loadSeries(name: VariantName, collapse: boolean): LoadSeriesPoint[] {
     }
     // buckets where every product-list request timed out have no completed request, hence no p95
     if (name === 'before' && collapse && (t === 260 || t === 265)) p95 = null;
-    out.push({ t_s: t, phase: ph, product_list_p95_ms: p95, rps: rate * (1 - err / 2), error_rate: err, dropped: err > 0.2 ? 3 : 0 });
+    out.push({
+      t_s: t,
+      phase: ph,
+      product_list_p95_ms: p95,
+      rps: rate * (1 - err / 2),
+      error_rate: err,
+      dropped: err > 0.2 ? 3 : 0,
+    });
   }
   return out;
 }
@@ -150,7 +194,13 @@ export function reportFixture(opts: FixtureOptions = {}): ReportInput {
       seed: 42,
       started_at: '2024-05-14T10:22:03.000Z',
       finished_at: '2024-05-14T10:36:41.000Z',
-      machine: { cpus: 4, node: 'v20.20.0', postgres: '17.2', os: 'Linux 6.1.0 x64', database: full ? 'embedded' : 'external' },
+      machine: {
+        cpus: 4,
+        node: 'v20.20.0',
+        postgres: '17.2',
+        os: 'Linux 6.1.0 x64',
+        database: full ? 'embedded' : 'external',
+      },
       traffic: {
         baseline_visitors_per_min: 300,
         multiplier: 3,

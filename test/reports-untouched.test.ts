@@ -2,7 +2,17 @@
 // were: reports/latest keeps opening the user's last run however many test runs finish after it (issue 17).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +40,8 @@ function snapshot(dir = reportsDir): Map<string, string> {
 }
 
 const envFile = path.join(projectRoot, '.env');
-const envHash = () => (existsSync(envFile) ? createHash('sha256').update(readFileSync(envFile)).digest('hex') : 'absent');
+const envHash = () =>
+  existsSync(envFile) ? createHash('sha256').update(readFileSync(envFile)).digest('hex') : 'absent';
 
 /** should a command still move a link, put it back: the test must not leave the damage it detects */
 function restoreLinks(before: Map<string, string>): void {
@@ -47,7 +58,9 @@ function ok(name: string, r: CliResult): void {
   assert.equal(r.code, 0, `${name}: exit code; stderr: ${r.stderr.slice(-1500)}`);
 }
 
-test('load:incident, load:capacity, gate, db:stats and report with --out leave reports/ and .env as they were', { timeout: 300_000 }, async (t) => {
+test('load:incident, load:capacity, gate, db:stats and report with --out leave reports/ and .env as they were', {
+  timeout: 300_000,
+}, async (t) => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'loadlab-untouched-'));
   const before = snapshot();
   const envBefore = envHash();
@@ -60,18 +73,45 @@ test('load:incident, load:capacity, gate, db:stats and report with --out leave r
   const incident = path.join(tmp, 'incident');
   const capacity = path.join(tmp, 'capacity');
   const gate = path.join(tmp, 'gate');
-  const ri = await runCli('load:incident', ['--preset', 'tiny', '--quick', '--variants', 'after', '--baseline-rate', '60', '--out', incident], env);
+  const ri = await runCli(
+    'load:incident',
+    ['--preset', 'tiny', '--quick', '--variants', 'after', '--baseline-rate', '60', '--out', incident],
+    env,
+  );
   ok('load:incident', ri);
   ok('report', await runCli('report', [incident]));
-  const rc = await runCli('load:capacity', ['--quick', '--variants', 'after', '--dates', '300', '--step-s', '3', '--out', capacity], env);
+  const rc = await runCli(
+    'load:capacity',
+    ['--quick', '--variants', 'after', '--dates', '300', '--step-s', '3', '--out', capacity],
+    env,
+  );
   ok('load:capacity', rc);
   ok('gate', await runCli('gate', ['--skip-latency', '--out', gate], env));
-  ok('db:stats', await runCli('db:stats', ['--preset', 'tiny', '--duration-s', '1', '--out', path.join(tmp, 'stats.ndjson')], env));
+  ok(
+    'db:stats',
+    await runCli('db:stats', ['--preset', 'tiny', '--duration-s', '1', '--out', path.join(tmp, 'stats.ndjson')], env),
+  );
 
   assert.deepEqual([...snapshot()], [...before], 'reports/ listing and link targets unchanged');
   assert.equal(envHash(), envBefore, '.env unchanged');
-  for (const f of ['incident/report.html', 'incident/summary.json', 'capacity/capacity.html', 'gate/gate.md', 'gate/junit.xml', 'stats.ndjson']) assert.ok(existsSync(path.join(tmp, f)), `${f} went to --out`);
+  for (const f of [
+    'incident/report.html',
+    'incident/summary.json',
+    'capacity/capacity.html',
+    'gate/gate.md',
+    'gate/junit.xml',
+    'stats.ndjson',
+  ])
+    assert.ok(existsSync(path.join(tmp, f)), `${f} went to --out`);
   // and each run says where its report is, and that the latest link was left alone
-  assert.match(ri.stdout, new RegExp(`report: ${incident}/report\\.md \\(outside reports/, so reports/latest was left as it was\\)`));
-  assert.match(rc.stdout, new RegExp(`written: ${capacity}/capacity\\.md \\(outside reports/capacity/, so reports/capacity/latest was left as it was\\)`));
+  assert.match(
+    ri.stdout,
+    new RegExp(`report: ${incident}/report\\.md \\(outside reports/, so reports/latest was left as it was\\)`),
+  );
+  assert.match(
+    rc.stdout,
+    new RegExp(
+      `written: ${capacity}/capacity\\.md \\(outside reports/capacity/, so reports/capacity/latest was left as it was\\)`,
+    ),
+  );
 });

@@ -6,7 +6,6 @@ import { devNull, startServer } from './runner-server.ts';
 const fixture = 'test/fixtures/runner-rate.ts';
 const quiet = { quiet: true, summaryMode: 'compact' as const, stdout: devNull(), stderr: devNull() };
 
-
 function metric(r: RunResult, key: string): Record<string, number> {
   const m = r.summary.metrics[key];
   assert.ok(m, `metric ${key} is in the summary`);
@@ -19,7 +18,10 @@ test('constant-arrival-rate at 1,000 iterations/s for 20 s: every arrival starte
   const server = await startServer();
   try {
     const t0 = performance.now();
-    const r = await runScript(fixture, { ...quiet, env: { BASE_URL: server.url, RATE: '1000', DURATION: '20s', PRE: '400', MAX: '1000', GRACE: '2s' } });
+    const r = await runScript(fixture, {
+      ...quiet,
+      env: { BASE_URL: server.url, RATE: '1000', DURATION: '20s', PRE: '400', MAX: '1000', GRACE: '2s' },
+    });
     const wall = (performance.now() - t0) / 1000;
     assert.equal(r.exitCode, 0);
     const s = r.scenarios[0];
@@ -50,7 +52,10 @@ test('a 3 s server stall: arrivals keep their schedule, drops are exactly the ar
   });
   try {
     t0 = performance.now();
-    const r = await runScript(fixture, { ...quiet, env: { BASE_URL: server.url, RATE: '200', DURATION: '6s', PRE: '40', GRACE: '2s' } });
+    const r = await runScript(fixture, {
+      ...quiet,
+      env: { BASE_URL: server.url, RATE: '200', DURATION: '6s', PRE: '40', GRACE: '2s' },
+    });
     const wall = performance.now() - t0;
     const s = r.scenarios[0];
     assert.equal(s.scheduled, 1200);
@@ -75,7 +80,10 @@ test('a server that never answers: the run ends at duration + gracefulStop and i
   const server = await startServer(() => (performance.now() - t0 >= 1000 ? null : 0));
   try {
     t0 = performance.now();
-    const r = await runScript(fixture, { ...quiet, env: { BASE_URL: server.url, RATE: '100', DURATION: '2s', PRE: '20', MAX: '30', GRACE: '1s' } });
+    const r = await runScript(fixture, {
+      ...quiet,
+      env: { BASE_URL: server.url, RATE: '100', DURATION: '2s', PRE: '20', MAX: '30', GRACE: '1s' },
+    });
     const wall = performance.now() - t0;
     assert.ok(wall >= 2900 && wall < 3600, `ended at ${wall} ms (expected ~3000: 2 s + 1 s gracefulStop)`);
     const s = r.scenarios[0];

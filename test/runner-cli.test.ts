@@ -35,17 +35,29 @@ test('load errors: one clear line each and k6 exit codes', async () => {
   assert.equal(r.code, 107);
   assert.match(oneErrorLine(r.stderr), /script '.*missing\.ts' not found/);
 
-  const executor = script('executor.ts', "export const options = { scenarios: { a: { executor: 'constant-rps', duration: '1s' } } };\nexport default function () {}\n");
+  const executor = script(
+    'executor.ts',
+    "export const options = { scenarios: { a: { executor: 'constant-rps', duration: '1s' } } };\nexport default function () {}\n",
+  );
   r = await runCli('load', [executor, '--quiet']);
   assert.equal(r.code, 104);
-  assert.match(oneErrorLine(r.stderr), /unknown executor 'constant-rps' \(accepted: constant-arrival-rate, .*shared-iterations\)/);
+  assert.match(
+    oneErrorLine(r.stderr),
+    /unknown executor 'constant-rps' \(accepted: constant-arrival-rate, .*shared-iterations\)/,
+  );
 
   const mod = script('module.ts', "import ws from 'k6/ws';\nexport default function () { void ws; }\n");
   r = await runCli('load', [mod, '--quiet']);
   assert.equal(r.code, 107);
-  assert.match(oneErrorLine(r.stderr), /module\.ts:1:\d+: unsupported k6 module 'k6\/ws' \(supported: k6, k6\/http, k6\/metrics, k6\/execution, k6\/data, k6\/encoding, k6\/crypto, k6\/timers\)/);
+  assert.match(
+    oneErrorLine(r.stderr),
+    /module\.ts:1:\d+: unsupported k6 module 'k6\/ws' \(supported: k6, k6\/http, k6\/metrics, k6\/execution, k6\/data, k6\/encoding, k6\/crypto, k6\/timers\)/,
+  );
 
-  const threshold = script('threshold.ts', "export const options = { thresholds: { http_req_duration: ['rate<1'] } };\nexport default function () {}\n");
+  const threshold = script(
+    'threshold.ts',
+    "export const options = { thresholds: { http_req_duration: ['rate<1'] } };\nexport default function () {}\n",
+  );
   r = await runCli('load', [threshold, '--quiet']);
   assert.equal(r.code, 104);
   assert.match(oneErrorLine(r.stderr), /'rate' is not an aggregation of trend metric 'http_req_duration'/);
@@ -58,7 +70,10 @@ test('load errors: one clear line each and k6 exit codes', async () => {
 test('an exception in an iteration names the script line; a forgotten await is warned with its line', async () => {
   const server = await startServer((_n, p) => (p === '/late' ? 300 : 0));
   try {
-    const thrower = script('throw.ts', "export const options = { iterations: 3 };\nexport default function () {\n  throw new Error('boom');\n}\n");
+    const thrower = script(
+      'throw.ts',
+      "export const options = { iterations: 3 };\nexport default function () {\n  throw new Error('boom');\n}\n",
+    );
     const err = collect();
     const r1 = await runScript(thrower, { quiet: true, stdout: devNull(), stderr: err });
     assert.equal(r1.exitCode, 0, 'iterations that throw do not change the exit code');
@@ -66,8 +81,16 @@ test('an exception in an iteration names the script line; a forgotten await is w
     assert.match(err.text, /boom at .*throw\.ts:3:9/);
 
     const err2 = collect();
-    await runScript('test/fixtures/runner-await.ts', { quiet: true, stdout: devNull(), stderr: err2, env: { BASE_URL: server.url } });
-    assert.match(err2.text, /GET http:\/\/127\.0\.0\.1:\d+\/late still pending at test\/fixtures\/runner-await\.ts:7:8 \(missing await\?\)/);
+    await runScript('test/fixtures/runner-await.ts', {
+      quiet: true,
+      stdout: devNull(),
+      stderr: err2,
+      env: { BASE_URL: server.url },
+    });
+    assert.match(
+      err2.text,
+      /GET http:\/\/127\.0\.0\.1:\d+\/late still pending at test\/fixtures\/runner-await\.ts:7:8 \(missing await\?\)/,
+    );
   } finally {
     await server.close();
   }
@@ -88,26 +111,46 @@ export default async function () {
 }
 `,
     );
-    const r = await runScript(s, { quiet: true, stdout: devNull(), stderr: devNull(), out: [`json=${out}`], env: { BASE_URL: server.url } });
+    const r = await runScript(s, {
+      quiet: true,
+      stdout: devNull(),
+      stderr: devNull(),
+      out: [`json=${out}`],
+      env: { BASE_URL: server.url },
+    });
     assert.equal(r.iterationErrors, 0);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const metricLines = lines.filter((l) => l.type === 'Metric');
     const points = lines.filter((l) => l.type === 'Point');
     const firstDur = lines.findIndex((l) => l.type === 'Point' && l.metric === 'http_req_duration');
-    assert.ok(lines.findIndex((l) => l.type === 'Metric' && l.metric === 'http_req_duration') < firstDur, 'Metric line before its first point');
+    assert.ok(
+      lines.findIndex((l) => l.type === 'Metric' && l.metric === 'http_req_duration') < firstDur,
+      'Metric line before its first point',
+    );
     assert.ok(metricLines.every((l) => typeof l.data.name === 'string' && l.data.type && l.data.contains));
     const dur = points.filter((p) => p.metric === 'http_req_duration');
     assert.equal(dur.length, 4);
     for (const p of dur) {
       assert.match(p.data.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
-      for (const k of ['scenario', 'name', 'status', 'method', 'expected_response', 'group', 'url']) assert.ok(k in p.data.tags, `tag ${k}`);
+      for (const k of ['scenario', 'name', 'status', 'method', 'expected_response', 'group', 'url'])
+        assert.ok(k in p.data.tags, `tag ${k}`);
       assert.equal(p.data.tags.scenario, 'baseline');
     }
-    assert.deepEqual(dur.map((p) => p.data.tags.name), ['first', 'second', 'first', 'second']);
+    assert.deepEqual(
+      dur.map((p) => p.data.tags.name),
+      ['first', 'second', 'first', 'second'],
+    );
     const failed = points.filter((p) => p.metric === 'http_req_failed');
     assert.equal(failed.length, 4);
     assert.ok(points.some((p) => p.metric === 'iterations' && p.data.tags.scenario === 'baseline'));
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial-')), [], 'no temp files left');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.partial-')),
+      [],
+      'no temp files left',
+    );
   } finally {
     await server.close();
   }
@@ -125,7 +168,23 @@ export const options = { scenarios: { s: { executor: 'constant-arrival-rate', ra
 export default async function () { await http.asyncRequest('GET', __ENV.BASE_URL + '/x'); }
 `,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'runner/cli.ts', s, '-e', `BASE_URL=${server.url}`, '--summary-export', exp, '--out', `json=${out}`, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'runner/cli.ts',
+        s,
+        '-e',
+        `BASE_URL=${server.url}`,
+        '--summary-export',
+        exp,
+        '--out',
+        `json=${out}`,
+        '--quiet',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.resume();
@@ -142,7 +201,11 @@ export default async function () { await http.asyncRequest('GET', __ENV.BASE_URL
     assert.ok(e.metrics.http_reqs.count >= 20);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     for (const l of lines) JSON.parse(l);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial-')), [], 'no temp files left');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.partial-')),
+      [],
+      'no temp files left',
+    );
   } finally {
     await server.close();
   }
@@ -151,16 +214,25 @@ export default async function () { await http.asyncRequest('GET', __ENV.BASE_URL
 test('an unwritable --summary-export or --out json path fails before any request, in one line, exit 104; a failed run leaves no json file', async () => {
   const server = await startServer();
   try {
-    const s = script('writable.ts', "import http from 'k6/http';\nexport const options = { iterations: 2 };\nexport default async function () { await http.asyncRequest('GET', __ENV.BASE_URL + '/'); }\n");
+    const s = script(
+      'writable.ts',
+      "import http from 'k6/http';\nexport const options = { iterations: 2 };\nexport default async function () { await http.asyncRequest('GET', __ENV.BASE_URL + '/'); }\n",
+    );
     const notAFolder = script('plain-file.txt', 'a file, not a folder\n');
-    for (const flag of [['--summary-export', path.join(notAFolder, 'summary.json')], ['--out', `json=${path.join(notAFolder, 'points.json')}`]]) {
+    for (const flag of [
+      ['--summary-export', path.join(notAFolder, 'summary.json')],
+      ['--out', `json=${path.join(notAFolder, 'points.json')}`],
+    ]) {
       const r = await runCli('load', [s, '-e', `BASE_URL=${server.url}`, ...flag, '--quiet']);
       assert.equal(r.code, 104, r.stderr);
       assert.match(oneErrorLine(r.stderr), /cannot be written: .*plain-file\.txt/);
     }
     assert.equal(server.received, 0, 'no load before the check');
 
-    const failing = script('setup-throws.ts', "export function setup() { throw new Error('no'); }\nexport default function () {}\n");
+    const failing = script(
+      'setup-throws.ts',
+      "export function setup() { throw new Error('no'); }\nexport default function () {}\n",
+    );
     const out = path.join(dir, 'failed-run', 'points.json');
     const r = await runCli('load', [failing, '--out', `json=${out}`, '--quiet']);
     assert.equal(r.code, 107, r.stderr);

@@ -7,19 +7,31 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runScript, RunnerError, type RunOptions, type RunResult } from '../runner/index.ts';
+import { runScript, type RunnerError, type RunOptions, type RunResult } from '../runner/index.ts';
 import { collect, startDocsServer, type DocsServer } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'k6-differences-'));
 let n = 0;
 
-async function play(body: string, opts: RunOptions = {}): Promise<{ r: RunResult; server: DocsServer; stderr: string }> {
+async function play(
+  body: string,
+  opts: RunOptions = {},
+): Promise<{ r: RunResult; server: DocsServer; stderr: string }> {
   const file = path.join(dir, `s${n++}.js`);
-  writeFileSync(file, `import http from 'k6/http';\nimport { check, group, sleep } from 'k6';\nimport exec from 'k6/execution';\n${body}\n`);
+  writeFileSync(
+    file,
+    `import http from 'k6/http';\nimport { check, group, sleep } from 'k6';\nimport exec from 'k6/execution';\n${body}\n`,
+  );
   const server = await startDocsServer();
   const err = collect();
   try {
-    const r = await runScript(file, { quiet: true, stdout: collect(), stderr: err, ...opts, env: { B: server.url, L: server.url.replace('127.0.0.1', 'localhost'), ...opts.env } });
+    const r = await runScript(file, {
+      quiet: true,
+      stdout: collect(),
+      stderr: err,
+      ...opts,
+      env: { B: server.url, L: server.url.replace('127.0.0.1', 'localhost'), ...opts.env },
+    });
     return { r, server, stderr: err.text };
   } finally {
     await server.close();
@@ -49,7 +61,11 @@ export default function () {
   allChecksPass(r);
   assert.equal(server.count('GET /items/1') + server.count('GET /items/2'), 2);
   // k6 names them by the template, every hole as \${}
-  assert.equal(r.summary.metrics['http_req_failed{name:${}/items/${}}']?.values.passes + r.summary.metrics['http_req_failed{name:${}/items/${}}']?.values.fails, 2);
+  assert.equal(
+    r.summary.metrics['http_req_failed{name:${}/items/${}}']?.values.passes +
+      r.summary.metrics['http_req_failed{name:${}/items/${}}']?.values.fails,
+    2,
+  );
   assert.equal(r.iterationErrors, 1);
   assert.match(stderr, /Params\.auth 'digest' is not supported by this runner/);
 });
@@ -84,10 +100,15 @@ export default async function () {
 });
 
 test('options: hosts refused, unknown and ignored options and K6_* variables warned once at start-up', async () => {
-  await assert.rejects(play(`export const options = { hosts: { 'a.test': '127.0.0.1' } };\nexport default function () {}`), (e: RunnerError) => e.exitCode === 104 && /options\.hosts is not supported/.test(e.message));
+  await assert.rejects(
+    play(`export const options = { hosts: { 'a.test': '127.0.0.1' } };\nexport default function () {}`),
+    (e: RunnerError) => e.exitCode === 104 && /options\.hosts is not supported/.test(e.message),
+  );
   process.env.K6_VUS = '10';
   try {
-    const { stderr } = await play(`export const options = { iterations: 1, summaryTimeUnit: 'ms', vuz: 3 };\nexport default function () {}`);
+    const { stderr } = await play(
+      `export const options = { iterations: 1, summaryTimeUnit: 'ms', vuz: 3 };\nexport default function () {}`,
+    );
     assert.match(stderr, /options\.summaryTimeUnit is ignored/);
     assert.match(stderr, /options\.vuz is not a k6 option/);
     assert.match(stderr, /K6_VUS: k6 reads K6_\* environment variables as options; this runner does not/);
@@ -97,23 +118,40 @@ test('options: hosts refused, unknown and ignored options and K6_* variables war
 });
 
 test('options followed: minIterationDuration, noConnectionReuse, throw, batchPerHost, setupTimeout', async () => {
-  const paced = await play(`export const options = { vus: 1, iterations: 3, minIterationDuration: '200ms' };\nexport default function () { http.get(__ENV.B + '/'); }`);
+  const paced = await play(
+    `export const options = { vus: 1, iterations: 3, minIterationDuration: '200ms' };\nexport default function () { http.get(__ENV.B + '/'); }`,
+  );
   assert.ok(paced.r.durationMs >= 550, `3 iterations of at least 200 ms took ${paced.r.durationMs} ms`);
   assert.ok(paced.r.summary.metrics.iteration_duration.values.max < 200, 'the wait is not part of iteration_duration');
-  const fresh = await play(`export const options = { iterations: 4, noConnectionReuse: true };\nexport default function () { http.get(__ENV.B + '/'); }`);
+  const fresh = await play(
+    `export const options = { iterations: 4, noConnectionReuse: true };\nexport default function () { http.get(__ENV.B + '/'); }`,
+  );
   assert.equal(fresh.server.sockets, 4);
   // k6's http_req_connecting: each new connection's connect time, 0 where one was reused
   const connecting = fresh.r.summary.metrics.http_req_connecting.values;
   assert.ok(connecting.min > 0, `every request of noConnectionReuse connects: min ${connecting.min} ms`);
-  const reused = (await play(`export const options = { vus: 1, iterations: 4 };\nexport default function () { http.get(__ENV.B + '/'); }`)).r.summary.metrics.http_req_connecting.values;
-  assert.ok(reused.max > 0 && reused.min === 0 && reused.med === 0, `one VU connects once, then reuses: ${JSON.stringify(reused)}`);
-  const thrown = await play(`export const options = { iterations: 1, throw: true };\nexport default function () { http.get('http://127.0.0.1:1/'); }`);
+  const reused = (
+    await play(
+      `export const options = { vus: 1, iterations: 4 };\nexport default function () { http.get(__ENV.B + '/'); }`,
+    )
+  ).r.summary.metrics.http_req_connecting.values;
+  assert.ok(
+    reused.max > 0 && reused.min === 0 && reused.med === 0,
+    `one VU connects once, then reuses: ${JSON.stringify(reused)}`,
+  );
+  const thrown = await play(
+    `export const options = { iterations: 1, throw: true };\nexport default function () { http.get('http://127.0.0.1:1/'); }`,
+  );
   assert.equal(thrown.r.iterationErrors, 1);
-  const batch = await play(`export const options = { iterations: 1, batchPerHost: 2 };\nexport default function () { http.batch(Array.from({ length: 6 }, () => __ENV.B + '/slow?delay=50')); }`);
+  const batch = await play(
+    `export const options = { iterations: 1, batchPerHost: 2 };\nexport default function () { http.batch(Array.from({ length: 6 }, () => __ENV.B + '/slow?delay=50')); }`,
+  );
   assert.equal(batch.server.count('GET /slow'), 6);
   assert.equal(batch.server.maxConcurrent, 2);
   await assert.rejects(
-    play(`export const options = { setupTimeout: '200ms' };\nexport function setup() { sleep(5); }\nexport default function () {}`),
+    play(
+      `export const options = { setupTimeout: '200ms' };\nexport function setup() { sleep(5); }\nexport default function () {}`,
+    ),
     (e: RunnerError) => e.exitCode === 100 && /setup\(\) took longer than setupTimeout/.test(e.message),
   );
 });
@@ -132,7 +170,9 @@ export default function () {
 }`);
   allChecksPass(r);
   assert.equal(r.exitCode, 110);
-  const aborted = await play(`export const options = { iterations: 3 };\nexport default function () { exec.test.abort('stop'); }`);
+  const aborted = await play(
+    `export const options = { iterations: 3 };\nexport default function () { exec.test.abort('stop'); }`,
+  );
   assert.equal(aborted.r.exitCode, 108);
 });
 
@@ -143,20 +183,31 @@ test('a run without requests lists no http_reqs (k6 shows only metrics that got 
 });
 
 test('synchronous style: a call the runner cannot follow fails loudly naming itself; blocking in init or in a sort comparator is refused', async () => {
-  const alias = await play(`export const options = { iterations: 1 };\nconst get = http.get;\nexport default function () { if (get(__ENV.B + '/').status !== 200) throw new Error('x'); }`);
+  const alias = await play(
+    `export const options = { iterations: 1 };\nconst get = http.get;\nexport default function () { if (get(__ENV.B + '/').status !== 200) throw new Error('x'); }`,
+  );
   assert.equal(alias.r.iterationErrors, 1);
   assert.match(alias.stderr, /http\.get\(\) at .*s\d+\.js:6:\d+ did not wait for its result/);
-  await assert.rejects(play(`const r = http.get('http://127.0.0.1:1/');\nexport default function () {}`), (e: RunnerError) => e.exitCode === 107 && /this call waits .* init context/.test(e.message));
   await assert.rejects(
-    play(`function byStatus(a, b) { return http.get(a).status - http.get(b).status; }\nexport default function () { [__ENV.B, __ENV.B].sort(byStatus); }`),
-    (e: RunnerError) => e.exitCode === 107 && /s\d+\.js:5:\d+: passed to a function the runner cannot make wait \('byStatus' waits/.test(e.message),
-  );  await assert.rejects(
+    play(`const r = http.get('http://127.0.0.1:1/');\nexport default function () {}`),
+    (e: RunnerError) => e.exitCode === 107 && /this call waits .* init context/.test(e.message),
+  );
+  await assert.rejects(
+    play(
+      `function byStatus(a, b) { return http.get(a).status - http.get(b).status; }\nexport default function () { [__ENV.B, __ENV.B].sort(byStatus); }`,
+    ),
+    (e: RunnerError) =>
+      e.exitCode === 107 &&
+      /s\d+\.js:5:\d+: passed to a function the runner cannot make wait \('byStatus' waits/.test(e.message),
+  );
+  await assert.rejects(
     play(`function f(r = http.get(__ENV.B)) { return r; }\nexport default function () { f(); }`),
-    (e: RunnerError) => e.exitCode === 107 && /in a default parameter value, where JavaScript cannot await/.test(e.message),
+    (e: RunnerError) =>
+      e.exitCode === 107 && /in a default parameter value, where JavaScript cannot await/.test(e.message),
   );
 });
 
-test('k6/encoding, k6/crypto, k6/timers and the k6-utils jslib give k6\'s values; other remote imports are refused naming the URL', async () => {
+test("k6/encoding, k6/crypto, k6/timers and the k6-utils jslib give k6's values; other remote imports are refused naming the URL", async () => {
   const { r, server } = await play(`
 import encoding from 'k6/encoding';
 import crypto from 'k6/crypto';
@@ -178,33 +229,71 @@ export default function () {
   allChecksPass(r);
   assert.equal(server.count('GET /timer'), 1, 'the timer ran inside its iteration');
   assert.ok(r.summary.metrics.iteration_duration.values.min >= 100, 'the iteration waited for its timer, as on k6');
-  await assert.rejects(play(`import x from 'https://example.com/lib.js';\nexport default function () { void x; }`), (e: RunnerError) => e.exitCode === 107 && /remote module 'https:\/\/example\.com\/lib\.js' is not supported: the runner loads no code from the network/.test(e.message));
+  await assert.rejects(
+    play(`import x from 'https://example.com/lib.js';\nexport default function () { void x; }`),
+    (e: RunnerError) =>
+      e.exitCode === 107 &&
+      /remote module 'https:\/\/example\.com\/lib\.js' is not supported: the runner loads no code from the network/.test(
+        e.message,
+      ),
+  );
 });
 
 test('console goes to stderr with its level, as k6 logs it; iterations not started by maxDuration are dropped_iterations', async () => {
   const out = collect();
-  const { r, stderr } = await play(`export const options = { iterations: 1 };\nexport default function () { console.log('hello %s', 'k6'); }`, { stdout: out, summaryMode: 'disabled' });
+  const { r, stderr } = await play(
+    `export const options = { iterations: 1 };\nexport default function () { console.log('hello %s', 'k6'); }`,
+    { stdout: out, summaryMode: 'disabled' },
+  );
   assert.match(stderr, /^INFO\[\d{4}\] hello k6 source=console$/m);
   assert.equal(out.text, '', 'nothing on stdout');
   assert.equal(r.exitCode, 0);
-  const cut = await play(`export const options = { scenarios: { s: { executor: 'shared-iterations', vus: 1, iterations: 50, maxDuration: '300ms', gracefulStop: '0s' } } };\nexport default function () { sleep(0.1); }`);
+  const cut = await play(
+    `export const options = { scenarios: { s: { executor: 'shared-iterations', vus: 1, iterations: 50, maxDuration: '300ms', gracefulStop: '0s' } } };\nexport default function () { sleep(0.1); }`,
+  );
   const s = cut.r.scenarios[0];
   assert.equal(s.completed + s.interrupted + s.dropped, 50);
   assert.ok(s.dropped >= 45, `dropped ${s.dropped}`);
-  assert.equal(cut.r.summary.metrics['dropped_iterations']?.values.count, s.dropped);
+  assert.equal(cut.r.summary.metrics.dropped_iterations?.values.count, s.dropped);
 });
 
 test('insecureSkipTLSVerify: a self-signed https server is refused by default and reached with the option, as on k6', async (t) => {
   const keyDir = mkdtempSync(path.join(tmpdir(), 'tls-'));
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${keyDir}/k.pem`, '-out', `${keyDir}/c.pem`, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${keyDir}/k.pem`,
+      '-out',
+      `${keyDir}/c.pem`,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   if (made.status !== 0) return t.skip('openssl is not installed: no self-signed certificate to test with');
-  const server = https.createServer({ key: readFileSync(`${keyDir}/k.pem`), cert: readFileSync(`${keyDir}/c.pem`) }, (_q, res) => res.end('tls ok'));
+  const server = https.createServer(
+    { key: readFileSync(`${keyDir}/k.pem`), cert: readFileSync(`${keyDir}/c.pem`) },
+    (_q, res) => res.end('tls ok'),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   try {
-    const body = (insecure: boolean) => `export const options = { iterations: 1, insecureSkipTLSVerify: ${insecure} };\nexport default function () { const r = http.get(__ENV.T); check(r, { 'reached': (x) => x.body === 'tls ok' }); }`;
+    const body = (insecure: boolean) =>
+      `export const options = { iterations: 1, insecureSkipTLSVerify: ${insecure} };\nexport default function () { const r = http.get(__ENV.T); check(r, { 'reached': (x) => x.body === 'tls ok' }); }`;
     const strict = await play(body(false), { env: { T: url } });
-    assert.equal(strict.r.summary.root_group.checks[0].fails, 1, 'a certificate that does not verify fails the request');
+    assert.equal(
+      strict.r.summary.root_group.checks[0].fails,
+      1,
+      'a certificate that does not verify fails the request',
+    );
     const lax = await play(body(true), { env: { T: url } });
     allChecksPass(lax.r);
   } finally {
@@ -213,7 +302,7 @@ test('insecureSkipTLSVerify: a self-signed https server is refused by default an
   }
 });
 
-test('redirects: each hop a request on the VU\'s own connection, 307 keeps the body, 303 turns POST into GET, redirects: 0 stops', async () => {
+test("redirects: each hop a request on the VU's own connection, 307 keeps the body, 303 turns POST into GET, redirects: 0 stops", async () => {
   const { r, server } = await play(`
 export const options = { iterations: 1 };
 export default function () {
@@ -225,6 +314,14 @@ export default function () {
 }`);
   allChecksPass(r);
   assert.equal(r.summary.metrics.http_reqs.values.count, 8);
-  assert.deepEqual([server.count('GET /redirect'), server.count('POST /redirect'), server.count('POST /echo'), server.count('GET /page')], [3, 2, 1, 2]);
+  assert.deepEqual(
+    [
+      server.count('GET /redirect'),
+      server.count('POST /redirect'),
+      server.count('POST /echo'),
+      server.count('GET /page'),
+    ],
+    [3, 2, 1, 2],
+  );
   assert.equal(server.sockets, 1);
 });

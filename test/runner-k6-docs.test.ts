@@ -10,12 +10,21 @@ import { collect, startDocsServer, type DocsServer } from './runner-server.ts';
 
 const dir = 'test/fixtures/k6-docs';
 
-async function play(script: string, opts: RunOptions = {}): Promise<{ r: RunResult; server: DocsServer; stderr: string; stdout: string }> {
+async function play(
+  script: string,
+  opts: RunOptions = {},
+): Promise<{ r: RunResult; server: DocsServer; stderr: string; stdout: string }> {
   const server = await startDocsServer();
   const err = collect();
   const out = collect();
   try {
-    const r = await runScript(path.join(dir, script), { quiet: true, stdout: out, stderr: err, ...opts, env: { BASE_URL: server.url, ...opts.env } });
+    const r = await runScript(path.join(dir, script), {
+      quiet: true,
+      stdout: out,
+      stderr: err,
+      ...opts,
+      env: { BASE_URL: server.url, ...opts.env },
+    });
     return { r, server, stderr: err.text, stdout: out.text };
   } finally {
     await server.close();
@@ -37,10 +46,20 @@ test('basic GET and POST with checks and sleep: 6 iterations, 12 requests, every
     assert.equal(server.count('POST /login'), 6);
     assert.equal(values(r, 'http_reqs').count, 12);
     assert.equal(values(r, 'iterations').count, 6);
-    assert.deepEqual([checkOf(r, 'status is 200')?.passes, checkOf(r, 'logged in')?.passes, checkOf(r, 'logged in')?.fails], [6, 6, 0], script);
-    assert.equal(server.log.find((l) => l.method === 'POST')?.headers['content-type'], 'application/x-www-form-urlencoded');
+    assert.deepEqual(
+      [checkOf(r, 'status is 200')?.passes, checkOf(r, 'logged in')?.passes, checkOf(r, 'logged in')?.fails],
+      [6, 6, 0],
+      script,
+    );
+    assert.equal(
+      server.log.find((l) => l.method === 'POST')?.headers['content-type'],
+      'application/x-www-form-urlencoded',
+    );
     // each iteration sleeps 50 ms after its requests: sleep blocked the VU
-    assert.ok(values(r, 'iteration_duration').min >= 50, `${script}: iteration_duration min ${values(r, 'iteration_duration').min}`);
+    assert.ok(
+      values(r, 'iteration_duration').min >= 50,
+      `${script}: iteration_duration min ${values(r, 'iteration_duration').min}`,
+    );
   }
 });
 
@@ -89,7 +108,13 @@ test('scenarios with exec: each runs its own function with its own VUs and count
   assert.equal(r.exitCode, 0);
   assert.equal(server.count('GET /browse'), 4);
   assert.equal(server.count('POST /buy'), 3);
-  assert.deepEqual(r.scenarios.map((s) => [s.name, s.completed]), [['browsers', 4], ['buyers', 3]]);
+  assert.deepEqual(
+    r.scenarios.map((s) => [s.name, s.completed]),
+    [
+      ['browsers', 4],
+      ['buyers', 3],
+    ],
+  );
   assert.equal(values(r, 'http_reqs').count, 7);
 });
 

@@ -10,9 +10,14 @@ test('a known latency mix: reported p(90)/p(95)/p(99) within 2 % of the server-s
     return k < 40 ? 10 : k < 46 ? 100 : k < 49 ? 400 : 800;
   });
   try {
-    const r = await runScript('test/fixtures/runner-latency.ts', { quiet: true, stdout: devNull(), stderr: devNull(), env: { BASE_URL: server.url, VUS: '100', ITERS: '120' } });
+    const r = await runScript('test/fixtures/runner-latency.ts', {
+      quiet: true,
+      stdout: devNull(),
+      stderr: devNull(),
+      env: { BASE_URL: server.url, VUS: '100', ITERS: '120' },
+    });
     assert.equal(r.exitCode, 0);
-    const d = r.summary.metrics['http_req_duration'].values;
+    const d = r.summary.metrics.http_req_duration.values;
     assert.equal(d.count, 12_000, 'more samples than the exact store keeps: percentiles come from HDR');
     for (const p of [90, 95, 99]) {
       const truth = percentile(server.handled, p);

@@ -54,7 +54,9 @@ const servers: RawServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
 
 /** A TCP server that reads whole request heads (and a small body) and lets `answer` reply as it likes. */
-async function rawServer(answer: (socket: net.Socket, request: string, nthOnSocket: number, nthConnection: number) => void): Promise<RawServer> {
+async function rawServer(
+  answer: (socket: net.Socket, request: string, nthOnSocket: number, nthConnection: number) => void,
+): Promise<RawServer> {
   const sockets = new Set<net.Socket>();
   const state = { origin: '', connections: 0, requests: [] as string[], close: async () => {} };
   const server = net.createServer((socket) => {
@@ -109,7 +111,10 @@ test('the same drop under a POST: not repeated (it may have been acted on), the 
   assert.equal(second.status, 0);
   assert.match(second.error?.code ?? '', /UND_ERR_SOCKET|ECONNRESET|EPIPE/);
   assert.equal(server.requests.filter((r) => r.endsWith('a=2')).length, 1, 'the POST reached the server once');
-  assert.match(server.requests[0], /^POST \/ HTTP\/1\.1\r\nhost: 127\.0\.0\.1:\d+\r\nuser-agent: test\r\ncontent-length: 3\r\n\r\na=1$/);
+  assert.match(
+    server.requests[0],
+    /^POST \/ HTTP\/1\.1\r\nhost: 127\.0\.0\.1:\d+\r\nuser-agent: test\r\ncontent-length: 3\r\n\r\na=1$/,
+  );
   await conn.destroy();
 });
 
@@ -119,7 +124,10 @@ test('Connection: close: the answer is read whole, the next request goes out on 
   const a = await send(conn);
   const b = await send(conn);
   assert.deepEqual([a.body, b.body, server.connections], ['bye', 'bye', 2]);
-  assert.ok(a.connecting !== null && a.connecting > 0 && b.connecting !== null && b.connecting > 0, 'each request on a new connection tells its connect time');
+  assert.ok(
+    a.connecting !== null && a.connecting > 0 && b.connecting !== null && b.connecting > 0,
+    'each request on a new connection tells its connect time',
+  );
   await conn.destroy();
 });
 
@@ -149,8 +157,15 @@ test('a body cut short by the close is an error, not a short body', async () => 
 
 test('chunks dribbled out in small writes arrive as one body', async () => {
   const server = await rawServer((socket) => {
-    const parts = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', '3\r\nabc', '\r\n', '4\r\nde', 'fg\r\n0\r\n', '\r\n'];
-    parts.forEach((p, i) => setTimeout(() => socket.write(p), i * 20));
+    const parts = [
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+      '3\r\nabc',
+      '\r\n',
+      '4\r\nde',
+      'fg\r\n0\r\n',
+      '\r\n',
+    ];
+    parts.forEach((p, i) => void setTimeout(() => socket.write(p), i * 20));
   });
   const conn = new PlainConnection(server.origin);
   const a = await send(conn);
@@ -177,7 +192,14 @@ test('a header value with a line break is refused before anything is sent', asyn
   const r = await new Promise<Error>((resolve) =>
     conn.dispatch(
       { path: '/', method: 'GET', headers: ['x-evil', 'a\r\nhost: elsewhere'], body: null, timeoutMs: 1_000 },
-      { onConnect() {}, onRequestSent() {}, onHeaders: () => true, onData: () => true, onComplete: () => resolve(new Error('sent')), onError: resolve },
+      {
+        onConnect() {},
+        onRequestSent() {},
+        onHeaders: () => true,
+        onData: () => true,
+        onComplete: () => resolve(new Error('sent')),
+        onError: resolve,
+      },
     ),
   );
   assert.match(r.message, /invalid value of header 'x-evil'/);

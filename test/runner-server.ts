@@ -93,15 +93,24 @@ function answer(req: http.IncomingMessage, body: string, res: http.ServerRespons
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(v));
   };
-  if (u.pathname === '/login') return json(200, { token: `t-${new URLSearchParams(body).get('user') ?? JSON.parse(body || '{}').user ?? 'anon'}` });
-  if (u.pathname === '/me') return json(req.headers.authorization?.startsWith('Bearer t-') ? 200 : 401, { auth: req.headers.authorization ?? null });
+  if (u.pathname === '/login')
+    return json(200, {
+      token: `t-${new URLSearchParams(body).get('user') ?? JSON.parse(body || '{}').user ?? 'anon'}`,
+    });
+  if (u.pathname === '/me')
+    return json(req.headers.authorization?.startsWith('Bearer t-') ? 200 : 401, {
+      auth: req.headers.authorization ?? null,
+    });
   if (u.pathname.startsWith('/basic-auth/')) {
     const [, , user, pass] = u.pathname.split('/');
     const ok = req.headers.authorization === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
     return json(ok ? 200 : 401, { authenticated: ok });
   }
   if (u.pathname.startsWith('/cookies/set')) {
-    res.setHeader('set-cookie', [...u.searchParams].map(([k, v]) => `${k}=${v}; Path=${u.searchParams.get('path') ?? '/'}`));
+    res.setHeader(
+      'set-cookie',
+      [...u.searchParams].map(([k, v]) => `${k}=${v}; Path=${u.searchParams.get('path') ?? '/'}`),
+    );
     return json(200, { set: Object.fromEntries(u.searchParams) });
   }
   if (u.pathname.startsWith('/cookies')) return json(200, { cookies: req.headers.cookie ?? '' });

@@ -54,11 +54,16 @@ describe('shop cart concurrency (tiny)', () => {
     return rows[0].n;
   }
 
-  for (const [variant, offset] of [['before', 0], ['after', 1]] as const) {
+  for (const [variant, offset] of [
+    ['before', 0],
+    ['after', 1],
+  ] as const) {
     it(`sells at most ${SIZE} places to ${ATTEMPTS} concurrent cart adds (${variant})`, async () => {
       const subevent = ds.result.manifest.hot_subevent_last - offset;
       const { rows } = await db.query<{ id: number; size: number | null }>(
-        "SELECT id, size FROM pretixbase_quota WHERE subevent_id = $1 AND name LIKE 'Admission%'", [subevent]);
+        "SELECT id, size FROM pretixbase_quota WHERE subevent_id = $1 AND name LIKE 'Admission%'",
+        [subevent],
+      );
       const quota = rows[0];
       restore.push(quota);
       await db.query('UPDATE pretixbase_quota SET size = $2 WHERE id = $1', [quota.id, SIZE]);
@@ -71,16 +76,31 @@ describe('shop cart concurrency (tiny)', () => {
         // spread over the products and variations that share the quota, all at once
         const bodies = Array.from({ length: ATTEMPTS }, (_, i) => {
           const item = HOT_ITEMS[i % 3];
-          return { cart_id: `${CART_PREFIX}${variant}-${i}`, item: item.id, variation: variationIds(item.id)[Math.floor(i / 3) % item.variations.length], count: 1 };
+          return {
+            cart_id: `${CART_PREFIX}${variant}-${i}`,
+            item: item.id,
+            variation: variationIds(item.id)[Math.floor(i / 3) % item.variations.length],
+            count: 1,
+          };
         });
-        const statuses = await Promise.all(bodies.map(async (body) => {
-          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-          await res.arrayBuffer();
-          return res.status;
-        }));
+        const statuses = await Promise.all(
+          bodies.map(async (body) => {
+            const res = await fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            });
+            await res.arrayBuffer();
+            return res.status;
+          }),
+        );
         const ok = statuses.filter((s) => s === 200).length;
         const refused = statuses.filter((s) => s === 409).length;
-        assert.equal(ok + refused, ATTEMPTS, `other statuses: ${statuses.filter((s) => s !== 200 && s !== 409).join(',')}`);
+        assert.equal(
+          ok + refused,
+          ATTEMPTS,
+          `other statuses: ${statuses.filter((s) => s !== 200 && s !== 409).join(',')}`,
+        );
         assert.equal(ok, SIZE - already, 'every free place is sold, and not one more');
         assert.equal(await taken(quota.id), SIZE);
         const page = await (await fetch(`${shop.url}/citymuseum/timeslots/${subevent}/`)).text();

@@ -13,7 +13,9 @@ import { createPool, withClient } from '../shop/db.ts';
 const dataDir = path.join(stateDir, 'test-shop-down-pgdata');
 const external = Boolean(process.env.DATABASE_URL?.trim());
 
-describe('shop with the database down', { skip: external ? 'DATABASE_URL is set: this test stops and restarts an embedded server of its own' : false }, () => {
+describe('shop with the database down', {
+  skip: external ? 'DATABASE_URL is set: this test stops and restarts an embedded server of its own' : false,
+}, () => {
   let ds: OpenedDataset;
   let shop: RunningShop;
   let restarted: EmbeddedServer | undefined;
@@ -30,29 +32,42 @@ describe('shop with the database down', { skip: external ? 'DATABASE_URL is set:
 
   const requests = (n = 5) => {
     const base = `${shop.url}/citymuseum/timeslots`;
-    const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (body: unknown) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return [
       () => fetch(`${shop.url}/healthz`),
       () => fetch(`${base}/`),
       () => fetch(`${base}/7/`),
       () => fetch(`${base}/7/cart/add`, json({ cart_id: 'test-down', item: 1, variation: 1, count: 1 })),
       () => fetch(`${base}/checkout`, json({ cart_id: 'test-down', email: 'a@example.org' })),
-    ].slice(0, n).map((f) => f());
+    ]
+      .slice(0, n)
+      .map((f) => f());
   };
 
   it('a connection the server ends while a request holds it between two queries fails that request, not the process', async () => {
-    const pool = createPool({ databaseUrl: ds.db.url, poolSize: 1, acquireTimeoutMs: 3000, statementTimeoutMs: 10_000 });
+    const pool = createPool({
+      databaseUrl: ds.db.url,
+      poolSize: 1,
+      acquireTimeoutMs: 3000,
+      statementTimeoutMs: 10_000,
+    });
     try {
-      await assert.rejects(withClient(pool, async (db) => {
-        const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-        const admin = new pg.Client({ connectionString: ds.db.url });
-        await admin.connect();
-        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
-        await admin.end();
-        // the server's FATAL reaches the idle-in-request client now; unhandled, it would end this process
-        await new Promise((r) => setTimeout(r, 300));
-        await db.query('SELECT 1');
-      }));
+      await assert.rejects(
+        withClient(pool, async (db) => {
+          const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+          const admin = new pg.Client({ connectionString: ds.db.url });
+          await admin.connect();
+          await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+          await admin.end();
+          // the server's FATAL reaches the idle-in-request client now; unhandled, it would end this process
+          await new Promise((r) => setTimeout(r, 300));
+          await db.query('SELECT 1');
+        }),
+      );
       // the dead client was dropped: the next request gets a fresh connection
       assert.equal((await withClient(pool, (db) => db.query<{ one: number }>('SELECT 1 AS one'))).rows[0].one, 1);
     } finally {
@@ -69,7 +84,10 @@ describe('shop with the database down', { skip: external ? 'DATABASE_URL is set:
     const t0 = performance.now();
     const down = await Promise.all(requests());
     const seconds = (performance.now() - t0) / 1000;
-    assert.deepEqual(down.map((r) => r.status), [503, 503, 503, 503, 503]);
+    assert.deepEqual(
+      down.map((r) => r.status),
+      [503, 503, 503, 503, 503],
+    );
     assert.ok(seconds < 10, `503s took ${seconds.toFixed(1)} s`);
     const body = await down[2].text();
     assert.match(body, /database/i);

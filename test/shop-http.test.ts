@@ -10,7 +10,11 @@ import { startShop, type RunningShop } from '../shop/server.ts';
 const CART_PREFIX = 'test-http-';
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: Record<string, unknown> = {};
   try {
@@ -42,8 +46,16 @@ function expectedRows(index: number): number {
 }
 
 function parseRows(html: string): Row[] {
-  return [...html.matchAll(/class="product" data-item="(\d+)" data-variation="(\d*)" data-available="([^"]*)" data-max="(\d+)" data-price="([^"]*)"/g)].map((m) => ({
-    item: Number(m[1]), variation: m[2] ? Number(m[2]) : null, available: m[3], max: Number(m[4]), price: m[5],
+  return [
+    ...html.matchAll(
+      /class="product" data-item="(\d+)" data-variation="(\d*)" data-available="([^"]*)" data-max="(\d+)" data-price="([^"]*)"/g,
+    ),
+  ].map((m) => ({
+    item: Number(m[1]),
+    variation: m[2] ? Number(m[2]) : null,
+    available: m[3],
+    max: Number(m[4]),
+    price: m[5],
   }));
 }
 
@@ -67,7 +79,10 @@ describe('shop over HTTP (tiny)', () => {
     await shops?.after.close();
     if (db) {
       await db.query(`DELETE FROM pretixbase_cartposition WHERE cart_id LIKE '${CART_PREFIX}%'`);
-      await db.query('DELETE FROM pretixbase_orderposition WHERE order_id IN (SELECT id FROM pretixbase_order WHERE organizer_id = 1 AND code = ANY($1))', [orderCodes]);
+      await db.query(
+        'DELETE FROM pretixbase_orderposition WHERE order_id IN (SELECT id FROM pretixbase_order WHERE organizer_id = 1 AND code = ANY($1))',
+        [orderCodes],
+      );
       await db.query('DELETE FROM pretixbase_order WHERE organizer_id = 1 AND code = ANY($1)', [orderCodes]);
       await db.end();
     }
@@ -95,11 +110,13 @@ describe('shop over HTTP (tiny)', () => {
 
   it('renders the same product page in both variants, with parseable rows', async () => {
     for (const s of [1, 2, 201, 241]) {
-      const pages = await Promise.all((['before', 'after'] as const).map(async (v) => {
-        const res = await fetch(`${base(v)}/${s}/`);
-        assert.equal(res.status, 200, `${v} date ${s}`);
-        return res.text();
-      }));
+      const pages = await Promise.all(
+        (['before', 'after'] as const).map(async (v) => {
+          const res = await fetch(`${base(v)}/${s}/`);
+          assert.equal(res.status, 200, `${v} date ${s}`);
+          return res.text();
+        }),
+      );
       assert.equal(pages[0], pages[1], `date ${s}`);
       const rows = parseRows(pages[0]);
       assert.equal(rows.length, expectedRows(s - 1), `date ${s}: ${rows.length} rows`);
@@ -119,13 +136,23 @@ describe('shop over HTTP (tiny)', () => {
       assert.ok(html.includes('&lt;script&gt;x&lt;/script&gt; &amp; co'));
       assert.ok(!html.includes('<script>x'));
     } finally {
-      await db.query(`UPDATE pretixbase_subevent SET name = '{"en": "Admission 09:30", "de": "Eintritt 09:30"}' WHERE id = 3`);
+      await db.query(
+        `UPDATE pretixbase_subevent SET name = '{"en": "Admission 09:30", "de": "Eintritt 09:30"}' WHERE id = 3`,
+      );
     }
   });
 
   it('answers 404 pages for unknown organizers, events, dates and malformed ids', async () => {
-    for (const p of ['/nobody/timeslots/', '/citymuseum/nothing/', '/citymuseum/timeslots/999999/', '/citymuseum/timeslots/abc/',
-      '/citymuseum/timeslots/0/', '/citymuseum/timeslots/99999999999/', '/citymuseum/timeslots/1/extra/', '/no/where/at/all/here']) {
+    for (const p of [
+      '/nobody/timeslots/',
+      '/citymuseum/nothing/',
+      '/citymuseum/timeslots/999999/',
+      '/citymuseum/timeslots/abc/',
+      '/citymuseum/timeslots/0/',
+      '/citymuseum/timeslots/99999999999/',
+      '/citymuseum/timeslots/1/extra/',
+      '/no/where/at/all/here',
+    ]) {
       const res = await fetch(`${shops.after.url}${p}`);
       assert.equal(res.status, 404, p);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/, p);
@@ -167,7 +194,11 @@ describe('shop over HTTP (tiny)', () => {
       assert.match(String(r.json.error), message, JSON.stringify(body));
     }
     assert.equal((await add({ cart_id: cart, item: 1, variation: 1, count: 1 }, 999999)).status, 404);
-    assert.equal((await post(`${shops.after.url}/nobody/timeslots/2/cart/add`, { cart_id: cart, item: 1, variation: 1, count: 1 })).status, 404);
+    assert.equal(
+      (await post(`${shops.after.url}/nobody/timeslots/2/cart/add`, { cart_id: cart, item: 1, variation: 1, count: 1 }))
+        .status,
+      404,
+    );
     const other = await post(`${base()}/2/cart/add`, 'x=1');
     assert.ok(other.status >= 400 && other.status < 500);
   });
@@ -190,10 +221,18 @@ describe('shop over HTTP (tiny)', () => {
     assert.equal(Number(after.find((r) => r.item === 2 && r.variation === 3)!.available), left - 2);
 
     // shrink the quota to what is taken: the next add is refused
-    const { rows } = await db.query<{ id: number; size: number }>(`SELECT q.id, q.size FROM pretixbase_quota q WHERE q.subevent_id = $1 AND q.name LIKE 'Admission%'`, [s]);
+    const { rows } = await db.query<{ id: number; size: number }>(
+      `SELECT q.id, q.size FROM pretixbase_quota q WHERE q.subevent_id = $1 AND q.name LIKE 'Admission%'`,
+      [s],
+    );
     await db.query('UPDATE pretixbase_quota SET size = size - $2 WHERE id = $1', [rows[0].id, left - 2]);
     try {
-      const full = await post(`${base()}/${s}/cart/add`, { cart_id: `${CART_PREFIX}other`, item: 1, variation: 1, count: 1 });
+      const full = await post(`${base()}/${s}/cart/add`, {
+        cart_id: `${CART_PREFIX}other`,
+        item: 1,
+        variation: 1,
+        count: 1,
+      });
       assert.equal(full.status, 409);
       assert.match(String(full.json.error), /sold out/);
       const page = parseRows(await (await fetch(`${base()}/${s}/`)).text());
@@ -201,14 +240,20 @@ describe('shop over HTTP (tiny)', () => {
 
       // the cart's own reservation still counts for it at checkout
       assert.equal((await post(`${base()}/checkout`, { cart_id: cart, email: 'not-an-email' })).status, 400);
-      assert.equal((await post(`${base()}/checkout`, { cart_id: `${CART_PREFIX}nothing`, email: 'a@example.org' })).status, 404);
+      assert.equal(
+        (await post(`${base()}/checkout`, { cart_id: `${CART_PREFIX}nothing`, email: 'a@example.org' })).status,
+        404,
+      );
       const order = await post(`${base()}/checkout`, { cart_id: cart, email: 'visitor@example.org' });
       assert.equal(order.status, 200, JSON.stringify(order.json));
       orderCodes.push(String(order.json.order_code));
       assert.match(String(order.json.order_code), /^[A-Z0-9]{5}$/);
       assert.equal(order.json.total, '18.00');
-      const o = await db.query(`SELECT o.status, o.email, count(op.id)::int AS n FROM pretixbase_order o JOIN pretixbase_orderposition op ON op.order_id = o.id
-                                 WHERE o.organizer_id = 1 AND o.code = $1 GROUP BY o.id`, [order.json.order_code]);
+      const o = await db.query(
+        `SELECT o.status, o.email, count(op.id)::int AS n FROM pretixbase_order o JOIN pretixbase_orderposition op ON op.order_id = o.id
+                                 WHERE o.organizer_id = 1 AND o.code = $1 GROUP BY o.id`,
+        [order.json.order_code],
+      );
       assert.deepEqual(o.rows[0], { status: 'n', email: 'visitor@example.org', n: 2 });
       assert.equal((await db.query('SELECT 1 FROM pretixbase_cartposition WHERE cart_id = $1', [cart])).rowCount, 0);
       assert.equal((await post(`${base()}/checkout`, { cart_id: cart, email: 'visitor@example.org' })).status, 404);
@@ -216,9 +261,18 @@ describe('shop over HTTP (tiny)', () => {
       // an expired cart whose places were taken meanwhile cannot be checked out
       await db.query('UPDATE pretixbase_quota SET size = size + 1 WHERE id = $1', [rows[0].id]);
       const late = `${CART_PREFIX}late`;
-      assert.equal((await post(`${base()}/${s}/cart/add`, { cart_id: late, item: 1, variation: 1, count: 1 })).status, 200);
-      await db.query(`UPDATE pretixbase_cartposition SET expires = now() - interval '1 minute' WHERE cart_id = $1`, [late]);
-      assert.equal((await post(`${base()}/${s}/cart/add`, { cart_id: `${CART_PREFIX}early`, item: 1, variation: 1, count: 1 })).status, 200);
+      assert.equal(
+        (await post(`${base()}/${s}/cart/add`, { cart_id: late, item: 1, variation: 1, count: 1 })).status,
+        200,
+      );
+      await db.query(`UPDATE pretixbase_cartposition SET expires = now() - interval '1 minute' WHERE cart_id = $1`, [
+        late,
+      ]);
+      assert.equal(
+        (await post(`${base()}/${s}/cart/add`, { cart_id: `${CART_PREFIX}early`, item: 1, variation: 1, count: 1 }))
+          .status,
+        200,
+      );
       const refused = await post(`${base()}/checkout`, { cart_id: late, email: 'late@example.org' });
       assert.equal(refused.status, 409, JSON.stringify(refused.json));
     } finally {

@@ -55,7 +55,10 @@ describe('shop product-list queries (tiny)', () => {
         // Monday: Group tickets disabled through SubEventItem; extras only where the date has their quota
         assert.equal(ids.includes(GROUP_ITEM_ID), slotWeekday(index) !== 0, `date ${s}: group item`);
         assert.equal(ids.includes(6), hasExtras(index), `date ${s}: extras`);
-        assert.ok(!ids.includes(5) && !ids.includes(8) && !ids.includes(9), `date ${s}: hidden, add-on or inactive item listed`);
+        assert.ok(
+          !ids.includes(5) && !ids.includes(8) && !ids.includes(9),
+          `date ${s}: hidden, add-on or inactive item listed`,
+        );
         compared++;
       }
     } finally {
@@ -71,7 +74,11 @@ describe('shop product-list queries (tiny)', () => {
     const monday = m.hot_subevent_first;
     const sat = await loadProductPage(pool, 'after', event, saturday);
     const adultSat = sat.products.find((p) => p.id === 1)!;
-    assert.equal(adultSat.variations[0].price, '16.00', 'Standard falls back to the item price, overridden on weekends');
+    assert.equal(
+      adultSat.variations[0].price,
+      '16.00',
+      'Standard falls back to the item price, overridden on weekends',
+    );
     assert.equal(adultSat.variations[1].price, '18.00', 'a variation with its own price keeps it');
     const sun = await loadProductPage(pool, 'after', event, sunday);
     assert.equal(sun.products.find((p) => p.id === 1)!.variations[1].price, '14.00');

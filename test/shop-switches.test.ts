@@ -20,7 +20,10 @@ describe('shop switches (tiny)', () => {
   const sw = (method: 'GET' | 'PATCH', body?: unknown, token: string | null = TOKEN, base = admin) =>
     fetch(`${base}/switches`, {
       method,
-      headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const patch = async (body: unknown): Promise<SwitchesView> => {
@@ -59,7 +62,11 @@ describe('shop switches (tiny)', () => {
     assert.equal((await sw('PATCH', { access_cut: true }, 'not-the-token-of-this-run')).status, 403);
     assert.equal((await sw('GET', undefined, TOKEN.slice(0, -1) + 'x')).status, 403);
     for (const method of ['GET', 'PATCH'] as const) {
-      assert.equal((await sw(method, method === 'PATCH' ? { access_cut: true } : undefined, TOKEN, shop.url)).status, 404, `${method} /switches on the shop port`);
+      assert.equal(
+        (await sw(method, method === 'PATCH' ? { access_cut: true } : undefined, TOKEN, shop.url)).status,
+        404,
+        `${method} /switches on the shop port`,
+      );
     }
     const view = (await (await sw('GET')).json()) as SwitchesView;
     assert.deepEqual(view, { access_cut: false, queue: null, disabled_shops: [], variant: 'before' });
@@ -72,7 +79,12 @@ describe('shop switches (tiny)', () => {
 
   it('access cut answers 503 at once on every visitor page and lifts again; health stays up', async () => {
     await patch({ access_cut: true });
-    for (const r of [await fetch(`${hot}/`), await fetch(`${hot}/5/`), await fetch(`${shop.url}/${other.organizer}/${other.event}/`), await cartAdd(hot, 5)]) {
+    for (const r of [
+      await fetch(`${hot}/`),
+      await fetch(`${hot}/5/`),
+      await fetch(`${shop.url}/${other.organizer}/${other.event}/`),
+      await cartAdd(hot, 5),
+    ]) {
       assert.equal(r.status, 503);
       assert.equal(r.headers.get('retry-after'), '60');
       await r.arrayBuffer();
@@ -112,7 +124,10 @@ describe('shop switches (tiny)', () => {
     // the admitted visitor goes on through the shop; a forged pass does not
     assert.equal((await fetch(`${hot}/9/`, { headers: { cookie: pass } })).status, 200);
     assert.equal((await cartAdd(hot, 9, pass)).status, 200);
-    assert.equal((await fetch(`${hot}/9/`, { headers: { cookie: pass.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) } })).status, 202);
+    assert.equal(
+      (await fetch(`${hot}/9/`, { headers: { cookie: pass.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) } })).status,
+      202,
+    );
     const queuedAdd = await cartAdd(hot, 9);
     assert.equal(queuedAdd.status, 202);
     assert.deepEqual(await queuedAdd.json(), { queue: true, retry_after_s: 2 });
@@ -133,7 +148,12 @@ describe('shop switches (tiny)', () => {
     const db = new pg.Client(ds.db.url);
     await db.connect();
     const calls = async (variant: string) =>
-      (await db.query<{ n: number }>(`SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE query LIKE $1`, [`%loadlab:product-list:${variant}%`])).rows[0].n;
+      (
+        await db.query<{ n: number }>(
+          `SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE query LIKE $1`,
+          [`%loadlab:product-list:${variant}%`],
+        )
+      ).rows[0].n;
     try {
       const b0 = await calls('before');
       const a0 = await calls('after');

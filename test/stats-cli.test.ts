@@ -16,7 +16,10 @@ function dbStats(args: string[]): Promise<{ code: number | null; stdout: string;
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, LOADLAB_PGDATA: testDataDir, CI: 'true' };
     delete env.DATABASE_URL; // the test server, never a user's
-    const child = spawn(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['scripts/db-stats.ts', ...args], { cwd: projectRoot, env });
+    const child = spawn(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['scripts/db-stats.ts', ...args], {
+      cwd: projectRoot,
+      env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -43,7 +46,10 @@ for (const [args, message] of [
   [['--duration-s', 'soon'], /^error: --duration-s 'soon' is not a whole number/],
   [['--bogus'], /^error: Unknown option '--bogus'.*accepted flags/],
   // a file below a file, or a folder: said before sampling starts, not in mkdirSync or at stop()
-  [['--out', '/etc/passwd/samples.ndjson'], /^error: --out \/etc\/passwd\/samples\.ndjson cannot be written \(a part of the path is a file\)/],
+  [
+    ['--out', '/etc/passwd/samples.ndjson'],
+    /^error: --out \/etc\/passwd\/samples\.ndjson cannot be written \(a part of the path is a file\)/,
+  ],
   [['--out', os.tmpdir()], /^error: --out \/\S+ is a folder \(accepted: a file path\)/],
 ] as const) {
   test(`${args.join(' ')}: one-line error, exit 1`, async () => {

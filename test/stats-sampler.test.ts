@@ -6,7 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { testDataset } from './helpers/db.ts';
-import { startSampler, resetStatistics, readSamples, phaseDeltas, queryTexts, type Sample } from '../harness/stats/index.ts';
+import {
+  startSampler,
+  resetStatistics,
+  readSamples,
+  phaseDeltas,
+  queryTexts,
+  type Sample,
+} from '../harness/stats/index.ts';
 
 let ds: Awaited<ReturnType<typeof testDataset>>;
 let dir: string;
@@ -47,7 +54,12 @@ test('a spilling tagged query shows in temp bytes, its pg_stat_statements row, a
   const reset = await resetStatistics(ds.db.url);
   assert.deepEqual(reset, { database: true, statements: true, io: true });
   const file = path.join(dir, 'spill.ndjson');
-  const sampler = await startSampler({ url: ds.db.url, intervalMs: 200, outFile: file, postmasterPid: ds.db.server!.pid });
+  const sampler = await startSampler({
+    url: ds.db.url,
+    intervalMs: 200,
+    outFile: file,
+    postmasterPid: ds.db.server!.pid,
+  });
   const work = await connect();
   try {
     await sleep(300);
@@ -56,7 +68,9 @@ test('a spilling tagged query shows in temp bytes, its pg_stat_statements row, a
     await work.query(spillSql);
     await work.query('SELECT pg_stat_force_next_flush()');
     await waitFor(async () => {
-      const { rows } = await work.query<{ t: string }>('SELECT temp_bytes::text AS t FROM pg_stat_database WHERE datname = current_database()');
+      const { rows } = await work.query<{ t: string }>(
+        'SELECT temp_bytes::text AS t FROM pg_stat_database WHERE datname = current_database()',
+      );
       return Number(rows[0].t) > 0;
     });
     await sleep(450);
@@ -82,7 +96,10 @@ test('a spilling tagged query shows in temp bytes, its pg_stat_statements row, a
 
   // proc: present, and never going down, for the embedded server
   const procs = samples.map((s) => s.proc);
-  assert.ok(procs.every((p) => p !== null && p.read_bytes !== null), 'proc figures in every sample');
+  assert.ok(
+    procs.every((p) => p !== null && p.read_bytes !== null),
+    'proc figures in every sample',
+  );
   for (let i = 1; i < procs.length; i++) {
     for (const k of ['cpu_ms', 'read_bytes', 'write_bytes', 'rchar', 'wchar'] as const) {
       assert.ok(procs[i]![k]! >= procs[i - 1]![k]!, `${k} monotonic at ${i}`);
@@ -91,7 +108,9 @@ test('a spilling tagged query shows in temp bytes, its pg_stat_statements row, a
   assert.ok(procs.at(-1)!.cpu_ms > procs[0]!.cpu_ms, 'the sorts cost CPU');
   assert.ok(procs.at(-1)!.wchar! - procs[0]!.wchar! > 1_000_000, 'the spill was written through the OS');
 
-  const [whole] = phaseDeltas(samples, [{ name: 'all', startMs: first.ts_ms, endMs: end.ts_ms }], { variant: 'before' });
+  const [whole] = phaseDeltas(samples, [{ name: 'all', startMs: first.ts_ms, endMs: end.ts_ms }], {
+    variant: 'before',
+  });
   assert.equal(whole.product_list_query?.calls, 2);
   // every statement, not only the tagged one: the spill by its queryid, with its text written once
   const texts = queryTexts(samples);
@@ -117,10 +136,18 @@ test('a tag only in a leading comment is dropped by pg_stat_statements, but lear
   const work = await connect();
   try {
     // long enough to be caught running by a sample
-    await work.query('/* loadlab:product-list:after */ SELECT pg_sleep(0.5), count(*) FROM generate_series(1, $1::int)', [10]);
-    const { rows } = await work.query<{ query: string }>("SELECT query FROM pg_stat_statements WHERE query LIKE '%pg_sleep(%generate_series%'");
+    await work.query(
+      '/* loadlab:product-list:after */ SELECT pg_sleep(0.5), count(*) FROM generate_series(1, $1::int)',
+      [10],
+    );
+    const { rows } = await work.query<{ query: string }>(
+      "SELECT query FROM pg_stat_statements WHERE query LIKE '%pg_sleep(%generate_series%'",
+    );
     assert.equal(rows.length, 1);
-    assert.ok(!rows[0].query.includes('loadlab:'), `PostgreSQL ${ds.db.postgresVersion} kept the leading comment: ${rows[0].query}`);
+    assert.ok(
+      !rows[0].query.includes('loadlab:'),
+      `PostgreSQL ${ds.db.postgresVersion} kept the leading comment: ${rows[0].query}`,
+    );
     await sleep(250);
   } finally {
     await work.end();
@@ -137,13 +164,20 @@ test('a tag only in a leading comment is dropped by pg_stat_statements, but lear
 test('a matcher of fragments per variant, and the sampler carries on when its connection is killed', async () => {
   await resetStatistics(ds.db.url);
   const file = path.join(dir, 'killed.ndjson');
-  const sampler = await startSampler({ url: ds.db.url, intervalMs: 100, outFile: file, queryMatch: { fast: 'generate_series\\(\\$1::int, \\$2\\)', slow: 'md5\\(g::text\\)' } });
+  const sampler = await startSampler({
+    url: ds.db.url,
+    intervalMs: 100,
+    outFile: file,
+    queryMatch: { fast: 'generate_series\\(\\$1::int, \\$2\\)', slow: 'md5\\(g::text\\)' },
+  });
   const work = await connect();
   try {
     // fragments match the normalised text: the constant 7 is stored as $2
     await work.query('SELECT count(*) FROM generate_series($1::int, 7)', [1]);
     await sleep(250);
-    const killed = await work.query("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'loadlab-db-stats'");
+    const killed = await work.query(
+      "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'loadlab-db-stats'",
+    );
     assert.equal(killed.rowCount, 1);
     await sleep(400);
   } finally {
@@ -170,7 +204,9 @@ test('resetStatistics zeroes the database counters and the statement rows', asyn
     await resetStatistics(ds.db.url);
     const fresh = await connect();
     try {
-      const db = await fresh.query<{ t: string }>('SELECT temp_bytes::text AS t FROM pg_stat_database WHERE datname = current_database()');
+      const db = await fresh.query<{ t: string }>(
+        'SELECT temp_bytes::text AS t FROM pg_stat_database WHERE datname = current_database()',
+      );
       assert.equal(db.rows[0].t, '0');
       const s = await fresh.query("SELECT 1 FROM pg_stat_statements WHERE query LIKE '%loadlab:product-list:before%'");
       assert.equal(s.rowCount, 0);

@@ -36,7 +36,9 @@ interface Period {
   others: Group;
 }
 
-test('load:timeline --preset tiny --quick plays the day and writes the timeline contract', { timeout: 240_000 }, async (t) => {
+test('load:timeline --preset tiny --quick plays the day and writes the timeline contract', {
+  timeout: 240_000,
+}, async (t) => {
   const out = path.join(outRoot, `timeline-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
@@ -45,17 +47,38 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
   assert.ok(seconds < 180, `the quick run took ${seconds.toFixed(0)} s (limit 180 s)`);
   assert.deepEqual(postmastersOn(testDataDir), [], 'no postgres process remains');
-  for (const f of ['summary.json', 'series.json', 'report.md', 'report.html', 'k6-summary.json', 'k6-points.json.gz', 'db-samples.ndjson']) assert.ok(existsSync(path.join(out, f)), `${f} exists`);
+  for (const f of [
+    'summary.json',
+    'series.json',
+    'report.md',
+    'report.html',
+    'k6-summary.json',
+    'k6-points.json.gz',
+    'db-samples.ndjson',
+  ])
+    assert.ok(existsSync(path.join(out, f)), `${f} exists`);
   assert.ok(!existsSync(path.join(out, 'INCOMPLETE')));
-  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), []);
-  assert.match(r.stdout, new RegExp(`report: ${out}/report\\.md \\(outside reports/, so reports/latest was left as it was\\)`));
+  assert.deepEqual(
+    readdirSync(out).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
+  assert.match(
+    r.stdout,
+    new RegExp(`report: ${out}/report\\.md \\(outside reports/, so reports/latest was left as it was\\)`),
+  );
 
   const s = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
   assert.equal(s.schema, 'loadlab.timeline/v1');
   assert.deepEqual(timelineSummarySchema.safeParse(s).error?.issues ?? [], [], 'summary.json passes its own schema');
   const periods = s.periods as Period[];
-  assert.deepEqual(periods.map((p) => p.name), [...PERIOD_NAMES]);
-  assert.deepEqual(periods.map((p) => p.clock), ['until 12:07', '12:07', '13:22', '13:44', '13:48', '18:30']);
+  assert.deepEqual(
+    periods.map((p) => p.name),
+    [...PERIOD_NAMES],
+  );
+  assert.deepEqual(
+    periods.map((p) => p.clock),
+    ['until 12:07', '12:07', '13:22', '13:44', '13:48', '18:30'],
+  );
   periods.forEach((p, i) => {
     assert.equal(p.start_s, i === 0 ? 0 : periods[i - 1].end_s, `${p.name} starts where the last ended`);
     assert.ok(p.end_s > p.start_s);
@@ -71,16 +94,27 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   // each switch, as the visitors met it (a switch lands within a second of its period's start: margins)
   const at = (name: string) => periods.find((p) => p.name === name)!;
   assert.equal(at('normal').hot.failed_rate, 0);
-  for (const g of ['hot', 'others'] as const) assert.ok(at('access-cut')[g].failed_rate! >= 0.9, `access cut turns ${g} away`);
+  for (const g of ['hot', 'others'] as const)
+    assert.ok(at('access-cut')[g].failed_rate! >= 0.9, `access cut turns ${g} away`);
   assert.ok(at('queue').hot.queue_pages > 0, 'hot visitors met the queue');
-  assert.ok(at('queue').hot.count > 0 && at('queue').hot.failed_rate! < 0.05, 'and went on through the shop once let in');
+  assert.ok(
+    at('queue').hot.count > 0 && at('queue').hot.failed_rate! < 0.05,
+    'and went on through the shop once let in',
+  );
   assert.ok(at('shop-disabled').hot.failed_rate! >= 0.9, 'the hot shop is not available');
   assert.ok(at('shop-disabled').others.failed_rate! < 0.05, 'the other shops are');
   assert.ok(at('fixed').hot.failed_rate! < 0.05);
-  assert.deepEqual(s.switches.map((w: { period: string }) => w.period), ['access-cut', 'queue', 'shop-disabled', 'fixed']);
-  for (const w of s.switches) assert.ok(Math.abs(w.at_s - w.planned_s) < 2, `${w.period} switched at ${w.at_s} s, planned ${w.planned_s} s`);
+  assert.deepEqual(
+    s.switches.map((w: { period: string }) => w.period),
+    ['access-cut', 'queue', 'shop-disabled', 'fixed'],
+  );
+  for (const w of s.switches)
+    assert.ok(Math.abs(w.at_s - w.planned_s) < 2, `${w.period} switched at ${w.at_s} s, planned ${w.planned_s} s`);
   assert.equal(s.switches.at(-1).state.variant, 'after');
-  assert.ok(s.traffic.queue.visitors_per_minute < s.traffic.hot_visitors_per_min * s.traffic.multiplier, 'the queue admits fewer than arrive');
+  assert.ok(
+    s.traffic.queue.visitors_per_minute < s.traffic.hot_visitors_per_min * s.traffic.multiplier,
+    'the queue admits fewer than arrive',
+  );
   assert.equal(s.shape.length, 5);
   for (const c of s.shape) assert.ok(typeof c.name === 'string' && typeof c.ok === 'boolean' && c.detail.length > 0);
 
@@ -90,7 +124,12 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8')) as TimelineSeries;
   await checkChart(t, path.join(out, 'report.html'), series, periods.at(-1)!.end_s);
   // npm run report re-renders the folder byte for byte, and names a broken field in one line
-  await checkRerender(out, ['periods', 2, 'hot', 'p95_ms'], 'slow', /^error: .*summary\.json: periods\[2\]\.hot\.p95_ms: .*\(expected a loadlab\.timeline\/v1 summary\)\n$/);
+  await checkRerender(
+    out,
+    ['periods', 2, 'hot', 'p95_ms'],
+    'slow',
+    /^error: .*summary\.json: periods\[2\]\.hot\.p95_ms: .*\(expected a loadlab\.timeline\/v1 summary\)\n$/,
+  );
   rmSync(out, { recursive: true, force: true });
 });
 
@@ -104,14 +143,26 @@ async function checkChart(t: TestContext, file: string, series: TimelineSeries, 
     const page = await inPage(browser, file, async (p) => ({
       plotted: await readPlotted(p),
       // page code as a string: the project compiles without the DOM lib
-      bands: (await p.evaluate(`JSON.parse(document.getElementById('chart-data').textContent).charts[0].bands.map((b) => b.label)`)) as string[],
+      bands: (await p.evaluate(
+        `JSON.parse(document.getElementById('chart-data').textContent).charts[0].bands.map((b) => b.label)`,
+      )) as string[],
     }));
     assert.deepEqual([page.pageErrors, page.consoleErrors, page.foreignRequests], [[], [], []]);
     assert.equal(page.plotted.length, 1, 'one chart');
     const expected = timelineExpectations(series);
-    assert.deepEqual(expected.slice(0, 4).map((e) => e.label), ['hot p95', 'others p95', 'hot errors %', 'others errors %']);
+    assert.deepEqual(
+      expected.slice(0, 4).map((e) => e.label),
+      ['hot p95', 'others p95', 'hot errors %', 'others errors %'],
+    );
     assert.deepEqual(checkCharts(page.plotted, expected, { window: [0, dayS], xRange: 'exact', bins: 10 }), []);
-    assert.deepEqual(page.bands, ['until 12:07 normal', '12:07 tripled', '13:22 access-cut', '13:44 queue', '13:48 shop-disabled', '18:30 fixed']);
+    assert.deepEqual(page.bands, [
+      'until 12:07 normal',
+      '12:07 tripled',
+      '13:22 access-cut',
+      '13:44 queue',
+      '13:48 shop-disabled',
+      '18:30 fixed',
+    ]);
   });
 }
 

@@ -24,8 +24,10 @@ export function parseAllowList(text: string, file: string): AllowList {
     const m = /^(\S+)(?:\s+(.*))?$/.exec(line)!;
     const [, fingerprint, reason] = m;
     const where = `${file}:${i + 1}`;
-    if (!/^[0-9a-f]{12}$/.test(fingerprint)) throw new UserError(`${where}: '${fingerprint}' is not a statement fingerprint (accepted: ${ALLOW_FORMAT})`);
-    if (!reason?.trim()) throw new UserError(`${where}: fingerprint ${fingerprint} has no reason (accepted: ${ALLOW_FORMAT})`);
+    if (!/^[0-9a-f]{12}$/.test(fingerprint))
+      throw new UserError(`${where}: '${fingerprint}' is not a statement fingerprint (accepted: ${ALLOW_FORMAT})`);
+    if (!reason?.trim())
+      throw new UserError(`${where}: fingerprint ${fingerprint} has no reason (accepted: ${ALLOW_FORMAT})`);
     if (allowed.has(fingerprint)) throw new UserError(`${where}: fingerprint ${fingerprint} is listed twice`);
     allowed.set(fingerprint, reason.trim());
   });

@@ -4,7 +4,14 @@ import { describeError } from '../../common/user-error.ts';
 import type { Database } from '../db/database.ts';
 import { normaliseStatement } from './fingerprint.ts';
 import { parsePlanLog } from './plan-log.ts';
-import { byFingerprint, snapshotStatements, statementDelta, SNAPSHOT_SQL, type Snapshot, type StatementCounters } from './statements.ts';
+import {
+  byFingerprint,
+  snapshotStatements,
+  statementDelta,
+  SNAPSHOT_SQL,
+  type Snapshot,
+  type StatementCounters,
+} from './statements.ts';
 
 /**
  * auto_explain, loaded into the audited application's sessions only (through its connection URL, so neither
@@ -59,7 +66,9 @@ const tagUrl = (url: string, appName: string, options: Record<string, string> | 
   const u = new URL(url);
   u.searchParams.set('application_name', appName);
   if (options) {
-    const extra = Object.entries(options).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+    const extra = Object.entries(options)
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(' ');
     u.searchParams.set('options', [u.searchParams.get('options'), extra].filter(Boolean).join(' '));
   }
   return u.toString();
@@ -67,7 +76,8 @@ const tagUrl = (url: string, appName: string, options: Record<string, string> | 
 
 /** Whether this server lets us read plans: a log file we can read, and auto_explain loadable in a session. */
 async function planSupport(db: Database, probeUrl: string): Promise<string | null> {
-  if (!db.server) return "auto_explain's plans go to the server's log, which the audit reads only on the embedded server";
+  if (!db.server)
+    return "auto_explain's plans go to the server's log, which the audit reads only on the embedded server";
   try {
     statSync(db.server.logFile);
   } catch {
@@ -105,7 +115,11 @@ function readFrom(file: string, offset: number): string {
  */
 export async function prepareCapture(db: Database): Promise<Capture> {
   const appName = `loadlab-audit-${process.pid}`;
-  const admin = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 5000, application_name: 'loadlab-audit' });
+  const admin = new pg.Client({
+    connectionString: db.url,
+    connectionTimeoutMillis: 5000,
+    application_name: 'loadlab-audit',
+  });
   admin.on('error', () => {});
   await admin.connect();
   // keep the audit's own statements out of what it measures (superuser-only: they are also left out by text)
@@ -127,7 +141,10 @@ export async function prepareCapture(db: Database): Promise<Capture> {
     async end() {
       const pids = new Set((await admin.query<{ pid: number }>(PIDS_SQL, [appName])).rows.map((r) => r.pid));
       const counters = byFingerprint(statementDelta(before, await snapshotStatements(admin)), own);
-      const plans = mode === 'plans' ? parsePlanLog(readFrom(db.server!.logFile, offset)).filter((p) => p.pid === null || pids.has(p.pid)) : [];
+      const plans =
+        mode === 'plans'
+          ? parsePlanLog(readFrom(db.server!.logFile, offset)).filter((p) => p.pid === null || pids.has(p.pid))
+          : [];
       return combine(counters, plans, mode);
     },
     close: () => admin.end().catch(() => {}),
@@ -136,7 +153,11 @@ export async function prepareCapture(db: Database): Promise<Capture> {
 
 const PIDS_SQL = 'SELECT pid FROM pg_stat_activity WHERE application_name = $1';
 
-function combine(counters: Map<string, StatementCounters & { query: string }>, plans: ReturnType<typeof parsePlanLog>, mode: Capture['mode']): Measurement {
+function combine(
+  counters: Map<string, StatementCounters & { query: string }>,
+  plans: ReturnType<typeof parsePlanLog>,
+  mode: Capture['mode'],
+): Measurement {
   const planRows = new Map<string, { n: number; rows: number; label: string | null }>();
   for (const p of plans) {
     const { fingerprint, label } = normaliseStatement(p.queryText);
@@ -150,8 +171,11 @@ function combine(counters: Map<string, StatementCounters & { query: string }>, p
     const p = planRows.get(fingerprint);
     if (p) matched += p.n;
     return {
-      fingerprint, ...c, label: p?.label ?? normaliseStatement(c.query).label,
-      plans: mode === 'plans' ? (p?.n ?? 0) : null, plan_rows: mode === 'plans' ? (p?.rows ?? 0) : null,
+      fingerprint,
+      ...c,
+      label: p?.label ?? normaliseStatement(c.query).label,
+      plans: mode === 'plans' ? (p?.n ?? 0) : null,
+      plan_rows: mode === 'plans' ? (p?.rows ?? 0) : null,
     };
   });
   return { statements, unmatched_plans: plans.length - matched };

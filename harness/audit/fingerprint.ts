@@ -87,7 +87,14 @@ function tokenize(sql: string): { tokens: Token[]; label: string | null } {
     } else {
       // operators keep their characters together (::, >=, <>), everything else stands alone
       let j = i + 1;
-      if (/[<>=!~*+\-/%^|&@#:]/.test(c)) while (j < n && /[<>=!~*+\-/%^|&@#:]/.test(sql[j]) && !(sql[j] === '-' && sql[j + 1] === '-') && !(sql[j] === '/' && sql[j + 1] === '*')) j++;
+      if (/[<>=!~*+\-/%^|&@#:]/.test(c))
+        while (
+          j < n &&
+          /[<>=!~*+\-/%^|&@#:]/.test(sql[j]) &&
+          !(sql[j] === '-' && sql[j + 1] === '-') &&
+          !(sql[j] === '/' && sql[j + 1] === '*')
+        )
+          j++;
       tokens.push({ kind: 'punct', text: sql.slice(i, j) });
       i = j;
     }
@@ -101,7 +108,11 @@ function collapseLists(tokens: Token[]): Token[] {
   for (const t of tokens) {
     const prev = out.at(-1);
     const beforePrev = out.at(-2);
-    if (t.kind === 'value' && prev?.text === '-' && (!beforePrev || beforePrev.kind === 'punct' || beforePrev.text === 'in')) {
+    if (
+      t.kind === 'value' &&
+      prev?.text === '-' &&
+      (!beforePrev || beforePrev.kind === 'punct' || beforePrev.text === 'in')
+    ) {
       out.pop();
     }
     if (t.kind === 'value' && out.at(-1)?.text === ',' && out.at(-2)?.kind === 'value') {

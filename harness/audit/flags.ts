@@ -28,14 +28,28 @@ export interface AuditSettings {
 }
 
 /** Validates the shared flags, each mistake one line naming the flag and what it accepts. */
-export function auditSettings(values: { sizes?: string; allow?: string; visitors?: string; 'max-exponent'?: string; 'min-work-increase'?: string }): AuditSettings {
+export function auditSettings(values: {
+  sizes?: string;
+  allow?: string;
+  visitors?: string;
+  'max-exponent'?: string;
+  'min-work-increase'?: string;
+}): AuditSettings {
   return {
     sizes: parseSizes(values.sizes ?? 'tiny,small'),
     allow: readAllowList(path.resolve(values.allow ?? DEFAULT_ALLOW_FILE)),
     visitors: parseIntFlag('visitors', values.visitors, 10, 100_000) ?? DEFAULT_VISITORS,
     thresholds: {
-      maxExponent: parseNumberFlag('max-exponent', values['max-exponent'], (n) => n > 0 && n < 5, 'a number above 0, e.g. 0.5') ?? DEFAULT_THRESHOLDS.maxExponent,
-      minWorkIncrease: parseNumberFlag('min-work-increase', values['min-work-increase'], (n) => n >= 0, 'a number >= 0 (rows and blocks per call)') ?? DEFAULT_THRESHOLDS.minWorkIncrease,
+      maxExponent:
+        parseNumberFlag('max-exponent', values['max-exponent'], (n) => n > 0 && n < 5, 'a number above 0, e.g. 0.5') ??
+        DEFAULT_THRESHOLDS.maxExponent,
+      minWorkIncrease:
+        parseNumberFlag(
+          'min-work-increase',
+          values['min-work-increase'],
+          (n) => n >= 0,
+          'a number >= 0 (rows and blocks per call)',
+        ) ?? DEFAULT_THRESHOLDS.minWorkIncrease,
     },
   };
 }

@@ -64,7 +64,8 @@ export interface GrowthThresholds {
  */
 export const DEFAULT_THRESHOLDS: GrowthThresholds = { maxExponent: 0.5, minWorkIncrease: 50 };
 
-const perCall = (total: number | null, calls: number) => (total === null || calls === 0 ? null : Math.round((total / calls) * 10) / 10);
+const perCall = (total: number | null, calls: number) =>
+  total === null || calls === 0 ? null : Math.round((total / calls) * 10) / 10;
 
 /**
  * Work per call: the rows the plans processed plus the blocks touched and the temp blocks spilled. Rows make
@@ -79,7 +80,9 @@ function workOf(m: MeasuredStatement, withPlans: boolean): number {
 
 /** Least-squares slope of log(work) over log(dates), over the sizes where the statement ran. */
 export function growthExponent(dates: number[], work: (number | null)[]): number | null {
-  const pts = dates.map((d, i) => [Math.log(d), Math.log(Math.max(1, work[i] ?? NaN))] as const).filter(([, y]) => Number.isFinite(y));
+  const pts = dates
+    .map((d, i) => [Math.log(d), Math.log(Math.max(1, work[i] ?? NaN))] as const)
+    .filter(([, y]) => Number.isFinite(y));
   if (pts.length < 2) return null;
   const mx = pts.reduce((s, [x]) => s + x, 0) / pts.length;
   const my = pts.reduce((s, [, y]) => s + y, 0) / pts.length;
@@ -90,7 +93,12 @@ export function growthExponent(dates: number[], work: (number | null)[]): number
 }
 
 /** One row per statement seen at any size, worst first: unexpected growth, then allowed growth, then by exponent. */
-export function growthStatements(sizes: SizeRef[], measured: MeasuredStatement[][], allow: AllowList, t: GrowthThresholds): GrowthStatement[] {
+export function growthStatements(
+  sizes: SizeRef[],
+  measured: MeasuredStatement[][],
+  allow: AllowList,
+  t: GrowthThresholds,
+): GrowthStatement[] {
   const withPlans = measured.every((ms) => ms.every((m) => m.plans !== null));
   const fingerprints = [...new Set(measured.flatMap((ms) => ms.map((m) => m.fingerprint)))];
   const rows = fingerprints.map((fp): GrowthStatement => {
@@ -98,7 +106,10 @@ export function growthStatements(sizes: SizeRef[], measured: MeasuredStatement[]
     const first = at.find(Boolean)!;
     const calls = at.map((m) => m?.calls ?? 0);
     const work = at.map((m) => (m ? perCall(workOf(m, withPlans), m.calls) : null));
-    const exponent = growthExponent(sizes.map((s) => s.dates), work);
+    const exponent = growthExponent(
+      sizes.map((s) => s.dates),
+      work,
+    );
     const ran = work.filter((w): w is number => w !== null);
     const increase = ran.length >= 2 ? ran.at(-1)! - ran[0] : 0;
     const grows = exponent !== null && exponent > t.maxExponent && increase >= t.minWorkIncrease;
@@ -119,11 +130,17 @@ export function growthStatements(sizes: SizeRef[], measured: MeasuredStatement[]
     };
   });
   const rank = (s: GrowthStatement) => (s.verdict === 'grows' ? (s.allowed === null ? 0 : 1) : 2);
-  return rows.sort((a, b) => rank(a) - rank(b) || (b.exponent ?? -Infinity) - (a.exponent ?? -Infinity) || a.fingerprint.localeCompare(b.fingerprint));
+  return rows.sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (b.exponent ?? -Infinity) - (a.exponent ?? -Infinity) ||
+      a.fingerprint.localeCompare(b.fingerprint),
+  );
 }
 
 /** Statements that grow and that the allow-list does not name: what fails the audit. */
-export const unexpected = (statements: GrowthStatement[]) => statements.filter((s) => s.verdict === 'grows' && s.allowed === null);
+export const unexpected = (statements: GrowthStatement[]) =>
+  statements.filter((s) => s.verdict === 'grows' && s.allowed === null);
 
 /** "work x9.8 for x10 dates", between the smallest and the largest size the statement ran at */
 export function growthInWords(s: GrowthStatement, sizes: SizeRef[]): string {

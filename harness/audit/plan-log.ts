@@ -32,7 +32,11 @@ export interface PlanNode {
  */
 export function rowsProcessed(node: PlanNode): number {
   const loops = node['Actual Loops'] ?? 0;
-  const perLoop = (node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Join Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0);
+  const perLoop =
+    (node['Actual Rows'] ?? 0) +
+    (node['Rows Removed by Filter'] ?? 0) +
+    (node['Rows Removed by Join Filter'] ?? 0) +
+    (node['Rows Removed by Index Recheck'] ?? 0);
   let sum = Math.round(perLoop * loops);
   for (const child of node.Plans ?? []) sum += rowsProcessed(child);
   return sum;

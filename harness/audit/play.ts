@@ -28,10 +28,21 @@ export interface SamplePlayed {
  */
 export async function playSample(r: SampleRequest): Promise<SamplePlayed> {
   const env = incidentEnv({
-    baseUrl: r.baseUrl, rate: 1, multiplier: 1, phases: {}, sampleVisitors: r.visitors, thinkScale: 0,
-    firstDate: r.firstDate, dates: r.dates, seed: r.seed, runId: `audit-${Date.now()}`,
+    baseUrl: r.baseUrl,
+    rate: 1,
+    multiplier: 1,
+    phases: {},
+    sampleVisitors: r.visitors,
+    thinkScale: 0,
+    firstDate: r.firstDate,
+    dates: r.dates,
+    seed: r.seed,
+    runId: `audit-${Date.now()}`,
   });
-  const { code, stderrTail } = await runLoadScript(INCIDENT_SCRIPT, env, ['--out', `json=${r.pointsFile}`], { showProgress: false, signal: r.signal });
+  const { code, stderrTail } = await runLoadScript(INCIDENT_SCRIPT, env, ['--out', `json=${r.pointsFile}`], {
+    showProgress: false,
+    signal: r.signal,
+  });
   // 99 = a threshold of the script failed: the audit does not judge latency, only what the database did
   if (code !== 0 && code !== 99) throw new UserError(`the journey did not run (runner exit ${code}): ${stderrTail}`);
   const points = await readLoadPoints(r.pointsFile);
@@ -42,6 +53,9 @@ export async function playSample(r: SampleRequest): Promise<SamplePlayed> {
     if (p.failed) route.failed++;
   }
   const visitors = points.iterations.length;
-  if (visitors !== r.visitors) throw new UserError(`the journey played ${visitors} of ${r.visitors} visitors: the statements' counts would not compare between sizes`);
+  if (visitors !== r.visitors)
+    throw new UserError(
+      `the journey played ${visitors} of ${r.visitors} visitors: the statements' counts would not compare between sizes`,
+    );
   return { visitors, routes };
 }

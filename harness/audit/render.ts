@@ -2,7 +2,6 @@ import type { GateCase } from '../files/junit.ts';
 import { shortSql } from './fingerprint.ts';
 import { growthInWords, unexpected, type GrowthReport, type GrowthStatement, type SizeRef } from './growth.ts';
 
-
 const int = (n: number | null) => (n === null ? '–' : Math.round(n).toLocaleString('en-US'));
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -18,7 +17,16 @@ function verdictOf(s: GrowthStatement): string {
 
 /** The table both growth.md and the terminal show: every statement, worst first. */
 export function statementTable(statements: GrowthStatement[], sizes: SizeRef[]): string[] {
-  const head = ['verdict', 'exponent', 'growth', ...sizes.map((z) => `work/call ${z.name}`), 'calls', 'rows/call', 'fingerprint', 'statement'];
+  const head = [
+    'verdict',
+    'exponent',
+    'growth',
+    ...sizes.map((z) => `work/call ${z.name}`),
+    'calls',
+    'rows/call',
+    'fingerprint',
+    'statement',
+  ];
   const rows = statements.map((s) => [
     verdictOf(s),
     s.exponent === null ? '–' : s.exponent.toFixed(2),
@@ -29,12 +37,17 @@ export function statementTable(statements: GrowthStatement[], sizes: SizeRef[]):
     `\`${s.fingerprint}\``,
     cell(statementName(s)),
   ]);
-  return [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i >= 1 && i < head.length - 2 ? '---:' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_, i) => (i >= 1 && i < head.length - 2 ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 export function verdictLine(r: GrowthReport): string {
   const bad = unexpected(r.statements);
-  if (bad.length === 0) return `nothing grows unexpectedly: ${r.statements.length} statements, ${r.statements.filter((s) => s.verdict === 'grows').length} growing on the allow-list`;
+  if (bad.length === 0)
+    return `nothing grows unexpectedly: ${r.statements.length} statements, ${r.statements.filter((s) => s.verdict === 'grows').length} growing on the allow-list`;
   return `${bad.length} statement${bad.length > 1 ? 's grow' : ' grows'} with the number of dates: ${bad.map((s) => `${statementName(s, 50)} (exponent ${s.exponent?.toFixed(2)}, ${growthInWords(s, r.sizes)})`).join('; ')}`;
 }
 
@@ -53,15 +66,22 @@ export function renderGrowthMd(r: GrowthReport): string {
     '',
     `| route | ${r.sizes.map((z) => z.name).join(' | ')} |`,
     `| --- | ${r.sizes.map(() => '---:').join(' | ')} |`,
-    ...routes.map((name) => `| ${name} | ${r.journey.map((j) => (j.routes[name] ? `${j.routes[name].requests}${j.routes[name].failed ? ` (${j.routes[name].failed})` : ''}` : '0')).join(' | ')} |`),
+    ...routes.map(
+      (name) =>
+        `| ${name} | ${r.journey.map((j) => (j.routes[name] ? `${j.routes[name].requests}${j.routes[name].failed ? ` (${j.routes[name].failed})` : ''}` : '0')).join(' | ')} |`,
+    ),
     '',
     '## Statements, worst first',
     '',
     ...statementTable(r.statements, r.sizes),
   ];
-  const stale = r.unused_allow.length ? ['', `Allow-list entries not seen in this journey: ${r.unused_allow.map((f) => `\`${f}\``).join(', ')}.`] : [];
+  const stale = r.unused_allow.length
+    ? ['', `Allow-list entries not seen in this journey: ${r.unused_allow.map((f) => `\`${f}\``).join(', ')}.`]
+    : [];
   const allowed = r.statements.filter((s) => s.allowed !== null);
-  const reasons = allowed.length ? ['', '## Allowed', '', ...allowed.map((s) => `- \`${s.fingerprint}\` (${s.verdict}): ${s.allowed}`)] : [];
+  const reasons = allowed.length
+    ? ['', '## Allowed', '', ...allowed.map((s) => `- \`${s.fingerprint}\` (${s.verdict}): ${s.allowed}`)]
+    : [];
   return [...lines, ...reasons, ...stale, ''].join('\n');
 }
 

@@ -63,11 +63,19 @@ async function auditSize(o: AuditOptions, ds: OpenedDataset, watchdog: Watchdog)
     try {
       await capture.begin();
       const played = await playSample({
-        baseUrl: app.url, visitors: o.visitors, firstDate: ds.result.manifest.hot_subevent_first, dates: ds.spec.dates, seed: o.seed,
-        pointsFile: path.join(o.outDir, `k6-points-${ds.spec.name}.json`), signal: watchdog.signal,
+        baseUrl: app.url,
+        visitors: o.visitors,
+        firstDate: ds.result.manifest.hot_subevent_first,
+        dates: ds.spec.dates,
+        seed: o.seed,
+        pointsFile: path.join(o.outDir, `k6-points-${ds.spec.name}.json`),
+        signal: watchdog.signal,
       });
       const m = await capture.end();
-      if (m.unmatched_plans > 0) o.warn(`note: ${m.unmatched_plans} plans of ${ds.spec.name} matched no pg_stat_statements entry (raise pg_stat_statements.max?)`);
+      if (m.unmatched_plans > 0)
+        o.warn(
+          `note: ${m.unmatched_plans} plans of ${ds.spec.name} matched no pg_stat_statements entry (raise pg_stat_statements.max?)`,
+        );
       return { statements: m.statements, played, mode: capture.mode, note: capture.note };
     } finally {
       await app.stop();
@@ -87,7 +95,10 @@ export async function runAudit(o: AuditOptions): Promise<GrowthReport> {
   // audit with one line and leaves an INCOMPLETE marker instead of a verdict on half the journey
   const watchdog = new Watchdog(o.log);
   watchdog.watchRunDisks(o.outDir);
-  const folder = markerFolder(o.outDir, (reason) => `this audit did not finish (${reason}): growth.json, if any, is an earlier audit's`);
+  const folder = markerFolder(
+    o.outDir,
+    (reason) => `this audit did not finish (${reason}): growth.json, if any, is an earlier audit's`,
+  );
   const results = await watchdog.run(folder, (signal) => auditSizes(o, watchdog, signal));
   return writeReport(o, results);
 }
@@ -101,12 +112,24 @@ async function auditSizes(o: AuditOptions, watchdog: Watchdog, signal: AbortSign
       // a fresh seed in databases of the audit's own: carts and orders left by earlier runs (more of them at
       // one size than another) would otherwise change what the cart statements read, and look like growth
       const database = `loadlab_audit_${spec.name.replace(/-/g, '_')}`;
-      const ds = await openDataset({ preset: spec, seed: o.seed, dataDir: o.dataDir, database, fresh: true, log: o.log, check: requireStatStatements, signal });
+      const ds = await openDataset({
+        preset: spec,
+        seed: o.seed,
+        dataDir: o.dataDir,
+        database,
+        fresh: true,
+        log: o.log,
+        check: requireStatStatements,
+        signal,
+      });
       opened.push({ ds, unwatch: watchdog.watchDatabase(ds.db) });
       o.log(`${spec.name}: playing ${o.visitors} visitors against the ${o.variant} shop`);
       const r = await auditSize(o, ds, watchdog);
-      if (results.length === 0 && r.note) o.warn(`note: ${r.note}; work per call falls back to pg_stat_statements' blocks and temp blocks`);
-      o.log(`${spec.name}: ${r.statements.length} statements, ${Object.values(r.played.routes).reduce((s, x) => s + x.requests, 0)} requests`);
+      if (results.length === 0 && r.note)
+        o.warn(`note: ${r.note}; work per call falls back to pg_stat_statements' blocks and temp blocks`);
+      o.log(
+        `${spec.name}: ${r.statements.length} statements, ${Object.values(r.played.routes).reduce((s, x) => s + x.requests, 0)} requests`,
+      );
       results.push(r);
       watchdog.record(`${spec.name}: ${r.statements.length} statements measured`);
     }
@@ -121,7 +144,12 @@ async function auditSizes(o: AuditOptions, watchdog: Watchdog, signal: AbortSign
 
 function writeReport(o: AuditOptions, results: SizeResult[]): GrowthReport {
   const sizes = o.sizes.map((s) => ({ name: s.name, dates: s.dates }));
-  const statements = growthStatements(sizes, results.map((r) => r.statements), o.allow, o.thresholds);
+  const statements = growthStatements(
+    sizes,
+    results.map((r) => r.statements),
+    o.allow,
+    o.thresholds,
+  );
   const seen = new Set(statements.map((s) => s.fingerprint));
   const report: GrowthReport = {
     schema: GROWTH_SCHEMA,

@@ -3,8 +3,14 @@ import { presetSpec, type DatasetSpec } from '../../datasets/presets.ts';
 
 /** `--sizes tiny,small,dates-10000`: two or more dataset sizes, fewest dates first, each once. */
 export function parseSizes(raw: string, flag = '--sizes'): DatasetSpec[] {
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length < 2) throw new UserError(`${flag} '${raw}' names ${names.length === 0 ? 'no size' : 'one size'}: growth needs two or more (e.g. tiny,small)`);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length < 2)
+    throw new UserError(
+      `${flag} '${raw}' names ${names.length === 0 ? 'no size' : 'one size'}: growth needs two or more (e.g. tiny,small)`,
+    );
   const specs = names.map((n) => {
     try {
       return presetSpec(n);
@@ -14,7 +20,9 @@ export function parseSizes(raw: string, flag = '--sizes'): DatasetSpec[] {
   });
   for (let i = 1; i < specs.length; i++) {
     if (specs[i].dates <= specs[i - 1].dates) {
-      throw new UserError(`${flag} '${raw}': ${specs[i].name} (${specs[i].dates} dates) must have more dates than ${specs[i - 1].name} (${specs[i - 1].dates}): list the sizes fewest dates first`);
+      throw new UserError(
+        `${flag} '${raw}': ${specs[i].name} (${specs[i].dates} dates) must have more dates than ${specs[i - 1].name} (${specs[i - 1].dates}): list the sizes fewest dates first`,
+      );
     }
   }
   return specs;

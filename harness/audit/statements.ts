@@ -58,7 +58,8 @@ export async function snapshotStatements(client: pg.ClientBase): Promise<Snapsho
       calls: Number(r.calls),
       rows: Number(r.rows),
       exec_ms: Number(r.total_exec_time ?? r.total_time ?? 0),
-      blocks: Number(r.shared_blks_hit) + Number(r.shared_blks_read) + Number(r.local_blks_hit) + Number(r.local_blks_read),
+      blocks:
+        Number(r.shared_blks_hit) + Number(r.shared_blks_read) + Number(r.local_blks_hit) + Number(r.local_blks_read),
       temp_blocks: Number(r.temp_blks_read) + Number(r.temp_blks_written),
     });
   }
@@ -81,7 +82,10 @@ export function statementDelta(before: Snapshot, after: Snapshot): StatementEntr
 }
 
 /** Entries summed by fingerprint: one statement may have several queryids (roles, plans of pg_stat_statements' own). */
-export function byFingerprint(entries: StatementEntry[], exclude: ReadonlySet<string> = new Set()): Map<string, StatementCounters & { query: string }> {
+export function byFingerprint(
+  entries: StatementEntry[],
+  exclude: ReadonlySet<string> = new Set(),
+): Map<string, StatementCounters & { query: string }> {
   const out = new Map<string, StatementCounters & { query: string }>();
   for (const e of entries) {
     const fp = normaliseStatement(e.query).fingerprint;
@@ -98,9 +102,14 @@ export async function requireStatStatements(db: Pick<Database, 'url'>): Promise<
   const client = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 5000 });
   client.on('error', () => {});
   await client.connect();
-  const ok = await client.query(SNAPSHOT_SQL + ' LIMIT 1').then(() => true, () => false);
+  const ok = await client.query(SNAPSHOT_SQL + ' LIMIT 1').then(
+    () => true,
+    () => false,
+  );
   await client.end().catch(() => {});
   if (!ok) {
-    throw new UserError(`pg_stat_statements is not available in ${redact(db.url)}: the growth audit measures every statement through it (add pg_stat_statements to shared_preload_libraries, restart the server, and CREATE EXTENSION pg_stat_statements as a superuser)`);
+    throw new UserError(
+      `pg_stat_statements is not available in ${redact(db.url)}: the growth audit measures every statement through it (add pg_stat_statements to shared_preload_libraries, restart the server, and CREATE EXTENSION pg_stat_statements as a superuser)`,
+    );
   }
 }

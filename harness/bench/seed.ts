@@ -1,4 +1,3 @@
-import os from 'node:os';
 import pg from 'pg';
 import { $ } from 'zx';
 import { openDatabase } from '../db/database.ts';
@@ -32,7 +31,11 @@ function ownCpu(): number {
 const childrenCpu = () => reapedChildrenCpuSeconds(process.pid) ?? 0;
 
 /** Measures the CPU a step costs on both sides, where /proc and the embedded server's postmaster allow it. */
-async function withCpu<T>(postgres: ProcSampler | undefined, client: () => number, step: () => Promise<T>): Promise<[T, CpuUse | undefined]> {
+async function withCpu<T>(
+  postgres: ProcSampler | undefined,
+  client: () => number,
+  step: () => Promise<T>,
+): Promise<[T, CpuUse | undefined]> {
   const before = await postgres?.sample();
   const c0 = client();
   const result = await step();
@@ -55,7 +58,8 @@ async function adminQuery(adminUrl: string, ...statements: string[]): Promise<vo
   }
 }
 
-const recreate = (adminUrl: string, name: string) => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`);
+const recreate = (adminUrl: string, name: string) =>
+  adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`);
 
 export function median<T>(items: T[], key: (t: T) => number): T {
   return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)];
@@ -90,7 +94,8 @@ export async function benchSeed(o: SeedBenchOptions): Promise<SeedBench> {
   const pgbenchUrl = db.url.replace(/\/[^/]*$/, '/loadlab_bench_pgbench');
   const pgRows = scale * (100_000 + 10 + 1);
   const withPgbench = await hasPgbench();
-  const postgresCpu = db.server && process.platform === 'linux' ? procSampler({ postmasterPid: db.server.pid }) : undefined;
+  const postgresCpu =
+    db.server && process.platform === 'linux' ? procSampler({ postmasterPid: db.server.pid }) : undefined;
   const seeds: SeedRun[] = [];
   const pgbenchRuns: PgbenchRun[] = [];
   try {
@@ -98,7 +103,9 @@ export async function benchSeed(o: SeedBenchOptions): Promise<SeedBench> {
       await recreate(admin, 'loadlab_bench_seed');
       log(`run ${run}/${runs}: seeding ${spec.name} from scratch`);
       const t0 = performance.now();
-      const [result, cpu] = await withCpu(postgresCpu, ownCpu, () => prepareDataset(db.url, { spec, seed: DEFAULT_SEED, log }));
+      const [result, cpu] = await withCpu(postgresCpu, ownCpu, () =>
+        prepareDataset(db.url, { spec, seed: DEFAULT_SEED, log }),
+      );
       const seconds = (performance.now() - t0) / 1000;
       const rows = Object.values(result.manifest.row_counts).reduce((a, b) => a + b, 0);
       seeds.push({ rows, seconds, phases: result.phases!, cpu });
@@ -117,7 +124,11 @@ export async function benchSeed(o: SeedBenchOptions): Promise<SeedBench> {
       say(line);
     }
   } finally {
-    await adminQuery(admin, 'DROP DATABASE IF EXISTS loadlab_bench_pgbench', 'DROP DATABASE IF EXISTS loadlab_bench_seed');
+    await adminQuery(
+      admin,
+      'DROP DATABASE IF EXISTS loadlab_bench_pgbench',
+      'DROP DATABASE IF EXISTS loadlab_bench_seed',
+    );
     await db.close();
   }
 

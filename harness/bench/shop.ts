@@ -53,17 +53,26 @@ export async function benchShop(o: ShopBenchOptions): Promise<BenchFigures[]> {
     const shop = await startShop({ databaseUrl: o.databaseUrl, variant });
     const stop = onCleanup(`shop (${variant})`, () => shop.close());
     try {
-      const run = (seconds: number) => autocannon({
-        url: shop.url, connections, duration: seconds, timeout: 10,
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }],
-      });
+      const run = (seconds: number) =>
+        autocannon({
+          url: shop.url,
+          connections,
+          duration: seconds,
+          timeout: 10,
+          requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }],
+        });
       log(`${variant}: warming up`);
       await run(2);
       log(`${variant}: measuring ${duration} s with ${connections} connections`);
       const r = await run(duration);
       results.push({
-        variant, requests_per_s: Math.round(r.requests.total / r.duration * 10) / 10, requests: r.requests.total,
-        p50_ms: r.latency.p50, p99_ms: r.latency.p99, non_2xx: r.non2xx, errors: r.errors + r.timeouts,
+        variant,
+        requests_per_s: Math.round((r.requests.total / r.duration) * 10) / 10,
+        requests: r.requests.total,
+        p50_ms: r.latency.p50,
+        p99_ms: r.latency.p99,
+        non_2xx: r.non2xx,
+        errors: r.errors + r.timeouts,
       });
     } finally {
       await shop.close();

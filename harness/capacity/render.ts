@@ -6,7 +6,11 @@ const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : S
 
 function byVariant(r: CapacityResult): Map<CapacityPoint['variant'], CapacityPoint[]> {
   const m = new Map<CapacityPoint['variant'], CapacityPoint[]>();
-  for (const p of r.points) m.set(p.variant, [...(m.get(p.variant) ?? []), p].sort((a, b) => a.dates - b.dates));
+  for (const p of r.points)
+    m.set(
+      p.variant,
+      [...(m.get(p.variant) ?? []), p].sort((a, b) => a.dates - b.dates),
+    );
   return m;
 }
 
@@ -19,8 +23,16 @@ export function capacityVerdict(r: CapacityResult): string {
   const after = at('after');
   const slo = `product-list p95 under ${fmt(r.slo.product_list_p95_ms)} ms with under ${(r.slo.max_error_rate * 100).toFixed(0)} % errors`;
   const parts: string[] = [];
-  if (before) parts.push(`With the old query, a shop with ${fmt(largest)} dates sustains ${fmt(before.capacity_visitors_per_min)} visitors/min on this machine (${slo})`);
-  if (after) parts.push(before ? `with the fix, ${fmt(after.capacity_visitors_per_min)}` : `With the fix, a shop with ${fmt(largest)} dates sustains ${fmt(after.capacity_visitors_per_min)} visitors/min on this machine (${slo})`);
+  if (before)
+    parts.push(
+      `With the old query, a shop with ${fmt(largest)} dates sustains ${fmt(before.capacity_visitors_per_min)} visitors/min on this machine (${slo})`,
+    );
+  if (after)
+    parts.push(
+      before
+        ? `with the fix, ${fmt(after.capacity_visitors_per_min)}`
+        : `With the fix, a shop with ${fmt(largest)} dates sustains ${fmt(after.capacity_visitors_per_min)} visitors/min on this machine (${slo})`,
+    );
   let text = parts.length ? parts.join('; ') + '.' : 'No point was measured.';
   const smallest = Math.min(...r.points.map((p) => p.dates));
   const bSmall = lines.get('before')?.find((p) => p.dates === smallest);
@@ -54,7 +66,12 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
     '',
     '| variant | dates | visitors/min | product-list p95 ms | errors | dropped | result |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...r.points.flatMap((p) => p.steps.map((s) => `| ${p.variant} | ${fmt(p.dates)} | ${fmt(s.visitors_per_min)} | ${s.product_list_p95_ms} | ${(s.error_rate * 100).toFixed(1)} % | ${s.dropped_iterations} | ${s.passed ? 'ok' : 'over SLO'} |`)),
+    ...r.points.flatMap((p) =>
+      p.steps.map(
+        (s) =>
+          `| ${p.variant} | ${fmt(p.dates)} | ${fmt(s.visitors_per_min)} | ${s.product_list_p95_ms} | ${(s.error_rate * 100).toFixed(1)} % | ${s.dropped_iterations} | ${s.passed ? 'ok' : 'over SLO'} |`,
+      ),
+    ),
     '',
     `Machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, PostgreSQL ${r.machine.postgres}. Started ${r.started_at}, finished ${r.finished_at}.`,
     '',
@@ -73,9 +90,25 @@ export function capacityChart(r: CapacityResult): ChartSpec {
     const color = VARIANT_COLORS[v];
     const x = list.map((p) => p.dates);
     // 0 = even the lowest rate tried failed: no point on a log axis, the table says so
-    series.push({ label: `${v} capacity`, color, dash: false, points: true, scale: 'per_min', x, values: list.map((p) => (p.capacity_visitors_per_min > 0 ? p.capacity_visitors_per_min : null)) });
+    series.push({
+      label: `${v} capacity`,
+      color,
+      dash: false,
+      points: true,
+      scale: 'per_min',
+      x,
+      values: list.map((p) => (p.capacity_visitors_per_min > 0 ? p.capacity_visitors_per_min : null)),
+    });
     if (list.some((p) => p.first_failing_visitors_per_min !== null)) {
-      series.push({ label: `${v} first failing rate`, color, dash: true, points: true, scale: 'per_min', x, values: list.map((p) => p.first_failing_visitors_per_min) });
+      series.push({
+        label: `${v} first failing rate`,
+        color,
+        dash: true,
+        points: true,
+        scale: 'per_min',
+        x,
+        values: list.map((p) => p.first_failing_visitors_per_min),
+      });
     }
   }
   const drawn = series.filter((s) => s.values.some((v) => v !== null));
@@ -98,10 +131,20 @@ export function capacityChart(r: CapacityResult): ChartSpec {
 
 export function renderCapacityHtml(r: CapacityResult): string {
   const tableRows = r.points
-    .flatMap((p) => p.steps.map((s) => `<tr><td>${esc(p.variant)}</td><td>${fmt(p.dates)}</td><td>${fmt(s.visitors_per_min)}</td><td>${s.product_list_p95_ms}</td><td>${(s.error_rate * 100).toFixed(1)} %</td><td>${s.dropped_iterations}</td><td>${s.passed ? 'ok' : 'over SLO'}</td></tr>`))
+    .flatMap((p) =>
+      p.steps.map(
+        (s) =>
+          `<tr><td>${esc(p.variant)}</td><td>${fmt(p.dates)}</td><td>${fmt(s.visitors_per_min)}</td><td>${s.product_list_p95_ms}</td><td>${(s.error_rate * 100).toFixed(1)} %</td><td>${s.dropped_iterations}</td><td>${s.passed ? 'ok' : 'over SLO'}</td></tr>`,
+      ),
+    )
     .join('\n');
   const chart = capacityChart(r);
-  const summaryRows = r.points.map((p) => `<tr><td>${esc(p.variant)}</td><td>${fmt(p.dates)}</td><td><b>${fmt(p.capacity_visitors_per_min)}</b></td><td>${p.first_failing_visitors_per_min === null ? 'none found' : fmt(p.first_failing_visitors_per_min)}</td></tr>`).join('\n');
+  const summaryRows = r.points
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.variant)}</td><td>${fmt(p.dates)}</td><td><b>${fmt(p.capacity_visitors_per_min)}</b></td><td>${p.first_failing_visitors_per_min === null ? 'none found' : fmt(p.first_failing_visitors_per_min)}</td></tr>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${CHART_PAGE_CSP}">

@@ -47,13 +47,32 @@ async function sweepPoint(p: PointPlan): Promise<CapacityResult['points'][number
   const shop = await startShopProcess(variant, p.dbUrl);
   p.watchdog.watchProcess('shop', `the shop (${variant})`, shop.unexpectedEnd);
   try {
-    const probe = await calibrate({ shopUrl: shop.ready, firstDate, dates: count, seconds: 2, concurrency: os.cpus().length, signal: p.signal });
+    const probe = await calibrate({
+      shopUrl: shop.ready,
+      firstDate,
+      dates: count,
+      seconds: 2,
+      concurrency: os.cpus().length,
+      signal: p.signal,
+    });
     // the probe's closed loop is an upper bound: open arrivals with think times queue earlier
     const estimate = (probe.baselineVisitorsPerMin / probe.calibration.target_utilisation) * 0.6;
-    say(`${variant} @ ${count} dates: probe ${probe.calibration.product_list_capacity_rps} product lists/s, first try ${Math.round(estimate)} visitors/min`);
+    say(
+      `${variant} @ ${count} dates: probe ${probe.calibration.product_list_capacity_rps} product lists/s, first try ${Math.round(estimate)} visitors/min`,
+    );
     const found = await findCapacity({
-      shopUrl: shop.ready, firstDate, dates: count, seed: p.seed, sloMs: p.sloMs, maxErrorRate: p.maxErrorRate, stepS: p.stepS,
-      estimate, maxCoarse: MAX_COARSE_STEPS, bisections: p.bisections, exportFile: p.folder.file(`.step-${variant}-${count}.json`), runId: `${p.folder.runId}-${variant}-${count}`,
+      shopUrl: shop.ready,
+      firstDate,
+      dates: count,
+      seed: p.seed,
+      sloMs: p.sloMs,
+      maxErrorRate: p.maxErrorRate,
+      stepS: p.stepS,
+      estimate,
+      maxCoarse: MAX_COARSE_STEPS,
+      bisections: p.bisections,
+      exportFile: p.folder.file(`.step-${variant}-${count}.json`),
+      runId: `${p.folder.runId}-${variant}-${count}`,
       log: (line) => {
         say(line);
         p.watchdog.record(`${variant} @ ${count} dates: ${line.trim()}`);
@@ -61,7 +80,13 @@ async function sweepPoint(p: PointPlan): Promise<CapacityResult['points'][number
       signal: p.signal,
     });
     say(`${variant} @ ${count} dates: capacity ${found.capacity} visitors/min`);
-    return { variant, dates: count, capacity_visitors_per_min: found.capacity, first_failing_visitors_per_min: found.firstFailing, steps: found.steps };
+    return {
+      variant,
+      dates: count,
+      capacity_visitors_per_min: found.capacity,
+      first_failing_visitors_per_min: found.firstFailing,
+      steps: found.steps,
+    };
   } finally {
     await shop.stop();
   }
@@ -83,12 +108,19 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
   const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
   const log = progressLog();
   const boundS = dates.length * variants.length * (3 + 2 + (MAX_COARSE_STEPS + bisections) * (o.stepS + 4));
-  say(`capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding`);
+  say(
+    `capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding`,
+  );
 
   const result: CapacityResult = {
-    schema: 'loadlab.capacity/v1', run_id: folder.runId, started_at: new Date().toISOString(), finished_at: '',
-    slo: { product_list_p95_ms: o.sloMs, max_error_rate: o.maxErrorRate }, step_duration_s: o.stepS,
-    machine: { cpus: os.cpus().length, node: process.version, postgres: '' }, points: [],
+    schema: 'loadlab.capacity/v1',
+    run_id: folder.runId,
+    started_at: new Date().toISOString(),
+    finished_at: '',
+    slo: { product_list_p95_ms: o.sloMs, max_error_rate: o.maxErrorRate },
+    step_duration_s: o.stepS,
+    machine: { cpus: os.cpus().length, node: process.version, postgres: '' },
+    points: [],
   };
   await watchdog.run(folder, async (signal) => {
     for (const count of dates) {
@@ -99,9 +131,21 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
       say(`${count} dates: dataset ${ds.result.reused ? 'reused' : 'seeded'} (${ds.result.seconds.toFixed(1)} s)`);
       try {
         for (const variant of variants) {
-          const found = await sweepPoint({ ...o, bisections, count, variant, firstDate: ds.result.manifest.hot_subevent_first, dbUrl: ds.db.url, folder, watchdog, signal });
+          const found = await sweepPoint({
+            ...o,
+            bisections,
+            count,
+            variant,
+            firstDate: ds.result.manifest.hot_subevent_first,
+            dbUrl: ds.db.url,
+            folder,
+            watchdog,
+            signal,
+          });
           result.points.push(found);
-          watchdog.record(`${variant} @ ${count} dates: capacity ${found.capacity_visitors_per_min} visitors/min (finished)`);
+          watchdog.record(
+            `${variant} @ ${count} dates: capacity ${found.capacity_visitors_per_min} visitors/min (finished)`,
+          );
         }
       } finally {
         unwatch();

@@ -29,18 +29,35 @@ export interface SearchPlan {
 /** One short constant-arrival-rate run of the incident journey at `rate` visitors/min. */
 export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityStep> {
   const env = incidentEnv({
-    baseUrl: plan.shopUrl, rate, multiplier: 1, phases: { tripled: plan.stepS }, thinkScale: 0.2,
-    firstDate: plan.firstDate, dates: plan.dates, seed: plan.seed, slo: { p95Ms: plan.sloMs, maxErrorRate: plan.maxErrorRate },
+    baseUrl: plan.shopUrl,
+    rate,
+    multiplier: 1,
+    phases: { tripled: plan.stepS },
+    thinkScale: 0.2,
+    firstDate: plan.firstDate,
+    dates: plan.dates,
+    seed: plan.seed,
+    slo: { p95Ms: plan.sloMs, maxErrorRate: plan.maxErrorRate },
     runId: `${plan.runId}-${rate}`,
   });
-  const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', plan.exportFile], { showProgress: false, signal: plan.signal });
+  const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', plan.exportFile], {
+    showProgress: false,
+    signal: plan.signal,
+  });
   if (plan.signal?.aborted) {
-    plan.log(`  ${rate} visitors/min: stopped during the step: ${loadFigures(plan.exportFile) ?? 'the runner wrote no summary'}`);
+    plan.log(
+      `  ${rate} visitors/min: stopped during the step: ${loadFigures(plan.exportFile) ?? 'the runner wrote no summary'}`,
+    );
     plan.signal.throwIfAborted();
   }
   const crashed = runnerCrashed(run);
-  if (crashed) throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during a capacity step at ${rate} visitors/min`);
-  if (run.code !== 0 && run.code !== 99) throw new UserError(`a capacity step failed to run (runner exit ${run.code}): ${run.stderrTail}`);
+  if (crashed)
+    throw new RunFault(
+      'runner',
+      `the load runner ended unexpectedly (${crashed}) during a capacity step at ${rate} visitors/min`,
+    );
+  if (run.code !== 0 && run.code !== 99)
+    throw new UserError(`a capacity step failed to run (runner exit ${run.code}): ${run.stderrTail}`);
   const s = readSummaryExport(plan.exportFile);
   const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)') ?? 0;
   const errors = metricValue(s, 'http_req_failed', 'value') ?? 0;
@@ -48,8 +65,16 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
   const started = metricValue(s, 'iterations', 'count') ?? 0;
   // a rate the runner could not even offer (iterations dropped) does not count as sustained
   const passed = p95 < plan.sloMs && errors < plan.maxErrorRate && dropped <= 0.01 * (started + dropped);
-  const step = { visitors_per_min: rate, product_list_p95_ms: Math.round(p95 * 10) / 10, error_rate: Math.round(errors * 10000) / 10000, dropped_iterations: dropped, passed };
-  plan.log(`  ${rate} visitors/min: product-list p95 ${step.product_list_p95_ms} ms, errors ${(errors * 100).toFixed(1)} %, dropped ${dropped} -> ${passed ? 'ok' : 'over'}`);
+  const step = {
+    visitors_per_min: rate,
+    product_list_p95_ms: Math.round(p95 * 10) / 10,
+    error_rate: Math.round(errors * 10000) / 10000,
+    dropped_iterations: dropped,
+    passed,
+  };
+  plan.log(
+    `  ${rate} visitors/min: product-list p95 ${step.product_list_p95_ms} ms, errors ${(errors * 100).toFixed(1)} %, dropped ${dropped} -> ${passed ? 'ok' : 'over'}`,
+  );
   return step;
 }
 
@@ -59,7 +84,9 @@ const roundRate = (r: number) => (r >= 100 ? Math.round(r) : Math.round(r * 10) 
  * Coarse steps from the estimate (halving on failure, doubling on success) until a passing and a failing rate
  * bracket the capacity, then bisection inside the bracket. Returns every step tried.
  */
-export async function findCapacity(plan: SearchPlan): Promise<{ capacity: number; firstFailing: number | null; steps: CapacityStep[] }> {
+export async function findCapacity(
+  plan: SearchPlan,
+): Promise<{ capacity: number; firstFailing: number | null; steps: CapacityStep[] }> {
   const steps: CapacityStep[] = [];
   let pass: number | null = null;
   let fail: number | null = null;

@@ -6,6 +6,7 @@ import { runCleanups, wasSignalled } from '../process/cleanup.ts';
  * Runs a command's body: a UserError becomes one line on stderr and its exit code; anything else is a bug
  * and keeps its stack. Cleanups (servers started) always run before the process exits.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a command body that returns nothing exits 0
 export async function runMain(body: () => Promise<number | void>): Promise<never> {
   let code = 0;
   try {
@@ -46,17 +47,29 @@ export function parseCli<O extends Options>(
   }
 }
 
-export function parseIntFlag(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function parseIntFlag(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim())) throw new UserError(`--${name} '${value}' is not a whole number (accepted: ${min} to ${max})`);
+  if (!/^-?\d+$/.test(value.trim()))
+    throw new UserError(`--${name} '${value}' is not a whole number (accepted: ${min} to ${max})`);
   const n = Number(value);
   if (n < min || n > max) throw new UserError(`--${name} ${value} is out of range (accepted: ${min} to ${max})`);
   return n;
 }
 
-export function parseNumberFlag(name: string, value: string | undefined, check: (n: number) => boolean, accepted: string): number | undefined {
+export function parseNumberFlag(
+  name: string,
+  value: string | undefined,
+  check: (n: number) => boolean,
+  accepted: string,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UserError(`--${name} '${value}' is not valid (accepted: ${accepted})`);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n))
+    throw new UserError(`--${name} '${value}' is not valid (accepted: ${accepted})`);
   return n;
 }

@@ -6,8 +6,15 @@ import pg from 'pg';
  * query: PostgreSQL notices only when it answers, so an abandoned spilling query keeps its temp files until
  * cancelled. Returns how many were still running at the first look.
  */
-export async function cancelRunningQueries(url: string, opts: { marker?: string; waitMs?: number } = {}): Promise<number> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, application_name: 'loadlab-cancel' });
+export async function cancelRunningQueries(
+  url: string,
+  opts: { marker?: string; waitMs?: number } = {},
+): Promise<number> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 3000,
+    application_name: 'loadlab-cancel',
+  });
   client.on('error', () => {});
   await client.connect();
   try {

@@ -3,7 +3,8 @@ import dotenv from 'dotenv';
 import pg from 'pg';
 import { UserError, describeError } from '../../common/user-error.ts';
 import { stateDir } from '../files/paths.ts';
-import { effectiveDataDir, startEmbedded, type EmbeddedServer } from './embedded.ts';
+import { startEmbedded, type EmbeddedServer } from './embedded.ts';
+import { effectiveDataDir } from './server-files.ts';
 
 export interface Database {
   url: string;
@@ -52,10 +53,14 @@ function checkUrl(raw: string): URL {
     throw new UserError(`DATABASE_URL '${raw}' is not a URL (accepted: postgres://user:password@host:port/database)`);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new UserError(`DATABASE_URL scheme '${url.protocol}' is not supported (accepted: postgres:// or postgresql://)`);
+    throw new UserError(
+      `DATABASE_URL scheme '${url.protocol}' is not supported (accepted: postgres:// or postgresql://)`,
+    );
   }
   if (!url.pathname || url.pathname === '/') {
-    throw new UserError(`DATABASE_URL '${redact(url)}' names no database (accepted: postgres://user:password@host:port/database)`);
+    throw new UserError(
+      `DATABASE_URL '${redact(url)}' names no database (accepted: postgres://user:password@host:port/database)`,
+    );
   }
   return url;
 }
@@ -85,13 +90,17 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     await client.connect();
   } catch (err) {
     await server?.stop();
-    throw new UserError(`cannot connect to DATABASE_URL ${redact(url)}: ${describeError(err) || (err as { code?: string }).code}`);
+    throw new UserError(
+      `cannot connect to DATABASE_URL ${redact(url)}: ${describeError(err) || (err as { code?: string }).code}`,
+    );
   }
   let postgresVersion = '';
   let hasStatStatements = false;
   let tempFileLimit = '';
   try {
-    const versions = await client.query<{ v: string; t: string }>("SELECT current_setting('server_version') AS v, current_setting('temp_file_limit') AS t");
+    const versions = await client.query<{ v: string; t: string }>(
+      "SELECT current_setting('server_version') AS v, current_setting('temp_file_limit') AS t",
+    );
     postgresVersion = versions.rows[0].v;
     tempFileLimit = versions.rows[0].t;
     hasStatStatements = await ensureStatStatements(client);
@@ -116,8 +125,18 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 
 async function ensureStatStatements(client: pg.Client): Promise<boolean> {
   // only superusers (and pg_read_all_settings) may read shared_preload_libraries: for anyone else it is unknown
-  const preload = await client.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v").then((r) => r.rows[0].v, () => null);
-  if (preload !== null && !preload.split(',').map((s) => s.trim()).includes('pg_stat_statements')) return false;
+  const preload = await client.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v").then(
+    (r) => r.rows[0].v,
+    () => null,
+  );
+  if (
+    preload !== null &&
+    !preload
+      .split(',')
+      .map((s) => s.trim())
+      .includes('pg_stat_statements')
+  )
+    return false;
   try {
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     return true;

@@ -32,15 +32,24 @@ export interface OpenedDataset {
 export async function openDataset(req: DatasetRequest): Promise<OpenedDataset> {
   const spec = typeof req.preset === 'string' ? presetSpec(req.preset) : req.preset;
   const seed = typeof req.seed === 'number' ? req.seed : parseSeed(req.seed);
-  const db = await openDatabase({ dataDir: req.dataDir, database: req.database ?? `loadlab_${spec.name.replace(/-/g, '_')}`, log: req.log });
+  const db = await openDatabase({
+    dataDir: req.dataDir,
+    database: req.database ?? `loadlab_${spec.name.replace(/-/g, '_')}`,
+    log: req.log,
+  });
   try {
     await req.check?.(db);
     const force = req.force || (req.fresh === true && db.kind === 'embedded');
-    const result = await prepareDataset(db.url, { spec, seed, force, log: req.log, signal: req.signal ? AbortSignal.any([interruption(), req.signal]) : interruption() });
+    const result = await prepareDataset(db.url, {
+      spec,
+      seed,
+      force,
+      log: req.log,
+      signal: req.signal ? AbortSignal.any([interruption(), req.signal]) : interruption(),
+    });
     return { db, spec, seed, result };
   } catch (err) {
     await db.close();
     throw err;
   }
 }
-

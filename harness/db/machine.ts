@@ -15,5 +15,12 @@ export const machineFactsSchema = z.object({
 export type MachineFacts = z.infer<typeof machineFactsSchema>;
 
 export function machineFacts(db: Database): MachineFacts {
-  return { cpus: os.cpus().length, node: process.version, postgres: db.postgresVersion, os: `${os.type()} ${os.release()}`, database: db.kind, temp_file_limit: db.tempFileLimit };
+  return {
+    cpus: os.cpus().length,
+    node: process.version,
+    postgres: db.postgresVersion,
+    os: `${os.type()} ${os.release()}`,
+    database: db.kind,
+    temp_file_limit: db.tempFileLimit,
+  };
 }

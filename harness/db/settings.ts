@@ -35,7 +35,9 @@ export function serverSettings(env: NodeJS.ProcessEnv = process.env): Record<str
     const key = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1).trim();
     if (eq <= 0 || !/^[a-z_.]+$/.test(key) || value === '') {
-      throw new UserError(`LOADLAB_PG_SETTINGS entry '${pair}' is not name=value (accepted: comma-separated PostgreSQL settings, e.g. work_mem=8MB)`);
+      throw new UserError(
+        `LOADLAB_PG_SETTINGS entry '${pair}' is not name=value (accepted: comma-separated PostgreSQL settings, e.g. work_mem=8MB)`,
+      );
     }
     settings[key] = value;
   }

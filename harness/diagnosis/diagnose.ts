@@ -46,7 +46,8 @@ interface Totals {
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const pct = (share: number) => `${share >= 0.995 ? (share * 100).toFixed(0) : (share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
+const pct = (share: number) =>
+  `${share >= 0.995 ? (share * 100).toFixed(0) : (share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 /** The phase's statements summed by fingerprint (one statement can have several queryids). */
@@ -64,16 +65,24 @@ function byStatement(q: Record<string, QueryDelta> | null, texts: Map<string, st
   return out;
 }
 
-const perCall = (t: Totals | undefined, pick: (t: Totals) => number, digits: number) => (t && t.calls > 0 ? round(pick(t) / t.calls, digits) : null);
+const perCall = (t: Totals | undefined, pick: (t: Totals) => number, digits: number) =>
+  t && t.calls > 0 ? round(pick(t) / t.calls, digits) : null;
 
 /** A statement's name for a person: its tag, else the start of its SQL. */
 export function statementName(s: Pick<DiagnosedStatement, 'label' | 'sql'>, max = 60): string {
   return s.label ?? shortSql(s.sql, max);
 }
 
-export function diagnose(phases: PhaseQueries[], texts: Map<string, string>, baseline = 'baseline', peak = 'tripled'): VariantDiagnosis {
+export function diagnose(
+  phases: PhaseQueries[],
+  texts: Map<string, string>,
+  baseline = 'baseline',
+  peak = 'tripled',
+): VariantDiagnosis {
   const sums = new Map(phases.map((p) => [p.name, byStatement(p.queries, texts)]));
-  const phaseWork = new Map(phases.map((p) => [p.name, [...sums.get(p.name)!.values()].reduce((s, t) => s + t.work, 0)]));
+  const phaseWork = new Map(
+    phases.map((p) => [p.name, [...sums.get(p.name)!.values()].reduce((s, t) => s + t.work, 0)]),
+  );
   const textOf = new Map<string, string>();
   for (const text of texts.values()) {
     const fp = normaliseStatement(text).fingerprint;
@@ -91,16 +100,37 @@ export function diagnose(phases: PhaseQueries[], texts: Map<string, string>, bas
       calls[p.name] = t?.calls ?? 0;
       share[p.name] = phaseWork.get(p.name)! > 0 ? round((t?.work ?? 0) / phaseWork.get(p.name)!, 4) : 0;
     }
-    const both = (pick: (t: Totals) => number, digits: number): AtBaseAndPeak => ({ baseline: perCall(at(baseline), pick, digits), peak: perCall(at(peak), pick, digits) });
+    const both = (pick: (t: Totals) => number, digits: number): AtBaseAndPeak => ({
+      baseline: perCall(at(baseline), pick, digits),
+      peak: perCall(at(peak), pick, digits),
+    });
     return {
-      fingerprint: fp, label: normaliseStatement(text).label, sql: shortSql(text, 200), share, calls,
-      work_per_call: both((t) => t.work, 1), temp_written_per_call: both((t) => t.tempWritten, 1), ms_per_call: both((t) => t.ms, 3),
-      role: null, why: null,
+      fingerprint: fp,
+      label: normaliseStatement(text).label,
+      sql: shortSql(text, 200),
+      share,
+      calls,
+      work_per_call: both((t) => t.work, 1),
+      temp_written_per_call: both((t) => t.tempWritten, 1),
+      ms_per_call: both((t) => t.ms, 3),
+      role: null,
+      why: null,
     };
   });
-  statements.sort((a, b) => (b.share[peak] ?? 0) - (a.share[peak] ?? 0) || (b.share[baseline] ?? 0) - (a.share[baseline] ?? 0) || a.fingerprint.localeCompare(b.fingerprint));
-  const busy = (p: PhaseQueries) => (p.duration_ms ? round([...sums.get(p.name)!.values()].reduce((x, t) => x + t.ms, 0) / p.duration_ms, 2) : null);
-  const phaseFacts = phases.map((p) => ({ name: p.name, work: phaseWork.get(p.name)!, statements: sums.get(p.name)!.size, busy: busy(p) }));
+  statements.sort(
+    (a, b) =>
+      (b.share[peak] ?? 0) - (a.share[peak] ?? 0) ||
+      (b.share[baseline] ?? 0) - (a.share[baseline] ?? 0) ||
+      a.fingerprint.localeCompare(b.fingerprint),
+  );
+  const busy = (p: PhaseQueries) =>
+    p.duration_ms ? round([...sums.get(p.name)!.values()].reduce((x, t) => x + t.ms, 0) / p.duration_ms, 2) : null;
+  const phaseFacts = phases.map((p) => ({
+    name: p.name,
+    work: phaseWork.get(p.name)!,
+    statements: sums.get(p.name)!.size,
+    busy: busy(p),
+  }));
   const verdict = assignRoles(statements, baseline, peak, phaseFacts.find((p) => p.name === peak)?.busy ?? null);
   return {
     baseline_phase: baseline,
@@ -111,11 +141,12 @@ export function diagnose(phases: PhaseQueries[], texts: Map<string, string>, bas
   };
 }
 
-const ratio = (x: AtBaseAndPeak) => (x.baseline !== null && x.peak !== null && x.baseline > 0 ? x.peak / x.baseline : null);
+const ratio = (x: AtBaseAndPeak) =>
+  x.baseline !== null && x.peak !== null && x.baseline > 0 ? x.peak / x.baseline : null;
 const unchanged = (r: number | null) => r !== null && r <= SAME_WORK && r >= 1 / SAME_WORK;
 
 /** Marks the cause and the symptoms (see the module comment) and returns the one-line verdict. */
-function assignRoles(statements: DiagnosedStatement[], baseline: string, peak: string, busy: number | null): string {
+function assignRoles(statements: DiagnosedStatement[], _baseline: string, peak: string, busy: number | null): string {
   const top = statements[0];
   if (!top) return 'no statement statistics for this run (pg_stat_statements unavailable)';
   // a database that kept up has no cause to name, only a largest statement
@@ -131,7 +162,8 @@ function assignRoles(statements: DiagnosedStatement[], baseline: string, peak: s
   const cause = (top.share[peak] ?? 0) >= CAUSE_SHARE && top.work_per_call.baseline !== null ? top : undefined;
   if (cause) {
     const temp = cause.temp_written_per_call.baseline ?? 0;
-    const perCallText = temp > 0 ? `${int(temp)} temp blocks written per call` : `${int(cause.work_per_call.baseline!)} blocks per call`;
+    const perCallText =
+      temp > 0 ? `${int(temp)} temp blocks written per call` : `${int(cause.work_per_call.baseline!)} blocks per call`;
     const r = ratio(cause.work_per_call);
     const load = unchanged(r) ? 'at baseline already' : `at baseline, x${r?.toFixed(1)} per call at the peak`;
     cause.role = 'cause';

@@ -1,4 +1,14 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
 import writeFileAtomic from 'write-file-atomic';
@@ -20,18 +30,34 @@ function pathInside(parent: string, child: string): string | null {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : null;
 }
 
-const RUN_FILES = new Set(['summary.json', 'report.md', 'report.html', 'series.json', 'capacity.json', 'capacity.md', 'capacity.html', MARKER]);
+const RUN_FILES = new Set([
+  'summary.json',
+  'report.md',
+  'report.html',
+  'series.json',
+  'capacity.json',
+  'capacity.md',
+  'capacity.html',
+  MARKER,
+]);
 
 /**
  * A folder of a command that writes no RunFolder (the growth audit, the gate) marked INCOMPLETE the same way
  * when a fault stops it: a stale marker goes now, and `unfinished` says what did not finish and what the
  * files already there are, e.g. "this audit did not finish (<reason>): growth.json, if any, is an earlier audit's".
  */
-export function markerFolder(dir: string, unfinished: (reason: string) => string): Pick<RunFolder, 'dir' | 'markIncomplete'> {
+export function markerFolder(
+  dir: string,
+  unfinished: (reason: string) => string,
+): Pick<RunFolder, 'dir' | 'markIncomplete'> {
   mkdirSync(dir, { recursive: true });
   const marker = path.join(dir, MARKER);
   rmSync(marker, { force: true });
-  return { dir, markIncomplete: (reason, figures = []) => writeFileSync(marker, `${unfinished(reason)}\n${figures.map((f) => `  ${f}\n`).join('')}`) };
+  return {
+    dir,
+    markIncomplete: (reason, figures = []) =>
+      writeFileSync(marker, `${unfinished(reason)}\n${figures.map((f) => `  ${f}\n`).join('')}`),
+  };
 }
 
 /**
@@ -39,7 +65,10 @@ export function markerFolder(dir: string, unfinished: (reason: string) => string
  * run keeps the marker (with the reason), so nothing half-written ever looks like a finished report.
  */
 export class RunFolder {
-  private constructor(readonly dir: string, readonly runId: string) {}
+  private constructor(
+    readonly dir: string,
+    readonly runId: string,
+  ) {}
 
   static create(reportsDir: string, out?: string): RunFolder {
     const runId = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
@@ -47,7 +76,10 @@ export class RunFolder {
     if (existsSync(dir)) {
       const entries = readdirSync(dir);
       const isRunFolder = entries.length === 0 || entries.some((e) => RUN_FILES.has(e));
-      if (!isRunFolder) throw new UserError(`--out ${dir} exists and is not a loadlab run folder (accepted: a new path, an empty folder, or an earlier run folder)`);
+      if (!isRunFolder)
+        throw new UserError(
+          `--out ${dir} exists and is not a loadlab run folder (accepted: a new path, an empty folder, or an earlier run folder)`,
+        );
     }
     mkdirSync(dir, { recursive: true });
     const folder = new RunFolder(dir, path.basename(dir));
@@ -68,7 +100,12 @@ export class RunFolder {
    * A finished run's files in their order: figures and series, then the report rendered from them, and only then
    * complete(), so the marker goes once every contract file is whole.
    */
-  async finish(reportsDir: string, summary: unknown, series: unknown, renderReport: () => void | Promise<void>): Promise<void> {
+  async finish(
+    reportsDir: string,
+    summary: unknown,
+    series: unknown,
+    renderReport: () => void | Promise<void>,
+  ): Promise<void> {
     this.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
     this.write('series.json', JSON.stringify(series) + '\n');
     await renderReport();

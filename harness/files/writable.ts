@@ -3,7 +3,11 @@ import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
 
 const REASONS: Record<string, string> = {
-  ENOTDIR: 'a part of the path is a file', EEXIST: 'a part of the path is a file', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file',
+  EEXIST: 'a part of the path is a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
 };
 const reason = (err: unknown) => {
   const e = err as NodeJS.ErrnoException;

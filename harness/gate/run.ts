@@ -63,7 +63,12 @@ export async function runGate(o: GateOptions): Promise<{ passed: boolean; markdo
 
 async function scalingGate(o: GateOptions, log: (line: string) => void): Promise<GateCase> {
   const t0 = performance.now();
-  const report = await runAudit({ ...o, outDir: path.join(o.outDir, 'audit'), log, warn: (line) => process.stderr.write(`${line}\n`) });
+  const report = await runAudit({
+    ...o,
+    outDir: path.join(o.outDir, 'audit'),
+    log,
+    warn: (line) => process.stderr.write(`${line}\n`),
+  });
   return {
     name: `scaling: growth audit of every statement, ${o.sizes.map((s) => s.name).join(' -> ')} (${o.variant})`,
     passed: unexpected(report.statements).length === 0,
@@ -82,7 +87,11 @@ async function latencyGate(o: GateOptions, ds: OpenedDataset, log: (line: string
   const watchdog = new Watchdog(log);
   watchdog.watchRunDisks(o.outDir);
   const unwatch = watchdog.watchDatabase(ds.db);
-  const folder = markerFolder(o.outDir, (reason) => `the gate's latency replay did not finish (${reason}): gate.md and junit.xml, if any, are an earlier gate's`);
+  const folder = markerFolder(
+    o.outDir,
+    (reason) =>
+      `the gate's latency replay did not finish (${reason}): gate.md and junit.xml, if any, are an earlier gate's`,
+  );
   let code: number;
   try {
     code = await watchdog.run(folder, async (signal) => {
@@ -90,14 +99,32 @@ async function latencyGate(o: GateOptions, ds: OpenedDataset, log: (line: string
       watchdog.watchProcess('shop', `the shop (${o.variant}, ${spec.name})`, shop.unexpectedEnd);
       try {
         const env = incidentEnv({
-          baseUrl: shop.ready, rate: o.rate, multiplier: 3, phases: { tripled: o.durationS }, thinkScale: 0.25,
-          firstDate: ds.result.manifest.hot_subevent_first, dates: spec.dates, seed: o.seed, runId: `gate-${Date.now()}`,
+          baseUrl: shop.ready,
+          rate: o.rate,
+          multiplier: 3,
+          phases: { tripled: o.durationS },
+          thinkScale: 0.25,
+          firstDate: ds.result.manifest.hot_subevent_first,
+          dates: spec.dates,
+          seed: o.seed,
+          runId: `gate-${Date.now()}`,
         });
         log(`latency: ${o.variant} on ${spec.name} at ${o.rate * 3} visitors/min for ${o.durationS} s`);
         const loadStart = performance.now();
-        const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', exportFile], { showProgress: false, signal });
-        endIfStopped({ run, signal, watchdog, summaryFile: exportFile, during: 'the latency replay', stoppedAt: `latency: stopped ${((performance.now() - loadStart) / 1000).toFixed(1)} s into its load` });
-        if (run.code !== 0 && run.code !== 99) throw new UserError(`the latency replay failed to run (runner exit ${run.code}): ${run.stderrTail}`);
+        const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', exportFile], {
+          showProgress: false,
+          signal,
+        });
+        endIfStopped({
+          run,
+          signal,
+          watchdog,
+          summaryFile: exportFile,
+          during: 'the latency replay',
+          stoppedAt: `latency: stopped ${((performance.now() - loadStart) / 1000).toFixed(1)} s into its load`,
+        });
+        if (run.code !== 0 && run.code !== 99)
+          throw new UserError(`the latency replay failed to run (runner exit ${run.code}): ${run.stderrTail}`);
         return run.code;
       } finally {
         await shop.stop();
@@ -109,7 +136,9 @@ async function latencyGate(o: GateOptions, ds: OpenedDataset, log: (line: string
   const exported = readSummaryExport(exportFile);
   const results = thresholdResults(exported);
   const lines = results.map(({ metric, expression, failed }) => {
-    const value = metric.startsWith('http_req_duration') ? `p(95)=${metricValue(exported, metric, 'p(95)')?.toFixed(1)} ms` : `rate=${metricValue(exported, metric, 'value')?.toFixed(4)}`;
+    const value = metric.startsWith('http_req_duration')
+      ? `p(95)=${metricValue(exported, metric, 'p(95)')?.toFixed(1)} ms`
+      : `rate=${metricValue(exported, metric, 'value')?.toFixed(4)}`;
     return `${failed ? 'FAIL' : 'ok  '} ${metric} ${expression} (${value})`;
   });
   const failed = results.filter((r) => r.failed).length;
@@ -117,7 +146,9 @@ async function latencyGate(o: GateOptions, ds: OpenedDataset, log: (line: string
     name: `latency: ${o.variant} at ${o.rate * 3} visitors/min on ${spec.name} for ${o.durationS} s`,
     passed: code === 0 && failed === 0,
     seconds: (performance.now() - t1) / 1000,
-    message: failed ? `${failed} threshold(s) of loadtests/incident.ts failed` : 'all thresholds of loadtests/incident.ts passed',
+    message: failed
+      ? `${failed} threshold(s) of loadtests/incident.ts failed`
+      : 'all thresholds of loadtests/incident.ts passed',
     details: lines.join('\n'),
   };
 }

@@ -33,19 +33,34 @@ export interface Floor {
   basis: string;
 }
 
-const UNIT: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: MiB, gb: 1e9, gib: GiB, tb: 1e12, tib: 1024 * GiB };
+const UNIT: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  kib: 1024,
+  mb: 1e6,
+  mib: MiB,
+  gb: 1e9,
+  gib: GiB,
+  tb: 1e12,
+  tib: 1024 * GiB,
+};
 
 /** The free space a run keeps: the larger of 2 GiB and 5 % of the disk, or LOADLAB_DISK_FLOOR (a size or a share). */
 export function diskFloor(total: number, env: NodeJS.ProcessEnv = process.env): Floor {
   const raw = env.LOADLAB_DISK_FLOOR?.trim();
   if (!raw) {
-    return { bytes: Math.max(DEFAULT_FLOOR_BYTES, Math.round(total * DEFAULT_FLOOR_SHARE)), basis: 'the larger of 2 GiB and 5 % of the disk' };
+    return {
+      bytes: Math.max(DEFAULT_FLOOR_BYTES, Math.round(total * DEFAULT_FLOOR_SHARE)),
+      basis: 'the larger of 2 GiB and 5 % of the disk',
+    };
   }
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*|%)$/i.exec(raw);
   const unit = m?.[2].toLowerCase() ?? '';
   const factor = unit === '%' ? total / 100 : UNIT[unit || 'b'];
   if (!m || factor === undefined || (unit === '%' && Number(m[1]) > 100)) {
-    throw new UserError(`LOADLAB_DISK_FLOOR '${raw}' is not a size (accepted: a size such as 2GiB, 500MiB or 1GB, or a share of the disk such as 5%)`);
+    throw new UserError(
+      `LOADLAB_DISK_FLOOR '${raw}' is not a size (accepted: a size such as 2GiB, 500MiB or 1GB, or a share of the disk such as 5%)`,
+    );
   }
   return { bytes: Math.round(Number(m[1]) * factor), basis: `LOADLAB_DISK_FLOOR=${raw}` };
 }
@@ -64,9 +79,10 @@ export function sizeTempFileLimit(space: DiskSpace, floor: Floor, sessions: numb
   const headroom = space.free - floor.bytes;
   // whole MiB, so the server reports it as '5910MB' rather than '6051782kB'
   const kB = Math.max(1, Math.floor(headroom / sessions / MiB)) * 1024;
-  const basis = headroom > 0
-    ? `${bytes(space.free)} free above a floor of ${bytes(floor.bytes)} (${floor.basis}), shared by ${sessions} sessions that can spill at once`
-    : `the disk is already below its floor (${bytes(space.free)} free, floor ${bytes(floor.bytes)}): the 1 MiB minimum`;
+  const basis =
+    headroom > 0
+      ? `${bytes(space.free)} free above a floor of ${bytes(floor.bytes)} (${floor.basis}), shared by ${sessions} sessions that can spill at once`
+      : `the disk is already below its floor (${bytes(space.free)} free, floor ${bytes(floor.bytes)}): the 1 MiB minimum`;
   return { kB, basis };
 }
 

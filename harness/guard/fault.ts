@@ -11,7 +11,11 @@ export type FaultKind = 'disk' | 'postgres' | 'database' | 'shop' | 'runner' | '
  * (no stack), the reason for the INCOMPLETE marker, and the figures measured up to the fault.
  */
 export class RunFault extends UserError {
-  constructor(readonly kind: FaultKind, readonly reason: string, readonly figures: string[] = []) {
+  constructor(
+    readonly kind: FaultKind,
+    readonly reason: string,
+    readonly figures: string[] = [],
+  ) {
     super(`run stopped: ${reason}`, 1);
     this.name = 'RunFault';
   }

@@ -16,9 +16,13 @@ export interface Probe {
 export function postmasterProbe(server: EmbeddedServer): Probe {
   return {
     poll: async () => {
-      const how = server.unexpectedEnd() ?? (!server.owned && !pidAlive(server.pid) ? 'its process is gone' : undefined);
+      const how =
+        server.unexpectedEnd() ?? (!server.owned && !pidAlive(server.pid) ? 'its process is gone' : undefined);
       if (how === undefined) return undefined;
-      return new RunFault('postgres', `the embedded PostgreSQL (pid ${server.pid}) ended unexpectedly (${how}: the out-of-memory killer, a crash or a kill); the next command starts it again and it recovers its data`);
+      return new RunFault(
+        'postgres',
+        `the embedded PostgreSQL (pid ${server.pid}) ended unexpectedly (${how}: the out-of-memory killer, a crash or a kill); the next command starts it again and it recovers its data`,
+      );
     },
     close: () => {},
   };
@@ -42,7 +46,12 @@ export function externalProbe(url: string): Probe {
     void c?.end().catch(() => {});
   };
   const connect = async (): Promise<pg.Client> => {
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, query_timeout: 10_000, application_name: 'loadlab-watchdog' });
+    const c = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: 3000,
+      query_timeout: 10_000,
+      application_name: 'loadlab-watchdog',
+    });
     c.on('error', () => (lost = true));
     c.on('end', () => (lost = true));
     await c.connect();

@@ -25,7 +25,9 @@ export function endIfStopped(e: LoadEnd): void {
   const crashed = runnerCrashed(e.run);
   if (!e.signal.aborted && !crashed) return;
   const figures = loadFigures(e.summaryFile);
-  e.watchdog.record(`${e.stoppedAt}: ${figures ?? 'the runner wrote no summary'}${e.dbSamples ? `; DB samples in ${e.dbSamples}` : ''}`);
+  e.watchdog.record(
+    `${e.stoppedAt}: ${figures ?? 'the runner wrote no summary'}${e.dbSamples ? `; DB samples in ${e.dbSamples}` : ''}`,
+  );
   e.signal.throwIfAborted();
   throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during ${e.during}`);
 }

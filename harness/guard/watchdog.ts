@@ -116,7 +116,10 @@ export class Watchdog {
    * killed runner) the body gets up to 10 s to stop its load and save its figures, then the run folder is marked
    * INCOMPLETE and the fault is thrown: one line, exit 1.
    */
-  async run<T>(folder: Pick<RunFolder, 'dir' | 'markIncomplete'>, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async run<T>(
+    folder: Pick<RunFolder, 'dir' | 'markIncomplete'>,
+    body: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const tripped = new Promise<never>((_, reject) => (this.rejectRun = reject));
     tripped.catch(() => {});
     if (this.fault) this.rejectRun?.(this.fault);
@@ -139,7 +142,13 @@ export class Watchdog {
       }
       const fault = this.fault;
       if (!fault) throw err;
-      await Promise.race([work.then(() => {}, () => {}), sleep(UNWIND_MS)]);
+      await Promise.race([
+        work.then(
+          () => {},
+          () => {},
+        ),
+        sleep(UNWIND_MS),
+      ]);
       folder.markIncomplete(fault.reason, [...fault.figures, ...this.sofar]);
       fault.message = `${fault.message}; run folder marked INCOMPLETE: ${folder.dir}`;
       throw fault;
@@ -158,7 +167,9 @@ export class Watchdog {
   private trip(fault: RunFault): void {
     if (this.fault || this.stopped || wasSignalled()) return;
     this.fault = fault;
-    fault.figures.push(`noticed ${((Date.now() - this.started) / 1000).toFixed(1)} s after the watch began, at ${new Date().toISOString()}`);
+    fault.figures.push(
+      `noticed ${((Date.now() - this.started) / 1000).toFixed(1)} s after the watch began, at ${new Date().toISOString()}`,
+    );
     this.say(`fault: ${fault.reason}; stopping the load`);
     this.controller.abort(fault);
     // spilling queries keep their temp files until they end: end them now, so the disk gets its space back
@@ -181,7 +192,11 @@ export class Watchdog {
   private tick(): void {
     if (this.fault) return;
     this.checkDisks();
-    for (const p of this.probes) p.poll().then((f) => f && this.trip(f), () => {});
+    for (const p of this.probes)
+      p.poll().then(
+        (f) => f && this.trip(f),
+        () => {},
+      );
   }
 
   private async checkNow(): Promise<void> {
@@ -194,10 +209,14 @@ export class Watchdog {
 
   private diskFault(d: WatchedDisk, free: number): RunFault {
     const temp = d.pgData ? pgTempBytes(d.pgData) : null;
-    return new RunFault('disk', `only ${bytes(free)} free on the disk of ${d.labels.join(' and ')} (${d.dir}), below the floor of ${bytes(d.floor.bytes)} (${d.floor.basis})`, [
-      `disk: ${bytes(free)} free of ${bytes(d.total)} at the stop, ${bytes(d.startFree)} when the watch began; floor ${bytes(d.floor.bytes)}`,
-      ...(temp !== null ? [`PostgreSQL temporary files at the stop: ${bytes(temp)}`] : []),
-    ]);
+    return new RunFault(
+      'disk',
+      `only ${bytes(free)} free on the disk of ${d.labels.join(' and ')} (${d.dir}), below the floor of ${bytes(d.floor.bytes)} (${d.floor.basis})`,
+      [
+        `disk: ${bytes(free)} free of ${bytes(d.total)} at the stop, ${bytes(d.startFree)} when the watch began; floor ${bytes(d.floor.bytes)}`,
+        ...(temp !== null ? [`PostgreSQL temporary files at the stop: ${bytes(temp)}`] : []),
+      ],
+    );
   }
 }
 
@@ -205,9 +224,13 @@ function sleep(ms: number, signal?: AbortSignal, hold = false): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     if (!hold) t.unref();
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

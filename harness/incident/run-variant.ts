@@ -1,6 +1,14 @@
 import { startShopProcess } from '../process/shop-process.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
-import { startSampler, resetStatistics, readSamples, phaseDeltas, queryTexts, type PhaseDelta, type RatePoint } from '../stats/index.ts';
+import {
+  startSampler,
+  resetStatistics,
+  readSamples,
+  phaseDeltas,
+  queryTexts,
+  type PhaseDelta,
+  type RatePoint,
+} from '../stats/index.ts';
 import { diagnose, type VariantDiagnosis } from '../diagnosis/diagnose.ts';
 import { readLoadPoints, phaseStats, loadSeries } from '../load/k6-points.ts';
 import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
@@ -44,13 +52,25 @@ export interface VariantPlan {
 export interface VariantOutcome {
   result: VariantResult;
   diagnosis: VariantDiagnosis;
-  series: { load: LoadSeriesPoint[]; db: DbSeriesPoint[]; phases: { name: PhaseName; start_s: number; end_s: number }[] };
+  series: {
+    load: LoadSeriesPoint[];
+    db: DbSeriesPoint[];
+    phases: { name: PhaseName; start_s: number; end_s: number }[];
+  };
 }
 
 function dbStats(d: PhaseDelta | undefined): DbStats {
   const q = d?.product_list_query;
   return {
-    product_list_query: q ? { calls: q.calls, mean_ms: q.mean_ms ?? 0, shared_blks_hit: q.shared_blks_hit, shared_blks_read: q.shared_blks_read, temp_blks_written: q.temp_blks_written } : null,
+    product_list_query: q
+      ? {
+          calls: q.calls,
+          mean_ms: q.mean_ms ?? 0,
+          shared_blks_hit: q.shared_blks_hit,
+          shared_blks_read: q.shared_blks_read,
+          temp_blks_written: q.temp_blks_written,
+        }
+      : null,
     temp_bytes: d?.temp_bytes ?? null,
     blks_read: d?.blks_read ?? null,
     blks_hit: d?.blks_hit ?? null,
@@ -79,26 +99,50 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     await warmUp(`${shop.ready}/citymuseum/timeslots`, plan.firstDate, signal);
 
     const samplesFile = folder.file(`db-samples-${variant}.ndjson`);
-    const sampler = await startSampler({ url: plan.dbUrl, outFile: samplesFile, intervalMs: 1000, postmasterPid: plan.postmasterPid });
+    const sampler = await startSampler({
+      url: plan.dbUrl,
+      outFile: samplesFile,
+      intervalMs: 1000,
+      postmasterPid: plan.postmasterPid,
+    });
     // every request's points, kept (compressed) for whoever wants to dig deeper than the report
     const pointsFile = folder.file(`k6-points-${variant}.json.gz`);
     const duration = (name: PhaseName) => plan.phases.find((p) => p.name === name)?.duration_s;
     const env = incidentEnv({
-      baseUrl: shop.ready, rate: plan.rate, multiplier: plan.multiplier, seed: plan.seed, firstDate: plan.firstDate, dates: plan.dates,
-      thinkScale: plan.thinkScale, runId: `${Date.now().toString(36)}-${variant}`,
+      baseUrl: shop.ready,
+      rate: plan.rate,
+      multiplier: plan.multiplier,
+      seed: plan.seed,
+      firstDate: plan.firstDate,
+      dates: plan.dates,
+      thinkScale: plan.thinkScale,
+      runId: `${Date.now().toString(36)}-${variant}`,
       phases: { baseline: duration('baseline'), ramp: duration('ramp'), tripled: duration('tripled')! },
     });
     const total = plan.phases.reduce((s, p) => s + p.duration_s, 0);
-    log(`${variant}: ${plan.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s) at ${plan.rate} visitors/min, x${plan.multiplier}`);
+    log(
+      `${variant}: ${plan.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s) at ${plan.rate} visitors/min, x${plan.multiplier}`,
+    );
     const loadStart = performance.now();
-    const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress(), signal });
+    const run = await runLoadScript(
+      INCIDENT_SCRIPT,
+      env,
+      ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`],
+      { showProgress: showProgress(), signal },
+    );
     const samplerSummary = await sampler.stop();
     endIfStopped({
-      run, signal, watchdog: plan.watchdog, summaryFile: folder.file(`k6-summary-${variant}.json`), during: `variant ${variant}`,
-      stoppedAt: `${variant}: stopped ${((performance.now() - loadStart) / 1000).toFixed(1)} s into its load`, dbSamples: `db-samples-${variant}.ndjson`,
+      run,
+      signal,
+      watchdog: plan.watchdog,
+      summaryFile: folder.file(`k6-summary-${variant}.json`),
+      during: `variant ${variant}`,
+      stoppedAt: `${variant}: stopped ${((performance.now() - loadStart) / 1000).toFixed(1)} s into its load`,
+      dbSamples: `db-samples-${variant}.ndjson`,
     });
     const exitCode = run.code;
-    if (exitCode !== 0 && exitCode !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode}): ${run.stderrTail}`);
+    if (exitCode !== 0 && exitCode !== 99)
+      throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode}): ${run.stderrTail}`);
 
     const points = await readLoadPoints(pointsFile);
     if (points.requests.length === 0) throw new UserError(`the load run of variant ${variant} recorded no request`);
@@ -113,23 +157,55 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     for (const p of plan.phases) phases[p.name] = phaseStats(points, p.name, p.duration_s);
 
     const samples = await readSamples(samplesFile);
-    const windows = phaseWindows.map((w) => ({ name: w.name, startMs: startMs + w.start_s * 1000, endMs: startMs + w.end_s * 1000 }));
-    const deltas = phaseDeltas(samples, [...windows, { name: 'all', startMs, endMs: samplerSummary.last_ts_ms ?? startMs + offset * 1000 }], { variant });
+    const windows = phaseWindows.map((w) => ({
+      name: w.name,
+      startMs: startMs + w.start_s * 1000,
+      endMs: startMs + w.end_s * 1000,
+    }));
+    const deltas = phaseDeltas(
+      samples,
+      [...windows, { name: 'all', startMs, endMs: samplerSummary.last_ts_ms ?? startMs + offset * 1000 }],
+      { variant },
+    );
     const db_phases: VariantResult['db_phases'] = {};
     for (const w of phaseWindows) {
       const d = deltas.find((x) => x.name === w.name);
       db_phases[w.name] = { ...dbStats(d), cpu_ms: d?.cpu_ms ?? null, temp_files: d?.temp_files ?? null };
     }
     const all = deltas.find((x) => x.name === 'all');
-    const diagnosis = diagnose(deltas.filter((d) => d.name !== 'all').map((d) => ({ ...d, duration_ms: d.from_ms === null || d.to_ms === null ? null : d.to_ms - d.from_ms })), queryTexts(samples));
+    const diagnosis = diagnose(
+      deltas
+        .filter((d) => d.name !== 'all')
+        .map((d) => ({ ...d, duration_ms: d.from_ms === null || d.to_ms === null ? null : d.to_ms - d.from_ms })),
+      queryTexts(samples),
+    );
 
     // The EXPLAIN measures the query alone: the shop goes first, and the queries it abandoned when its
     // visitors timed out (PostgreSQL notices a gone client only when it answers) are cancelled.
     await shop.stop();
     await cancelRunningQueries(plan.dbUrl, { marker: 'loadlab:product-list', waitMs: 5000 });
     const middle = plan.firstDate + Math.floor(plan.dates / 2);
-    const explain = await explainProductList(plan.dbUrl, variant, middle, { planFile: folder.file(`explain-${variant}.plan.json`), tempFileLimit: plan.explainTempLimit?.() });
-    folder.write(`explain-${variant}.json`, JSON.stringify({ variant, preset: plan.preset, dates: plan.dates, subevent_id: middle, execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written, plan: explain.plan }, null, 2) + '\n');
+    const explain = await explainProductList(plan.dbUrl, variant, middle, {
+      planFile: folder.file(`explain-${variant}.plan.json`),
+      tempFileLimit: plan.explainTempLimit?.(),
+    });
+    folder.write(
+      `explain-${variant}.json`,
+      JSON.stringify(
+        {
+          variant,
+          preset: plan.preset,
+          dates: plan.dates,
+          subevent_id: middle,
+          execution_ms: explain.execution_ms,
+          buffers_touched: explain.buffers_touched,
+          temp_blocks_written: explain.temp_blocks_written,
+          plan: explain.plan,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
 
     const thresholds = thresholdsMet(folder.file(`k6-summary-${variant}.json`));
 
@@ -138,12 +214,20 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
         phases: phases as VariantResult['phases'],
         db: dbStats(all),
         db_phases,
-        explain: { execution_ms: explain.execution_ms, buffers_touched: explain.buffers_touched, temp_blocks_written: explain.temp_blocks_written },
+        explain: {
+          execution_ms: explain.execution_ms,
+          buffers_touched: explain.buffers_touched,
+          temp_blocks_written: explain.temp_blocks_written,
+        },
         runner_exit_code: exitCode,
         thresholds,
       },
       diagnosis,
-      series: { load: loadSeries(points, startMs, plan.bucketS, phaseWindows), db: dbSeries(all?.series ?? [], startMs), phases: phaseWindows },
+      series: {
+        load: loadSeries(points, startMs, plan.bucketS, phaseWindows),
+        db: dbSeries(all?.series ?? [], startMs),
+        phases: phaseWindows,
+      },
     };
   } finally {
     await shop.stop();

@@ -27,8 +27,16 @@ export interface IncidentOptions {
 
 export function incidentPhases(quick: boolean): PhasePlan[] {
   return quick
-    ? [{ name: 'baseline', duration_s: 12 }, { name: 'ramp', duration_s: 4 }, { name: 'tripled', duration_s: 12 }]
-    : [{ name: 'baseline', duration_s: 120 }, { name: 'ramp', duration_s: 30 }, { name: 'tripled', duration_s: 120 }];
+    ? [
+        { name: 'baseline', duration_s: 12 },
+        { name: 'ramp', duration_s: 4 },
+        { name: 'tripled', duration_s: 12 },
+      ]
+    : [
+        { name: 'baseline', duration_s: 120 },
+        { name: 'ramp', duration_s: 30 },
+        { name: 'tripled', duration_s: 120 },
+      ];
 }
 
 /**
@@ -46,28 +54,67 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
   const phases = incidentPhases(quick);
   const started = new Date();
 
-  say(`loadlab incident replay: preset ${spec.name} (${spec.dates} dates), variants ${variants.join(', ')}, run folder ${folder.dir}`);
+  say(
+    `loadlab incident replay: preset ${spec.name} (${spec.dates} dates), variants ${variants.join(', ')}, run folder ${folder.dir}`,
+  );
   const summary = await watchdog.run(folder, async (signal) => {
     const { db, result } = await openDataset({ preset: spec, seed, log, signal });
     const unwatch = watchdog.watchDatabase(db);
-    say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`);
+    say(
+      `dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`,
+    );
     const m = result.manifest;
-    const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({ dbUrl: db.url, firstDate: m.hot_subevent_first, dates: m.dates, quick, given: o.baselineRate, say, watchdog, signal });
+    const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({
+      dbUrl: db.url,
+      firstDate: m.hot_subevent_first,
+      dates: m.dates,
+      quick,
+      given: o.baselineRate,
+      say,
+      watchdog,
+      signal,
+    });
     say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
 
     const summary: IncidentSummary = {
-      schema: 'loadlab.incident/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed,
-      started_at: started.toISOString(), finished_at: '',
+      schema: 'loadlab.incident/v1',
+      run_id: folder.runId,
+      preset: spec.name,
+      dates: spec.dates,
+      seed,
+      started_at: started.toISOString(),
+      finished_at: '',
       machine: machineFacts(db),
-      traffic: { baseline_visitors_per_min: rate, multiplier, calibration, phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })), request_timeout_s: REQUEST_TIMEOUT_S },
+      traffic: {
+        baseline_visitors_per_min: rate,
+        multiplier,
+        calibration,
+        phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })),
+        request_timeout_s: REQUEST_TIMEOUT_S,
+      },
       variants: {},
       comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },
     };
     const series: ReportInput['series'] = {};
     for (const variant of variants) {
       const outcome = await runVariant({
-        variant, preset: spec.name, seed, dbUrl: db.url, postmasterPid: db.server?.pid, explainTempLimit: () => db.server?.soloTempFileLimit(), firstDate: m.hot_subevent_first, dates: m.dates,
-        rate, multiplier, phases, thinkScale: quick ? 0.25 : 1, bucketS: quick ? 1 : 5, folder, log: say, watchdog, signal,
+        variant,
+        preset: spec.name,
+        seed,
+        dbUrl: db.url,
+        postmasterPid: db.server?.pid,
+        explainTempLimit: () => db.server?.soloTempFileLimit(),
+        firstDate: m.hot_subevent_first,
+        dates: m.dates,
+        rate,
+        multiplier,
+        phases,
+        thinkScale: quick ? 0.25 : 1,
+        bucketS: quick ? 1 : 5,
+        folder,
+        log: say,
+        watchdog,
+        signal,
       });
       summary.variants[variant] = outcome.result;
       (summary.diagnosis ??= {})[variant] = outcome.diagnosis;
@@ -77,7 +124,10 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
       say(line);
       watchdog.record(`${line} (finished)`);
     }
-    summary.comparison = { tripled_p95_ratio: p95Ratio(summary, 'tripled'), baseline_p95_ratio: p95Ratio(summary, 'baseline') };
+    summary.comparison = {
+      tripled_p95_ratio: p95Ratio(summary, 'tripled'),
+      baseline_p95_ratio: p95Ratio(summary, 'baseline'),
+    };
     summary.finished_at = new Date().toISOString();
 
     await folder.finish(reportsDir, summary, series, () => writeReport(folder.dir, { summary, series }));

@@ -35,7 +35,13 @@ const phaseStatsSchema = z.object({
 });
 export type PhaseStats = z.infer<typeof phaseStatsSchema>;
 
-const productListQuerySchema = z.object({ calls: num, mean_ms: num, shared_blks_hit: num, shared_blks_read: num, temp_blks_written: num });
+const productListQuerySchema = z.object({
+  calls: num,
+  mean_ms: num,
+  shared_blks_hit: num,
+  shared_blks_read: num,
+  temp_blks_written: num,
+});
 export type ProductListQueryStats = z.infer<typeof productListQuerySchema>;
 
 const dbStatsSchema = z.object({
@@ -58,7 +64,11 @@ const variantResultSchema = z.object({
   /** over the variant's whole load run */
   db: dbStatsSchema,
   /** per phase, for the report's DB I/O table */
-  db_phases: z.object({ baseline: dbPhaseStatsSchema.optional(), ramp: dbPhaseStatsSchema.optional(), tripled: dbPhaseStatsSchema.optional() }),
+  db_phases: z.object({
+    baseline: dbPhaseStatsSchema.optional(),
+    ramp: dbPhaseStatsSchema.optional(),
+    tripled: dbPhaseStatsSchema.optional(),
+  }),
   explain: explainStatsSchema,
   /** the runner's exit code (99 = thresholds failed, as k6) */
   runner_exit_code: z.number().int(),
@@ -92,12 +102,21 @@ export const incidentSummarySchema = z.object({
   variants: z.strictObject({ before: variantResultSchema.optional(), after: variantResultSchema.optional() }),
   comparison: z.object({ tripled_p95_ratio: numOrNull, baseline_p95_ratio: numOrNull }),
   /** per variant: the statements that did the database's work, the cause and the symptoms (absent in older runs) */
-  diagnosis: z.object({ before: variantDiagnosisSchema.optional(), after: variantDiagnosisSchema.optional() }).optional(),
+  diagnosis: z
+    .object({ before: variantDiagnosisSchema.optional(), after: variantDiagnosisSchema.optional() })
+    .optional(),
 });
 export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
 
 /** One point per time bucket (5 s, or 1 s in --quick) of a variant's run, time relative to its load start. */
-const loadSeriesPointSchema = z.object({ t_s: num, phase: phaseNameSchema, product_list_p95_ms: numOrNull, rps: num, error_rate: num, dropped: num });
+const loadSeriesPointSchema = z.object({
+  t_s: num,
+  phase: phaseNameSchema,
+  product_list_p95_ms: numOrNull,
+  rps: num,
+  error_rate: num,
+  dropped: num,
+});
 export type LoadSeriesPoint = z.infer<typeof loadSeriesPointSchema>;
 
 /** The sampler's per-second rates, on the report's time axis: seconds since the variant's load started. */
@@ -119,11 +138,18 @@ void dbPointMatchesSampler;
 const phaseMarkSchema = z.object({ name: phaseNameSchema, start_s: num, end_s: num });
 export type PhaseMark = z.infer<typeof phaseMarkSchema>;
 
-const variantSeriesSchema = z.object({ load: z.array(loadSeriesPointSchema), db: z.array(dbSeriesPointSchema), phases: z.array(phaseMarkSchema) });
+const variantSeriesSchema = z.object({
+  load: z.array(loadSeriesPointSchema),
+  db: z.array(dbSeriesPointSchema),
+  phases: z.array(phaseMarkSchema),
+});
 export type VariantSeries = z.infer<typeof variantSeriesSchema>;
 
 /** series.json: keyed by variant */
-export const incidentSeriesSchema = z.strictObject({ before: variantSeriesSchema.optional(), after: variantSeriesSchema.optional() });
+export const incidentSeriesSchema = z.strictObject({
+  before: variantSeriesSchema.optional(),
+  after: variantSeriesSchema.optional(),
+});
 export type IncidentSeries = z.infer<typeof incidentSeriesSchema>;
 
 export interface ReportInput {

@@ -9,8 +9,11 @@ export const TARGET_UTILISATION = 0.4;
 /** The calibration record of a rate the user gave (--baseline-rate): nothing measured. */
 export function givenCalibration(visitorsPerMin: number): Calibration {
   return {
-    method: 'given', product_list_capacity_rps: null, service_time_ms: null,
-    product_list_requests_per_visitor: PRODUCT_LIST_REQUESTS_PER_VISITOR, target_utilisation: TARGET_UTILISATION,
+    method: 'given',
+    product_list_capacity_rps: null,
+    service_time_ms: null,
+    product_list_requests_per_visitor: PRODUCT_LIST_REQUESTS_PER_VISITOR,
+    target_utilisation: TARGET_UTILISATION,
     formula: `--baseline-rate ${visitorsPerMin} visitors/min, as given`,
   };
 }
@@ -56,7 +59,9 @@ export async function calibrate(opts: {
     while (more()) {
       const s = performance.now();
       const timeout = AbortSignal.timeout(30_000);
-      const res = await fetch(`${base}/${dateAt(next++)}/`, { signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout });
+      const res = await fetch(`${base}/${dateAt(next++)}/`, {
+        signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
+      });
       await res.arrayBuffer();
       if (res.status === 200) {
         done++;
@@ -92,15 +97,31 @@ export async function calibrate(opts: {
  * above, with the probe's length and a cap on the rate suited to a --quick run. The run's watchdog watches that
  * shop, and its signal ends the probe on a fault.
  */
-export async function baselineRate(o: { dbUrl: string; firstDate: number; dates: number; quick: boolean; given?: number; say: (line: string) => void; watchdog: Watchdog; signal: AbortSignal }): Promise<CalibrationResult> {
+export async function baselineRate(o: {
+  dbUrl: string;
+  firstDate: number;
+  dates: number;
+  quick: boolean;
+  given?: number;
+  say: (line: string) => void;
+  watchdog: Watchdog;
+  signal: AbortSignal;
+}): Promise<CalibrationResult> {
   if (o.given !== undefined) return { baselineVisitorsPerMin: o.given, calibration: givenCalibration(o.given) };
   o.say('calibrating: measuring what the before variant can serve (closed loop of product-list requests)');
   const shop = await startShopProcess('before', o.dbUrl);
   o.watchdog.watchProcess('shop', 'the shop (before, calibration)', shop.unexpectedEnd);
   try {
     return await calibrate({
-      shopUrl: shop.ready, firstDate: o.firstDate, dates: o.dates, seconds: o.quick ? 3 : 15, minRequests: o.quick ? 0 : 40, maxSeconds: o.quick ? 3 : 60,
-      concurrency: os.cpus().length * 2, maxVisitorsPerMin: o.quick ? 240 : undefined, signal: o.signal,
+      shopUrl: shop.ready,
+      firstDate: o.firstDate,
+      dates: o.dates,
+      seconds: o.quick ? 3 : 15,
+      minRequests: o.quick ? 0 : 40,
+      maxSeconds: o.quick ? 3 : 60,
+      concurrency: os.cpus().length * 2,
+      maxVisitorsPerMin: o.quick ? 240 : undefined,
+      signal: o.signal,
     });
   } finally {
     await shop.stop();

@@ -31,12 +31,26 @@ export interface IncidentTraffic {
 
 export function incidentEnv(t: IncidentTraffic): Record<string, string | number> {
   const slo = t.slo ?? SLO;
-  const names = t.sampleVisitors !== undefined ? ['sample'] : (['baseline', 'ramp', 'tripled'] as const).filter((p) => t.phases[p] !== undefined);
+  const names =
+    t.sampleVisitors !== undefined
+      ? ['sample']
+      : (['baseline', 'ramp', 'tripled'] as const).filter((p) => t.phases[p] !== undefined);
   return {
-    BASE_URL: t.baseUrl, RATE: t.rate, MULTIPLIER: t.multiplier, PHASES: names.join(','),
+    BASE_URL: t.baseUrl,
+    RATE: t.rate,
+    MULTIPLIER: t.multiplier,
+    PHASES: names.join(','),
     ...(t.sampleVisitors !== undefined ? { VISITORS: t.sampleVisitors } : {}),
-    BASELINE_S: t.phases.baseline ?? 0, RAMP_S: t.phases.ramp ?? 0, TRIPLED_S: t.phases.tripled ?? 0,
-    THINK_SCALE: t.thinkScale, FIRST_DATE: t.firstDate, DATES: t.dates, SEED: t.seed, RUN_ID: t.runId,
-    P95_MS: slo.p95Ms, MAX_ERROR_RATE: slo.maxErrorRate, TIMEOUT: `${REQUEST_TIMEOUT_S}s`,
+    BASELINE_S: t.phases.baseline ?? 0,
+    RAMP_S: t.phases.ramp ?? 0,
+    TRIPLED_S: t.phases.tripled ?? 0,
+    THINK_SCALE: t.thinkScale,
+    FIRST_DATE: t.firstDate,
+    DATES: t.dates,
+    SEED: t.seed,
+    RUN_ID: t.runId,
+    P95_MS: slo.p95Ms,
+    MAX_ERROR_RATE: slo.maxErrorRate,
+    TIMEOUT: `${REQUEST_TIMEOUT_S}s`,
   };
 }

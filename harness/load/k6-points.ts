@@ -35,7 +35,12 @@ export interface LoadPoints {
  * that name and scenario (a request without a response callback has no failed point and stays unfailed).
  */
 export async function readLoadPoints(file: string, opts: { custom?: string[] } = {}): Promise<LoadPoints> {
-  const out: LoadPoints = { requests: [], dropped: [], iterations: [], custom: Object.fromEntries((opts.custom ?? []).map((m) => [m, []])) };
+  const out: LoadPoints = {
+    requests: [],
+    dropped: [],
+    iterations: [],
+    custom: Object.fromEntries((opts.custom ?? []).map((m) => [m, []])),
+  };
   const raw = createReadStream(file);
   const lines = createInterface({ input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
   const awaitingFailed = new Map<string, RequestPoint>();
@@ -51,7 +56,14 @@ export async function readLoadPoints(file: string, opts: { custom?: string[] } =
     const ms = Date.parse(p.data.time);
     switch (p.metric) {
       case 'http_req_duration': {
-        const r: RequestPoint = { ms, scenario: tags.scenario ?? 'default', name: tags.name ?? tags.url ?? '', duration: p.data.value, failed: false, status: Number(tags.status ?? 0) || 0 };
+        const r: RequestPoint = {
+          ms,
+          scenario: tags.scenario ?? 'default',
+          name: tags.name ?? tags.url ?? '',
+          duration: p.data.value,
+          failed: false,
+          status: Number(tags.status ?? 0) || 0,
+        };
         out.requests.push(r);
         awaitingFailed.set(`${r.scenario}\u0001${r.name}`, r);
         break;
@@ -72,7 +84,8 @@ export async function readLoadPoints(file: string, opts: { custom?: string[] } =
         out.iterations.push({ ms, scenario: tags.scenario ?? 'default' });
         break;
       default:
-        if (Object.hasOwn(out.custom, p.metric)) out.custom[p.metric].push({ ms, scenario: tags.scenario ?? 'default', value: p.data.value });
+        if (Object.hasOwn(out.custom, p.metric))
+          out.custom[p.metric].push({ ms, scenario: tags.scenario ?? 'default', value: p.data.value });
     }
   }
   return out;
@@ -91,7 +104,11 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 function endpointStats(reqs: RequestPoint[]): EndpointStats {
   const d = reqs.map((r) => r.duration).sort((a, b) => a - b);
-  return { requests: reqs.length, p95_ms: round(percentile(d, 95)), error_rate: reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : 0 };
+  return {
+    requests: reqs.length,
+    p95_ms: round(percentile(d, 95)),
+    error_rate: reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : 0,
+  };
 }
 
 export function phaseStats(points: LoadPoints, phase: PhaseName, durationS: number): PhaseStats {
@@ -114,7 +131,12 @@ export function phaseStats(points: LoadPoints, phase: PhaseName, durationS: numb
 }
 
 /** Per time bucket since the load started: what a person watching a dashboard would have seen. */
-export function loadSeries(points: LoadPoints, startMs: number, bucketS: number, phases: { name: PhaseName; start_s: number; end_s: number }[]): LoadSeriesPoint[] {
+export function loadSeries(
+  points: LoadPoints,
+  startMs: number,
+  bucketS: number,
+  phases: { name: PhaseName; start_s: number; end_s: number }[],
+): LoadSeriesPoint[] {
   const end = phases.at(-1)?.end_s ?? 0;
   const buckets = Math.max(1, Math.ceil(end / bucketS));
   const byBucket: RequestPoint[][] = Array.from({ length: buckets }, () => []);
@@ -130,7 +152,10 @@ export function loadSeries(points: LoadPoints, startMs: number, bucketS: number,
   }
   return byBucket.map((reqs, b) => {
     const t = b * bucketS;
-    const pl = reqs.filter((r) => r.name === 'product-list').map((r) => r.duration).sort((a, c) => a - c);
+    const pl = reqs
+      .filter((r) => r.name === 'product-list')
+      .map((r) => r.duration)
+      .sort((a, c) => a - c);
     const phase = phases.find((p) => t >= p.start_s && t < p.end_s)?.name ?? phases.at(-1)!.name;
     return {
       t_s: t,

@@ -21,9 +21,17 @@ export interface PartitionTraffic {
 
 export function partitionEnv(t: PartitionTraffic): Record<string, string | number> {
   return {
-    BASE_URL: t.baseUrl, RATE: t.rate, MULTIPLIER: 1, DURATION_S: t.durationS, THINK_SCALE: t.thinkScale,
-    FIRST_DATE: t.firstDate, DATES: t.dates, SEED: t.seed, RUN_ID: t.runId,
-    MAX_ERROR_RATE: SLO.maxErrorRate, TIMEOUT: `${REQUEST_TIMEOUT_S}s`,
+    BASE_URL: t.baseUrl,
+    RATE: t.rate,
+    MULTIPLIER: 1,
+    DURATION_S: t.durationS,
+    THINK_SCALE: t.thinkScale,
+    FIRST_DATE: t.firstDate,
+    DATES: t.dates,
+    SEED: t.seed,
+    RUN_ID: t.runId,
+    MAX_ERROR_RATE: SLO.maxErrorRate,
+    TIMEOUT: `${REQUEST_TIMEOUT_S}s`,
   };
 }
 

@@ -28,8 +28,15 @@ export async function runLoadScript(
   extraArgs: string[],
   opts: { showProgress: boolean; signal?: AbortSignal },
 ): Promise<RunnerRun> {
-  const args = [script, ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), ...extraArgs, ...(opts.showProgress ? [] : ['--quiet'])];
-  const p = projectCommand('runner/cli.ts', args, { stdio: ['ignore', 'ignore', opts.showProgress ? 'inherit' : 'pipe'] });
+  const args = [
+    script,
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    ...extraArgs,
+    ...(opts.showProgress ? [] : ['--quiet']),
+  ];
+  const p = projectCommand('runner/cli.ts', args, {
+    stdio: ['ignore', 'ignore', opts.showProgress ? 'inherit' : 'pipe'],
+  });
   let tail = '';
   if (!opts.showProgress) p.stderr.on('data', (d: Buffer) => (tail = (tail + d).slice(-4000)));
   const unregister = onCleanup('load runner', () => stopTree(p));

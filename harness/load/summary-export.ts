@@ -41,12 +41,15 @@ export interface ThresholdResult {
 }
 
 export function thresholdResults(summary: SummaryExport): ThresholdResult[] {
-  return Object.entries(summary.metrics).flatMap(([metric, m]) => Object.entries(m.thresholds ?? {}).map(([expression, failed]) => ({ metric, expression, failed })));
+  return Object.entries(summary.metrics).flatMap(([metric, m]) =>
+    Object.entries(m.thresholds ?? {}).map(([expression, failed]) => ({ metric, expression, failed })),
+  );
 }
 
 /** Each threshold of a runner's summary export, by its metric and expression: met or not. */
 export function thresholdsMet(summaryFile: string): Record<string, { ok: boolean }> {
   const out: Record<string, { ok: boolean }> = {};
-  for (const t of thresholdResults(readSummaryExport(summaryFile))) out[`${t.metric}: ${t.expression}`] = { ok: !t.failed };
+  for (const t of thresholdResults(readSummaryExport(summaryFile)))
+    out[`${t.metric}: ${t.expression}`] = { ok: !t.failed };
   return out;
 }

@@ -37,7 +37,12 @@ export class FaultLink {
   private cutAt: number | null = null;
   readonly counts: LinkCounts = { connections: 0, arrivedWhileCut: 0, putThroughAtRestore: 0 };
 
-  private constructor(readonly name: string, private readonly server: net.Server, readonly port: number, private readonly target: { host: string; port: number }) {}
+  private constructor(
+    readonly name: string,
+    private readonly server: net.Server,
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
 
   static async open(name: string, target: { host: string; port: number }): Promise<FaultLink> {
     const server = net.createServer({ pauseOnConnect: true });

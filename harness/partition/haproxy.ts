@@ -1,7 +1,7 @@
 import net from 'node:net';
 import writeFileAtomic from 'write-file-atomic';
 import { UserError } from '../../common/user-error.ts';
-import { freeLoopbackPort } from '../db/embedded.ts';
+import { freeLoopbackPort } from '../process/ports.ts';
 import { debianProgram, startGuarded } from '../process/guarded.ts';
 import type { Service } from '../process/service.ts';
 
@@ -85,7 +85,11 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** Starts Debian's haproxy in the foreground with its config written to `cfg`; watches its server state lines. */
-export async function startBalancer(workers: { name: string; port: number }[], cfg: string, timeoutS: number): Promise<Balancer> {
+export async function startBalancer(
+  workers: { name: string; port: number }[],
+  cfg: string,
+  timeoutS: number,
+): Promise<Balancer> {
   const bin = debianProgram('/usr/sbin/haproxy', 'haproxy');
   const port = await freeLoopbackPort();
   writeFileAtomic.sync(cfg, haproxyConfig(port, workers, timeoutS));
@@ -95,7 +99,12 @@ export async function startBalancer(workers: { name: string; port: number }[], c
     if (m) events.push({ at_ms: Date.now(), worker: m[1], state: m[2] as 'UP' | 'DOWN' });
   };
   // -db: foreground, no daemon; -V prints the polling line we take as "configured"
-  const service: Service = await startGuarded('haproxy', [bin, '-f', cfg, '-db', '-V'], /Using \w+\(\) as the polling mechanism/, { onLine, timeoutMs: 15_000 });
+  const service: Service = await startGuarded(
+    'haproxy',
+    [bin, '-f', cfg, '-db', '-V'],
+    /Using \w+\(\) as the polling mechanism/,
+    { onLine, timeoutMs: 15_000 },
+  );
   const deadline = Date.now() + 5_000;
   while (!(await accepts(port))) {
     if (Date.now() > deadline) {

@@ -17,7 +17,11 @@ export interface TaskRecord {
   failedReason?: string;
 }
 
-async function withQueue<T>(redisUrl: string, prefix: string, fn: (q: Queue<TaskData, TaskAnswer>) => Promise<T>): Promise<T> {
+async function withQueue<T>(
+  redisUrl: string,
+  prefix: string,
+  fn: (q: Queue<TaskData, TaskAnswer>) => Promise<T>,
+): Promise<T> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   connection.on('error', () => {});
   const queue = new Queue<TaskData, TaskAnswer>(TASK_QUEUE, { connection, prefix });
@@ -86,7 +90,12 @@ function byCart(tasks: TaskRecord[]): { carts: Map<string, CartRecord>; cartOfEm
  * Compares the database's cart positions and orders of this replay (carts named `cartPrefix`...) with the tasks'
  * record. `acknowledged` is how many asynchronous actions the visitors saw succeed.
  */
-export async function checkNoLoss(dbUrl: string, cartPrefix: string, tasks: TaskRecord[], acknowledged: number): Promise<NoLossCheck> {
+export async function checkNoLoss(
+  dbUrl: string,
+  cartPrefix: string,
+  tasks: TaskRecord[],
+  acknowledged: number,
+): Promise<NoLossCheck> {
   const { carts, cartOfEmail } = byCart(tasks);
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
@@ -94,20 +103,35 @@ export async function checkNoLoss(dbUrl: string, cartPrefix: string, tasks: Task
   let orders: { code: string; email: string; total: string; positions: number; price_sum: string }[];
   try {
     // left() rather than LIKE: run ids hold '_', a LIKE wildcard
-    positions = (await client.query('SELECT cart_id, array_agg(id ORDER BY id) AS ids FROM pretixbase_cartposition WHERE left(cart_id, length($1)) = $1 GROUP BY cart_id', [cartPrefix])).rows;
-    orders = (await client.query(
-      `SELECT o.code, o.email, o.total::text AS total, count(op.id)::int AS positions, coalesce(sum(op.price), 0)::text AS price_sum
+    positions = (
+      await client.query(
+        'SELECT cart_id, array_agg(id ORDER BY id) AS ids FROM pretixbase_cartposition WHERE left(cart_id, length($1)) = $1 GROUP BY cart_id',
+        [cartPrefix],
+      )
+    ).rows;
+    orders = (
+      await client.query(
+        `SELECT o.code, o.email, o.total::text AS total, count(op.id)::int AS positions, coalesce(sum(op.price), 0)::text AS price_sum
          FROM pretixbase_order o LEFT JOIN pretixbase_orderposition op ON op.order_id = o.id
         WHERE left(o.email, length($1)) = $1 GROUP BY o.id`,
-      [cartPrefix],
-    )).rows;
+        [cartPrefix],
+      )
+    ).rows;
   } finally {
     await client.end();
   }
 
   const check: NoLossCheck = {
-    carts: carts.size, positions_added: 0, orders_placed: 0, lost_positions: 0, unaccounted_positions: 0, lost_orders: 0, unaccounted_orders: 0,
-    partial_orders: 0, tasks: { completed: 0, failed: 0, unfinished: 0, failed_by_reason: {} }, unacknowledged: 0,
+    carts: carts.size,
+    positions_added: 0,
+    orders_placed: 0,
+    lost_positions: 0,
+    unaccounted_positions: 0,
+    lost_orders: 0,
+    unaccounted_orders: 0,
+    partial_orders: 0,
+    tasks: { completed: 0, failed: 0, unfinished: 0, failed_by_reason: {} },
+    unacknowledged: 0,
   };
   const inCart = new Map(positions.map((p) => [p.cart_id, p.ids]));
   const ordersOf = new Map<string, typeof orders>();

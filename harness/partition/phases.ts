@@ -17,7 +17,11 @@ const sentAt = (r: RequestPoint) => r.ms - r.duration;
 
 function figures(reqs: RequestPoint[]): ActionFigures {
   const d = reqs.map((r) => r.duration).sort((a, b) => a - b);
-  return { count: reqs.length, failed_rate: reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : 0, p95_ms: round(percentile(d, 95), 1) };
+  return {
+    count: reqs.length,
+    failed_rate: reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : 0,
+    p95_ms: round(percentile(d, 95), 1),
+  };
 }
 
 export function phaseFigures(points: LoadPoints, w: PhaseWindow): PhaseFigures {
@@ -31,7 +35,10 @@ export function phaseFigures(points: LoadPoints, w: PhaseWindow): PhaseFigures {
   return {
     async_actions: figures(reqs.filter((r) => ASYNC_NAMES.has(r.name))),
     pages: figures(reqs.filter((r) => PAGE_NAMES.has(r.name))),
-    retries: { count: retries.length, succeeded_rate: retries.length ? round(retries.filter((r) => !r.failed).length / retries.length, 4) : 0 },
+    retries: {
+      count: retries.length,
+      succeeded_rate: retries.length ? round(retries.filter((r) => !r.failed).length / retries.length, 4) : 0,
+    },
     endpoints,
   };
 }
@@ -60,7 +67,8 @@ export function partitionSeries(
     const b = Math.floor((sentAt(r) - startMs) / 1000 / bucketS);
     if (b >= 0 && b < buckets) byBucket[b].push(r);
   }
-  const rate = (reqs: RequestPoint[]) => (reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : null);
+  const rate = (reqs: RequestPoint[]) =>
+    reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : null;
   const phaseAt = (ms: number) => windows.find((w) => ms >= w.startMs && ms < w.endMs)?.name ?? windows.at(-1)!.name;
   return {
     bucket_s: bucketS,
@@ -69,10 +77,20 @@ export function partitionSeries(
       const asyncReqs = reqs.filter((r) => ASYNC_NAMES.has(r.name));
       const pageReqs = reqs.filter((r) => PAGE_NAMES.has(r.name));
       return {
-        t_s: b * bucketS, phase: phaseAt(at), async_actions: asyncReqs.length, async_failed_rate: rate(asyncReqs), pages: pageReqs.length,
-        pages_failed_rate: rate(pageReqs), webs_in_rotation: inRotation(at), tasks_taking: taking(at),
+        t_s: b * bucketS,
+        phase: phaseAt(at),
+        async_actions: asyncReqs.length,
+        async_failed_rate: rate(asyncReqs),
+        pages: pageReqs.length,
+        pages_failed_rate: rate(pageReqs),
+        webs_in_rotation: inRotation(at),
+        tasks_taking: taking(at),
       };
     }),
-    phases: windows.map((w) => ({ name: w.name, start_s: round((w.startMs - startMs) / 1000, 1), end_s: round((w.endMs - startMs) / 1000, 1) })),
+    phases: windows.map((w) => ({
+      name: w.name,
+      start_s: round((w.startMs - startMs) / 1000, 1),
+      end_s: round((w.endMs - startMs) / 1000, 1),
+    })),
   };
 }

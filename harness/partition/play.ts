@@ -13,7 +13,8 @@ async function pagesServed(webs: ShopWorker[]): Promise<number> {
   let total = 0;
   for (const w of webs) {
     const text = await (await fetch(`${w.url}/metrics`, { signal: AbortSignal.timeout(2_000) })).text().catch(() => '');
-    for (const m of text.matchAll(/^shop_http_requests_total\{[^}]*route="(?:calendar|product-list)"[^}]*\} (\d+)$/gm)) total += Number(m[1]);
+    for (const m of text.matchAll(/^shop_http_requests_total\{[^}]*route="(?:calendar|product-list)"[^}]*\} (\d+)$/gm))
+      total += Number(m[1]);
   }
   return total;
 }
@@ -34,7 +35,13 @@ function until(at: number, runnerEnded: Promise<unknown>, what: string): Promise
  * worker, lets the baseline run, cuts the shape's links, heals them after the partition phase. The load script
  * knows nothing of this; requests are put into phases afterwards by the times recorded here.
  */
-export async function playPartition(webs: ShopWorker[], shape: PartitionShape, phases: Record<PartitionPhase, number>, runnerEnded: Promise<unknown>, log: (line: string) => void): Promise<PlayedTimeline> {
+export async function playPartition(
+  webs: ShopWorker[],
+  shape: PartitionShape,
+  phases: Record<PartitionPhase, number>,
+  runnerEnded: Promise<unknown>,
+  log: (line: string) => void,
+): Promise<PlayedTimeline> {
   const before = await pagesServed(webs);
   let ended = false;
   void runnerEnded.then(() => (ended = true));
@@ -48,7 +55,9 @@ export async function playPartition(webs: ShopWorker[], shape: PartitionShape, p
   await until(loadStartMs + phases.baseline * 1000, runnerEnded, 'the partition');
   for (const l of shape.links) l.cut();
   const cutMs = Date.now();
-  log(`partition: cut ${shape.links.length} links (web workers reaching nothing: ${shape.webWorkersCutOff.join(', ')}; task workers reaching Redis only: ${shape.taskWorkersRedisOnly.join(', ')})`);
+  log(
+    `partition: cut ${shape.links.length} links (web workers reaching nothing: ${shape.webWorkersCutOff.join(', ')}; task workers reaching Redis only: ${shape.taskWorkersRedisOnly.join(', ')})`,
+  );
   await until(cutMs + phases.partition * 1000, runnerEnded, 'the network healed');
   for (const l of shape.links) l.restore();
   const healedMs = Date.now();

@@ -14,6 +14,10 @@ export function isPartitionFolder(dir: string): boolean {
 export function readPartitionFolder(dir: string): PartitionReportInput {
   return {
     summary: readJsonFile(path.join(dir, 'summary.json'), partitionSummarySchema, 'a loadlab.partition/v1 summary'),
-    series: readJsonFile(path.join(dir, 'series.json'), partitionSeriesSchema, 'the series of a loadlab.partition/v1 run'),
+    series: readJsonFile(
+      path.join(dir, 'series.json'),
+      partitionSeriesSchema,
+      'the series of a loadlab.partition/v1 run',
+    ),
   };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { UserError } from '../../common/user-error.ts';
-import { freeLoopbackPort } from '../db/embedded.ts';
+import { freeLoopbackPort } from '../process/ports.ts';
 import { stateDir } from '../files/paths.ts';
 import { onCleanup } from '../process/cleanup.ts';
 import { debianProgram, startGuarded } from '../process/guarded.ts';
@@ -24,12 +24,18 @@ function checkUrl(raw: string): string {
   } catch {
     throw new UserError(`REDIS_URL '${raw}' is not a URL (accepted: redis://[:password@]host:port[/db])`);
   }
-  if (u.protocol !== 'redis:') throw new UserError(`REDIS_URL scheme '${u.protocol}' is not supported (accepted: redis://)`);
+  if (u.protocol !== 'redis:')
+    throw new UserError(`REDIS_URL scheme '${u.protocol}' is not supported (accepted: redis://)`);
   return u.toString();
 }
 
 async function serverVersion(url: string): Promise<string> {
-  const c = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, lazyConnect: true, retryStrategy: () => null });
+  const c = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    lazyConnect: true,
+    retryStrategy: () => null,
+  });
   c.on('error', () => {});
   try {
     await c.connect();
@@ -51,7 +57,8 @@ function removeAbandoned(root: string): void {
     try {
       process.kill(pid, 0);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path.join(root, entry), { recursive: true, force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+        rmSync(path.join(root, entry), { recursive: true, force: true });
     }
   }
 }
@@ -76,8 +83,23 @@ export async function openRedis(log: (line: string) => void): Promise<RedisServe
   // registered first, so it runs after the server's own stop (cleanups run last-in, first-out)
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   const unregister = onCleanup('redis data folder', removeDir);
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--maxmemory-policy', 'noeviction'];
-  let service;
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
+  let service: Awaited<ReturnType<typeof startGuarded>>;
   try {
     service = await startGuarded('redis-server', [bin, ...args], /Ready to accept connections/, { timeoutMs: 15_000 });
   } catch (err) {

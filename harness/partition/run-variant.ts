@@ -12,7 +12,13 @@ import { checkNoLoss, dropQueue, lostOrDuplicated, openTasks, readTaskRecords } 
 import { acknowledgedActions, partitionSeries, phaseFigures, type PhaseWindow } from './phases.ts';
 import { playPartition, type PlayedTimeline } from './play.ts';
 import { incidentShape, startTopology, type PartitionShape, type Topology, type WorkerCounts } from './topology.ts';
-import { PARTITION_PHASES, type PartitionPhase, type PartitionSeries, type PartitionVariant, type VariantResult } from './types.ts';
+import {
+  PARTITION_PHASES,
+  type PartitionPhase,
+  type PartitionSeries,
+  type PartitionVariant,
+  type VariantResult,
+} from './types.ts';
 
 export interface VariantPlan {
   variant: PartitionVariant;
@@ -45,17 +51,20 @@ export interface VariantOutcome {
 
 export const BEHAVIOUR: Record<PartitionVariant, string> = {
   before: 'task workers take tasks whatever their PostgreSQL link (as on 2026-06-27)',
-  after: 'a task worker takes tasks only while its PostgreSQL link answers, and hands back a task that found it gone before writing',
+  after:
+    'a task worker takes tasks only while its PostgreSQL link answers, and hands back a task that found it gone before writing',
 };
 
 async function warmUp(url: string, firstDate: number, signal: AbortSignal): Promise<void> {
-  for (const path of ['/citymuseum/timeslots/', `/citymuseum/timeslots/${firstDate}/`]) await (await fetch(`${url}${path}`, { signal })).arrayBuffer();
+  for (const path of ['/citymuseum/timeslots/', `/citymuseum/timeslots/${firstDate}/`])
+    await (await fetch(`${url}${path}`, { signal })).arrayBuffer();
 }
 
 /** Waits until no task of the replay is waiting or running (a task may outlive its visitor's timeout). */
 async function drain(redisUrl: string, prefix: string, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + 20_000;
-  while (!signal.aborted && (await openTasks(redisUrl, prefix)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while (!signal.aborted && (await openTasks(redisUrl, prefix)) > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
 }
 
 /**
@@ -63,7 +72,8 @@ async function drain(redisUrl: string, prefix: string, signal: AbortSignal): Pro
  * cuts only loses connections (its clients time out and retry); its process ending is the fault.
  */
 function watchTopology(plan: VariantPlan, topo: Topology): void {
-  for (const w of [...topo.webs, ...topo.tasks]) plan.watchdog.watchProcess('process', `${w.kind} worker ${w.name} (${plan.variant})`, w.service.unexpectedEnd);
+  for (const w of [...topo.webs, ...topo.tasks])
+    plan.watchdog.watchProcess('process', `${w.kind} worker ${w.name} (${plan.variant})`, w.service.unexpectedEnd);
   plan.watchdog.watchProcess('process', `haproxy (${plan.variant})`, topo.balancer.unexpectedEnd);
 }
 
@@ -74,8 +84,14 @@ export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOut
   const scriptRunId = `${plan.replayId}-${variant}`;
   const total = PARTITION_PHASES.reduce((s, p) => s + plan.phases[p], 0);
   const topo = await startTopology({
-    ...plan.counts, gated: variant === 'after', dbUrl: plan.dbUrl, redisUrl: plan.redis.url, queuePrefix: prefix,
-    haproxyConfig: folder.file(`haproxy-${variant}.cfg`), timeoutS: REQUEST_TIMEOUT_S, log: (l) => log(`${variant}: ${l}`),
+    ...plan.counts,
+    gated: variant === 'after',
+    dbUrl: plan.dbUrl,
+    redisUrl: plan.redis.url,
+    queuePrefix: prefix,
+    haproxyConfig: folder.file(`haproxy-${variant}.cfg`),
+    timeoutS: REQUEST_TIMEOUT_S,
+    log: (l) => log(`${variant}: ${l}`),
   });
   const pointsFile = folder.file(`k6-points-${variant}.json.gz`);
   let played: PlayedTimeline;
@@ -85,15 +101,35 @@ export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOut
     watchTopology(plan, topo);
     shape = incidentShape(topo);
     await warmUp(topo.url, plan.firstDate, signal);
-    log(`${variant}: ${PARTITION_PHASES.map((p) => `${p} ${plan.phases[p]} s`).join(', ')} at ${plan.rate} visitors/min; ${BEHAVIOUR[variant]}`);
-    const env = partitionEnv({ baseUrl: topo.url, rate: plan.rate, durationS: total, thinkScale: plan.thinkScale, firstDate: plan.firstDate, dates: plan.dates, seed: plan.seed, runId: scriptRunId });
+    log(
+      `${variant}: ${PARTITION_PHASES.map((p) => `${p} ${plan.phases[p]} s`).join(', ')} at ${plan.rate} visitors/min; ${BEHAVIOUR[variant]}`,
+    );
+    const env = partitionEnv({
+      baseUrl: topo.url,
+      rate: plan.rate,
+      durationS: total,
+      thinkScale: plan.thinkScale,
+      firstDate: plan.firstDate,
+      dates: plan.dates,
+      seed: plan.seed,
+      runId: scriptRunId,
+    });
     const loadStartMs = Date.now();
     const stopped = (run: RunnerRun) =>
       endIfStopped({
-        run, signal, watchdog: plan.watchdog, summaryFile: folder.file(`k6-summary-${variant}.json`), during: `variant ${variant}`,
+        run,
+        signal,
+        watchdog: plan.watchdog,
+        summaryFile: folder.file(`k6-summary-${variant}.json`),
+        during: `variant ${variant}`,
         stoppedAt: `${variant}: stopped ${((Date.now() - loadStartMs) / 1000).toFixed(1)} s into its load`,
       });
-    const runner = runLoadScript(PARTITION_SCRIPT, env, ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`], { showProgress: showProgress(), signal });
+    const runner = runLoadScript(
+      PARTITION_SCRIPT,
+      env,
+      ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`],
+      { showProgress: showProgress(), signal },
+    );
     // a fault stops the runner, which ends the play early: the fault (or the runner's crash) is the news, not that
     played = await playPartition(topo.webs, shape, plan.phases, runner, log).catch(async (err) => {
       stopped(await runner);
@@ -101,7 +137,8 @@ export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOut
     });
     const run = await runner;
     stopped(run);
-    if (run.code !== 0 && run.code !== 99) throw new UserError(`the load runner failed for variant ${variant} (exit ${run.code}): ${run.stderrTail}`);
+    if (run.code !== 0 && run.code !== 99)
+      throw new UserError(`the load runner failed for variant ${variant} (exit ${run.code}): ${run.stderrTail}`);
     runnerExit = run.code;
     await drain(plan.redis.url, prefix, signal);
   } finally {
@@ -121,7 +158,10 @@ interface Played {
   scriptRunId: string;
 }
 
-async function measure(plan: VariantPlan, { topo, shape, t, runnerExit, pointsFile, prefix, scriptRunId }: Played): Promise<VariantOutcome> {
+async function measure(
+  plan: VariantPlan,
+  { topo, shape, t, runnerExit, pointsFile, prefix, scriptRunId }: Played,
+): Promise<VariantOutcome> {
   const points = await readLoadPoints(pointsFile);
   if (points.requests.length === 0) throw new UserError(`the load run of variant ${plan.variant} recorded no request`);
   // reduce, not a spread: a long run at a high rate records more requests than a call takes arguments
@@ -137,8 +177,11 @@ async function measure(plan: VariantPlan, { topo, shape, t, runnerExit, pointsFi
 
   const since = (ms: number) => Math.round((ms - t.loadStartMs) / 100) / 10;
   const events = topo.balancer.events;
-  const inRotation = (ms: number) => topo.webs.filter((w) => events.filter((e) => e.worker === w.name && e.at_ms <= ms).at(-1)?.state !== 'DOWN').length;
-  const taking = (ms: number) => topo.tasks.filter((w) => topo.gateEvents.filter((e) => e.worker === w.name && e.at_ms <= ms).at(-1)?.open !== false).length;
+  const inRotation = (ms: number) =>
+    topo.webs.filter((w) => events.filter((e) => e.worker === w.name && e.at_ms <= ms).at(-1)?.state !== 'DOWN').length;
+  const taking = (ms: number) =>
+    topo.tasks.filter((w) => topo.gateEvents.filter((e) => e.worker === w.name && e.at_ms <= ms).at(-1)?.open !== false)
+      .length;
   const gateClosed: Record<string, number | null> = {};
   if (plan.variant === 'after') {
     for (const name of shape.taskWorkersRedisOnly) {
@@ -146,7 +189,9 @@ async function measure(plan: VariantPlan, { topo, shape, t, runnerExit, pointsFi
       gateClosed[name] = e ? Math.round((e.at_ms - t.cutMs) / 100) / 10 : null;
     }
   }
-  const byWorker: VariantResult['partition_tasks_by_worker'] = Object.fromEntries(topo.tasks.map((w) => [w.name, { ran: 0, failed: 0, handed_back: 0 }]));
+  const byWorker: VariantResult['partition_tasks_by_worker'] = Object.fromEntries(
+    topo.tasks.map((w) => [w.name, { ran: 0, failed: 0, handed_back: 0 }]),
+  );
   for (const run of topo.taskRuns) {
     if (run.at_ms < t.cutMs || run.at_ms >= t.healedMs) continue;
     const w = byWorker[run.worker];
@@ -163,9 +208,18 @@ async function measure(plan: VariantPlan, { topo, shape, t, runnerExit, pointsFi
       phases,
       lost_or_duplicated: lostOrDuplicated(check),
       check,
-      timeline: { load_started_at: new Date(t.loadStartMs).toISOString(), cut_s: since(t.cutMs), healed_s: since(t.healedMs), end_s: since(endMs) },
-      rotation: events.filter((e) => e.at_ms >= t.loadStartMs).map((e) => ({ at_s: since(e.at_ms), worker: e.worker, state: e.state })),
-      gate: topo.gateEvents.filter((e) => e.at_ms >= t.loadStartMs).map((e) => ({ at_s: since(e.at_ms), worker: e.worker, open: e.open })),
+      timeline: {
+        load_started_at: new Date(t.loadStartMs).toISOString(),
+        cut_s: since(t.cutMs),
+        healed_s: since(t.healedMs),
+        end_s: since(endMs),
+      },
+      rotation: events
+        .filter((e) => e.at_ms >= t.loadStartMs)
+        .map((e) => ({ at_s: since(e.at_ms), worker: e.worker, state: e.state })),
+      gate: topo.gateEvents
+        .filter((e) => e.at_ms >= t.loadStartMs)
+        .map((e) => ({ at_s: since(e.at_ms), worker: e.worker, open: e.open })),
       partition_tasks_by_worker: byWorker,
       gate_closed_after_s: gateClosed,
       runner_exit_code: runnerExit,

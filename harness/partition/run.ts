@@ -15,7 +15,13 @@ import { openRedis } from './redis.ts';
 import { writePartitionReport } from './report/write.ts';
 import { runPartitionVariant } from './run-variant.ts';
 import type { WorkerCounts } from './topology.ts';
-import { PARTITION_PHASES, type PartitionPhase, type PartitionSeries, type PartitionSummary, type PartitionVariant } from './types.ts';
+import {
+  PARTITION_PHASES,
+  type PartitionPhase,
+  type PartitionSeries,
+  type PartitionSummary,
+  type PartitionVariant,
+} from './types.ts';
 
 export interface PartitionOptions {
   spec: DatasetSpec;
@@ -38,7 +44,9 @@ export function partitionPhases(quick: boolean): Record<PartitionPhase, number> 
 }
 
 export function defaultCounts(quick: boolean): WorkerCounts {
-  return quick ? { webWorkers: 2, taskWorkers: 4, taskConcurrency: 10 } : { webWorkers: 4, taskWorkers: 8, taskConcurrency: 10 };
+  return quick
+    ? { webWorkers: 2, taskWorkers: 4, taskConcurrency: 10 }
+    : { webWorkers: 4, taskWorkers: 8, taskConcurrency: 10 };
 }
 
 function haproxyVersion(bin: string): string {
@@ -56,7 +64,8 @@ function haproxyVersion(bin: string): string {
 export async function runPartition(o: PartitionOptions): Promise<{ summary: PartitionSummary; folder: RunFolder }> {
   dotenv.config({ quiet: true });
   // the programs this mode needs, checked before anything starts
-  if (!process.env.REDIS_URL?.trim()) debianProgram('/usr/bin/redis-server', 'redis-server', 'set REDIS_URL to a Redis of your own');
+  if (!process.env.REDIS_URL?.trim())
+    debianProgram('/usr/bin/redis-server', 'redis-server', 'set REDIS_URL to a Redis of your own');
   const haproxy = debianProgram('/usr/sbin/haproxy', 'haproxy');
   const watchdog = new Watchdog(o.say);
   watchdog.watchRunDisks(o.out ?? reportsDir);
@@ -65,24 +74,49 @@ export async function runPartition(o: PartitionOptions): Promise<{ summary: Part
   const log = progressLog(process.stderr);
   const started = new Date();
 
-  o.say(`loadlab partition replay: preset ${o.spec.name} (${o.spec.dates} dates), variants ${o.variants.join(', ')}, run folder ${folder.dir}`);
+  o.say(
+    `loadlab partition replay: preset ${o.spec.name} (${o.spec.dates} dates), variants ${o.variants.join(', ')}, run folder ${folder.dir}`,
+  );
   const summary = await watchdog.run(folder, async (signal) => {
     const { db, result } = await openDataset({ preset: o.spec, seed: o.seed, log, signal });
     const unwatch = watchdog.watchDatabase(db);
     const redis = await openRedis(log);
     if (redis.unexpectedEnd) watchdog.watchProcess('process', 'redis-server', redis.unexpectedEnd);
-    const summary = newSummary(o, folder.runId, started, { postgres: db.postgresVersion, database: db.kind, redis: redis.version, redis_server: redis.owned ? 'embedded' : 'external', haproxy: haproxyVersion(haproxy) });
+    const summary = newSummary(o, folder.runId, started, {
+      postgres: db.postgresVersion,
+      database: db.kind,
+      redis: redis.version,
+      redis_server: redis.owned ? 'embedded' : 'external',
+      haproxy: haproxyVersion(haproxy),
+    });
     const m = result.manifest;
     // the folder's name alone is not unique: a run may go into an earlier run's folder, whose carts are still in the database
     const replayId = `${folder.runId}-${started.getTime().toString(36)}`;
     const series: Partial<Record<PartitionVariant, PartitionSeries>> = {};
     for (const variant of o.variants) {
       const outcome = await runPartitionVariant({
-        variant, replayId, dbUrl: db.url, redis, counts: o.counts, phases: o.phases, rate: o.rate, thinkScale: summary.traffic.think_scale,
-        bucketS: o.quick ? 2 : 5, firstDate: m.hot_subevent_first, dates: m.dates, seed: o.seed, folder, log: o.say, watchdog, signal,
+        variant,
+        replayId,
+        dbUrl: db.url,
+        redis,
+        counts: o.counts,
+        phases: o.phases,
+        rate: o.rate,
+        thinkScale: summary.traffic.think_scale,
+        bucketS: o.quick ? 2 : 5,
+        firstDate: m.hot_subevent_first,
+        dates: m.dates,
+        seed: o.seed,
+        folder,
+        log: o.say,
+        watchdog,
+        signal,
       });
       summary.variants[variant] = outcome.result;
-      summary.topology.partition = { web_workers_cut_off: outcome.shape.webWorkersCutOff, task_workers_redis_only: outcome.shape.taskWorkersRedisOnly };
+      summary.topology.partition = {
+        web_workers_cut_off: outcome.shape.webWorkersCutOff,
+        task_workers_redis_only: outcome.shape.taskWorkersRedisOnly,
+      };
       series[variant] = outcome.series;
       const p = outcome.result.phases.partition;
       const line = `${variant}: during the partition ${pct(p.async_actions.failed_rate)} of ${p.async_actions.count} asynchronous actions failed, ${pct(p.pages.failed_rate)} of ${p.pages.count} pages; lost or duplicated: ${outcome.result.lost_or_duplicated}`;
@@ -101,13 +135,41 @@ export async function runPartition(o: PartitionOptions): Promise<{ summary: Part
 }
 
 /** summary.json before any variant ran: what was asked for and what it runs on */
-function newSummary(o: PartitionOptions, runId: string, started: Date, v: Pick<PartitionSummary['machine'], 'postgres' | 'database' | 'redis' | 'redis_server' | 'haproxy'>): PartitionSummary {
+function newSummary(
+  o: PartitionOptions,
+  runId: string,
+  started: Date,
+  v: Pick<PartitionSummary['machine'], 'postgres' | 'database' | 'redis' | 'redis_server' | 'haproxy'>,
+): PartitionSummary {
   return {
-    schema: 'loadlab.partition/v1', run_id: runId, preset: o.spec.name, dates: o.spec.dates, seed: o.seed, started_at: started.toISOString(), finished_at: '',
-    machine: { cpus: os.cpus().length, node: process.version, postgres: v.postgres, redis: v.redis, haproxy: v.haproxy, os: `${os.type()} ${os.release()}`, database: v.database, redis_server: v.redis_server },
-    traffic: { visitors_per_min: o.rate, think_scale: o.quick ? 0.25 : 0.5, request_timeout_s: REQUEST_TIMEOUT_S, phases: PARTITION_PHASES.map((name) => ({ name, duration_s: o.phases[name] })) },
+    schema: 'loadlab.partition/v1',
+    run_id: runId,
+    preset: o.spec.name,
+    dates: o.spec.dates,
+    seed: o.seed,
+    started_at: started.toISOString(),
+    finished_at: '',
+    machine: {
+      cpus: os.cpus().length,
+      node: process.version,
+      postgres: v.postgres,
+      redis: v.redis,
+      haproxy: v.haproxy,
+      os: `${os.type()} ${os.release()}`,
+      database: v.database,
+      redis_server: v.redis_server,
+    },
+    traffic: {
+      visitors_per_min: o.rate,
+      think_scale: o.quick ? 0.25 : 0.5,
+      request_timeout_s: REQUEST_TIMEOUT_S,
+      phases: PARTITION_PHASES.map((name) => ({ name, duration_s: o.phases[name] })),
+    },
     topology: {
-      web_workers: o.counts.webWorkers, task_workers: o.counts.taskWorkers, task_concurrency: o.counts.taskConcurrency, product_list_query: 'after',
+      web_workers: o.counts.webWorkers,
+      task_workers: o.counts.taskWorkers,
+      task_concurrency: o.counts.taskConcurrency,
+      product_list_query: 'after',
       load_balancer: { health_check: { ...HEALTH_CHECK }, page_timeout_s: PAGE_TIMEOUT_S },
       partition: { web_workers_cut_off: [], task_workers_redis_only: [] },
     },

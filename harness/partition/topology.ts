@@ -88,8 +88,13 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     const redis = await FaultLink.open(`${name} -> redis`, targetOf(o.redisUrl, 6379));
     links.push(postgres, redis);
     const env = {
-      SHOP_DATABASE_URL: throughLink(o.dbUrl, postgres), SHOP_REDIS_URL: throughLink(o.redisUrl, redis), SHOP_QUEUE_PREFIX: o.queuePrefix,
-      SHOP_WORKER_NAME: name, SHOP_TASK_CONCURRENCY: String(o.taskConcurrency), SHOP_TASK_GATE: o.gated ? 'on' : 'off', SHOP_QUERY_VARIANT: 'after',
+      SHOP_DATABASE_URL: throughLink(o.dbUrl, postgres),
+      SHOP_REDIS_URL: throughLink(o.redisUrl, redis),
+      SHOP_QUEUE_PREFIX: o.queuePrefix,
+      SHOP_WORKER_NAME: name,
+      SHOP_TASK_CONCURRENCY: String(o.taskConcurrency),
+      SHOP_TASK_GATE: o.gated ? 'on' : 'off',
+      SHOP_QUERY_VARIANT: 'after',
     };
     const onLine = (line: string) => {
       const run = /^(task\d+): ran \S+: (completed|failed|handed back)$/.exec(line);
@@ -98,8 +103,19 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       if (gate) gateEvents.push({ at_ms: Date.now(), worker: gate[1], open: gate[2] === 'back' });
     };
     const ready = spec.kind === 'web' ? /listening on (http:\/\/127\.0\.0\.1:\d+)/ : /task worker \S+ ready/;
-    const service = await startService(`${spec.kind} worker ${name}`, spec.entry, [], ready, { env, onLine, timeoutMs: 60_000 });
-    const w: ShopWorker = { name, kind: spec.kind, postgres, redis, service, url: spec.kind === 'web' ? service.ready : undefined };
+    const service = await startService(`${spec.kind} worker ${name}`, spec.entry, [], ready, {
+      env,
+      onLine,
+      timeoutMs: 60_000,
+    });
+    const w: ShopWorker = {
+      name,
+      kind: spec.kind,
+      postgres,
+      redis,
+      service,
+      url: spec.kind === 'web' ? service.ready : undefined,
+    };
     started.push(w);
     return w;
   };
@@ -109,8 +125,14 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       Promise.all(Array.from({ length: o.webWorkers }, (_, i) => startWorker(WEB, i))),
       Promise.all(Array.from({ length: o.taskWorkers }, (_, i) => startWorker(TASK, i))),
     ]);
-    balancer = await startBalancer(webs.map((w) => ({ name: w.name, port: Number(new URL(w.url!).port) })), o.haproxyConfig, o.timeoutS);
-    o.log(`${webs.length} web workers behind haproxy on ${balancer.url}, ${tasks.length} task workers (${o.taskConcurrency} tasks each${o.gated ? ', gated on their PostgreSQL link' : ''})`);
+    balancer = await startBalancer(
+      webs.map((w) => ({ name: w.name, port: Number(new URL(w.url!).port) })),
+      o.haproxyConfig,
+      o.timeoutS,
+    );
+    o.log(
+      `${webs.length} web workers behind haproxy on ${balancer.url}, ${tasks.length} task workers (${o.taskConcurrency} tasks each${o.gated ? ', gated on their PostgreSQL link' : ''})`,
+    );
     return { url: balancer.url, webs, tasks, balancer, gateEvents, taskRuns, stop };
   } catch (err) {
     await stop();
@@ -132,8 +154,10 @@ export interface PartitionShape {
  * of the web workers (at least one, never all) reach nothing.
  */
 export function incidentShape(t: Pick<Topology, 'webs' | 'tasks'>): PartitionShape {
-  if (t.webs.length < 2) throw new UserError('the partition needs at least 2 web workers: one is cut off, the others keep serving');
-  if (t.tasks.length < 2) throw new UserError('the partition needs at least 2 task workers: one reaches Redis only, the others both');
+  if (t.webs.length < 2)
+    throw new UserError('the partition needs at least 2 web workers: one is cut off, the others keep serving');
+  if (t.tasks.length < 2)
+    throw new UserError('the partition needs at least 2 task workers: one reaches Redis only, the others both');
   const webs = t.webs.slice(t.webs.length - Math.max(1, Math.floor(t.webs.length / 2)));
   // every fourth worker, or the last one when there are fewer than four
   const every4th = t.tasks.filter((_, i) => i % 4 === 3);

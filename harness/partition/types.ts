@@ -49,7 +49,12 @@ const noLossCheckSchema = z.object({
   unaccounted_orders: count,
   /** orders without positions, or whose total is not the sum of their positions */
   partial_orders: count,
-  tasks: z.object({ completed: count, failed: count, unfinished: count, failed_by_reason: z.record(z.string(), count) }),
+  tasks: z.object({
+    completed: count,
+    failed: count,
+    unfinished: count,
+    failed_by_reason: z.record(z.string(), count),
+  }),
   /** finished tasks whose visitor never saw the answer (no double effect: the retry found the stored answer, or none came) */
   unacknowledged: count,
 });
@@ -86,8 +91,14 @@ export const partitionSummarySchema = z.object({
   started_at: z.string(),
   finished_at: z.string(),
   machine: z.object({
-    cpus: count, node: z.string(), postgres: z.string(), redis: z.string(), haproxy: z.string(), os: z.string(),
-    database: z.enum(['embedded', 'external']), redis_server: z.enum(['embedded', 'external']),
+    cpus: count,
+    node: z.string(),
+    postgres: z.string(),
+    redis: z.string(),
+    haproxy: z.string(),
+    os: z.string(),
+    database: z.enum(['embedded', 'external']),
+    redis_server: z.enum(['embedded', 'external']),
   }),
   traffic: z.object({
     visitors_per_min: num,
@@ -133,4 +144,7 @@ const partitionSeriesOfVariantSchema = z.object({
 export type PartitionSeries = z.infer<typeof partitionSeriesOfVariantSchema>;
 
 /** series.json: each variant that ran */
-export const partitionSeriesSchema = z.object({ before: partitionSeriesOfVariantSchema.optional(), after: partitionSeriesOfVariantSchema.optional() });
+export const partitionSeriesSchema = z.object({
+  before: partitionSeriesOfVariantSchema.optional(),
+  after: partitionSeriesOfVariantSchema.optional(),
+});

@@ -18,14 +18,27 @@ export interface Service {
 
 // setpriv's --pdeathsig: the child gets SIGTERM if this process dies without cleaning up (even on SIGKILL),
 // so no shop or runner outlives the harness. Where setpriv is missing, Ctrl-C and errors still stop them.
-export const deathSignal = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0 ? ['setpriv', '--pdeathsig', 'SIGTERM', '--'] : [];
+export const deathSignal =
+  spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0
+    ? ['setpriv', '--pdeathsig', 'SIGTERM', '--']
+    : [];
 
 /**
  * A project command (`node --import tsx ENTRY args`) as ONE child process, whose pid is the command's own: a
  * kill of it, or of us, leaves no grandchild behind (the tsx binary would run node as a child of its own).
  */
-export function projectCommand(entry: string, args: string[], opts: { env?: NodeJS.ProcessEnv; stdio?: ('ignore' | 'pipe' | 'inherit')[] } = {}): ProcessPromise {
-  return $({ cwd: projectRoot, env: { ...process.env, ...opts.env }, quiet: true, nothrow: true, stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'] })`${deathSignal} ${process.execPath} --import tsx ${path.join(projectRoot, entry)} ${args}`;
+export function projectCommand(
+  entry: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; stdio?: ('ignore' | 'pipe' | 'inherit')[] } = {},
+): ProcessPromise {
+  return $({
+    cwd: projectRoot,
+    env: { ...process.env, ...opts.env },
+    quiet: true,
+    nothrow: true,
+    stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
+  })`${deathSignal} ${process.execPath} --import tsx ${path.join(projectRoot, entry)} ${args}`;
 }
 
 /** "killed by SIGKILL", "exit 3: <its last line>" */
@@ -47,7 +60,13 @@ export async function stopTree(p: ProcessPromise, graceMs = 10_000): Promise<voi
  * Starts a project command and waits until a line of its output matches `readyPattern`. It is stopped on
  * cleanup (exit, error, Ctrl-C) with SIGTERM, then SIGKILL.
  */
-export function startService(name: string, entry: string, args: string[], readyPattern: RegExp, opts: SuperviseOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<Service> {
+export function startService(
+  name: string,
+  entry: string,
+  args: string[],
+  readyPattern: RegExp,
+  opts: SuperviseOptions & { env?: NodeJS.ProcessEnv } = {},
+): Promise<Service> {
   return superviseService(name, projectCommand(entry, args, { env: opts.env }), readyPattern, opts);
 }
 
@@ -60,7 +79,12 @@ export interface SuperviseOptions {
  * Watches a started child until a line of its output matches `readyPattern`, and registers its stop (SIGTERM to
  * the tree, then SIGKILL) with the cleanups; a child that ends or stays silent first is stopped and reported.
  */
-export async function superviseService(name: string, p: ProcessPromise, readyPattern: RegExp, opts: SuperviseOptions = {}): Promise<Service> {
+export async function superviseService(
+  name: string,
+  p: ProcessPromise,
+  readyPattern: RegExp,
+  opts: SuperviseOptions = {},
+): Promise<Service> {
   const exited = p.exitCode;
   let output = '';
   let stopping: Promise<void> | undefined;
@@ -69,20 +93,25 @@ export async function superviseService(name: string, p: ProcessPromise, readyPat
   const lastLine = () => output.trim().split('\n').at(-1) ?? '';
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new UserError(`${name} did not become ready within ${timeoutMs / 1000} s: ${lastLine()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new UserError(`${name} did not become ready within ${timeoutMs / 1000} s: ${lastLine()}`)),
+      timeoutMs,
+    );
     // whole lines only, per stream: a chunk may end in the middle of one
-    const onData = (partial = { text: '' }) => (d: Buffer) => {
-      const text = d.toString();
-      output = (output + text).slice(-20_000);
-      const lines = (partial.text + text).split('\n');
-      partial.text = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) opts.onLine?.(line);
-      const m = readyPattern.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] ?? m[0]);
-      }
-    };
+    const onData =
+      (partial = { text: '' }) =>
+      (d: Buffer) => {
+        const text = d.toString();
+        output = (output + text).slice(-20_000);
+        const lines = (partial.text + text).split('\n');
+        partial.text = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) opts.onLine?.(line);
+        const m = readyPattern.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] ?? m[0]);
+        }
+      };
     p.stdout.on('data', onData());
     p.stderr.on('data', onData());
     void p.then((out) => {

@@ -11,13 +11,23 @@ export interface ShopProcess extends Service {
  * database its parent already opened (SHOP_DATABASE_URL), so it never re-resolves a preset or seeds. With
  * `adminToken` it also opens the operators' switches on a port of their own, behind that token.
  */
-export async function startShopProcess(variant: Variant, databaseUrl: string, opts: { adminToken?: string } = {}): Promise<ShopProcess> {
+export async function startShopProcess(
+  variant: Variant,
+  databaseUrl: string,
+  opts: { adminToken?: string } = {},
+): Promise<ShopProcess> {
   let admin: string | undefined;
-  const service = await startService(`shop (${variant})`, 'scripts/shop.ts', ['--variant', variant, '--port', '0'], /\) listening on (http:\/\/127\.0\.0\.1:\d+)/, {
-    env: { CI: 'true', SHOP_DATABASE_URL: databaseUrl, SHOP_ADMIN_TOKEN: opts.adminToken ?? '' },
-    onLine: (line) => {
-      admin ??= /^shop admin listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
+  const service = await startService(
+    `shop (${variant})`,
+    'scripts/shop.ts',
+    ['--variant', variant, '--port', '0'],
+    /\) listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    {
+      env: { CI: 'true', SHOP_DATABASE_URL: databaseUrl, SHOP_ADMIN_TOKEN: opts.adminToken ?? '' },
+      onLine: (line) => {
+        admin ??= /^shop admin listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
+      },
     },
-  });
+  );
   return { ...service, admin };
 }

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { ChartSpec } from './chart-spec.ts';
 
 /** scripts and styles only from the page itself; images only as data: URLs */
-export const CHART_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+export const CHART_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -19,7 +20,10 @@ export function escapeHtml(text: string): string {
 /** JSON inside <script>: "</script>" or "<!--" in a string would end or confuse the element; U+2028/9 were
  * line terminators in older JS parsers. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Same guard for inlined code: a literal "</script" inside it would close our element early. */
@@ -60,7 +64,10 @@ export function chartStyles(): string {
 
 /** A chart's box: caption, and the container the client draws into (or why there is nothing to draw). */
 export function chartFigure(c: ChartSpec): string {
-  const body = c.empty === null ? `<div class="chart" id="${escapeHtml(c.id)}" data-chart="${escapeHtml(c.id)}" data-drawn="false"></div>` : `<p class="muted chart-empty">${escapeHtml(c.empty)}</p>`;
+  const body =
+    c.empty === null
+      ? `<div class="chart" id="${escapeHtml(c.id)}" data-chart="${escapeHtml(c.id)}" data-drawn="false"></div>`
+      : `<p class="muted chart-empty">${escapeHtml(c.empty)}</p>`;
   return `<figure class="chart-box"><figcaption><strong>${escapeHtml(c.title)}</strong> <span class="muted">${escapeHtml(c.description)}</span></figcaption>${body}</figure>`;
 }
 

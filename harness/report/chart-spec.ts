@@ -95,7 +95,11 @@ export interface PhaseSpan {
 
 /** The same phase is shaded the same in every report: baseline calm, the trouble red, the recovery blue. */
 const PHASE_FILL: Record<string, string> = {
-  baseline: 'rgba(47,158,68,0.07)', ramp: 'rgba(240,140,0,0.09)', tripled: 'rgba(224,49,49,0.08)', partition: 'rgba(224,49,49,0.08)', recovery: 'rgba(25,113,194,0.06)',
+  baseline: 'rgba(47,158,68,0.07)',
+  ramp: 'rgba(240,140,0,0.09)',
+  tripled: 'rgba(224,49,49,0.08)',
+  partition: 'rgba(224,49,49,0.08)',
+  recovery: 'rgba(25,113,194,0.06)',
 };
 
 /**
@@ -103,7 +107,15 @@ const PHASE_FILL: Record<string, string> = {
  * variants' DB samples run on different clocks, and merging them into one axis here would put a hole into
  * every series wherever another one had a sample (the DB charts once drew nothing for that reason).
  */
-export function timeSeries<P extends { t_s: number }>(variant: Variant, metric: string, points: P[], get: (p: P) => number | null | undefined, scale: Unit, [lo, hi]: TimeWindow, dash = false): ChartSeries[] {
+export function timeSeries<P extends { t_s: number }>(
+  variant: Variant,
+  metric: string,
+  points: P[],
+  get: (p: P) => number | null | undefined,
+  scale: Unit,
+  [lo, hi]: TimeWindow,
+  dash = false,
+): ChartSeries[] {
   const inside = points.filter((p) => p.t_s >= lo && p.t_s <= hi);
   const values = inside.map((p) => {
     const v = get(p);
@@ -111,11 +123,26 @@ export function timeSeries<P extends { t_s: number }>(variant: Variant, metric: 
   });
   // a series without a single value only adds a legend entry that says nothing
   if (!values.some((v) => v !== null)) return [];
-  return [{ label: `${variant} ${metric}`, color: VARIANT_COLORS[variant], dash, points: false, scale, x: inside.map((p) => p.t_s), values }];
+  return [
+    {
+      label: `${variant} ${metric}`,
+      color: VARIANT_COLORS[variant],
+      dash,
+      points: false,
+      scale,
+      x: inside.map((p) => p.t_s),
+      values,
+    },
+  ];
 }
 
 function samePhases(a: PhaseSpan[], b: PhaseSpan[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i].name && Math.abs(p.start_s - b[i].start_s) <= 1 && Math.abs(p.end_s - b[i].end_s) <= 1);
+  return (
+    a.length === b.length &&
+    a.every(
+      (p, i) => p.name === b[i].name && Math.abs(p.start_s - b[i].start_s) <= 1 && Math.abs(p.end_s - b[i].end_s) <= 1,
+    )
+  );
 }
 
 /** Bands for the first variant's phases; the second's starts as dashed lines in its colour when they differ. */
@@ -125,7 +152,9 @@ export function phaseDecor(phasesOf: [Variant, PhaseSpan[]][]): Pick<ChartSpec, 
   const second = withPhases[1];
   const other = second && !samePhases(phases, second[1]) ? second[1] : null;
   return {
-    bands: phases.map((p): Band => ({ label: p.name, start: p.start_s, end: p.end_s, fill: PHASE_FILL[p.name] ?? 'rgba(0,0,0,0.04)' })),
+    bands: phases.map(
+      (p): Band => ({ label: p.name, start: p.start_s, end: p.end_s, fill: PHASE_FILL[p.name] ?? 'rgba(0,0,0,0.04)' }),
+    ),
     marks: other ? { color: VARIANT_COLORS[second[0]], at: other.map((p) => p.start_s) } : null,
   };
 }

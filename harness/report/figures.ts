@@ -13,7 +13,9 @@ export interface PlFigures {
 
 export function productList(p: PhaseStats): PlFigures {
   const e = p.endpoints?.[PRODUCT_LIST];
-  return e ? { p95: e.p95_ms, errors: e.error_rate, scope: 'product-list' } : { p95: p.p95_ms, errors: p.error_rate, scope: 'all requests' };
+  return e
+    ? { p95: e.p95_ms, errors: e.error_rate, scope: 'product-list' }
+    : { p95: p.p95_ms, errors: p.error_rate, scope: 'all requests' };
 }
 
 export interface PerCallFigures {

@@ -18,9 +18,13 @@ function cellHtml(c: Cell, tag: 'td' | 'th', align: 'l' | 'r'): string {
 function tableHtml(t: Table): string {
   if (t.rows.length === 0) return '<p class="muted">No data.</p>';
   const keyValue = t.headers.every((h) => h === '');
-  const head = keyValue ? '' : `<thead><tr>${t.headers.map((h, i) => cellHtml({ text: h }, 'th', t.align[i])).join('')}</tr></thead>`;
+  const head = keyValue
+    ? ''
+    : `<thead><tr>${t.headers.map((h, i) => cellHtml({ text: h }, 'th', t.align[i])).join('')}</tr></thead>`;
   const body = t.rows
-    .map((r) => `<tr>${r.map((c, i) => cellHtml(c, keyValue && i === 0 ? 'th' : 'td', t.align[i] ?? 'l')).join('')}</tr>`)
+    .map(
+      (r) => `<tr>${r.map((c, i) => cellHtml(c, keyValue && i === 0 ? 'th' : 'td', t.align[i] ?? 'l')).join('')}</tr>`,
+    )
     .join('\n');
   return `<div class="table-wrap"><table${keyValue ? ' class="kv"' : ''}>${head}<tbody>\n${body}\n</tbody></table></div>`;
 }
@@ -56,7 +60,10 @@ ol.notes { font-size: 13.5px; color: var(--muted); }
 export function renderHtml(input: ReportInput): string {
   const legend = (['before', 'after'] as const)
     .filter((v) => input.summary.variants[v] !== undefined)
-    .map((v) => `<span class="legend-key" style="background:${VARIANT_COLORS[v]}"></span>${v}${v === 'before' ? ' (old query)' : ' (fixed query)'}`)
+    .map(
+      (v) =>
+        `<span class="legend-key" style="background:${VARIANT_COLORS[v]}"></span>${v}${v === 'before' ? ' (old query)' : ' (fixed query)'}`,
+    )
     .join('');
   const intro = `Time is seconds since each variant's load start, so both runs share one axis; shaded bands are the phases.${legend ? ` Colours:${legend}` : ''}`;
   return htmlDocument(buildModel(input), buildCharts(input), intro);
@@ -68,7 +75,10 @@ export function renderHtml(input: ReportInput): string {
  */
 export function htmlDocument(m: ReportModel, charts: ChartSpec[], chartsIntro: string): string {
   const sections = m.sections
-    .map((s) => `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>\n${s.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}\n${s.tables.map(tableHtml).join('\n')}</section>`)
+    .map(
+      (s) =>
+        `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2>\n${s.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}\n${s.tables.map(tableHtml).join('\n')}</section>`,
+    )
     .join('\n');
   const notes = m.notes.length
     ? `<section id="notes"><h2>Notes</h2><ol class="notes">${m.notes.map((n, i) => `<li id="note-${i + 1}">n/a: ${escapeHtml(n)}</li>`).join('')}</ol></section>`

@@ -8,7 +8,7 @@ import { buildModel } from './model.ts';
 export function escapeMd(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
-    .replace(/([|*_`\[\]<>#])/g, '\\$1')
+    .replace(/([|*_`[\]<>#])/g, '\\$1')
     .replace(/\r?\n/g, ' ');
 }
 
@@ -19,7 +19,9 @@ function cellMd(c: Cell): string {
 
 function tableMd(t: Table): string {
   // a table whose header row is empty (key/value tables) still needs one for markdown: use "Item | Value"
-  const headers = t.headers.every((h) => h === '') ? t.headers.map((_, i) => (i === 0 ? 'Item' : 'Value')) : t.headers.map((h) => h || ' ');
+  const headers = t.headers.every((h) => h === '')
+    ? t.headers.map((_, i) => (i === 0 ? 'Item' : 'Value'))
+    : t.headers.map((h) => h || ' ');
   const lines = [
     `| ${headers.map(escapeMd).join(' | ')} |`,
     `| ${t.align.map((a) => (a === 'r' ? '---:' : ':---')).join(' | ')} |`,
@@ -34,7 +36,16 @@ export function renderMarkdown(input: ReportInput): string {
 
 /** Any report model as markdown (the incident's, the timeline's), with a closing line pointing at the charts. */
 export function markdownDocument(m: ReportModel, closing: string): string {
-  const out: string[] = [`# ${escapeMd(m.title)}`, '', `_${escapeMd(m.subtitle)}_`, '', '## Verdict', '', escapeMd(m.verdict), ''];
+  const out: string[] = [
+    `# ${escapeMd(m.title)}`,
+    '',
+    `_${escapeMd(m.subtitle)}_`,
+    '',
+    '## Verdict',
+    '',
+    escapeMd(m.verdict),
+    '',
+  ];
   for (const s of m.sections) {
     out.push(`## ${escapeMd(s.title)}`, '');
     for (const p of s.paragraphs) out.push(escapeMd(p), '');
@@ -45,7 +56,7 @@ export function markdownDocument(m: ReportModel, closing: string): string {
   }
   if (m.notes.length) {
     out.push('## Notes', '');
-    m.notes.forEach((n, i) => out.push(`${i + 1}. n/a: ${escapeMd(n)}`));
+    m.notes.forEach((n, i) => void out.push(`${i + 1}. n/a: ${escapeMd(n)}`));
     out.push('');
   }
   out.push(closing, '');

@@ -18,7 +18,8 @@ type Health = 'held' | 'degraded' | 'collapsed';
 function health(base: PlFigures, trip: PlFigures, timeoutS: number): Health {
   if (trip.errors >= COLLAPSED_ERROR_RATE || trip.p95 >= (timeoutS * 1000) / 2) return 'collapsed';
   // a p95 above a second only counts as "slowed down" if the load made it worse, not if it was always slow
-  if (trip.errors >= DEGRADED_ERROR_RATE || (trip.p95 >= DEGRADED_P95_MS && trip.p95 > base.p95 * 1.5)) return 'degraded';
+  if (trip.errors >= DEGRADED_ERROR_RATE || (trip.p95 >= DEGRADED_P95_MS && trip.p95 > base.p95 * 1.5))
+    return 'degraded';
   return 'held';
 }
 
@@ -33,7 +34,8 @@ function variantSentence(summary: IncidentSummary, name: VariantName, label: str
   const timeout = summary.traffic.request_timeout_s;
   const h = health(b, t, timeout);
   if (name === 'after' && !alone) {
-    if (h === 'held') return `With the fix it stayed at ${ms(t.p95)} (${ms(b.p95)} at baseline) with ${pct(t.errors)} errors.`;
+    if (h === 'held')
+      return `With the fix it stayed at ${ms(t.p95)} (${ms(b.p95)} at baseline) with ${pct(t.errors)} errors.`;
     return `With the fix it ${h === 'collapsed' ? 'also collapsed' : 'also rose'}: ${ms(b.p95)} at baseline, ${ms(t.p95)} at the tripled rate, with ${pct(t.errors)} errors.`;
   }
   const mult = `${fmtNum(summary.traffic.multiplier)}x`;
@@ -42,11 +44,15 @@ function variantSentence(summary: IncidentSummary, name: VariantName, label: str
   const what = t.scope === 'product-list' ? 'product-list p95' : 'p95 over all requests (no product-list figures)';
   const errWhat = t.scope === 'product-list' ? 'of product-list requests' : 'of requests';
   const lead = `At ${mult} visitors (${base} → ${peak} visitors/min) ${label}`;
-  if (h === 'collapsed') return `${lead} collapsed: ${what} rose from ${ms(b.p95)} at baseline to ${ms(t.p95)}, and ${pct(t.errors)} ${errWhat} failed (requests time out after ${timeout} s).`;
-  if (h === 'degraded') return `${lead} slowed down: ${what} rose from ${ms(b.p95)} at baseline to ${ms(t.p95)} with ${pct(t.errors)} errors.`;
+  if (h === 'collapsed')
+    return `${lead} collapsed: ${what} rose from ${ms(b.p95)} at baseline to ${ms(t.p95)}, and ${pct(t.errors)} ${errWhat} failed (requests time out after ${timeout} s).`;
+  if (h === 'degraded')
+    return `${lead} slowed down: ${what} rose from ${ms(b.p95)} at baseline to ${ms(t.p95)} with ${pct(t.errors)} errors.`;
   return (
     `${lead} held up: ${what} went from ${ms(b.p95)} at baseline to ${ms(t.p95)} with ${pct(t.errors)} errors` +
-    (name === 'before' ? ', so this run did not reproduce the outage (the load or the dataset may be too small for this machine).' : '.')
+    (name === 'before'
+      ? ', so this run did not reproduce the outage (the load or the dataset may be too small for this machine).'
+      : '.')
   );
 }
 
@@ -56,7 +62,8 @@ function comparisonSentences(summary: IncidentSummary): string[] {
   const r = summary.comparison?.tripled_p95_ratio;
   if (isNum(r)) {
     if (r >= 1.1) out.push(`At the tripled rate the fix's product-list p95 was ${fmtRatio(r)} lower.`);
-    else if (r <= 1 / 1.1) out.push(`At the tripled rate the fix's product-list p95 was ${fmtRatio(1 / r)} higher than the old query's.`);
+    else if (r <= 1 / 1.1)
+      out.push(`At the tripled rate the fix's product-list p95 was ${fmtRatio(1 / r)} higher than the old query's.`);
     else out.push('At the tripled rate both variants had about the same product-list p95.');
   }
   const [b, a] = (['before', 'after'] as const).map((n) => perCallFigures(summary.variants[n]!.db));

@@ -29,7 +29,11 @@ export class SamplerConnection {
 
   async get(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const c = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 3000, application_name: SAMPLER_APPLICATION_NAME });
+    const c = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 3000,
+      application_name: SAMPLER_APPLICATION_NAME,
+    });
     // a dropped connection must not crash the process: the next sample reconnects
     const forget = () => {
       if (this.client === c) this.client = undefined;
@@ -64,7 +68,12 @@ export class SamplerConnection {
     if (io === 'none') this.note('pg_stat_io does not exist on this server (PostgreSQL < 16); io is null');
     const { rowCount } = await c.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
     // the extension can exist without the library preloaded: then reading it fails
-    const statements = (rowCount ?? 0) > 0 && (await c.query('SELECT 1 FROM pg_stat_statements(false) LIMIT 1').then(() => true, () => false));
+    const statements =
+      (rowCount ?? 0) > 0 &&
+      (await c.query('SELECT 1 FROM pg_stat_statements(false) LIMIT 1').then(
+        () => true,
+        () => false,
+      ));
     if (!statements) this.note('pg_stat_statements is not available in this database; statements is null');
     // a bad matcher is the caller's mistake: say so now rather than in every sample
     for (const re of this.regexes) {

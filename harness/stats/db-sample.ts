@@ -2,7 +2,13 @@ import type pg from 'pg';
 import { databaseFragment, parseDatabase } from './sources/database.ts';
 import { ioFragment, parseIo } from './sources/io.ts';
 import { activityFragment, parseActivity } from './sources/activity.ts';
-import { byVariant, matcherSql, parseStatementsPart, scanStatementTexts, statementsFragment } from './sources/statements.ts';
+import {
+  byVariant,
+  matcherSql,
+  parseStatementsPart,
+  scanStatementTexts,
+  statementsFragment,
+} from './sources/statements.ts';
 import type { Capabilities } from './connection.ts';
 import type { Sample, StatementCounters } from './types.ts';
 
@@ -21,7 +27,10 @@ export class DbSampler {
   private scannedEntries = -1; // pg_stat_statements entries at the last text scan
   private readonly sql: string;
 
-  constructor(private readonly caps: Capabilities, private readonly params: [string[], string[]]) {
+  constructor(
+    private readonly caps: Capabilities,
+    private readonly params: [string[], string[]],
+  ) {
     const fragments = [
       `${databaseFragment} AS database`,
       `${ioFragment(caps.io) ?? 'NULL::json'} AS io`,
@@ -35,9 +44,16 @@ export class DbSampler {
     // without pg_stat_statements no part of the statement takes parameters
     const values = this.caps.statements ? [this.params[0], this.params[1], [...this.variantOf.keys()]] : [];
     // named, so it is parsed and planned once per connection: planning was 3/4 of the statement's cost
-    const row = (await c.query<Record<string, unknown>>({ name: 'loadlab_db_stats_sample', text: this.sql, values })).rows[0];
+    const row = (await c.query<Record<string, unknown>>({ name: 'loadlab_db_stats_sample', text: this.sql, values }))
+      .rows[0];
     const activity = parseActivity(row.activity);
-    const part: DbPart = { database: parseDatabase(row.database), io: parseIo(row.io, this.caps.io), statements: null, activity: activity.activity, queries: null };
+    const part: DbPart = {
+      database: parseDatabase(row.database),
+      io: parseIo(row.io, this.caps.io),
+      statements: null,
+      activity: activity.activity,
+      queries: null,
+    };
     if (this.caps.statements) {
       const texts: Record<string, string> = {};
       part.statements = await this.statements(c, row.statements, activity.queryIds, texts);
@@ -48,7 +64,12 @@ export class DbSampler {
   }
 
   /** The product-list variants' counters; `texts` receives the texts of statements not seen before. */
-  private async statements(c: pg.Client, raw: unknown, running: Map<string, string>, texts: Record<string, string>): Promise<Record<string, StatementCounters>> {
+  private async statements(
+    c: pg.Client,
+    raw: unknown,
+    running: Map<string, string>,
+    texts: Record<string, string>,
+  ): Promise<Record<string, StatementCounters>> {
     let part = parseStatementsPart(raw);
     let learned = false;
     for (const [id, v] of running) {
@@ -73,7 +94,9 @@ export class DbSampler {
     }
     if (learned) {
       // the counters of the newly known entries, in this same sample
-      const again = await c.query<Record<string, unknown>>(`SELECT ${statementsFragment('$1')} AS statements`, [[...this.variantOf.keys()]]);
+      const again = await c.query<Record<string, unknown>>(`SELECT ${statementsFragment('$1')} AS statements`, [
+        [...this.variantOf.keys()],
+      ]);
       part = parseStatementsPart(again.rows[0].statements);
     }
     return byVariant(part, this.variantOf);

@@ -91,9 +91,21 @@ export function phaseDeltas(samples: Sample[], phases: Phase[], opts: DeltaOptio
   return phases.map((phase) => {
     if (sorted.length === 0) {
       return {
-        name: phase.name, from_ms: null, to_ms: null, product_list_query: null, temp_bytes: null, temp_files: null,
-        blks_read: null, blks_hit: null, os_read_bytes: null, os_write_bytes: null, os_rchar: null, os_wchar: null,
-        cpu_ms: null, series: [], queries: null,
+        name: phase.name,
+        from_ms: null,
+        to_ms: null,
+        product_list_query: null,
+        temp_bytes: null,
+        temp_files: null,
+        blks_read: null,
+        blks_hit: null,
+        os_read_bytes: null,
+        os_write_bytes: null,
+        os_rchar: null,
+        os_wchar: null,
+        cpu_ms: null,
+        series: [],
+        queries: null,
       };
     }
     const a = anchor(sorted, phase.startMs);
@@ -156,7 +168,12 @@ function queryDeltas(samples: Sample[], a: number, b: number): Record<string, Qu
   if (!any) return null;
   const out: Record<string, QueryDelta> = {};
   for (const id of ids) {
-    const d = Object.fromEntries(QUERY_FIELDS.map((f) => [f, increase(samples, a, b, (s) => (s.queries ? Number(s.queries[id]?.[f] ?? 0) : undefined)) ?? 0])) as unknown as QueryDelta;
+    const d = Object.fromEntries(
+      QUERY_FIELDS.map((f) => [
+        f,
+        increase(samples, a, b, (s) => (s.queries ? Number(s.queries[id]?.[f] ?? 0) : undefined)) ?? 0,
+      ]),
+    ) as unknown as QueryDelta;
     d.exec_ms = roundTo(d.exec_ms, 3);
     if (d.calls > 0) out[id] = d;
   }

@@ -38,7 +38,8 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
  */
 export async function startSampler(opts: SamplerOptions): Promise<Sampler> {
   const intervalMs = opts.intervalMs ?? 1000;
-  if (!Number.isInteger(intervalMs) || intervalMs < 10) throw new Error(`intervalMs ${intervalMs} is not a whole number >= 10`);
+  if (!Number.isInteger(intervalMs) || intervalMs < 10)
+    throw new Error(`intervalMs ${intervalMs} is not a whole number >= 10`);
   const params = matcherParams(opts.queryMatch ?? defaultQueryMatch);
   const notes: string[] = [];
   const note = (line: string) => {
@@ -54,7 +55,11 @@ export async function startSampler(opts: SamplerOptions): Promise<Sampler> {
 
   let proc: ProcSampler | undefined;
   if (opts.postmasterPid || opts.postgresPids) {
-    proc = procSampler({ postmasterPid: opts.postmasterPid, pids: opts.postgresPids, excludePid: () => conn.backendPid });
+    proc = procSampler({
+      postmasterPid: opts.postmasterPid,
+      pids: opts.postgresPids,
+      excludePid: () => conn.backendPid,
+    });
   } else {
     note('no PostgreSQL process ids (external server): proc is null');
   }
@@ -77,7 +82,10 @@ export async function startSampler(opts: SamplerOptions): Promise<Sampler> {
     const procMs = performance.now() - procStart;
     for (const n of proc?.notes.splice(0) ?? []) note(n);
     const line: Sample = {
-      t: new Date(ts).toISOString(), ts_ms: ts, ...dbPart, proc: procStats,
+      t: new Date(ts).toISOString(),
+      ts_ms: ts,
+      ...dbPart,
+      proc: procStats,
       sampler: { ms: round2(performance.now() - started), db_ms: round2(dbMs), proc_ms: round2(procMs) },
     };
     if (error !== undefined) line.error = error;
@@ -133,15 +141,31 @@ function onIntervalGrid(intervalMs: number, fn: () => Promise<void>): { stop(): 
  * (PostgreSQL >= 16). Returns what was reset. /proc counters cannot be reset: take deltas of them.
  */
 export async function resetStatistics(url: string): Promise<{ database: boolean; statements: boolean; io: boolean }> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, application_name: SAMPLER_APPLICATION_NAME });
+  const c = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 3000,
+    application_name: SAMPLER_APPLICATION_NAME,
+  });
   c.on('error', () => {});
   await c.connect();
   try {
     await c.query('SELECT pg_stat_reset()');
-    const hasPgss = ((await c.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'")).rowCount ?? 0) > 0;
-    const statements = hasPgss ? await c.query('SELECT pg_stat_statements_reset()').then(() => true, () => false) : false;
-    const hasIo = (await c.query("SELECT to_regclass('pg_catalog.pg_stat_io') IS NOT NULL AS ok")).rows[0].ok as boolean;
-    const io = hasIo ? await c.query("SELECT pg_stat_reset_shared('io')").then(() => true, () => false) : false;
+    const hasPgss =
+      ((await c.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'")).rowCount ?? 0) > 0;
+    const statements = hasPgss
+      ? await c.query('SELECT pg_stat_statements_reset()').then(
+          () => true,
+          () => false,
+        )
+      : false;
+    const hasIo = (await c.query("SELECT to_regclass('pg_catalog.pg_stat_io') IS NOT NULL AS ok")).rows[0]
+      .ok as boolean;
+    const io = hasIo
+      ? await c.query("SELECT pg_stat_reset_shared('io')").then(
+          () => true,
+          () => false,
+        )
+      : false;
     return { database: true, statements, io };
   } finally {
     await c.end().catch(() => {});

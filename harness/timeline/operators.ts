@@ -12,7 +12,8 @@ export async function flip(adminUrl: string, token: string, patch: SwitchesPatch
     signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json()) as SwitchesView & { error?: string };
-  if (!res.ok) throw new UserError(`the shop refused the switch ${JSON.stringify(patch)}: ${res.status} ${body.error ?? ''}`);
+  if (!res.ok)
+    throw new UserError(`the shop refused the switch ${JSON.stringify(patch)}: ${res.status} ${body.error ?? ''}`);
   return body;
 }
 
@@ -59,7 +60,9 @@ export interface Probe {
  * hot series, one after the other, median execution time.
  */
 export async function probeOldQuery(url: string, subeventIds: number[]): Promise<Probe> {
-  const blockSize = await withClient(url, async (c) => Number((await c.query<{ b: string }>(`SELECT current_setting('block_size') AS b`)).rows[0].b));
+  const blockSize = await withClient(url, async (c) =>
+    Number((await c.query<{ b: string }>(`SELECT current_setting('block_size') AS b`)).rows[0].b),
+  );
   const runs = [];
   for (const id of subeventIds) runs.push(await explainProductList(url, 'before', id, { warmup: false }));
   const times = runs.map((r) => r.execution_ms).sort((a, b) => a - b);

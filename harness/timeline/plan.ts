@@ -21,19 +21,72 @@ export interface QueuePlan {
 
 export const HOT_SHOP = `${HOT_ORGANIZER.slug}/${HOT_EVENT.slug}`;
 
-const FULL: Record<PeriodName, number> = { normal: 90, tripled: 120, 'access-cut': 60, queue: 120, 'shop-disabled': 90, fixed: 90 };
-const QUICK: Record<PeriodName, number> = { normal: 12, tripled: 15, 'access-cut': 8, queue: 15, 'shop-disabled': 10, fixed: 12 };
+const FULL: Record<PeriodName, number> = {
+  normal: 90,
+  tripled: 120,
+  'access-cut': 60,
+  queue: 120,
+  'shop-disabled': 90,
+  fixed: 90,
+};
+const QUICK: Record<PeriodName, number> = {
+  normal: 12,
+  tripled: 15,
+  'access-cut': 8,
+  queue: 15,
+  'shop-disabled': 10,
+  fixed: 12,
+};
 
 /** The post-mortem's timeline (UTC, 2026-06-29) as periods of the replay. */
 export function dayPlan(quick: boolean, queue: QueuePlan): PeriodPlan[] {
   const d = quick ? QUICK : FULL;
   return [
-    { name: 'normal', duration_s: d.normal, clock: 'until 12:07', story: 'a normal day: the hot shop and everyone else at their usual visitors', switches: {} },
-    { name: 'tripled', duration_s: d.tripled, clock: '12:07', story: "the hot shop's visitors have tripled; averages > 10 s for all, ~30 % errors", switches: {} },
-    { name: 'access-cut', duration_s: d['access-cut'], clock: '13:22', story: 'external access cut entirely: load recovers, the suspect query run by hand is still slow', switches: { access_cut: true } },
-    { name: 'queue', duration_s: d.queue, clock: '13:44', story: `access back with the visitor queue on, ${queue.visitors_per_minute} new visitors per minute per customer: better, still severely impacted`, switches: { access_cut: false, queue: { visitors_per_minute: queue.visitors_per_minute, retry_after_s: queue.retry_after_s } } },
-    { name: 'shop-disabled', duration_s: d['shop-disabled'], clock: '13:48', story: 'the hot shop disabled: everyone else back to normal by 13:55', switches: { disabled_shops: [HOT_SHOP] } },
-    { name: 'fixed', duration_s: d.fixed, clock: '18:30', story: 'the fix live, the hot shop re-enabled, still three times the visitors', switches: { variant: 'after', disabled_shops: [], queue: null } },
+    {
+      name: 'normal',
+      duration_s: d.normal,
+      clock: 'until 12:07',
+      story: 'a normal day: the hot shop and everyone else at their usual visitors',
+      switches: {},
+    },
+    {
+      name: 'tripled',
+      duration_s: d.tripled,
+      clock: '12:07',
+      story: "the hot shop's visitors have tripled; averages > 10 s for all, ~30 % errors",
+      switches: {},
+    },
+    {
+      name: 'access-cut',
+      duration_s: d['access-cut'],
+      clock: '13:22',
+      story: 'external access cut entirely: load recovers, the suspect query run by hand is still slow',
+      switches: { access_cut: true },
+    },
+    {
+      name: 'queue',
+      duration_s: d.queue,
+      clock: '13:44',
+      story: `access back with the visitor queue on, ${queue.visitors_per_minute} new visitors per minute per customer: better, still severely impacted`,
+      switches: {
+        access_cut: false,
+        queue: { visitors_per_minute: queue.visitors_per_minute, retry_after_s: queue.retry_after_s },
+      },
+    },
+    {
+      name: 'shop-disabled',
+      duration_s: d['shop-disabled'],
+      clock: '13:48',
+      story: 'the hot shop disabled: everyone else back to normal by 13:55',
+      switches: { disabled_shops: [HOT_SHOP] },
+    },
+    {
+      name: 'fixed',
+      duration_s: d.fixed,
+      clock: '18:30',
+      story: 'the fix live, the hot shop re-enabled, still three times the visitors',
+      switches: { variant: 'after', disabled_shops: [], queue: null },
+    },
   ];
 }
 
@@ -46,7 +99,8 @@ export function dayPlan(quick: boolean, queue: QueuePlan): PeriodPlan[] {
  */
 export function queuePlan(hotPerMin: number, quick: boolean, given?: number): QueuePlan {
   const retry_after_s = quick ? 2 : 10;
-  if (given !== undefined) return { visitors_per_minute: given, retry_after_s, formula: `--queue-rate ${given}, as given` };
+  if (given !== undefined)
+    return { visitors_per_minute: given, retry_after_s, formula: `--queue-rate ${given}, as given` };
   const n = Math.max(1, Math.round(hotPerMin / TARGET_UTILISATION));
   return {
     visitors_per_minute: n,

@@ -54,23 +54,52 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
     if (!shop.admin) throw new UserError('the shop did not open its switches (no "shop admin listening" line)');
     await warmUp(shop.ready, plan.traffic.others, plan.traffic.firstDate, plan.signal);
     const baseline = await probeOldQuery(plan.dbUrl, plan.probeDates);
-    plan.say(`the old product-list query alone on the idle database: ${baseline.ms} ms (median of ${plan.probeDates.length} dates)`);
+    plan.say(
+      `the old product-list query alone on the idle database: ${baseline.ms} ms (median of ${plan.probeDates.length} dates)`,
+    );
 
     await resetStatistics(plan.dbUrl);
-    const sampler = await startSampler({ url: plan.dbUrl, outFile: plan.folder.file('db-samples.ndjson'), intervalMs: 1000, postmasterPid: plan.postmasterPid });
+    const sampler = await startSampler({
+      url: plan.dbUrl,
+      outFile: plan.folder.file('db-samples.ndjson'),
+      intervalMs: 1000,
+      postmasterPid: plan.postmasterPid,
+    });
     const startAtMs = Date.now() + LEAD_MS;
     const total = plan.periods.reduce((s, p) => s + p.duration_s, 0);
     const queue = plan.periods.find((p) => p.name === 'queue');
-    const env = timelineEnv({ ...plan.traffic, baseUrl: shop.ready, startAtMs, runId: Date.now().toString(36), periods: plan.periods, queueMaxWaitS: queue?.duration_s ?? 60 });
+    const env = timelineEnv({
+      ...plan.traffic,
+      baseUrl: shop.ready,
+      startAtMs,
+      runId: Date.now().toString(36),
+      periods: plan.periods,
+      queueMaxWaitS: queue?.duration_s ?? 60,
+    });
     plan.say(`the day: ${plan.periods.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s)`);
     // the operators stop when the runner ends, on a fault, or at Ctrl-C (the cleanups then stop the runner and the shop)
     const stop = new AbortController();
     onSignal(() => stop.abort());
     // the load ends with the operators when they fail (a switch refused): no runner outlives the day
     const halt = new AbortController();
-    const runner = runLoadScript(TIMELINE_SCRIPT, env, ['--summary-export', plan.folder.file('k6-summary.json'), '--out', `json=${plan.folder.file('k6-points.json.gz')}`], { showProgress: showProgress(), signal: AbortSignal.any([plan.signal, halt.signal]) })
-      .finally(() => stop.abort());
-    const operated = await operate(plan, { admin: shop.admin, token, startAtMs, signal: AbortSignal.any([stop.signal, plan.signal]), idle: baseline }).catch(async (err) => {
+    const runner = runLoadScript(
+      TIMELINE_SCRIPT,
+      env,
+      [
+        '--summary-export',
+        plan.folder.file('k6-summary.json'),
+        '--out',
+        `json=${plan.folder.file('k6-points.json.gz')}`,
+      ],
+      { showProgress: showProgress(), signal: AbortSignal.any([plan.signal, halt.signal]) },
+    ).finally(() => stop.abort());
+    const operated = await operate(plan, {
+      admin: shop.admin,
+      token,
+      startAtMs,
+      signal: AbortSignal.any([stop.signal, plan.signal]),
+      idle: baseline,
+    }).catch(async (err) => {
       halt.abort();
       await runner;
       await sampler.stop();
@@ -79,10 +108,16 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
     const run = await runner;
     const samples = await sampler.stop();
     endIfStopped({
-      run, signal: plan.signal, watchdog: plan.watchdog, summaryFile: plan.folder.file('k6-summary.json'), during: 'the day',
-      stoppedAt: `the day: stopped ${((Date.now() - startAtMs) / 1000).toFixed(1)} s after its start`, dbSamples: 'db-samples.ndjson',
+      run,
+      signal: plan.signal,
+      watchdog: plan.watchdog,
+      summaryFile: plan.folder.file('k6-summary.json'),
+      during: 'the day',
+      stoppedAt: `the day: stopped ${((Date.now() - startAtMs) / 1000).toFixed(1)} s after its start`,
+      dbSamples: 'db-samples.ndjson',
     });
-    if (run.code !== 0 && run.code !== 99) throw new UserError(`the load runner failed (exit ${run.code}): ${run.stderrTail}`);
+    if (run.code !== 0 && run.code !== 99)
+      throw new UserError(`the load runner failed (exit ${run.code}): ${run.stderrTail}`);
     return { startAtMs, runnerExit: run.code, probe: operated.probe, switches: operated.switches, sampler: samples };
   } finally {
     await shop.stop();
@@ -90,16 +125,27 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
 }
 
 async function warmUp(shopUrl: string, others: ShopTarget[], firstDate: number, signal: AbortSignal): Promise<void> {
-  const get = async (path: string) => (await fetch(`${shopUrl}${path}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) })).arrayBuffer();
+  const get = async (path: string) =>
+    (
+      await fetch(`${shopUrl}${path}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) })
+    ).arrayBuffer();
   await get('/citymuseum/timeslots/');
   for (let i = 0; i < 3; i++) await get(`/citymuseum/timeslots/${firstDate + i * 37}/`);
   for (const o of others.slice(0, 3)) await get(`/${o.organizer}/${o.event}/${o.firstDate}/`);
 }
 
 /** The operators' side of the day: each period's switches at its start, and the probe during the cut. */
-async function operate(plan: DayPlan, o: { admin: string; token: string; startAtMs: number; signal: AbortSignal; idle: Probe }): Promise<Pick<PlayedDay, 'probe' | 'switches'>> {
+async function operate(
+  plan: DayPlan,
+  o: { admin: string; token: string; startAtMs: number; signal: AbortSignal; idle: Probe },
+): Promise<Pick<PlayedDay, 'probe' | 'switches'>> {
   const probe: ProbeResult = {
-    baseline_ms: o.idle.ms, during_cut_ms: null, db_quiet_after_s: null, at_s: null, subevent_ids: plan.probeDates, temp_bytes: null,
+    baseline_ms: o.idle.ms,
+    during_cut_ms: null,
+    db_quiet_after_s: null,
+    at_s: null,
+    subevent_ids: plan.probeDates,
+    temp_bytes: null,
     buffers_touched: { idle: o.idle.buffers_touched, during_cut: null },
   };
   const switches: PlayedDay['switches'] = [];

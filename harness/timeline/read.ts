@@ -14,6 +14,10 @@ export function isTimelineFolder(dir: string): boolean {
 export function readTimelineFolder(dir: string): TimelineReportInput {
   return {
     summary: readJsonFile(path.join(dir, 'summary.json'), timelineSummarySchema, 'a loadlab.timeline/v1 summary'),
-    series: readJsonFile(path.join(dir, 'series.json'), timelineSeriesSchema, 'the series of a loadlab.timeline/v1 run'),
+    series: readJsonFile(
+      path.join(dir, 'series.json'),
+      timelineSeriesSchema,
+      'the series of a loadlab.timeline/v1 run',
+    ),
   };
 }

@@ -28,7 +28,14 @@ const PERIOD_FILL: Record<PeriodName, string> = {
 };
 
 /** One series over the day's buckets; none when it has no value at all (a legend entry that says nothing). */
-function daySeries(points: TimelinePoint[], label: string, color: string, scale: Unit, dash: boolean, get: (p: TimelinePoint) => number | null): ChartSeries[] {
+function daySeries(
+  points: TimelinePoint[],
+  label: string,
+  color: string,
+  scale: Unit,
+  dash: boolean,
+  get: (p: TimelinePoint) => number | null,
+): ChartSeries[] {
   const values = points.map(get);
   if (!values.some((v) => v !== null)) return [];
   return [{ label, color, dash, points: false, scale, x: points.map((p) => p.t_s), values }];
@@ -37,7 +44,10 @@ function daySeries(points: TimelinePoint[], label: string, color: string, scale:
 /** One chart of the whole day: p95 and errors per tenant group, the DB's temp bytes beside them, periods shaded. */
 export function timelineChart(input: TimelineReportInput): ChartSpec {
   const pts = input.series.points;
-  const p95 = [...daySeries(pts, 'hot p95', TENANT_COLORS.hot, 'ms', false, (p) => p.hot_p95_ms), ...daySeries(pts, 'others p95', TENANT_COLORS.others, 'ms', false, (p) => p.others_p95_ms)];
+  const p95 = [
+    ...daySeries(pts, 'hot p95', TENANT_COLORS.hot, 'ms', false, (p) => p.hot_p95_ms),
+    ...daySeries(pts, 'others p95', TENANT_COLORS.others, 'ms', false, (p) => p.others_p95_ms),
+  ];
   const series = [
     ...p95,
     ...daySeries(pts, 'hot errors %', TENANT_COLORS.hot, 'pct', true, (p) => p.hot_error_pct),
@@ -55,10 +65,22 @@ export function timelineChart(input: TimelineReportInput): ChartSpec {
     id: 'chart-timeline',
     title: 'The incident day',
     description: `p95 (solid) and failed share (dashed) of the pages each group sent per ${input.series.bucket_s} s, queue pages left out; grey: the database's temporary-file writes.`,
-    xAxis: { name: 'time', label: 'seconds since the day started', unit: 's', log: false, min: 0, max: periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s)) },
+    xAxis: {
+      name: 'time',
+      label: 'seconds since the day started',
+      unit: 's',
+      log: false,
+      min: 0,
+      max: periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s)),
+    },
     series,
     axes: axes.filter((a) => series.some((s) => s.scale === a.scale)),
-    bands: periods.map((p) => ({ label: `${p.clock} ${p.name}`, start: p.start_s, end: p.end_s, fill: PERIOD_FILL[p.name] })),
+    bands: periods.map((p) => ({
+      label: `${p.clock} ${p.name}`,
+      start: p.start_s,
+      end: p.end_s,
+      fill: PERIOD_FILL[p.name],
+    })),
     marks: null,
     empty: series.length ? null : 'No time series were recorded for this run.',
   };
@@ -67,11 +89,17 @@ export function timelineChart(input: TimelineReportInput): ChartSpec {
 export async function writeTimelineReport(dir: string, input: TimelineReportInput): Promise<void> {
   const model = buildTimelineModel(input.summary);
   const legend = (['hot', 'others'] as const)
-    .map((t) => `<span class="legend-key" style="background:${TENANT_COLORS[t]}"></span>${escapeHtml(t === 'hot' ? 'hot shop' : 'other shops')}`)
+    .map(
+      (t) =>
+        `<span class="legend-key" style="background:${TENANT_COLORS[t]}"></span>${escapeHtml(t === 'hot' ? 'hot shop' : 'other shops')}`,
+    )
     .join('');
   const intro = `Shaded bands are the post-mortem's periods, labelled with its clock times (UTC, 2026-06-29). Colours:${legend}<span class="legend-key" style="background:${TEMP_COLOR}"></span>DB temp bytes/s`;
   // render both before writing either, so a rendering bug cannot leave a new .md next to a stale .html
-  const md = markdownDocument(model, 'The timeline chart (p95, errors and DB temp bytes over the day) is in report.html.');
+  const md = markdownDocument(
+    model,
+    'The timeline chart (p95, errors and DB temp bytes over the day) is in report.html.',
+  );
   const html = htmlDocument(model, [timelineChart(input)], intro);
   writeFileAtomic.sync(path.join(dir, 'report.md'), md);
   writeFileAtomic.sync(path.join(dir, 'report.html'), html);

@@ -51,14 +51,28 @@ export async function runTimeline(o: TimelineOptions): Promise<{ summary: Timeli
   const summary = await watchdog.run(folder, async (signal) => {
     const { db, result } = await openDataset({ preset: spec, seed, log: progressLog(process.stderr), signal });
     const unwatch = watchdog.watchDatabase(db);
-    say(`dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`);
+    say(
+      `dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`,
+    );
     const m = result.manifest;
 
-    const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({ dbUrl: db.url, firstDate: m.hot_subevent_first, dates: m.dates, quick, given: o.baselineRate, say, watchdog, signal });
+    const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({
+      dbUrl: db.url,
+      firstDate: m.hot_subevent_first,
+      dates: m.dates,
+      quick,
+      given: o.baselineRate,
+      say,
+      watchdog,
+      signal,
+    });
     const queue = queuePlan(rate, quick, o.queueRate);
     const periods = dayPlan(quick, queue);
     const others = await otherShops(db.url);
-    if (others.length === 0) throw new UserError(`the ${spec.name} dataset holds no live event series of other organizers, so there is no platform traffic to play`);
+    if (others.length === 0)
+      throw new UserError(
+        `the ${spec.name} dataset holds no live event series of other organizers, so there is no platform traffic to play`,
+      );
     const thinkScale = quick ? 0.25 : 1;
     say(`hot shop ${rate} visitors/min, x${MULTIPLIER} from 'tripled' on (${calibration.formula})`);
     say(`other shops: ${rate} visitors/min over ${others.length} event series of other organizers`);
@@ -66,17 +80,51 @@ export async function runTimeline(o: TimelineOptions): Promise<{ summary: Timeli
 
     const mid = (f: number) => m.hot_subevent_first + Math.floor(m.dates * f);
     const played = await playDay({
-      dbUrl: db.url, postmasterPid: db.server?.pid, periods, quick, folder, say, watchdog, signal, probeDates: [mid(0.25), mid(0.5), mid(0.75)],
-      traffic: { hotRate: rate, multiplier: MULTIPLIER, othersRate: rate, others, thinkScale, firstDate: m.hot_subevent_first, dates: m.dates, seed },
+      dbUrl: db.url,
+      postmasterPid: db.server?.pid,
+      periods,
+      quick,
+      folder,
+      say,
+      watchdog,
+      signal,
+      probeDates: [mid(0.25), mid(0.5), mid(0.75)],
+      traffic: {
+        hotRate: rate,
+        multiplier: MULTIPLIER,
+        othersRate: rate,
+        others,
+        thinkScale,
+        firstDate: m.hot_subevent_first,
+        dates: m.dates,
+        seed,
+      },
     });
     const { results, series } = await analyse(folder, periods, played, quick ? 1 : 5);
-    if (series.startLagMs > 1000) say(`warning: the load started ${series.startLagMs} ms after the plan (a slow runner start): the switches were that much early`);
+    if (series.startLagMs > 1000)
+      say(
+        `warning: the load started ${series.startLagMs} ms after the plan (a slow runner start): the switches were that much early`,
+      );
     const summary: TimelineSummary = {
-      schema: 'loadlab.timeline/v1', run_id: folder.runId, preset: spec.name, dates: spec.dates, seed, started_at: started.toISOString(), finished_at: new Date().toISOString(),
+      schema: 'loadlab.timeline/v1',
+      run_id: folder.runId,
+      preset: spec.name,
+      dates: spec.dates,
+      seed,
+      started_at: started.toISOString(),
+      finished_at: new Date().toISOString(),
       machine: machineFacts(db),
       traffic: {
-        hot_visitors_per_min: rate, multiplier: MULTIPLIER, others_visitors_per_min: rate, others_shops: others.length, calibration, queue, think_scale: thinkScale,
-        request_timeout_s: REQUEST_TIMEOUT_S, slo: { p95_ms: SLO.p95Ms, max_error_rate: SLO.maxErrorRate }, start_lag_ms: series.startLagMs,
+        hot_visitors_per_min: rate,
+        multiplier: MULTIPLIER,
+        others_visitors_per_min: rate,
+        others_shops: others.length,
+        calibration,
+        queue,
+        think_scale: thinkScale,
+        request_timeout_s: REQUEST_TIMEOUT_S,
+        slo: { p95_ms: SLO.p95Ms, max_error_rate: SLO.maxErrorRate },
+        start_lag_ms: series.startLagMs,
       },
       periods: results,
       probe_ms: played.probe.during_cut_ms,
@@ -85,7 +133,9 @@ export async function runTimeline(o: TimelineOptions): Promise<{ summary: Timeli
       shape: shapeChecks(results, played.probe),
       runner_exit_code: played.runnerExit,
     };
-    await folder.finish(reportsDir, summary, series.timeline, () => writeTimelineReport(folder.dir, { summary, series: series.timeline }));
+    await folder.finish(reportsDir, summary, series.timeline, () =>
+      writeTimelineReport(folder.dir, { summary, series: series.timeline }),
+    );
     unwatch();
     await db.close();
     return summary;
@@ -95,7 +145,12 @@ export async function runTimeline(o: TimelineOptions): Promise<{ summary: Timeli
 }
 
 /** The run's files turned into per-period figures for both tenant groups and the chart's series. */
-async function analyse(folder: RunFolder, plan: PeriodPlan[], played: PlayedDay, bucketS: number): Promise<{ results: PeriodResult[]; series: { timeline: TimelineSeries; startLagMs: number } }> {
+async function analyse(
+  folder: RunFolder,
+  plan: PeriodPlan[],
+  played: PlayedDay,
+  bucketS: number,
+): Promise<{ results: PeriodResult[]; series: { timeline: TimelineSeries; startLagMs: number } }> {
   const points = await readLoadPoints(folder.file('k6-points.json.gz'), { custom: ['queue_wait'] });
   if (points.requests.length === 0) throw new UserError('the day recorded no request');
   const startMs = played.startAtMs;
@@ -103,18 +158,40 @@ async function analyse(folder: RunFolder, plan: PeriodPlan[], played: PlayedDay,
   const windows: Window[] = plan.map((p) => ({ name: p.name, start_s: offset, end_s: (offset += p.duration_s) }));
   const samples = await readSamples(folder.file('db-samples.ndjson'));
   const endMs = played.sampler.last_ts_ms ?? startMs + offset * 1000;
-  const deltas = phaseDeltas([...samples], [...windows.map((w) => ({ name: w.name, startMs: startMs + w.start_s * 1000, endMs: startMs + w.end_s * 1000 })), { name: 'all', startMs, endMs }]);
+  const deltas = phaseDeltas(
+    [...samples],
+    [
+      ...windows.map((w) => ({ name: w.name, startMs: startMs + w.start_s * 1000, endMs: startMs + w.end_s * 1000 })),
+      { name: 'all', startMs, endMs },
+    ],
+  );
   const results = windows.map((w, i): PeriodResult => {
     const sent = inWindow(points, startMs, w, i === windows.length - 1);
     const hot = groupStats(points, sent, w.name, 'hot');
     const others = groupStats(points, sent, w.name, 'others');
     const ok = (g: typeof hot) => g.p95_ms !== null && g.p95_ms < SLO.p95Ms && (g.failed_rate ?? 0) < SLO.maxErrorRate;
     return {
-      name: w.name, clock: plan[i].clock, start_s: w.start_s, end_s: w.end_s, hot, others, switched: plan[i].switches,
-      db: periodDb(deltas.find((d) => d.name === w.name), w), within_slo: { hot: ok(hot), others: ok(others) },
+      name: w.name,
+      clock: plan[i].clock,
+      start_s: w.start_s,
+      end_s: w.end_s,
+      hot,
+      others,
+      switched: plan[i].switches,
+      db: periodDb(
+        deltas.find((d) => d.name === w.name),
+        w,
+      ),
+      within_slo: { hot: ok(hot), others: ok(others) },
     };
   });
   const all = deltas.find((d) => d.name === 'all')?.series ?? [];
   const firstSent = points.requests.reduce((min, r) => Math.min(min, r.ms - r.duration), Infinity);
-  return { results, series: { timeline: timelineSeries(points, all, startMs, offset, bucketS), startLagMs: Math.round(firstSent - startMs) } };
+  return {
+    results,
+    series: {
+      timeline: timelineSeries(points, all, startMs, offset, bucketS),
+      startLagMs: Math.round(firstSent - startMs),
+    },
+  };
 }

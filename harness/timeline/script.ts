@@ -30,9 +30,21 @@ export interface TimelineTraffic {
 
 export function timelineEnv(t: TimelineTraffic): Record<string, string | number> {
   return {
-    BASE_URL: t.baseUrl, RATE: t.hotRate, MULTIPLIER: t.multiplier, OTHERS_RATE: t.othersRate, OTHERS: shopsEnv(t.others),
-    PERIODS: t.periods.map((p) => `${p.name}:${p.duration_s}`).join(','), START_AT_MS: t.startAtMs,
-    THINK_SCALE: t.thinkScale, FIRST_DATE: t.firstDate, DATES: t.dates, SEED: t.seed, RUN_ID: t.runId,
-    P95_MS: SLO.p95Ms, MAX_ERROR_RATE: SLO.maxErrorRate, TIMEOUT: `${REQUEST_TIMEOUT_S}s`, QUEUE_MAX_WAIT_S: t.queueMaxWaitS,
+    BASE_URL: t.baseUrl,
+    RATE: t.hotRate,
+    MULTIPLIER: t.multiplier,
+    OTHERS_RATE: t.othersRate,
+    OTHERS: shopsEnv(t.others),
+    PERIODS: t.periods.map((p) => `${p.name}:${p.duration_s}`).join(','),
+    START_AT_MS: t.startAtMs,
+    THINK_SCALE: t.thinkScale,
+    FIRST_DATE: t.firstDate,
+    DATES: t.dates,
+    SEED: t.seed,
+    RUN_ID: t.runId,
+    P95_MS: SLO.p95Ms,
+    MAX_ERROR_RATE: SLO.maxErrorRate,
+    TIMEOUT: `${REQUEST_TIMEOUT_S}s`,
+    QUEUE_MAX_WAIT_S: t.queueMaxWaitS,
   };
 }

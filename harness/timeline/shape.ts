@@ -10,7 +10,8 @@ export const NEAR_NORMAL = 2;
 export const SAME_SPEED = 2;
 
 const ms = (n: number | null) => fmtMs(n) ?? 'n/a';
-const x = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? Math.round((a / b) * 10) / 10 : null);
+const x = (a: number | null, b: number | null) =>
+  a !== null && b !== null && b > 0 ? Math.round((a / b) * 10) / 10 : null;
 
 /**
  * The post-mortem's shape, checked on a run's own figures: what the issue calls done. Each check says its
@@ -29,26 +30,60 @@ export function shapeChecks(periods: PeriodResult[], probe: ProbeResult): ShapeC
 
   const t = tripled?.others.p95_ms ?? null;
   const r = x(t, n);
-  checks.push({ name: 'tripled: across the board', ok: r !== null && r >= ACROSS_THE_BOARD, detail: `others p95 ${ms(t)} vs ${ms(n)} normal (${r ?? 'n/a'}x, needs >= ${ACROSS_THE_BOARD}x)` });
+  checks.push({
+    name: 'tripled: across the board',
+    ok: r !== null && r >= ACROSS_THE_BOARD,
+    detail: `others p95 ${ms(t)} vs ${ms(n)} normal (${r ?? 'n/a'}x, needs >= ${ACROSS_THE_BOARD}x)`,
+  });
 
   const quiet = probe.db_quiet_after_s;
   const pr = x(probe.during_cut_ms, probe.baseline_ms);
-  const cutOk = quiet !== null && cut !== undefined && quiet < cut.end_s - cut.start_s && pr !== null && pr <= SAME_SPEED && pr >= 1 / SAME_SPEED;
-  checks.push({ name: 'access-cut: the database recovers, the query alone stays slow', ok: cutOk, detail: `no product-list query running ${quiet ?? 'n/a'} s after the cut; the old query alone ${ms(probe.during_cut_ms)} vs ${ms(probe.baseline_ms)} on the idle database before the day (${pr ?? 'n/a'}x, needs within ${SAME_SPEED}x)` });
+  const cutOk =
+    quiet !== null &&
+    cut !== undefined &&
+    quiet < cut.end_s - cut.start_s &&
+    pr !== null &&
+    pr <= SAME_SPEED &&
+    pr >= 1 / SAME_SPEED;
+  checks.push({
+    name: 'access-cut: the database recovers, the query alone stays slow',
+    ok: cutOk,
+    detail: `no product-list query running ${quiet ?? 'n/a'} s after the cut; the old query alone ${ms(probe.during_cut_ms)} vs ${ms(probe.baseline_ms)} on the idle database before the day (${pr ?? 'n/a'}x, needs within ${SAME_SPEED}x)`,
+  });
 
   const qo = queue?.others.p95_ms ?? null;
   const qh = queue?.hot.p95_ms ?? null;
   const th = tripled?.hot.p95_ms ?? null;
   const nh = normal?.hot.p95_ms ?? null;
-  const between = (v: number | null, lo: number | null, hi: number | null) => v !== null && lo !== null && hi !== null && v > lo && v < hi;
-  checks.push({ name: 'queue: better than tripled, worse than normal', ok: between(qo, n, t) && between(qh, nh, th), detail: `others p95 ${ms(n)} < ${ms(qo)} < ${ms(t)}; hot p95 ${ms(nh)} < ${ms(qh)} < ${ms(th)}` });
+  const between = (v: number | null, lo: number | null, hi: number | null) =>
+    v !== null && lo !== null && hi !== null && v > lo && v < hi;
+  checks.push({
+    name: 'queue: better than tripled, worse than normal',
+    ok: between(qo, n, t) && between(qh, nh, th),
+    detail: `others p95 ${ms(n)} < ${ms(qo)} < ${ms(t)}; hot p95 ${ms(nh)} < ${ms(qh)} < ${ms(th)}`,
+  });
 
   const d = disabled?.others.p95_ms ?? null;
   const dr = x(d, n);
-  checks.push({ name: 'shop-disabled: the others back near normal', ok: dr !== null && dr <= NEAR_NORMAL, detail: `others p95 ${ms(d)} vs ${ms(n)} normal (${dr ?? 'n/a'}x, needs <= ${NEAR_NORMAL}x)` });
+  checks.push({
+    name: 'shop-disabled: the others back near normal',
+    ok: dr !== null && dr <= NEAR_NORMAL,
+    detail: `others p95 ${ms(d)} vs ${ms(n)} normal (${dr ?? 'n/a'}x, needs <= ${NEAR_NORMAL}x)`,
+  });
 
-  const fixedOk = fixed !== undefined && fixed.within_slo.hot && fixed.within_slo.others;
-  const groups = fixed ? (['hot', 'others'] as const).map((g) => `${g} p95 ${ms(fixed[g].p95_ms)}, ${fixed[g].failed_rate === null ? 'n/a' : `${Math.round(fixed[g].failed_rate * 1000) / 10} %`} failed`).join('; ') : 'n/a';
-  checks.push({ name: 'fixed: every group within its SLO at tripled visitors', ok: fixedOk, detail: `${groups} (SLO: p95 < ${ms(SLO.p95Ms)}, < ${SLO.maxErrorRate * 100} % failed)` });
+  const fixedOk = (fixed?.within_slo.hot && fixed.within_slo.others) === true;
+  const groups = fixed
+    ? (['hot', 'others'] as const)
+        .map(
+          (g) =>
+            `${g} p95 ${ms(fixed[g].p95_ms)}, ${fixed[g].failed_rate === null ? 'n/a' : `${Math.round(fixed[g].failed_rate * 1000) / 10} %`} failed`,
+        )
+        .join('; ')
+    : 'n/a';
+  checks.push({
+    name: 'fixed: every group within its SLO at tripled visitors',
+    ok: fixedOk,
+    detail: `${groups} (SLO: p95 < ${ms(SLO.p95Ms)}, < ${SLO.maxErrorRate * 100} % failed)`,
+  });
   return checks;
 }

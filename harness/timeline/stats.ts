@@ -1,6 +1,14 @@
 import { percentile, type LoadPoints, type RequestPoint } from '../load/k6-points.ts';
 import type { PhaseDelta, RatePoint } from '../stats/types.ts';
-import { TENANTS, type GroupStats, type PeriodDb, type PeriodName, type Tenant, type TimelinePoint, type TimelineSeries } from './types.ts';
+import {
+  TENANTS,
+  type GroupStats,
+  type PeriodDb,
+  type PeriodName,
+  type Tenant,
+  type TimelinePoint,
+  type TimelineSeries,
+} from './types.ts';
 
 export interface Window {
   name: PeriodName;
@@ -20,7 +28,11 @@ const sentAt = (r: RequestPoint) => r.ms - r.duration;
 function latency(reqs: RequestPoint[]): { p50: number | null; p95: number | null; failed: number | null } {
   if (reqs.length === 0) return { p50: null, p95: null, failed: null };
   const d = reqs.map((r) => r.duration).sort((a, b) => a - b);
-  return { p50: round(percentile(d, 50)), p95: round(percentile(d, 95)), failed: round(reqs.filter((r) => r.failed).length / reqs.length, 4) };
+  return {
+    p50: round(percentile(d, 50)),
+    p95: round(percentile(d, 95)),
+    failed: round(reqs.filter((r) => r.failed).length / reqs.length, 4),
+  };
 }
 
 /**
@@ -34,12 +46,20 @@ export function inWindow(points: LoadPoints, startMs: number, w: Window, last: b
 }
 
 /** What one tenant group met in one period; visitors, drops and queue waits by the period they arrived in. */
-export function groupStats(points: LoadPoints, windowed: RequestPoint[], period: PeriodName, tenant: Tenant): GroupStats {
+export function groupStats(
+  points: LoadPoints,
+  windowed: RequestPoint[],
+  period: PeriodName,
+  tenant: Tenant,
+): GroupStats {
   const mine = windowed.filter((r) => tenantOf(r.scenario) === tenant);
   const pages = mine.filter((r) => r.status !== QUEUE_STATUS);
   const all = latency(pages);
   const scenario = `${tenant}-${period}`;
-  const waits = (points.custom.queue_wait ?? []).filter((p) => p.scenario === scenario).map((p) => p.value).sort((a, b) => a - b);
+  const waits = (points.custom.queue_wait ?? [])
+    .filter((p) => p.scenario === scenario)
+    .map((p) => p.value)
+    .sort((a, b) => a - b);
   return {
     count: pages.length,
     p95_ms: all.p95,
@@ -67,7 +87,13 @@ export function periodDb(d: PhaseDelta | undefined, w: Window): PeriodDb {
 }
 
 /** The chart's buckets: per tenant, p95 and errors of the pages sent in the bucket; the DB's temp file rate. */
-export function timelineSeries(points: LoadPoints, db: RatePoint[], startMs: number, endS: number, bucketS: number): TimelineSeries {
+export function timelineSeries(
+  points: LoadPoints,
+  db: RatePoint[],
+  startMs: number,
+  endS: number,
+  bucketS: number,
+): TimelineSeries {
   const buckets = Math.max(1, Math.ceil(endS / bucketS));
   const reqs: Record<Tenant, RequestPoint[][]> = { hot: [], others: [] };
   for (const t of TENANTS) reqs[t] = Array.from({ length: buckets }, () => []);

@@ -20,7 +20,13 @@ export async function otherShops(databaseUrl: string): Promise<ShopTarget[]> {
   client.on('error', () => {});
   await client.connect();
   try {
-    const { rows } = await client.query<{ organizer: string; event: string; first: number; last: number; dates: number }>(
+    const { rows } = await client.query<{
+      organizer: string;
+      event: string;
+      first: number;
+      last: number;
+      dates: number;
+    }>(
       `SELECT o.slug AS organizer, e.slug AS event, min(s.id)::int AS first, max(s.id)::int AS last, count(*)::int AS dates
          FROM pretixbase_event e
          JOIN pretixbase_organizer o ON o.id = e.organizer_id
@@ -30,7 +36,9 @@ export async function otherShops(databaseUrl: string): Promise<ShopTarget[]> {
         ORDER BY e.id`,
       [HOT_ORGANIZER.id],
     );
-    return rows.filter((r) => r.last - r.first + 1 === r.dates).map((r) => ({ organizer: r.organizer, event: r.event, firstDate: r.first, dates: r.dates }));
+    return rows
+      .filter((r) => r.last - r.first + 1 === r.dates)
+      .map((r) => ({ organizer: r.organizer, event: r.event, firstDate: r.first, dates: r.dates }));
   } finally {
     await client.end().catch(() => {});
   }

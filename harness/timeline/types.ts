@@ -57,7 +57,12 @@ const switchesPatchSchema = z.object({
   disabled_shops: z.array(z.string()).optional(),
   variant: variantNameSchema.optional(),
 });
-const switchesStateSchema = z.object({ access_cut: z.boolean(), queue: queueSettingsSchema.nullable(), disabled_shops: z.array(z.string()), variant: variantNameSchema });
+const switchesStateSchema = z.object({
+  access_cut: z.boolean(),
+  queue: queueSettingsSchema.nullable(),
+  disabled_shops: z.array(z.string()),
+  variant: variantNameSchema,
+});
 
 const periodResultSchema = z.object({
   name: periodNameSchema,

@@ -58,7 +58,13 @@ export function stepParams(cfg: TrafficConfig, name: string) {
 }
 
 /** One request of a step; a queue page is waited out and the request asked again (without a waiting room that never happens). */
-function ask<RT extends ResponseType | undefined>(cfg: TrafficConfig, method: string, url: string, body: string | null, params: RefinedParams<RT>) {
+function ask<RT extends ResponseType | undefined>(
+  cfg: TrafficConfig,
+  method: string,
+  url: string,
+  body: string | null,
+  params: RefinedParams<RT>,
+) {
   return askPatiently(method, url, body, params, cfg.queueMaxWaitS);
 }
 
@@ -69,7 +75,13 @@ function ask<RT extends ResponseType | undefined>(cfg: TrafficConfig, method: st
 export async function browse(cfg: TrafficConfig, rnd: () => number, shop: Shop = configuredShop(cfg)) {
   const base = eventBase(cfg, shop);
   const page = rnd() < 0.85 ? 1 : intBetween(rnd, 2, 4);
-  const calendar = await ask(cfg, 'GET', page === 1 ? `${base}/` : `${base}/?page=${page}`, null, stepParams(cfg, 'calendar'));
+  const calendar = await ask(
+    cfg,
+    'GET',
+    page === 1 ? `${base}/` : `${base}/?page=${page}`,
+    null,
+    stepParams(cfg, 'calendar'),
+  );
   check(calendar, { 'calendar 200': (r) => r.status === 200 });
   await think(cfg, rnd, 1, 4);
 
@@ -99,15 +111,32 @@ export function chooseOffer(listBody: unknown, rnd: () => number): { offer: Offe
 const answered = http.expectedStatuses(200, 202, 409);
 
 /** POST a cart add. */
-export async function addToCart(cfg: TrafficConfig, date: number, body: Record<string, unknown>, name = 'cart-add', shop: Shop = configuredShop(cfg)) {
-  const add = await ask(cfg, 'POST', `${eventBase(cfg, shop)}/${date}/cart/add`, JSON.stringify(body), { ...stepParams(cfg, name), responseCallback: answered });
+export async function addToCart(
+  cfg: TrafficConfig,
+  date: number,
+  body: Record<string, unknown>,
+  name = 'cart-add',
+  shop: Shop = configuredShop(cfg),
+) {
+  const add = await ask(cfg, 'POST', `${eventBase(cfg, shop)}/${date}/cart/add`, JSON.stringify(body), {
+    ...stepParams(cfg, name),
+    responseCallback: answered,
+  });
   check(add, { 'cart add answered': (r) => r.status === 200 || r.status === 409 });
   return add;
 }
 
 /** POST a checkout (200, or 409 when a position can no longer be honoured). */
-export async function checkout(cfg: TrafficConfig, body: Record<string, unknown>, name = 'checkout', shop: Shop = configuredShop(cfg)) {
-  const res = await ask(cfg, 'POST', `${eventBase(cfg, shop)}/checkout`, JSON.stringify(body), { ...stepParams(cfg, name), responseCallback: answered });
+export async function checkout(
+  cfg: TrafficConfig,
+  body: Record<string, unknown>,
+  name = 'checkout',
+  shop: Shop = configuredShop(cfg),
+) {
+  const res = await ask(cfg, 'POST', `${eventBase(cfg, shop)}/checkout`, JSON.stringify(body), {
+    ...stepParams(cfg, name),
+    responseCallback: answered,
+  });
   check(res, { 'checkout answered': (r) => r.status === 200 || r.status === 409 });
   return res;
 }
@@ -116,12 +145,23 @@ export async function checkout(cfg: TrafficConfig, body: Record<string, unknown>
  * One visitor: calendar, a date's product list, sometimes a second date, then a share adds to the cart and
  * a smaller share checks out, with think times between steps.
  */
-export async function visit(cfg: TrafficConfig, rnd: () => number, visitorId: string, shop: Shop = configuredShop(cfg)): Promise<void> {
+export async function visit(
+  cfg: TrafficConfig,
+  rnd: () => number,
+  visitorId: string,
+  shop: Shop = configuredShop(cfg),
+): Promise<void> {
   const { date, list } = await browse(cfg, rnd, shop);
   if (list.status !== 200 || rnd() >= 0.2) return;
   const choice = chooseOffer(list.body, rnd);
   if (!choice) return;
-  const add = await addToCart(cfg, date, { cart_id: visitorId, item: choice.offer.item, variation: choice.offer.variation, count: choice.count }, 'cart-add', shop);
+  const add = await addToCart(
+    cfg,
+    date,
+    { cart_id: visitorId, item: choice.offer.item, variation: choice.offer.variation, count: choice.count },
+    'cart-add',
+    shop,
+  );
   if (add.status !== 200 || rnd() >= 0.5) return;
   await think(cfg, rnd, 3, 8);
   await checkout(cfg, { cart_id: visitorId, email: `${visitorId}@example.org` }, 'checkout', shop);

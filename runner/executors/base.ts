@@ -225,7 +225,10 @@ export abstract class ScenarioRun {
       if (token.hasPendingOps) {
         for (const op of token.pendingOps()) {
           const loc = rt.location(op.site.stack);
-          rt.warnOnce(`pending:${loc}`, `an iteration of scenario '${this.info.name}' ended with ${op.what} still pending at ${loc} (missing await?)`);
+          rt.warnOnce(
+            `pending:${loc}`,
+            `an iteration of scenario '${this.info.name}' ended with ${op.what} still pending at ${loc} (missing await?)`,
+          );
         }
       }
     }

@@ -20,7 +20,8 @@ export function num(raw: Raw, key: string, where: string, def?: number, min = 0)
     if (def === undefined) fail(`${where}: '${key}' is required`);
     return def;
   }
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(`${where}: '${key}' is ${JSON.stringify(v)} (accepted: a number >= ${min})`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+    fail(`${where}: '${key}' is ${JSON.stringify(v)} (accepted: a number >= ${min})`);
   return v;
 }
 
@@ -51,10 +52,14 @@ export function stringMap(raw: Raw, key: string, where: string): Record<string, 
 
 export function stages(raw: Raw, where: string): Stage[] {
   const v = raw.stages;
-  if (!Array.isArray(v) || v.length === 0) fail(`${where}: 'stages' is required (a non-empty list of {target, duration})`);
+  if (!Array.isArray(v) || v.length === 0)
+    fail(`${where}: 'stages' is required (a non-empty list of {target, duration})`);
   return v.map((s: unknown, i: number) => {
     if (!s || typeof s !== 'object') fail(`${where}: stages[${i}] must be {target, duration}`);
-    return { target: num(s as Raw, 'target', `${where}.stages[${i}]`), durationMs: dur(s as Raw, 'duration', `${where}.stages[${i}]`) };
+    return {
+      target: num(s as Raw, 'target', `${where}.stages[${i}]`),
+      durationMs: dur(s as Raw, 'duration', `${where}.stages[${i}]`),
+    };
   });
 }
 

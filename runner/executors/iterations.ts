@@ -10,7 +10,11 @@ export interface IterationCount {
 }
 
 export function iterationCount(raw: Raw, where: string): IterationCount {
-  return { vus: int(raw, 'vus', where, 1, 1), iterations: int(raw, 'iterations', where, 1, 1), maxDurationMs: dur(raw, 'maxDuration', where, '10m') };
+  return {
+    vus: int(raw, 'vus', where, 1, 1),
+    iterations: int(raw, 'iterations', where, 1, 1),
+    maxDurationMs: dur(raw, 'maxDuration', where, '10m'),
+  };
 }
 
 /**
@@ -33,7 +37,8 @@ export class IterationsRun extends ScenarioRun {
 
   /** the share of the iterations done, as k6 reports it for these executors */
   override progress(): number {
-    const total = this.config.executor === 'per-vu-iterations' ? this.count.iterations * this.count.vus : this.count.iterations;
+    const total =
+      this.config.executor === 'per-vu-iterations' ? this.count.iterations * this.count.vus : this.count.iterations;
     return Math.min(1, (this.completed + this.interrupted) / total);
   }
 
@@ -53,7 +58,8 @@ export class IterationsRun extends ScenarioRun {
 
   /** What had not started by maxDuration is dropped, one dropped_iterations sample for all of it, as k6 does. */
   private dropUnstarted(): void {
-    const total = this.config.executor === 'per-vu-iterations' ? this.count.iterations * this.count.vus : this.count.iterations;
+    const total =
+      this.config.executor === 'per-vu-iterations' ? this.count.iterations * this.count.vus : this.count.iterations;
     const unstarted = total - this.info.iterationsStarted;
     if (unstarted <= 0) return;
     this.dropped = unstarted;

@@ -43,7 +43,11 @@ export const rampingArrivalRate: ExecutorDefinition = {
     const startRate = num(raw, 'startRate', where, 0);
     const timeUnitMs = dur(raw, 'timeUnit', where, '1s');
     const list = stages(raw, where);
-    const shape = { schedule: rampingSchedule(startRate, timeUnitMs, list), durationMs: totalMs(list), ...vuPool(raw, where) };
+    const shape = {
+      schedule: rampingSchedule(startRate, timeUnitMs, list),
+      durationMs: totalMs(list),
+      ...vuPool(raw, where),
+    };
     return (common, host) => new ArrivalRateRun(common, host, shape);
   },
 };

@@ -74,7 +74,11 @@ export class RampingVusRun extends ScenarioRun {
 export const rampingVus: ExecutorDefinition = {
   fields: ['startVUs', 'stages', 'gracefulRampDown'],
   configure(raw, where) {
-    const shape = { startVUs: int(raw, 'startVUs', where, 1), stages: stages(raw, where), gracefulRampDownMs: dur(raw, 'gracefulRampDown', where, '30s') };
+    const shape = {
+      startVUs: int(raw, 'startVUs', where, 1),
+      stages: stages(raw, where),
+      gracefulRampDownMs: dur(raw, 'gracefulRampDown', where, '30s'),
+    };
     return (common, host) => new RampingVusRun(common, host, shape);
   },
 };

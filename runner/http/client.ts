@@ -123,7 +123,14 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
     const t4 = now();
     const t1 = this.t1 || this.t0;
     const chunks = this.chunks;
-    this.body = chunks === null ? (this.keepBody ? Buffer.alloc(0) : null) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    this.body =
+      chunks === null
+        ? this.keepBody
+          ? Buffer.alloc(0)
+          : null
+        : chunks.length === 1
+          ? chunks[0]
+          : Buffer.concat(chunks);
     this.chunks = null;
     this.errorCode = this.status >= 400 ? 1000 + this.status : 0;
     this.blocked = t1 - this.t0;
@@ -189,7 +196,10 @@ export interface OwnConnection {
 
 const CONNECTION_OPTIONS = { pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } };
 /** options.insecureSkipTLSVerify: https to servers whose certificates do not verify (self-signed test setups) */
-const INSECURE_OPTIONS = { ...CONNECTION_OPTIONS, connect: { ...CONNECTION_OPTIONS.connect, rejectUnauthorized: false } };
+const INSECURE_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  connect: { ...CONNECTION_OPTIONS.connect, rejectUnauthorized: false },
+};
 
 /**
  * Connections opened on demand: like k6's VUs, each in-flight request has its own. A VU's sequential
@@ -223,7 +233,12 @@ export class HttpClient {
     }
     let conn = o.reuse ? vuConnections?.get(o.origin) : undefined;
     if (o.reuse && vuConnections !== undefined && conn === undefined) {
-      conn = { client: o.origin.startsWith('http:') ? new PlainConnection(o.origin) : new Client(o.origin, this.connectionOptions), busy: false };
+      conn = {
+        client: o.origin.startsWith('http:')
+          ? new PlainConnection(o.origin)
+          : new Client(o.origin, this.connectionOptions),
+        busy: false,
+      };
       vuConnections.set(o.origin, conn);
       this.own.add(conn.client);
     }

@@ -54,8 +54,7 @@ export class CookieJar {
     // Map.clear() allocates a new table even when empty, and every iteration resets the jar
     if (url === undefined) {
       if (this.cookies.size > 0) this.cookies.clear();
-    }
-    else for (const [k, c] of this.cookies) if (this.sendsTo(c, url, Date.now())) this.cookies.delete(k);
+    } else for (const [k, c] of this.cookies) if (this.sendsTo(c, url, Date.now())) this.cookies.delete(k);
   }
 
   private put(c: Cookie): void {
@@ -82,7 +81,15 @@ export class CookieJar {
     const parts = header.split(';');
     const eq = parts[0].indexOf('=');
     if (eq <= 0) return;
-    const c: Cookie = { name: parts[0].slice(0, eq).trim(), value: parts[0].slice(eq + 1).trim(), domain: url.hostname, hostOnly: true, path: defaultPath(url.pathname), expires: Infinity, secure: false };
+    const c: Cookie = {
+      name: parts[0].slice(0, eq).trim(),
+      value: parts[0].slice(eq + 1).trim(),
+      domain: url.hostname,
+      hostOnly: true,
+      path: defaultPath(url.pathname),
+      expires: Infinity,
+      secure: false,
+    };
     let maxAge: number | undefined;
     for (let i = 1; i < parts.length; i++) {
       const at = parts[i].indexOf('=');

@@ -13,7 +13,8 @@ export function expectedStatuses(...specs: StatusSpec[]): ExpectedStatuses {
   const ranges: [number, number][] = [];
   for (const s of specs) {
     if (typeof s === 'number' && Number.isInteger(s)) ranges.push([s, s]);
-    else if (s && typeof s === 'object' && Number.isInteger(s.min) && Number.isInteger(s.max)) ranges.push([s.min, s.max]);
+    else if (s && typeof s === 'object' && Number.isInteger(s.min) && Number.isInteger(s.max))
+      ranges.push([s.min, s.max]);
     else throw new Error(`expectedStatuses: '${JSON.stringify(s)}' is not a status (accepted: integers or {min, max})`);
   }
   return new ExpectedStatuses(ranges);

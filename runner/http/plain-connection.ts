@@ -33,7 +33,17 @@ function coded(message: string, code: string): Error {
 }
 
 // header names whose meaning is the connection's own: a request that sets one goes to undici
-const FRAMING = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'expect', 'upgrade', 'keep-alive', 'te', 'trailer']);
+const FRAMING = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'expect',
+  'upgrade',
+  'keep-alive',
+  'te',
+  'trailer',
+]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -93,8 +103,10 @@ export class PlainConnection implements ResponseSink {
     if (this.destroyed) return h.onError(coded('the test has ended', 'UND_ERR_DESTROYED'));
     if (this.handler !== null) return h.onError(new Error('a plain connection carries one request at a time'));
     for (let i = 0; i < req.headers.length; i += 2) {
-      if (!TOKEN.test(req.headers[i])) return h.onError(coded(`invalid header name '${req.headers[i]}'`, 'UND_ERR_INVALID_ARG'));
-      if (BAD_VALUE.test(req.headers[i + 1])) return h.onError(coded(`invalid value of header '${req.headers[i]}'`, 'UND_ERR_INVALID_ARG'));
+      if (!TOKEN.test(req.headers[i]))
+        return h.onError(coded(`invalid header name '${req.headers[i]}'`, 'UND_ERR_INVALID_ARG'));
+      if (BAD_VALUE.test(req.headers[i + 1]))
+        return h.onError(coded(`invalid value of header '${req.headers[i]}'`, 'UND_ERR_INVALID_ARG'));
     }
     this.handler = h;
     this.request = req;
@@ -183,7 +195,8 @@ export class PlainConnection implements ResponseSink {
     const headers = req.headers;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     const body = req.body;
-    if (body !== null) head += `content-length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n\r\n`;
+    if (body !== null)
+      head += `content-length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n\r\n`;
     else head += WITH_BODY.has(req.method) ? 'content-length: 0\r\n\r\n' : '\r\n';
     this.carried++;
     if (body === null || body.length === 0) s.write(head, 'latin1');
@@ -241,7 +254,11 @@ export class PlainConnection implements ResponseSink {
     // the socket's fate is settled before the handler hears, since it may send its next request at once
     if (this.once) void this.destroy();
     else if (this.parser.closeAfter) this.drop();
-    else this.idleUntil = this.parser.keepAliveS > 0 ? performance.now() + this.parser.keepAliveS * 1000 - KEEP_ALIVE_MARGIN_MS : Infinity;
+    else
+      this.idleUntil =
+        this.parser.keepAliveS > 0
+          ? performance.now() + this.parser.keepAliveS * 1000 - KEEP_ALIVE_MARGIN_MS
+          : Infinity;
     h.onComplete(null);
   }
 

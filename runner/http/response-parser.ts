@@ -18,7 +18,7 @@ const MAX_HEAD = 64 * 1024;
 const CR = 13;
 const LF = 10;
 
-const enum State {
+enum State {
   Head,
   Fixed,
   ChunkSize,
@@ -131,11 +131,13 @@ export class ResponseParser {
   /** Reads one head ending at `end` (the blank line); returns where its body starts. */
   private onHead(b: Buffer, at: number, end: number): number {
     // "HTTP/1.x NNN reason"
-    if (end - at < 12 || b[at] !== 0x48 || b.toString('latin1', at, at + 7) !== 'HTTP/1.' || b[at + 8] !== 0x20) throw new ProtocolError('the server did not answer with HTTP/1.x');
+    if (end - at < 12 || b[at] !== 0x48 || b.toString('latin1', at, at + 7) !== 'HTTP/1.' || b[at + 8] !== 0x20)
+      throw new ProtocolError('the server did not answer with HTTP/1.x');
     const d0 = b[at + 9] - 48;
     const d1 = b[at + 10] - 48;
     const d2 = b[at + 11] - 48;
-    if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) throw new ProtocolError('the response has no valid status code');
+    if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9)
+      throw new ProtocolError('the response has no valid status code');
     const status = d0 * 100 + d1 * 10 + d2;
     const http10 = b[at + 7] === 0x30;
     let lineEnd = b.indexOf(CR, at);
@@ -148,7 +150,8 @@ export class ResponseParser {
     while (i < end) {
       lineEnd = b.indexOf(CR, i);
       const colon = b.indexOf(0x3a, i);
-      if (colon < 0 || colon > lineEnd || colon === i) throw new ProtocolError('the response has a malformed header line');
+      if (colon < 0 || colon > lineEnd || colon === i)
+        throw new ProtocolError('the response has a malformed header line');
       let vs = colon + 1;
       while (vs < lineEnd && (b[vs] === 0x20 || b[vs] === 0x09)) vs++;
       let ve = lineEnd;
@@ -159,7 +162,8 @@ export class ResponseParser {
       const c = name[0] | 0x20;
       if (c === 0x63 && nameIs(name, 'content-length')) {
         const n = Number(value.toString('latin1'));
-        if (!Number.isSafeInteger(n) || n < 0 || (length >= 0 && length !== n)) throw new ProtocolError('the response has an invalid Content-Length');
+        if (!Number.isSafeInteger(n) || n < 0 || (length >= 0 && length !== n))
+          throw new ProtocolError('the response has an invalid Content-Length');
         length = n;
       } else if (c === 0x74 && nameIs(name, 'transfer-encoding')) {
         chunked = /(^|,)\s*chunked\s*$/i.test(value.toString('latin1'));

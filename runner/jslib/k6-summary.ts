@@ -27,7 +27,8 @@ export function jUnit(data: SummaryData, options?: { name?: string; classname?: 
 export function k6SummaryModule(vu: VU) {
   return {
     // options.indent and enableColors shape only the look; the figures are the runner's own summary
-    textSummary: (data: SummaryData, _options?: { indent?: string; enableColors?: boolean }) => renderText(data, autoKeysOf(vu.rt.registry)),
+    textSummary: (data: SummaryData, _options?: { indent?: string; enableColors?: boolean }) =>
+      renderText(data, autoKeysOf(vu.rt.registry)),
     jUnit,
   };
 }

@@ -16,7 +16,11 @@ const ALGORITHMS: Record<string, string> = {
 function algorithm(name: string): string {
   const a = ALGORITHMS[name];
   if (a === undefined || !getHashes().includes(a)) {
-    throw new Error(`k6/crypto: hash '${name}' is not available here (accepted: ${Object.keys(ALGORITHMS).filter((k) => getHashes().includes(ALGORITHMS[k])).join(', ')})`);
+    throw new Error(
+      `k6/crypto: hash '${name}' is not available here (accepted: ${Object.keys(ALGORITHMS)
+        .filter((k) => getHashes().includes(ALGORITHMS[k]))
+        .join(', ')})`,
+    );
   }
   return a;
 }
@@ -40,7 +44,9 @@ function output(digest: Buffer, encoding: string | undefined): string | ArrayBuf
     case 'binary':
       return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength) as ArrayBuffer;
     default:
-      throw new Error(`k6/crypto: output encoding '${encoding}' is not valid (accepted: hex, base64, base64url, base64rawurl, binary)`);
+      throw new Error(
+        `k6/crypto: output encoding '${encoding}' is not valid (accepted: hex, base64, base64url, base64rawurl, binary)`,
+      );
   }
 }
 
@@ -56,13 +62,15 @@ class Hasher {
 }
 
 export function cryptoModule() {
-  const hash = (name: string) => (data: string | ArrayBuffer, encoding?: string) => output(createHash(algorithm(name)).update(input(data)).digest(), encoding);
+  const hash = (name: string) => (data: string | ArrayBuffer, encoding?: string) =>
+    output(createHash(algorithm(name)).update(input(data)).digest(), encoding);
   const named = Object.fromEntries(Object.keys(ALGORITHMS).map((k) => [k, hash(k)]));
   return {
     ...named,
     createHash: (name: string) => new Hasher(createHash(algorithm(name))),
     createHMAC: (name: string, secret: string | ArrayBuffer) => new Hasher(createHmac(algorithm(name), input(secret))),
-    hmac: (name: string, secret: string | ArrayBuffer, data: string | ArrayBuffer, encoding?: string) => output(createHmac(algorithm(name), input(secret)).update(input(data)).digest(), encoding),
+    hmac: (name: string, secret: string | ArrayBuffer, data: string | ArrayBuffer, encoding?: string) =>
+      output(createHmac(algorithm(name), input(secret)).update(input(data)).digest(), encoding),
     randomBytes: (n: number) => {
       const b = nodeRandomBytes(n);
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;

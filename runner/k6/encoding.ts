@@ -9,7 +9,8 @@ function bytesOf(input: string | ArrayBuffer | ArrayBufferView): Buffer {
 
 function alphabet(encoding: string | undefined): Alphabet {
   const e = (encoding || 'std') as Alphabet;
-  if (!['std', 'rawstd', 'url', 'rawurl'].includes(e)) throw new Error(`b64: encoding '${encoding}' is not valid (accepted: std, rawstd, url, rawurl)`);
+  if (!['std', 'rawstd', 'url', 'rawurl'].includes(e))
+    throw new Error(`b64: encoding '${encoding}' is not valid (accepted: std, rawstd, url, rawurl)`);
   return e;
 }
 

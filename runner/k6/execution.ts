@@ -8,7 +8,13 @@ export interface ExecutionState {
   fail(reason: string): void;
   /** the options the test runs with (the script's, with its scenarios resolved) */
   options(): Record<string, unknown>;
-  instance(): { vusActive: number; vusInitialized: number; iterationsCompleted: number; iterationsInterrupted: number; currentTestRunDuration: number };
+  instance(): {
+    vusActive: number;
+    vusInitialized: number;
+    iterationsCompleted: number;
+    iterationsInterrupted: number;
+    currentTestRunDuration: number;
+  };
   /** 0..1: how far the scenario is */
   progress(scenario: string): number;
 }

@@ -27,7 +27,8 @@ export class ScriptFiles {
 /** `open(path, 'b'?)`: a file next to the script, as text or (with 'b') an ArrayBuffer; init code only. */
 function makeOpen(vu: VU, files: ScriptFiles) {
   return function open(file: string, mode?: string): string | ArrayBuffer {
-    if (vu.phase !== 'init') throw new Error(`open('${file}') is only available in the init context (k6 reads files before the test starts)`);
+    if (vu.phase !== 'init')
+      throw new Error(`open('${file}') is only available in the init context (k6 reads files before the test starts)`);
     const b = files.read(String(file));
     if (mode === 'b') return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     return b.toString('utf8');
@@ -56,24 +57,37 @@ function makeTimers(vu: VU) {
     t.token?.releaseTimer(t.op);
   }
   function start(cb: (...a: unknown[]) => unknown, ms: number | undefined, args: unknown[], repeat: boolean): number {
-    if (typeof cb !== 'function') throw new Error(`${repeat ? 'setInterval' : 'setTimeout'}: the first argument must be a function`);
+    if (typeof cb !== 'function')
+      throw new Error(`${repeat ? 'setInterval' : 'setTimeout'}: the first argument must be a function`);
     const id = next++;
     const token = vu.token;
-    const op: PendingOp = { site: {}, what: `${repeat ? 'setInterval' : 'setTimeout'}(${ms ?? 0})`, cancel: () => clear(id) };
+    const op: PendingOp = {
+      site: {},
+      what: `${repeat ? 'setInterval' : 'setTimeout'}(${ms ?? 0})`,
+      cancel: () => clear(id),
+    };
     const fire = () => {
       const done = repeat ? undefined : () => clear(id);
       try {
         // a callback that waits (made async by the transform) holds the iteration until it settles
         Promise.resolve(cb(...args)).then(done, (err) => {
-          vu.rt.warnOnce(`timer:${describeError(err)}`, `a timer callback threw: ${describeError(err)} at ${vu.rt.location((err as Error)?.stack)}`);
+          vu.rt.warnOnce(
+            `timer:${describeError(err)}`,
+            `a timer callback threw: ${describeError(err)} at ${vu.rt.location((err as Error)?.stack)}`,
+          );
           done?.();
         });
       } catch (err) {
-        vu.rt.warnOnce(`timer:${describeError(err)}`, `a timer callback threw: ${describeError(err)} at ${vu.rt.location((err as Error)?.stack)}`);
+        vu.rt.warnOnce(
+          `timer:${describeError(err)}`,
+          `a timer callback threw: ${describeError(err)} at ${vu.rt.location((err as Error)?.stack)}`,
+        );
         done?.();
       }
     };
-    const handle = repeat ? setInterval(fire, Math.max(1, Number(ms) || 0)) : setTimeout(fire, Math.max(0, Number(ms) || 0));
+    const handle = repeat
+      ? setInterval(fire, Math.max(1, Number(ms) || 0))
+      : setTimeout(fire, Math.max(0, Number(ms) || 0));
     live.set(id, { handle, repeat, op, token });
     token?.holdTimer(op);
     return id;
@@ -97,10 +111,12 @@ export function timersModule(vu: VU): Timers {
  * `--out json=-` on stdout; debug lines only with k6's --verbose, which this runner does not have.
  */
 function makeConsole(vu: VU) {
-  const line = (level: string) => (...args: unknown[]) => {
-    const s = Math.floor((performance.now() - vu.rt.testStartedAt) / 1000);
-    vu.rt.stderr.write(`${level}[${String(Math.max(0, s)).padStart(4, '0')}] ${format(...args)} source=console\n`);
-  };
+  const line =
+    (level: string) =>
+    (...args: unknown[]) => {
+      const s = Math.floor((performance.now() - vu.rt.testStartedAt) / 1000);
+      vu.rt.stderr.write(`${level}[${String(Math.max(0, s)).padStart(4, '0')}] ${format(...args)} source=console\n`);
+    };
   return { log: line('INFO'), info: line('INFO'), warn: line('WARN'), error: line('ERRO'), debug: () => {} };
 }
 

@@ -25,7 +25,8 @@ function evaluateCheck<T>(name: string, c: unknown, val: T): { ok: boolean; thre
   if (isAsyncFunction(c)) throw new Error(`check '${name}': async functions are not supported in checks`);
   try {
     const r = typeof c === 'function' ? (c as (v: T) => unknown)(val) : c;
-    if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') throw new Error(`check '${name}': returned a promise; checks must be synchronous`);
+    if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function')
+      throw new Error(`check '${name}': returned a promise; checks must be synchronous`);
     return { ok: Boolean(r), threw: false };
   } catch (err) {
     return { ok: false, threw: true, thrown: err };
@@ -41,7 +42,11 @@ function makeCheck(vu: VU) {
     for (const name of Object.keys(sets)) {
       const r = evaluateCheck(name, sets[name], val);
       countCheck(vu, name, r.ok);
-      rt.registry.add(rt.metrics.checks, rt.registry.tagSetOf({ ...vu.tags, group: vu.group, ...(extra ?? {}), check: name }), r.ok ? 1 : 0);
+      rt.registry.add(
+        rt.metrics.checks,
+        rt.registry.tagSetOf({ ...vu.tags, group: vu.group, ...(extra ?? {}), check: name }),
+        r.ok ? 1 : 0,
+      );
       if (!r.ok) all = false;
       if (r.threw) throw r.thrown;
     }
@@ -52,7 +57,8 @@ function makeCheck(vu: VU) {
 /** Enters a group for the duration of fn: its samples and checks carry the group's path, then group_duration. */
 function inGroup<R>(vu: VU, name: string, fn: () => R, after: (finish: () => void, r: R) => R): R {
   if (vu.phase === 'init') throw new Error('group() is not allowed in the init context');
-  if (name.includes('::')) throw new Error(`group name '${name}' contains '::', which k6 reserves as the path separator`);
+  if (name.includes('::'))
+    throw new Error(`group name '${name}' contains '::', which k6 reserves as the path separator`);
   const rt = vu.rt;
   const parent = vu.group;
   const path = `${parent}::${name}`;
@@ -81,7 +87,8 @@ function inGroup<R>(vu: VU, name: string, fn: () => R, after: (finish: () => voi
  */
 function makeGroup(vu: VU) {
   function group<R>(name: string, fn: () => R): R {
-    if (isAsyncFunction(fn)) throw new Error(`group '${name}': async functions are not supported in groups (k6 rejects them too)`);
+    if (isAsyncFunction(fn))
+      throw new Error(`group '${name}': async functions are not supported in groups (k6 rejects them too)`);
     return inGroup(vu, name, fn, (finish, r) => {
       finish();
       if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
@@ -94,7 +101,12 @@ function makeGroup(vu: VU) {
     });
   }
   function waitingGroup<R>(name: string, fn: () => R | Promise<R>): Promise<R> {
-    return inGroup<Promise<R>>(vu, name, () => Promise.resolve(fn()), (finish, r) => r.finally(finish));
+    return inGroup<Promise<R>>(
+      vu,
+      name,
+      () => Promise.resolve(fn()),
+      (finish, r) => r.finally(finish),
+    );
   }
   return Object.assign(group, { [WAIT]: waitingGroup });
 }
@@ -113,10 +125,13 @@ function makeSleep(vu: VU) {
       let timer: NodeJS.Timeout | undefined;
       const op: PendingOp = { site, what: `sleep(${seconds})`, cancel: () => clearTimeout(timer) };
       token?.addOp(op);
-      timer = setTimeout(() => {
-        token?.deleteOp(op);
-        resolve();
-      }, Math.max(0, Number(seconds) * 1000));
+      timer = setTimeout(
+        () => {
+          token?.deleteOp(op);
+          resolve();
+        },
+        Math.max(0, Number(seconds) * 1000),
+      );
     });
   };
 }

@@ -10,7 +10,8 @@ export function metricsModule(vu: VU) {
       readonly name: string;
       private readonly metric: Metric;
       constructor(name: string, isTime = false) {
-        if (vu.phase !== 'init') throw new Error(`metric '${name}': custom metrics can only be declared in the init context`);
+        if (vu.phase !== 'init')
+          throw new Error(`metric '${name}': custom metrics can only be declared in the init context`);
         this.name = name;
         this.metric = rt.registry.metric(name, type, type === 'trend' && isTime ? 'time' : 'default');
       }

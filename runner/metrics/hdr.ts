@@ -82,7 +82,13 @@ export class TrendSink {
   }
 
   private toHistogram(): void {
-    const h = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    const h = hdr.build({
+      bitBucketSize: 32,
+      autoResize: true,
+      lowestDiscernibleValue: 1,
+      numberOfSignificantValueDigits: 3,
+      useWebAssembly: false,
+    });
     for (const v of this.exact!) h.recordValue(v > 0 ? Math.round(v * SCALE) : 0);
     this.histogram = h;
     this.exact = null;

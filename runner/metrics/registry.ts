@@ -89,10 +89,14 @@ export class Registry {
   metric(name: string, type: MetricType, contains: ValueType = 'default'): Metric {
     const existing = this.metrics.get(name);
     if (existing) {
-      if (existing.type !== type) throw new Error(`metric '${name}' already exists as a ${existing.type}, cannot redefine it as a ${type}`);
+      if (existing.type !== type)
+        throw new Error(`metric '${name}' already exists as a ${existing.type}, cannot redefine it as a ${type}`);
       return existing;
     }
-    if (!NAME_RE.test(name)) throw new Error(`invalid metric name '${name}' (accepted: letters, digits and _, 2-129 characters, not starting with a digit)`);
+    if (!NAME_RE.test(name))
+      throw new Error(
+        `invalid metric name '${name}' (accepted: letters, digits and _, 2-129 characters, not starting with a digit)`,
+      );
     const m = new Metric(this.metrics.size, name, type, contains);
     this.metrics.set(name, m);
     return m;
@@ -144,7 +148,11 @@ export class Registry {
     const wanted: Selector[] = [];
     if (scenario !== undefined) wanted.push([['scenario', scenario]]);
     if (name !== undefined) wanted.push([['name', name]]);
-    if (scenario !== undefined && name !== undefined) wanted.push([['scenario', scenario], ['name', name]]);
+    if (scenario !== undefined && name !== undefined)
+      wanted.push([
+        ['scenario', scenario],
+        ['name', name],
+      ]);
     for (const sel of wanted) {
       const sk = selectorKey(sel);
       if (this.autoSeen.has(sk)) continue;

@@ -63,7 +63,12 @@ export class Program {
     const p = fn.parent;
     if (!p) return;
     let key: ESTree.Node | undefined;
-    if ((p.type === 'Property' && p.value === fn) || (p.type === 'MethodDefinition' && p.value === fn) || (p.type === 'PropertyDefinition' && p.value === fn)) key = p.key;
+    if (
+      (p.type === 'Property' && p.value === fn) ||
+      (p.type === 'MethodDefinition' && p.value === fn) ||
+      (p.type === 'PropertyDefinition' && p.value === fn)
+    )
+      key = p.key;
     if (key?.type !== 'Identifier' || (p as ESTree.Property).computed) return;
     const list = this.methods.get(key.name) ?? [];
     list.push(fn);
@@ -72,7 +77,7 @@ export class Program {
 
   /** The function a variable always holds: declared as one, or bound once to one (or to another such variable). */
   functionOf(v: Variable | null, seen = new Set<Variable>()): FunctionNode | undefined {
-    if (!v || v.defs.length !== 1 || seen.has(v)) return undefined;
+    if (v?.defs.length !== 1 || seen.has(v)) return undefined;
     seen.add(v);
     const d = v.defs[0];
     if (d.type === 'FunctionName') return d.node as unknown as FunctionNode;
@@ -115,7 +120,8 @@ export class Program {
     if (callee.type === 'MemberExpression') {
       const name = propertyName(callee);
       if (name === undefined) return { kind: 'other' };
-      if (ARRAY_METHODS.includes(name) && call.arguments.length > 0) return { kind: 'array', name, receiver: callee.object as Node };
+      if (ARRAY_METHODS.includes(name) && call.arguments.length > 0)
+        return { kind: 'array', name, receiver: callee.object as Node };
       return { kind: 'method', name };
     }
     if (isFunction(callee)) return { kind: 'function', fn: callee };

@@ -14,7 +14,11 @@ const PROMISE_KEYS = new Set<PropertyKey>(['then', 'catch', 'finally']);
  * the promise it returns throws, naming the call and where it was made, as soon as the script reads its result
  * instead of silently handing over `undefined`.
  */
-export function blocking<F extends (...a: never[]) => Promise<unknown>>(what: string, fn: F, location: (stack: string | undefined) => string): Blocking<F> {
+export function blocking<F extends (...a: never[]) => Promise<unknown>>(
+  what: string,
+  fn: F,
+  location: (stack: string | undefined) => string,
+): Blocking<F> {
   const plain = ((...args: Parameters<F>) => {
     const site = new Error();
     const p = fn(...args);
@@ -22,7 +26,9 @@ export function blocking<F extends (...a: never[]) => Promise<unknown>>(what: st
       get(target, key) {
         if (PROMISE_KEYS.has(key)) return (target[key as 'then'] as (...a: unknown[]) => unknown).bind(target);
         if (key === Symbol.toStringTag) return 'Promise';
-        throw new Error(`${what} at ${location(site.stack)} did not wait for its result: the runner could not follow this call (an alias, or a function passed where it cannot look); call ${what} directly or write 'await ${what}'`);
+        throw new Error(
+          `${what} at ${location(site.stack)} did not wait for its result: the runner could not follow this call (an alias, or a function passed where it cannot look); call ${what} directly or write 'await ${what}'`,
+        );
       },
     });
   }) as unknown as Blocking<F>;
@@ -67,7 +73,10 @@ class SequentialArray {
     const i = await this.findIndex(cb);
     return i < 0 ? undefined : this.a[i];
   }
-  async reduce(cb: (acc: unknown, value: unknown, index: number, all: unknown) => unknown, ...init: unknown[]): Promise<unknown> {
+  async reduce(
+    cb: (acc: unknown, value: unknown, index: number, all: unknown) => unknown,
+    ...init: unknown[]
+  ): Promise<unknown> {
     let i = 0;
     let acc = init.length > 0 ? init[0] : this.a[i++];
     for (; i < this.a.length; i++) acc = await cb(acc, this.a[i], i, this.a);

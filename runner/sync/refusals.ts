@@ -10,7 +10,12 @@ export type Where = (n: Node) => string;
 function isExportGetter(arrow: Node): boolean {
   // esbuild's `__export(exports, { default: () => main_default })`
   const call = arrow.parent?.parent?.parent;
-  return arrow.parent?.type === 'Property' && call?.type === 'CallExpression' && call.callee.type === 'Identifier' && call.callee.name === '__export';
+  return (
+    arrow.parent?.type === 'Property' &&
+    call?.type === 'CallExpression' &&
+    call.callee.type === 'Identifier' &&
+    call.callee.name === '__export'
+  );
 }
 
 function isModuleExport(target: ESTree.Node): boolean {
@@ -22,7 +27,12 @@ function isModuleExport(target: ESTree.Node): boolean {
 
 function isTimer(callee: ESTree.Node): boolean {
   const c = unwrapSequence(callee);
-  const name = c.type === 'Identifier' ? c.name : c.type === 'MemberExpression' && c.property.type === 'Identifier' ? c.property.name : '';
+  const name =
+    c.type === 'Identifier'
+      ? c.name
+      : c.type === 'MemberExpression' && c.property.type === 'Identifier'
+        ? c.property.name
+        : '';
   return name === 'setTimeout' || name === 'setInterval';
 }
 
@@ -30,7 +40,8 @@ function nameOf(fn: FunctionNode): string {
   if (fn.type !== 'ArrowFunctionExpression' && fn.id) return `'${fn.id.name}'`;
   const p = fn.parent;
   if (p?.type === 'VariableDeclarator' && p.id.type === 'Identifier') return `'${p.id.name}'`;
-  if ((p?.type === 'Property' || p?.type === 'MethodDefinition') && p.key.type === 'Identifier') return `'${p.key.name}'`;
+  if ((p?.type === 'Property' || p?.type === 'MethodDefinition') && p.key.type === 'Identifier')
+    return `'${p.key.name}'`;
   return 'a function';
 }
 
@@ -44,14 +55,17 @@ export class Refusals {
   /** The first reason the script cannot be made to wait, or undefined. */
   first(): string | undefined {
     for (const [call] of this.s.awaited) {
-      if (this.p.syntax.enclosing(call) === null) return `${this.where(call)}: this call waits (an HTTP request or sleep), which k6 does not allow in the init context; move it into a function such as setup() or the default function`;
+      if (this.p.syntax.enclosing(call) === null)
+        return `${this.where(call)}: this call waits (an HTTP request or sleep), which k6 does not allow in the init context; move it into a function such as setup() or the default function`;
       const place = this.unawaitable(call);
-      if (place) return `${this.where(call)}: this call waits (an HTTP request or sleep) in ${place}, where JavaScript cannot await; move it into the function's body`;
+      if (place)
+        return `${this.where(call)}: this call waits (an HTTP request or sleep) in ${place}, where JavaScript cannot await; move it into the function's body`;
     }
     for (const fn of this.s.waiting) {
       if (fn.async) continue;
       const why = this.shape(fn) ?? this.uses(fn);
-      if (why) return `${why} (${nameOf(fn)} waits on an HTTP request or sleep; call it directly, or write this part with async/await)`;
+      if (why)
+        return `${why} (${nameOf(fn)} waits on an HTTP request or sleep; call it directly, or write this part with async/await)`;
     }
     return undefined;
   }
@@ -64,7 +78,8 @@ export class Refusals {
       if (p.type === 'PropertyDefinition' && p.value === child) return 'a class field';
       if (p.type === 'StaticBlock') return 'a static block';
     }
-    if (fn && fn.params.some((q) => (q as Node).start <= call.start && call.end <= (q as Node).end)) return 'a default parameter value';
+    if (fn?.params.some((q) => (q as Node).start <= call.start && call.end <= (q as Node).end))
+      return 'a default parameter value';
     return undefined;
   }
 
@@ -72,7 +87,8 @@ export class Refusals {
   private shape(fn: FunctionNode): string | undefined {
     const p = fn.parent;
     if (fn.generator) return `${this.where(fn)}: a generator cannot wait`;
-    if (p?.type === 'MethodDefinition' && p.kind !== 'method') return `${this.where(fn)}: a ${p.kind === 'constructor' ? 'constructor' : `${p.kind}ter`} cannot wait`;
+    if (p?.type === 'MethodDefinition' && p.kind !== 'method')
+      return `${this.where(fn)}: a ${p.kind === 'constructor' ? 'constructor' : `${p.kind}ter`} cannot wait`;
     if (p?.type === 'Property' && p.kind !== 'init') return `${this.where(fn)}: a ${p.kind}ter cannot wait`;
     return undefined;
   }
@@ -81,7 +97,8 @@ export class Refusals {
   private uses(fn: FunctionNode): string | undefined {
     const p = fn.parent;
     if (fn.type === 'FunctionDeclaration') return this.readsOf(this.p.syntax.declaredBy(fn));
-    if (p?.type === 'VariableDeclarator' && p.init === fn && p.id.type === 'Identifier') return this.readsOf(this.p.syntax.variableOf(p.id));
+    if (p?.type === 'VariableDeclarator' && p.init === fn && p.id.type === 'Identifier')
+      return this.readsOf(this.p.syntax.variableOf(p.id));
     return this.use(fn);
   }
 
@@ -103,13 +120,19 @@ export class Refusals {
       if (p.callee === u) return p.type === 'NewExpression' ? `${this.where(u)}: 'new' cannot wait` : undefined;
       const index = p.arguments.indexOf(u as ESTree.Expression);
       const c = this.p.callees.get(p as never);
-      if (c?.kind === 'function' || (c?.kind === 'k6' && c.name === 'group' && index === 1) || (c?.kind === 'array' && index === 0)) return undefined;
+      if (
+        c?.kind === 'function' ||
+        (c?.kind === 'k6' && c.name === 'group' && index === 1) ||
+        (c?.kind === 'array' && index === 0)
+      )
+        return undefined;
       // a timer's callback may wait: the timer holds the iteration until its promise settles (k6/globals.ts)
       if (index === 0 && isTimer(p.callee)) return undefined;
       return `${this.where(u)}: passed to a function the runner cannot make wait`;
     }
     if (p.type === 'Property' || p.type === 'MethodDefinition' || p.type === 'PropertyDefinition') return undefined;
-    if (p.type === 'VariableDeclarator' && p.init === u && p.id.type === 'Identifier') return this.readsOf(this.p.syntax.variableOf(p.id), seen);
+    if (p.type === 'VariableDeclarator' && p.init === u && p.id.type === 'Identifier')
+      return this.readsOf(this.p.syntax.variableOf(p.id), seen);
     if (p.type === 'ArrowFunctionExpression' && p.body === u && isExportGetter(p)) return undefined;
     if (p.type === 'AssignmentExpression' && p.right === u && isModuleExport(p.left)) return undefined;
     if (isFunction(u) && p.type === 'ExpressionStatement') return undefined;

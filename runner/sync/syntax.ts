@@ -5,16 +5,20 @@ import { analyze, type Variable } from 'eslint-scope';
 import type * as ESTree from 'estree';
 
 export type Node = ESTree.Node & { start: number; end: number; parent: Node | null };
-export type FunctionNode = (ESTree.FunctionDeclaration | ESTree.FunctionExpression | ESTree.ArrowFunctionExpression) & Node;
+export type FunctionNode = (ESTree.FunctionDeclaration | ESTree.FunctionExpression | ESTree.ArrowFunctionExpression) &
+  Node;
 export type CallNode = ESTree.CallExpression & Node;
 
 export function isFunction(n: ESTree.Node | null | undefined): n is FunctionNode {
-  return !!n && (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression');
+  return (
+    !!n && (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression')
+  );
 }
 
 /** The function esbuild calls an import through: `(0, import_k6.sleep)(1)` -> `import_k6.sleep`. */
 export function unwrapSequence<T extends ESTree.Node>(n: T): ESTree.Node {
-  if (n.type === 'SequenceExpression' && n.expressions.length === 2 && n.expressions[0].type === 'Literal') return n.expressions[1];
+  if (n.type === 'SequenceExpression' && n.expressions.length === 2 && n.expressions[0].type === 'Literal')
+    return n.expressions[1];
   return n;
 }
 
@@ -55,11 +59,17 @@ function link(root: Node): { functions: FunctionNode[]; calls: CallNode[] } {
 }
 
 export function syntaxOf(code: string): Syntax {
-  const program = parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, ranges: true }) as unknown as Node;
+  const program = parse(code, {
+    ecmaVersion: 'latest',
+    sourceType: 'script',
+    allowReturnOutsideFunction: true,
+    ranges: true,
+  }) as unknown as Node;
   const { functions, calls } = link(program);
   const scopes = analyze(program as unknown as ESTree.Program, { ecmaVersion: 2022, sourceType: 'script' });
   const refs = new Map<ESTree.Node, Variable | null>();
-  for (const scope of scopes.scopes) for (const r of scope.references) refs.set(r.identifier as ESTree.Node, r.resolved);
+  for (const scope of scopes.scopes)
+    for (const r of scope.references) refs.set(r.identifier as ESTree.Node, r.resolved);
   return {
     program,
     functions,
@@ -70,6 +80,7 @@ export function syntaxOf(code: string): Syntax {
     },
     variableOf: (id) => refs.get(id) ?? null,
     readsOf: (v) => v.references.filter((r) => r.isRead() || !r.isWrite()).map((r) => r.identifier as unknown as Node),
-    declaredBy: (fn) => scopes.getDeclaredVariables(fn as ESTree.Node).find((v) => v.defs.some((d) => d.type === 'FunctionName')) ?? null,
+    declaredBy: (fn) =>
+      scopes.getDeclaredVariables(fn as ESTree.Node).find((v) => v.defs.some((d) => d.type === 'FunctionName')) ?? null,
   };
 }

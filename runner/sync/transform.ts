@@ -25,7 +25,7 @@ import MagicString from 'magic-string';
 import path from 'node:path';
 import { Program, Solver, type Analysis } from './analysis.ts';
 import { Refusals } from './refusals.ts';
-import { syntaxOf, unwrapSequence, type CallNode, type FunctionNode, type Node } from './syntax.ts';
+import { syntaxOf, unwrapSequence, type FunctionNode, type Node } from './syntax.ts';
 
 export interface Wrapped {
   code: string;
@@ -92,7 +92,13 @@ function locator(code: string, map: TraceMap, dir: string): (n: Node) => string 
  * Rewrites an esbuild bundle (CommonJS, k6 modules left as `require`) so its blocking calls wait, and wraps
  * it in `banner`/`footer`. Returns the refusal as a message when the script cannot be run so.
  */
-export function makeBlockingCallsWait(code: string, map: SourceMapInput, dir: string, banner: string, footer: string): Wrapped | { refusal: string } {
+export function makeBlockingCallsWait(
+  code: string,
+  map: SourceMapInput,
+  dir: string,
+  banner: string,
+  footer: string,
+): Wrapped | { refusal: string } {
   const syntax = syntaxOf(code);
   const program = new Program(syntax);
   const solver = new Solver(program);

@@ -50,7 +50,10 @@ export const FAILURE = {
 } as const;
 
 export function safeToRunAgain(failedReason: string | undefined): boolean {
-  return failedReason !== undefined && (failedReason.startsWith(FAILURE.rolledBack) || failedReason.startsWith(FAILURE.expired));
+  return (
+    failedReason !== undefined &&
+    (failedReason.startsWith(FAILURE.rolledBack) || failedReason.startsWith(FAILURE.expired))
+  );
 }
 
 /** One job per action and idempotency key: the same key finds the same job (and its stored answer). BullMQ

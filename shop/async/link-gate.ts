@@ -73,7 +73,12 @@ export class PostgresLinkGate {
     const timeoutMs = this.o.timeoutMs ?? 1_000;
     try {
       if (!this.client) {
-        const c = new pg.Client({ connectionString: this.o.databaseUrl, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'loadlab-link-gate' });
+        const c = new pg.Client({
+          connectionString: this.o.databaseUrl,
+          connectionTimeoutMillis: timeoutMs,
+          query_timeout: timeoutMs,
+          application_name: 'loadlab-link-gate',
+        });
         c.on('error', () => {});
         this.client = c;
         await c.connect();

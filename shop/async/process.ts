@@ -10,7 +10,8 @@ export function workerEnv<K extends string>(names: readonly K[]): Record<K, stri
     if (v) out[n] = v;
     else missing.push(n);
   }
-  if (missing.length) refuse(`${missing.join(', ')} not set (this worker is started by npm run load:partition, which sets them)`);
+  if (missing.length)
+    refuse(`${missing.join(', ')} not set (this worker is started by npm run load:partition, which sets them)`);
   return out;
 }
 

@@ -7,7 +7,11 @@ import { FAILURE, type TaskAnswer, type TaskData } from './jobs.ts';
 
 /** The task failed; its message starts with one of FAILURE's words, which the web reads to decide on a re-run. */
 export class TaskFailure extends Error {
-  constructor(readonly kind: (typeof FAILURE)[keyof typeof FAILURE], detail: string, cause?: unknown) {
+  constructor(
+    readonly kind: (typeof FAILURE)[keyof typeof FAILURE],
+    detail: string,
+    cause?: unknown,
+  ) {
     super(`${kind}: ${detail}`, { cause });
     this.name = 'TaskFailure';
   }
@@ -18,9 +22,16 @@ export class TaskFailure extends Error {
  * would answer with 4xx is the task's answer; anything else fails the task, and the web answers 500.
  */
 export async function runTask(pool: pg.Pool, task: TaskData): Promise<TaskAnswer> {
-  if (Date.now() > task.deadline) throw new TaskFailure(FAILURE.expired, 'the request had stopped waiting before the task started; nothing was written');
+  if (Date.now() > task.deadline)
+    throw new TaskFailure(
+      FAILURE.expired,
+      'the request had stopped waiting before the task started; nothing was written',
+    );
   try {
-    const body = task.kind === 'cart-add' ? await addToCart(pool, task.where, task.input) : await checkout(pool, task.where, task.cartId, task.email);
+    const body =
+      task.kind === 'cart-add'
+        ? await addToCart(pool, task.where, task.input)
+        : await checkout(pool, task.where, task.cartId, task.email);
     return { status: 200, body };
   } catch (err) {
     if (err instanceof HttpError) return { status: err.status, body: { error: err.message } };

@@ -4,7 +4,15 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { HealthCheck } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { CartActions } from '../routes/cart.ts';
-import { ENQUEUE_TIMEOUT_MS, jobIdOf, safeToRunAgain, TASK_QUEUE, TASK_WAIT_MS, type TaskAnswer, type TaskData } from './jobs.ts';
+import {
+  ENQUEUE_TIMEOUT_MS,
+  jobIdOf,
+  safeToRunAgain,
+  TASK_QUEUE,
+  TASK_WAIT_MS,
+  type TaskAnswer,
+  type TaskData,
+} from './jobs.ts';
 
 export interface TaskClient {
   /** cart add and checkout as tasks: what a web worker plugs into the shop */
@@ -23,8 +31,10 @@ function within<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T
 }
 
 // what ioredis says when Redis refused, closed or never answered the connection
-const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|MaxRetriesPerRequest|Stream isn't writeable|cannot be reached/;
-const queueUnreachable = () => new HttpError(503, 'the task queue cannot be reached, please retry', { 'retry-after': '5' });
+const REDIS_DOWN =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|MaxRetriesPerRequest|Stream isn't writeable|cannot be reached/;
+const queueUnreachable = () =>
+  new HttpError(503, 'the task queue cannot be reached, please retry', { 'retry-after': '5' });
 
 /**
  * The web worker's side of the task queue, as pretix's AsyncAction: put the task on the queue, wait for its
@@ -62,18 +72,23 @@ export async function connectTaskClient(o: { redisUrl: string; prefix: string })
     try {
       answer = await job.waitUntilFinished(events, Math.max(1, task.deadline - Date.now()));
     } catch (err) {
-      if (/timed out before finishing/.test((err as Error).message)) throw new HttpError(504, 'the task did not finish in time, please retry', { 'retry-after': '1' });
+      if (/timed out before finishing/.test((err as Error).message))
+        throw new HttpError(504, 'the task did not finish in time, please retry', { 'retry-after': '1' });
       throw new HttpError(500, 'internal server error, please retry');
     }
     if (answer.status === 200) return answer.body;
-    throw new HttpError(answer.status, (answer.body as { error?: string } | null)?.error ?? 'the task refused the request');
+    throw new HttpError(
+      answer.status,
+      (answer.body as { error?: string } | null)?.error ?? 'the task refused the request',
+    );
   };
   const deadline = () => Date.now() + TASK_WAIT_MS;
 
   return {
     actions: {
       add: (where, input, requestId) => run({ kind: 'cart-add', where, input, deadline: deadline() }, requestId),
-      checkout: (where, cartId, email, requestId) => run({ kind: 'checkout', where, cartId, email, deadline: deadline() }, requestId),
+      checkout: (where, cartId, email, requestId) =>
+        run({ kind: 'checkout', where, cartId, email, deadline: deadline() }, requestId),
     },
     health: async () => {
       await within(connection.ping(), 1_000, queueUnreachable).catch(() => {
@@ -81,7 +96,11 @@ export async function connectTaskClient(o: { redisUrl: string; prefix: string })
       });
     },
     close: async () => {
-      await within(Promise.all([queue.close(), events.close()]), 5_000, () => new Error('closing the queue timed out')).catch(() => {});
+      await within(
+        Promise.all([queue.close(), events.close()]),
+        5_000,
+        () => new Error('closing the queue timed out'),
+      ).catch(() => {});
       connection.disconnect();
       eventsConnection.disconnect();
     },

@@ -26,7 +26,10 @@ export interface RunningTaskWorker {
 function linkLost(err: unknown): boolean {
   const cause = err instanceof TaskFailure ? err.cause : err;
   if (!(cause instanceof Error)) return false;
-  return isConnectionBroken(cause) || /timeout exceeded when trying to connect|connection timeout|ECONNREFUSED|ETIMEDOUT/.test(cause.message);
+  return (
+    isConnectionBroken(cause) ||
+    /timeout exceeded when trying to connect|connection timeout|ECONNREFUSED|ETIMEDOUT/.test(cause.message)
+  );
 }
 
 /**
@@ -39,14 +42,22 @@ function linkLost(err: unknown): boolean {
  */
 export async function startTaskWorker(o: TaskWorkerOptions): Promise<RunningTaskWorker> {
   const pool = createPool({
-    databaseUrl: o.databaseUrl, poolSize: o.concurrency, acquireTimeoutMs: 1_000, statementTimeoutMs: 5_000, queryTimeoutMs: 6_000,
+    databaseUrl: o.databaseUrl,
+    poolSize: o.concurrency,
+    acquireTimeoutMs: 1_000,
+    statementTimeoutMs: 5_000,
+    queryTimeoutMs: 6_000,
     idleInTransactionTimeoutMs: 10_000,
   });
   const gate = o.gated
     ? new PostgresLinkGate({
         databaseUrl: o.databaseUrl,
         onChange: (open, reason) => {
-          o.log(open ? `${o.name}: postgres link back (${reason}): taking tasks again` : `${o.name}: postgres link down (${reason}): not taking tasks`);
+          o.log(
+            open
+              ? `${o.name}: postgres link back (${reason}): taking tasks again`
+              : `${o.name}: postgres link down (${reason}): not taking tasks`,
+          );
           void (open ? worker.resume() : worker.pause(true));
         },
       })
@@ -91,7 +102,10 @@ export async function startTaskWorker(o: TaskWorkerOptions): Promise<RunningTask
       await gate?.stop();
       // running tasks may finish (their links are back by now); a worker that cannot is closed anyway
       const closing = worker.close();
-      const graceful = await Promise.race([closing.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 8_000).unref())]);
+      const graceful = await Promise.race([
+        closing.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 8_000).unref()),
+      ]);
       if (!graceful) await worker.close(true);
       await pool.end().catch(() => {});
       connection.disconnect();

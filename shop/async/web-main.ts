@@ -7,10 +7,17 @@ import { refuse, serveUntilSignal, workerEnv } from './process.ts';
 
 const env = workerEnv(['SHOP_DATABASE_URL', 'SHOP_REDIS_URL', 'SHOP_QUEUE_PREFIX', 'SHOP_WORKER_NAME'] as const);
 const variant = process.env.SHOP_QUERY_VARIANT ?? 'after';
-if (!isVariant(variant)) refuse(`SHOP_QUERY_VARIANT '${variant}' is not a product-list variant (accepted: before, after)`);
+if (!isVariant(variant))
+  refuse(`SHOP_QUERY_VARIANT '${variant}' is not a product-list variant (accepted: before, after)`);
 
 const tasks = await connectTaskClient({ redisUrl: env.SHOP_REDIS_URL, prefix: env.SHOP_QUEUE_PREFIX });
-const shop = await startShop({ databaseUrl: env.SHOP_DATABASE_URL, variant, port: 0, cartActions: tasks.actions, healthChecks: [tasks.health] });
+const shop = await startShop({
+  databaseUrl: env.SHOP_DATABASE_URL,
+  variant,
+  port: 0,
+  cartActions: tasks.actions,
+  healthChecks: [tasks.health],
+});
 serveUntilSignal(async () => {
   await shop.close();
   await tasks.close();

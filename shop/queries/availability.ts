@@ -12,7 +12,9 @@ export interface QuotaAvailability {
 
 // Positions a quota covers, as pretix counts them: products without variations through quota_items,
 // variations through quota_variations, always on the quota's own date.
-const covered = (alias: string) => `((${alias}.variation_id IS NULL AND ${alias}.item_id IN (SELECT x.item_id FROM pretixbase_quota_items x WHERE x.quota_id = q.id))
+const covered = (
+  alias: string,
+) => `((${alias}.variation_id IS NULL AND ${alias}.item_id IN (SELECT x.item_id FROM pretixbase_quota_items x WHERE x.quota_id = q.id))
          OR ${alias}.variation_id IN (SELECT y.itemvariation_id FROM pretixbase_quota_variations y WHERE y.quota_id = q.id))`;
 
 /**
@@ -21,10 +23,20 @@ const covered = (alias: string) => `((${alias}.variation_id IS NULL AND ${alias}
  * the re-check at checkout. Vouchers that block quota and the waiting list are not counted (the load test
  * never creates them).
  */
-export async function quotaAvailability(db: Queryable, quotaIds: readonly number[], excludeCartId: string | null = null): Promise<Map<number, QuotaAvailability>> {
+export async function quotaAvailability(
+  db: Queryable,
+  quotaIds: readonly number[],
+  excludeCartId: string | null = null,
+): Promise<Map<number, QuotaAvailability>> {
   const result = new Map<number, QuotaAvailability>();
   if (quotaIds.length === 0) return result;
-  const { rows } = await db.query<{ id: number; size: number | null; closed: boolean; ordered: number; in_carts: number }>(
+  const { rows } = await db.query<{
+    id: number;
+    size: number | null;
+    closed: boolean;
+    ordered: number;
+    in_carts: number;
+  }>(
     `/* loadlab:quota-availability */
      SELECT q.id, q.size, q.closed,
        (SELECT count(*) FROM pretixbase_orderposition op JOIN pretixbase_order o ON o.id = op.order_id
@@ -36,7 +48,14 @@ export async function quotaAvailability(db: Queryable, quotaIds: readonly number
   );
   for (const r of rows) {
     const available = r.closed ? 0 : r.size === null ? null : Math.max(0, r.size - r.ordered - r.in_carts);
-    result.set(r.id, { quotaId: r.id, size: r.size, closed: r.closed, ordered: r.ordered, inCarts: r.in_carts, available });
+    result.set(r.id, {
+      quotaId: r.id,
+      size: r.size,
+      closed: r.closed,
+      ordered: r.ordered,
+      inCarts: r.in_carts,
+      available,
+    });
   }
   return result;
 }

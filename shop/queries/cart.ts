@@ -64,7 +64,12 @@ interface VariationCheckRow {
  * Validates one cart line against what the date's shop offers and returns its price: the same rules that
  * decide what the product list shows, so nothing can be added that the page would not offer.
  */
-async function checkLine(db: pg.PoolClient, event: EventInfo, subeventId: number, input: CartAddInput): Promise<{ price: string }> {
+async function checkLine(
+  db: pg.PoolClient,
+  event: EventInfo,
+  subeventId: number,
+  input: CartAddInput,
+): Promise<{ price: string }> {
   const { rows } = await db.query<ItemCheckRow>(
     `SELECT i.id, i.active, i.require_bundling, i.hide_without_voucher, i.require_voucher, i.max_per_order, i.min_per_order,
             i.default_price, i.all_sales_channels, c.is_addon,
@@ -80,15 +85,20 @@ async function checkLine(db: pg.PoolClient, event: EventInfo, subeventId: number
   );
   const it = rows[0];
   if (!it) throw notFound(`item ${input.item} does not exist in this event`);
-  if (!it.active || it.require_bundling || it.hide_without_voucher) throw badRequest(`item ${input.item} is not on sale`);
+  if (!it.active || it.require_bundling || it.hide_without_voucher)
+    throw badRequest(`item ${input.item} is not on sale`);
   if (it.require_voucher) throw badRequest(`item ${input.item} can only be bought with a voucher`);
   if (it.is_addon) throw badRequest(`item ${input.item} can only be bought as an add-on to another product`);
   if (!it.all_sales_channels && !it.channel_ok) throw badRequest(`item ${input.item} is not sold online`);
   if (!it.from_ok || !it.until_ok) throw badRequest(`item ${input.item} is not on sale at this time`);
   if (it.disabled) throw badRequest(`item ${input.item} is not sold on this date`);
   const max = it.max_per_order === null ? MAX_ITEMS_PER_ORDER : Math.min(it.max_per_order, MAX_ITEMS_PER_ORDER);
-  if (input.count > max) throw badRequest(`count ${input.count} is more than one order may hold of item ${input.item} (accepted: 1 to ${max})`);
-  if (it.min_per_order !== null && input.count < it.min_per_order) throw badRequest(`item ${input.item} is sold in at least ${it.min_per_order} per order`);
+  if (input.count > max)
+    throw badRequest(
+      `count ${input.count} is more than one order may hold of item ${input.item} (accepted: 1 to ${max})`,
+    );
+  if (it.min_per_order !== null && input.count < it.min_per_order)
+    throw badRequest(`item ${input.item} is sold in at least ${it.min_per_order} per order`);
   const itemPrice = it.price_override ?? it.default_price;
 
   if (!it.has_variations) {
@@ -96,17 +106,21 @@ async function checkLine(db: pg.PoolClient, event: EventInfo, subeventId: number
     return { price: itemPrice };
   }
   if (input.variation === null) throw badRequest(`item ${input.item} has variations; choose one with "variation"`);
-  const v = (await db.query<VariationCheckRow>(
-    `SELECT v.id, v.item_id, v.active, v.hide_without_voucher, v.default_price,
+  const v = (
+    await db.query<VariationCheckRow>(
+      `SELECT v.id, v.item_id, v.active, v.hide_without_voucher, v.default_price,
             ((v.available_from IS NULL OR v.available_from <= now()) AND (v.available_until IS NULL OR v.available_until >= now())) AS window_ok,
             EXISTS (SELECT 1 FROM pretixbase_subeventitemvariation sv WHERE sv.variation_id = v.id AND sv.subevent_id = $2 AND sv.disabled) AS disabled,
             (SELECT sv.price FROM pretixbase_subeventitemvariation sv WHERE sv.variation_id = v.id AND sv.subevent_id = $2 ORDER BY sv.id LIMIT 1) AS price_override
        FROM pretixbase_itemvariation v WHERE v.id = $1`,
-    [input.variation, subeventId],
-  )).rows[0];
+      [input.variation, subeventId],
+    )
+  ).rows[0];
   if (!v) throw notFound(`variation ${input.variation} does not exist`);
-  if (v.item_id !== input.item) throw badRequest(`variation ${input.variation} belongs to another item, not to item ${input.item}`);
-  if (!v.active || v.hide_without_voucher || !v.window_ok || v.disabled) throw badRequest(`variation ${input.variation} is not on sale on this date`);
+  if (v.item_id !== input.item)
+    throw badRequest(`variation ${input.variation} belongs to another item, not to item ${input.item}`);
+  if (!v.active || v.hide_without_voucher || !v.window_ok || v.disabled)
+    throw badRequest(`variation ${input.variation} is not on sale on this date`);
   return { price: v.price_override ?? v.default_price ?? itemPrice };
 }
 
@@ -117,7 +131,12 @@ async function checkLine(db: pg.PoolClient, event: EventInfo, subeventId: number
  * collecting the item's quota links first (`q.id IN (SELECT quota_id ... WHERE item_id = $2)`) reads one
  * link per date of the series, 20 times the work at 3,000 dates as at 300.
  */
-export async function lockQuotas(db: pg.PoolClient, subeventId: number, item: number, variation: number | null): Promise<number[]> {
+export async function lockQuotas(
+  db: pg.PoolClient,
+  subeventId: number,
+  item: number,
+  variation: number | null,
+): Promise<number[]> {
   const { rows } = await db.query<{ id: number }>(
     `SELECT q.id FROM pretixbase_quota q
       WHERE q.subevent_id = $1
@@ -150,7 +169,10 @@ export async function addToCart(pool: pg.Pool, where: DateRef, input: CartAddInp
       throw badRequest(`a cart holds at most ${MAX_ITEMS_PER_ORDER} positions; this one has ${inCart[0].n}`);
     }
     const quotaIds = await lockQuotas(db, subeventId, input.item, input.variation);
-    if (quotaIds.length === 0) throw badRequest(`item ${input.item}${input.variation ? ` variation ${input.variation}` : ''} is not sold on this date`);
+    if (quotaIds.length === 0)
+      throw badRequest(
+        `item ${input.item}${input.variation ? ` variation ${input.variation}` : ''} is not sold on this date`,
+      );
     // counted after the locks: every cart add that committed before us is visible to this statement
     const available = minAvailability(quotaIds, await quotaAvailability(db, quotaIds));
     if (available !== null && available < input.count) {
@@ -164,7 +186,12 @@ export async function addToCart(pool: pg.Pool, where: DateRef, input: CartAddInp
     );
     return {
       cart_id: input.cartId,
-      positions: rows.map((r) => ({ id: r.id, item: input.item, variation: input.variation, expires: r.expires.toISOString() })),
+      positions: rows.map((r) => ({
+        id: r.id,
+        item: input.item,
+        variation: input.variation,
+        expires: r.expires.toISOString(),
+      })),
     };
   });
 }

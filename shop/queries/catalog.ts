@@ -22,8 +22,16 @@ export async function loadEvent(db: Queryable, organizerSlug: string, eventSlug:
   // pretix's URL patterns only accept slug characters; anything else cannot name an event
   if (!SLUG.test(organizerSlug) || !SLUG.test(eventSlug)) throw notFound(`no event '${organizerSlug}/${eventSlug}'`);
   const { rows } = await db.query<{
-    organizer_id: number; organizer_slug: string; organizer_name: string; event_id: number; event_slug: string;
-    name: I18n; currency: string; has_subevents: boolean; live: boolean; channel_id: number | null;
+    organizer_id: number;
+    organizer_slug: string;
+    organizer_name: string;
+    event_id: number;
+    event_slug: string;
+    name: I18n;
+    currency: string;
+    has_subevents: boolean;
+    live: boolean;
+    channel_id: number | null;
   }>(
     `SELECT o.id AS organizer_id, o.slug AS organizer_slug, o.name AS organizer_name, e.id AS event_id, e.slug AS event_slug,
             e.name, e.currency, e.has_subevents, e.live,
@@ -33,10 +41,17 @@ export async function loadEvent(db: Queryable, organizerSlug: string, eventSlug:
     [organizerSlug, eventSlug],
   );
   const r = rows[0];
-  if (!r || !r.live || r.channel_id === null) throw notFound(`no event '${organizerSlug}/${eventSlug}'`);
+  if (!r?.live || r.channel_id === null) throw notFound(`no event '${organizerSlug}/${eventSlug}'`);
   return {
-    organizerId: r.organizer_id, organizerSlug: r.organizer_slug, organizerName: r.organizer_name, eventId: r.event_id,
-    eventSlug: r.event_slug, name: r.name, currency: r.currency, hasSubevents: r.has_subevents, channelId: r.channel_id,
+    organizerId: r.organizer_id,
+    organizerSlug: r.organizer_slug,
+    organizerName: r.organizer_name,
+    eventId: r.event_id,
+    eventSlug: r.event_slug,
+    name: r.name,
+    currency: r.currency,
+    hasSubevents: r.has_subevents,
+    channelId: r.channel_id,
   };
 }
 
@@ -51,7 +66,8 @@ export const MAX_ID = 2_147_483_647;
 
 /** A path segment as a database id: digits only, within PostgreSQL's integer range. */
 export function parseId(raw: string, what: string): number {
-  if (!/^\d{1,10}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_ID) throw notFound(`${what} '${raw}' is not a valid id (accepted: a whole number from 1 to ${MAX_ID})`);
+  if (!/^\d{1,10}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_ID)
+    throw notFound(`${what} '${raw}' is not a valid id (accepted: a whole number from 1 to ${MAX_ID})`);
   return Number(raw);
 }
 
@@ -85,6 +101,8 @@ export async function loadCalendar(db: Queryable, event: EventInfo, page: number
       ORDER BY date_from, id LIMIT $2 OFFSET $3`,
     [event.eventId, CALENDAR_PAGE_SIZE + 1, (page - 1) * CALENDAR_PAGE_SIZE],
   );
-  const dates = rows.slice(0, CALENDAR_PAGE_SIZE).map((r) => ({ id: r.id, name: r.name, dateFrom: r.date_from, dateTo: r.date_to }));
+  const dates = rows
+    .slice(0, CALENDAR_PAGE_SIZE)
+    .map((r) => ({ id: r.id, name: r.name, dateFrom: r.date_from, dateTo: r.date_to }));
   return { page, dates, hasNext: rows.length > CALENDAR_PAGE_SIZE };
 }

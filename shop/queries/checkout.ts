@@ -41,7 +41,12 @@ const money = (c: number) => (c / 100).toFixed(2);
  * them (the cart's own unexpired positions are its reservation and do not count against it; expired ones must
  * fit into what is free now), then write order + positions and delete the cart, all in one transaction.
  */
-export async function checkout(pool: pg.Pool, where: { organizer: string; event: string }, cartId: string, email: string): Promise<CheckoutResult> {
+export async function checkout(
+  pool: pg.Pool,
+  where: { organizer: string; event: string },
+  cartId: string,
+  email: string,
+): Promise<CheckoutResult> {
   return inTransaction(pool, async (db) => {
     await db.query("SET LOCAL lock_timeout = '5s'");
     const event = await loadEvent(db, where.organizer, where.event);
@@ -77,7 +82,9 @@ export async function checkout(pool: pg.Pool, where: { organizer: string; event:
     for (const id of quotaIds) {
       const a = availability.get(id);
       if (a && a.available !== null && a.available < need.get(id)!) {
-        throw conflict('some products in this cart are no longer available: the cart expired and the date sold out meanwhile');
+        throw conflict(
+          'some products in this cart are no longer available: the cart expired and the date sold out meanwhile',
+        );
       }
     }
 
@@ -91,7 +98,16 @@ export async function checkout(pool: pg.Pool, where: { organizer: string; event:
                                        require_approval, sales_channel_id, last_modified)
          VALUES ($1, $2, $3, 'n', false, $4, 'en', $5, now(), now() + make_interval(days => $6), $7, false, $8, now())
          ON CONFLICT (organizer_id, code) DO NOTHING RETURNING id`,
-        [event.organizerId, event.eventId, code, email, randomString(SECRET_ALPHABET, 16), PAYMENT_TERM_DAYS, money(totalCents), event.channelId],
+        [
+          event.organizerId,
+          event.eventId,
+          code,
+          email,
+          randomString(SECRET_ALPHABET, 16),
+          PAYMENT_TERM_DAYS,
+          money(totalCents),
+          event.channelId,
+        ],
       );
       if (rows[0]) order = { id: rows[0].id, code };
     }
@@ -100,7 +116,9 @@ export async function checkout(pool: pg.Pool, where: { organizer: string; event:
     const taxValue = (p: CartRow) => {
       const rate = Number(p.tax_rate ?? 0);
       const c = cents(p.price);
-      return money(p.price_includes_tax === false ? Math.round((c * rate) / 100) : c - Math.round(c / (1 + rate / 100)));
+      return money(
+        p.price_includes_tax === false ? Math.round((c * rate) / 100) : c - Math.round(c / (1 + rate / 100)),
+      );
     };
     await db.query(
       `INSERT INTO pretixbase_orderposition (organizer_id, order_id, positionid, item_id, variation_id, subevent_id, price, tax_rate, tax_value, secret, canceled)
@@ -108,9 +126,16 @@ export async function checkout(pool: pg.Pool, where: { organizer: string; event:
          FROM unnest($3::int[], $4::int[], $5::int[], $6::int[], $7::numeric[], $8::numeric[], $9::numeric[], $10::text[])
               AS u(positionid, item_id, variation_id, subevent_id, price, tax_rate, tax_value, secret)`,
       [
-        event.organizerId, order.id, positions.map((_, i) => i + 1), positions.map((p) => p.item_id), positions.map((p) => p.variation_id),
-        positions.map((p) => p.subevent_id), positions.map((p) => p.price), positions.map((p) => p.tax_rate ?? '0'),
-        positions.map(taxValue), positions.map(() => randomString(SECRET_ALPHABET, 32)),
+        event.organizerId,
+        order.id,
+        positions.map((_, i) => i + 1),
+        positions.map((p) => p.item_id),
+        positions.map((p) => p.variation_id),
+        positions.map((p) => p.subevent_id),
+        positions.map((p) => p.price),
+        positions.map((p) => p.tax_rate ?? '0'),
+        positions.map(taxValue),
+        positions.map(() => randomString(SECRET_ALPHABET, 32)),
       ],
     );
     await db.query('DELETE FROM pretixbase_cartposition WHERE id = ANY($1::int[])', [positions.map((p) => p.id)]);

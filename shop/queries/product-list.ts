@@ -90,7 +90,11 @@ export interface SqlQuery {
 
 /** SQL text and bound values for one variant; the same object feeds the shop, EXPLAIN and the stats lookup. */
 export function productListQuery(variant: Variant, p: ProductListParams): SqlQuery {
-  return { name: `product-list:${variant}`, text: productListSql[variant], values: [p.eventId, p.channelId, p.subeventId] };
+  return {
+    name: `product-list:${variant}`,
+    text: productListSql[variant],
+    values: [p.eventId, p.channelId, p.subeventId],
+  };
 }
 
 /** One row of the product-list query (the columns both variants share; `quotac` only in `before`). */

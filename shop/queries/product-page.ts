@@ -67,7 +67,12 @@ interface DatePrefetch {
  * price overrides), one batched availability query, and the Python pass that drops products without an S
  * quota and picks prices. The variants differ only in the first query, so they give the same page.
  */
-export async function loadProductPage(db: Queryable, variant: Variant, event: EventInfo, subeventId: number): Promise<ProductPageData> {
+export async function loadProductPage(
+  db: Queryable,
+  variant: Variant,
+  event: EventInfo,
+  subeventId: number,
+): Promise<ProductPageData> {
   let queries = 0;
   const rows: Rows = async (text, values) => {
     queries++;
@@ -76,11 +81,18 @@ export async function loadProductPage(db: Queryable, variant: Variant, event: Ev
   const listQuery = productListQuery(variant, { eventId: event.eventId, subeventId, channelId: event.channelId });
   const items = await rows<ProductListRow>(listQuery.text, listQuery.values);
   if (items.length === 0) return { products: [], queries };
-  const pre = await prefetchForDate(rows, subeventId, items.map((i) => i.id));
+  const pre = await prefetchForDate(
+    rows,
+    subeventId,
+    items.map((i) => i.id),
+  );
   const allQuotas = new Set<number>(pre.itemQuotas.map((r) => r.quota_id));
   for (const v of pre.variations) for (const id of v.quota_ids) allQuotas.add(id);
   queries++;
-  const availability = await quotaAvailability(db, [...allQuotas].sort((a, b) => a - b));
+  const availability = await quotaAvailability(
+    db,
+    [...allQuotas].sort((a, b) => a - b),
+  );
   return { products: productViews(items, pre, availability), queries };
 }
 
@@ -113,7 +125,11 @@ async function prefetchForDate(rows: Rows, subeventId: number, itemIds: number[]
 }
 
 /** pretix's Python pass: prices from S's overrides, availability from S's quotas, products without one dropped */
-function productViews(items: ProductListRow[], pre: DatePrefetch, availability: Map<number, QuotaAvailability>): ProductView[] {
+function productViews(
+  items: ProductListRow[],
+  pre: DatePrefetch,
+  availability: Map<number, QuotaAvailability>,
+): ProductView[] {
   const quotasByItem = new Map<number, number[]>();
   for (const r of pre.itemQuotas) quotasByItem.set(r.item_id, [...(quotasByItem.get(r.item_id) ?? []), r.quota_id]);
   const itemPriceOverride = new Map<number, string>();
@@ -128,8 +144,13 @@ function productViews(items: ProductListRow[], pre: DatePrefetch, availability: 
     const itemPrice = itemPriceOverride.get(it.id) ?? it.default_price;
     const max = effectiveMax(it);
     const base = {
-      id: it.id, name: i18nText(it.name), categoryId: it.category_id, categoryName: i18nText(it.c_name), price: itemPrice,
-      requireVoucher: it.require_voucher, taxRate: it.t_rate,
+      id: it.id,
+      name: i18nText(it.name),
+      categoryId: it.category_id,
+      categoryName: i18nText(it.c_name),
+      price: itemPrice,
+      requireVoucher: it.require_voucher,
+      taxRate: it.t_rate,
     };
     if (Number(it.has_variations) > 0) {
       const vars: VariationView[] = pre.variations
@@ -137,14 +158,27 @@ function productViews(items: ProductListRow[], pre: DatePrefetch, availability: 
         .map((v) => {
           const available = minAvailability(v.quota_ids, availability);
           return {
-            id: v.id, name: i18nText(v.value), price: variationPriceOverride.get(v.id) ?? v.default_price ?? itemPrice,
-            available, orderMax: orderMaxOf(available, max), quotaIds: v.quota_ids,
+            id: v.id,
+            name: i18nText(v.value),
+            price: variationPriceOverride.get(v.id) ?? v.default_price ?? itemPrice,
+            available,
+            orderMax: orderMaxOf(available, max),
+            quotaIds: v.quota_ids,
           };
         });
       // pretix drops a product whose variations have no quota on this date
       if (vars.length === 0) continue;
-      const available = vars.reduce<number | null>((acc, v) => (v.available === null || acc === null ? null : Math.max(acc, v.available)), 0);
-      products.push({ ...base, available, orderMax: Math.max(...vars.map((v) => v.orderMax)), quotaIds: [], variations: vars });
+      const available = vars.reduce<number | null>(
+        (acc, v) => (v.available === null || acc === null ? null : Math.max(acc, v.available)),
+        0,
+      );
+      products.push({
+        ...base,
+        available,
+        orderMax: Math.max(...vars.map((v) => v.orderMax)),
+        quotaIds: [],
+        variations: vars,
+      });
     } else {
       const quotaIds = quotasByItem.get(it.id) ?? [];
       // `before` also returns products that only have quotas on other dates: this is where they go

@@ -12,13 +12,16 @@ const CART_ID = /^[\x21-\x7e]{1,255}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 
 function asObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('the request body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
 function positiveId(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_ID) {
-    throw badRequest(`"${field}" must be a whole number from 1 to ${MAX_ID}, got ${JSON.stringify(value) ?? 'nothing'}`);
+    throw badRequest(
+      `"${field}" must be a whole number from 1 to ${MAX_ID}, got ${JSON.stringify(value) ?? 'nothing'}`,
+    );
   }
   return value;
 }
@@ -26,7 +29,9 @@ function positiveId(value: unknown, field: string): number {
 function cartIdOf(value: unknown, required: boolean): string {
   if ((value === undefined || value === null) && !required) return randomBytes(16).toString('base64url');
   if (typeof value !== 'string' || !CART_ID.test(value)) {
-    throw badRequest(`"cart_id" must be a string of 1 to 255 printable characters without spaces, got ${JSON.stringify(value) ?? 'nothing'}`);
+    throw badRequest(
+      `"cart_id" must be a string of 1 to 255 printable characters without spaces, got ${JSON.stringify(value) ?? 'nothing'}`,
+    );
   }
   return value;
 }
@@ -37,7 +42,9 @@ export function parseCartAdd(body: unknown): CartAddInput {
   const variation = b.variation === undefined || b.variation === null ? null : positiveId(b.variation, 'variation');
   const count = b.count;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_ITEMS_PER_ORDER) {
-    throw badRequest(`"count" must be a whole number from 1 to ${MAX_ITEMS_PER_ORDER} (the most one order may hold), got ${JSON.stringify(count) ?? 'nothing'}`);
+    throw badRequest(
+      `"count" must be a whole number from 1 to ${MAX_ITEMS_PER_ORDER} (the most one order may hold), got ${JSON.stringify(count) ?? 'nothing'}`,
+    );
   }
   return { cartId: cartIdOf(b.cart_id, false), item, variation, count };
 }
@@ -83,14 +90,31 @@ function inRequest(ctx: ShopContext): CartActions {
 }
 
 export function cartRoutes(app: FastifyInstance, ctx: ShopContext, actions: CartActions = inRequest(ctx)): void {
-  app.post<{ Params: EventRef & { subevent: string } }>('/:organizer/:event/:subevent/cart/add', { config: { name: 'cart-add', kind: 'json' } }, async (req) => {
-    const subeventId = parseId(req.params.subevent, 'date');
-    const input = parseCartAdd(req.body);
-    return actions.add({ organizer: req.params.organizer, event: req.params.event, subeventId }, input, parseRequestId(req.body));
-  });
+  app.post<{ Params: EventRef & { subevent: string } }>(
+    '/:organizer/:event/:subevent/cart/add',
+    { config: { name: 'cart-add', kind: 'json' } },
+    async (req) => {
+      const subeventId = parseId(req.params.subevent, 'date');
+      const input = parseCartAdd(req.body);
+      return actions.add(
+        { organizer: req.params.organizer, event: req.params.event, subeventId },
+        input,
+        parseRequestId(req.body),
+      );
+    },
+  );
 
-  app.post<{ Params: EventRef }>('/:organizer/:event/checkout', { config: { name: 'checkout', kind: 'json' } }, async (req) => {
-    const { cartId, email } = parseCheckout(req.body);
-    return actions.checkout({ organizer: req.params.organizer, event: req.params.event }, cartId, email, parseRequestId(req.body));
-  });
+  app.post<{ Params: EventRef }>(
+    '/:organizer/:event/checkout',
+    { config: { name: 'checkout', kind: 'json' } },
+    async (req) => {
+      const { cartId, email } = parseCheckout(req.body);
+      return actions.checkout(
+        { organizer: req.params.organizer, event: req.params.event },
+        cartId,
+        email,
+        parseRequestId(req.body),
+      );
+    },
+  );
 }

@@ -13,7 +13,12 @@ export function opsRoutes(app: FastifyInstance, ctx: ShopContext): void {
 
   app.get('/metrics', { config: { name: 'metrics', kind: 'text' } }, async (_req, reply) => {
     const p = ctx.pool;
-    const body = ctx.metrics.render({ total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount, max: ctx.poolSize });
+    const body = ctx.metrics.render({
+      total: p.totalCount,
+      idle: p.idleCount,
+      waiting: p.waitingCount,
+      max: ctx.poolSize,
+    });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(body);
   });
 }

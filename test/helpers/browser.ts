@@ -22,7 +22,15 @@ export async function withBrowser(t: TestContext, fn: (browser: Browser) => Prom
   }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     await fn(browser);
@@ -38,7 +46,11 @@ export interface PageProblems {
 }
 
 /** Loads `file` and waits until every chart has drawn (or 5 s); then `read` runs on the page. */
-export async function inPage<T>(browser: Browser, file: string, read: (page: Page) => Promise<T>): Promise<T & PageProblems> {
+export async function inPage<T>(
+  browser: Browser,
+  file: string,
+  read: (page: Page) => Promise<T>,
+): Promise<T & PageProblems> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
     const url = pathToFileURL(file).href;
@@ -56,7 +68,11 @@ export async function inPage<T>(browser: Browser, file: string, read: (page: Pag
     await page.goto(url, { waitUntil: 'load' });
     // page code as strings: the project compiles without the DOM lib, and these run in the browser anyway
     await page
-      .waitForFunction('window.__chartsExpected !== undefined && window.__chartsDrawn === window.__chartsExpected', null, { timeout: 5000 })
+      .waitForFunction(
+        'window.__chartsExpected !== undefined && window.__chartsDrawn === window.__chartsExpected',
+        null,
+        { timeout: 5000 },
+      )
       .catch(() => undefined); // the caller's assertions say what did not draw
     return { ...(await read(page)), ...problems };
   } finally {

@@ -61,7 +61,8 @@ export function drawnPoints(x: number[], s: PlottedSeries): { x: number; y: numb
   const out: { x: number; y: number }[] = [];
   s.y.forEach((v, i) => {
     if (typeof v !== 'number') return;
-    if (s.points || typeof neighbour(i, -1) === 'number' || typeof neighbour(i, 1) === 'number') out.push({ x: x[i], y: v });
+    if (s.points || typeof neighbour(i, -1) === 'number' || typeof neighbour(i, 1) === 'number')
+      out.push({ x: x[i], y: v });
   });
   return out;
 }
@@ -87,15 +88,21 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Ma
 function checkOne(chart: PlottedChart, e: ExpectedSeries, o: CheckOptions, problems: string[]): void {
   const where = `${e.chart} "${e.label}"`;
   const s = chart.series.find((p) => p.label === e.label);
-  if (!s || !s.show) return void problems.push(`${where}: not plotted`);
+  if (!s?.show) return void problems.push(`${where}: not plotted`);
   const [lo, hi] = o.window;
   const drawn = drawnPoints(chart.x, s).filter((p) => p.x >= lo && p.x <= hi);
   const want = e.points.filter((p): p is { x: number; y: number } => p.y !== null && p.x >= lo && p.x <= hi);
-  if (drawn.length === 0) return void problems.push(`${where}: nothing drawn in ${lo}..${hi} (${want.length} values in the file)`);
+  if (drawn.length === 0)
+    return void problems.push(`${where}: nothing drawn in ${lo}..${hi} (${want.length} values in the file)`);
   if (o.bins > 0) {
     const width = (hi - lo) / o.bins;
-    const empty = Array.from({ length: o.bins }, (_, b) => b).filter((b) => !drawn.some((p) => p.x >= lo + b * width && (b === o.bins - 1 ? p.x <= hi : p.x < lo + (b + 1) * width)));
-    if (empty.length) problems.push(`${where}: nothing drawn in ${empty.map((b) => `${(lo + b * width).toFixed(1)}..${(lo + (b + 1) * width).toFixed(1)}`).join(', ')} of ${lo}..${hi}`);
+    const empty = Array.from({ length: o.bins }, (_, b) => b).filter(
+      (b) => !drawn.some((p) => p.x >= lo + b * width && (b === o.bins - 1 ? p.x <= hi : p.x < lo + (b + 1) * width)),
+    );
+    if (empty.length)
+      problems.push(
+        `${where}: nothing drawn in ${empty.map((b) => `${(lo + b * width).toFixed(1)}..${(lo + (b + 1) * width).toFixed(1)}`).join(', ')} of ${lo}..${hi}`,
+      );
   } else {
     const missing = want.filter((w) => !drawn.some((p) => close(p.x, w.x) && close(p.y, w.y)));
     if (missing.length) problems.push(`${where}: not drawn: ${missing.map((m) => `(${m.x}, ${m.y})`).join(', ')}`);
@@ -104,7 +111,8 @@ function checkOne(chart: PlottedChart, e: ExpectedSeries, o: CheckOptions, probl
   const maxFile = Math.max(...want.map((p) => p.y));
   if (!close(maxDrawn, maxFile)) problems.push(`${where}: maximum drawn ${maxDrawn}, in the file ${maxFile}`);
   const minDrawn = Math.min(...drawn.map((p) => p.y));
-  if (s.scaleMin > minDrawn || s.scaleMax < maxDrawn) problems.push(`${where}: y scale ${s.scaleMin}..${s.scaleMax} cuts off ${minDrawn}..${maxDrawn}`);
+  if (s.scaleMin > minDrawn || s.scaleMax < maxDrawn)
+    problems.push(`${where}: y scale ${s.scaleMin}..${s.scaleMax} cuts off ${minDrawn}..${maxDrawn}`);
 }
 
 /** Every problem found, as lines; an empty list means every chart shows what its data file holds. */
@@ -118,7 +126,8 @@ export function checkCharts(plotted: PlottedChart[], expected: ExpectedSeries[],
     }
     if (chart.drawn !== 'true') problems.push(`${id}: data-drawn is ${chart.drawn}`);
     const [lo, hi] = o.window;
-    const xOk = o.xRange === 'exact' ? close(chart.xMin, lo) && close(chart.xMax, hi) : chart.xMin <= lo && chart.xMax >= hi;
+    const xOk =
+      o.xRange === 'exact' ? close(chart.xMin, lo) && close(chart.xMax, hi) : chart.xMin <= lo && chart.xMax >= hi;
     if (!xOk) problems.push(`${id}: x scale ${chart.xMin}..${chart.xMax}, the data spans ${lo}..${hi}`);
     const labels = expected.filter((e) => e.chart === id).map((e) => e.label);
     const extra = chart.series.map((s) => s.label).filter((l) => !labels.includes(l));
@@ -139,7 +148,12 @@ export function incidentExpectations(series: IncidentSeries): ExpectedSeries[] {
   for (const v of VARIANTS) {
     const s = series[v];
     if (!s) continue;
-    const add = <P extends { t_s: number }>(chart: string, metric: string, points: P[], get: (p: P) => number | null) => {
+    const add = <P extends { t_s: number }>(
+      chart: string,
+      metric: string,
+      points: P[],
+      get: (p: P) => number | null,
+    ) => {
       const pts = points.map((p) => ({ x: p.t_s, y: get(p) }));
       if (pts.some((p) => p.y !== null)) out.push({ chart, label: `${v} ${metric}`, points: pts });
     };
@@ -166,8 +180,19 @@ export function capacityExpectations(r: CapacityResult): ExpectedSeries[] {
     const pts = r.points.filter((p) => p.variant === v).sort((a, b) => a.dates - b.dates);
     if (pts.length === 0) return [];
     const series: ExpectedSeries[] = [
-      { chart: 'capacity-chart', label: `${v} capacity`, points: pts.map((p) => ({ x: p.dates, y: p.capacity_visitors_per_min > 0 ? p.capacity_visitors_per_min : null })) },
-      { chart: 'capacity-chart', label: `${v} first failing rate`, points: pts.map((p) => ({ x: p.dates, y: p.first_failing_visitors_per_min })) },
+      {
+        chart: 'capacity-chart',
+        label: `${v} capacity`,
+        points: pts.map((p) => ({
+          x: p.dates,
+          y: p.capacity_visitors_per_min > 0 ? p.capacity_visitors_per_min : null,
+        })),
+      },
+      {
+        chart: 'capacity-chart',
+        label: `${v} first failing rate`,
+        points: pts.map((p) => ({ x: p.dates, y: p.first_failing_visitors_per_min })),
+      },
     ];
     return series.filter((s) => s.points.some((p) => p.y !== null));
   });
@@ -176,9 +201,17 @@ export function capacityExpectations(r: CapacityResult): ExpectedSeries[] {
 /** What a timeline report.html must draw, from its series.json: p95 and errors per tenant group, the DB's temp bytes. */
 export function timelineExpectations(series: TimelineSeries): ExpectedSeries[] {
   const fields: [string, keyof Omit<TimelineSeries['points'][number], 't_s'>][] = [
-    ['hot p95', 'hot_p95_ms'], ['others p95', 'others_p95_ms'], ['hot errors %', 'hot_error_pct'], ['others errors %', 'others_error_pct'], ['DB temp bytes/s', 'temp_bytes_per_s'],
+    ['hot p95', 'hot_p95_ms'],
+    ['others p95', 'others_p95_ms'],
+    ['hot errors %', 'hot_error_pct'],
+    ['others errors %', 'others_error_pct'],
+    ['DB temp bytes/s', 'temp_bytes_per_s'],
   ];
   return fields
-    .map(([label, field]) => ({ chart: 'chart-timeline', label, points: series.points.map((p) => ({ x: p.t_s, y: p[field] })) }))
+    .map(([label, field]) => ({
+      chart: 'chart-timeline',
+      label,
+      points: series.points.map((p) => ({ x: p.t_s, y: p[field] })),
+    }))
     .filter((e) => e.points.some((p) => p.y !== null));
 }

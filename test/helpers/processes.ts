@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
-import { effectiveDataDir } from '../../harness/db/embedded.ts';
+import { effectiveDataDir } from '../../harness/db/server-files.ts';
 import { serverProcesses } from '../../harness/db/server-processes.ts';
 
 /** pids of postmasters started on this data folder (their command line names it after -D) */
@@ -15,7 +15,11 @@ export function postmastersOn(requested: string): number[] {
     try {
       const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       const d = args.indexOf('-D');
-      if (d >= 0 && path.resolve(args[d + 1] ?? '') === path.resolve(dataDir) && args.some((a) => a.endsWith('/postgres'))) {
+      if (
+        d >= 0 &&
+        path.resolve(args[d + 1] ?? '') === path.resolve(dataDir) &&
+        args.some((a) => a.endsWith('/postgres'))
+      ) {
         pids.push(Number(entry));
       }
     } catch {
@@ -82,7 +86,11 @@ export function processesWith(entry: string, envPair: string): number[] {
 }
 
 /** Runs `npm run <script>` once per case: each must exit 1 with one line on stderr matching its pattern, having started nothing. */
-export async function expectUserErrors(script: string, cases: [string[], RegExp][], env: NodeJS.ProcessEnv = {}): Promise<void> {
+export async function expectUserErrors(
+  script: string,
+  cases: [string[], RegExp][],
+  env: NodeJS.ProcessEnv = {},
+): Promise<void> {
   for (const [args, expected] of cases) {
     const r = await runCli(script, args, env);
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
@@ -103,7 +111,11 @@ export async function expectNoneLeft(find: () => number[], what: string, waitMs 
 /** The postgres, shop and runner processes a command started with LOADLAB_PGDATA=`dataDir`. */
 export function harnessProcesses(dataDir: string): number[] {
   const envPair = `LOADLAB_PGDATA=${dataDir}`;
-  return [...postmastersOn(dataDir), ...processesWith('scripts/shop.ts', envPair), ...processesWith('runner/cli.ts', envPair)];
+  return [
+    ...postmastersOn(dataDir),
+    ...processesWith('scripts/shop.ts', envPair),
+    ...processesWith('runner/cli.ts', envPair),
+  ];
 }
 
 /**
@@ -119,7 +131,7 @@ export function shopKiller(dataDir: string, afterMs: number): { start(): void; k
     const shop = processesWith('scripts/shop.ts', envPair);
     if (shop.length > 0 && processesWith('runner/cli.ts', envPair).length > 0) {
       killed.push(...shop);
-      setTimeout(() => shop.forEach((pid) => process.kill(pid, 'SIGKILL')), afterMs);
+      setTimeout(() => shop.forEach((pid) => void process.kill(pid, 'SIGKILL')), afterMs);
     } else if (tries > 0) setTimeout(() => look(tries - 1), 50);
   };
   return {

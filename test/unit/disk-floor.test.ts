@@ -17,7 +17,10 @@ test('the floor is the larger of 2 GiB and 5 % of the disk, unless LOADLAB_DISK_
   assert.equal(diskFloor(10 * GiB, { LOADLAB_DISK_FLOOR: '4096' }).bytes, 4096);
   assert.match(diskFloor(10 * GiB, { LOADLAB_DISK_FLOOR: '1.5GiB' }).basis, /LOADLAB_DISK_FLOOR=1\.5GiB/);
   for (const bad of ['lots', '5 parsecs', '-1GiB', '150%', 'GiB']) {
-    assert.throws(() => diskFloor(10 * GiB, { LOADLAB_DISK_FLOOR: bad }), new RegExp(`LOADLAB_DISK_FLOOR '${bad}' is not a size \\(accepted: `));
+    assert.throws(
+      () => diskFloor(10 * GiB, { LOADLAB_DISK_FLOOR: bad }),
+      new RegExp(`LOADLAB_DISK_FLOOR '${bad}' is not a size \\(accepted: `),
+    );
   }
 });
 

@@ -6,7 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { loadSeries, percentile, phaseStats, readLoadPoints, type LoadPoints, type RequestPoint } from '../../harness/load/k6-points.ts';
+import {
+  loadSeries,
+  percentile,
+  phaseStats,
+  readLoadPoints,
+  type LoadPoints,
+  type RequestPoint,
+} from '../../harness/load/k6-points.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00.000Z');
 const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}123456Z`; // nanoseconds, as the runner writes
@@ -14,13 +21,30 @@ const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}123456Z`;
 function point(metric: string, ms: number, value: number, tags: Record<string, string>): string {
   return JSON.stringify({ metric, type: 'Point', data: { time: iso(ms), value, tags } });
 }
-const metricLine = (name: string) => JSON.stringify({ type: 'Metric', data: { name, type: 'trend', contains: 'time', thresholds: [], submetrics: [] }, metric: name });
+const metricLine = (name: string) =>
+  JSON.stringify({
+    type: 'Metric',
+    data: { name, type: 'trend', contains: 'time', thresholds: [], submetrics: [] },
+    metric: name,
+  });
 
 /** one request in k6's order of samples: http_reqs, duration, the timings, then failed (unless no callback) */
-function request(ms: number, scenario: string, name: string, duration: number, failed: boolean | null, url = `http://127.0.0.1/${name}`): string[] {
+function request(
+  ms: number,
+  scenario: string,
+  name: string,
+  duration: number,
+  failed: boolean | null,
+  url = `http://127.0.0.1/${name}`,
+): string[] {
   const tags: Record<string, string> = { scenario, group: '', method: 'GET', url, status: failed ? '503' : '200' };
   if (name) tags.name = name;
-  const lines = [point('http_reqs', ms, 1, tags), point('http_req_duration', ms, duration, tags), point('http_req_waiting', ms, duration - 0.5, tags), point('http_req_receiving', ms, 0.2, tags)];
+  const lines = [
+    point('http_reqs', ms, 1, tags),
+    point('http_req_duration', ms, duration, tags),
+    point('http_req_waiting', ms, duration - 0.5, tags),
+    point('http_req_receiving', ms, 0.2, tags),
+  ];
   if (failed !== null) lines.push(point('http_req_failed', ms, failed ? 1 : 0, tags));
   return lines;
 }
@@ -58,22 +82,36 @@ test('each duration point gets the failed flag of the http_req_failed point that
   ];
   for (const gz of [false, true]) {
     const p = await readLines(lines, gz);
-    const summary = p.requests.map((r: RequestPoint) => [r.scenario, r.name, r.duration, r.failed, r.status, r.ms - T0]);
-    assert.deepEqual(summary, [
-      ['baseline', 'product-list', 120, false, 200, 100],
-      ['baseline', 'calendar', 30, true, 503, 200],
-      ['tripled', 'product-list', 900, false, 200, 300],
-      ['tripled', 'product-list', 10_000, true, 503, 400],
-      ['tripled', 'product-list', 80, false, 200, 500],
-      ['ramp', 'http://127.0.0.1/healthz', 45, true, 503, 600],
-    ], gz ? 'gzip' : 'plain');
+    const summary = p.requests.map((r: RequestPoint) => [
+      r.scenario,
+      r.name,
+      r.duration,
+      r.failed,
+      r.status,
+      r.ms - T0,
+    ]);
+    assert.deepEqual(
+      summary,
+      [
+        ['baseline', 'product-list', 120, false, 200, 100],
+        ['baseline', 'calendar', 30, true, 503, 200],
+        ['tripled', 'product-list', 900, false, 200, 300],
+        ['tripled', 'product-list', 10_000, true, 503, 400],
+        ['tripled', 'product-list', 80, false, 200, 500],
+        ['ramp', 'http://127.0.0.1/healthz', 45, true, 503, 600],
+      ],
+      gz ? 'gzip' : 'plain',
+    );
     assert.deepEqual(p.custom, { queue_wait: [{ ms: T0 + 950, scenario: 'hot-queue', value: 1500 }] });
     assert.deepEqual(p.dropped, [{ ms: T0 + 700, scenario: 'tripled', value: 2 }]);
-    assert.deepEqual(p.iterations.map((i) => i.scenario), ['tripled', 'baseline']);
+    assert.deepEqual(
+      p.iterations.map((i) => i.scenario),
+      ['tripled', 'baseline'],
+    );
   }
 });
 
-test('percentile is k6\'s: linear between the closest ranks of the sorted values', () => {
+test("percentile is k6's: linear between the closest ranks of the sorted values", () => {
   const oneToTen = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   assert.equal(percentile(oneToTen, 0), 1);
   assert.equal(percentile(oneToTen, 50), 5.5);
@@ -102,8 +140,14 @@ const points: LoadPoints = {
     // completed after the last phase: counted in its scenario, outside every time bucket
     req(21, 'tripled', 'product-list', 25_000, true),
   ],
-  dropped: [{ ms: T0 + 12_000, scenario: 'tripled', value: 3 }, { ms: T0 + 17_000, scenario: 'tripled', value: 4 }],
-  iterations: [...Array.from({ length: 7 }, () => ({ ms: T0, scenario: 'baseline' })), { ms: T0 + 11_000, scenario: 'tripled' }],
+  dropped: [
+    { ms: T0 + 12_000, scenario: 'tripled', value: 3 },
+    { ms: T0 + 17_000, scenario: 'tripled', value: 4 },
+  ],
+  iterations: [
+    ...Array.from({ length: 7 }, () => ({ ms: T0, scenario: 'baseline' })),
+    { ms: T0 + 11_000, scenario: 'tripled' },
+  ],
   custom: {},
 };
 
@@ -139,7 +183,15 @@ test('loadSeries: one bucket per interval since the load start, by completion ti
     { name: 'tripled' as const, start_s: 10, end_s: 20 },
   ];
   const s = loadSeries(points, T0, 5, phases);
-  assert.deepEqual(s.map((b) => [b.t_s, b.phase]), [[0, 'baseline'], [5, 'baseline'], [10, 'tripled'], [15, 'tripled']]);
+  assert.deepEqual(
+    s.map((b) => [b.t_s, b.phase]),
+    [
+      [0, 'baseline'],
+      [5, 'baseline'],
+      [10, 'tripled'],
+      [15, 'tripled'],
+    ],
+  );
   // 0-5 s: product lists 10..50 ms and 5 calendars; 5-10 s: 60..100 ms
   assert.equal(s[0].product_list_p95_ms, 48);
   assert.equal(s[1].product_list_p95_ms, 98);
@@ -149,10 +201,16 @@ test('loadSeries: one bucket per interval since the load start, by completion ti
   assert.equal(s[2].product_list_p95_ms, 9550);
   assert.equal(s[3].product_list_p95_ms, 19_550);
   assert.deepEqual([s[2].error_rate, s[3].error_rate], [0.5, 0.5]);
-  assert.deepEqual(s.map((b) => b.dropped), [0, 0, 3, 4]);
+  assert.deepEqual(
+    s.map((b) => b.dropped),
+    [0, 0, 3, 4],
+  );
   // a bucket without a completed product list has no p95 (a gap in the chart), not a zero
   const calendarsOnly: LoadPoints = { ...points, requests: points.requests.filter((r) => r.name === 'calendar') };
-  assert.deepEqual(loadSeries(calendarsOnly, T0, 5, phases).map((b) => b.product_list_p95_ms), [null, null, null, null]);
+  assert.deepEqual(
+    loadSeries(calendarsOnly, T0, 5, phases).map((b) => b.product_list_p95_ms),
+    [null, null, null, null],
+  );
   // 1 s buckets (--quick) over the same window
   assert.equal(loadSeries(points, T0, 1, phases).length, 20);
 });

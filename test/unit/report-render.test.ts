@@ -20,11 +20,25 @@ function verdictOf(md: string): string {
 test('markdown has every table and the figures of the input', () => {
   const md = renderMarkdown(reportFixture());
   assert.match(md, /^# Incident replay: preset incident \(30,000 dates\), run 2024-05-14T10-22-03Z-incident/);
-  for (const h of ['## Verdict', '## Run', '## Load by variant and phase', '## Endpoints', '## Database I/O', '## EXPLAIN', '## Comparison', '## Calibration', '## Machine', '## Thresholds']) {
+  for (const h of [
+    '## Verdict',
+    '## Run',
+    '## Load by variant and phase',
+    '## Endpoints',
+    '## Database I/O',
+    '## EXPLAIN',
+    '## Comparison',
+    '## Calibration',
+    '## Machine',
+    '## Thresholds',
+  ]) {
     assert.ok(md.includes(h), `missing section ${h}`);
   }
   // phase rows with p50/p95/p99, errors and dropped iterations
-  assert.match(md, /\| before \| tripled \| 2,700 \| 9,180 \| 51 \| 3,100 ms \| 10,000 ms \| 10,000 ms \| 29\.0 % \| 412 \|/);
+  assert.match(
+    md,
+    /\| before \| tripled \| 2,700 \| 9,180 \| 51 \| 3,100 ms \| 10,000 ms \| 10,000 ms \| 29\.0 % \| 412 \|/,
+  );
   assert.match(md, /\| after \| ramp \| 297 \| 1,010 \|/);
   // endpoint p95s
   assert.match(md, /\| before \| product-list \| tripled \| 4,590 \| 9,871 ms \| 31\.4 % \|/);
@@ -45,7 +59,10 @@ test('markdown has every table and the figures of the input', () => {
 
 test('verdict is computed from the figures', () => {
   const collapsed = verdictOf(renderMarkdown(reportFixture()));
-  assert.match(collapsed, /At 3x visitors \(300 → 900 visitors\/min\) the old query collapsed: product-list p95 rose from 186 ms at baseline to 9,871 ms, and 31\.4 %/);
+  assert.match(
+    collapsed,
+    /At 3x visitors \(300 → 900 visitors\/min\) the old query collapsed: product-list p95 rose from 186 ms at baseline to 9,871 ms, and 31\.4 %/,
+  );
   assert.match(collapsed, /With the fix it stayed at 14\.3 ms/);
   assert.match(collapsed, /690× lower/);
 
@@ -57,10 +74,17 @@ test('verdict is computed from the figures', () => {
 
   // figures changed in the input show up changed in the verdict
   const input = reportFixture();
-  input.summary.variants.after!.phases.tripled.endpoints['product-list'] = { requests: 4590, p95_ms: 4321, error_rate: 0.12 };
+  input.summary.variants.after!.phases.tripled.endpoints['product-list'] = {
+    requests: 4590,
+    p95_ms: 4321,
+    error_rate: 0.12,
+  };
   input.summary.comparison.tripled_p95_ratio = 9870.5 / 4321;
   const v = verdictText(input.summary);
-  assert.match(v, /With the fix it also collapsed: 12\.6 ms at baseline, 4,321 ms at the tripled rate, with 12\.0 % errors/);
+  assert.match(
+    v,
+    /With the fix it also collapsed: 12\.6 ms at baseline, 4,321 ms at the tripled rate, with 12\.0 % errors/,
+  );
 });
 
 test('only one variant renders without a comparison', () => {
@@ -69,7 +93,10 @@ test('only one variant renders without a comparison', () => {
     input.summary.comparison = { tripled_p95_ratio: null, baseline_p95_ratio: null };
     const md = renderMarkdown(input);
     assert.match(verdictOf(md), new RegExp(`Only the ${only} variant was run`));
-    assert.ok(!md.includes(`| ${only === 'before' ? 'after' : 'before'} | baseline |`), 'no rows for the missing variant');
+    assert.ok(
+      !md.includes(`| ${only === 'before' ? 'after' : 'before'} | baseline |`),
+      'no rows for the missing variant',
+    );
     assert.match(md, /\| Tripled-phase product-list p95 \| n\/a \[\d\] \|/);
     assert.match(md, /the ratio needs both variants/);
     const html = renderHtml(input);
@@ -101,7 +128,11 @@ test('empty and null series do not throw and leave charts undrawn with a reason'
   const nulls = reportFixture();
   for (const p of nulls.series.before!.load) p.product_list_p95_ms = null;
   const p95 = buildCharts(nulls).find((c) => c.id === 'chart-p95')!;
-  assert.deepEqual(p95.series.map((s) => s.label), ['after product-list p95'], 'an all-null series is left out');
+  assert.deepEqual(
+    p95.series.map((s) => s.label),
+    ['after product-list p95'],
+    'an all-null series is left out',
+  );
 });
 
 test('chart series keep their own time stamps over the load window, with gaps only for nulls', () => {
@@ -113,14 +144,26 @@ test('chart series keep their own time stamps over the load window, with gaps on
   assert.equal(before.x.length, 66);
   assert.equal(before.values[before.x.indexOf(260)], null, 'a bucket without product lists is a gap');
   assert.equal(p95.axes[0].log, true, 'p95 spans 10 ms..10 s');
-  assert.deepEqual(p95.bands.map((b) => b.label), ['baseline', 'ramp', 'tripled']);
+  assert.deepEqual(
+    p95.bands.map((b) => b.label),
+    ['baseline', 'ramp', 'tripled'],
+  );
   assert.equal(p95.marks, null, 'both variants ran the same phases');
 
   const db = charts.find((c) => c.id === 'chart-db')!;
-  assert.deepEqual(db.series.map((s) => s.label), ['before temp bytes/s', 'after temp bytes/s', 'before blocks read/s', 'after blocks read/s']);
+  assert.deepEqual(
+    db.series.map((s) => s.label),
+    ['before temp bytes/s', 'after temp bytes/s', 'before blocks read/s', 'after blocks read/s'],
+  );
   // the two samplers' clocks stay apart: no series gets a hole where the other one has a sample
-  assert.deepEqual(db.series.map((s) => s.x[0]), [0.4, 0.9, 0.4, 0.9]);
-  assert.ok(db.series.every((s) => s.x.at(-1)! <= 330 && s.x.at(-1)! > 328), 'every sample of the load window, none after it');
+  assert.deepEqual(
+    db.series.map((s) => s.x[0]),
+    [0.4, 0.9, 0.4, 0.9],
+  );
+  assert.ok(
+    db.series.every((s) => s.x.at(-1)! <= 330 && s.x.at(-1)! > 328),
+    'every sample of the load window, none after it',
+  );
   assert.equal(db.series[0].values.filter((v) => v === null).length, 0);
   assert.ok(db.series[2].values.includes(null), 'a null in series.json stays a gap');
   assert.equal(db.series[2].x.length, db.series[2].values.length);
@@ -183,7 +226,10 @@ test('writeReport writes both files atomically and the CLI re-renders a run fold
 test('a malformed summary.json or series.json is one line naming the file and the field', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'loadlab-report-read-'));
   const write = (summary: unknown, series: unknown) =>
-    Promise.all([writeFile(path.join(dir, 'summary.json'), JSON.stringify(summary)), writeFile(path.join(dir, 'series.json'), JSON.stringify(series))]);
+    Promise.all([
+      writeFile(path.join(dir, 'summary.json'), JSON.stringify(summary)),
+      writeFile(path.join(dir, 'series.json'), JSON.stringify(series)),
+    ]);
   const fails = async (pattern: RegExp) => {
     await assert.rejects(readRunFolder(dir), (err: Error) => {
       assert.equal(err.name, 'UserError');
@@ -202,9 +248,14 @@ test('a malformed summary.json or series.json is one line naming the file and th
     const bad = reportFixture();
     (bad.summary.variants.before!.phases.tripled as unknown as Record<string, unknown>).p95_ms = 'slow';
     await write(bad.summary, good.series);
-    await fails(/summary\.json: variants\.before\.phases\.tripled\.p95_ms: .*expected number, received string \(expected a loadlab\.incident\/v1 summary\)$/);
+    await fails(
+      /summary\.json: variants\.before\.phases\.tripled\.p95_ms: .*expected number, received string \(expected a loadlab\.incident\/v1 summary\)$/,
+    );
 
-    await write({ ...good.summary, variants: { ...good.summary.variants, sideways: good.summary.variants.after } }, good.series);
+    await write(
+      { ...good.summary, variants: { ...good.summary.variants, sideways: good.summary.variants.after } },
+      good.series,
+    );
     await fails(/summary\.json: variants: .*"sideways"/);
 
     const noTime = structuredClone(good.series);

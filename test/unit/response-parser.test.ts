@@ -18,7 +18,8 @@ function reader(): { parser: ResponseParser; read: Read } {
     headers(status, statusText, raw) {
       read.status = status;
       read.statusText = statusText;
-      for (let i = 0; i < raw.length; i += 2) read.headers.push([raw[i].toString('latin1'), raw[i + 1].toString('latin1')]);
+      for (let i = 0; i < raw.length; i += 2)
+        read.headers.push([raw[i].toString('latin1'), raw[i + 1].toString('latin1')]);
     },
     data(chunk) {
       read.body += chunk.toString('latin1');
@@ -49,22 +50,41 @@ function readAllWays(wire: string, head = false, end = false): Read {
 
 test('Content-Length: status, reason, headers as sent, exactly that many body bytes', () => {
   const r = readAllWays('HTTP/1.1 201 Created\r\nContent-Length: 5\r\nX-Two:  a b \r\n\r\nhello');
-  assert.deepEqual(r, { status: 201, statusText: 'Created', headers: [['Content-Length', '5'], ['X-Two', 'a b']], body: 'hello', completed: 1 });
+  assert.deepEqual(r, {
+    status: 201,
+    statusText: 'Created',
+    headers: [
+      ['Content-Length', '5'],
+      ['X-Two', 'a b'],
+    ],
+    body: 'hello',
+    completed: 1,
+  });
 });
 
 test('chunked: sizes in hex with extensions, data across chunk lines, trailers after the last chunk', () => {
-  const r = readAllWays('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\nA\r\n, world!!!\r\n0\r\nX-Trailer: t\r\n\r\n');
+  const r = readAllWays(
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\nA\r\n, world!!!\r\n0\r\nX-Trailer: t\r\n\r\n',
+  );
   assert.equal(r.body, 'hello, world!!!');
   assert.equal(r.completed, 1);
 });
 
 test('interim 100 Continue and 103 Early Hints are skipped; the final response is the one told', () => {
-  const r = readAllWays('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  const r = readAllWays(
+    'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  );
   assert.deepEqual([r.status, r.body, r.completed, r.headers], [200, 'ok', 1, [['Content-Length', '2']]]);
 });
 
 test('no body: 204, 304 and the answer to HEAD, whatever Content-Length says', () => {
-  assert.deepEqual([readAllWays('HTTP/1.1 204 No Content\r\n\r\n').completed, readAllWays('HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n').completed], [1, 1]);
+  assert.deepEqual(
+    [
+      readAllWays('HTTP/1.1 204 No Content\r\n\r\n').completed,
+      readAllWays('HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n').completed,
+    ],
+    [1, 1],
+  );
   const head = readAllWays('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n', true);
   assert.deepEqual([head.body, head.completed], ['', 1]);
 });

@@ -20,7 +20,10 @@ test('the waiting room never lets more than N new visitors in within any minute,
   }
   assert.equal(admittedAt.length, 150, `admitted in 3 minutes at N = 50`);
   // an even pace: never two within half of 60/N s
-  assert.ok(admittedAt.every((t, i) => i === 0 || t - admittedAt[i - 1] >= 600), 'no burst');
+  assert.ok(
+    admittedAt.every((t, i) => i === 0 || t - admittedAt[i - 1] >= 600),
+    'no burst',
+  );
   assert.deepEqual(room.counts().citymuseum, { admitted: admittedAt.length, queue_pages: 3600 - admittedAt.length });
 });
 
@@ -34,7 +37,14 @@ test('a pass lets its visitor through for the rest of the visit, for its organiz
   assert.deepEqual(room.enter('citymuseum', `other=1; ${pass}`), { admitted: true }, 'a pass is no new admission');
   assert.equal(room.enter('elsewhere', pass).admitted, true, 'another organizer has a slot of its own');
   assert.equal(room.enter('elsewhere', undefined).admitted, false);
-  assert.equal(room.enter('citymuseum', pass.replace(/\d+\./, (d) => `${Number(d.slice(0, -1)) + 1}.`)).admitted, false, 'a changed issue time breaks the signature');
+  assert.equal(
+    room.enter(
+      'citymuseum',
+      pass.replace(/\d+\./, (d) => `${Number(d.slice(0, -1)) + 1}.`),
+    ).admitted,
+    false,
+    'a changed issue time breaks the signature',
+  );
   const elsewhereRoom = new WaitingRoom({ visitors_per_minute: 1, retry_after_s: 10 }, randomBytes(32), () => now);
   elsewhereRoom.enter('citymuseum', undefined);
   assert.equal(elsewhereRoom.enter('citymuseum', pass).admitted, false, 'another secret does not honour it');

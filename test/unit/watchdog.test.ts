@@ -13,7 +13,12 @@ import { RunFolder } from '../../harness/files/run-folder.ts';
 
 function child(): { pid: number; end: Promise<string> } {
   const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  return { pid: c.pid!, end: new Promise((resolve) => c.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit ${code}`))) };
+  return {
+    pid: c.pid!,
+    end: new Promise((resolve) =>
+      c.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit ${code}`)),
+    ),
+  };
 }
 
 test('a watched child that dies stops the run: the body unwinds, the folder keeps the reason and figures', async () => {
@@ -31,14 +36,22 @@ test('a watched child that dies stops the run: the body unwinds, the folder keep
       watchdog.record('step 1: 12 requests (finished)');
       setTimeout(() => process.kill(worker.pid, 'SIGKILL'), 100);
       // work that only ends when told to, as a load runner does
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => setTimeout(resolve, 50), { once: true }));
+      await new Promise<void>((resolve) =>
+        signal.addEventListener('abort', () => setTimeout(resolve, 50), { once: true }),
+      );
       unwound = true;
       signal.throwIfAborted();
     });
-    const err = await run.then(() => undefined, (e: unknown) => e);
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof RunFault, String(err));
     assert.equal(err.kind, 'process');
-    assert.match(err.message, /^run stopped: the task worker ended unexpectedly \(killed by SIGKILL\); run folder marked INCOMPLETE: /);
+    assert.match(
+      err.message,
+      /^run stopped: the task worker ended unexpectedly \(killed by SIGKILL\); run folder marked INCOMPLETE: /,
+    );
     assert.ok(unwound, 'the body got to finish its own stop before the fault was thrown');
     assert.ok(performance.now() - t0 < 5000);
     assert.deepEqual(said, ['fault: the task worker ended unexpectedly (killed by SIGKILL); stopping the load']);
@@ -66,7 +79,10 @@ test('a run that ends well is not disturbed, and a disk below its floor refuses 
     const saved = process.env.LOADLAB_DISK_FLOOR;
     process.env.LOADLAB_DISK_FLOOR = '100%';
     try {
-      assert.throws(() => new Watchdog(() => {}).watchDisk('the run folder', folder.dir), /^UserError: not starting: only .* free on the disk of the run folder \(.*\), below the floor of .* \(LOADLAB_DISK_FLOOR=100%\)$/);
+      assert.throws(
+        () => new Watchdog(() => {}).watchDisk('the run folder', folder.dir),
+        /^UserError: not starting: only .* free on the disk of the run folder \(.*\), below the floor of .* \(LOADLAB_DISK_FLOOR=100%\)$/,
+      );
     } finally {
       if (saved === undefined) delete process.env.LOADLAB_DISK_FLOOR;
       else process.env.LOADLAB_DISK_FLOOR = saved;

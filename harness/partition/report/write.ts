@@ -15,7 +15,10 @@ export interface PartitionReportInput {
 export function writePartitionReport(dir: string, input: PartitionReportInput): void {
   const model = buildPartitionModel(input.summary);
   // both rendered before either is written: a rendering bug cannot leave a new .md next to a stale .html
-  const md = markdownDocument(model, 'Charts of the failure rates and the workers in service over time are in report.html.');
+  const md = markdownDocument(
+    model,
+    'Charts of the failure rates and the workers in service over time are in report.html.',
+  );
   const html = htmlDocument(model, buildPartitionCharts(input.series), chartsIntro(presentVariants(input.summary)));
   writeFileAtomic.sync(path.join(dir, 'report.md'), md);
   writeFileAtomic.sync(path.join(dir, 'report.html'), html);

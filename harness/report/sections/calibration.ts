@@ -20,7 +20,13 @@ export const calibrationSection: SectionBuilder = (ctx) => {
     tables: [
       ctx.facts([
         ['Method', ctx.txt(c.method)],
-        ['Measured product-list capacity', ctx.cell(c.product_list_capacity_rps === null ? null : `${fmtNum(c.product_list_capacity_rps)} requests/s`, capReason)],
+        [
+          'Measured product-list capacity',
+          ctx.cell(
+            c.product_list_capacity_rps === null ? null : `${fmtNum(c.product_list_capacity_rps)} requests/s`,
+            capReason,
+          ),
+        ],
         ['Mean product-list service time', ctx.cell(fmtMs(c.service_time_ms), capReason)],
         ['Product-list requests per visitor', ctx.txt(fmtNum(c.product_list_requests_per_visitor) ?? 'n/a')],
         ['Target utilisation at baseline', ctx.txt(fmtPct(c.target_utilisation) ?? 'n/a')],

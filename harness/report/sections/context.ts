@@ -13,15 +13,15 @@ export const R = 'r' as const;
 
 /** Why a figure is "n/a"; the same reason always gets the same footnote. */
 export const REASON = {
-  pgss: 'pg_stat_statements was not available (extension not loaded), so the product-list query\'s own calls, time and buffers were not collected.',
+  pgss: "pg_stat_statements was not available (extension not loaded), so the product-list query's own calls, time and buffers were not collected.",
   pgStatDb: 'pg_stat_database counters were not collected for this run.',
-  osIo: 'the database server\'s OS I/O counters (/proc/PID/io) were not readable, e.g. with an external database or a server run by another user.',
-  cpu: 'the database server\'s CPU time was not readable, e.g. with an external database.',
+  osIo: "the database server's OS I/O counters (/proc/PID/io) were not readable, e.g. with an external database or a server run by another user.",
+  cpu: "the database server's CPU time was not readable, e.g. with an external database.",
   noDbPhase: 'no DB statistics sample covered this phase.',
   noCalls: 'no product-list query calls were recorded, so per-call figures cannot be computed.',
   ratio: 'the ratio needs both variants with a non-zero product-list p95 in that phase.',
   noEndpoint: 'this endpoint had no requests in the phase.',
-  noThreshold: 'this threshold was not defined for this variant\'s run.',
+  noThreshold: "this threshold was not defined for this variant's run.",
   notRun: 'this variant was not run.',
   missing: 'the run did not record this figure.',
 } as const;
@@ -80,7 +80,7 @@ export class SectionContext {
   /** before / after; a zero after figure (the fix writes no temp files) is a result, not a missing value */
   ratioCell(b: number | null, a: number | null): Cell {
     if (isNum(b) && isNum(a) && a === 0) return this.txt(b === 0 ? 'equal (both 0)' : 'after is 0');
-    return this.cell(fmtRatio(div(b, a)), 'a before/after ratio needs both variants\' figures.');
+    return this.cell(fmtRatio(div(b, a)), "a before/after ratio needs both variants' figures.");
   }
 }
 

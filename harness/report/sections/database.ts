@@ -38,15 +38,25 @@ function phaseRows(ctx: SectionContext): Cell[][] {
 /** per product-list call, before vs after, over each variant's whole run */
 function perCallTable(ctx: SectionContext): Table {
   const s = ctx.summary;
-  const perCall = Object.fromEntries(ctx.present.map((n) => [n, perCallFigures(ctx.variant(n).db)])) as Partial<Record<VariantName, PerCallFigures>>;
+  const perCall = Object.fromEntries(ctx.present.map((n) => [n, perCallFigures(ctx.variant(n).db)])) as Partial<
+    Record<VariantName, PerCallFigures>
+  >;
   const reason = (n: VariantName) => (ctx.variant(n).db.product_list_query === null ? REASON.pgss : REASON.noCalls);
-  const row = (label: string, pick: (f: PerCallFigures) => number | null, fmt: (n: Num) => string | null, tempFromDb = false): Cell[] => {
+  const row = (
+    label: string,
+    pick: (f: PerCallFigures) => number | null,
+    fmt: (n: Num) => string | null,
+    tempFromDb = false,
+  ): Cell[] => {
     const vals = VARIANTS.map((n) => (perCall[n] ? pick(perCall[n]!) : null));
     return [
       ctx.txt(label),
       ...VARIANTS.map((n, i) => {
         if (!perCall[n]) return ctx.cell(null, REASON.notRun);
-        return ctx.cell(fmt(vals[i]), tempFromDb && s.variants[n]!.db.temp_bytes === null ? REASON.pgStatDb : reason(n));
+        return ctx.cell(
+          fmt(vals[i]),
+          tempFromDb && s.variants[n]!.db.temp_bytes === null ? REASON.pgStatDb : reason(n),
+        );
       }),
       ctx.ratioCell(vals[0], vals[1]),
     ];
@@ -55,7 +65,13 @@ function perCallTable(ctx: SectionContext): Table {
     headers: ['Per product-list call (whole run)', 'before', 'after', 'before / after'],
     align: [L, R, R, R],
     rows: [
-      [ctx.txt('Calls'), ...VARIANTS.map((n) => (perCall[n] ? ctx.cell(fmtInt(perCall[n]!.calls), reason(n)) : ctx.cell(null, REASON.notRun))), ctx.txt('')],
+      [
+        ctx.txt('Calls'),
+        ...VARIANTS.map((n) =>
+          perCall[n] ? ctx.cell(fmtInt(perCall[n]!.calls), reason(n)) : ctx.cell(null, REASON.notRun),
+        ),
+        ctx.txt(''),
+      ],
       row('Mean time', (f) => f.meanMs, fmtMs),
       row('Temp bytes / call', (f) => f.tempBytes, fmtBytes, true),
       row('Temp blocks written / call', (f) => f.tempBlocks, fmtNum),
@@ -73,12 +89,25 @@ export const databaseSection: SectionBuilder = (ctx) => {
     id: 'db',
     title: 'Database I/O',
     paragraphs: [
-      'Per phase, from pg_stat_statements (product-list query), pg_stat_database (temp bytes, blocks read) and the database server\'s process counters (OS bytes, CPU). ' +
+      "Per phase, from pg_stat_statements (product-list query), pg_stat_database (temp bytes, blocks read) and the database server's process counters (OS bytes, CPU). " +
         'Temp bytes per call divide all temporary-file bytes by the product-list calls: during the run that query is the one that spills to disk.',
     ],
     tables: [
       {
-        headers: ['Variant', 'Phase', 'Product-list calls', 'Mean', 'Shared hits', 'Shared reads', 'Temp blocks written', 'Temp bytes', 'Blocks read', 'OS read', 'OS write', 'CPU ms'],
+        headers: [
+          'Variant',
+          'Phase',
+          'Product-list calls',
+          'Mean',
+          'Shared hits',
+          'Shared reads',
+          'Temp blocks written',
+          'Temp bytes',
+          'Blocks read',
+          'OS read',
+          'OS write',
+          'CPU ms',
+        ],
         align: [L, L, R, R, R, R, R, R, R, R, R, R],
         rows,
       },

@@ -26,12 +26,23 @@ function statementsTable(variant: VariantName, d: VariantDiagnosis): Table {
   const rest = d.statements.slice(SHOWN);
   const share = (s: DiagnosedStatement, phase: string) => (s.calls[phase] ? fmtPct(s.share[phase])! : NONE);
   const rows: Cell[][] = shown.map((s, i) => [
-    { text: String(i + 1) }, { text: statementName(s, 50) }, roleCell(s), pair(share(s, base), share(s, peak)),
-    pair(orNone(s.work_per_call.baseline, fmtInt), orNone(s.work_per_call.peak, fmtInt)), pair(orNone(s.ms_per_call.baseline, fmtMs), orNone(s.ms_per_call.peak, fmtMs)),
+    { text: String(i + 1) },
+    { text: statementName(s, 50) },
+    roleCell(s),
+    pair(share(s, base), share(s, peak)),
+    pair(orNone(s.work_per_call.baseline, fmtInt), orNone(s.work_per_call.peak, fmtInt)),
+    pair(orNone(s.ms_per_call.baseline, fmtMs), orNone(s.ms_per_call.peak, fmtMs)),
   ]);
   if (rest.length) {
     const sum = (phase: string) => fmtPct(rest.reduce((x, s) => x + (s.share[phase] ?? 0), 0))!;
-    rows.push([{ text: '' }, { text: `${rest.length} more statements` }, { text: '' }, pair(sum(base), sum(peak)), { text: '' }, { text: '' }]);
+    rows.push([
+      { text: '' },
+      { text: `${rest.length} more statements` },
+      { text: '' },
+      pair(sum(base), sum(peak)),
+      { text: '' },
+      { text: '' },
+    ]);
   }
   return {
     headers: ['#', `${variant}: statement`, 'role', 'share of work', 'blocks/call', 'time/call'],
@@ -53,16 +64,23 @@ function explainAgreement(s: IncidentSummary, variant: VariantName, d: VariantDi
 export const diagnosisSection: SectionBuilder = (ctx) => diagnosisOf(ctx.summary, ctx.present);
 
 function diagnosisOf(s: IncidentSummary, variants: VariantName[]): Section {
-  const section: Section = { id: 'diagnosis', title: 'Diagnosis: which statement did the database\'s work', paragraphs: [], tables: [] };
+  const section: Section = {
+    id: 'diagnosis',
+    title: "Diagnosis: which statement did the database's work",
+    paragraphs: [],
+    tables: [],
+  };
   const present = variants.filter((v) => s.diagnosis?.[v]);
   if (present.length === 0) {
-    section.paragraphs.push('This run has no per-statement figures (recorded before the diagnosis existed, or without pg_stat_statements).');
+    section.paragraphs.push(
+      'This run has no per-statement figures (recorded before the diagnosis existed, or without pg_stat_statements).',
+    );
     return section;
   }
   section.paragraphs.push(
     'Work is what pg_stat_statements counted each statement touched: blocks (hit or read) plus temp blocks read and written. It does not depend on how busy the server was; time per call does. ' +
       'The cause does most of the work at a cost per call that is high at baseline already; a symptom does little of it, and its time per call rose while its work per call stayed the same. ' +
-      'Either is named only when the database was under stress at the peak (its statements\' time added up to at least one running at every moment). ' +
+      "Either is named only when the database was under stress at the peak (its statements' time added up to at least one running at every moment). " +
       'In the tables each figure reads baseline → peak; – = no call in that phase.',
   );
   for (const v of present) {
@@ -73,6 +91,9 @@ function diagnosisOf(s: IncidentSummary, variants: VariantName[]): Section {
   const agreement = present.map((v) => explainAgreement(s, v, s.diagnosis![v]!)).filter((x): x is string => x !== null);
   section.paragraphs.push(...agreement);
   const total = (v: VariantName) => s.diagnosis![v]!.phases.find((p) => p.name === s.diagnosis![v]!.peak_phase)?.work;
-  if (present.length === 2) section.paragraphs.push(`The database's work at the peak: ${present.map((v) => `${v} ${fmtNum(total(v)) ?? NONE} blocks`).join(', ')}.`);
+  if (present.length === 2)
+    section.paragraphs.push(
+      `The database's work at the peak: ${present.map((v) => `${v} ${fmtNum(total(v)) ?? NONE} blocks`).join(', ')}.`,
+    );
   return section;
 }

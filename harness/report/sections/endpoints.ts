@@ -39,6 +39,8 @@ export const endpointsSection: SectionBuilder = (ctx) => {
     id: 'endpoints',
     title: 'Endpoints',
     paragraphs: [],
-    tables: [{ headers: ['Variant', 'Endpoint', 'Phase', 'Requests', 'p95', 'Errors'], align: [L, L, L, R, R, R], rows }],
+    tables: [
+      { headers: ['Variant', 'Endpoint', 'Phase', 'Requests', 'p95', 'Errors'], align: [L, L, L, R, R, R], rows },
+    ],
   };
 };

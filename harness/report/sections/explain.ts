@@ -10,14 +10,18 @@ export const explainSection: SectionBuilder = (ctx) => {
     const vals = ex.map((e) => (e ? pick(e) : null));
     return [
       ctx.txt(label),
-      ...vals.map((v, i) => (ex[i] ? ctx.cell(fmt(v), 'EXPLAIN did not report this figure.') : ctx.cell(null, REASON.notRun))),
+      ...vals.map((v, i) =>
+        ex[i] ? ctx.cell(fmt(v), 'EXPLAIN did not report this figure.') : ctx.cell(null, REASON.notRun),
+      ),
       ctx.ratioCell(vals[0], vals[1]),
     ];
   };
   return {
     id: 'explain',
     title: 'EXPLAIN (ANALYZE, BUFFERS) of the product-list query',
-    paragraphs: ['Buffers touched = shared hit + shared read + temp read + temp written at the plan\'s top node: it measures the work and, unlike time, does not vary between runs.'],
+    paragraphs: [
+      "Buffers touched = shared hit + shared read + temp read + temp written at the plan's top node: it measures the work and, unlike time, does not vary between runs.",
+    ],
     tables: [
       {
         headers: ['', 'before', 'after', 'before / after'],

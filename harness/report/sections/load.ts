@@ -32,7 +32,18 @@ export const loadSection: SectionBuilder = (ctx) => {
     ],
     tables: [
       {
-        headers: ['Variant', 'Phase', 'Visitors', 'Requests', 'rps', 'p50', 'p95', 'p99', 'Errors', 'Dropped iterations'],
+        headers: [
+          'Variant',
+          'Phase',
+          'Visitors',
+          'Requests',
+          'rps',
+          'p50',
+          'p95',
+          'p99',
+          'Errors',
+          'Dropped iterations',
+        ],
         align: [L, L, R, R, R, R, R, R, R, R],
         rows,
       },

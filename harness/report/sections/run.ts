@@ -23,12 +23,23 @@ export const runSection: SectionBuilder = (ctx) => {
         ['Run id', t(s.run_id)],
         ['Preset', t(`${s.preset} (${fmtInt(s.dates)} dates in the hot event series), seed ${s.seed}`)],
         ['Variants', t(ctx.present.length ? ctx.present.join(', ') : 'none')],
-        ['Started / finished', t(`${s.started_at} / ${s.finished_at}` + (isNum(durationS) ? ` (${fmtNum(durationS / 60)} min)` : ''))],
+        [
+          'Started / finished',
+          t(`${s.started_at} / ${s.finished_at}` + (isNum(durationS) ? ` (${fmtNum(durationS / 60)} min)` : '')),
+        ],
         ['Baseline rate', t(`${fmtNum(s.traffic.baseline_visitors_per_min)} visitors/min`)],
-        ['Peak rate', t(`${fmtNum(s.traffic.baseline_visitors_per_min * s.traffic.multiplier)} visitors/min (${fmtNum(s.traffic.multiplier)}x)`)],
+        [
+          'Peak rate',
+          t(
+            `${fmtNum(s.traffic.baseline_visitors_per_min * s.traffic.multiplier)} visitors/min (${fmtNum(s.traffic.multiplier)}x)`,
+          ),
+        ],
         ['Phases', t(phasesLine || 'none')],
         ['Request timeout', t(`${fmtNum(s.traffic.request_timeout_s)} s`)],
-        ['Temp file limit', ctx.cell(tempLimitText(s.machine.temp_file_limit), 'runs before the limit was recorded do not state it.')],
+        [
+          'Temp file limit',
+          ctx.cell(tempLimitText(s.machine.temp_file_limit), 'runs before the limit was recorded do not state it.'),
+        ],
       ]),
     ],
   };

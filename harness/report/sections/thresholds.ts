@@ -22,7 +22,11 @@ export const thresholdsSection: SectionBuilder = (ctx) => {
   return {
     id: 'thresholds',
     title: 'Thresholds',
-    paragraphs: present.includes('before') ? ['The before variant is expected to fail its thresholds at the tripled rate: that is the outage being replayed.'] : [],
+    paragraphs: present.includes('before')
+      ? [
+          'The before variant is expected to fail its thresholds at the tripled rate: that is the outage being replayed.',
+        ]
+      : [],
     tables: [{ headers: ['Threshold', ...present], align: [L, ...present.map(() => R)], rows }],
   };
 };

@@ -39,7 +39,8 @@ export function parseActivity(raw: unknown): ActivityResult {
   const src = raw as Record<string, unknown>;
   const waiting: Record<string, number> = {};
   for (const [k, v] of Object.entries((src.waiting as Record<string, unknown> | null) ?? {})) waiting[k] = Number(v);
-  for (const q of (src.query_ids as { id: string; variant: string }[] | null | undefined) ?? []) queryIds.set(q.id, q.variant);
+  for (const q of (src.query_ids as { id: string; variant: string }[] | null | undefined) ?? [])
+    queryIds.set(q.id, q.variant);
   return {
     activity: {
       connections: Number(src.connections ?? 0),

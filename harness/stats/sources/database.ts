@@ -12,8 +12,17 @@ export const databaseFragment = `(SELECT json_build_object(
   FROM pg_stat_database WHERE datname = current_database())`;
 
 const fields: (keyof DatabaseCounters)[] = [
-  'numbackends', 'blks_read', 'blks_hit', 'temp_files', 'temp_bytes', 'tup_returned', 'tup_fetched',
-  'xact_commit', 'xact_rollback', 'blk_read_time', 'blk_write_time',
+  'numbackends',
+  'blks_read',
+  'blks_hit',
+  'temp_files',
+  'temp_bytes',
+  'tup_returned',
+  'tup_fetched',
+  'xact_commit',
+  'xact_rollback',
+  'blk_read_time',
+  'blk_write_time',
 ];
 
 export function parseDatabase(raw: unknown): DatabaseCounters | null {

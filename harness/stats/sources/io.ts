@@ -23,7 +23,11 @@ export async function detectIo(client: pg.Client): Promise<IoFlavour> {
 export function ioFragment(flavour: IoFlavour): string | null {
   if (flavour === 'none') return null;
   const bytes = (op: string) =>
-    flavour === 'bytes' ? `sum(coalesce(${op}_bytes, 0))` : flavour === 'op_bytes' ? `sum(coalesce(${op}s, 0) * coalesce(op_bytes, 0))` : 'NULL';
+    flavour === 'bytes'
+      ? `sum(coalesce(${op}_bytes, 0))`
+      : flavour === 'op_bytes'
+        ? `sum(coalesce(${op}s, 0) * coalesce(op_bytes, 0))`
+        : 'NULL';
   return `(SELECT json_agg(json_build_object('b', g.backend_type, 'o', g.object, 'reads', g.reads, 'read_bytes', g.read_bytes,
       'writes', g.writes, 'write_bytes', g.write_bytes, 'extends', g.extends, 'extend_bytes', g.extend_bytes,
       'hits', g.hits, 'evictions', g.evictions, 'read_time', g.read_time, 'write_time', g.write_time))
@@ -38,12 +42,24 @@ export function ioFragment(flavour: IoFlavour): string | null {
 
 function zero(withBytes: boolean): IoCounters {
   const b = withBytes ? 0 : null;
-  return { reads: 0, read_bytes: b, writes: 0, write_bytes: b, extends: 0, extend_bytes: b, hits: 0, evictions: 0, read_time: 0, write_time: 0 };
+  return {
+    reads: 0,
+    read_bytes: b,
+    writes: 0,
+    write_bytes: b,
+    extends: 0,
+    extend_bytes: b,
+    hits: 0,
+    evictions: 0,
+    read_time: 0,
+    write_time: 0,
+  };
 }
 
 function add(into: IoCounters, row: Record<string, unknown>): void {
   const num = (k: string) => Number(row[k] ?? 0);
-  const addBytes = (cur: number | null, k: string) => (cur === null || row[k] === null || row[k] === undefined ? cur : cur + Number(row[k]));
+  const addBytes = (cur: number | null, k: string) =>
+    cur === null || row[k] === null || row[k] === undefined ? cur : cur + Number(row[k]);
   into.reads += num('reads');
   into.writes += num('writes');
   into.extends += num('extends');

@@ -85,7 +85,13 @@ function readIo(pid: number): Figures['io'] | 'gone' | 'denied' {
       const [k, n] = line.split(':');
       if (n !== undefined) v[k.trim()] = Number(n);
     }
-    return { read_bytes: v.read_bytes ?? 0, write_bytes: v.write_bytes ?? 0, cancelled_write_bytes: v.cancelled_write_bytes ?? 0, rchar: v.rchar ?? 0, wchar: v.wchar ?? 0 };
+    return {
+      read_bytes: v.read_bytes ?? 0,
+      write_bytes: v.write_bytes ?? 0,
+      cancelled_write_bytes: v.cancelled_write_bytes ?? 0,
+      rchar: v.rchar ?? 0,
+      wchar: v.wchar ?? 0,
+    };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'EACCES' || code === 'EPERM' ? 'denied' : 'gone';
@@ -140,7 +146,9 @@ export function procSampler(opts: ProcOptions): ProcSampler {
   const denied = () => {
     if (deniedNoted) return;
     deniedNoted = true;
-    notes.push('/proc/<pid>/io of the PostgreSQL processes is not readable (run as root or as their user); OS byte counts are null');
+    notes.push(
+      '/proc/<pid>/io of the PostgreSQL processes is not readable (run as root or as their user); OS byte counts are null',
+    );
   };
 
   function figures(pid: number, withChildren: boolean): (Figures & { key: string }) | undefined {

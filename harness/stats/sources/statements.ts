@@ -46,13 +46,19 @@ const allStatementsSql = `SELECT json_object_agg(g.id, json_build_object('calls'
  * the sampler knows when new statements appeared and a text scan is due. `param` holds the known queryids.
  */
 export const statementsFragment = (param: string) => `(SELECT json_build_object('entries', count(*),
-    'rows', json_agg(json_build_object('id', s.queryid::text, ${counterCols.split(', ').map((c) => `'${c}', s.${c}`).join(', ')}))
+    'rows', json_agg(json_build_object('id', s.queryid::text, ${counterCols
+      .split(', ')
+      .map((c) => `'${c}', s.${c}`)
+      .join(', ')}))
       FILTER (WHERE s.queryid = ANY(${param}::bigint[])),
     'all', (${allStatementsSql}))
   FROM pg_stat_statements(false) s WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()))`;
 
 /** The text scan: every entry of this database with its text, and the variant of those whose text matches. */
-export async function scanStatementTexts(client: pg.Client, params: [string[], string[]]): Promise<{ variants: Map<string, string>; texts: Map<string, string> }> {
+export async function scanStatementTexts(
+  client: pg.Client,
+  params: [string[], string[]],
+): Promise<{ variants: Map<string, string>; texts: Map<string, string> }> {
   const { rows } = await client.query<{ id: string; variant: string; query: string | null }>(
     `SELECT s.queryid::text AS id, ${matcherSql.replaceAll('QUERY', 's.query')} AS variant, s.query
      FROM pg_stat_statements(true) s
@@ -72,11 +78,24 @@ export interface StatementsPart {
   entries: number;
   /** every entry by queryid */
   all: Record<string, QueryCounters>;
-  rows: { id: string; calls: number; total_exec_time: number; shared_blks_hit: number; shared_blks_read: number; temp_blks_read: number; temp_blks_written: number; rows: number }[];
+  rows: {
+    id: string;
+    calls: number;
+    total_exec_time: number;
+    shared_blks_hit: number;
+    shared_blks_read: number;
+    temp_blks_read: number;
+    temp_blks_written: number;
+    rows: number;
+  }[];
 }
 
 export function parseStatementsPart(raw: unknown): StatementsPart {
-  const src = (raw ?? {}) as { entries?: unknown; rows?: Record<string, unknown>[] | null; all?: Record<string, QueryCounters> | null };
+  const src = (raw ?? {}) as {
+    entries?: unknown;
+    rows?: Record<string, unknown>[] | null;
+    all?: Record<string, QueryCounters> | null;
+  };
   return {
     entries: Number(src.entries ?? 0),
     all: src.all ?? {},
@@ -95,7 +114,17 @@ export function parseStatementsPart(raw: unknown): StatementsPart {
 
 /** Sums the known entries per variant (one variant can own several queryids). */
 export function zeroCounters(): StatementCounters {
-  return { calls: 0, total_exec_time: 0, mean_exec_time: 0, shared_blks_hit: 0, shared_blks_read: 0, temp_blks_read: 0, temp_blks_written: 0, rows: 0, entries: 0 };
+  return {
+    calls: 0,
+    total_exec_time: 0,
+    mean_exec_time: 0,
+    shared_blks_hit: 0,
+    shared_blks_read: 0,
+    temp_blks_read: 0,
+    temp_blks_written: 0,
+    rows: 0,
+    entries: 0,
+  };
 }
 
 /** adds one statement's cumulative counters to a sum (mean and entries are the caller's to set) */

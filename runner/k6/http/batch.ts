@@ -4,10 +4,17 @@ import type { Body, Params } from './params.ts';
 import { parseUrl } from './request.ts';
 import type { Response } from './response.ts';
 
-export type BatchRequest = string | [string, string, Body?, Params?] | { method: string; url: string; body?: Body; params?: Params };
+export type BatchRequest =
+  | string
+  | [string, string, Body?, Params?]
+  | { method: string; url: string; body?: Body; params?: Params };
 
 /** Starts the requests with at most options.batch running at once, and batchPerHost per host (k6's 20 and 6). */
-export function limited(vu: VU, list: BatchRequest[], batchOne: (r: BatchRequest) => Promise<Response>): Promise<Response[]> {
+export function limited(
+  vu: VU,
+  list: BatchRequest[],
+  batchOne: (r: BatchRequest) => Promise<Response>,
+): Promise<Response[]> {
   const rt = vu.rt;
   const out = new Array<Promise<Response>>(list.length);
   const perHost = new Map<string, number>();
@@ -39,4 +46,3 @@ export function limited(vu: VU, list: BatchRequest[], batchOne: (r: BatchRequest
     pump();
   });
 }
-

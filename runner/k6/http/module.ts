@@ -43,8 +43,12 @@ export class UrlTemplate {
 }
 
 function urlTemplate(strings: TemplateStringsArray, ...values: unknown[]): UrlTemplate {
-  const fill = (hole: (i: number) => string) => strings.reduce((a, s, i) => a + s + (i < values.length ? hole(i) : ''), '');
-  return new UrlTemplate(fill((i) => String(values[i])), fill(() => '${}'));
+  const fill = (hole: (i: number) => string) =>
+    strings.reduce((a, s, i) => a + s + (i < values.length ? hole(i) : ''), '');
+  return new UrlTemplate(
+    fill((i) => String(values[i])),
+    fill(() => '${}'),
+  );
 }
 
 /** The method in upper case; the usual ones as they are, since toUpperCase makes a new string every time. */
@@ -67,13 +71,21 @@ export function httpModule(vu: VU, client: HttpClient) {
   const vuJar = new ScriptCookieJar(vu.jar);
   const requests = new HttpRequests(vu, client);
 
-  function start(method: string, target: string | UrlTemplate, body: Body, params: Params | null | undefined): Promise<Response> {
+  function start(
+    method: string,
+    target: string | UrlTemplate,
+    body: Body,
+    params: Params | null | undefined,
+  ): Promise<Response> {
     let url = target as string;
     if (target instanceof UrlTemplate) {
       url = target.url;
       if (params?.tags?.name === undefined) params = { ...params, tags: { ...params?.tags, name: target.name } };
     }
-    if (vu.phase === 'init') throw new Error('making HTTP requests in the init context is not supported (move the request into the default function or setup())');
+    if (vu.phase === 'init')
+      throw new Error(
+        'making HTTP requests in the init context is not supported (move the request into the default function or setup())',
+      );
     if (vu.token?.interrupted) return new Promise(() => {});
     // where the script made the call, for a missing-await warning. Capturing costs ~1 µs, so only a VU's
     // first iterations and then one in 64 pay it: a forgotten await repeats, so it is still caught early.
@@ -98,16 +110,23 @@ export function httpModule(vu: VU, client: HttpClient) {
   async function batch(reqs: Batch): Promise<Response[] | Record<string, Response>> {
     if (Array.isArray(reqs)) return limited(vu, reqs, batchOne);
     const names = Object.keys(reqs);
-    const responses = await limited(vu, names.map((n) => reqs[n]), batchOne);
+    const responses = await limited(
+      vu,
+      names.map((n) => reqs[n]),
+      batchOne,
+    );
     return Object.fromEntries(names.map((n, i) => [n, responses[i]]));
   }
 
   const location = (stack: string | undefined) => vu.rt.location(stack);
-  const wait = <F extends (...a: never[]) => Promise<unknown>>(name: string, fn: F) => blocking(`http.${name}()`, fn, location);
+  const wait = <F extends (...a: never[]) => Promise<unknown>>(name: string, fn: F) =>
+    blocking(`http.${name}()`, fn, location);
 
   const mod = {
     asyncRequest: (method: string, url: string, body?: Body, params?: Params) => start(method, url, body, params),
-    request: wait('request', (method: string, url: string, body?: Body, params?: Params) => start(method, url, body, params)),
+    request: wait('request', (method: string, url: string, body?: Body, params?: Params) =>
+      start(method, url, body, params),
+    ),
     get: wait('get', (url: string, params?: Params) => start('GET', url, null, params)),
     head: wait('head', (url: string, params?: Params) => start('HEAD', url, null, params)),
     options: wait('options', (url: string, body?: Body, params?: Params) => start('OPTIONS', url, body, params)),
@@ -118,7 +137,8 @@ export function httpModule(vu: VU, client: HttpClient) {
     batch: wait('batch', batch),
     expectedStatuses,
     setResponseCallback: (cb: ExpectedStatuses | null) => {
-      if (cb !== null && !(cb instanceof ExpectedStatuses)) throw new Error('setResponseCallback: accepted values are http.expectedStatuses(...) or null');
+      if (cb !== null && !(cb instanceof ExpectedStatuses))
+        throw new Error('setResponseCallback: accepted values are http.expectedStatuses(...) or null');
       vu.responseCallback = cb;
     },
     cookieJar: () => vuJar,

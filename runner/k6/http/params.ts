@@ -22,16 +22,25 @@ export interface Params {
   compression?: string;
 }
 
-const COMPRESSORS: Record<string, (b: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+const COMPRESSORS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  br: brotliCompressSync,
+};
 
 /** Params.compression: the body compressed, and the Content-Encoding header that says how. */
-export function compress(body: string | Buffer | null, compression: string | undefined, headers: string[]): string | Buffer | null {
+export function compress(
+  body: string | Buffer | null,
+  compression: string | undefined,
+  headers: string[],
+): string | Buffer | null {
   if (compression === undefined || compression === '' || body === null) return body;
   const algorithms = compression.split(',').map((a) => a.trim());
   let out = Buffer.isBuffer(body) ? body : Buffer.from(body);
   for (const a of algorithms) {
     const c = COMPRESSORS[a];
-    if (c === undefined) throw new Error(`Params.compression '${a}' is not supported (accepted: ${Object.keys(COMPRESSORS).join(', ')})`);
+    if (c === undefined)
+      throw new Error(`Params.compression '${a}' is not supported (accepted: ${Object.keys(COMPRESSORS).join(', ')})`);
     out = c(out);
   }
   headers.push('content-encoding', algorithms.join(', '));
@@ -46,7 +55,8 @@ export function encodeBody(body: Body, headers: string[]): string | Buffer | nul
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const form = new URLSearchParams();
   for (const [k, v] of Object.entries(body)) form.append(k, String(v));
-  if (!headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-type')) headers.push('content-type', 'application/x-www-form-urlencoded');
+  if (!headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-type'))
+    headers.push('content-type', 'application/x-www-form-urlencoded');
   return form.toString();
 }
 

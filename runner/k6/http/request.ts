@@ -26,9 +26,19 @@ export function parseUrl(url: string): ParsedUrl {
   } catch {
     throw new Error(`invalid URL '${url}'`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`unsupported URL scheme in '${url}' (accepted: http, https)`);
-  const basicAuth = u.username || u.password ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}` : undefined;
-  p = { origin: u.origin, path: `${u.pathname}${u.search}`, host: u.host, cookieUrl: { hostname: u.hostname, pathname: u.pathname || '/', secure: u.protocol === 'https:' }, basicAuth };
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`unsupported URL scheme in '${url}' (accepted: http, https)`);
+  const basicAuth =
+    u.username || u.password
+      ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`
+      : undefined;
+  p = {
+    origin: u.origin,
+    path: `${u.pathname}${u.search}`,
+    host: u.host,
+    cookieUrl: { hostname: u.hostname, pathname: u.pathname || '/', secure: u.protocol === 'https:' },
+    basicAuth,
+  };
   if (urlCache.size > 50_000) urlCache.clear();
   urlCache.set(url, p);
   return p;
@@ -44,24 +54,36 @@ function headerValue(raw: Buffer[] | null, lower: string): readonly string[] {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i];
     // the first byte, case-folded, rules out most names without making a string of them
-    if (k.length === lower.length && (k[0] | 0x20) === first && k.toString('latin1').toLowerCase() === lower) (out ??= []).push(raw[i + 1].toString('latin1'));
+    if (k.length === lower.length && (k[0] | 0x20) === first && k.toString('latin1').toLowerCase() === lower)
+      (out ??= []).push(raw[i + 1].toString('latin1'));
   }
   return out ?? NONE;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-const DECODERS: Record<string, (b: Buffer) => Buffer> = { gzip: gunzipSync, 'x-gzip': gunzipSync, deflate: inflateSync, br: brotliDecompressSync };
+const DECODERS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
 
 /** A response body as k6 hands it to the script: decoded from the Content-Encoding it came in. */
 function decoded(body: Buffer, raw: Buffer[] | null): Buffer {
   const encoding = headerValue(raw, 'content-encoding')[0];
   if (encoding === undefined || body.length === 0) return body;
   let out = body;
-  for (const e of encoding.split(',').map((x) => x.trim().toLowerCase()).reverse()) {
+  for (const e of encoding
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .reverse()) {
     if (e === 'identity' || e === '') continue;
     const d = DECODERS[e];
-    if (d === undefined) throw new Error(`the response is encoded with '${e}', which this runner cannot decode (accepted: gzip, deflate, br)`);
+    if (d === undefined)
+      throw new Error(
+        `the response is encoded with '${e}', which this runner cannot decode (accepted: gzip, deflate, br)`,
+      );
     out = d(out);
   }
   return out;
@@ -85,7 +107,10 @@ function cookieHeader(jar: CookieJar, url: CookieUrl, own: Params['cookies']): s
 /** Params this runner refuses at the call rather than run differently: digest and NTLM authentication. */
 function checkParams(params: Params | undefined): void {
   const auth = params?.auth;
-  if (auth !== undefined && auth !== 'basic') throw new Error(`Params.auth '${auth}' is not supported by this runner (accepted: 'basic', with the credentials in the URL)`);
+  if (auth !== undefined && auth !== 'basic')
+    throw new Error(
+      `Params.auth '${auth}' is not supported by this runner (accepted: 'basic', with the credentials in the URL)`,
+    );
 }
 
 /**
@@ -163,7 +188,16 @@ export class HttpRequests {
     f.handle = undefined;
     token?.addOp(f);
     f.handle = this.client.send(
-      { origin: p.origin, path: p.path, method, headers, body, timeoutMs: timeoutOf(params?.timeout), keepBody: params?.responseType !== 'none' && !this.rt.discardResponseBodies, reuse: !this.rt.noConnectionReuse },
+      {
+        origin: p.origin,
+        path: p.path,
+        method,
+        headers,
+        body,
+        timeoutMs: timeoutOf(params?.timeout),
+        keepBody: params?.responseType !== 'none' && !this.rt.discardResponseBodies,
+        reuse: !this.rt.noConnectionReuse,
+      },
       f,
       this.connections,
     );
@@ -184,7 +218,8 @@ export class HttpRequests {
 
   /** A hop ended: its samples, then the next hop of a redirect or the script's Response. */
   private settle(f: Flight, x: Exchange): void {
-    if (x.rawHeaders !== null) for (const c of headerValue(x.rawHeaders, 'set-cookie')) f.jar.setFromHeader(f.cookieUrl!, c);
+    if (x.rawHeaders !== null)
+      for (const c of headerValue(x.rawHeaders, 'set-cookie')) f.jar.setFromHeader(f.cookieUrl!, c);
     this.samples.emit(x, f.group, f.method, f.url, f.params, f.sent);
     if (this.redirect(f, x)) return;
     const params = f.params;
@@ -192,14 +227,37 @@ export class HttpRequests {
     let resBody: string | ArrayBuffer | null = null;
     if (x.body !== null && responseType !== 'none') {
       const b = decoded(x.body, x.rawHeaders);
-      resBody = responseType === 'binary' ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b.toString('utf8');
+      resBody =
+        responseType === 'binary'
+          ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)
+          : b.toString('utf8');
     }
-    const timings: Timings = { blocked: x.blocked, connecting: x.connecting, tls_handshaking: 0, sending: x.sending, waiting: x.waiting, receiving: x.receiving, duration: x.duration };
+    const timings: Timings = {
+      blocked: x.blocked,
+      connecting: x.connecting,
+      tls_handshaking: 0,
+      sending: x.sending,
+      waiting: x.waiting,
+      receiving: x.receiving,
+      duration: x.duration,
+    };
     const request = requestInfo(f.method, f.url, typeof f.body === 'string' ? f.body : '', f.headers);
     const status = x.status;
     // options.throw: a request that got no response throws, as k6 then does
     if (status === 0 && this.rt.throwOnError) throw new Error(`${f.method} ${f.url}: ${x.error}`);
-    f.resolve(new Response(status, status ? statusLine(status, x.statusText) : '', resBody, f.url, x.error, x.errorCode, timings, request, x.rawHeaders));
+    f.resolve(
+      new Response(
+        status,
+        status ? statusLine(status, x.statusText) : '',
+        resBody,
+        f.url,
+        x.error,
+        x.errorCode,
+        timings,
+        request,
+        x.rawHeaders,
+      ),
+    );
   }
 
   /** Follows a redirect while the flight has hops left: true when it sent the next hop. */
@@ -219,7 +277,13 @@ export class HttpRequests {
   }
 
   /** Starts a request; the promise settles with its final Response (never on an interrupt). */
-  run(method: string, url: string, body: Body, params: Params | undefined, site: { stack?: string }): Promise<Response> {
+  run(
+    method: string,
+    url: string,
+    body: Body,
+    params: Params | undefined,
+    site: { stack?: string },
+  ): Promise<Response> {
     const vu = this.vu;
     const rt = this.rt;
     const headers: string[] = [];
@@ -237,7 +301,18 @@ export class HttpRequests {
       checkParams(params);
       const encoded = compress(encodeBody(body, headers), params?.compression, headers);
       // samples carry the group the request was started in, even if it ends after the group returned
-      flight = new Flight(this, site, method, url, encoded, headers, params, vu.group, params?.redirects ?? rt.maxRedirects, params?.jar?.inner ?? vu.jar);
+      flight = new Flight(
+        this,
+        site,
+        method,
+        url,
+        encoded,
+        headers,
+        params,
+        vu.group,
+        params?.redirects ?? rt.maxRedirects,
+        params?.jar?.inner ?? vu.jar,
+      );
     } catch (err) {
       return Promise.reject(err);
     }

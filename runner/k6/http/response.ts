@@ -65,7 +65,9 @@ export class Response {
   }
   /** k6's HTML helpers need its goquery port; refused by name rather than left undefined. */
   html(): never {
-    throw new Error('Response.html() is not supported by this runner (nor k6/html); read res.body, e.g. with a regular expression');
+    throw new Error(
+      'Response.html() is not supported by this runner (nor k6/html); read res.body, e.g. with a regular expression',
+    );
   }
   submitForm(): never {
     throw new Error('Response.submitForm() is not supported by this runner; post the form with http.post()');
@@ -74,7 +76,8 @@ export class Response {
     throw new Error('Response.clickLink() is not supported by this runner; follow the link with http.get()');
   }
   json(selector?: string): unknown {
-    if (typeof this.body !== 'string') throw new Error('json(): the response body is not text (responseType must be text)');
+    if (typeof this.body !== 'string')
+      throw new Error('json(): the response body is not text (responseType must be text)');
     const v: unknown = JSON.parse(this.body);
     if (!selector) return v;
     let cur: unknown = v;

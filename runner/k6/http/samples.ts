@@ -79,19 +79,47 @@ export class RequestSamples {
     this.tagCache = c;
   }
 
-  private entry(group: string, method: string, url: string, name: string, status: number, expected: string, errorCode: number, extra: Params['tags'], extraKey: string): TagEntry {
+  private entry(
+    group: string,
+    method: string,
+    url: string,
+    name: string,
+    status: number,
+    expected: string,
+    errorCode: number,
+    extra: Params['tags'],
+    extraKey: string,
+  ): TagEntry {
     const vu = this.vu;
     const baseKey = vu.baseKey;
     let list = this.tagCache.get(url);
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {
         const e = list[i];
-        if (e.status === status && e.errorCode === errorCode && e.expected === expected && e.method === method && e.name === name && e.group === group && e.extraKey === extraKey && e.baseKey === baseKey) return e;
+        if (
+          e.status === status &&
+          e.errorCode === errorCode &&
+          e.expected === expected &&
+          e.method === method &&
+          e.name === name &&
+          e.group === group &&
+          e.extraKey === extraKey &&
+          e.baseKey === baseKey
+        )
+          return e;
       }
     }
     const key = `${baseKey}\u0002${group}\u0002${method}\u0002${url}\u0002${name}\u0002${status}\u0002${expected}\u0002${errorCode}\u0002${extraKey}`;
     const ts = this.reg.tagSet(key, () => {
-      const t: Record<string, string> = { ...vu.tags, ...stringTags(extra), group, method, url, name, status: String(status) };
+      const t: Record<string, string> = {
+        ...vu.tags,
+        ...stringTags(extra),
+        group,
+        method,
+        url,
+        name,
+        status: String(status),
+      };
       if (expected !== '') t.expected_response = expected;
       if (errorCode !== 0) t.error_code = String(errorCode);
       return t;
@@ -100,7 +128,18 @@ export class RequestSamples {
       if (this.tagCache.size >= TAG_CACHE_URLS) this.tagCache.clear();
       this.tagCache.set(url, (list = []));
     }
-    const entry: TagEntry = { baseKey, group, method, name, status, expected, errorCode, extraKey, ts, sinks: undefined };
+    const entry: TagEntry = {
+      baseKey,
+      group,
+      method,
+      name,
+      status,
+      expected,
+      errorCode,
+      extraKey,
+      ts,
+      sinks: undefined,
+    };
     if (list.length < TAG_CACHE_PER_URL) list.push(entry);
     return entry;
   }
@@ -119,7 +158,8 @@ export class RequestSamples {
         else extraKey += `${k}=${String(tags[k])}\u0001`;
       }
     }
-    const cb = params !== undefined && params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback;
+    const cb =
+      params !== undefined && params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback;
     const expected = cb === null ? '' : cb.matches(x.status) ? 'true' : 'false';
     const entry = this.entry(group, method, url, name, x.status, expected, x.errorCode, tags, extraKey);
     let s = entry.sinks;
