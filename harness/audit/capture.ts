@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { describeError } from '../../common/user-error.ts';
 import type { Database } from '../db/database.ts';
-import { normaliseStatement } from './fingerprint.ts';
+import { normaliseStatement } from '../stats/fingerprint.ts';
 import { parsePlanLog } from './plan-log.ts';
 import {
   byFingerprint,

@@ -1,5 +1,5 @@
 import type { GateCase } from '../files/junit.ts';
-import { shortSql } from './fingerprint.ts';
+import { shortSql } from '../stats/fingerprint.ts';
 import { growthInWords, unexpected, type GrowthReport, type GrowthStatement, type SizeRef } from './growth.ts';
 
 const int = (n: number | null) => (n === null ? '–' : Math.round(n).toLocaleString('en-US'));

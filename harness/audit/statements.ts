@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { UserError } from '../../common/user-error.ts';
 import { redact, type Database } from '../db/database.ts';
-import { normaliseStatement } from './fingerprint.ts';
+import { normaliseStatement } from '../stats/fingerprint.ts';
 
 /**
  * pg_stat_statements of one database, read as snapshots: the audit takes one before the journey and one after

@@ -1,4 +1,4 @@
-import { normaliseStatement, shortSql } from '../audit/fingerprint.ts';
+import { normaliseStatement, shortSql } from '../stats/fingerprint.ts';
 import type { QueryDelta } from '../stats/types.ts';
 import type { AtBaseAndPeak, DiagnosedStatement, VariantDiagnosis } from './schema.ts';
 

@@ -1,7 +1,7 @@
 // The growth audit's pure parts: fingerprints, plan rows, exponents and verdicts, the allow-list format.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseStatement, shortSql } from '../../harness/audit/fingerprint.ts';
+import { normaliseStatement, shortSql } from '../../harness/stats/fingerprint.ts';
 import { parsePlanLog, rowsProcessed, type PlanNode } from '../../harness/audit/plan-log.ts';
 import {
   growthExponent,
