@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { runMain, parseCli } from '../harness/cli/main.ts';
 import { UserError } from '../common/user-error.ts';
-import { readRunFolder } from '../harness/report/read.ts';
-import { writeReport } from '../harness/report/write.ts';
+import { readRunFolder } from '../harness/incident/report/read.ts';
+import { writeReport } from '../harness/incident/report/render.ts';
 import { isTimelineFolder, readTimelineFolder } from '../harness/timeline/read.ts';
 import { writeTimelineReport } from '../harness/timeline/report.ts';
 import { isPartitionFolder, readPartitionFolder } from '../harness/partition/read.ts';

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
-import { diskSpace } from '../harness/guard/disk.ts';
+import { diskSpace } from '../harness/db/disk.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 import { runCli, serverProcessesOn } from './helpers/processes.ts';

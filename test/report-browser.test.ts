@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { writeFile } from 'node:fs/promises';
-import { writeReport } from '../harness/report/write.ts';
+import { writeReport } from '../harness/incident/report/render.ts';
 import type { ReportInput } from '../harness/incident/types.ts';
 import { renderCapacityHtml } from '../harness/capacity/render.ts';
 import type { CapacityPoint, CapacityResult } from '../harness/capacity/types.ts';

@@ -183,7 +183,7 @@ export function reportFixture(opts: FixtureOptions = {}): ReportInput {
   const ratio = (p: 'baseline' | 'tripled') => {
     const b = plP95('before', p);
     const a = plP95('after', p);
-    return b !== undefined && a !== undefined ? b / a : null;
+    return typeof b === 'number' && typeof a === 'number' ? b / a : null;
   };
   return {
     summary: {

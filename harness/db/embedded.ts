@@ -8,7 +8,7 @@ import { serverSettings } from './settings.ts';
 import { binaries, effectiveDataDir, runAsUser, type RunAs } from './server-files.ts';
 import { freeLoopbackPort } from '../process/ports.ts';
 import { pidAlive, reapServerProcesses } from './server-processes.ts';
-import { diskFloor, diskSpace, sizeTempFileLimit } from '../guard/disk.ts';
+import { diskFloor, diskSpace, sizeTempFileLimit } from './disk.ts';
 import { DEFAULT_POOL_SIZE } from '../../shop/db.ts';
 
 export interface EmbeddedServer {

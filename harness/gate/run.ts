@@ -13,7 +13,7 @@ import { junitXml, type GateCase } from '../files/junit.ts';
 import { markerFolder } from '../files/run-folder.ts';
 import { runAudit } from '../audit/run.ts';
 import { Watchdog } from '../guard/watchdog.ts';
-import { endIfStopped } from '../guard/stopped-load.ts';
+import { endIfStopped } from '../load/stopped-load.ts';
 import type { AuditSettings } from '../audit/flags.ts';
 import { unexpected } from '../audit/growth.ts';
 import { statementTable, verdictLine } from '../audit/render.ts';

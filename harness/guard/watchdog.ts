@@ -4,7 +4,7 @@ import { UserError } from '../../common/user-error.ts';
 import { cancelRunningQueries } from '../db/cancel.ts';
 import { localDataDir, type Database } from '../db/database.ts';
 import type { RunFolder } from '../files/run-folder.ts';
-import { bytes, diskFloor, diskSpace, pgTempBytes, type Floor } from './disk.ts';
+import { bytes, diskFloor, diskSpace, pgTempBytes, type Floor } from '../db/disk.ts';
 import { externalProbe, postmasterProbe, type Probe } from './probes.ts';
 import { RunFault } from './fault.ts';
 import { wasSignalled } from '../process/cleanup.ts';

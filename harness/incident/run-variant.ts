@@ -9,8 +9,9 @@ import {
   type PhaseDelta,
   type RatePoint,
 } from '../stats/index.ts';
-import { diagnose, type VariantDiagnosis } from '../diagnosis/diagnose.ts';
-import { readLoadPoints, phaseStats, loadSeries } from '../load/k6-points.ts';
+import { diagnose, type VariantDiagnosis } from '../stats/statement-diagnosis.ts';
+import { readLoadPoints } from '../load/k6-points.ts';
+import { loadSeries, phaseStats } from './figures.ts';
 import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
 import type { RunFolder } from '../files/run-folder.ts';
 import { UserError } from '../../common/user-error.ts';
@@ -19,7 +20,7 @@ import { runLoadScript } from '../load/runner-process.ts';
 import { thresholdsMet } from '../load/summary-export.ts';
 import { explainProductList } from '../../shop/explain.ts';
 import { cancelRunningQueries } from '../db/cancel.ts';
-import { endIfStopped } from '../guard/stopped-load.ts';
+import { endIfStopped } from '../load/stopped-load.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 
 export interface PhasePlan {
@@ -154,7 +155,9 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
       return w;
     });
     const phases: Partial<Record<PhaseName, ReturnType<typeof phaseStats>>> = {};
-    for (const p of plan.phases) phases[p.name] = phaseStats(points, p.name, p.duration_s);
+    phaseWindows.forEach((w, i) => {
+      phases[w.name] = phaseStats(points, startMs, w, i === phaseWindows.length - 1);
+    });
 
     const samples = await readSamples(samplesFile);
     const windows = phaseWindows.map((w) => ({

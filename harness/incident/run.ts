@@ -1,3 +1,4 @@
+import { fmtPct, isNum } from '../cli/format.ts';
 import { onCleanup } from '../process/cleanup.ts';
 import { reportsDir } from '../files/paths.ts';
 import { progressLog } from '../cli/progress.ts';
@@ -6,7 +7,7 @@ import { machineFacts } from '../db/machine.ts';
 import { RunFolder } from '../files/run-folder.ts';
 import { baselineRate } from '../load/calibrate.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
-import { writeReport } from '../report/write.ts';
+import { writeReport } from './report/render.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
 import { runVariant, type PhasePlan } from './run-variant.ts';
 import { Watchdog } from '../guard/watchdog.ts';
@@ -120,7 +121,7 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
       (summary.diagnosis ??= {})[variant] = outcome.diagnosis;
       series[variant] = outcome.series;
       const pl = (ph: 'baseline' | 'tripled') => outcome.result.phases[ph].endpoints['product-list'];
-      const line = `${variant}: product-list p95 ${pl('baseline')?.p95_ms ?? 'n/a'} ms at baseline, ${pl('tripled')?.p95_ms ?? 'n/a'} ms tripled; errors ${(outcome.result.phases.tripled.error_rate * 100).toFixed(1)} % tripled`;
+      const line = `${variant}: product-list p95 ${pl('baseline')?.p95_ms ?? 'n/a'} ms at baseline, ${pl('tripled')?.p95_ms ?? 'n/a'} ms tripled; errors ${fmtPct(outcome.result.phases.tripled.error_rate) ?? 'n/a'} tripled`;
       say(line);
       watchdog.record(`${line} (finished)`);
     }
@@ -143,5 +144,5 @@ export async function runIncident(o: IncidentOptions): Promise<{ summary: Incide
 function p95Ratio(s: IncidentSummary, phase: 'baseline' | 'tripled'): number | null {
   const b = s.variants.before?.phases[phase].endpoints['product-list']?.p95_ms;
   const a = s.variants.after?.phases[phase].endpoints['product-list']?.p95_ms;
-  return b !== undefined && a !== undefined && a > 0 ? Math.round((b / a) * 100) / 100 : null;
+  return isNum(b) && isNum(a) && a > 0 ? Math.round((b / a) * 100) / 100 : null;
 }

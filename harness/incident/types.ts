@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { variants } from '../../shop/queries/product-list.ts';
 import type { RatePoint } from '../stats/types.ts';
-import { variantDiagnosisSchema } from '../diagnosis/schema.ts';
-import { runFactsShape } from '../files/run-facts.ts';
+import { variantDiagnosisSchema } from '../stats/statement-diagnosis-schema.ts';
+import { runFactsShape } from '../db/run-facts.ts';
+import { calibrationSchema } from '../load/calibration.ts';
 
 /**
  * The incident run's data, as written to summary.json (schema loadlab.incident/v1, design.md) and series.json
@@ -9,7 +11,7 @@ import { runFactsShape } from '../files/run-facts.ts';
  * and the check a re-render reads with. Durations in ms, rates as fractions 0..1, counts as integers;
  * null = unavailable. Unknown fields are ignored on reading, so a newer writer may add some.
  */
-export const variantNameSchema = z.enum(['before', 'after']);
+export const variantNameSchema = z.enum(variants);
 export const phaseNameSchema = z.enum(['baseline', 'ramp', 'tripled']);
 export type VariantName = z.infer<typeof variantNameSchema>;
 export type PhaseName = z.infer<typeof phaseNameSchema>;
@@ -17,16 +19,19 @@ export type PhaseName = z.infer<typeof phaseNameSchema>;
 const num = z.number();
 const numOrNull = z.number().nullable();
 
-const endpointStatsSchema = z.object({ requests: num, p95_ms: num, error_rate: num });
+// an empty set of requests has no p95 or error rate: null (harness/load/request-figures.ts)
+const endpointStatsSchema = z.object({ requests: num, p95_ms: numOrNull, error_rate: numOrNull });
 export type EndpointStats = z.infer<typeof endpointStatsSchema>;
 
 const phaseStatsSchema = z.object({
   requests: num,
   rps: num,
-  p50_ms: num,
-  p95_ms: num,
-  p99_ms: num,
-  error_rate: num,
+  p50_ms: numOrNull,
+  p95_ms: numOrNull,
+  p99_ms: numOrNull,
+  /** the mean the post-mortem speaks of (absent in older runs) */
+  mean_ms: numOrNull.optional(),
+  error_rate: numOrNull,
   dropped_iterations: num,
   /** visitors (iterations) started in the phase */
   iterations: num,
@@ -76,18 +81,6 @@ const variantResultSchema = z.object({
 });
 export type VariantResult = z.infer<typeof variantResultSchema>;
 
-export const calibrationSchema = z.object({
-  method: z.enum(['measured', 'given']),
-  /** product-list requests/s the before variant sustained in the calibration probe */
-  product_list_capacity_rps: numOrNull,
-  /** mean product-list service time in the probe */
-  service_time_ms: numOrNull,
-  product_list_requests_per_visitor: num,
-  target_utilisation: num,
-  formula: z.string(),
-});
-export type Calibration = z.infer<typeof calibrationSchema>;
-
 export const incidentSummarySchema = z.object({
   schema: z.literal('loadlab.incident/v1'),
   ...runFactsShape,
@@ -114,7 +107,7 @@ const loadSeriesPointSchema = z.object({
   phase: phaseNameSchema,
   product_list_p95_ms: numOrNull,
   rps: num,
-  error_rate: num,
+  error_rate: numOrNull,
   dropped: num,
 });
 export type LoadSeriesPoint = z.infer<typeof loadSeriesPointSchema>;

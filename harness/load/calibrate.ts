@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Calibration } from '../incident/types.ts';
+import type { Calibration } from './calibration.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 

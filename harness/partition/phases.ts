@@ -1,4 +1,5 @@
-import { percentile, type LoadPoints, type RequestPoint } from '../load/k6-points.ts';
+import type { LoadPoints, RequestPoint } from '../load/k6-points.ts';
+import { byName, requestFigures, round, sentBetween, sentByBucket } from '../load/request-figures.ts';
 import type { ActionFigures, PartitionPhase, PartitionSeries, PhaseFigures } from './types.ts';
 
 export const PAGE_NAMES = new Set(['calendar', 'product-list']);
@@ -11,25 +12,17 @@ export interface PhaseWindow {
   endMs: number;
 }
 
-const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-/** a request belongs to the phase in which it was sent (k6 stamps its points when the answer came) */
-const sentAt = (r: RequestPoint) => r.ms - r.duration;
-
 function figures(reqs: RequestPoint[]): ActionFigures {
-  const d = reqs.map((r) => r.duration).sort((a, b) => a - b);
-  return {
-    count: reqs.length,
-    failed_rate: reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : 0,
-    p95_ms: round(percentile(d, 95), 1),
-  };
+  const f = requestFigures(reqs);
+  return { count: f.count, failed_rate: f.failed_rate, p95_ms: f.p95_ms };
 }
 
 export function phaseFigures(points: LoadPoints, w: PhaseWindow): PhaseFigures {
-  const reqs = points.requests.filter((r) => sentAt(r) >= w.startMs && sentAt(r) < w.endMs);
+  const reqs = sentBetween(points.requests, w.startMs, w.endMs);
   const retries = reqs.filter((r) => RETRY_NAMES.has(r.name));
   const endpoints: PhaseFigures['endpoints'] = {};
-  for (const name of [...new Set(reqs.map((r) => r.name))].sort()) {
-    const f = figures(reqs.filter((r) => r.name === name));
+  for (const [name, rs] of byName(reqs)) {
+    const f = figures(rs);
     endpoints[name] = { requests: f.count, p95_ms: f.p95_ms, error_rate: f.failed_rate };
   }
   return {
@@ -37,7 +30,7 @@ export function phaseFigures(points: LoadPoints, w: PhaseWindow): PhaseFigures {
     pages: figures(reqs.filter((r) => PAGE_NAMES.has(r.name))),
     retries: {
       count: retries.length,
-      succeeded_rate: retries.length ? round(retries.filter((r) => !r.failed).length / retries.length, 4) : 0,
+      succeeded_rate: retries.length ? round(retries.filter((r) => !r.failed).length / retries.length, 4) : null,
     },
     endpoints,
   };
@@ -62,13 +55,8 @@ export function partitionSeries(
   const startMs = windows[0].startMs;
   const endMs = windows.at(-1)!.endMs;
   const buckets = Math.max(1, Math.ceil((endMs - startMs) / 1000 / bucketS));
-  const byBucket: RequestPoint[][] = Array.from({ length: buckets }, () => []);
-  for (const r of points.requests) {
-    const b = Math.floor((sentAt(r) - startMs) / 1000 / bucketS);
-    if (b >= 0 && b < buckets) byBucket[b].push(r);
-  }
-  const rate = (reqs: RequestPoint[]) =>
-    reqs.length ? round(reqs.filter((r) => r.failed).length / reqs.length, 4) : null;
+  const byBucket = sentByBucket(points.requests, startMs, bucketS, buckets);
+  const rate = (reqs: RequestPoint[]) => requestFigures(reqs).failed_rate;
   const phaseAt = (ms: number) => windows.find((w) => ms >= w.startMs && ms < w.endMs)?.name ?? windows.at(-1)!.name;
   return {
     bucket_s: bucketS,

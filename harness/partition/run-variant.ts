@@ -6,7 +6,7 @@ import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { cartPrefix, partitionEnv, PARTITION_SCRIPT } from '../load/partition-script.ts';
 import { runLoadScript, type RunnerRun } from '../load/runner-process.ts';
 import { thresholdsMet } from '../load/summary-export.ts';
-import { endIfStopped } from '../guard/stopped-load.ts';
+import { endIfStopped } from '../load/stopped-load.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { checkNoLoss, dropQueue, lostOrDuplicated, openTasks, readTaskRecords } from './no-loss.ts';
 import { acknowledgedActions, partitionSeries, phaseFigures, type PhaseWindow } from './phases.ts';

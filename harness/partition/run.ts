@@ -177,4 +177,4 @@ function newSummary(
   };
 }
 
-const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
+const pct = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)} %`);

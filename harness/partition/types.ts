@@ -20,7 +20,8 @@ const phaseSchema = z.enum(PARTITION_PHASES);
 const each = <K extends readonly [string, ...string[]], S extends z.ZodType>(keys: K, shape: S) =>
   z.object(Object.fromEntries(keys.map((k) => [k, shape])) as { [P in K[number]]: S });
 
-const actionFiguresSchema = z.object({ count, failed_rate: num, p95_ms: num });
+// an empty set has no failed share or p95: null (harness/load/request-figures.ts)
+const actionFiguresSchema = z.object({ count, failed_rate: num.nullable(), p95_ms: num.nullable() });
 export type ActionFigures = z.infer<typeof actionFiguresSchema>;
 
 const phaseFiguresSchema = z.object({
@@ -29,8 +30,8 @@ const phaseFiguresSchema = z.object({
   /** calendar and product-list pages */
   pages: actionFiguresSchema,
   /** the visitors' second tries after an error: how many, and how many of them worked */
-  retries: z.object({ count, succeeded_rate: num }),
-  endpoints: z.record(z.string(), z.object({ requests: count, p95_ms: num, error_rate: num })),
+  retries: z.object({ count, succeeded_rate: num.nullable() }),
+  endpoints: z.record(z.string(), z.object({ requests: count, p95_ms: num.nullable(), error_rate: num.nullable() })),
 });
 export type PhaseFigures = z.infer<typeof phaseFiguresSchema>;
 

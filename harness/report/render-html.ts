@@ -2,12 +2,9 @@
  * report.html: one self-contained file with the model's tables and the charts (chart-page.ts inlines uPlot
  * and forbids any fetch), so it opens from a CI artifact or an air-gapped machine.
  */
-import type { ReportInput } from '../incident/types.ts';
 import { CHART_PAGE_CSP, chartFigure, chartScripts, chartStyles, escapeHtml } from './chart-page.ts';
-import { VARIANT_COLORS, type ChartSpec } from './chart-spec.ts';
-import { buildCharts } from './charts.ts';
+import type { ChartSpec } from './chart-spec.ts';
 import type { Cell, ReportModel, Table } from './document.ts';
-import { buildModel } from './model.ts';
 
 function cellHtml(c: Cell, tag: 'td' | 'th', align: 'l' | 'r'): string {
   const cls = [align === 'r' ? 'num' : '', c.status ?? '', c.note ? 'na' : ''].filter(Boolean).join(' ');
@@ -56,18 +53,6 @@ td.na { color: var(--muted); }
 sup a { text-decoration: none; }
 ol.notes { font-size: 13.5px; color: var(--muted); }
 `;
-
-export function renderHtml(input: ReportInput): string {
-  const legend = (['before', 'after'] as const)
-    .filter((v) => input.summary.variants[v] !== undefined)
-    .map(
-      (v) =>
-        `<span class="legend-key" style="background:${VARIANT_COLORS[v]}"></span>${v}${v === 'before' ? ' (old query)' : ' (fixed query)'}`,
-    )
-    .join('');
-  const intro = `Time is seconds since each variant's load start, so both runs share one axis; shaded bands are the phases.${legend ? ` Colours:${legend}` : ''}`;
-  return htmlDocument(buildModel(input), buildCharts(input), intro);
-}
 
 /**
  * Any report model as one self-contained page with its charts (the incident's, the timeline's). `chartsIntro`

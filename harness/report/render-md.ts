@@ -1,7 +1,5 @@
 /** report.md: the run model as GitHub-flavoured markdown (readable as plain text too). */
-import type { ReportInput } from '../incident/types.ts';
 import type { Cell, ReportModel, Table } from './document.ts';
-import { buildModel } from './model.ts';
 
 /** Pipes would split a table cell and newlines would end the row; backslashes, brackets and emphasis
  * characters would start markup that the figures never mean. */
@@ -28,10 +26,6 @@ function tableMd(t: Table): string {
     ...t.rows.map((r) => `| ${r.map(cellMd).join(' | ')} |`),
   ];
   return lines.join('\n');
-}
-
-export function renderMarkdown(input: ReportInput): string {
-  return markdownDocument(buildModel(input), 'Charts of latency, throughput and DB I/O over time are in report.html.');
 }
 
 /** Any report model as markdown (the incident's, the timeline's), with a closing line pointing at the charts. */

@@ -1,14 +1,36 @@
-/** Writes report.md and report.html into a run folder. */
+/** Writes a run folder's report.md and report.html from one report page, whichever mode built it. */
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { ReportInput } from '../incident/types.ts';
-import { renderHtml } from './render-html.ts';
-import { renderMarkdown } from './render-md.ts';
+import { escapeHtml } from './chart-page.ts';
+import type { ChartSpec } from './chart-spec.ts';
+import type { ReportModel } from './document.ts';
+import { htmlDocument } from './render-html.ts';
+import { markdownDocument } from './render-md.ts';
 
-export async function writeReport(dir: string, input: ReportInput): Promise<void> {
-  // render both before writing either, so a rendering bug cannot leave a new .md next to a stale .html
-  const md = renderMarkdown(input);
-  const html = renderHtml(input);
+/** What a mode hands the renderers: its model, its charts, the line above the charts and the markdown's last line. */
+export interface ReportPage {
+  model: ReportModel;
+  charts: ChartSpec[];
+  /** trusted HTML above the charts (it may hold legend keys from `legendKeys`) */
+  chartsIntro: string;
+  /** the markdown's closing line, pointing at what only the HTML shows */
+  mdClosing: string;
+}
+
+export function renderReport(p: ReportPage): { md: string; html: string } {
+  return { md: markdownDocument(p.model, p.mdClosing), html: htmlDocument(p.model, p.charts, p.chartsIntro) };
+}
+
+export function writeReportPage(dir: string, p: ReportPage): void {
+  // both rendered before either is written: a rendering bug cannot leave a new .md next to a stale .html
+  const { md, html } = renderReport(p);
   writeFileAtomic.sync(path.join(dir, 'report.md'), md);
   writeFileAtomic.sync(path.join(dir, 'report.html'), html);
+}
+
+/** A colour key per series label, as the charts draw them, for a page's charts intro. */
+export function legendKeys(keys: { color: string; label: string }[]): string {
+  return keys
+    .map((k) => `<span class="legend-key" style="background:${k.color}"></span>${escapeHtml(k.label)}`)
+    .join('');
 }

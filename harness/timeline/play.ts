@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { showProgress } from '../cli/progress.ts';
 import type { RunFolder } from '../files/run-folder.ts';
 import { runLoadScript } from '../load/runner-process.ts';
-import { endIfStopped } from '../guard/stopped-load.ts';
+import { endIfStopped } from '../load/stopped-load.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { onSignal } from '../process/cleanup.ts';
 import { startShopProcess } from '../process/shop-process.ts';

@@ -2,7 +2,7 @@
  * The timeline run as the neutral report document (title, verdict, sections of tables, footnotes) that the
  * incident report's markdown and HTML renderers serialise; the figures come from summary.json only.
  */
-import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, type Num } from '../report/format.ts';
+import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, type Num } from '../cli/format.ts';
 import type { Cell, ReportModel, Section, Table } from '../report/document.ts';
 import { TENANTS, type GroupStats, type PeriodResult, type TimelineSummary } from './types.ts';
 

@@ -3,8 +3,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { escapeHtml } from '../report/chart-page.ts';
 import { wantsLog, type ChartSeries, type ChartSpec, type Unit } from '../report/chart-spec.ts';
-import { htmlDocument } from '../report/render-html.ts';
-import { markdownDocument } from '../report/render-md.ts';
+import { legendKeys, writeReportPage } from '../report/write.ts';
 import { buildTimelineModel } from './report-model.ts';
 import type { PeriodName, Tenant, TimelinePoint, TimelineSeries, TimelineSummary } from './types.ts';
 
@@ -87,20 +86,15 @@ export function timelineChart(input: TimelineReportInput): ChartSpec {
 }
 
 export async function writeTimelineReport(dir: string, input: TimelineReportInput): Promise<void> {
-  const model = buildTimelineModel(input.summary);
-  const legend = (['hot', 'others'] as const)
-    .map(
-      (t) =>
-        `<span class="legend-key" style="background:${TENANT_COLORS[t]}"></span>${escapeHtml(t === 'hot' ? 'hot shop' : 'other shops')}`,
-    )
-    .join('');
-  const intro = `Shaded bands are the post-mortem's periods, labelled with its clock times (UTC, 2026-06-29). Colours:${legend}<span class="legend-key" style="background:${TEMP_COLOR}"></span>DB temp bytes/s`;
-  // render both before writing either, so a rendering bug cannot leave a new .md next to a stale .html
-  const md = markdownDocument(
-    model,
-    'The timeline chart (p95, errors and DB temp bytes over the day) is in report.html.',
-  );
-  const html = htmlDocument(model, [timelineChart(input)], intro);
-  writeFileAtomic.sync(path.join(dir, 'report.md'), md);
-  writeFileAtomic.sync(path.join(dir, 'report.html'), html);
+  const legend = legendKeys([
+    { color: TENANT_COLORS.hot, label: 'hot shop' },
+    { color: TENANT_COLORS.others, label: 'other shops' },
+    { color: TEMP_COLOR, label: 'DB temp bytes/s' },
+  ]);
+  writeReportPage(dir, {
+    model: buildTimelineModel(input.summary),
+    charts: [timelineChart(input)],
+    chartsIntro: `Shaded bands are the post-mortem's periods, labelled with its clock times (UTC, 2026-06-29). Colours:${legend}`,
+    mdClosing: 'The timeline chart (p95, errors and DB temp bytes over the day) is in report.html.',
+  });
 }

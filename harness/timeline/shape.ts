@@ -1,5 +1,5 @@
 import { SLO } from '../load/incident-script.ts';
-import { fmtMs } from '../report/format.ts';
+import { fmtMs } from '../cli/format.ts';
 import type { PeriodName, PeriodResult, ProbeResult, ShapeCheck } from './types.ts';
 
 /** "several times": the other shops' p95 while the hot shop's visitors tripled, against their normal p95 */

@@ -1,4 +1,5 @@
-import { percentile, type LoadPoints, type RequestPoint } from '../load/k6-points.ts';
+import type { LoadPoints, RequestPoint } from '../load/k6-points.ts';
+import { percentile, requestFigures, round, sentBetween, sentByBucket } from '../load/request-figures.ts';
 import type { PhaseDelta, RatePoint } from '../stats/types.ts';
 import {
   TENANTS,
@@ -22,17 +23,9 @@ export const QUEUE_STATUS = 202;
 /** Scenarios are named tenant-period (loadtests/timeline.ts). */
 export const tenantOf = (scenario: string): Tenant | undefined => TENANTS.find((t) => scenario.startsWith(`${t}-`));
 
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const sentAt = (r: RequestPoint) => r.ms - r.duration;
-
 function latency(reqs: RequestPoint[]): { p50: number | null; p95: number | null; failed: number | null } {
-  if (reqs.length === 0) return { p50: null, p95: null, failed: null };
-  const d = reqs.map((r) => r.duration).sort((a, b) => a - b);
-  return {
-    p50: round(percentile(d, 50)),
-    p95: round(percentile(d, 95)),
-    failed: round(reqs.filter((r) => r.failed).length / reqs.length, 4),
-  };
+  const f = requestFigures(reqs);
+  return { p50: f.p50_ms, p95: f.p95_ms, failed: f.failed_rate };
 }
 
 /**
@@ -40,9 +33,7 @@ function latency(reqs: RequestPoint[]): { p50: number | null; p95: number | null
  * after it shows the state before the cut); the last period also keeps the visits still finishing after it.
  */
 export function inWindow(points: LoadPoints, startMs: number, w: Window, last: boolean): RequestPoint[] {
-  const from = startMs + w.start_s * 1000;
-  const to = last ? Infinity : startMs + w.end_s * 1000;
-  return points.requests.filter((r) => sentAt(r) >= from && sentAt(r) < to);
+  return sentBetween(points.requests, startMs + w.start_s * 1000, last ? Infinity : startMs + w.end_s * 1000);
 }
 
 /** What one tenant group met in one period; visitors, drops and queue waits by the period they arrived in. */
@@ -69,7 +60,7 @@ export function groupStats(
     queue_pages: mine.length - pages.length,
     visitors: points.iterations.filter((i) => i.scenario === scenario).length,
     dropped_visitors: points.dropped.filter((x) => x.scenario === scenario).reduce((s, x) => s + x.value, 0),
-    queue_wait_p95_s: waits.length ? round(percentile(waits, 95) / 1000) : null,
+    queue_wait_p95_s: waits.length ? round(percentile(waits, 95) / 1000, 1) : null,
   };
 }
 
@@ -95,13 +86,11 @@ export function timelineSeries(
   bucketS: number,
 ): TimelineSeries {
   const buckets = Math.max(1, Math.ceil(endS / bucketS));
-  const reqs: Record<Tenant, RequestPoint[][]> = { hot: [], others: [] };
-  for (const t of TENANTS) reqs[t] = Array.from({ length: buckets }, () => []);
-  for (const r of points.requests) {
-    const tenant = tenantOf(r.scenario);
-    const b = Math.floor((sentAt(r) - startMs) / 1000 / bucketS);
-    if (tenant && r.status !== QUEUE_STATUS && b >= 0 && b < buckets) reqs[tenant][b].push(r);
-  }
+  const pages = (t: Tenant) => points.requests.filter((r) => tenantOf(r.scenario) === t && r.status !== QUEUE_STATUS);
+  const reqs: Record<Tenant, RequestPoint[][]> = {
+    hot: sentByBucket(pages('hot'), startMs, bucketS, buckets),
+    others: sentByBucket(pages('others'), startMs, bucketS, buckets),
+  };
   const temp: number[][] = Array.from({ length: buckets }, () => []);
   for (const p of db) {
     // a sample closes the second before it: it belongs to the bucket that second is in
@@ -116,8 +105,8 @@ export function timelineSeries(
       t_s: b * bucketS,
       hot_p95_ms: hot.p95,
       others_p95_ms: others.p95,
-      hot_error_pct: hot.failed === null ? null : round(hot.failed * 100),
-      others_error_pct: others.failed === null ? null : round(others.failed * 100),
+      hot_error_pct: hot.failed === null ? null : round(hot.failed * 100, 1),
+      others_error_pct: others.failed === null ? null : round(others.failed * 100, 1),
       temp_bytes_per_s: temp[b].length ? Math.round(temp[b].reduce((s, v) => s + v, 0) / temp[b].length) : null,
     });
   }

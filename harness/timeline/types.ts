@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { runFactsShape } from '../files/run-facts.ts';
-import { calibrationSchema, variantNameSchema } from '../incident/types.ts';
+import { runFactsShape } from '../db/run-facts.ts';
+import { variants } from '../../shop/queries/product-list.ts';
+import { calibrationSchema } from '../load/calibration.ts';
+
+const variantNameSchema = z.enum(variants);
 
 /**
  * The incident day's run, as written to summary.json (schema loadlab.timeline/v1, issue 16) and series.json

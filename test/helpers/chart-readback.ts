@@ -159,7 +159,7 @@ export function incidentExpectations(series: IncidentSeries): ExpectedSeries[] {
     };
     add('chart-p95', 'product-list p95', s.load, (p) => p.product_list_p95_ms);
     add('chart-throughput', 'requests/s', s.load, (p) => p.rps);
-    add('chart-throughput', 'errors %', s.load, (p) => p.error_rate * 100);
+    add('chart-throughput', 'errors %', s.load, (p) => (p.error_rate === null ? null : p.error_rate * 100));
     add('chart-db', 'temp bytes/s', s.db, (p) => p.temp_bytes_per_s);
     add('chart-db', 'blocks read/s', s.db, (p) => p.blks_read_per_s);
     add('chart-os', 'OS read bytes/s', s.db, (p) => p.os_read_bytes_per_s);

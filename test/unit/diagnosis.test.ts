@@ -1,7 +1,7 @@
 // The incident report's diagnosis on hand-made phase deltas: the cause, the symptoms, and when neither is named.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnose, type PhaseQueries } from '../../harness/diagnosis/diagnose.ts';
+import { diagnose, type PhaseQueries } from '../../harness/stats/statement-diagnosis.ts';
 import type { QueryDelta } from '../../harness/stats/types.ts';
 
 /** calls with these per-call figures; temp blocks are written once and read back once */
@@ -135,8 +135,8 @@ test('a dominant statement whose work per call grew under load says so; no stati
 
 test('the report shows the diagnosis, and says so when a run has none', async () => {
   const { reportFixture } = await import('../report-fixture.ts');
-  const { renderMarkdown } = await import('../../harness/report/render-md.ts');
-  const { renderHtml } = await import('../../harness/report/render-html.ts');
+  const { renderMarkdown } = await import('../../harness/incident/report/render.ts');
+  const { renderHtml } = await import('../../harness/incident/report/render.ts');
   const input = reportFixture();
   assert.match(
     renderMarkdown(input),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { diskFloor, diskSpace, sizeTempFileLimit } from '../../harness/guard/disk.ts';
+import { diskFloor, diskSpace, sizeTempFileLimit } from '../../harness/db/disk.ts';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;

@@ -6,14 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  loadSeries,
-  percentile,
-  phaseStats,
-  readLoadPoints,
-  type LoadPoints,
-  type RequestPoint,
-} from '../../harness/load/k6-points.ts';
+import { readLoadPoints, type LoadPoints, type RequestPoint } from '../../harness/load/k6-points.ts';
+import { percentile } from '../../harness/load/request-figures.ts';
+import { loadSeries, phaseStats } from '../../harness/incident/figures.ts';
 
 const T0 = Date.parse('2026-11-28T10:00:00.000Z');
 const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}123456Z`; // nanoseconds, as the runner writes
@@ -126,8 +121,9 @@ test("percentile is k6's: linear between the closest ranks of the sorted values"
   assert.ok(Math.abs(percentile(tail, 99) - (10 + (10_000 - 10) * 0.01)) < 1e-9);
 });
 
+/** a request SENT `sec` seconds after T0 (its point is stamped when the answer came, `duration` later) */
 function req(sec: number, scenario: string, name: string, duration: number, failed = false): RequestPoint {
-  return { ms: T0 + sec * 1000, scenario, name, duration, failed, status: failed ? 503 : 200 };
+  return { ms: T0 + sec * 1000 + duration, scenario, name, duration, failed, status: failed ? 503 : 200 };
 }
 
 const points: LoadPoints = {
@@ -137,7 +133,7 @@ const points: LoadPoints = {
     ...Array.from({ length: 10 }, (_, i) => req(i + 0.6, 'baseline', 'calendar', 5, i === 3)),
     // tripled 10-20 s: product lists of 1..20 s, half failed
     ...Array.from({ length: 20 }, (_, i) => req(10 + i * 0.5, 'tripled', 'product-list', (i + 1) * 1000, i % 2 === 0)),
-    // completed after the last phase: counted in its scenario, outside every time bucket
+    // sent after the last phase's end: the last phase keeps what is still finishing; outside every time bucket
     req(21, 'tripled', 'product-list', 25_000, true),
   ],
   dropped: [
@@ -151,8 +147,11 @@ const points: LoadPoints = {
   custom: {},
 };
 
-test('phaseStats: requests, rate, percentiles and errors of one scenario, overall and per endpoint', () => {
-  const b = phaseStats(points, 'baseline', 10);
+const BASELINE = { name: 'baseline' as const, start_s: 0, end_s: 10 };
+const TRIPLED = { name: 'tripled' as const, start_s: 10, end_s: 20 };
+
+test('phaseStats: requests sent in the phase window, rate, percentiles and errors, overall and per endpoint', () => {
+  const b = phaseStats(points, T0, BASELINE, false);
   assert.equal(b.requests, 20);
   assert.equal(b.rps, 2);
   assert.equal(b.error_rate, 0.05);
@@ -165,7 +164,7 @@ test('phaseStats: requests, rate, percentiles and errors of one scenario, overal
   assert.equal(b.p50_ms, 7.5);
   assert.equal(b.p95_ms, 90.5);
 
-  const t = phaseStats(points, 'tripled', 10);
+  const t = phaseStats(points, T0, TRIPLED, true);
   assert.equal(t.requests, 21);
   assert.equal(t.dropped_iterations, 7);
   assert.equal(t.iterations, 1);
@@ -173,15 +172,13 @@ test('phaseStats: requests, rate, percentiles and errors of one scenario, overal
   assert.equal(t.p95_ms, 20_000, 'p95 of 1..20 s and 25 s: rank 19 of 20');
   assert.equal(t.p99_ms, 20_000 + (25_000 - 20_000) * 0.8);
 
-  const empty = phaseStats(points, 'ramp', 4);
-  assert.deepEqual([empty.requests, empty.rps, empty.p95_ms, empty.error_rate], [0, 0, 0, 0]);
+  // no request sent in a window: a count of 0 and no latency or error figure (not 0 ms, not 0 %)
+  const empty = phaseStats(points, T0, { name: 'ramp', start_s: 30, end_s: 34 }, false);
+  assert.deepEqual([empty.requests, empty.rps, empty.p95_ms, empty.error_rate], [0, 0, null, null]);
 });
 
-test('loadSeries: one bucket per interval since the load start, by completion time, with the phase of its start', () => {
-  const phases = [
-    { name: 'baseline' as const, start_s: 0, end_s: 10 },
-    { name: 'tripled' as const, start_s: 10, end_s: 20 },
-  ];
+test('loadSeries: one bucket per interval since the load start, by the time a request was sent, with the phase of its start', () => {
+  const phases = [BASELINE, TRIPLED];
   const s = loadSeries(points, T0, 5, phases);
   assert.deepEqual(
     s.map((b) => [b.t_s, b.phase]),

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { renderMarkdown } from '../../harness/report/render-md.ts';
-import { renderHtml } from '../../harness/report/render-html.ts';
-import { writeReport } from '../../harness/report/write.ts';
-import { buildCharts } from '../../harness/report/charts.ts';
-import { verdictText } from '../../harness/report/verdict.ts';
-import { readRunFolder } from '../../harness/report/read.ts';
+import { renderMarkdown } from '../../harness/incident/report/render.ts';
+import { renderHtml } from '../../harness/incident/report/render.ts';
+import { writeReport } from '../../harness/incident/report/render.ts';
+import { buildCharts } from '../../harness/incident/report/charts.ts';
+import { verdictText } from '../../harness/incident/report/verdict.ts';
+import { readRunFolder } from '../../harness/incident/report/read.ts';
 import { runCli } from '../helpers/processes.ts';
 import { reportFixture } from '../report-fixture.ts';
 

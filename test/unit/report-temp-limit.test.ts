@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderMarkdown } from '../../harness/report/render-md.ts';
-import { renderHtml } from '../../harness/report/render-html.ts';
+import { renderMarkdown } from '../../harness/incident/report/render.ts';
+import { renderHtml } from '../../harness/incident/report/render.ts';
 import { reportFixture } from '../report-fixture.ts';
 
 test("the run table states the server's temp_file_limit and how it was chosen; older runs say it was not recorded", () => {

@@ -10,6 +10,7 @@ import {
   type TimeWindow,
   type Unit,
 } from '../../report/chart-spec.ts';
+import { legendKeys } from '../../report/write.ts';
 import type { PartitionSeries, PartitionSeriesPoint, PartitionVariant } from '../types.ts';
 import { PARTITION_VARIANTS } from '../types.ts';
 
@@ -90,11 +91,11 @@ export function buildPartitionCharts(series: Partial<Record<PartitionVariant, Pa
 
 /** the paragraph above the charts: how to read the time axis, and what each colour is (trusted HTML) */
 export function chartsIntro(present: PartitionVariant[]): string {
-  const keys = present
-    .map(
-      (v) =>
-        `<span class="legend-key" style="background:${VARIANT_COLORS[v]}"></span>${v}${v === 'before' ? ' (task workers ignore their PostgreSQL link)' : ' (the fix: gated on the link)'}`,
-    )
-    .join('');
+  const keys = legendKeys(
+    present.map((v) => ({
+      color: VARIANT_COLORS[v],
+      label: `${v} (${v === 'before' ? 'task workers ignore their PostgreSQL link' : 'the fix: gated on the link'})`,
+    })),
+  );
   return `Time is seconds since each variant's load start, so both runs share one axis; shaded bands are the phases.${keys ? ` Colours:${keys}` : ''}`;
 }

@@ -11,10 +11,10 @@ import {
   type VariantResult,
 } from '../types.ts';
 import type { Cell, ReportModel, Section, Table } from '../../report/document.ts';
-import { fmtInt, fmtMs, fmtNum, fmtPct } from '../../report/format.ts';
+import { fmtInt, fmtMs, fmtNum, fmtPct } from '../../cli/format.ts';
 
 const txt = (text: string | null): Cell => ({ text: text ?? 'n/a' });
-const pct = (n: number) => fmtPct(n) ?? 'n/a';
+const pct = (n: number | null) => fmtPct(n) ?? 'n/a';
 const L = 'l' as const;
 const R = 'r' as const;
 

@@ -1,7 +1,7 @@
-import type { VariantName } from '../../incident/types.ts';
-import type { Cell, Table } from '../document.ts';
+import type { VariantName } from '../../types.ts';
+import type { Cell, Table } from '../../../report/document.ts';
 import { perCallFigures, type PerCallFigures } from '../figures.ts';
-import { fmtBytes, fmtInt, fmtMs, fmtNum, type Num } from '../format.ts';
+import { fmtBytes, fmtInt, fmtMs, fmtNum, type Num } from '../../../cli/format.ts';
 import { L, phasesOf, R, REASON, VARIANTS, type SectionBuilder, type SectionContext } from './context.ts';
 
 /** per phase: the product-list query's counters, then the database's and its processes' */

@@ -2,7 +2,7 @@
  * The incident report's charts: both variants on one time axis (seconds since each variant's load start, so
  * the phases line up), over the load window only, so all four charts show the same stretch of time.
  */
-import type { ReportInput, VariantName } from '../incident/types.ts';
+import type { ReportInput, VariantName } from '../types.ts';
 import {
   phaseDecor,
   timeCharts,
@@ -12,7 +12,7 @@ import {
   type ChartSpec,
   type TimeChart,
   type TimeWindow,
-} from './chart-spec.ts';
+} from '../../report/chart-spec.ts';
 import { VARIANTS } from './sections/context.ts';
 
 /** From the first phase's start to the last phase's end over both variants; samples after it (requests
@@ -52,7 +52,9 @@ export function buildCharts(input: ReportInput): ChartSpec[] {
       // percent on the axis: people read "3 %" faster than "0.03"
       series: [
         ...each((v) => series(v, 'requests/s', load(v), (p) => p.rps, 'rps', w)),
-        ...each((v) => series(v, 'errors %', load(v), (p) => p.error_rate * 100, 'pct', w, true)),
+        ...each((v) =>
+          series(v, 'errors %', load(v), (p) => (p.error_rate === null ? null : p.error_rate * 100), 'pct', w, true),
+        ),
       ],
       axes: [
         { scale: 'rps', label: 'requests/s', side: 'left', log: false },

@@ -1,7 +1,7 @@
-import { runnerCrashed, type RunnerRun } from '../load/runner-process.ts';
-import { loadFigures } from '../load/summary-export.ts';
-import { RunFault } from './fault.ts';
-import type { Watchdog } from './watchdog.ts';
+import { runnerCrashed, type RunnerRun } from './runner-process.ts';
+import { loadFigures } from './summary-export.ts';
+import { RunFault } from '../guard/fault.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
 
 export interface LoadEnd {
   run: Pick<RunnerRun, 'code' | 'killedBy'>;

@@ -1,4 +1,4 @@
-import { fmtMs, fmtNum, fmtPct } from '../format.ts';
+import { fmtMs, fmtNum, fmtPct } from '../../../cli/format.ts';
 import type { SectionBuilder } from './context.ts';
 
 /** How the baseline rate was found, so a reader can judge whether the overload was a fair one. */

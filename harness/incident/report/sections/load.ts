@@ -1,5 +1,5 @@
-import type { Cell } from '../document.ts';
-import { fmtInt, fmtMs, fmtNum, fmtPct } from '../format.ts';
+import type { Cell } from '../../../report/document.ts';
+import { fmtInt, fmtMs, fmtNum, fmtPct } from '../../../cli/format.ts';
 import { L, phasesOf, R, REASON, type SectionBuilder } from './context.ts';
 
 /** Requests, latency percentiles, errors and dropped visitors per variant and phase. */

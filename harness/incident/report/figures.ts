@@ -1,13 +1,13 @@
 /** Figures derived from a run's summary that more than one part of the report states (verdict and tables). */
-import type { DbStats, PhaseStats } from '../incident/types.ts';
-import { div } from './format.ts';
+import type { DbStats, PhaseStats } from '../types.ts';
+import { div } from '../../cli/format.ts';
 
 export const PRODUCT_LIST = 'product-list';
 
 /** product-list p95 and errors of a phase; the phase's overall figures when the endpoint is missing. */
 export interface PlFigures {
-  p95: number;
-  errors: number;
+  p95: number | null;
+  errors: number | null;
   scope: 'product-list' | 'all requests';
 }
 

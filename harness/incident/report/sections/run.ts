@@ -1,6 +1,6 @@
-import { fmtInt, fmtNum, isNum } from '../format.ts';
+import { fmtInt, fmtNum, isNum } from '../../../cli/format.ts';
 import type { SectionBuilder } from './context.ts';
-import type { IncidentSummary } from '../../incident/types.ts';
+import type { IncidentSummary } from '../../types.ts';
 
 /** temp_file_limit per session, as the server reports it, with how it was chosen */
 function tempLimitText(t: IncidentSummary['machine']['temp_file_limit']): string | null {

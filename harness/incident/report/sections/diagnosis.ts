@@ -1,8 +1,8 @@
 /** The report's Diagnosis section: which statement caused the database's load and which only suffered from it. */
-import type { IncidentSummary, VariantName } from '../../incident/types.ts';
-import { statementName, type DiagnosedStatement, type VariantDiagnosis } from '../../diagnosis/diagnose.ts';
-import { fmtInt, fmtMs, fmtNum, fmtPct } from '../format.ts';
-import type { Cell, Section, Table } from '../document.ts';
+import type { IncidentSummary, VariantName } from '../../types.ts';
+import { statementName, type DiagnosedStatement, type VariantDiagnosis } from '../../../stats/statement-diagnosis.ts';
+import { fmtInt, fmtMs, fmtNum, fmtPct } from '../../../cli/format.ts';
+import type { Cell, Section, Table } from '../../../report/document.ts';
 import type { SectionBuilder } from './context.ts';
 
 /** statements shown per variant; the rest are summed in one row */

@@ -1,7 +1,7 @@
-import type { PhaseStats } from '../../incident/types.ts';
-import type { Cell } from '../document.ts';
+import type { PhaseStats } from '../../types.ts';
+import type { Cell } from '../../../report/document.ts';
 import { PRODUCT_LIST } from '../figures.ts';
-import { fmtInt, fmtMs, fmtPct } from '../format.ts';
+import { fmtInt, fmtMs, fmtPct } from '../../../cli/format.ts';
 import { L, phasesOf, R, REASON, type SectionBuilder } from './context.ts';
 
 /** the journey's order; other endpoints follow alphabetically */

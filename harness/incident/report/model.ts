@@ -2,9 +2,9 @@
  * Turns a run's data into the neutral document (document.ts) both renderers serialise. Each section is one
  * builder in sections/; adding a section is one new file there and one entry in SECTIONS.
  */
-import type { ReportInput } from '../incident/types.ts';
-import type { ReportModel, Section } from './document.ts';
-import { fmtInt, fmtNum } from './format.ts';
+import type { ReportInput } from '../types.ts';
+import type { ReportModel, Section } from '../../report/document.ts';
+import { fmtInt, fmtNum } from '../../cli/format.ts';
 import { calibrationSection } from './sections/calibration.ts';
 import { comparisonSection } from './sections/comparison.ts';
 import { SectionContext, type SectionBuilder } from './sections/context.ts';

@@ -2,9 +2,9 @@
  * What every section of the incident report is built from: the run's summary, the variants it holds, and
  * cells whose "n/a" always carries a footnote saying why. A section is one function of this context.
  */
-import type { IncidentSummary, PhaseName, VariantName, VariantResult } from '../../incident/types.ts';
-import type { Cell, Section, Table } from '../document.ts';
-import { div, fmtRatio, isNum } from '../format.ts';
+import type { IncidentSummary, PhaseName, VariantName, VariantResult } from '../../types.ts';
+import type { Cell, Section, Table } from '../../../report/document.ts';
+import { div, fmtRatio, isNum } from '../../../cli/format.ts';
 
 export const VARIANTS: VariantName[] = ['before', 'after'];
 export const PHASES: PhaseName[] = ['baseline', 'ramp', 'tripled'];

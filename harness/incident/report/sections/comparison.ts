@@ -1,4 +1,4 @@
-import { fmtRatio } from '../format.ts';
+import { fmtRatio } from '../../../cli/format.ts';
 import { L, R, REASON, type SectionBuilder } from './context.ts';
 
 /** The headline ratios: how much faster the fix's product list was. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { machineFactsSchema } from '../db/machine.ts';
+import { machineFactsSchema } from './machine.ts';
 
 /** What every mode's summary.json states besides its own figures: which run, on which data, when and where. */
 export const runFactsShape = {

@@ -1,6 +1,6 @@
-import type { ExplainStats } from '../../incident/types.ts';
-import type { Cell } from '../document.ts';
-import { fmtInt, fmtMs, type Num } from '../format.ts';
+import type { ExplainStats } from '../../types.ts';
+import type { Cell } from '../../../report/document.ts';
+import { fmtInt, fmtMs, type Num } from '../../../cli/format.ts';
 import { L, R, REASON, VARIANTS, type SectionBuilder } from './context.ts';
 
 /** The product-list query alone, before vs after: work that does not vary between runs. */

@@ -1,9 +1,9 @@
 /** Reads a run folder's summary.json and series.json back into a ReportInput, for re-rendering. */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { incidentSeriesSchema, incidentSummarySchema, type ReportInput } from '../incident/types.ts';
-import { readJsonFile } from '../files/json-file.ts';
-import { UserError } from '../../common/user-error.ts';
+import { incidentSeriesSchema, incidentSummarySchema, type ReportInput } from '../types.ts';
+import { readJsonFile } from '../../files/json-file.ts';
+import { UserError } from '../../../common/user-error.ts';
 
 export interface ReadResult {
   input: ReportInput;

@@ -1,8 +1,8 @@
 /** The plain-words verdict at the top of the report, phrased from the figures (never from what the run was expected to show). */
-import type { IncidentSummary, VariantName } from '../incident/types.ts';
-import { SLO } from '../load/incident-script.ts';
+import type { IncidentSummary, VariantName } from '../types.ts';
+import { SLO } from '../../load/incident-script.ts';
 import { perCallFigures, productList, type PlFigures } from './figures.ts';
-import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, fmtRatio, isNum } from './format.ts';
+import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, fmtRatio, isNum } from '../../cli/format.ts';
 import { presentVariants } from './sections/context.ts';
 
 /**
@@ -16,15 +16,17 @@ const COLLAPSED_ERROR_RATE = 0.05;
 
 type Health = 'held' | 'degraded' | 'collapsed';
 function health(base: PlFigures, trip: PlFigures, timeoutS: number): Health {
-  if (trip.errors >= COLLAPSED_ERROR_RATE || trip.p95 >= (timeoutS * 1000) / 2) return 'collapsed';
+  // a phase without requests has no figures: nothing was measured, so nothing collapsed or slowed
+  const errors = trip.errors ?? 0;
+  const p95 = trip.p95 ?? 0;
+  if (errors >= COLLAPSED_ERROR_RATE || p95 >= (timeoutS * 1000) / 2) return 'collapsed';
   // a p95 above a second only counts as "slowed down" if the load made it worse, not if it was always slow
-  if (trip.errors >= DEGRADED_ERROR_RATE || (trip.p95 >= DEGRADED_P95_MS && trip.p95 > base.p95 * 1.5))
-    return 'degraded';
+  if (errors >= DEGRADED_ERROR_RATE || (p95 >= DEGRADED_P95_MS && p95 > (base.p95 ?? 0) * 1.5)) return 'degraded';
   return 'held';
 }
 
-const ms = (n: number) => fmtMs(n) ?? 'n/a';
-const pct = (n: number) => fmtPct(n) ?? 'n/a';
+const ms = (n: number | null) => fmtMs(n) ?? 'n/a';
+const pct = (n: number | null) => fmtPct(n) ?? 'n/a';
 
 /** One sentence on how a variant fared; the second variant's is phrased against the first. */
 function variantSentence(summary: IncidentSummary, name: VariantName, label: string, alone: boolean): string {

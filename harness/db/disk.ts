@@ -1,7 +1,7 @@
 import { readdirSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
-import { fmtBytes } from '../report/format.ts';
+import { fmtBytes } from '../cli/format.ts';
 
 /**
  * Disk space, the floor a run keeps free, and the temp_file_limit that follows from both. The old query

@@ -1,4 +1,4 @@
-import type { Cell } from '../document.ts';
+import type { Cell } from '../../../report/document.ts';
 import { L, R, REASON, type SectionBuilder } from './context.ts';
 
 /** The script's thresholds as the runner judged them, and its exit code. */

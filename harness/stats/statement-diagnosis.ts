@@ -1,6 +1,6 @@
-import { normaliseStatement, shortSql } from '../stats/fingerprint.ts';
-import type { QueryDelta } from '../stats/types.ts';
-import type { AtBaseAndPeak, DiagnosedStatement, VariantDiagnosis } from './schema.ts';
+import { normaliseStatement, shortSql } from './fingerprint.ts';
+import type { QueryDelta } from './types.ts';
+import type { AtBaseAndPeak, DiagnosedStatement, VariantDiagnosis } from './statement-diagnosis-schema.ts';
 
 /**
  * Which statement caused the load, and which only suffered from it. During the incident operators lost an hour
@@ -35,7 +35,7 @@ export interface PhaseQueries {
   queries: Record<string, QueryDelta> | null;
 }
 
-export type { AtBaseAndPeak, DiagnosedStatement, VariantDiagnosis } from './schema.ts';
+export type { AtBaseAndPeak, DiagnosedStatement, VariantDiagnosis } from './statement-diagnosis-schema.ts';
 
 interface Totals {
   calls: number;
