@@ -45,7 +45,7 @@ const timelineRun: RunToKill = {
   loadStarted: /^the day: /m,
   delayMs: 12_000,
 };
-const timelineSofar = /the day: stopped [\d.]+ s after its start: /;
+const timelineSofar = /the day: stopped [\d.]+ s into its load: /;
 
 /** A quick run (by default a replay of `before` on tiny); 3 s into its load the process `pick` names gets SIGKILL. */
 async function killDuringRun(
@@ -191,7 +191,7 @@ describe('faults during a run', {
       t,
       k,
       /the shop \(after\) ended unexpectedly \(killed by SIGKILL\)/,
-      /after @ 300 dates: [\d.]+ visitors\/min: (stopped during the step: \d+ requests|product-list p95 )/,
+      /after @ 300 dates: [\d.]+ visitors\/min: (stopped [\d.]+ s into its load: \d+ requests|product-list p95 )/,
     );
     await assertNoLeftovers(dataDir, envPair);
   });

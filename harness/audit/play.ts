@@ -1,7 +1,6 @@
 import { UserError } from '../../common/user-error.ts';
-import { runLoadScript } from '../load/runner-process.ts';
+import { playLoad } from '../load/load-step.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
-import { readLoadPoints } from '../load/k6-points.ts';
 
 export interface SampleRequest {
   baseUrl: string;
@@ -39,20 +38,23 @@ export async function playSample(r: SampleRequest): Promise<SamplePlayed> {
     seed: r.seed,
     runId: `audit-${Date.now()}`,
   });
-  const { code, stderrTail } = await runLoadScript(INCIDENT_SCRIPT, env, ['--out', `json=${r.pointsFile}`], {
-    showProgress: false,
+  // a threshold of the script may fail (99): the audit does not judge latency, only what the database did
+  const { points } = await playLoad({
+    script: INCIDENT_SCRIPT,
+    env,
+    label: 'the journey',
+    during: 'the journey',
+    pointsFile: r.pointsFile,
+    progress: false,
     signal: r.signal,
   });
-  // 99 = a threshold of the script failed: the audit does not judge latency, only what the database did
-  if (code !== 0 && code !== 99) throw new UserError(`the journey did not run (runner exit ${code}): ${stderrTail}`);
-  const points = await readLoadPoints(r.pointsFile);
   const routes: SamplePlayed['routes'] = {};
-  for (const p of points.requests) {
+  for (const p of points!.requests) {
     const route = (routes[p.name] ??= { requests: 0, failed: 0 });
     route.requests++;
     if (p.failed) route.failed++;
   }
-  const visitors = points.iterations.length;
+  const visitors = points!.iterations.length;
   if (visitors !== r.visitors)
     throw new UserError(
       `the journey played ${visitors} of ${r.visitors} visitors: the statements' counts would not compare between sizes`,

@@ -78,6 +78,8 @@ async function sweepPoint(p: PointPlan): Promise<CapacityResult['points'][number
         p.watchdog.record(`${variant} @ ${count} dates: ${line.trim()}`);
       },
       signal: p.signal,
+      watchdog: p.watchdog,
+      label: `${variant} @ ${count} dates`,
     });
     say(`${variant} @ ${count} dates: capacity ${found.capacity} visitors/min`);
     return {

@@ -1,8 +1,7 @@
-import { runLoadScript, runnerCrashed } from '../load/runner-process.ts';
-import { RunFault } from '../guard/fault.ts';
-import { loadFigures, readSummaryExport, metricValue } from '../load/summary-export.ts';
+import { playLoad } from '../load/load-step.ts';
+import { readSummaryExport, metricValue } from '../load/summary-export.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
-import { UserError } from '../../common/user-error.ts';
 import type { CapacityStep } from './types.ts';
 
 export interface SearchPlan {
@@ -24,6 +23,10 @@ export interface SearchPlan {
   log: (line: string) => void;
   /** aborted on a fault: the step's runner stops, and the search ends with the fault */
   signal?: AbortSignal;
+  /** records how far a stopped step got */
+  watchdog?: Watchdog;
+  /** names the point in a stopped step's record: "after @ 300 dates" */
+  label: string;
 }
 
 /** One short constant-arrival-rate run of the incident journey at `rate` visitors/min. */
@@ -40,24 +43,16 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
     slo: { p95Ms: plan.sloMs, maxErrorRate: plan.maxErrorRate },
     runId: `${plan.runId}-${rate}`,
   });
-  const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', plan.exportFile], {
-    showProgress: false,
+  await playLoad({
+    script: INCIDENT_SCRIPT,
+    env,
+    label: `${plan.label}: ${rate} visitors/min`,
+    during: `a capacity step at ${rate} visitors/min`,
+    summaryFile: plan.exportFile,
+    progress: false,
     signal: plan.signal,
+    watchdog: plan.watchdog,
   });
-  if (plan.signal?.aborted) {
-    plan.log(
-      `  ${rate} visitors/min: stopped during the step: ${loadFigures(plan.exportFile) ?? 'the runner wrote no summary'}`,
-    );
-    plan.signal.throwIfAborted();
-  }
-  const crashed = runnerCrashed(run);
-  if (crashed)
-    throw new RunFault(
-      'runner',
-      `the load runner ended unexpectedly (${crashed}) during a capacity step at ${rate} visitors/min`,
-    );
-  if (run.code !== 0 && run.code !== 99)
-    throw new UserError(`a capacity step failed to run (runner exit ${run.code}): ${run.stderrTail}`);
   const s = readSummaryExport(plan.exportFile);
   const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)') ?? 0;
   const errors = metricValue(s, 'http_req_failed', 'value') ?? 0;

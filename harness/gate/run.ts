@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../../common/user-error.ts';
 import writeFileAtomic from 'write-file-atomic';
-import { runLoadScript } from '../load/runner-process.ts';
 import { readSummaryExport, metricValue, thresholdResults } from '../load/summary-export.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
+import { playLoad } from '../load/load-step.ts';
 import { progressLog } from '../cli/progress.ts';
 import { openDataset, type OpenedDataset } from '../db/dataset.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
@@ -13,7 +12,6 @@ import { junitXml, type GateCase } from '../files/junit.ts';
 import { markerFolder } from '../files/run-folder.ts';
 import { runAudit } from '../audit/run.ts';
 import { Watchdog } from '../guard/watchdog.ts';
-import { endIfStopped } from '../load/stopped-load.ts';
 import type { AuditSettings } from '../audit/flags.ts';
 import { unexpected } from '../audit/growth.ts';
 import { statementTable, verdictLine } from '../audit/render.ts';
@@ -110,22 +108,17 @@ async function latencyGate(o: GateOptions, ds: OpenedDataset, log: (line: string
           runId: `gate-${Date.now()}`,
         });
         log(`latency: ${o.variant} on ${spec.name} at ${o.rate * 3} visitors/min for ${o.durationS} s`);
-        const loadStart = performance.now();
-        const run = await runLoadScript(INCIDENT_SCRIPT, env, ['--summary-export', exportFile], {
-          showProgress: false,
-          signal,
-        });
-        endIfStopped({
-          run,
+        const load = await playLoad({
+          script: INCIDENT_SCRIPT,
+          env,
+          label: 'latency',
+          during: 'the latency replay',
+          summaryFile: exportFile,
+          progress: false,
           signal,
           watchdog,
-          summaryFile: exportFile,
-          during: 'the latency replay',
-          stoppedAt: `latency: stopped ${((performance.now() - loadStart) / 1000).toFixed(1)} s into its load`,
         });
-        if (run.code !== 0 && run.code !== 99)
-          throw new UserError(`the latency replay failed to run (runner exit ${run.code}): ${run.stderrTail}`);
-        return run.code;
+        return load.code;
       } finally {
         await shop.stop();
       }

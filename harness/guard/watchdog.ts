@@ -39,7 +39,7 @@ interface WatchedDisk {
  *     const unwatch = watchdog.watchDatabase(ds.db);     // unwatch before closing it: a stop is not a crash
  *     const shop = await startShopProcess(...);
  *     watchdog.watchProcess('shop', 'the shop (after)', shop.unexpectedEnd);
- *     await runLoadScript(..., { signal });              // and runnerCrashed(run) -> throw a RunFault
+ *     await playLoad({ ..., signal, watchdog });         // load/load-step.ts: a crashed runner throws a RunFault
  *     watchdog.record('step 1: ...');                    // figures so far, for the marker
  *   });
  */

@@ -10,17 +10,13 @@ import {
   type RatePoint,
 } from '../stats/index.ts';
 import { diagnose, type VariantDiagnosis } from '../stats/statement-diagnosis.ts';
-import { readLoadPoints } from '../load/k6-points.ts';
 import { loadSeries, phaseStats } from './figures.ts';
+import { playLoad } from '../load/load-step.ts';
+import { UserError } from '../../common/user-error.ts';
 import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
 import type { RunFolder } from '../files/run-folder.ts';
-import { UserError } from '../../common/user-error.ts';
-import { showProgress } from '../cli/progress.ts';
-import { runLoadScript } from '../load/runner-process.ts';
-import { thresholdsMet } from '../load/summary-export.ts';
 import { explainProductList } from '../../shop/explain.ts';
 import { cancelRunningQueries } from '../db/cancel.ts';
-import { endIfStopped } from '../load/stopped-load.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 
 export interface PhasePlan {
@@ -124,28 +120,25 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     log(
       `${variant}: ${plan.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s) at ${plan.rate} visitors/min, x${plan.multiplier}`,
     );
-    const loadStart = performance.now();
-    const run = await runLoadScript(
-      INCIDENT_SCRIPT,
-      env,
-      ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`],
-      { showProgress: showProgress(), signal },
-    );
-    const samplerSummary = await sampler.stop();
-    endIfStopped({
-      run,
-      signal,
-      watchdog: plan.watchdog,
-      summaryFile: folder.file(`k6-summary-${variant}.json`),
-      during: `variant ${variant}`,
-      stoppedAt: `${variant}: stopped ${((performance.now() - loadStart) / 1000).toFixed(1)} s into its load`,
-      dbSamples: `db-samples-${variant}.ndjson`,
-    });
-    const exitCode = run.code;
-    if (exitCode !== 0 && exitCode !== 99)
-      throw new UserError(`the load runner failed for variant ${variant} (exit ${exitCode}): ${run.stderrTail}`);
-
-    const points = await readLoadPoints(pointsFile);
+    let samplerSummary: Awaited<ReturnType<typeof sampler.stop>>;
+    let load: Awaited<ReturnType<typeof playLoad>>;
+    try {
+      load = await playLoad({
+        script: INCIDENT_SCRIPT,
+        env,
+        label: variant,
+        during: `variant ${variant}`,
+        summaryFile: folder.file(`k6-summary-${variant}.json`),
+        pointsFile,
+        signal,
+        watchdog: plan.watchdog,
+        dbSamples: `db-samples-${variant}.ndjson`,
+      });
+    } finally {
+      samplerSummary = await sampler.stop();
+    }
+    const exitCode = load.code;
+    const points = load.points!;
     if (points.requests.length === 0) throw new UserError(`the load run of variant ${variant} recorded no request`);
     const startMs = points.requests.reduce((start, r) => Math.min(start, r.ms - r.duration), Infinity);
     let offset = 0;
@@ -210,7 +203,7 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
       ) + '\n',
     );
 
-    const thresholds = thresholdsMet(folder.file(`k6-summary-${variant}.json`));
+    const thresholds = load.thresholds!;
 
     return {
       result: {

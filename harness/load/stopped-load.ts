@@ -5,10 +5,11 @@ import type { Watchdog } from '../guard/watchdog.ts';
 
 export interface LoadEnd {
   run: Pick<RunnerRun, 'code' | 'killedBy'>;
-  signal: AbortSignal;
-  watchdog: Watchdog;
+  signal?: AbortSignal;
+  /** records the figures so far; without one (a command that keeps no record) they are only lost */
+  watchdog?: Watchdog;
   /** the runner's --summary-export, read for the figures so far */
-  summaryFile: string;
+  summaryFile?: string;
   /** how far the load got, e.g. "before: stopped 12.3 s into its load" */
   stoppedAt: string;
   /** what the load was part of, for the fault's line: "variant before", "the day" */
@@ -23,11 +24,11 @@ export interface LoadEnd {
  */
 export function endIfStopped(e: LoadEnd): void {
   const crashed = runnerCrashed(e.run);
-  if (!e.signal.aborted && !crashed) return;
-  const figures = loadFigures(e.summaryFile);
-  e.watchdog.record(
+  if (!e.signal?.aborted && !crashed) return;
+  const figures = e.summaryFile ? loadFigures(e.summaryFile) : undefined;
+  e.watchdog?.record(
     `${e.stoppedAt}: ${figures ?? 'the runner wrote no summary'}${e.dbSamples ? `; DB samples in ${e.dbSamples}` : ''}`,
   );
-  e.signal.throwIfAborted();
+  e.signal?.throwIfAborted();
   throw new RunFault('runner', `the load runner ended unexpectedly (${crashed}) during ${e.during}`);
 }

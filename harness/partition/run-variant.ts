@@ -1,12 +1,9 @@
 import { UserError } from '../../common/user-error.ts';
-import { showProgress } from '../cli/progress.ts';
 import type { RunFolder } from '../files/run-folder.ts';
-import { readLoadPoints } from '../load/k6-points.ts';
+import type { LoadPoints } from '../load/k6-points.ts';
+import { playLoad } from '../load/load-step.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { cartPrefix, partitionEnv, PARTITION_SCRIPT } from '../load/partition-script.ts';
-import { runLoadScript, type RunnerRun } from '../load/runner-process.ts';
-import { thresholdsMet } from '../load/summary-export.ts';
-import { endIfStopped } from '../load/stopped-load.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { checkNoLoss, dropQueue, lostOrDuplicated, openTasks, readTaskRecords } from './no-loss.ts';
 import { acknowledgedActions, partitionSeries, phaseFigures, type PhaseWindow } from './phases.ts';
@@ -96,6 +93,8 @@ export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOut
   const pointsFile = folder.file(`k6-points-${variant}.json.gz`);
   let played: PlayedTimeline;
   let runnerExit: number;
+  let points: LoadPoints;
+  let thresholds: VariantResult['thresholds'];
   let shape: PartitionShape;
   try {
     watchTopology(plan, topo);
@@ -114,37 +113,27 @@ export async function runPartitionVariant(plan: VariantPlan): Promise<VariantOut
       seed: plan.seed,
       runId: scriptRunId,
     });
-    const loadStartMs = Date.now();
-    const stopped = (run: RunnerRun) =>
-      endIfStopped({
-        run,
-        signal,
-        watchdog: plan.watchdog,
-        summaryFile: folder.file(`k6-summary-${variant}.json`),
-        during: `variant ${variant}`,
-        stoppedAt: `${variant}: stopped ${((Date.now() - loadStartMs) / 1000).toFixed(1)} s into its load`,
-      });
-    const runner = runLoadScript(
-      PARTITION_SCRIPT,
+    const load = await playLoad({
+      script: PARTITION_SCRIPT,
       env,
-      ['--summary-export', folder.file(`k6-summary-${variant}.json`), '--out', `json=${pointsFile}`],
-      { showProgress: showProgress(), signal },
-    );
-    // a fault stops the runner, which ends the play early: the fault (or the runner's crash) is the news, not that
-    played = await playPartition(topo.webs, shape, plan.phases, runner, log).catch(async (err) => {
-      stopped(await runner);
-      throw err;
+      label: variant,
+      during: `variant ${variant}`,
+      summaryFile: folder.file(`k6-summary-${variant}.json`),
+      pointsFile,
+      signal,
+      watchdog: plan.watchdog,
+      // the partition on the harness's clock; if it fails (a link that will not cut), the load stops at once
+      operators: (runnerEnded) => playPartition(topo.webs, shape, plan.phases, runnerEnded, log),
     });
-    const run = await runner;
-    stopped(run);
-    if (run.code !== 0 && run.code !== 99)
-      throw new UserError(`the load runner failed for variant ${variant} (exit ${run.code}): ${run.stderrTail}`);
-    runnerExit = run.code;
+    played = load.operated!;
+    runnerExit = load.code;
+    points = load.points!;
+    thresholds = load.thresholds!;
     await drain(plan.redis.url, prefix, signal);
   } finally {
     await topo.stop();
   }
-  return measure(plan, { topo, shape, t: played, runnerExit, pointsFile, prefix, scriptRunId });
+  return measure(plan, { topo, shape, t: played, runnerExit, points, thresholds, prefix, scriptRunId });
 }
 
 /** What a replay left to measure: the topology's records, the timeline, the runner's files, the queue. */
@@ -153,16 +142,16 @@ interface Played {
   shape: PartitionShape;
   t: PlayedTimeline;
   runnerExit: number;
-  pointsFile: string;
+  points: LoadPoints;
+  thresholds: VariantResult['thresholds'];
   prefix: string;
   scriptRunId: string;
 }
 
 async function measure(
   plan: VariantPlan,
-  { topo, shape, t, runnerExit, pointsFile, prefix, scriptRunId }: Played,
+  { topo, shape, t, runnerExit, points, thresholds, prefix, scriptRunId }: Played,
 ): Promise<VariantOutcome> {
-  const points = await readLoadPoints(pointsFile);
   if (points.requests.length === 0) throw new UserError(`the load run of variant ${plan.variant} recorded no request`);
   // reduce, not a spread: a long run at a high rate records more requests than a call takes arguments
   const endMs = points.requests.reduce((end, r) => Math.max(end, r.ms), t.healedMs + 1);
@@ -199,7 +188,6 @@ async function measure(
     if (run.outcome === 'failed') w.failed++;
     if (run.outcome === 'handed back') w.handed_back++;
   }
-  const thresholds = thresholdsMet(plan.folder.file(`k6-summary-${plan.variant}.json`));
 
   const phases = Object.fromEntries(windows.map((w) => [w.name, phaseFigures(points, w)])) as VariantResult['phases'];
   return {

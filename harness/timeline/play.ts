@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { showProgress } from '../cli/progress.ts';
 import type { RunFolder } from '../files/run-folder.ts';
-import { runLoadScript } from '../load/runner-process.ts';
-import { endIfStopped } from '../load/stopped-load.ts';
+import type { LoadPoints } from '../load/k6-points.ts';
+import { playLoad } from '../load/load-step.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { onSignal } from '../process/cleanup.ts';
 import { startShopProcess } from '../process/shop-process.ts';
@@ -36,6 +35,7 @@ export interface PlayedDay {
   probe: ProbeResult;
   switches: TimelineSummary['switches'];
   sampler: SampleSummary;
+  points: LoadPoints;
 }
 
 // the runner needs a few seconds to start (tsx, bundling the script); the day starts when it surely has
@@ -51,7 +51,8 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
   const shop = await startShopProcess('before', plan.dbUrl, { adminToken: token });
   plan.watchdog.watchProcess('shop', 'the shop (before, with its switches)', shop.unexpectedEnd);
   try {
-    if (!shop.admin) throw new UserError('the shop did not open its switches (no "shop admin listening" line)');
+    const admin = shop.admin;
+    if (!admin) throw new UserError('the shop did not open its switches (no "shop admin listening" line)');
     await warmUp(shop.ready, plan.traffic.others, plan.traffic.firstDate, plan.signal);
     const baseline = await probeOldQuery(plan.dbUrl, plan.probeDates);
     plan.say(
@@ -77,48 +78,47 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
       queueMaxWaitS: queue?.duration_s ?? 60,
     });
     plan.say(`the day: ${plan.periods.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s)`);
-    // the operators stop when the runner ends, on a fault, or at Ctrl-C (the cleanups then stop the runner and the shop)
-    const stop = new AbortController();
-    onSignal(() => stop.abort());
-    // the load ends with the operators when they fail (a switch refused): no runner outlives the day
-    const halt = new AbortController();
-    const runner = runLoadScript(
-      TIMELINE_SCRIPT,
-      env,
-      [
-        '--summary-export',
-        plan.folder.file('k6-summary.json'),
-        '--out',
-        `json=${plan.folder.file('k6-points.json.gz')}`,
-      ],
-      { showProgress: showProgress(), signal: AbortSignal.any([plan.signal, halt.signal]) },
-    ).finally(() => stop.abort());
-    const operated = await operate(plan, {
-      admin: shop.admin,
-      token,
+    let load: Awaited<ReturnType<typeof playLoad<Pick<PlayedDay, 'probe' | 'switches'>>>>;
+    let samples: SampleSummary;
+    try {
+      load = await playLoad({
+        script: TIMELINE_SCRIPT,
+        env,
+        label: 'the day',
+        during: 'the day',
+        summaryFile: plan.folder.file('k6-summary.json'),
+        pointsFile: plan.folder.file('k6-points.json.gz'),
+        custom: ['queue_wait'],
+        signal: plan.signal,
+        watchdog: plan.watchdog,
+        dbSamples: 'db-samples.ndjson',
+        clockStartMs: startAtMs,
+        // the operators stop when the runner ends, on a fault, or at Ctrl-C (the cleanups then stop the runner
+        // and the shop); when they fail (a switch refused), the load ends with them: no runner outlives the day
+        operators: (_ended, signal) => {
+          const stop = new AbortController();
+          onSignal(() => stop.abort());
+          return operate(plan, {
+            admin,
+            token,
+            startAtMs,
+            signal: AbortSignal.any([stop.signal, signal]),
+            idle: baseline,
+          });
+        },
+      });
+    } finally {
+      samples = await sampler.stop();
+    }
+    const operated = load.operated!;
+    return {
       startAtMs,
-      signal: AbortSignal.any([stop.signal, plan.signal]),
-      idle: baseline,
-    }).catch(async (err) => {
-      halt.abort();
-      await runner;
-      await sampler.stop();
-      throw err;
-    });
-    const run = await runner;
-    const samples = await sampler.stop();
-    endIfStopped({
-      run,
-      signal: plan.signal,
-      watchdog: plan.watchdog,
-      summaryFile: plan.folder.file('k6-summary.json'),
-      during: 'the day',
-      stoppedAt: `the day: stopped ${((Date.now() - startAtMs) / 1000).toFixed(1)} s after its start`,
-      dbSamples: 'db-samples.ndjson',
-    });
-    if (run.code !== 0 && run.code !== 99)
-      throw new UserError(`the load runner failed (exit ${run.code}): ${run.stderrTail}`);
-    return { startAtMs, runnerExit: run.code, probe: operated.probe, switches: operated.switches, sampler: samples };
+      runnerExit: load.code,
+      probe: operated.probe,
+      switches: operated.switches,
+      sampler: samples,
+      points: load.points!,
+    };
   } finally {
     await shop.stop();
   }

@@ -1,7 +1,3 @@
-/** report.md and report.html of a timeline run: its own model and chart, through the shared document renderers. */
-import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { escapeHtml } from '../report/chart-page.ts';
 import { wantsLog, type ChartSeries, type ChartSpec, type Unit } from '../report/chart-spec.ts';
 import { legendKeys, writeReportPage } from '../report/write.ts';
 import { buildTimelineModel } from './report-model.ts';

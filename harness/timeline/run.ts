@@ -7,7 +7,6 @@ import { reportsDir } from '../files/paths.ts';
 import { RunFolder } from '../files/run-folder.ts';
 import { baselineRate } from '../load/calibrate.ts';
 import { REQUEST_TIMEOUT_S, SLO } from '../load/incident-script.ts';
-import { readLoadPoints } from '../load/k6-points.ts';
 import { onCleanup } from '../process/cleanup.ts';
 import { Watchdog } from '../guard/watchdog.ts';
 import { phaseDeltas, readSamples } from '../stats/index.ts';
@@ -151,7 +150,7 @@ async function analyse(
   played: PlayedDay,
   bucketS: number,
 ): Promise<{ results: PeriodResult[]; series: { timeline: TimelineSeries; startLagMs: number } }> {
-  const points = await readLoadPoints(folder.file('k6-points.json.gz'), { custom: ['queue_wait'] });
+  const points = played.points;
   if (points.requests.length === 0) throw new UserError('the day recorded no request');
   const startMs = played.startAtMs;
   let offset = 0;
