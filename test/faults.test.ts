@@ -191,7 +191,7 @@ describe('faults during a run', {
       t,
       k,
       /the shop \(after\) ended unexpectedly \(killed by SIGKILL\)/,
-      /after @ 300 dates: [\d.]+ visitors\/min: (stopped [\d.]+ s into its load: \d+ requests|product-list p95 )/,
+      /after @ 300 dates: [\d.]+ visitors\/min: (stopped [\d.]+ s into its load: (\d+ requests|the runner wrote no summary)|product-list p95 )/,
     );
     await assertNoLeftovers(dataDir, envPair);
   });

@@ -1,19 +1,17 @@
 import os from 'node:os';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { onCleanup } from '../process/cleanup.ts';
 import { reportsDir } from '../files/paths.ts';
-import { progressLog } from '../cli/progress.ts';
-import { openDataset } from '../db/dataset.ts';
 import { datesSpec } from '../../datasets/presets.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
-import { RunFolder } from '../files/run-folder.ts';
+import type { RunFolder } from '../files/run-folder.ts';
 import { calibrate } from '../load/calibrate.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { findCapacity } from './search.ts';
 import { renderCapacityHtml, renderCapacityMarkdown, capacityVerdict } from './render.ts';
 import type { CapacityResult } from './types.ts';
-import { Watchdog } from '../guard/watchdog.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
+import { inRunFrame, withDataset } from '../guard/run-frame.ts';
 
 export interface CapacityOptions {
   variants: Variant[];
@@ -104,19 +102,10 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
   const { variants, dates, seed, say } = o;
   const capacityDir = path.join(reportsDir, 'capacity');
   const bisections = o.quick ? 1 : 3;
-  const watchdog = new Watchdog(say);
-  watchdog.watchRunDisks(o.out ?? capacityDir);
-  const folder = RunFolder.create(capacityDir, o.out);
-  const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
-  const log = progressLog();
   const boundS = dates.length * variants.length * (3 + 2 + (MAX_COARSE_STEPS + bisections) * (o.stepS + 4));
-  say(
-    `capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding`,
-  );
-
   const result: CapacityResult = {
     schema: 'loadlab.capacity/v1',
-    run_id: folder.runId,
+    run_id: '',
     started_at: new Date().toISOString(),
     finished_at: '',
     slo: { product_list_p95_ms: o.sloMs, max_error_rate: o.maxErrorRate },
@@ -124,44 +113,51 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
     machine: { cpus: os.cpus().length, node: process.version, postgres: '' },
     points: [],
   };
-  await watchdog.run(folder, async (signal) => {
-    for (const count of dates) {
-      const ds = await openDataset({ preset: datesSpec(count), seed, log, signal });
-      const unwatch = watchdog.watchDatabase(ds.db);
-      result.machine.postgres = ds.db.postgresVersion;
-      result.machine.temp_file_limit = ds.db.tempFileLimit;
-      say(`${count} dates: dataset ${ds.result.reused ? 'reused' : 'seeded'} (${ds.result.seconds.toFixed(1)} s)`);
-      try {
-        for (const variant of variants) {
-          const found = await sweepPoint({
-            ...o,
-            bisections,
-            count,
-            variant,
-            firstDate: ds.result.manifest.hot_subevent_first,
-            dbUrl: ds.db.url,
-            folder,
-            watchdog,
-            signal,
-          });
-          result.points.push(found);
-          watchdog.record(
-            `${variant} @ ${count} dates: capacity ${found.capacity_visitors_per_min} visitors/min (finished)`,
-          );
-        }
-      } finally {
-        unwatch();
-        await ds.db.close();
-      }
-    }
-  });
+  const { folder } = await inRunFrame(
+    {
+      reportsDir: capacityDir,
+      out: o.out,
+      say,
+      intro: (f) =>
+        `capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding; run folder ${f.dir}`,
+    },
+    async (frame) => {
+      result.run_id = frame.folder.runId;
+      for (const count of dates)
+        await withDataset(frame, datesSpec(count), seed, async ({ db, result: seeded }) => {
+          result.machine.postgres = db.postgresVersion;
+          result.machine.temp_file_limit = db.tempFileLimit;
+          for (const variant of variants) {
+            const found = await sweepPoint({
+              ...o,
+              bisections,
+              count,
+              variant,
+              firstDate: seeded.manifest.hot_subevent_first,
+              dbUrl: db.url,
+              folder: frame.folder,
+              watchdog: frame.watchdog,
+              signal: frame.signal,
+            });
+            result.points.push(found);
+            frame.watchdog.record(
+              `${variant} @ ${count} dates: capacity ${found.capacity_visitors_per_min} visitors/min (finished)`,
+            );
+          }
+        });
+      finish(result, frame.folder, capacityDir, say);
+    },
+  );
+  return { result, folder };
+}
+
+/** capacity.json, .md and .html, the steps' scratch files gone, then the folder complete */
+function finish(result: CapacityResult, folder: RunFolder, capacityDir: string, say: (line: string) => void): void {
   result.finished_at = new Date().toISOString();
   folder.write('capacity.json', JSON.stringify(result, null, 2) + '\n');
   folder.write('capacity.md', renderCapacityMarkdown(result));
   folder.write('capacity.html', renderCapacityHtml(result));
   for (const f of readdirSync(folder.dir)) if (f.startsWith('.step-')) rmSync(folder.file(f), { force: true });
   folder.complete(capacityDir);
-  unmark();
   say(capacityVerdict(result));
-  return { result, folder };
 }

@@ -1,16 +1,14 @@
 import { fmtPct, isNum } from '../cli/format.ts';
-import { onCleanup } from '../process/cleanup.ts';
 import { reportsDir } from '../files/paths.ts';
-import { progressLog } from '../cli/progress.ts';
-import { openDataset } from '../db/dataset.ts';
+import type { OpenedDataset } from '../db/dataset.ts';
+import type { RunFolder } from '../files/run-folder.ts';
 import { machineFacts } from '../db/machine.ts';
-import { RunFolder } from '../files/run-folder.ts';
 import { baselineRate } from '../load/calibrate.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { writeReport } from './report/render.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
 import { runVariant, type PhasePlan } from './run-variant.ts';
-import { Watchdog } from '../guard/watchdog.ts';
+import { inRunFrame, withDataset, type RunFrame } from '../guard/run-frame.ts';
 import type { IncidentSummary, ReportInput, VariantName } from './types.ts';
 
 export interface IncidentOptions {
@@ -46,98 +44,100 @@ export function incidentPhases(quick: boolean): PhasePlan[] {
  * fault (disk below its floor, the database, the shop or the runner gone), leaving the folder INCOMPLETE.
  */
 export async function runIncident(o: IncidentOptions): Promise<{ summary: IncidentSummary; folder: RunFolder }> {
-  const { spec, variants, seed, multiplier, quick, say } = o;
-  const watchdog = new Watchdog(say);
-  watchdog.watchRunDisks(o.out ?? reportsDir);
-  const folder = RunFolder.create(reportsDir, o.out);
-  const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
-  const log = progressLog(process.stderr);
-  const phases = incidentPhases(quick);
+  const { spec, variants, seed } = o;
+  const phases = incidentPhases(o.quick);
   const started = new Date();
-
-  say(
-    `loadlab incident replay: preset ${spec.name} (${spec.dates} dates), variants ${variants.join(', ')}, run folder ${folder.dir}`,
+  const { result: summary, folder } = await inRunFrame(
+    {
+      reportsDir,
+      out: o.out,
+      say: o.say,
+      intro: (f) =>
+        `loadlab incident replay: preset ${spec.name} (${spec.dates} dates), variants ${variants.join(', ')}, run folder ${f.dir}`,
+    },
+    (frame) => withDataset(frame, spec, seed, (ds) => replay(o, frame, ds, phases, started)),
   );
-  const summary = await watchdog.run(folder, async (signal) => {
-    const { db, result } = await openDataset({ preset: spec, seed, log, signal });
-    const unwatch = watchdog.watchDatabase(db);
-    say(
-      `dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`,
-    );
-    const m = result.manifest;
-    const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({
+  return { summary, folder };
+}
+
+/** calibrate, then each variant's replay, then the run folder's files */
+async function replay(
+  o: IncidentOptions,
+  { folder, watchdog, signal }: RunFrame,
+  { db, result }: Pick<OpenedDataset, 'db' | 'result'>,
+  phases: PhasePlan[],
+  started: Date,
+): Promise<IncidentSummary> {
+  const { spec, variants, seed, multiplier, quick, say } = o;
+  const m = result.manifest;
+  const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({
+    dbUrl: db.url,
+    firstDate: m.hot_subevent_first,
+    dates: m.dates,
+    quick,
+    given: o.baselineRate,
+    say,
+    watchdog,
+    signal,
+  });
+  say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
+
+  const summary: IncidentSummary = {
+    schema: 'loadlab.incident/v1',
+    run_id: folder.runId,
+    preset: spec.name,
+    dates: spec.dates,
+    seed,
+    started_at: started.toISOString(),
+    finished_at: '',
+    machine: machineFacts(db),
+    traffic: {
+      baseline_visitors_per_min: rate,
+      multiplier,
+      calibration,
+      phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })),
+      request_timeout_s: REQUEST_TIMEOUT_S,
+    },
+    variants: {},
+    comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },
+  };
+  const series: ReportInput['series'] = {};
+  for (const variant of variants) {
+    const outcome = await runVariant({
+      variant,
+      preset: spec.name,
+      seed,
       dbUrl: db.url,
+      postmasterPid: db.server?.pid,
+      explainTempLimit: () => db.server?.soloTempFileLimit(),
       firstDate: m.hot_subevent_first,
       dates: m.dates,
-      quick,
-      given: o.baselineRate,
-      say,
+      rate,
+      multiplier,
+      phases,
+      thinkScale: quick ? 0.25 : 1,
+      bucketS: quick ? 1 : 5,
+      folder,
+      log: say,
       watchdog,
       signal,
     });
-    say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
+    summary.variants[variant] = outcome.result;
+    (summary.diagnosis ??= {})[variant] = outcome.diagnosis;
+    series[variant] = outcome.series;
+    const pl = (ph: 'baseline' | 'tripled') => outcome.result.phases[ph].endpoints['product-list'];
+    const line = `${variant}: product-list p95 ${pl('baseline')?.p95_ms ?? 'n/a'} ms at baseline, ${pl('tripled')?.p95_ms ?? 'n/a'} ms tripled; errors ${fmtPct(outcome.result.phases.tripled.error_rate) ?? 'n/a'} tripled`;
+    say(line);
+    watchdog.record(`${line} (finished)`);
+  }
+  summary.comparison = {
+    tripled_p95_ratio: p95Ratio(summary, 'tripled'),
+    baseline_p95_ratio: p95Ratio(summary, 'baseline'),
+  };
+  summary.finished_at = new Date().toISOString();
 
-    const summary: IncidentSummary = {
-      schema: 'loadlab.incident/v1',
-      run_id: folder.runId,
-      preset: spec.name,
-      dates: spec.dates,
-      seed,
-      started_at: started.toISOString(),
-      finished_at: '',
-      machine: machineFacts(db),
-      traffic: {
-        baseline_visitors_per_min: rate,
-        multiplier,
-        calibration,
-        phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })),
-        request_timeout_s: REQUEST_TIMEOUT_S,
-      },
-      variants: {},
-      comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },
-    };
-    const series: ReportInput['series'] = {};
-    for (const variant of variants) {
-      const outcome = await runVariant({
-        variant,
-        preset: spec.name,
-        seed,
-        dbUrl: db.url,
-        postmasterPid: db.server?.pid,
-        explainTempLimit: () => db.server?.soloTempFileLimit(),
-        firstDate: m.hot_subevent_first,
-        dates: m.dates,
-        rate,
-        multiplier,
-        phases,
-        thinkScale: quick ? 0.25 : 1,
-        bucketS: quick ? 1 : 5,
-        folder,
-        log: say,
-        watchdog,
-        signal,
-      });
-      summary.variants[variant] = outcome.result;
-      (summary.diagnosis ??= {})[variant] = outcome.diagnosis;
-      series[variant] = outcome.series;
-      const pl = (ph: 'baseline' | 'tripled') => outcome.result.phases[ph].endpoints['product-list'];
-      const line = `${variant}: product-list p95 ${pl('baseline')?.p95_ms ?? 'n/a'} ms at baseline, ${pl('tripled')?.p95_ms ?? 'n/a'} ms tripled; errors ${fmtPct(outcome.result.phases.tripled.error_rate) ?? 'n/a'} tripled`;
-      say(line);
-      watchdog.record(`${line} (finished)`);
-    }
-    summary.comparison = {
-      tripled_p95_ratio: p95Ratio(summary, 'tripled'),
-      baseline_p95_ratio: p95Ratio(summary, 'baseline'),
-    };
-    summary.finished_at = new Date().toISOString();
-
-    await folder.finish(reportsDir, summary, series, () => writeReport(folder.dir, { summary, series }));
-    unwatch();
-    await db.close();
-    return summary;
-  });
-  unmark();
-  return { summary, folder };
+  await folder.finish(reportsDir, summary, series, () => writeReport(folder.dir, { summary, series }));
+  return summary;
 }
 
 /** before / after, product-list p95 of one phase */

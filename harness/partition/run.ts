@@ -2,13 +2,12 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import dotenv from 'dotenv';
 import type { DatasetSpec } from '../../datasets/presets.ts';
-import { onCleanup } from '../process/cleanup.ts';
 import { debianProgram } from '../process/guarded.ts';
 import { reportsDir } from '../files/paths.ts';
 import { progressLog } from '../cli/progress.ts';
-import { openDataset } from '../db/dataset.ts';
-import { RunFolder } from '../files/run-folder.ts';
-import { Watchdog } from '../guard/watchdog.ts';
+import type { OpenedDataset } from '../db/dataset.ts';
+import type { RunFolder } from '../files/run-folder.ts';
+import { inRunFrame, withDataset, type RunFrame } from '../guard/run-frame.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { HEALTH_CHECK, PAGE_TIMEOUT_S } from './haproxy.ts';
 import { openRedis } from './redis.ts';
@@ -67,71 +66,76 @@ export async function runPartition(o: PartitionOptions): Promise<{ summary: Part
   if (!process.env.REDIS_URL?.trim())
     debianProgram('/usr/bin/redis-server', 'redis-server', 'set REDIS_URL to a Redis of your own');
   const haproxy = debianProgram('/usr/sbin/haproxy', 'haproxy');
-  const watchdog = new Watchdog(o.say);
-  watchdog.watchRunDisks(o.out ?? reportsDir);
-  const folder = RunFolder.create(reportsDir, o.out);
-  const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
-  const log = progressLog(process.stderr);
   const started = new Date();
-
-  o.say(
-    `loadlab partition replay: preset ${o.spec.name} (${o.spec.dates} dates), variants ${o.variants.join(', ')}, run folder ${folder.dir}`,
+  const { result: summary, folder } = await inRunFrame(
+    {
+      reportsDir,
+      out: o.out,
+      say: o.say,
+      intro: (f) =>
+        `loadlab partition replay: preset ${o.spec.name} (${o.spec.dates} dates), variants ${o.variants.join(', ')}, run folder ${f.dir}`,
+    },
+    (frame) => withDataset(frame, o.spec, o.seed, (ds) => replay(o, frame, ds, haproxy, started)),
   );
-  const summary = await watchdog.run(folder, async (signal) => {
-    const { db, result } = await openDataset({ preset: o.spec, seed: o.seed, log, signal });
-    const unwatch = watchdog.watchDatabase(db);
-    const redis = await openRedis(log);
-    if (redis.unexpectedEnd) watchdog.watchProcess('process', 'redis-server', redis.unexpectedEnd);
-    const summary = newSummary(o, folder.runId, started, {
-      postgres: db.postgresVersion,
-      database: db.kind,
-      redis: redis.version,
-      redis_server: redis.owned ? 'embedded' : 'external',
-      haproxy: haproxyVersion(haproxy),
-    });
-    const m = result.manifest;
-    // the folder's name alone is not unique: a run may go into an earlier run's folder, whose carts are still in the database
-    const replayId = `${folder.runId}-${started.getTime().toString(36)}`;
-    const series: Partial<Record<PartitionVariant, PartitionSeries>> = {};
-    for (const variant of o.variants) {
-      const outcome = await runPartitionVariant({
-        variant,
-        replayId,
-        dbUrl: db.url,
-        redis,
-        counts: o.counts,
-        phases: o.phases,
-        rate: o.rate,
-        thinkScale: summary.traffic.think_scale,
-        bucketS: o.quick ? 2 : 5,
-        firstDate: m.hot_subevent_first,
-        dates: m.dates,
-        seed: o.seed,
-        folder,
-        log: o.say,
-        watchdog,
-        signal,
-      });
-      summary.variants[variant] = outcome.result;
-      summary.topology.partition = {
-        web_workers_cut_off: outcome.shape.webWorkersCutOff,
-        task_workers_redis_only: outcome.shape.taskWorkersRedisOnly,
-      };
-      series[variant] = outcome.series;
-      const p = outcome.result.phases.partition;
-      const line = `${variant}: during the partition ${pct(p.async_actions.failed_rate)} of ${p.async_actions.count} asynchronous actions failed, ${pct(p.pages.failed_rate)} of ${p.pages.count} pages; lost or duplicated: ${outcome.result.lost_or_duplicated}`;
-      o.say(line);
-      watchdog.record(`${line} (finished)`);
-    }
-    summary.finished_at = new Date().toISOString();
-    await folder.finish(reportsDir, summary, series, () => writePartitionReport(folder.dir, { summary, series }));
-    await redis.stop();
-    unwatch();
-    await db.close();
-    return summary;
-  });
-  unmark();
   return { summary, folder };
+}
+
+/** Redis, then each variant's topology under load, then the run folder's files */
+async function replay(
+  o: PartitionOptions,
+  { folder, watchdog, signal }: RunFrame,
+  { db, result }: Pick<OpenedDataset, 'db' | 'result'>,
+  haproxy: string,
+  started: Date,
+): Promise<PartitionSummary> {
+  const log = progressLog(process.stderr);
+  const redis = await openRedis(log);
+  if (redis.unexpectedEnd) watchdog.watchProcess('process', 'redis-server', redis.unexpectedEnd);
+  const summary = newSummary(o, folder.runId, started, {
+    postgres: db.postgresVersion,
+    database: db.kind,
+    redis: redis.version,
+    redis_server: redis.owned ? 'embedded' : 'external',
+    haproxy: haproxyVersion(haproxy),
+  });
+  const m = result.manifest;
+  // the folder's name alone is not unique: a run may go into an earlier run's folder, whose carts are still in the database
+  const replayId = `${folder.runId}-${started.getTime().toString(36)}`;
+  const series: Partial<Record<PartitionVariant, PartitionSeries>> = {};
+  for (const variant of o.variants) {
+    const outcome = await runPartitionVariant({
+      variant,
+      replayId,
+      dbUrl: db.url,
+      redis,
+      counts: o.counts,
+      phases: o.phases,
+      rate: o.rate,
+      thinkScale: summary.traffic.think_scale,
+      bucketS: o.quick ? 2 : 5,
+      firstDate: m.hot_subevent_first,
+      dates: m.dates,
+      seed: o.seed,
+      folder,
+      log: o.say,
+      watchdog,
+      signal,
+    });
+    summary.variants[variant] = outcome.result;
+    summary.topology.partition = {
+      web_workers_cut_off: outcome.shape.webWorkersCutOff,
+      task_workers_redis_only: outcome.shape.taskWorkersRedisOnly,
+    };
+    series[variant] = outcome.series;
+    const p = outcome.result.phases.partition;
+    const line = `${variant}: during the partition ${pct(p.async_actions.failed_rate)} of ${p.async_actions.count} asynchronous actions failed, ${pct(p.pages.failed_rate)} of ${p.pages.count} pages; lost or duplicated: ${outcome.result.lost_or_duplicated}`;
+    o.say(line);
+    watchdog.record(`${line} (finished)`);
+  }
+  summary.finished_at = new Date().toISOString();
+  await folder.finish(reportsDir, summary, series, () => writePartitionReport(folder.dir, { summary, series }));
+  await redis.stop();
+  return summary;
 }
 
 /** summary.json before any variant ran: what was asked for and what it runs on */

@@ -1,14 +1,12 @@
 import { UserError } from '../../common/user-error.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
-import { progressLog } from '../cli/progress.ts';
-import { openDataset } from '../db/dataset.ts';
+import type { OpenedDataset } from '../db/dataset.ts';
 import { machineFacts } from '../db/machine.ts';
 import { reportsDir } from '../files/paths.ts';
-import { RunFolder } from '../files/run-folder.ts';
+import type { RunFolder } from '../files/run-folder.ts';
 import { baselineRate } from '../load/calibrate.ts';
 import { REQUEST_TIMEOUT_S, SLO } from '../load/incident-script.ts';
-import { onCleanup } from '../process/cleanup.ts';
-import { Watchdog } from '../guard/watchdog.ts';
+import { inRunFrame, withDataset, type RunFrame } from '../guard/run-frame.ts';
 import { phaseDeltas, readSamples } from '../stats/index.ts';
 import { playDay, type PlayedDay } from './play.ts';
 import { dayPlan, queuePlan, type PeriodPlan } from './plan.ts';
@@ -40,107 +38,110 @@ export const MULTIPLIER = 3;
  * folder INCOMPLETE with the switches and figures so far.
  */
 export async function runTimeline(o: TimelineOptions): Promise<{ summary: TimelineSummary; folder: RunFolder }> {
-  const { spec, seed, quick, say } = o;
-  const watchdog = new Watchdog(say);
-  watchdog.watchRunDisks(o.out ?? reportsDir);
-  const folder = RunFolder.create(reportsDir, o.out);
-  const unmark = onCleanup('run folder', () => folder.markIncomplete('interrupted'));
   const started = new Date();
-  say(`loadlab incident day: preset ${spec.name} (${spec.dates} dates), run folder ${folder.dir}`);
-  const summary = await watchdog.run(folder, async (signal) => {
-    const { db, result } = await openDataset({ preset: spec, seed, log: progressLog(process.stderr), signal });
-    const unwatch = watchdog.watchDatabase(db);
-    say(
-      `dataset ${result.reused ? 'reused' : 'seeded'} in ${result.seconds.toFixed(1)} s; temp_file_limit ${db.tempFileLimit.setting} per session (${db.tempFileLimit.basis})`,
-    );
-    const m = result.manifest;
+  const { result: summary, folder } = await inRunFrame(
+    {
+      reportsDir,
+      out: o.out,
+      say: o.say,
+      intro: (f) => `loadlab incident day: preset ${o.spec.name} (${o.spec.dates} dates), run folder ${f.dir}`,
+    },
+    (frame) => withDataset(frame, o.spec, o.seed, (ds) => day(o, frame, ds, started)),
+  );
+  return { summary, folder };
+}
 
-    const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({
-      dbUrl: db.url,
+/** calibrate, play the day, then the run folder's files */
+async function day(
+  o: TimelineOptions,
+  { folder, watchdog, signal }: RunFrame,
+  { db, result }: Pick<OpenedDataset, 'db' | 'result'>,
+  started: Date,
+): Promise<TimelineSummary> {
+  const { spec, seed, quick, say } = o;
+  const m = result.manifest;
+
+  const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({
+    dbUrl: db.url,
+    firstDate: m.hot_subevent_first,
+    dates: m.dates,
+    quick,
+    given: o.baselineRate,
+    say,
+    watchdog,
+    signal,
+  });
+  const queue = queuePlan(rate, quick, o.queueRate);
+  const periods = dayPlan(quick, queue);
+  const others = await otherShops(db.url);
+  if (others.length === 0)
+    throw new UserError(
+      `the ${spec.name} dataset holds no live event series of other organizers, so there is no platform traffic to play`,
+    );
+  const thinkScale = quick ? 0.25 : 1;
+  say(`hot shop ${rate} visitors/min, x${MULTIPLIER} from 'tripled' on (${calibration.formula})`);
+  say(`other shops: ${rate} visitors/min over ${others.length} event series of other organizers`);
+  say(`queue: ${queue.formula}`);
+
+  const mid = (f: number) => m.hot_subevent_first + Math.floor(m.dates * f);
+  const played = await playDay({
+    dbUrl: db.url,
+    postmasterPid: db.server?.pid,
+    periods,
+    quick,
+    folder,
+    say,
+    watchdog,
+    signal,
+    probeDates: [mid(0.25), mid(0.5), mid(0.75)],
+    traffic: {
+      hotRate: rate,
+      multiplier: MULTIPLIER,
+      othersRate: rate,
+      others,
+      thinkScale,
       firstDate: m.hot_subevent_first,
       dates: m.dates,
-      quick,
-      given: o.baselineRate,
-      say,
-      watchdog,
-      signal,
-    });
-    const queue = queuePlan(rate, quick, o.queueRate);
-    const periods = dayPlan(quick, queue);
-    const others = await otherShops(db.url);
-    if (others.length === 0)
-      throw new UserError(
-        `the ${spec.name} dataset holds no live event series of other organizers, so there is no platform traffic to play`,
-      );
-    const thinkScale = quick ? 0.25 : 1;
-    say(`hot shop ${rate} visitors/min, x${MULTIPLIER} from 'tripled' on (${calibration.formula})`);
-    say(`other shops: ${rate} visitors/min over ${others.length} event series of other organizers`);
-    say(`queue: ${queue.formula}`);
-
-    const mid = (f: number) => m.hot_subevent_first + Math.floor(m.dates * f);
-    const played = await playDay({
-      dbUrl: db.url,
-      postmasterPid: db.server?.pid,
-      periods,
-      quick,
-      folder,
-      say,
-      watchdog,
-      signal,
-      probeDates: [mid(0.25), mid(0.5), mid(0.75)],
-      traffic: {
-        hotRate: rate,
-        multiplier: MULTIPLIER,
-        othersRate: rate,
-        others,
-        thinkScale,
-        firstDate: m.hot_subevent_first,
-        dates: m.dates,
-        seed,
-      },
-    });
-    const { results, series } = await analyse(folder, periods, played, quick ? 1 : 5);
-    if (series.startLagMs > 1000)
-      say(
-        `warning: the load started ${series.startLagMs} ms after the plan (a slow runner start): the switches were that much early`,
-      );
-    const summary: TimelineSummary = {
-      schema: 'loadlab.timeline/v1',
-      run_id: folder.runId,
-      preset: spec.name,
-      dates: spec.dates,
       seed,
-      started_at: started.toISOString(),
-      finished_at: new Date().toISOString(),
-      machine: machineFacts(db),
-      traffic: {
-        hot_visitors_per_min: rate,
-        multiplier: MULTIPLIER,
-        others_visitors_per_min: rate,
-        others_shops: others.length,
-        calibration,
-        queue,
-        think_scale: thinkScale,
-        request_timeout_s: REQUEST_TIMEOUT_S,
-        slo: { p95_ms: SLO.p95Ms, max_error_rate: SLO.maxErrorRate },
-        start_lag_ms: series.startLagMs,
-      },
-      periods: results,
-      probe_ms: played.probe.during_cut_ms,
-      probe: played.probe,
-      switches: played.switches,
-      shape: shapeChecks(results, played.probe),
-      runner_exit_code: played.runnerExit,
-    };
-    await folder.finish(reportsDir, summary, series.timeline, () =>
-      writeTimelineReport(folder.dir, { summary, series: series.timeline }),
-    );
-    unwatch();
-    await db.close();
-    return summary;
+    },
   });
-  unmark();
-  return { summary, folder };
+  const { results, series } = await analyse(folder, periods, played, quick ? 1 : 5);
+  if (series.startLagMs > 1000)
+    say(
+      `warning: the load started ${series.startLagMs} ms after the plan (a slow runner start): the switches were that much early`,
+    );
+  const summary: TimelineSummary = {
+    schema: 'loadlab.timeline/v1',
+    run_id: folder.runId,
+    preset: spec.name,
+    dates: spec.dates,
+    seed,
+    started_at: started.toISOString(),
+    finished_at: new Date().toISOString(),
+    machine: machineFacts(db),
+    traffic: {
+      hot_visitors_per_min: rate,
+      multiplier: MULTIPLIER,
+      others_visitors_per_min: rate,
+      others_shops: others.length,
+      calibration,
+      queue,
+      think_scale: thinkScale,
+      request_timeout_s: REQUEST_TIMEOUT_S,
+      slo: { p95_ms: SLO.p95Ms, max_error_rate: SLO.maxErrorRate },
+      start_lag_ms: series.startLagMs,
+    },
+    periods: results,
+    probe_ms: played.probe.during_cut_ms,
+    probe: played.probe,
+    switches: played.switches,
+    shape: shapeChecks(results, played.probe),
+    runner_exit_code: played.runnerExit,
+  };
+  await folder.finish(reportsDir, summary, series.timeline, () =>
+    writeTimelineReport(folder.dir, { summary, series: series.timeline }),
+  );
+  return summary;
 }
 
 /** The run's files turned into per-period figures for both tenant groups and the chart's series. */
