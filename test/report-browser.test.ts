@@ -103,7 +103,7 @@ function capacityFixture(): CapacityResult {
     finished_at: '2026-11-28T11:02:00.000Z',
     slo: { product_list_p95_ms: 1000, max_error_rate: 0.01 },
     step_duration_s: 15,
-    machine: { cpus: 2, node: 'v20.20.2', postgres: '18.4' },
+    machine: { cpus: 2, node: 'v20.20.2', postgres: '18.4', os: 'Linux 6.1', database: 'embedded' },
     points: [
       capacityPoint('before', 1000, 1480, 1850),
       capacityPoint('before', 3000, 520, 640),

@@ -1,4 +1,6 @@
-import { CHART_PAGE_CSP, chartFigure, chartScripts, chartStyles, escapeHtml as esc } from '../report/chart-page.ts';
+import { factsTable, Footnotes, L, R, txt } from '../report/cells.ts';
+import type { Cell } from '../report/document.ts';
+import { renderReport, type ReportPage } from '../report/write.ts';
 import { logRange, VARIANT_COLORS, type ChartSeries, type ChartSpec } from '../report/chart-spec.ts';
 import type { CapacityPoint, CapacityResult } from './types.ts';
 
@@ -41,42 +43,6 @@ export function capacityVerdict(r: CapacityResult): string {
     text += ` The old query's capacity ${drop < 1 ? `falls to ${(drop * 100).toFixed(0)} %` : `changes by ${drop.toFixed(2)}x`} from ${fmt(smallest)} to ${fmt(largest)} dates: it does work for every date of the series on every page view.`;
   }
   return text;
-}
-
-export function renderCapacityMarkdown(r: CapacityResult): string {
-  const variants = [...byVariant(r).keys()];
-  const dates = [...new Set(r.points.map((p) => p.dates))].sort((a, b) => a - b);
-  const cell = (v: string, d: number) => {
-    const p = r.points.find((x) => x.variant === v && x.dates === d);
-    if (!p) return 'n/a';
-    return `${fmt(p.capacity_visitors_per_min)}${p.first_failing_visitors_per_min !== null ? ` (fails at ${fmt(p.first_failing_visitors_per_min)})` : ' (no failing rate found)'}`;
-  };
-  const out = [
-    `# loadlab capacity: ${r.run_id}`,
-    '',
-    capacityVerdict(r),
-    '',
-    `Capacity = the highest arrival rate (visitors/min, each visitor one shop journey) whose product-list p95 stayed under ${fmt(r.slo.product_list_p95_ms)} ms with errors under ${(r.slo.max_error_rate * 100).toFixed(0)} %, in ${r.step_duration_s} s constant-arrival-rate steps. The true capacity lies between it and the first failing rate.`,
-    '',
-    `| dates | ${variants.join(' | ')} |`,
-    `| --- | ${variants.map(() => '---').join(' | ')} |`,
-    ...dates.map((d) => `| ${fmt(d)} | ${variants.map((v) => cell(v, d)).join(' | ')} |`),
-    '',
-    '## Every step',
-    '',
-    '| variant | dates | visitors/min | product-list p95 ms | errors | dropped | result |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...r.points.flatMap((p) =>
-      p.steps.map(
-        (s) =>
-          `| ${p.variant} | ${fmt(p.dates)} | ${fmt(s.visitors_per_min)} | ${s.product_list_p95_ms} | ${(s.error_rate * 100).toFixed(1)} % | ${s.dropped_iterations} | ${s.passed ? 'ok' : 'over SLO'} |`,
-      ),
-    ),
-    '',
-    `Machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, PostgreSQL ${r.machine.postgres}. Started ${r.started_at}, finished ${r.finished_at}.`,
-    '',
-  ];
-  return out.join('\n');
 }
 
 /** Capacity against dates on log-log axes, one colour per variant: the same uPlot charts as the incident report. */
@@ -129,40 +95,88 @@ export function capacityChart(r: CapacityResult): ChartSpec {
   };
 }
 
-export function renderCapacityHtml(r: CapacityResult): string {
-  const tableRows = r.points
-    .flatMap((p) =>
-      p.steps.map(
-        (s) =>
-          `<tr><td>${esc(p.variant)}</td><td>${fmt(p.dates)}</td><td>${fmt(s.visitors_per_min)}</td><td>${s.product_list_p95_ms}</td><td>${(s.error_rate * 100).toFixed(1)} %</td><td>${s.dropped_iterations}</td><td>${s.passed ? 'ok' : 'over SLO'}</td></tr>`,
-      ),
-    )
-    .join('\n');
-  const chart = capacityChart(r);
-  const summaryRows = r.points
-    .map(
-      (p) =>
-        `<tr><td>${esc(p.variant)}</td><td>${fmt(p.dates)}</td><td><b>${fmt(p.capacity_visitors_per_min)}</b></td><td>${p.first_failing_visitors_per_min === null ? 'none found' : fmt(p.first_failing_visitors_per_min)}</td></tr>`,
-    )
-    .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CHART_PAGE_CSP}">
-<title>loadlab capacity ${esc(r.run_id)}</title>
-${chartStyles()}
-<style>.muted{color:#59636e}body{font:14px system-ui,sans-serif;margin:2em auto;max-width:900px;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}.verdict{font-size:16px;background:#f7f7f2;padding:1em;border-left:4px solid #2471a3}</style>
-</head><body>
-<h1>Capacity against dates</h1>
-<p class="verdict">${esc(capacityVerdict(r))}</p>
-${chartFigure(chart)}
-<h2>Capacity</h2>
-<table><tr><th>variant</th><th>dates</th><th>visitors/min within SLO</th><th>first failing rate</th></tr>
-${summaryRows}</table>
-<h2>Every step</h2>
-<table><tr><th>variant</th><th>dates</th><th>visitors/min</th><th>product-list p95 ms</th><th>errors</th><th>dropped</th><th>result</th></tr>
-${tableRows}</table>
-<p>Machine: ${r.machine.cpus} CPUs, Node ${esc(r.machine.node)}, PostgreSQL ${esc(r.machine.postgres)}; ${esc(r.started_at)} to ${esc(r.finished_at)}; ${r.step_duration_s} s per step.</p>
-${chartScripts([chart])}
-</body></html>
-`;
+/** The capacity report as the kit's model: the verdict, the capacity per variant and size, every step, the machine. */
+export function capacityPage(r: CapacityResult): ReportPage {
+  const notes = new Footnotes();
+  const variants = [...byVariant(r).keys()];
+  const dates = [...new Set(r.points.map((p) => p.dates))].sort((a, b) => a - b);
+  const capacityCell = (v: string, d: number): Cell => {
+    const p = r.points.find((x) => x.variant === v && x.dates === d);
+    if (!p) return notes.cell(null, 'this variant was not measured at this size.');
+    return txt(
+      `${fmt(p.capacity_visitors_per_min)}${p.first_failing_visitors_per_min !== null ? ` (fails at ${fmt(p.first_failing_visitors_per_min)})` : ' (no failing rate found)'}`,
+    );
+  };
+  const slo = `product-list p95 stayed under ${fmt(r.slo.product_list_p95_ms)} ms with errors under ${(r.slo.max_error_rate * 100).toFixed(0)} %`;
+  return {
+    model: {
+      title: `Capacity against dates: run ${r.run_id}`,
+      subtitle: `${variants.join(' vs ')} · ${dates.map(fmt).join(', ')} dates · ${r.step_duration_s} s steps · ${r.started_at}`,
+      verdict: capacityVerdict(r),
+      sections: [
+        {
+          id: 'capacity',
+          title: 'Capacity',
+          paragraphs: [
+            `Capacity = the highest arrival rate (visitors/min, each visitor one shop journey) whose ${slo}, in ${r.step_duration_s} s constant-arrival-rate steps. The true capacity lies between it and the first failing rate.`,
+          ],
+          tables: [
+            {
+              headers: ['Dates', ...variants],
+              align: [R, ...variants.map(() => R)],
+              rows: dates.map((d) => [txt(fmt(d)), ...variants.map((v) => capacityCell(v, d))]),
+            },
+          ],
+        },
+        {
+          id: 'steps',
+          title: 'Every step',
+          paragraphs: [],
+          tables: [
+            {
+              headers: ['Variant', 'Dates', 'Visitors/min', 'product-list p95 ms', 'Errors', 'Dropped', 'Result'],
+              align: [L, R, R, R, R, R, L],
+              rows: r.points.flatMap((p) =>
+                p.steps.map((s): Cell[] => [
+                  txt(p.variant),
+                  txt(fmt(p.dates)),
+                  txt(fmt(s.visitors_per_min)),
+                  txt(String(s.product_list_p95_ms)),
+                  txt(`${(s.error_rate * 100).toFixed(1)} %`),
+                  txt(String(s.dropped_iterations)),
+                  { text: s.passed ? 'ok' : 'over SLO', status: s.passed ? 'pass' : 'fail' },
+                ]),
+              ),
+            },
+          ],
+        },
+        {
+          id: 'machine',
+          title: 'Machine',
+          paragraphs: [],
+          tables: [
+            factsTable([
+              [
+                'Machine',
+                notes.cell(
+                  r.machine &&
+                    `${r.machine.cpus} CPUs, Node ${r.machine.node}, PostgreSQL ${r.machine.postgres} (${r.machine.database}), ${r.machine.os}`,
+                  'no dataset was opened, so the database was never reached.',
+                ),
+              ],
+              ['Started / finished', `${r.started_at} / ${r.finished_at}`],
+              ['Step length', `${r.step_duration_s} s`],
+            ]),
+          ],
+        },
+      ],
+      notes: notes.list,
+    },
+    charts: [capacityChart(r)],
+    chartsIntro: 'One point per series size; solid lines are capacities, dashed lines the first rates that failed.',
+    mdClosing: 'The chart of capacity against dates is in capacity.html.',
+  };
 }
+
+export const renderCapacityMarkdown = (r: CapacityResult): string => renderReport(capacityPage(r)).md;
+export const renderCapacityHtml = (r: CapacityResult): string => renderReport(capacityPage(r)).html;

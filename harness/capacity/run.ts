@@ -12,6 +12,7 @@ import { renderCapacityHtml, renderCapacityMarkdown, capacityVerdict } from './r
 import type { CapacityResult } from './types.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { inRunFrame, withDataset } from '../guard/run-frame.ts';
+import { machineFacts } from '../db/machine.ts';
 
 export interface CapacityOptions {
   variants: Variant[];
@@ -110,7 +111,7 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
     finished_at: '',
     slo: { product_list_p95_ms: o.sloMs, max_error_rate: o.maxErrorRate },
     step_duration_s: o.stepS,
-    machine: { cpus: os.cpus().length, node: process.version, postgres: '' },
+    machine: null,
     points: [],
   };
   const { folder } = await inRunFrame(
@@ -125,8 +126,7 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
       result.run_id = frame.folder.runId;
       for (const count of dates)
         await withDataset(frame, datesSpec(count), seed, async ({ db, result: seeded }) => {
-          result.machine.postgres = db.postgresVersion;
-          result.machine.temp_file_limit = db.tempFileLimit;
+          result.machine = machineFacts(db);
           for (const variant of variants) {
             const found = await sweepPoint({
               ...o,

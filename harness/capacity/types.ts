@@ -1,3 +1,5 @@
+import type { MachineFacts } from '../db/machine.ts';
+
 /** capacity.json (schema loadlab.capacity/v1): the highest arrival rate each variant sustains per dataset size. */
 export interface CapacityStep {
   visitors_per_min: number;
@@ -24,6 +26,7 @@ export interface CapacityResult {
   finished_at: string;
   slo: { product_list_p95_ms: number; max_error_rate: number };
   step_duration_s: number;
-  machine: { cpus: number; node: string; postgres: string; temp_file_limit?: { setting: string; basis: string } };
+  /** where it was measured, as every summary.json records it (filled when the first dataset opens) */
+  machine: MachineFacts | null;
   points: CapacityPoint[];
 }

@@ -8,10 +8,11 @@ import {
   queryTexts,
   type PhaseDelta,
   type RatePoint,
+  type SampleSummary,
 } from '../stats/index.ts';
 import { diagnose, type VariantDiagnosis } from '../stats/statement-diagnosis.ts';
 import { loadSeries, phaseStats } from './figures.ts';
-import { playLoad } from '../load/load-step.ts';
+import { playLoad, type LoadStepResult } from '../load/load-step.ts';
 import { UserError } from '../../common/user-error.ts';
 import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
 import type { RunFolder } from '../files/run-folder.ts';
@@ -137,95 +138,112 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     } finally {
       samplerSummary = await sampler.stop();
     }
-    const exitCode = load.code;
-    const points = load.points!;
-    if (points.requests.length === 0) throw new UserError(`the load run of variant ${variant} recorded no request`);
-    const startMs = points.requests.reduce((start, r) => Math.min(start, r.ms - r.duration), Infinity);
-    let offset = 0;
-    const phaseWindows = plan.phases.map((p) => {
-      const w = { name: p.name, start_s: offset, end_s: offset + p.duration_s };
-      offset += p.duration_s;
-      return w;
-    });
-    const phases: Partial<Record<PhaseName, ReturnType<typeof phaseStats>>> = {};
-    phaseWindows.forEach((w, i) => {
-      phases[w.name] = phaseStats(points, startMs, w, i === phaseWindows.length - 1);
-    });
-
-    const samples = await readSamples(samplesFile);
-    const windows = phaseWindows.map((w) => ({
-      name: w.name,
-      startMs: startMs + w.start_s * 1000,
-      endMs: startMs + w.end_s * 1000,
-    }));
-    const deltas = phaseDeltas(
-      samples,
-      [...windows, { name: 'all', startMs, endMs: samplerSummary.last_ts_ms ?? startMs + offset * 1000 }],
-      { variant },
-    );
-    const db_phases: VariantResult['db_phases'] = {};
-    for (const w of phaseWindows) {
-      const d = deltas.find((x) => x.name === w.name);
-      db_phases[w.name] = { ...dbStats(d), cpu_ms: d?.cpu_ms ?? null, temp_files: d?.temp_files ?? null };
-    }
-    const all = deltas.find((x) => x.name === 'all');
-    const diagnosis = diagnose(
-      deltas
-        .filter((d) => d.name !== 'all')
-        .map((d) => ({ ...d, duration_ms: d.from_ms === null || d.to_ms === null ? null : d.to_ms - d.from_ms })),
-      queryTexts(samples),
-    );
-
-    // The EXPLAIN measures the query alone: the shop goes first, and the queries it abandoned when its
-    // visitors timed out (PostgreSQL notices a gone client only when it answers) are cancelled.
-    await shop.stop();
-    await cancelRunningQueries(plan.dbUrl, { marker: 'loadlab:product-list', waitMs: 5000 });
-    const middle = plan.firstDate + Math.floor(plan.dates / 2);
-    const explain = await explainProductList(plan.dbUrl, variant, middle, {
-      planFile: folder.file(`explain-${variant}.plan.json`),
-      tempFileLimit: plan.explainTempLimit?.(),
-    });
-    folder.write(
-      `explain-${variant}.json`,
-      JSON.stringify(
-        {
-          variant,
-          preset: plan.preset,
-          dates: plan.dates,
-          subevent_id: middle,
-          execution_ms: explain.execution_ms,
-          buffers_touched: explain.buffers_touched,
-          temp_blocks_written: explain.temp_blocks_written,
-          plan: explain.plan,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-
-    const thresholds = load.thresholds!;
-
-    return {
-      result: {
-        phases: phases as VariantResult['phases'],
-        db: dbStats(all),
-        db_phases,
-        explain: {
-          execution_ms: explain.execution_ms,
-          buffers_touched: explain.buffers_touched,
-          temp_blocks_written: explain.temp_blocks_written,
-        },
-        runner_exit_code: exitCode,
-        thresholds,
-      },
-      diagnosis,
-      series: {
-        load: loadSeries(points, startMs, plan.bucketS, phaseWindows),
-        db: dbSeries(all?.series ?? [], startMs),
-        phases: phaseWindows,
-      },
-    };
+    const measured = await measure(plan, load, samplesFile, samplerSummary);
+    const explain = await explainAlone(plan, shop);
+    return { ...measured, result: { ...measured.result, explain } };
   } finally {
     await shop.stop();
   }
+}
+
+/** The run's request points and DB samples as the variant's figures, diagnosis and chart series. */
+async function measure(
+  plan: VariantPlan,
+  load: LoadStepResult<unknown>,
+  samplesFile: string,
+  samplerSummary: SampleSummary,
+): Promise<Omit<VariantOutcome, 'result'> & { result: Omit<VariantResult, 'explain'> }> {
+  const { variant } = plan;
+  const exitCode = load.code;
+  const points = load.points!;
+  if (points.requests.length === 0) throw new UserError(`the load run of variant ${variant} recorded no request`);
+  const startMs = points.requests.reduce((start, r) => Math.min(start, r.ms - r.duration), Infinity);
+  let offset = 0;
+  const phaseWindows = plan.phases.map((p) => {
+    const w = { name: p.name, start_s: offset, end_s: offset + p.duration_s };
+    offset += p.duration_s;
+    return w;
+  });
+  const phases: Partial<Record<PhaseName, ReturnType<typeof phaseStats>>> = {};
+  phaseWindows.forEach((w, i) => {
+    phases[w.name] = phaseStats(points, startMs, w, i === phaseWindows.length - 1);
+  });
+
+  const samples = await readSamples(samplesFile);
+  const windows = phaseWindows.map((w) => ({
+    name: w.name,
+    startMs: startMs + w.start_s * 1000,
+    endMs: startMs + w.end_s * 1000,
+  }));
+  const deltas = phaseDeltas(
+    samples,
+    [...windows, { name: 'all', startMs, endMs: samplerSummary.last_ts_ms ?? startMs + offset * 1000 }],
+    { variant },
+  );
+  const db_phases: VariantResult['db_phases'] = {};
+  for (const w of phaseWindows) {
+    const d = deltas.find((x) => x.name === w.name);
+    db_phases[w.name] = { ...dbStats(d), cpu_ms: d?.cpu_ms ?? null, temp_files: d?.temp_files ?? null };
+  }
+  const all = deltas.find((x) => x.name === 'all');
+  const diagnosis = diagnose(
+    deltas
+      .filter((d) => d.name !== 'all')
+      .map((d) => ({ ...d, duration_ms: d.from_ms === null || d.to_ms === null ? null : d.to_ms - d.from_ms })),
+    queryTexts(samples),
+  );
+
+  return {
+    result: {
+      phases: phases as VariantResult['phases'],
+      db: dbStats(all),
+      db_phases,
+      runner_exit_code: exitCode,
+      thresholds: load.thresholds!,
+    },
+    diagnosis,
+    series: {
+      load: loadSeries(points, startMs, plan.bucketS, phaseWindows),
+      db: dbSeries(all?.series ?? [], startMs),
+      phases: phaseWindows,
+    },
+  };
+}
+
+/**
+ * The EXPLAIN measures the query alone: the shop goes first, and the queries it abandoned when its visitors timed
+ * out (PostgreSQL notices a gone client only when it answers) are cancelled.
+ */
+async function explainAlone(plan: VariantPlan, shop: { stop(): Promise<void> }): Promise<VariantResult['explain']> {
+  const { variant, folder } = plan;
+  await shop.stop();
+  await cancelRunningQueries(plan.dbUrl, { marker: 'loadlab:product-list', waitMs: 5000 });
+  const middle = plan.firstDate + Math.floor(plan.dates / 2);
+  const explain = await explainProductList(plan.dbUrl, variant, middle, {
+    planFile: folder.file(`explain-${variant}.plan.json`),
+    tempFileLimit: plan.explainTempLimit?.(),
+  });
+  folder.write(
+    `explain-${variant}.json`,
+    JSON.stringify(
+      {
+        variant,
+        preset: plan.preset,
+        dates: plan.dates,
+        subevent_id: middle,
+        execution_ms: explain.execution_ms,
+        buffers_touched: explain.buffers_touched,
+        temp_blocks_written: explain.temp_blocks_written,
+        plan: explain.plan,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+
+  return {
+    execution_ms: explain.execution_ms,
+    buffers_touched: explain.buffers_touched,
+    temp_blocks_written: explain.temp_blocks_written,
+  };
 }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import dotenv from 'dotenv';
 import type { DatasetSpec } from '../../datasets/presets.ts';
@@ -11,6 +10,7 @@ import { inRunFrame, withDataset, type RunFrame } from '../guard/run-frame.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { HEALTH_CHECK, PAGE_TIMEOUT_S } from './haproxy.ts';
 import { openRedis } from './redis.ts';
+import { machineFacts } from '../db/machine.ts';
 import { writePartitionReport } from './report/write.ts';
 import { runPartitionVariant } from './run-variant.ts';
 import type { WorkerCounts } from './topology.ts';
@@ -92,8 +92,7 @@ async function replay(
   const redis = await openRedis(log);
   if (redis.unexpectedEnd) watchdog.watchProcess('process', 'redis-server', redis.unexpectedEnd);
   const summary = newSummary(o, folder.runId, started, {
-    postgres: db.postgresVersion,
-    database: db.kind,
+    ...machineFacts(db),
     redis: redis.version,
     redis_server: redis.owned ? 'embedded' : 'external',
     haproxy: haproxyVersion(haproxy),
@@ -143,7 +142,7 @@ function newSummary(
   o: PartitionOptions,
   runId: string,
   started: Date,
-  v: Pick<PartitionSummary['machine'], 'postgres' | 'database' | 'redis' | 'redis_server' | 'haproxy'>,
+  machine: PartitionSummary['machine'],
 ): PartitionSummary {
   return {
     schema: 'loadlab.partition/v1',
@@ -153,16 +152,7 @@ function newSummary(
     seed: o.seed,
     started_at: started.toISOString(),
     finished_at: '',
-    machine: {
-      cpus: os.cpus().length,
-      node: process.version,
-      postgres: v.postgres,
-      redis: v.redis,
-      haproxy: v.haproxy,
-      os: `${os.type()} ${os.release()}`,
-      database: v.database,
-      redis_server: v.redis_server,
-    },
+    machine,
     traffic: {
       visitors_per_min: o.rate,
       think_scale: o.quick ? 0.25 : 0.5,

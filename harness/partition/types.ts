@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { machineFactsSchema } from '../db/machine.ts';
+import { runFactsShape } from '../db/run-facts.ts';
 
 /**
  * summary.json of load:partition (`loadlab.partition/v1`) and its series.json. The issue's contract is the
@@ -85,20 +87,10 @@ export type VariantResult = z.infer<typeof variantResultSchema>;
 
 export const partitionSummarySchema = z.object({
   schema: z.literal('loadlab.partition/v1'),
-  run_id: z.string(),
-  preset: z.string(),
-  dates: count,
-  seed: z.number().int(),
-  started_at: z.string(),
-  finished_at: z.string(),
-  machine: z.object({
-    cpus: count,
-    node: z.string(),
-    postgres: z.string(),
+  ...runFactsShape,
+  machine: machineFactsSchema.extend({
     redis: z.string(),
     haproxy: z.string(),
-    os: z.string(),
-    database: z.enum(['embedded', 'external']),
     redis_server: z.enum(['embedded', 'external']),
   }),
   traffic: z.object({

@@ -3,17 +3,9 @@
  * incident report's markdown and HTML renderers serialise; the figures come from summary.json only.
  */
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, type Num } from '../cli/format.ts';
-import type { Cell, ReportModel, Section, Table } from '../report/document.ts';
+import type { Cell, ReportModel, Section } from '../report/document.ts';
+import { factsTable, Footnotes, L, R, runnerExitCell, txt } from '../report/cells.ts';
 import { TENANTS, type GroupStats, type PeriodResult, type TimelineSummary } from './types.ts';
-
-const L = 'l' as const;
-const R = 'r' as const;
-const txt = (text: string): Cell => ({ text });
-const facts = (rows: [string, Cell][]): Table => ({
-  headers: ['', ''],
-  align: [L, L],
-  rows: rows.map(([k, v]) => [txt(k), v]),
-});
 
 const REASON = {
   none: 'no request of this group was sent in the period.',
@@ -23,11 +15,14 @@ const REASON = {
 
 /** Footnotes numbered by first use (one number per reason), and the cells whose "n/a" points at one. */
 function footnotes() {
-  const list: string[] = [];
-  const ref = (reason: string) => (list.includes(reason) ? list.indexOf(reason) + 1 : list.push(reason));
-  const cell = (text: string | null, reason: string): Cell =>
-    text === null ? { text: 'n/a', note: ref(reason) } : { text };
-  return { list, cell, ms: (n: Num) => cell(fmtMs(n), REASON.none), pct: (n: Num) => cell(fmtPct(n), REASON.none) };
+  const notes = new Footnotes();
+  const cell = (text: string | null, reason: string): Cell => notes.cell(text, reason);
+  return {
+    list: notes.list,
+    cell,
+    ms: (n: Num) => cell(fmtMs(n), REASON.none),
+    pct: (n: Num) => cell(fmtPct(n), REASON.none),
+  };
 }
 type Cells = ReturnType<typeof footnotes>;
 
@@ -157,7 +152,7 @@ function periodSection(s: TimelineSummary, p: PeriodResult, c: Cells): Section {
         align: [L, R, R, R, R, R, R, R, R, R],
         rows: TENANTS.map((t) => groupRow(t, p[t])),
       },
-      facts([
+      factsTable([
         [
           'DB temp bytes',
           c.cell(
@@ -191,7 +186,7 @@ function probeSection(s: TimelineSummary, c: Cells): Section {
       'As the operators ran it by hand at 13:22: EXPLAIN ANALYZE of the before query on the same dates of the hot series, once on the idle database before the day, once during the access cut after the last visitor query had finished.',
     ],
     tables: [
-      facts([
+      factsTable([
         ['Idle database, before the day', txt(fmtMs(pr.baseline_ms) ?? 'n/a')],
         ['During the access cut', c.cell(fmtMs(pr.during_cut_ms), REASON.probe)],
         [
@@ -234,7 +229,7 @@ function runSections(s: TimelineSummary): Section[] {
       title: 'Run',
       paragraphs: [],
       tables: [
-        facts([
+        factsTable([
           ['Run id', txt(s.run_id)],
           ['Preset', txt(`${s.preset} (${fmtInt(s.dates)} dates in the hot event series), seed ${s.seed}`)],
           ['Started / finished', txt(`${s.started_at} / ${s.finished_at}`)],
@@ -259,13 +254,7 @@ function runSections(s: TimelineSummary): Section[] {
             ),
           ],
           ['Load start against plan', txt(`${fmtInt(t.start_lag_ms)} ms late`)],
-          [
-            'Runner exit code',
-            {
-              text: s.runner_exit_code === 99 ? '99 (thresholds failed)' : String(s.runner_exit_code),
-              status: s.runner_exit_code === 0 ? 'pass' : 'fail',
-            },
-          ],
+          ['Runner exit code', runnerExitCell(s.runner_exit_code)],
           [
             'Machine',
             txt(

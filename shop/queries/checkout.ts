@@ -89,29 +89,7 @@ export async function checkout(
     }
 
     const totalCents = positions.reduce((sum, p) => sum + cents(p.price), 0);
-    let order: { id: number; code: string } | undefined;
-    for (let attempt = 0; attempt < CODE_ATTEMPTS && !order; attempt++) {
-      const code = randomString(CODE_ALPHABET, 5);
-      // ON CONFLICT instead of catching the unique violation: a failed INSERT would abort the transaction
-      const { rows } = await db.query<{ id: number }>(
-        `INSERT INTO pretixbase_order (organizer_id, event_id, code, status, testmode, email, locale, secret, datetime, expires, total,
-                                       require_approval, sales_channel_id, last_modified)
-         VALUES ($1, $2, $3, 'n', false, $4, 'en', $5, now(), now() + make_interval(days => $6), $7, false, $8, now())
-         ON CONFLICT (organizer_id, code) DO NOTHING RETURNING id`,
-        [
-          event.organizerId,
-          event.eventId,
-          code,
-          email,
-          randomString(SECRET_ALPHABET, 16),
-          PAYMENT_TERM_DAYS,
-          money(totalCents),
-          event.channelId,
-        ],
-      );
-      if (rows[0]) order = { id: rows[0].id, code };
-    }
-    if (!order) throw new Error(`no free order code after ${CODE_ATTEMPTS} attempts`);
+    const order = await insertOrder(db, event, email, totalCents);
 
     const taxValue = (p: CartRow) => {
       const rate = Number(p.tax_rate ?? 0);
@@ -141,4 +119,37 @@ export async function checkout(
     await db.query('DELETE FROM pretixbase_cartposition WHERE id = ANY($1::int[])', [positions.map((p) => p.id)]);
     return { order_code: order.code, total: money(totalCents) };
   });
+}
+
+/** A pending order under a fresh code; the code is random, so a taken one is drawn again. */
+async function insertOrder(
+  db: pg.PoolClient,
+  event: Awaited<ReturnType<typeof loadEvent>>,
+  email: string,
+  totalCents: number,
+): Promise<{ id: number; code: string }> {
+  let order: { id: number; code: string } | undefined;
+  for (let attempt = 0; attempt < CODE_ATTEMPTS && !order; attempt++) {
+    const code = randomString(CODE_ALPHABET, 5);
+    // ON CONFLICT instead of catching the unique violation: a failed INSERT would abort the transaction
+    const { rows } = await db.query<{ id: number }>(
+      `INSERT INTO pretixbase_order (organizer_id, event_id, code, status, testmode, email, locale, secret, datetime, expires, total,
+                                     require_approval, sales_channel_id, last_modified)
+       VALUES ($1, $2, $3, 'n', false, $4, 'en', $5, now(), now() + make_interval(days => $6), $7, false, $8, now())
+       ON CONFLICT (organizer_id, code) DO NOTHING RETURNING id`,
+      [
+        event.organizerId,
+        event.eventId,
+        code,
+        email,
+        randomString(SECRET_ALPHABET, 16),
+        PAYMENT_TERM_DAYS,
+        money(totalCents),
+        event.channelId,
+      ],
+    );
+    if (rows[0]) order = { id: rows[0].id, code };
+  }
+  if (!order) throw new Error(`no free order code after ${CODE_ATTEMPTS} attempts`);
+  return order;
 }

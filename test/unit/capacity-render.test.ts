@@ -28,7 +28,7 @@ function result(points: CapacityPoint[]): CapacityResult {
     finished_at: '',
     slo: { product_list_p95_ms: 1000, max_error_rate: 0.01 },
     step_duration_s: 15,
-    machine: { cpus: 2, node: 'v20', postgres: '18' },
+    machine: { cpus: 2, node: 'v20', postgres: '18', os: 'Linux 6.1', database: 'embedded' },
     points,
   };
 }

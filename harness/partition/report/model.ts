@@ -10,20 +10,15 @@ import {
   type PartitionVariant,
   type VariantResult,
 } from '../types.ts';
-import type { Cell, ReportModel, Section, Table } from '../../report/document.ts';
+import type { Cell, ReportModel, Section } from '../../report/document.ts';
 import { fmtInt, fmtMs, fmtNum, fmtPct } from '../../cli/format.ts';
+import { factsTable, Footnotes, L, R, thresholdsTable } from '../../report/cells.ts';
 
 const txt = (text: string | null): Cell => ({ text: text ?? 'n/a' });
 const pct = (n: number | null) => fmtPct(n) ?? 'n/a';
-const L = 'l' as const;
-const R = 'r' as const;
 
 export function presentVariants(s: PartitionSummary): PartitionVariant[] {
   return PARTITION_VARIANTS.filter((v) => s.variants[v] !== undefined);
-}
-
-function facts(rows: [string, string][]): Table {
-  return { headers: ['', ''], align: [L, L], rows: rows.map(([k, v]) => [txt(k), txt(v)]) };
 }
 
 function describeVariant(name: PartitionVariant, v: VariantResult, s: PartitionSummary): string {
@@ -83,7 +78,7 @@ function runSection(s: PartitionSummary): Section {
     title: 'Run',
     paragraphs: [],
     tables: [
-      facts([
+      factsTable([
         ['Run id', s.run_id],
         [
           'Preset',
@@ -295,30 +290,23 @@ function checkSection(s: PartitionSummary): Section {
   };
 }
 
-function thresholdSection(s: PartitionSummary): Section {
-  const present = presentVariants(s);
-  const names = [...new Set(present.flatMap((n) => Object.keys(s.variants[n]!.thresholds)))].sort();
-  const rows: Cell[][] = names.map((t) => [
-    txt(t),
-    ...present.map((n): Cell => {
-      const r = s.variants[n]!.thresholds[t];
-      return r ? { text: r.ok ? 'pass' : 'fail', status: r.ok ? 'pass' : 'fail' } : txt('–');
-    }),
-  ]);
-  rows.push([
-    txt('Runner exit code'),
-    ...present.map((n): Cell => {
-      const code = s.variants[n]!.runner_exit_code;
-      return { text: code === 99 ? '99 (thresholds failed)' : String(code), status: code === 0 ? 'pass' : 'fail' };
-    }),
-  ]);
+function thresholdSection(s: PartitionSummary, notes: Footnotes): Section {
   return {
     id: 'thresholds',
     title: 'Thresholds',
     paragraphs: [
       'loadtests/partition.ts holds every endpoint to under 1 % failed requests over the whole run; the partition is expected to break that for cart adds and checkouts before the fix.',
     ],
-    tables: [{ headers: ['Threshold', ...present], align: [L, ...present.map(() => R)], rows }],
+    tables: [
+      thresholdsTable(
+        presentVariants(s).map((n) => ({
+          name: n,
+          thresholds: s.variants[n]!.thresholds,
+          runnerExitCode: s.variants[n]!.runner_exit_code,
+        })),
+        notes,
+      ),
+    ],
   };
 }
 
@@ -329,7 +317,7 @@ function machineSection(s: PartitionSummary): Section {
     title: 'Machine',
     paragraphs: [],
     tables: [
-      facts([
+      factsTable([
         ['CPUs', String(m.cpus)],
         ['Node', m.node],
         ['PostgreSQL', `${m.postgres} (${m.database})`],
@@ -343,6 +331,7 @@ function machineSection(s: PartitionSummary): Section {
 
 export function buildPartitionModel(s: PartitionSummary): ReportModel {
   const present = presentVariants(s);
+  const notes = new Footnotes();
   return {
     title: `Partition replay (2026-06-27): preset ${s.preset} (${fmtInt(s.dates)} dates), run ${s.run_id}`,
     subtitle: `${present.length ? present.join(' vs ') : 'no variants'} · ${fmtNum(s.traffic.visitors_per_min)} visitors/min · ${s.topology.web_workers} web workers, ${s.topology.task_workers} task workers · ${s.traffic.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')}`,
@@ -353,9 +342,9 @@ export function buildPartitionModel(s: PartitionSummary): ReportModel {
       endpointSection(s),
       workersSection(s),
       checkSection(s),
-      thresholdSection(s),
+      thresholdSection(s, notes),
       machineSection(s),
     ],
-    notes: [],
+    notes: notes.list,
   };
 }

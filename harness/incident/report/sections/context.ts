@@ -5,11 +5,11 @@
 import type { IncidentSummary, PhaseName, VariantName, VariantResult } from '../../types.ts';
 import type { Cell, Section, Table } from '../../../report/document.ts';
 import { div, fmtRatio, isNum } from '../../../cli/format.ts';
+import { factsTable, Footnotes, L, R } from '../../../report/cells.ts';
 
 export const VARIANTS: VariantName[] = ['before', 'after'];
 export const PHASES: PhaseName[] = ['baseline', 'ramp', 'tripled'];
-export const L = 'l' as const;
-export const R = 'r' as const;
+export { L, R };
 
 /** Why a figure is "n/a"; the same reason always gets the same footnote. */
 export const REASON = {
@@ -34,20 +34,9 @@ export function phasesOf(v: VariantResult): PhaseName[] {
   return PHASES.filter((p) => v.phases[p] !== undefined);
 }
 
-/** Numbers the footnotes by first use and reuses a number for the same reason. */
-class Notes {
-  readonly list: string[] = [];
-  ref(reason: string): number {
-    const i = this.list.indexOf(reason);
-    if (i >= 0) return i + 1;
-    this.list.push(reason);
-    return this.list.length;
-  }
-}
-
 export class SectionContext {
   readonly present: VariantName[];
-  private readonly notes = new Notes();
+  readonly notes = new Footnotes();
 
   constructor(readonly summary: IncidentSummary) {
     this.present = presentVariants(summary);
@@ -65,7 +54,7 @@ export class SectionContext {
 
   /** a figure, or "n/a" with the footnote that explains it */
   cell(text: string | null, reason: string): Cell {
-    return text === null ? { text: 'n/a', note: this.notes.ref(reason) } : { text };
+    return this.notes.cell(text, reason);
   }
 
   txt(text: string): Cell {
@@ -74,7 +63,7 @@ export class SectionContext {
 
   /** a two-column table of labelled facts (run, calibration, machine) */
   facts(rows: [string, Cell][]): Table {
-    return { headers: ['', ''], align: [L, L], rows: rows.map(([label, value]) => [this.txt(label), value]) };
+    return factsTable(rows);
   }
 
   /** before / after; a zero after figure (the fix writes no temp files) is a result, not a missing value */
