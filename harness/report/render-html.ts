@@ -39,9 +39,15 @@ h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1p
 p { max-width: 1000px; }
 .muted { color: var(--muted); }
 .legend-key { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin: 0 4px 0 12px; }
-.table-wrap { overflow-x: auto; margin: 8px 0 16px; }
+/* a table wider than the page scrolls inside its box, with a scrollbar that shows it does */
+.table-wrap { overflow-x: auto; max-width: 100%; margin: 8px 0 16px; }
+.table-wrap::-webkit-scrollbar { height: 10px; }
+.table-wrap::-webkit-scrollbar-thumb { background: #aeb6bf; border-radius: 5px; }
+.table-wrap::-webkit-scrollbar-track { background: var(--bg-alt); }
 table { border-collapse: collapse; font-size: 13.5px; font-variant-numeric: tabular-nums; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
+/* sentences wrap (a figures or operators column), figures and headers stay on one line */
+td:not(.num) { white-space: normal; min-width: 6em; max-width: 44em; }
 thead th { background: var(--bg-alt); font-weight: 600; border-bottom: 2px solid var(--line); }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
 table.kv th { font-weight: 500; color: var(--muted); }
