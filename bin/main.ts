@@ -1,0 +1,57 @@
+// `loadlab COMMAND [flags]`: finds the command in the registry and runs the npm script's own file in this
+// process, with process.argv as `npm run` would give it, so both ways run the same code and the same parser.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { binCommands, type CommandEntry, scriptFile } from '../harness/cli/commands.ts';
+import { asksForHelp } from '../harness/cli/flags.ts';
+import { renderIndex, setInvocation } from '../harness/cli/help.ts';
+import { installed, projectRoot, reportsDir, stateDir } from '../harness/files/paths.ts';
+
+const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+function find(name: string): CommandEntry {
+  const entry = binCommands().find((c) => c.name === name);
+  if (!entry)
+    fail(
+      `unknown command '${name}' (accepted: ${binCommands()
+        .map((c) => c.name)
+        .join(', ')}); see loadlab --help`,
+    );
+  return entry;
+}
+
+/** Where this run keeps its data, said once at the start: from a package it is not the folder it was installed in. */
+function stateLine(): string {
+  const data = process.env.LOADLAB_PGDATA ? path.resolve(process.env.LOADLAB_PGDATA) : path.join(stateDir, 'pgdata');
+  const reports = installed ? `./${path.relative(process.cwd(), reportsDir)}` : reportsDir;
+  return `loadlab ${version}: embedded PostgreSQL data in ${data} (unless DATABASE_URL is set), reports in ${reports}/\n`;
+}
+
+async function run(entry: CommandEntry, args: string[]): Promise<void> {
+  const file = path.join(projectRoot, scriptFile(entry.npm));
+  setInvocation(`loadlab ${entry.name}`);
+  if (!entry.stateless && !asksForHelp(args)) process.stderr.write(stateLine());
+  process.argv = [process.argv[0], file, ...args];
+  await import(pathToFileURL(file).href);
+}
+
+const [first, ...rest] = process.argv.slice(2);
+if (first === undefined || first === '--help' || first === '-h') {
+  process.stdout.write(renderIndex(binCommands(), version));
+} else if (first === '--version' || first === '-V') {
+  process.stdout.write(`${version}\n`);
+} else if (first === 'help') {
+  if (rest.length === 0) process.stdout.write(renderIndex(binCommands(), version));
+  else await run(find(rest[0]), ['--help']);
+} else if (first.startsWith('-')) {
+  fail(`'${first}' is not a command (accepted: a command, --help, --version); see loadlab --help`);
+} else {
+  await run(find(first), rest);
+}
