@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { binCommands, type CommandEntry, scriptFile } from '../harness/cli/commands.ts';
-import { asksForHelp } from '../harness/cli/flags.ts';
 import { renderIndex, setInvocation } from '../harness/cli/help.ts';
 import { installed, projectRoot, reportsDir, stateDir } from '../harness/files/paths.ts';
 
@@ -31,13 +30,12 @@ function find(name: string): CommandEntry {
 function stateLine(): string {
   const data = process.env.LOADLAB_PGDATA ? path.resolve(process.env.LOADLAB_PGDATA) : path.join(stateDir, 'pgdata');
   const reports = installed ? `./${path.relative(process.cwd(), reportsDir)}` : reportsDir;
-  return `loadlab ${version}: embedded PostgreSQL data in ${data} (unless DATABASE_URL is set), reports in ${reports}/\n`;
+  return `loadlab ${version}: embedded PostgreSQL data in ${data} (unless DATABASE_URL is set), reports in ${reports}/`;
 }
 
 async function run(entry: CommandEntry, args: string[]): Promise<void> {
   const file = path.join(projectRoot, scriptFile(entry.npm));
-  setInvocation(`loadlab ${entry.name}`);
-  if (!entry.stateless && !asksForHelp(args)) process.stderr.write(stateLine());
+  setInvocation(`loadlab ${entry.name}`, entry.stateless ? undefined : stateLine());
   process.argv = [process.argv[0], file, ...args];
   await import(pathToFileURL(file).href);
 }

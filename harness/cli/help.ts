@@ -5,10 +5,19 @@ import { commandByNpm } from './commands.ts';
 const WIDTH = 100;
 
 let invokedAs: string | undefined;
+let startNote: string | undefined;
 
-/** `loadlab NAME` sets this before it runs a command, so usage and examples read as the user typed them. */
-export function setInvocation(prefix: string): void {
+/**
+ * `loadlab NAME` sets this before it runs a command, so usage and examples read as the user typed them; its
+ * note (where the data lives) is printed once the flags are accepted, so a mistake stays one line.
+ */
+export function setInvocation(prefix: string, note?: string): void {
   invokedAs = prefix;
+  startNote = note;
+}
+
+export function invocationNote(): string | undefined {
+  return startNote;
 }
 
 /** How the user starts the command: `loadlab incident` or `npm run load:incident --`. */

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../../common/user-error.ts';
 import { runCleanups, wasSignalled } from '../process/cleanup.ts';
 import { type CommandSpec, type FlagDefs, type FlagValues, parseFlags } from './flags.ts';
-import { renderHelp } from './help.ts';
+import { invocationNote, renderHelp } from './help.ts';
 
 /**
  * Runs a command's body: a UserError becomes one line on stderr and its exit code; anything else is a bug
@@ -53,6 +53,8 @@ export async function runCommand<F extends FlagDefs>(
       process.stdout.write(renderHelp(spec));
       return 0;
     }
+    const note = invocationNote();
+    if (note) process.stderr.write(`${note}\n`);
     return body(parsed);
   });
 }
