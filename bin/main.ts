@@ -5,7 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { binCommands, type CommandEntry, scriptFile } from '../harness/cli/commands.ts';
 import { renderIndex, setInvocation } from '../harness/cli/help.ts';
-import { installed, projectRoot, reportsDir, stateDir } from '../harness/files/paths.ts';
+import { defaultDataDir, redact } from '../harness/db/database.ts';
+import { installed, projectRoot, reportsDir } from '../harness/files/paths.ts';
 
 const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string })
   .version;
@@ -28,9 +29,23 @@ function find(name: string): CommandEntry {
 
 /** Where this run keeps its data, said once at the start: from a package it is not the folder it was installed in. */
 function stateLine(): string {
-  const data = process.env.LOADLAB_PGDATA ? path.resolve(process.env.LOADLAB_PGDATA) : path.join(stateDir, 'pgdata');
+  const data = defaultDataDir(); // reads .env first, as the command will
   const reports = installed ? `./${path.relative(process.cwd(), reportsDir)}` : reportsDir;
-  return `loadlab ${version}: embedded PostgreSQL data in ${data} (unless DATABASE_URL is set), reports in ${reports}/`;
+  const external = process.env.DATABASE_URL?.trim();
+  const shown = external && redactQuietly(external);
+  const db = external
+    ? `database from DATABASE_URL${shown ? ` (${shown})` : ''}`
+    : `embedded PostgreSQL data in ${data}`;
+  return `loadlab ${version}: ${db}, reports in ${reports}/`;
+}
+
+/** A malformed DATABASE_URL is the command's to report, in its own words. */
+function redactQuietly(url: string): string | undefined {
+  try {
+    return redact(url);
+  } catch {
+    return undefined;
+  }
 }
 
 async function run(entry: CommandEntry, args: string[]): Promise<void> {

@@ -12,6 +12,7 @@ import { binCommands } from '../harness/cli/commands.ts';
 import { projectRoot } from '../harness/files/paths.ts';
 
 const exec = promisify(execFile);
+const { version } = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
 
 interface Result {
   code: number | null;
@@ -107,7 +108,10 @@ test('the packed tarball installs into a prefix of its own and runs from an empt
   );
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const stateLine = r.stderr.split('\n')[0];
-  assert.match(stateLine, new RegExp(`data in ${path.join(state, 'loadlab', 'pgdata')} .*reports in ./reports/`));
+  assert.equal(
+    stateLine,
+    `loadlab ${version}: embedded PostgreSQL data in ${path.join(state, 'loadlab', 'pgdata')}, reports in ./reports/`,
+  );
   const summary = JSON.parse(readFileSync(path.join(work, 'reports', 'latest', 'summary.json'), 'utf8')) as {
     variants: Record<string, unknown>;
   };
