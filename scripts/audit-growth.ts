@@ -6,7 +6,9 @@
 // names it. Writes growth.json, growth.md and junit.xml. Exit 0 nothing unexpected grows, 99 something
 // does, 1 an error.
 import path from 'node:path';
-import { runMain, parseCli } from '../harness/cli/main.ts';
+import { runCommand } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
+import { seedFlag, variantFlag } from '../harness/cli/common-flags.ts';
 import { progressLog } from '../harness/cli/progress.ts';
 import { parseVariant } from '../harness/cli/variants.ts';
 import { reportsDir } from '../harness/files/paths.ts';
@@ -17,16 +19,35 @@ import { renderGrowthMd } from '../harness/audit/render.ts';
 import { unexpected } from '../harness/audit/growth.ts';
 import { ensureWritableDir } from '../harness/files/writable.ts';
 
-await runMain(async () => {
-  const { values } = parseCli({
-    variant: { type: 'string', default: 'after' },
-    seed: { type: 'string' },
-    out: { type: 'string' },
+export const command = defineCommand({
+  npm: 'audit:growth',
+  about: `At each size it seeds the dataset afresh, starts the shop and plays the same visitors of
+    loadtests/incident.ts (its sample phase), then takes every statement the database ran from
+    pg_stat_statements (and auto_explain's plans on the embedded server) and computes its work per call and the
+    exponent of its growth with the number of dates. Writes growth.json (loadlab.growth/v1), growth.md and
+    junit.xml.`,
+  flags: {
+    variant: variantFlag('after'),
+    seed: seedFlag,
+    out: {
+      type: 'string',
+      arg: 'DIR',
+      defaultText: 'reports/growth/',
+      help: 'folder for growth.json, growth.md, junit.xml',
+    },
     ...auditFlags,
-  });
+  },
+  examples: ['', '--variant before --sizes tiny,small,dates-10000'],
+  exitCodes: {
+    0: 'no statement grows beyond the allow-list',
+    99: 'a statement grows with the number of dates and the allow-list does not name it',
+  },
+});
+
+await runCommand(import.meta.url, command, async ({ values }) => {
   const outDir = path.resolve(values.out ?? path.join(reportsDir, 'growth'));
   const settings = auditSettings(values);
-  const variant = parseVariant(values.variant!);
+  const variant = parseVariant(values.variant);
   const seed = parseSeed(values.seed);
   ensureWritableDir(outDir, '--out');
   const report = await runAudit({

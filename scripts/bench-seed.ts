@@ -4,19 +4,30 @@
 // npm run bench:seed [-- --preset incident] [--pgbench-scale 20] [--runs 3]
 import os from 'node:os';
 import { presetSpec } from '../datasets/presets.ts';
-import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { runCommand, parseIntFlag } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
+import { presetFlag } from '../harness/cli/common-flags.ts';
 import { progressLog } from '../harness/cli/progress.ts';
 import { benchSeed, median } from '../harness/bench/seed.ts';
 
 const s2 = (n: number) => n.toFixed(2);
 
-await runMain(async () => {
-  const { values } = parseCli({
-    preset: { type: 'string', default: 'incident' },
-    'pgbench-scale': { type: 'string', default: '20' },
-    runs: { type: 'string', default: '3' },
-  });
-  const spec = presetSpec(values.preset!);
+export const command = defineCommand({
+  npm: 'bench:seed',
+  about: `Seeds the preset from scratch on the embedded server and compares rows/s with pgbench -i on the same
+    server, runs alternating (loadlab, pgbench, loadlab, ...) so both see the same machine; prints the median run
+    and the time per phase. DATABASE_URL is ignored.`,
+  flags: {
+    preset: presetFlag('incident'),
+    'pgbench-scale': { type: 'string', arg: 'N', default: '20', help: 'pgbench -i scale factor (1 to 1000)' },
+    runs: { type: 'string', arg: 'N', default: '3', help: 'runs of each (1 to 20); the median is reported' },
+  },
+  examples: ['', '--preset small --runs 5'],
+  exitCodes: { 0: 'figures printed' },
+});
+
+await runCommand(import.meta.url, command, async ({ values }) => {
+  const spec = presetSpec(values.preset);
   const scale = parseIntFlag('pgbench-scale', values['pgbench-scale'], 1, 1000)!;
   const runs = parseIntFlag('runs', values.runs, 1, 20)!;
   const log = progressLog();

@@ -1,6 +1,8 @@
 #!/usr/bin/env tsx
 // Product-list throughput of each variant: npm run bench:shop [-- --preset small --duration 10 --connections 16]
-import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { runCommand, parseIntFlag } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
+import { presetFlag, seedFlag, variantsFlag } from '../harness/cli/common-flags.ts';
 import { onCleanup } from '../harness/process/cleanup.ts';
 import { openDataset } from '../harness/db/dataset.ts';
 import { progressLog } from '../harness/cli/progress.ts';
@@ -9,34 +11,31 @@ import { parseVariants } from '../harness/cli/variants.ts';
 import { SLOTS_PER_DAY } from '../datasets/hot-series.ts';
 import { benchShop } from '../harness/bench/shop.ts';
 
-const help = `usage: npm run bench:shop -- [--preset P] [--duration S] [--connections N] [--variants before,after] [--json]
+export const command = defineCommand({
+  npm: 'bench:shop',
+  about: `Starts the shop of each variant on 127.0.0.1 (pool of 10 connections) and measures product-list
+    requests per second with autocannon, after a 2 s warm-up, cycling over the dates of the first two weeks like
+    visitors do.`,
+  flags: {
+    preset: presetFlag('small'),
+    duration: { type: 'string', arg: 'S', default: '10', help: 'seconds per variant (1 to 300)' },
+    connections: { type: 'string', arg: 'N', default: '16', help: 'concurrent connections (1 to 256)' },
+    variants: variantsFlag(variants.join(',')),
+    seed: seedFlag,
+    json: { type: 'boolean', help: 'print one JSON line: { preset, dates, connections, duration_s, results }' },
+  },
+  examples: ['', '--preset incident --duration 30 --json'],
+  exitCodes: { 0: 'figures printed' },
+});
 
-Starts the shop of each variant on 127.0.0.1 (pool of 10 connections) against preset P (default small) and
-measures product-list requests per second with autocannon: N connections (default 16) for S seconds
-(default 10) each, after a 2 s warm-up, cycling over the dates of the first two weeks like visitors do.
-`;
-
-await runMain(async () => {
-  const { values } = parseCli({
-    preset: { type: 'string', default: 'small' },
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '16' },
-    variants: { type: 'string', default: variants.join(',') },
-    seed: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  });
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
+await runCommand(import.meta.url, command, async ({ values }) => {
   // bounded: at most 5 minutes per variant, at most 256 connections
   const duration = parseIntFlag('duration', values.duration, 1, 300)!;
   const connections = parseIntFlag('connections', values.connections, 1, 256)!;
-  const chosen = parseVariants(values.variants!);
+  const chosen = parseVariants(values.variants);
 
   const log = progressLog();
-  const ds = await openDataset({ preset: values.preset!, seed: values.seed, log });
+  const ds = await openDataset({ preset: values.preset, seed: values.seed, log });
   onCleanup('database', () => ds.db.close());
   const m = ds.result.manifest;
   const span = Math.min(m.dates, 14 * SLOTS_PER_DAY);

@@ -1,17 +1,31 @@
 #!/usr/bin/env tsx
 // Seed (or reuse) a pretix-shaped dataset: npm run dataset:prepare -- --preset tiny [--seed N] [--force]
-import { runMain, parseCli } from '../harness/cli/main.ts';
+import { runCommand } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
+import { presetFlag, seedFlag } from '../harness/cli/common-flags.ts';
 import { openDataset } from '../harness/db/dataset.ts';
 import { progressLog } from '../harness/cli/progress.ts';
 
-await runMain(async () => {
-  const { values } = parseCli({
-    preset: { type: 'string', default: 'incident' },
-    seed: { type: 'string' },
-    force: { type: 'boolean', default: false },
-  });
+export const command = defineCommand({
+  npm: 'dataset:prepare',
+  about: `Creates the schema and seeds the preset's event series citymuseum/timeslots and the other organizers'
+    events, on DATABASE_URL when set, else on the embedded PostgreSQL (a database per preset). A dataset already
+    seeded with the same preset and seed is reused. It only ever drops tables it created.`,
+  flags: {
+    preset: presetFlag('incident'),
+    seed: seedFlag,
+    force: {
+      type: 'boolean',
+      help: "seed even into a database that holds other tables, or pretix tables without loadlab's manifest",
+    },
+  },
+  examples: ['--preset tiny', '--preset small --seed 7'],
+  exitCodes: { 0: 'the dataset is seeded (or was already)' },
+});
+
+await runCommand(import.meta.url, command, async ({ values }) => {
   const log = progressLog();
-  const { result } = await openDataset({ preset: values.preset!, seed: values.seed, force: values.force, log });
+  const { result } = await openDataset({ preset: values.preset, seed: values.seed, force: values.force, log });
   const m = result.manifest;
   const rows = Object.values(m.row_counts).reduce((a, b) => a + b, 0);
   console.log(

@@ -5,7 +5,9 @@
 // embedded server when another loadlab command (npm run shop, a load run) already runs it, and starts it
 // otherwise; so it is most useful alongside `npm run shop` or against DATABASE_URL.
 import path from 'node:path';
-import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { runCommand, parseIntFlag } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
+import { presetFlagChosen } from '../harness/cli/common-flags.ts';
 import { onCleanup, onSignal } from '../harness/process/cleanup.ts';
 import { reportsDir } from '../harness/files/paths.ts';
 import { ensureWritableFile } from '../harness/files/writable.ts';
@@ -13,15 +15,41 @@ import { openDatabase, redact, type Database } from '../harness/db/database.ts';
 import { openDataset } from '../harness/db/dataset.ts';
 import { startSampler, resetStatistics, phaseDeltas, readSamples, type Sampler } from '../harness/stats/index.ts';
 
-await runMain(async () => {
-  const { values } = parseCli({
-    preset: { type: 'string' },
-    'interval-ms': { type: 'string' },
-    out: { type: 'string' },
-    'duration-s': { type: 'string' },
-    reset: { type: 'boolean', default: false },
-  });
-  const intervalMs = parseIntFlag('interval-ms', values['interval-ms'], 10, 3_600_000) ?? 1000;
+export const command = defineCommand({
+  npm: 'db:stats',
+  about: `Samples pg_stat_database, pg_stat_io, pg_stat_statements, pg_stat_activity and the server processes'
+    /proc I/O into NDJSON, one line per sample, until Ctrl-C or for --duration-s; then prints the deltas. It
+    attaches to the embedded server when another loadlab command (the shop, a load run) runs it, and starts it
+    otherwise; with DATABASE_URL set it samples that server.`,
+  flags: {
+    preset: {
+      ...presetFlagChosen("DATABASE_URL's database, or the embedded server's default one"),
+      help: 'sample the database of this dataset (seeded first if needed)',
+    },
+    'interval-ms': {
+      type: 'string',
+      arg: 'N',
+      default: '1000',
+      help: 'milliseconds between samples (10 to 3600000)',
+    },
+    out: { type: 'string', arg: 'FILE', defaultText: 'reports/db-stats-<time>.ndjson', help: 'NDJSON file to write' },
+    'duration-s': {
+      type: 'string',
+      arg: 'N',
+      defaultText: 'until Ctrl-C',
+      help: 'stop after this many seconds',
+    },
+    reset: {
+      type: 'boolean',
+      help: "reset the server's statistics first (pg_stat_database, pg_stat_statements, pg_stat_io)",
+    },
+  },
+  examples: ['--preset tiny --duration-s 30', '--interval-ms 500 --out /tmp/stats.ndjson'],
+  exitCodes: { 0: '--duration-s ran out; the file is written (after Ctrl-C too, with 130)' },
+});
+
+await runCommand(import.meta.url, command, async ({ values }) => {
+  const intervalMs = parseIntFlag('interval-ms', values['interval-ms'], 10, 3_600_000)!;
   const durationS = parseIntFlag('duration-s', values['duration-s'], 1, 7 * 24 * 3600);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outFile = path.resolve(values.out ?? path.join(reportsDir, `db-stats-${stamp}.ndjson`));

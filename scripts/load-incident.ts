@@ -2,26 +2,44 @@
 // The main job: npm run load:incident [-- --preset incident --variants before,after --quick --baseline-rate N --multiplier 3 --seed N --out DIR]
 // Seeds (or reuses) the dataset, calibrates the baseline rate on `before`, replays baseline -> ramp -> 3x
 // visitors against each variant with DB I/O sampled, then writes the run folder and its report.
-import { runMain, parseCli, parseNumberFlag } from '../harness/cli/main.ts';
+import { runCommand, parseNumberFlag } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
+import { presetFlag, runOutFlag, seedFlag, variantsFlag } from '../harness/cli/common-flags.ts';
 import { parseVariants } from '../harness/cli/variants.ts';
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runIncident } from '../harness/incident/run.ts';
 
-await runMain(async () => {
-  const { values } = parseCli({
-    preset: { type: 'string', default: 'incident' },
-    variants: { type: 'string', default: 'before,after' },
-    quick: { type: 'boolean', default: false },
-    'baseline-rate': { type: 'string' },
-    multiplier: { type: 'string', default: '3' },
-    seed: { type: 'string' },
-    out: { type: 'string' },
-  });
+export const command = defineCommand({
+  npm: 'load:incident',
+  about: `Seeds the dataset (or reuses one already seeded with the same preset and seed), calibrates the baseline
+    rate R so that 'before' runs at 40 % of what it can serve, then replays R visitors/min, a ramp and the
+    multiplied rate against each variant while sampling the database's I/O. Writes reports/<run-id>/ (summary.json,
+    report.md, report.html) and points reports/latest at it. DATABASE_URL (environment or .env) selects a server
+    of your own; otherwise an embedded PostgreSQL is started and stopped.`,
+  flags: {
+    preset: presetFlag('incident'),
+    variants: variantsFlag(),
+    quick: { type: 'boolean', help: 'short phases: the whole run on tiny within about 2 minutes' },
+    'baseline-rate': {
+      type: 'string',
+      arg: 'N',
+      defaultText: "calibrated: 40 % of what 'before' serves",
+      help: 'baseline visitors per minute (a number > 0)',
+    },
+    multiplier: { type: 'string', arg: 'N', default: '3', help: 'the peak as a multiple of the baseline (1 to 100)' },
+    seed: seedFlag,
+    out: runOutFlag,
+  },
+  examples: ['--preset tiny --quick', '--variants after --baseline-rate 60 --out /tmp/incident-run'],
+  exitCodes: { 0: 'the run finished and its report is written' },
+});
+
+await runCommand(import.meta.url, command, async ({ values }) => {
   // every flag is checked before anything starts
   const say = (line: string) => console.log(line);
   const { summary, folder } = await runIncident({
-    spec: presetSpec(values.preset!),
-    variants: parseVariants(values.variants!),
+    spec: presetSpec(values.preset),
+    variants: parseVariants(values.variants),
     seed: parseSeed(values.seed),
     baselineRate: parseNumberFlag(
       'baseline-rate',
@@ -30,7 +48,7 @@ await runMain(async () => {
       'visitors per minute, a number > 0',
     ),
     multiplier: parseNumberFlag('multiplier', values.multiplier, (n) => n >= 1 && n <= 100, 'a number from 1 to 100')!,
-    quick: values.quick!,
+    quick: values.quick,
     out: values.out,
     say,
   });

@@ -2,25 +2,48 @@
 // The incident day: npm run load:timeline [-- --preset incident --quick --out DIR --seed N --baseline-rate N --queue-rate N]
 // Seeds (or reuses) the dataset, calibrates as load:incident does, then plays the post-mortem's periods (normal,
 // tripled, access-cut, queue, shop-disabled, fixed) on one shop shared by the hot shop and the other tenants.
-import { runMain, parseCli, parseNumberFlag, parseIntFlag } from '../harness/cli/main.ts';
+import { runCommand, parseNumberFlag, parseIntFlag } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
+import { presetFlag, quickFlag, runOutFlag, seedFlag } from '../harness/cli/common-flags.ts';
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runTimeline } from '../harness/timeline/run.ts';
 
-await runMain(async () => {
-  const { values } = parseCli({
-    preset: { type: 'string', default: 'incident' },
-    quick: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    seed: { type: 'string' },
-    'baseline-rate': { type: 'string' },
-    'queue-rate': { type: 'string' },
-  });
+export const command = defineCommand({
+  npm: 'load:timeline',
+  about: `Seeds (or reuses) the dataset and calibrates as load:incident does, then plays the post-mortem's periods
+    on one shop shared by the hot shop and the other organizers' shops: normal, tripled (12:07), access-cut
+    (13:22), queue (13:44), shop-disabled (13:48), fixed (18:30), flipping the operators' switches on the same
+    clock. Writes reports/<run-id>/ (summary.json loadlab.timeline/v1, report.md, report.html) and points
+    reports/latest at it.`,
+  flags: {
+    preset: presetFlag('incident'),
+    quick: { ...quickFlag, help: 'short periods: the whole day on tiny in about 1.5 minutes' },
+    out: runOutFlag,
+    seed: seedFlag,
+    'baseline-rate': {
+      type: 'string',
+      arg: 'N',
+      defaultText: 'calibrated: 40 % of what the old query serves',
+      help: "the hot shop's normal visitors per minute, and the other shops' (a number > 0)",
+    },
+    'queue-rate': {
+      type: 'string',
+      arg: 'N',
+      defaultText: 'what the old query serves at full load (baseline / 0.4)',
+      help: "the waiting room's new visitors per minute per organizer (a whole number >= 1)",
+    },
+  },
+  examples: ['--preset tiny --quick', '--preset small --baseline-rate 60 --queue-rate 120'],
+  exitCodes: { 0: 'the day was played and its report is written (the shape checks are in the report)' },
+});
+
+await runCommand(import.meta.url, command, async ({ values }) => {
   // every flag is checked before anything starts
   const say = (line: string) => console.log(line);
   const { summary, folder } = await runTimeline({
-    spec: presetSpec(values.preset!),
+    spec: presetSpec(values.preset),
     seed: parseSeed(values.seed),
-    quick: values.quick!,
+    quick: values.quick,
     out: values.out,
     baselineRate: parseNumberFlag(
       'baseline-rate',

@@ -2,8 +2,8 @@
 // Re-render a run's report from the files the run wrote: npm run report -- reports/latest
 // (a load:incident, load:timeline or load:partition run: its summary.json's schema says which)
 import path from 'node:path';
-import { runMain, parseCli } from '../harness/cli/main.ts';
-import { UserError } from '../common/user-error.ts';
+import { runCommand } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
 import { readRunFolder } from '../harness/incident/report/read.ts';
 import { writeReport } from '../harness/incident/report/render.ts';
 import { isTimelineFolder, readTimelineFolder } from '../harness/timeline/read.ts';
@@ -11,10 +11,23 @@ import { writeTimelineReport } from '../harness/timeline/report.ts';
 import { isPartitionFolder, readPartitionFolder } from '../harness/partition/read.ts';
 import { writePartitionReport } from '../harness/partition/report/write.ts';
 
-await runMain(async () => {
-  const { positionals } = parseCli({}, process.argv.slice(2), true);
-  if (positionals.length !== 1)
-    throw new UserError('usage: npm run report -- DIR (a run folder holding summary.json and series.json)');
+export const command = defineCommand({
+  npm: 'report',
+  usage: '',
+  positionals: {
+    usage: 'DIR',
+    help: 'a run folder holding summary.json and series.json (load:incident, load:timeline or load:partition)',
+    min: 1,
+    max: 1,
+  },
+  about: `Re-renders report.md and report.html from the files the run wrote; the summary.json's schema says which
+    kind of run it is. A broken field is named in one line.`,
+  flags: {},
+  examples: ['reports/latest'],
+  exitCodes: { 0: 'report.md and report.html written' },
+});
+
+await runCommand(import.meta.url, command, async ({ positionals }) => {
   const dir = path.resolve(positionals[0]);
   if (isTimelineFolder(dir)) {
     await writeTimelineReport(dir, readTimelineFolder(dir));

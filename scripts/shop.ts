@@ -1,6 +1,8 @@
 #!/usr/bin/env tsx
 // The reference shop alone: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N] [--admin-port N]
-import { runMain, parseCli, parseIntFlag } from '../harness/cli/main.ts';
+import { runCommand, parseIntFlag } from '../harness/cli/main.ts';
+import { defineCommand } from '../harness/cli/flags.ts';
+import { presetFlag, seedFlag } from '../harness/cli/common-flags.ts';
 import { UserError } from '../common/user-error.ts';
 import { onCleanup } from '../harness/process/cleanup.ts';
 import { openDataset } from '../harness/db/dataset.ts';
@@ -10,38 +12,46 @@ import { MIN_TOKEN_LENGTH } from '../shop/admin.ts';
 import { variants } from '../shop/queries/product-list.ts';
 import { parseVariant } from '../harness/cli/variants.ts';
 
-const help = `usage: npm run shop -- --variant before|after [--port N] [--pool N] [--preset P] [--seed N] [--admin-port N]
+export const command = defineCommand({
+  npm: 'shop',
+  usage: '--variant V [flags]',
+  about: `Runs the pretix-shaped shop on 127.0.0.1 against the dataset of --preset (seeded first if needed, on
+    DATABASE_URL when set, else on the embedded PostgreSQL). Prints one line "shop (VARIANT) listening on
+    http://127.0.0.1:PORT" and serves until SIGINT/SIGTERM. With SHOP_DATABASE_URL set it serves that database as
+    it is (no preset, no seeding): the harness starts its shops this way.`,
+  flags: {
+    variant: {
+      type: 'string',
+      arg: 'V',
+      defaultText: '$SHOP_QUERY_VARIANT; one of the two is required',
+      help: 'product-list query: before (the incident) or after (pretix PR #6318)',
+    },
+    port: {
+      type: 'string',
+      arg: 'N',
+      default: '0',
+      help: 'TCP port on 127.0.0.1; 0 picks a free one, printed on start',
+    },
+    pool: {
+      type: 'string',
+      arg: 'N',
+      default: String(DEFAULT_POOL_SIZE),
+      help: 'database connections (1 to 500); requests beyond wait up to 10 s, then get a 503',
+    },
+    preset: presetFlag('incident'),
+    seed: seedFlag,
+    'admin-port': {
+      type: 'string',
+      arg: 'N',
+      defaultText: '0, a free one',
+      help: 'with SHOP_ADMIN_TOKEN set: the operators\' switches (GET/PATCH /switches, Authorization: Bearer TOKEN) on this port of 127.0.0.1, printed as "shop admin listening on URL"; without the token the shop has no switches',
+    },
+  },
+  examples: ['--variant before --preset tiny --port 8080', '--variant after --preset small'],
+  exitCodes: { 0: 'not used: the shop serves until a signal stops it (130 or 143, below)' },
+});
 
-Runs the pretix-shaped shop on 127.0.0.1 against the dataset of preset P (default incident; seeded first if
-needed, on DATABASE_URL when set, else on the embedded PostgreSQL). Prints one line
-"shop (VARIANT) listening on http://127.0.0.1:PORT" and serves until SIGINT/SIGTERM.
-With SHOP_DATABASE_URL set it serves that database as it is (no preset, no seeding): the harness starts its
-shops this way, with the database it has already opened.
-
-  --variant V   product-list query: before (the incident) or after (pretix PR #6318); default $SHOP_QUERY_VARIANT
-  --port N      TCP port on 127.0.0.1; 0 (default) picks a free one, printed on start
-  --pool N      database connections (default ${DEFAULT_POOL_SIZE}); requests beyond wait up to 10 s, then 503
-  --preset P    tiny, small, incident (default) or xl
-  --seed N      dataset seed (default 42)
-  --admin-port N  with SHOP_ADMIN_TOKEN set: the operators' switches (GET/PATCH /switches, Authorization:
-                Bearer TOKEN) on this port of 127.0.0.1 (default 0, a free one), printed as "shop admin
-                listening on URL" before the shop's own line; without the token the shop has no switches
-`;
-
-await runMain(async () => {
-  const { values } = parseCli({
-    variant: { type: 'string' },
-    port: { type: 'string', default: '0' },
-    pool: { type: 'string' },
-    preset: { type: 'string', default: 'incident' },
-    seed: { type: 'string' },
-    'admin-port': { type: 'string' },
-    help: { type: 'boolean', default: false },
-  });
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
+await runCommand(import.meta.url, command, async ({ values }) => {
   const chosen = values.variant ?? process.env.SHOP_QUERY_VARIANT?.trim();
   if (!chosen)
     throw new UserError(
@@ -49,7 +59,7 @@ await runMain(async () => {
     );
   const variant = parseVariant(chosen);
   const port = parseIntFlag('port', values.port, 0, 65535)!;
-  const poolSize = parseIntFlag('pool', values.pool, 1, 500) ?? DEFAULT_POOL_SIZE;
+  const poolSize = parseIntFlag('pool', values.pool, 1, 500)!;
   const adminPort = parseIntFlag('admin-port', values['admin-port'], 0, 65535);
   const adminToken = process.env.SHOP_ADMIN_TOKEN?.trim();
   if (adminPort !== undefined && !adminToken)
@@ -59,7 +69,7 @@ await runMain(async () => {
 
   let databaseUrl = process.env.SHOP_DATABASE_URL?.trim();
   if (!databaseUrl) {
-    const ds = await openDataset({ preset: values.preset!, seed: values.seed, log: progressLog() });
+    const ds = await openDataset({ preset: values.preset, seed: values.seed, log: progressLog() });
     onCleanup('database', () => ds.db.close());
     databaseUrl = ds.db.url;
   }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseIntFlag, parseNumberFlag } from '../cli/main.ts';
+import type { FlagDefs } from '../cli/flags.ts';
 import { projectRoot } from '../files/paths.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
 import { readAllowList, type AllowList } from './allow-list.ts';
@@ -11,14 +12,39 @@ export const DEFAULT_ALLOW_FILE = path.join(projectRoot, 'loadtests', 'growth-al
 
 export const DEFAULT_VISITORS = 60;
 
-/** The flags `npm run audit:growth` and `npm run gate` share, for parseCli. */
+/** The flags `npm run audit:growth` and `npm run gate` share, declared for the parser and the help alike. */
 export const auditFlags = {
-  sizes: { type: 'string', default: 'tiny,small' },
-  allow: { type: 'string' },
-  visitors: { type: 'string' },
-  'max-exponent': { type: 'string' },
-  'min-work-increase': { type: 'string' },
-} as const;
+  sizes: {
+    type: 'string',
+    arg: 'S,S',
+    default: 'tiny,small',
+    help: 'two or more dataset sizes, presets or dates-N, comma-separated; each seeded afresh',
+  },
+  allow: {
+    type: 'string',
+    arg: 'FILE',
+    defaultText: 'loadtests/growth-allow.txt',
+    help: 'allow-list: one statement per line, its fingerprint, a space, the reason it may grow',
+  },
+  visitors: {
+    type: 'string',
+    arg: 'N',
+    default: String(DEFAULT_VISITORS),
+    help: 'visitors played one after another at each size (10 to 100000)',
+  },
+  'max-exponent': {
+    type: 'string',
+    arg: 'X',
+    default: String(DEFAULT_THRESHOLDS.maxExponent),
+    help: 'a statement grows when the exponent of its work per call over the dates is above this',
+  },
+  'min-work-increase': {
+    type: 'string',
+    arg: 'N',
+    default: String(DEFAULT_THRESHOLDS.minWorkIncrease),
+    help: 'and its work per call (rows and blocks) rose by at least this much',
+  },
+} as const satisfies FlagDefs;
 
 export interface AuditSettings {
   sizes: DatasetSpec[];

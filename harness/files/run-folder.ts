@@ -12,7 +12,7 @@ import {
 import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
 import writeFileAtomic from 'write-file-atomic';
-import { projectRoot } from './paths.ts';
+import { shownPath } from './paths.ts';
 
 const MARKER = 'INCOMPLETE';
 
@@ -139,10 +139,10 @@ export class RunFolder {
   complete(reportsDir: string): void {
     rmSync(this.file(MARKER), { force: true });
     const latest = path.join(reportsDir, 'latest');
-    const shown = path.relative(projectRoot, latest);
+    const shown = shownPath(latest);
     const target = pathInside(reportsDir, this.dir);
     if (target === null) {
-      this.latestNote = `(outside ${path.relative(projectRoot, reportsDir)}/, so ${shown} was left as it was)`;
+      this.latestNote = `(outside ${shownPath(reportsDir)}/, so ${shown} was left as it was)`;
       return;
     }
     // a file or folder of the user's own by that name is not ours to replace

@@ -7,7 +7,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { projectRoot } from '../../harness/files/paths.ts';
 
-const SOURCE_DIRS = ['common', 'datasets', 'shop', 'harness', 'runner', 'scripts', 'loadtests'];
+const SOURCE_DIRS = ['common', 'datasets', 'shop', 'harness', 'runner', 'scripts', 'loadtests', 'bin'];
 const MAX_FILE_LINES = 400;
 // lines as the formatter writes them at 120 columns
 const MAX_FUNCTION_LINES = 100;
@@ -68,6 +68,8 @@ test('imports run one way: no folder reaches up into the harness or the commands
     loadtests: [],
     harness: ['common', 'datasets', 'shop', 'runner'],
     scripts: ['common', 'datasets', 'shop', 'harness', 'runner'],
+    // the `loadlab` executable reaches the commands through the registry, by file name, never by import
+    bin: ['common', 'harness'],
   };
   const bad: string[] = [];
   for (const f of files)
