@@ -61,9 +61,13 @@ export async function startDebianPostgres(settings: Record<string, string> = {})
   run(path.join(bin, 'pg_ctl'), ['-D', data, '-w', '-t', '30', '-l', path.join(dir, 'log'), '-o', o, 'start']);
   const version = path.basename(path.dirname(bin));
   let stopped = false;
+  // a test that fails or is interrupted must not leave the server running
+  const atExit = () => stop('immediate');
+  process.on('exit', atExit);
   const stop = (mode: 'fast' | 'immediate' = 'fast') => {
     if (stopped) return;
     stopped = true;
+    process.off('exit', atExit);
     try {
       run(path.join(bin, 'pg_ctl'), ['-D', data, '-m', mode, '-w', 'stop']);
     } catch {

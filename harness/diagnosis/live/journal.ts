@@ -8,6 +8,8 @@ export interface ServerCost {
   round_trip_ms: number;
   /** ms the server spent executing them (pg_stat_statements), null without it */
   exec_ms: number | null;
+  /** CPU ms of diagnose's backend processes (a server on this machine only), null otherwise */
+  backend_cpu_ms: number | null;
 }
 
 interface Change {
@@ -100,8 +102,12 @@ export class Journal {
     const s = opts.elapsedMs / 1000;
     for (const c of opts.costs) {
       const exec = c.exec_ms === null ? 'not measured (no pg_stat_statements)' : `${pctOf(c.exec_ms, opts.elapsedMs)}`;
+      const cpu =
+        c.backend_cpu_ms === null
+          ? ''
+          : `; its backend process used ${pctOf(c.backend_cpu_ms, opts.elapsedMs)} of one CPU (/proc, the server runs on this machine)`;
       out.push(
-        `- ${c.name}: its statements ran ${exec} of the watch's ${s.toFixed(0)} s on the server (pg_stat_statements); their round trips, an upper bound, took ${pctOf(c.round_trip_ms, opts.elapsedMs)} of one connection's time`,
+        `- ${c.name}: its statements ran ${exec} of the watch's ${s.toFixed(0)} s on the server (pg_stat_statements)${cpu}; their round trips, including the network and this process's own waits, took ${pctOf(c.round_trip_ms, opts.elapsedMs)}`,
       );
     }
     if (opts.notes.length > 0) out.push('', '## Notes', '', ...opts.notes.map((n) => `- ${n}`));

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { UserError, describeError } from '../../../common/user-error.ts';
 import { detectIo, type IoFlavour } from '../../stats/sources/io.ts';
+import { processCpuMs } from '../../stats/sources/proc.ts';
 import { normaliseStatement, shortSql } from '../../stats/fingerprint.ts';
 import { tagsOf } from '../../../shop/sqlcommenter.ts';
 import type { ActivitySample, CounterSnapshot, ServerRole, StatementCounters, StatementInfo } from './types.ts';
@@ -68,6 +70,10 @@ export class WatchedServer {
   /** server-side execution ms of our own statements, from pg_stat_statements (null without it) */
   ownExecMs: number | null = null;
   private ownExecStart: number | null = null;
+  /** CPU ms of our own backends on a server of this machine (null when it runs elsewhere): the server's time, measured */
+  private backend: { pid: number; startMs: number } | undefined;
+  private backendDoneMs = 0;
+  private backendSeen = false;
 
   constructor(readonly url: string) {
     this.name = serverName(url);
@@ -129,6 +135,7 @@ export class WatchedServer {
       };
       this.withQueryId = r.vn >= 140000;
       this.client = c;
+      await this.findBackend(c);
       return notes;
     } catch (err) {
       await c.end().catch(() => {});
@@ -138,6 +145,30 @@ export class WatchedServer {
   }
 
   private withQueryId = false;
+
+  /** our backend process, when the server runs on this machine (a loopback address and a postgres process) */
+  private async findBackend(c: pg.Client): Promise<void> {
+    const host = new URL(this.url).hostname;
+    if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host)) return;
+    const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8');
+    } catch {
+      return; // another machine's process namespace (a container's published port)
+    }
+    const startMs = processCpuMs(pid);
+    if (!comm.startsWith('postgres') || startMs === undefined) return;
+    this.backend = { pid, startMs };
+    this.backendSeen = true;
+  }
+
+  /** CPU ms our backends used on the server so far, or null when the server is not on this machine */
+  backendCpuMs(): number | null {
+    if (!this.backendSeen) return null;
+    const live = this.backend ? (processCpuMs(this.backend.pid) ?? this.backend.startMs) - this.backend.startMs : 0;
+    return this.backendDoneMs + live;
+  }
 
   private async hasStatements(c: pg.Client): Promise<boolean> {
     const { rowCount } = await c.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
@@ -254,6 +285,10 @@ export class WatchedServer {
   }
 
   async close(): Promise<void> {
+    if (this.backend) {
+      this.backendDoneMs += (processCpuMs(this.backend.pid) ?? this.backend.startMs) - this.backend.startMs;
+      this.backend = undefined;
+    }
     const c = this.client;
     this.client = undefined;
     await c?.end().catch(() => {});

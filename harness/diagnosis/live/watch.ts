@@ -192,8 +192,13 @@ export async function watchDiagnosis(o: WatchOptions): Promise<DiagnosisHandle> 
       await running;
       await Promise.all(watched.map((w) => w.sampling));
       const elapsedMs = Date.now() - startedAt;
-      const costs = servers.map((s) => ({ name: s.name, round_trip_ms: s.ownMs, exec_ms: s.ownExecMs }));
       await Promise.all(servers.map((s) => s.close()));
+      const costs = servers.map((s) => ({
+        name: s.name,
+        round_trip_ms: s.ownMs,
+        exec_ms: s.ownExecMs,
+        backend_cpu_ms: s.backendCpuMs(),
+      }));
       if (o.out) {
         const md = journal.markdown({ windowS, intervalS: intervalMs / 1000, costs, elapsedMs, notes });
         writeWhole(path.join(o.out, 'diagnosis.md'), md);
