@@ -18,9 +18,9 @@ import type {
  * - state: stressed when on average at least one statement was running (activity samples), quiet under BUSY_FROM;
  * - cause: under stress, the statement doing at least half of the work (pg_stat_statements: blocks + temp blocks)
  *   or of the active time (activity samples: a 10 s statement shows there before it ends), whose cost per call
- *   was high before the stress: its work per call in the calm intervals (or now, as work per call does not move
- *   with load) is at least HIGH_WORK blocks and HIGH_RATIO times the usual statement's. A statement that only
- *   waits (time per call up, work per call the same) is a symptom, never the cause;
+ *   was high before the stress: its work per call (HIGH_WORK blocks; work per call does not move with load) or
+ *   its time per call in the calm intervals (HIGH_MS), each also HIGH_RATIO times the usual statement's. A
+ *   statement that only waits (time per call up, work per call the same) is a symptom, never the cause;
  * - tenants: the cause's active samples grouped by their sqlcommenter tags (pg_stat_statements merges tenants).
  */
 
@@ -30,6 +30,8 @@ export const BUSY_FROM = 0.1;
 export const HIGH_WORK = 128;
 /** ...and this many times the calls-weighted median of the other statements */
 export const HIGH_RATIO = 10;
+/** or its calls take at least this many ms (in calm intervals when there were some)... */
+export const HIGH_MS = 5;
 /** without pg_stat_statements: a cause's calls run at least this long (activity samples) */
 export const LONG_RUNNING_MS = 100;
 /** tags that say where in the application a statement came from, not whose it is */
@@ -92,23 +94,40 @@ function slowdown(now: StatementCounters | undefined, calm: StatementCounters | 
   return t1 / t0 >= SYMPTOM_SLOWDOWN && t1 >= SYMPTOM_MIN_MS && sameWork ? t1 / t0 : null;
 }
 
-function costlyPerCall(c: Judged, f: WindowFigures, describe: Map<string, ActiveStatement[]>): boolean {
+/** the calls-weighted median of the other statements' figure per call: what a usual call costs here */
+function usualPerCall(
+  stats: Map<string, StatementCounters>,
+  except: string,
+  pick: (c: StatementCounters) => number,
+): number | null {
+  const others = [...stats].filter(([fp, s]) => fp !== except && s.calls > 0);
+  return weightedMedian(others.map(([, s]) => ({ value: pick(s) / s.calls, weight: s.calls })));
+}
+
+/** high against a floor and against the usual call: a statement of a database of lookups stands out by far */
+const high = (mine: number | null, usual: number | null, floor: number) =>
+  mine !== null && mine >= floor && (usual === null || mine >= HIGH_RATIO * Math.max(usual, floor / 1000));
+
+/**
+ * Its cost per call was high before the stress: its work per call (the same under any load) or its time per call
+ * in the calm intervals (CPU-bound statements touch few blocks), against the usual call's. Without calm
+ * intervals (a watch started in the middle of it), its time per call now, against the others' now.
+ */
+function costlyPerCall(c: Judged, f: WindowFigures, byFp: Map<string, ActiveStatement[]>): boolean {
   const now = f.statements?.get(c.fingerprint);
   const calm = f.calm.get(c.fingerprint);
   if (slowdown(now, calm) !== null) return false;
-  const wpc = perCall(calm, work) ?? perCall(now, work);
-  if (f.statements && wpc !== null) {
-    const others = [...f.statements].filter(([fp, s]) => fp !== c.fingerprint && s.calls > 0);
-    const usual = weightedMedian(others.map(([, s]) => ({ value: work(s) / s.calls, weight: s.calls })));
-    return wpc >= HIGH_WORK && (usual === null || wpc >= HIGH_RATIO * Math.max(usual, 1));
+  if (f.statements && (now?.calls || calm?.calls)) {
+    const wpc = perCall(calm, work) ?? perCall(now, work);
+    const calmTime = perCall(calm, (x) => x.exec_ms);
+    const time = calmTime ?? perCall(now, (x) => x.exec_ms);
+    const usualTime = usualPerCall(calmTime !== null ? f.calm : f.statements, c.fingerprint, (x) => x.exec_ms);
+    return high(wpc, usualPerCall(f.statements, c.fingerprint, work), HIGH_WORK) || high(time, usualTime, HIGH_MS);
   }
   // activity only: how long its calls had been running when sampled, against everyone else's
-  const mine = median(c.rows.map((r) => r.running_ms)) ?? 0;
-  const rest = [...describe]
-    .filter(([fp]) => fp !== c.fingerprint)
-    .flatMap(([, rows]) => rows.map((r) => r.running_ms));
-  const usual = median(rest);
-  return mine >= LONG_RUNNING_MS && (usual === null || mine >= HIGH_RATIO * usual);
+  const mine = median(c.rows.map((r) => r.running_ms));
+  const rest = [...byFp].filter(([fp]) => fp !== c.fingerprint).flatMap(([, rows]) => rows.map((r) => r.running_ms));
+  return high(mine, median(rest), LONG_RUNNING_MS);
 }
 
 export interface JudgeOptions {
