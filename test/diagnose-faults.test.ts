@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { freeLoopbackPort } from '../harness/process/ports.ts';
+import { serializeTags } from '../shop/sqlcommenter.ts';
 import { admin, debianPostgresBin, startDebianPostgres, type DebianPostgres } from './helpers/debian-postgres.ts';
 import { startDiagnose } from './helpers/diagnose-child.ts';
 
@@ -87,6 +89,26 @@ test('without pg_stat_statements: said once, then verdicts from pg_stat_activity
   assert.equal(d.stderr().match(/pg_stat_statements is not available/g)?.length, 1, d.stderr());
   assert.ok(d.lines.length >= 3, d.stdout());
   assert.ok(d.lines.every((l) => l.servers[0].state === 'quiet'));
+});
+
+test('tags cut off by track_activity_query_size: said once, with the setting to raise', {
+  skip,
+  timeout: 30_000,
+}, async () => {
+  const d = startDiagnose(['--database-url', watcher(b), '--json']);
+  const c = new pg.Client(b.url());
+  await c.connect();
+  try {
+    await d.waitFor(() => true, 20_000);
+    // a statement longer than the 1024 bytes pg_stat_activity keeps by default, its tags at the end
+    const long = `SELECT pg_sleep(1.5) /* ${'x'.repeat(1100)} */ ${serializeTags({ organizer: 'o', event: 'e' })}`;
+    await Promise.all([c.query(long), d.waitForNote(/lose their sqlcommenter tags/, 20_000)]);
+    assert.match(d.stderr(), /track_activity_query_size \(1024 bytes\).*raise it/);
+  } finally {
+    await c.end();
+    d.child.kill('SIGINT');
+    await d.exited;
+  }
 });
 
 test('a server killed mid-watch: said once, the other still watched; Ctrl-C writes diagnosis.md', {

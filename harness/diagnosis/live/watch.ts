@@ -37,6 +37,7 @@ class Watched {
   /** a failed read took the server away; each interval tries to reconnect */
   gone = false;
   private reconnecting = false;
+  private cutSaid = false;
   sampling: Promise<void> | undefined;
 
   constructor(
@@ -79,12 +80,24 @@ class Watched {
     this.sampling = this.server
       .sampleActivity()
       .then(
-        (s) => this.window.addSample(s),
+        (s) => {
+          this.window.addSample(s);
+          if (!this.cutSaid && s.active.some((a) => a.truncated && a.tags === null)) this.sayCut();
+        },
         (err) => this.lose(err),
       )
       .finally(() => {
         this.sampling = undefined;
       });
+  }
+
+  /** said once: the tenant of a statement longer than pg_stat_activity keeps is unknown, and the fix is a setting */
+  private sayCut(): void {
+    this.cutSaid = true;
+    const size = this.server.facts?.querySize ?? 1024;
+    this.say(
+      `${this.server.name}: statements longer than track_activity_query_size (${size} bytes) lose their sqlcommenter tags in pg_stat_activity, so their tenant shows as unknown; raise it (e.g. 4096, needs a restart)`,
+    );
   }
 
   /** this interval's verdict, or null when the server does not answer */
