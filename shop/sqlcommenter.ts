@@ -54,11 +54,16 @@ export function parseTagComment(inner: string): Record<string, string> | null {
   return out;
 }
 
-/** The tags of the statement's last sqlcommenter comment, or null when it carries none (or it was cut off). */
+/**
+ * The statement's sqlcommenter tags, merged over all its tag comments (an application may stack two: Django's
+ * sqlcommenter middleware for the route, one of its own for the tenant; a later key wins), or null when it carries
+ * none (or they were cut off with the end of the text).
+ */
 export function tagsOf(sql: string): Record<string, string> | null {
-  const end = sql.lastIndexOf('*/');
-  if (end < 0) return null;
-  const start = sql.lastIndexOf('/*', end);
-  if (start < 0) return null;
-  return parseTagComment(sql.slice(start + 2, end));
+  let out: Record<string, string> | null = null;
+  for (const m of sql.matchAll(/\/\*([\s\S]*?)\*\//g)) {
+    const tags = parseTagComment(m[1]);
+    if (tags) out = { ...(out ?? {}), ...tags };
+  }
+  return out;
 }

@@ -17,6 +17,12 @@ test('sqlcommenter: keys sorted, keys and values URL-encoded, quotes escaped; pa
   assert.equal(parseTagComment(' loadlab:calendar '), null, 'a naming comment is no tag');
   assert.equal(parseTagComment(', ...'), null);
   assert.equal(tagsOf('SELECT 1'), null);
+  // two stacked comments (a framework's route, the application's tenant) read as one set
+  assert.deepEqual(tagsOf("SELECT /* loadlab:x */ 1 /*route='r'*/ /*event='e',organizer='o'*/"), {
+    route: 'r',
+    event: 'e',
+    organizer: 'o',
+  });
   // cut off by track_activity_query_size: no tags rather than wrong ones
   assert.equal(tagsOf("SELECT /* loadlab:x */ 1 /*event='a',organ"), null);
 });
