@@ -54,7 +54,9 @@ await runMain(async () => {
     },
   });
   // Ctrl-C runs the cleanups: this one writes diagnosis.md before the process exits
-  onCleanup('diagnose', () => handle.stop());
+  onCleanup('diagnose', async () => {
+    await handle.stop();
+  });
   log(
     `watching ${urls.length} server(s), a verdict every ${intervalS} s over ${windowS} s${durationS ? ` for ${durationS} s` : ' until Ctrl-C'}${out ? `; writing ${path.relative(process.cwd(), out) || '.'}/diagnosis.ndjson` : ''}`,
   );
@@ -69,6 +71,14 @@ await runMain(async () => {
       { once: true },
     );
   });
-  await handle.stop();
+  const { costs, elapsed_ms } = await handle.stop();
+  for (const c of costs) {
+    const share = (ms: number) => `${((100 * ms) / elapsed_ms).toFixed(2)} %`;
+    const parts = [
+      c.exec_ms === null ? null : `its statements ran ${share(c.exec_ms)} of the time`,
+      c.backend_cpu_ms === null ? null : `its backend used ${share(c.backend_cpu_ms)} of one CPU`,
+    ].filter((p) => p !== null);
+    if (parts.length > 0) log(`own cost on ${c.name}: ${parts.join(', ')}`);
+  }
   if (out) log(`wrote ${path.join(out, 'diagnosis.md')}`);
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { testDataset } from './helpers/db.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
-import { watchDiagnosis } from '../harness/diagnosis/live/watch.ts';
+import { watchDiagnosis, type WatchSummary } from '../harness/diagnosis/live/watch.ts';
 import type { DiagnoseLine } from '../harness/diagnosis/live/types.ts';
 
 let ds: Awaited<ReturnType<typeof testDataset>>;
@@ -77,6 +77,7 @@ test('names loadlab:product-list:before and citymuseum/timeslots, nothing else',
     ...[0, 1].map((k) => visitor((i) => `${shop.url}/${others[(i + k) % others.length]}/`, until, 20)),
   ];
   let line: DiagnoseLine;
+  let summary: WatchSummary | undefined;
   try {
     let timer: NodeJS.Timeout | undefined;
     line = await Promise.race([
@@ -99,7 +100,7 @@ test('names loadlab:product-list:before and citymuseum/timeslots, nothing else',
   } finally {
     stop = true;
     await Promise.all(load);
-    await watch.stop();
+    summary = await watch.stop();
   }
   const cause = line.servers[0].cause!;
   assert.equal(cause.label, 'loadlab:product-list:before', JSON.stringify(cause));
@@ -111,6 +112,12 @@ test('names loadlab:product-list:before and citymuseum/timeslots, nothing else',
   }
   const md = readFileSync(path.join(out, 'diagnosis.md'), 'utf8');
   assert.match(md, /loadlab:product-list:before \(event=timeslots,organizer=citymuseum \d+ %\) at /);
+  // its own cost, under this load: the server's time in diagnose's statements stays under 1 %
+  const cost = summary.costs[0];
+  assert.ok(cost.exec_ms !== null && cost.exec_ms / summary.elapsed_ms < 0.01, JSON.stringify(summary));
+  process.stderr.write(
+    `# own cost: statements ${((100 * cost.exec_ms) / summary.elapsed_ms).toFixed(3)} %, backend CPU ${cost.backend_cpu_ms === null ? '-' : ((100 * cost.backend_cpu_ms) / summary.elapsed_ms).toFixed(2)} % of ${(summary.elapsed_ms / 1000).toFixed(0)} s\n`,
+  );
   process.stderr.write(
     `# cause named ${((Date.parse(line.at) - start) / 1000).toFixed(1)} s after the load began: ${line.servers[0].next_step}\n`,
   );

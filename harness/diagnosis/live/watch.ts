@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeError } from '../../../common/user-error.ts';
 import { platformLine } from './advice.ts';
-import { Journal } from './journal.ts';
+import { Journal, type ServerCost } from './journal.ts';
 import { WatchedServer } from './server.ts';
 import { judge } from './verdict.ts';
 import { RollingWindow } from './window.ts';
@@ -25,9 +25,15 @@ export interface WatchOptions {
   onNote?: (line: string) => void;
 }
 
+export interface WatchSummary {
+  elapsed_ms: number;
+  /** diagnose's own cost on each server, as diagnosis.md states it */
+  costs: ServerCost[];
+}
+
 export interface DiagnosisHandle {
   /** stops watching, writes diagnosis.md (when `out` was given), closes the connections; safe to call twice */
-  stop(): Promise<void>;
+  stop(): Promise<WatchSummary>;
   readonly journal: Journal;
 }
 
@@ -196,7 +202,7 @@ export async function watchDiagnosis(o: WatchOptions): Promise<DiagnosisHandle> 
   }, intervalMs);
   sampleAll();
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<WatchSummary> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       stopped = true;
@@ -216,6 +222,7 @@ export async function watchDiagnosis(o: WatchOptions): Promise<DiagnosisHandle> 
         const md = journal.markdown({ windowS, intervalS: intervalMs / 1000, costs, elapsedMs, notes });
         writeWhole(path.join(o.out, 'diagnosis.md'), md);
       }
+      return { elapsed_ms: elapsedMs, costs };
     })());
   return { stop, journal };
 }
