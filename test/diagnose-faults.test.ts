@@ -91,6 +91,19 @@ test('without pg_stat_statements: said once, then verdicts from pg_stat_activity
   assert.ok(d.lines.every((l) => l.servers[0].state === 'quiet'));
 });
 
+test('piped: one line per change of verdict, not per interval', { skip, timeout: 30_000 }, async () => {
+  const d = startDiagnose(['--database-url', watcher(b), '--duration-s', '4']);
+  const { code } = await d.exited;
+  assert.equal(code, 0, d.stderr());
+  const lines = d.stdout().trimEnd().split('\n');
+  assert.equal(lines.length, 1, d.stdout());
+  assert.match(
+    lines[0],
+    new RegExp(`^\\d\\d:\\d\\d:\\d\\d 127\\.0\\.0\\.1:${b.port}/postgres \\(primary\\): quiet, 0\\.\\d\\d running$`),
+  );
+  assert.match(d.stderr(), /own cost on 127\.0\.0\.1:\d+\/postgres: its statements ran \d+\.\d\d % of the time/);
+});
+
 test('tags cut off by track_activity_query_size: said once, with the setting to raise', {
   skip,
   timeout: 30_000,

@@ -69,7 +69,8 @@ export class WatchedServer {
   ownMs = 0;
   /** server-side execution ms of our own statements, from pg_stat_statements (null without it) */
   ownExecMs: number | null = null;
-  private ownExecStart: number | null = null;
+  /** our statements' cumulative exec ms at the last read (null before the first): the cost counts from the watch's start */
+  private ownExecLast: number | null = null;
   /** CPU ms of our own backends on a server of this machine (null when it runs elsewhere): the server's time, measured */
   private backend: { pid: number; startMs: number } | undefined;
   private backendDoneMs = 0;
@@ -150,7 +151,7 @@ export class WatchedServer {
   private async findBackend(c: pg.Client): Promise<void> {
     const host = new URL(this.url).hostname;
     if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host)) return;
-    const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const pid = (await c.query<{ pid: number }>(`SELECT ${MARK} pg_backend_pid() AS pid`)).rows[0].pid;
     let comm = '';
     try {
       comm = readFileSync(`/proc/${pid}/comm`, 'utf8');
@@ -171,9 +172,9 @@ export class WatchedServer {
   }
 
   private async hasStatements(c: pg.Client): Promise<boolean> {
-    const { rowCount } = await c.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
+    const { rowCount } = await c.query(`SELECT ${MARK} 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`);
     if ((rowCount ?? 0) === 0) return false;
-    return c.query('SELECT 1 FROM pg_stat_statements(false) LIMIT 1').then(
+    return c.query(`SELECT ${MARK} 1 FROM pg_stat_statements(false) LIMIT 1`).then(
       () => true,
       () => false,
     );
@@ -257,8 +258,11 @@ export class WatchedServer {
       t.temp_written += r.tw;
       out.set(fp, t);
     }
-    this.ownExecStart ??= ownExec;
-    this.ownExecMs = ownExec - this.ownExecStart;
+    // counters that went down were reset (a restarted server): what they hold now all ran since
+    if (this.ownExecLast !== null)
+      this.ownExecMs = (this.ownExecMs ?? 0) + (ownExec >= this.ownExecLast ? ownExec - this.ownExecLast : ownExec);
+    else this.ownExecMs = 0;
+    this.ownExecLast = ownExec;
     return out;
   }
 
