@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { appendTags, parseTagComment, serializeTags, tagsOf } from '../../shop/sqlcommenter.ts';
 import { normaliseStatement } from '../../harness/stats/fingerprint.ts';
 import { judge } from '../../harness/diagnosis/live/verdict.ts';
+import { platformLine } from '../../harness/diagnosis/live/advice.ts';
 import { statementDeltas, type WindowFigures } from '../../harness/diagnosis/live/window.ts';
 import type { ActiveStatement, StatementCounters } from '../../harness/diagnosis/live/types.ts';
 
@@ -147,4 +148,19 @@ test('window deltas: new entries count whole, reset entries count from zero', ()
   assert.deepEqual(d.get('a'), c(6, 6, 6));
   assert.deepEqual(d.get('b'), c(5, 5, 5));
   assert.deepEqual(d.get('c'), c(2, 2, 2));
+});
+
+test('platform line: where the load is, and the same cause on two servers means the load moved', () => {
+  const f = figures([row('report', hot), row('report', hot)], [['report', c(10, 9000, 20_000)]]);
+  const v = judge(f, opts);
+  const primary = { name: 'db1:5432/pretix', role: 'primary' as const, ...v };
+  const replica = { name: 'db2:5432/pretix', role: 'replica' as const, ...v };
+  const quiet = { ...replica, ...judge(figures([], []), opts) };
+  assert.match(
+    platformLine([primary, replica], []) ?? '',
+    /the same cause report on db1:5432\/pretix and db2:5432\/pretix: the load moved, the cause did not/,
+  );
+  assert.equal(platformLine([primary, quiet], []), 'load on db1:5432/pretix (primary, stressed, 2.0 running)');
+  assert.match(platformLine([primary], ['db2:5432/pretix']) ?? '', /not answering: db2:5432\/pretix$/);
+  assert.equal(platformLine([primary], []), null, 'one server: no platform line');
 });

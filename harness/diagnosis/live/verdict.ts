@@ -143,7 +143,11 @@ export function judge(f: WindowFigures, o: JudgeOptions): Omit<ServerVerdict, 'n
   const state: ServerState = running >= STRESSED_BUSY ? 'stressed' : running >= BUSY_FROM ? 'busy' : 'quiet';
 
   const byFp = new Map<string, ActiveStatement[]>();
-  for (const r of allRows) byFp.set(r.fingerprint, [...(byFp.get(r.fingerprint) ?? []), r]);
+  for (const r of allRows) {
+    const list = byFp.get(r.fingerprint);
+    if (list) list.push(r);
+    else byFp.set(r.fingerprint, [r]);
+  }
   const totalWork = [...(f.statements?.values() ?? [])].reduce((s, c) => s + work(c), 0);
   const fps = new Set([...byFp.keys(), ...(f.statements?.keys() ?? [])]);
   const judged: Judged[] = [...fps].map((fp) => ({
