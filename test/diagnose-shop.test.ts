@@ -110,6 +110,7 @@ test('names loadlab:product-list:before and citymuseum/timeslots, nothing else',
     const fp = l.servers[0].cause?.fingerprint;
     if (fp) assert.equal(fp, cause.fingerprint, JSON.stringify(l.servers[0].cause));
   }
+  assert.equal(watch.journal.firstCause(line.servers[0].name)?.at, line.at);
   const md = readFileSync(path.join(out, 'diagnosis.md'), 'utf8');
   assert.match(md, /loadlab:product-list:before \(event=timeslots,organizer=citymuseum \d+ %\) at /);
   // its own cost, under this load: the server's time in diagnose's statements stays under 1 %

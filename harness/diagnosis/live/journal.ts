@@ -66,6 +66,11 @@ export class Journal {
     return changed;
   }
 
+  /** when the server's cause was first named, and what it was (a mode's report sets it beside its own clock) */
+  firstCause(server: string): { at: string; text: string } | undefined {
+    return this.firstNamed.get(server);
+  }
+
   markdown(opts: {
     windowS: number;
     intervalS: number;
