@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { tagPool } from './tagging.ts';
 
 /** Anything a query can run on: the pool, or one client checked out of it (for a transaction). */
 export type Queryable = pg.Pool | pg.ClientBase;
@@ -40,6 +41,7 @@ export function createPool(o: PoolOptions): pg.Pool {
   // An idle client whose server went away emits 'error' on the pool; without a listener that would crash the
   // process. The pool drops the client by itself, and the next request reconnects (or gets a 503).
   pool.on('error', () => {});
+  tagPool(pool);
   return pool;
 }
 

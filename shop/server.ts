@@ -11,6 +11,7 @@ import { HEALTH_TIMEOUT_MS, opsRoutes } from './routes/ops.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { startAdmin, type AdminOptions, type RunningAdmin } from './admin.ts';
 import { ShopSwitches } from './switches.ts';
+import { tagRoutes } from './tagging.ts';
 
 export interface ShopOptions {
   databaseUrl: string;
@@ -94,6 +95,8 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
     ),
   );
 
+  // before any route: it wraps the handlers registered after it
+  tagRoutes(app);
   opts.switches?.attach(app, ctx);
   pageRoutes(app, ctx);
   cartRoutes(app, ctx, opts.cartActions);

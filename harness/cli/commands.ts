@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   c('gate', 'gate', 'CI performance gate: the growth audit, then a short 3x replay against the thresholds'),
   c('load', 'load', 'run one k6 script with the embedded k6-compatible runner', { stateless: true }),
   c('shop', 'shop', 'the pretix-shaped shop alone, on 127.0.0.1'),
+  c('diagnose', 'diagnose', 'live diagnosis of running servers: the cause, its tenant and the symptoms'),
   c('explain', 'explain', 'EXPLAIN (ANALYZE, BUFFERS) of the product-list query of one date'),
   c('dataset', 'dataset:prepare', 'create the schema and seed (or reuse) a dataset preset'),
   c('db-stats', 'db:stats', "sample the database's I/O statistics to NDJSON"),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseTagComment } from '../../shop/sqlcommenter.ts';
 
 /**
  * A statement's identity across runs, databases and servers. pg_stat_statements' queryid is not one: it is
@@ -12,7 +13,7 @@ export interface NormalisedStatement {
   /** 12 hex digits of sha256 over `normalised` */
   fingerprint: string;
   normalised: string;
-  /** the first comment's text (a tag such as `loadlab:product-list:before`, or a sqlcommenter tag), if any */
+  /** the first naming comment's text (a tag such as `loadlab:product-list:before`; never sqlcommenter tags), if any */
   label: string | null;
 }
 
@@ -20,8 +21,13 @@ type Token = { kind: 'value' | 'word' | 'punct'; text: string };
 
 const CONSTANT_WORDS = new Set(['true', 'false', 'null']);
 
-/** A comment that names the statement; not the `/*, ... *\/` pg_stat_statements writes into a squashed list. */
-const tagOf = (comment: string): string | null => (/[A-Za-z]/.test(comment) ? comment.trim() : null);
+/**
+ * A comment that names the statement; not the `/*, ... *\/` pg_stat_statements writes into a squashed list, and
+ * not a sqlcommenter comment (`/*event='x',route='y'*\/`): those say whose call it was, which differs from call
+ * to call of one statement, and pg_stat_statements keeps whichever tenant's text it saw first.
+ */
+const tagOf = (comment: string): string | null =>
+  /[A-Za-z]/.test(comment) && !parseTagComment(comment) ? comment.trim() : null;
 
 /** Splits SQL into words, values and punctuation; comments are dropped, the first one kept as the label. */
 function tokenize(sql: string): { tokens: Token[]; label: string | null } {

@@ -3,6 +3,7 @@ import { CommitOutcomeUnknown } from '../db.ts';
 import { HttpError } from '../errors.ts';
 import { addToCart } from '../queries/cart.ts';
 import { checkout } from '../queries/checkout.ts';
+import { runTagged } from '../tagging.ts';
 import { FAILURE, type TaskAnswer, type TaskData } from './jobs.ts';
 
 /** The task failed; its message starts with one of FAILURE's words, which the web reads to decide on a re-run. */
@@ -28,10 +29,12 @@ export async function runTask(pool: pg.Pool, task: TaskData): Promise<TaskAnswer
       'the request had stopped waiting before the task started; nothing was written',
     );
   try {
-    const body =
+    const tags = { organizer: task.where.organizer, event: task.where.event, route: task.kind };
+    const body = await runTagged(tags, () =>
       task.kind === 'cart-add'
-        ? await addToCart(pool, task.where, task.input)
-        : await checkout(pool, task.where, task.cartId, task.email);
+        ? addToCart(pool, task.where, task.input)
+        : checkout(pool, task.where, task.cartId, task.email),
+    );
     return { status: 200, body };
   } catch (err) {
     if (err instanceof HttpError) return { status: err.status, body: { error: err.message } };

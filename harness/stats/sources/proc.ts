@@ -71,6 +71,12 @@ function readStat(pid: number): StatLine | undefined {
   }
 }
 
+/** CPU ms a process has used so far (utime + stime), or undefined when it is gone or not ours to read. */
+export function processCpuMs(pid: number): number | undefined {
+  const stat = readStat(pid);
+  return stat ? (stat.ownTicks * 1000) / clockTicks() : undefined;
+}
+
 /** CPU seconds of a process's waited-for children (cutime + cstime): the whole run of a child that has exited. */
 export function reapedChildrenCpuSeconds(pid: number): number | undefined {
   const stat = readStat(pid);
