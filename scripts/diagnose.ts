@@ -9,8 +9,8 @@ import { defineCommand } from '../harness/cli/flags.ts';
 import { openDatabase } from '../harness/db/database.ts';
 import { ensureWritableDir } from '../harness/files/writable.ts';
 import { interruption, onCleanup } from '../harness/process/cleanup.ts';
-import { checkServerUrl, screen } from '../harness/diagnosis/live/render.ts';
-import { watchDiagnosis } from '../harness/diagnosis/live/watch.ts';
+import { checkServerUrl, screen } from '../harness/diagnosis/render.ts';
+import { watchDiagnosis } from '../harness/stats/live/watch.ts';
 
 export const command = defineCommand({
   npm: 'diagnose',

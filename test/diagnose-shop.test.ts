@@ -9,8 +9,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { testDataset } from './helpers/db.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
-import { watchDiagnosis, type WatchSummary } from '../harness/diagnosis/live/watch.ts';
-import type { DiagnoseLine } from '../harness/diagnosis/live/types.ts';
+import { watchDiagnosis, type WatchSummary } from '../harness/stats/live/watch.ts';
+import type { DiagnoseLine } from '../harness/stats/live/types.ts';
 
 let ds: Awaited<ReturnType<typeof testDataset>>;
 let shop: RunningShop;

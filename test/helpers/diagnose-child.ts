@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
-import type { DiagnoseLine } from '../../harness/diagnosis/live/types.ts';
+import type { DiagnoseLine } from '../../harness/stats/live/types.ts';
 
 export interface DiagnoseChild {
   child: ChildProcess;

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendTags, parseTagComment, serializeTags, tagsOf } from '../../shop/sqlcommenter.ts';
 import { normaliseStatement } from '../../harness/stats/fingerprint.ts';
-import { judge } from '../../harness/diagnosis/live/verdict.ts';
-import { platformLine } from '../../harness/diagnosis/live/advice.ts';
-import { statementDeltas, type WindowFigures } from '../../harness/diagnosis/live/window.ts';
-import type { ActiveStatement, StatementCounters } from '../../harness/diagnosis/live/types.ts';
+import { judge } from '../../harness/stats/live/verdict.ts';
+import { platformLine } from '../../harness/stats/live/advice.ts';
+import { statementDeltas, type WindowFigures } from '../../harness/stats/live/window.ts';
+import type { ActiveStatement, StatementCounters } from '../../harness/stats/live/types.ts';
 
 test('sqlcommenter: keys sorted, keys and values URL-encoded, quotes escaped; parsed back alike', () => {
   const tags = { route: '/a b', organizer: "o'brien", event: 'x,y=z' };

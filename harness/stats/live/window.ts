@@ -1,4 +1,4 @@
-import { STRESSED_BUSY } from '../../stats/statement-diagnosis.ts';
+import { STRESSED_BUSY } from '../statement-diagnosis.ts';
 import type { ActivitySample, CounterSnapshot, StatementCounters } from './types.ts';
 
 /** What one server did over the last window: activity samples and counter increases. */

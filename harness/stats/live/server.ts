@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { UserError, describeError } from '../../../common/user-error.ts';
-import { detectIo, type IoFlavour } from '../../stats/sources/io.ts';
-import { processCpuMs } from '../../stats/sources/proc.ts';
-import { normaliseStatement, shortSql } from '../../stats/fingerprint.ts';
+import { detectIo, type IoFlavour } from '../sources/io.ts';
+import { processCpuMs } from '../sources/proc.ts';
+import { normaliseStatement, shortSql } from '../fingerprint.ts';
 import { tagsOf } from '../../../shop/sqlcommenter.ts';
 import type { ActivitySample, CounterSnapshot, ServerRole, StatementCounters, StatementInfo } from './types.ts';
 

@@ -1,6 +1,6 @@
-import { UserError } from '../../../common/user-error.ts';
-import { bytes, pct, statementName, tenantsText } from './advice.ts';
-import type { DiagnoseLine, ServerVerdict } from './types.ts';
+import { UserError } from '../../common/user-error.ts';
+import { bytes, pct, statementName, tenantsText } from '../stats/live/advice.ts';
+import type { DiagnoseLine, ServerVerdict } from '../stats/live/types.ts';
 
 /** The live screen (a terminal, refreshed in place like top): every server's verdict, its cause and next step. */
 export function screen(line: DiagnoseLine): string {

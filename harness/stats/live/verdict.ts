@@ -1,4 +1,4 @@
-import { CAUSE_SHARE, SAME_WORK, STRESSED_BUSY, SYMPTOM_MIN_MS, SYMPTOM_SLOWDOWN } from '../../stats/statement-diagnosis.ts';
+import { CAUSE_SHARE, SAME_WORK, STRESSED_BUSY, SYMPTOM_MIN_MS, SYMPTOM_SLOWDOWN } from '../statement-diagnosis.ts';
 import { nextStep } from './advice.ts';
 import type { WindowFigures } from './window.ts';
 import type {
