@@ -35,17 +35,40 @@ function run(bin: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${path.basename(bin)} failed: ${r.stderr || r.stdout}`);
 }
 
-export async function startDebianPostgres(settings: Record<string, string> = {}): Promise<DebianPostgres> {
-  const bin = debianPostgresBin();
-  if (!bin) throw new Error('Debian postgresql is not installed (apt-get install -y postgresql)');
+function ownedTempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-debian-pg-'));
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     chownSync(dir, uid, gid);
   }
+  return dir;
+}
+
+export async function startDebianPostgres(settings: Record<string, string> = {}): Promise<DebianPostgres> {
+  const bin = debianPostgresBin();
+  if (!bin) throw new Error('Debian postgresql is not installed (apt-get install -y postgresql)');
+  const dir = ownedTempDir();
   const data = path.join(dir, 'data');
   run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  return start(bin, dir, settings);
+}
+
+/** A streaming replica of `primary` (pg_basebackup -R: a standby that follows it), with the same settings. */
+export async function startDebianReplica(
+  primary: DebianPostgres,
+  settings: Record<string, string> = {},
+): Promise<DebianPostgres> {
+  const bin = debianPostgresBin()!;
+  const dir = ownedTempDir();
+  const args = ['-D', path.join(dir, 'data'), '-R', '-X', 'stream', '-h', '127.0.0.1', '-p', String(primary.port)];
+  // -c fast: a spread checkpoint would keep the backup waiting for minutes
+  run(path.join(bin, 'pg_basebackup'), [...args, '-c', 'fast', '-U', 'postgres', '--no-sync']);
+  return start(bin, dir, settings);
+}
+
+async function start(bin: string, dir: string, settings: Record<string, string>): Promise<DebianPostgres> {
+  const data = path.join(dir, 'data');
   const port = await freeLoopbackPort();
   const opts = {
     listen_addresses: '127.0.0.1',
