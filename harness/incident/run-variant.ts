@@ -12,6 +12,7 @@ import {
 } from '../stats/index.ts';
 import { diagnose, type VariantDiagnosis } from '../stats/statement-diagnosis.ts';
 import { loadSeries, phaseStats } from './figures.ts';
+import { watchDiagnosis } from '../stats/live/watch.ts';
 import { playLoad, type LoadStepResult } from '../load/load-step.ts';
 import { UserError } from '../../common/user-error.ts';
 import type { DbSeriesPoint, DbStats, LoadSeriesPoint, PhaseName, VariantName, VariantResult } from './types.ts';
@@ -121,6 +122,13 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
     log(
       `${variant}: ${plan.phases.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s) at ${plan.rate} visitors/min, x${plan.multiplier}`,
     );
+    // the live diagnosis beside the replay, as an operator would run it: its lines in diagnose-<variant>/
+    const watch = await watchDiagnosis({
+      urls: [plan.dbUrl],
+      windowS: plan.bucketS === 1 ? 6 : 60,
+      out: folder.file(`diagnose-${variant}`),
+      onNote: (line) => log(`${variant}: diagnose: ${line}`),
+    });
     let samplerSummary: Awaited<ReturnType<typeof sampler.stop>>;
     let load: Awaited<ReturnType<typeof playLoad>>;
     try {
@@ -137,6 +145,7 @@ export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
       });
     } finally {
       samplerSummary = await sampler.stop();
+      await watch.stop();
     }
     const measured = await measure(plan, load, samplesFile, samplerSummary);
     const explain = await explainAlone(plan, shop);

@@ -8,6 +8,7 @@ import { onSignal } from '../process/cleanup.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { resetStatistics, startSampler, type SampleSummary } from '../stats/index.ts';
 import { UserError } from '../../common/user-error.ts';
+import { type DayWatch, watchTheDay } from './diagnose.ts';
 import { flip, probeOldQuery, waitForQuiet, type Probe } from './operators.ts';
 import type { PeriodPlan } from './plan.ts';
 import { TIMELINE_SCRIPT, timelineEnv, type TimelineTraffic } from './script.ts';
@@ -36,6 +37,8 @@ export interface PlayedDay {
   switches: TimelineSummary['switches'];
   sampler: SampleSummary;
   points: LoadPoints;
+  /** the live diagnosis' lines, and its window and interval */
+  watch: Pick<DayWatch, 'lines' | 'windowS' | 'intervalS'>;
 }
 
 // the runner needs a few seconds to start (tsx, bundling the script); the day starts when it surely has
@@ -60,6 +63,8 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
     );
 
     await resetStatistics(plan.dbUrl);
+    // the live diagnosis the operators lacked, beside the day from its first visitor (after the idle probe)
+    const watch = await watchTheDay(plan.dbUrl, plan.folder.dir, plan.quick, plan.say);
     const sampler = await startSampler({
       url: plan.dbUrl,
       outFile: plan.folder.file('db-samples.ndjson'),
@@ -109,6 +114,7 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
       });
     } finally {
       samples = await sampler.stop();
+      await watch.handle.stop();
     }
     const operated = load.operated!;
     return {
@@ -118,6 +124,7 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
       switches: operated.switches,
       sampler: samples,
       points: load.points!,
+      watch,
     };
   } finally {
     await shop.stop();

@@ -96,6 +96,7 @@ export function buildTimelineModel(s: TimelineSummary): ReportModel {
       ],
     },
     ...s.periods.map((p) => periodSection(s, p, c)),
+    ...diagnoseSection(s),
     probeSection(s, c),
     ...runSections(s),
   ];
@@ -284,6 +285,53 @@ function runSections(s: TimelineSummary): Section[] {
         'Latencies move with whatever else the machine runs; the shape (who suffers when, what each switch buys) is what a run shows.',
       ],
       tables: [],
+    },
+  ];
+}
+
+/** When the live diagnosis named the cause and the tenant, beside the post-mortem's own clock. */
+function diagnoseSection(s: TimelineSummary): Section[] {
+  const d = s.diagnose;
+  if (!d) return [];
+  const named = d.named;
+  const pm = (clock: string, what: string): Cell[] => [txt(clock), txt(what), txt('post-mortem')];
+  return [
+    {
+      id: 'diagnose',
+      title: 'When the cause was known',
+      paragraphs: [
+        `diagnose watched the day's database as \`npm run diagnose\` watches a production server: statistics only, a verdict every ${fmtNum(d.interval_s)} s over the last ${fmtNum(d.window_s)} s (diagnosis.ndjson, diagnosis.md in this folder). The post-mortem's team knew the cause about 1 h 40 min after the visitors tripled; the band under the chart above shows each verdict.`,
+      ],
+      tables: [
+        {
+          headers: ['Clock (UTC)', 'What happened', 'Source'],
+          align: [L, L, L],
+          rows: [
+            pm('12:07', "the hot shop's visitors triple"),
+            named
+              ? [
+                  txt(`12:07 + ${fmtNum(named.after_tripled_s)} s`),
+                  txt(
+                    `diagnose names ${named.cause}, tenant ${named.tenant} (${fmtPct(named.tenant_share)} of its active time)`,
+                  ),
+                  txt('this run'),
+                ]
+              : [txt('never'), txt('diagnose did not name the cause with its tenant'), txt('this run')],
+            pm('12:14', 'the alarm'),
+            pm('12:45', 'four engineers on it; restarts and re-routes move the load around'),
+            pm('13:48', 'the shop is disabled; everyone is back by 13:55'),
+          ],
+        },
+        ...(d.false_causes.length
+          ? [
+              {
+                headers: ['At', 'Period', 'Cause named while healthy'],
+                align: [R, L, L] as ('l' | 'r')[],
+                rows: d.false_causes.slice(0, 10).map((f) => [txt(`${fmtNum(f.at_s)} s`), txt(f.period), txt(f.cause)]),
+              },
+            ]
+          : []),
+      ],
     },
   ];
 }

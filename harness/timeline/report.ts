@@ -2,6 +2,7 @@ import { wantsLog, type ChartSeries, type ChartSpec, type Unit } from '../report
 import { legendKeys, writeReportPage } from '../report/write.ts';
 import { buildTimelineModel } from './report-model.ts';
 import type { PeriodName, Tenant, TimelinePoint, TimelineSeries, TimelineSummary } from './types.ts';
+import type { DayVerdict } from './diagnose.ts';
 
 export interface TimelineReportInput {
   summary: TimelineSummary;
@@ -81,6 +82,68 @@ export function timelineChart(input: TimelineReportInput): ChartSpec {
   };
 }
 
+const VERDICT_FILL = {
+  cause: 'rgba(207, 34, 46, 0.22)',
+  stressed: 'rgba(240, 140, 0, 0.22)',
+  busy: 'rgba(240, 200, 0, 0.16)',
+} as const;
+
+/**
+ * The live diagnosis as a band under the day's chart: statements running on average per verdict, the stretches
+ * where it named a cause shaded red (stressed without a cause orange, busy yellow), on the same time axis.
+ */
+export function diagnoseChart(input: TimelineReportInput): ChartSpec | null {
+  const verdicts = input.series.diagnose;
+  if (!verdicts) return null;
+  const kind = (v: DayVerdict) => (v.cause ? 'cause' : v.state === 'quiet' ? null : v.state);
+  const bands: ChartSpec['bands'] = [];
+  for (let i = 0; i < verdicts.length; i++) {
+    const k = kind(verdicts[i]);
+    if (k === null) continue;
+    let j = i;
+    while (j + 1 < verdicts.length && kind(verdicts[j + 1]) === k && verdicts[j + 1].cause === verdicts[i].cause) j++;
+    const v = verdicts[i];
+    bands.push({
+      label: k === 'cause' ? `cause: ${v.cause} (${v.tenant ?? 'tenant unknown'})` : k,
+      start: v.t_s,
+      end: verdicts[j + 1]?.t_s ?? v.t_s + (input.summary.diagnose?.interval_s ?? 1),
+      fill: VERDICT_FILL[k],
+    });
+    i = j;
+  }
+  const series: ChartSeries[] = [
+    {
+      label: 'statements running (diagnose)',
+      color: '#6e7781',
+      dash: false,
+      points: false,
+      scale: 'count',
+      x: verdicts.map((v) => v.t_s),
+      values: verdicts.map((v) => v.running_avg),
+    },
+  ];
+  const periods = input.summary.periods;
+  return {
+    id: 'chart-diagnose',
+    title: 'What diagnose said, on the same clock',
+    description:
+      'Statements running on average over its window, per verdict; red where it named a cause (the label says which, and whose), orange stressed, yellow busy.',
+    xAxis: {
+      name: 'time',
+      label: 'seconds since the day started',
+      unit: 's',
+      log: false,
+      min: 0,
+      max: periods.at(-1)?.end_s ?? Math.max(1, ...verdicts.map((v) => v.t_s)),
+    },
+    series,
+    axes: [{ scale: 'count', label: 'statements running', side: 'left', log: false }],
+    bands,
+    marks: { color: '#24292f', at: periods.map((p) => p.start_s) },
+    empty: verdicts.length ? null : 'diagnose gave no verdict during this run.',
+  };
+}
+
 export async function writeTimelineReport(dir: string, input: TimelineReportInput): Promise<void> {
   const legend = legendKeys([
     { color: TENANT_COLORS.hot, label: 'hot shop' },
@@ -89,7 +152,7 @@ export async function writeTimelineReport(dir: string, input: TimelineReportInpu
   ]);
   writeReportPage(dir, {
     model: buildTimelineModel(input.summary),
-    charts: [timelineChart(input)],
+    charts: [timelineChart(input), diagnoseChart(input)].filter((c): c is ChartSpec => c !== null),
     chartsIntro: `Shaded bands are the post-mortem's periods, labelled with its clock times (UTC, 2026-06-29). Colours:${legend}`,
     mdClosing: 'The timeline chart (p95, errors and DB temp bytes over the day) is in report.html.',
   });

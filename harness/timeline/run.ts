@@ -11,7 +11,8 @@ import { phaseDeltas, readSamples } from '../stats/index.ts';
 import { playDay, type PlayedDay } from './play.ts';
 import { dayPlan, queuePlan, type PeriodPlan } from './plan.ts';
 import { writeTimelineReport } from './report.ts';
-import { shapeChecks } from './shape.ts';
+import { diagnoseChecks, shapeChecks } from './shape.ts';
+import { dayDiagnosis, dayVerdicts, type DayDiagnosis } from './diagnose.ts';
 import { groupStats, inWindow, periodDb, timelineSeries, type Window } from './stats.ts';
 import { otherShops } from './tenants.ts';
 import type { PeriodResult, TimelineSeries, TimelineSummary } from './types.ts';
@@ -135,8 +136,9 @@ async function day(
     probe_ms: played.probe.during_cut_ms,
     probe: played.probe,
     switches: played.switches,
-    shape: shapeChecks(results, played.probe),
+    shape: [...shapeChecks(results, played.probe), ...diagnoseChecks(series.diagnosis)],
     runner_exit_code: played.runnerExit,
+    diagnose: series.diagnosis,
   };
   await folder.finish(reportsDir, summary, series.timeline, () =>
     writeTimelineReport(folder.dir, { summary, series: series.timeline }),
@@ -150,7 +152,10 @@ async function analyse(
   plan: PeriodPlan[],
   played: PlayedDay,
   bucketS: number,
-): Promise<{ results: PeriodResult[]; series: { timeline: TimelineSeries; startLagMs: number } }> {
+): Promise<{
+  results: PeriodResult[];
+  series: { timeline: TimelineSeries; startLagMs: number; diagnosis: DayDiagnosis };
+}> {
   const points = played.points;
   if (points.requests.length === 0) throw new UserError('the day recorded no request');
   const startMs = played.startAtMs;
@@ -186,11 +191,13 @@ async function analyse(
     };
   });
   const all = deltas.find((d) => d.name === 'all')?.series ?? [];
+  const verdicts = dayVerdicts(played.watch.lines, startMs);
   const firstSent = points.requests.reduce((min, r) => Math.min(min, r.ms - r.duration), Infinity);
   return {
     results,
     series: {
-      timeline: timelineSeries(points, all, startMs, offset, bucketS),
+      timeline: { ...timelineSeries(points, all, startMs, offset, bucketS), diagnose: verdicts },
+      diagnosis: dayDiagnosis(verdicts, windows, played.watch),
       startLagMs: Math.round(firstSent - startMs),
     },
   };

@@ -1,6 +1,7 @@
 import { SLO } from '../load/incident-script.ts';
 import { fmtMs } from '../cli/format.ts';
 import type { PeriodName, PeriodResult, ProbeResult, ShapeCheck } from './types.ts';
+import { CAUSE_LABEL, type DayDiagnosis, HOT_TENANT, NAMED_WITHIN_S, TENANT_SHARE } from './diagnose.ts';
 
 /** "several times": the other shops' p95 while the hot shop's visitors tripled, against their normal p95 */
 export const ACROSS_THE_BOARD = 3;
@@ -86,4 +87,25 @@ export function shapeChecks(periods: PeriodResult[], probe: ProbeResult): ShapeC
     detail: `${groups} (SLO: p95 < ${ms(SLO.p95Ms)}, < ${SLO.maxErrorRate * 100} % failed)`,
   });
   return checks;
+}
+
+/** The live diagnosis against the post-mortem's lesson: the cause and its tenant within a minute, no false alarm. */
+export function diagnoseChecks(d: DayDiagnosis): ShapeCheck[] {
+  const named = d.named;
+  return [
+    {
+      name: `diagnose: the cause and its tenant named within ${NAMED_WITHIN_S} s of the tripling`,
+      ok: named !== null && named.after_tripled_s <= NAMED_WITHIN_S,
+      detail: named
+        ? `${named.cause} with ${named.tenant} at ${Math.round(named.tenant_share * 100)} % of its active time, ${named.after_tripled_s} s after the tripling (needs <= ${NAMED_WITHIN_S} s and >= ${TENANT_SHARE * 100} %)`
+        : `never named ${CAUSE_LABEL} with ${HOT_TENANT.organizer}/${HOT_TENANT.event} at >= ${TENANT_SHARE * 100} % (window ${d.window_s} s)`,
+    },
+    {
+      name: 'diagnose: no cause named while the platform was healthy (normal, fixed)',
+      ok: d.false_causes.length === 0,
+      detail: d.false_causes.length
+        ? `${d.false_causes.length} verdicts named a cause, first ${d.false_causes[0].cause} at ${d.false_causes[0].at_s} s (${d.false_causes[0].period})`
+        : 'none of its verdicts in the normal and fixed periods named a cause',
+    },
+  ];
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { runFactsShape } from '../db/run-facts.ts';
 import { variants } from '../../shop/queries/product-list.ts';
 import { calibrationSchema } from '../load/calibration.ts';
+import { dayDiagnosisSchema, dayVerdictSchema } from './diagnose.ts';
 
 const variantNameSchema = z.enum(variants);
 
@@ -128,6 +129,8 @@ export const timelineSummarySchema = z.object({
   /** the post-mortem's shape, checked on this run's figures */
   shape: z.array(shapeCheckSchema),
   runner_exit_code: z.number().int(),
+  /** the live diagnosis that ran beside the day (absent in runs before it did) */
+  diagnose: dayDiagnosisSchema.optional(),
 });
 export type TimelineSummary = z.infer<typeof timelineSummarySchema>;
 
@@ -142,5 +145,10 @@ const timelinePointSchema = z.object({
 });
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 
-export const timelineSeriesSchema = z.object({ bucket_s: num, points: z.array(timelinePointSchema) });
+export const timelineSeriesSchema = z.object({
+  bucket_s: num,
+  points: z.array(timelinePointSchema),
+  /** the live diagnosis' verdict per interval (absent in runs before it ran beside the day) */
+  diagnose: z.array(dayVerdictSchema).optional(),
+});
 export type TimelineSeries = z.infer<typeof timelineSeriesSchema>;
