@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import type { ScriptInstance } from './loader.ts';
 import { builtinMetrics, Registry, type BuiltinMetrics, type TagSet, type Tags } from './metrics/registry.ts';
 import { CookieJar } from './http/cookies.ts';
 import type { ExpectedStatuses } from './http/expected.ts';
 import { scriptLocation } from './location.ts';
+import type { ScriptInstance } from './script-instance.ts';
+import { md5, stringTags } from './tags.ts';
 
 /** Something an iteration waits on (a request, a sleep) that an interrupt must cut short. */
 export interface PendingOp {
@@ -94,10 +94,6 @@ export interface CheckNode {
   id: string;
   passes: number;
   fails: number;
-}
-
-export function md5(s: string): string {
-  return createHash('md5').update(s).digest('hex');
 }
 
 export interface ScenarioInfo {
@@ -230,11 +226,4 @@ export class VU {
     if (extra === undefined) return this.baseTagSet;
     return this.rt.registry.tagSetOf({ ...this.tags, group: this.group, ...stringTags(extra) });
   }
-}
-
-export function stringTags(t: object | undefined): Tags {
-  const out: Tags = {};
-  if (!t) return out;
-  for (const [k, v] of Object.entries(t)) if (v !== undefined && v !== null) out[k] = String(v);
-  return out;
 }

@@ -3,7 +3,8 @@
 import type { Exchange } from '../../http/client.ts';
 import { nowMs, type BuiltinMetrics, type Registry, type TagSet } from '../../metrics/registry.ts';
 import type { CounterSink, RateSink, TrendSink } from '../../metrics/sinks.ts';
-import { stringTags, type Runtime, type VU } from '../../runtime.ts';
+import type { Runtime, VU } from '../../runtime.ts';
+import { stringTags } from '../../tags.ts';
 import type { Params } from './params.ts';
 
 /**
