@@ -132,7 +132,8 @@ test('Connection: close: the answer is read whole, the next request goes out on 
 });
 
 test('a server that never answers: the request fails with the timeout as k6 names it, after that time', async () => {
-  const server = await rawServer(() => {});
+  let onRequest = () => {};
+  const server = await rawServer(() => onRequest());
   const conn = new PlainConnection(server.origin);
   const r = await send(conn, 'GET', null, 300);
   assert.equal(r.error?.message, 'request timeout');
@@ -140,8 +141,9 @@ test('a server that never answers: the request fails with the timeout as k6 name
   assert.ok(r.ms >= 295 && r.ms < 1_500, `timed out after ${r.ms.toFixed(0)} ms`);
   // the connection is not trusted after it: the next request opens another
   const server2Requests = server.requests.length;
+  const arrived = new Promise<void>((res) => (onRequest = res));
   void send(conn, 'GET', null, 100);
-  await new Promise((res) => setTimeout(res, 200));
+  await arrived;
   assert.deepEqual([server.connections, server.requests.length], [2, server2Requests + 1]);
   await conn.destroy();
 });

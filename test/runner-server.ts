@@ -9,6 +9,8 @@ export interface TestServer {
   received: number;
   /** server-side handling time of every answered request, ms */
   handled: number[];
+  /** resolves once `n` requests have arrived (at once when they already have) */
+  whenReceived(n: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -18,10 +20,19 @@ export interface TestServer {
  */
 export async function startServer(delay: (n: number, path: string) => number | null = () => 0): Promise<TestServer> {
   const held = new Set<http.ServerResponse>();
-  const state: TestServer = { url: '', received: 0, handled: [], close: async () => {} };
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const state: TestServer = {
+    url: '',
+    received: 0,
+    handled: [],
+    whenReceived: (n) =>
+      state.received >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
+    close: async () => {},
+  };
   const server = http.createServer((req, res) => {
     const t0 = performance.now();
     const n = state.received++;
+    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].n <= state.received) waiters.splice(i, 1)[0].resolve();
     const d = delay(n, req.url ?? '/');
     const answer = () => {
       held.delete(res);

@@ -48,6 +48,7 @@ export abstract class ScenarioRun {
   aborted = false;
   private idleWaiter: (() => void) | null = null;
   protected readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sleepers = new Set<() => void>();
   completed = 0;
   interrupted = 0;
   /** arrivals due so far (arrival-rate executors) */
@@ -102,13 +103,19 @@ export abstract class ScenarioRun {
     return vu;
   }
 
+  /** resolves after `ms`, or at once on abort(): a loop waiting on it must see the stop, not wait for good */
   protected sleep(ms: number): Promise<void> {
+    if (this.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const wake = () => {
+        clearTimeout(t);
         this.timers.delete(t);
+        this.sleepers.delete(wake);
         resolve();
-      }, ms);
+      };
+      const t = setTimeout(wake, ms);
       this.timers.add(t);
+      this.sleepers.add(wake);
     });
   }
 
@@ -267,6 +274,7 @@ export abstract class ScenarioRun {
     this.stopping = true;
     this.interruptAll();
     for (const t of this.timers) clearTimeout(t);
+    for (const wake of [...this.sleepers]) wake();
     this.onAbort();
     this.idleWaiter?.();
   }
