@@ -104,16 +104,16 @@ test('options: hosts refused, unknown and ignored options and K6_* variables war
     play(`export const options = { hosts: { 'a.test': '127.0.0.1' } };\nexport default function () {}`),
     (e: RunnerError) => e.exitCode === 104 && /options\.hosts is not supported/.test(e.message),
   );
-  process.env.K6_VUS = '10';
+  process.env.K6_LINGER = 'true';
   try {
     const { stderr } = await play(
       `export const options = { iterations: 1, summaryTimeUnit: 'ms', vuz: 3 };\nexport default function () {}`,
     );
     assert.match(stderr, /options\.summaryTimeUnit is ignored/);
     assert.match(stderr, /options\.vuz is not a k6 option/);
-    assert.match(stderr, /K6_VUS: k6 reads K6_\* environment variables as options; this runner does not/);
+    assert.match(stderr, /K6_LINGER: k6 reads these K6_\* environment variables as options; this runner does not/);
   } finally {
-    delete process.env.K6_VUS;
+    delete process.env.K6_LINGER;
   }
 });
 

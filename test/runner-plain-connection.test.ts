@@ -208,3 +208,24 @@ test('a header value with a line break is refused before anything is sent', asyn
   assert.equal(server.requests.length, 0);
   await conn.destroy();
 });
+
+test("the connect time excludes the name lookup (k6's http_req_connecting is the TCP connect; the lookup is blocked)", async () => {
+  const server = await rawServer((socket) => socket.write(ok()));
+  const port = new URL(server.origin).port;
+  // a resolver that takes 200 ms, as a slow DNS server would
+  const slowLookup: net.LookupFunction = (_host, options, cb) => {
+    setTimeout(() => {
+      if ((options as { all?: boolean }).all)
+        (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          { address: '127.0.0.1', family: 4 },
+        ]);
+      else cb(null, '127.0.0.1', 4);
+    }, 200);
+  };
+  const conn = new PlainConnection(`http://slow.test:${port}`, false, undefined, slowLookup);
+  const r = await send(conn);
+  assert.equal(r.status, 200);
+  assert.ok(r.ms >= 195, `the request took the lookup's time too (${r.ms.toFixed(0)} ms)`);
+  assert.ok(r.connecting !== null && r.connecting < 100, `connecting ${r.connecting} ms holds the connect alone`);
+  await conn.destroy();
+});

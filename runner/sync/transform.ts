@@ -107,7 +107,14 @@ export function makeBlockingCallsWait(
   if (refusal) return { refusal };
   const s = new MagicString(code);
   for (const fn of analysis.waiting) if (!fn.async) s.appendLeft(asyncPosition(fn, code), 'async ');
-  applyWraps(callWraps(analysis, s), s);
+  const wraps = callWraps(analysis, s);
+  // `throw 'text'` carries no stack: the helper notes where it was thrown, so the error can name the line
+  for (const t of syntax.throws) {
+    const arg = t.argument as Node;
+    if (arg.type !== 'NewExpression')
+      wraps.push({ start: arg.start, end: arg.end, open: '__k6sync.thrown(', close: ')', depth: 0 });
+  }
+  applyWraps(wraps, s);
   s.prepend(`${banner}\n`);
   s.append(`\n${footer}`);
   const edits = s.generateMap({ hires: true, source: 'bundle.js', includeContent: false });

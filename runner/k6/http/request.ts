@@ -3,6 +3,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Exchange, ExchangeListener, HttpClient, OwnConnection } from '../../http/client.ts';
 import type { CookieJar, CookieUrl } from '../../http/cookies.ts';
 import type { IterationToken, PendingOp, Runtime, VU } from '../../runtime.ts';
+import { requestDump, responseDump } from './debug.ts';
 import { compress, encodeBody, timeoutOf, type Body, type Params } from './params.ts';
 import { requestInfo, Response, statusLine, type Timings } from './response.ts';
 import { RequestSamples } from './samples.ts';
@@ -184,6 +185,8 @@ export class HttpRequests {
     const params = f.params;
     f.sent = sent;
     f.cookieUrl = p.cookieUrl;
+    if (this.rt.httpDebug !== null)
+      this.rt.stderr.write(requestDump(method, p.path, p.host, headers, body, this.rt.httpDebug === 'full'));
     f.token = token;
     f.handle = undefined;
     token?.addOp(f);
@@ -221,6 +224,11 @@ export class HttpRequests {
     if (x.rawHeaders !== null)
       for (const c of headerValue(x.rawHeaders, 'set-cookie')) f.jar.setFromHeader(f.cookieUrl!, c);
     this.samples.emit(x, f.group, f.method, f.url, f.params, f.sent);
+    const rt = this.rt;
+    if (rt.httpDebug !== null && x.status !== 0)
+      rt.stderr.write(responseDump('HTTP/1.1', x.status, x.statusText, x.rawHeaders, x.body, rt.httpDebug === 'full'));
+    // k6 logs every request that got no response, unless options.throw turns it into an exception
+    if (x.status === 0 && !rt.throwOnError) rt.requestFailed(x.error);
     if (this.redirect(f, x)) return;
     const params = f.params;
     const responseType = params?.responseType ?? (this.rt.discardResponseBodies ? 'none' : 'text');

@@ -52,6 +52,25 @@ export class Response {
   get proto(): string {
     return this.status ? 'HTTP/1.1' : '';
   }
+  /** k6's OCSP details: no stapled response is asked for here, so 'unknown' over TLS (as k6 without one), else empty */
+  get ocsp(): {
+    produced_at: number;
+    this_update: number;
+    next_update: number;
+    revoked_at: number;
+    revocation_reason: string;
+    status: string;
+  } {
+    const tls = this.status !== 0 && this.url.startsWith('https:');
+    return {
+      produced_at: 0,
+      this_update: 0,
+      next_update: 0,
+      revoked_at: 0,
+      revocation_reason: '',
+      status: tls ? 'unknown' : '',
+    };
+  }
   get headers(): Record<string, string> {
     if (this.headersCache) return this.headersCache;
     const h: Record<string, string> = {};

@@ -121,6 +121,8 @@ export class RequestSamples {
         name,
         status: String(status),
       };
+      // k6's proto tag: the protocol of the response (none when there was none)
+      if (status !== 0) t.proto = 'HTTP/1.1';
       if (expected !== '') t.expected_response = expected;
       if (errorCode !== 0) t.error_code = String(errorCode);
       return t;
