@@ -96,6 +96,8 @@ export interface DocsServer {
   sockets: number;
   close(): Promise<void>;
   count(key: string): number;
+  /** calls `listener` once, at the next request's end */
+  onRequest(listener: () => void): void;
 }
 
 function answer(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
@@ -146,6 +148,7 @@ function answer(req: http.IncomingMessage, body: string, res: http.ServerRespons
 export async function startDocsServer(): Promise<DocsServer> {
   const hits = new Map<string, number>();
   const log: DocsServer['log'] = [];
+  const listeners: (() => void)[] = [];
   let current = 0;
   const state = { maxConcurrent: 0, sockets: 0 };
   const server = http.createServer((req, res) => {
@@ -161,6 +164,7 @@ export async function startDocsServer(): Promise<DocsServer> {
       hits.set(key, (hits.get(key) ?? 0) + 1);
       log.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
       answer(req, body, res);
+      for (const l of listeners.splice(0)) l();
     });
   });
   server.on('connection', () => state.sockets++);
@@ -177,6 +181,7 @@ export async function startDocsServer(): Promise<DocsServer> {
       return state.sockets;
     },
     count: (key) => hits.get(key) ?? 0,
+    onRequest: (l) => void listeners.push(l),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
