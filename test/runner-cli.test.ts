@@ -51,7 +51,7 @@ test('load errors: one clear line each and k6 exit codes', async () => {
   assert.equal(r.code, 107);
   assert.match(
     oneErrorLine(r.stderr),
-    /module\.ts:1:\d+: unsupported k6 module 'k6\/ws' \(supported: k6, k6\/http, k6\/metrics, k6\/execution, k6\/data, k6\/encoding, k6\/crypto, k6\/timers\)/,
+    /module\.ts:1:\d+: unsupported k6 module 'k6\/ws' \(supported: k6, k6\/http, k6\/metrics, k6\/execution, k6\/data, k6\/encoding, k6\/crypto, k6\/html, k6\/timers\)/,
   );
 
   const threshold = script(

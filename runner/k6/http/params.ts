@@ -16,7 +16,7 @@ export interface Params {
   cookies?: Record<string, string | { value: string; replace?: boolean }>;
   /** a jar of http.cookieJar() or new http.CookieJar(), instead of the VU's */
   jar?: { inner: CookieJar };
-  /** 'basic' (credentials from the URL); 'digest' and 'ntlm' are refused */
+  /** 'basic' or 'digest' (credentials from the URL); 'ntlm' is refused */
   auth?: string;
   /** the request body compressed with these, in order: gzip, deflate, br */
   compression?: string;

@@ -1,4 +1,5 @@
 // k6's Response and what it is built from (k6's response.go).
+import { parseHTML, type Selection } from '../html.ts';
 
 export interface Timings {
   blocked: number;
@@ -82,17 +83,12 @@ export class Response {
     }
     return (this.headersCache = h);
   }
-  /** k6's HTML helpers need its goquery port; refused by name rather than left undefined. */
-  html(): never {
-    throw new Error(
-      'Response.html() is not supported by this runner (nor k6/html); read res.body, e.g. with a regular expression',
-    );
-  }
-  submitForm(): never {
-    throw new Error('Response.submitForm() is not supported by this runner; post the form with http.post()');
-  }
-  clickLink(): never {
-    throw new Error('Response.clickLink() is not supported by this runner; follow the link with http.get()');
+  /** the body as a k6/html Selection (of `selector` within it when given) */
+  html(selector?: string): Selection {
+    if (typeof this.body !== 'string')
+      throw new Error('html(): the response body is not text (responseType must be text)');
+    const doc = parseHTML(this.body);
+    return selector === undefined ? doc : doc.find(selector);
   }
   json(selector?: string): unknown {
     if (typeof this.body !== 'string')
