@@ -1,4 +1,4 @@
-import { Client, Pool, type Dispatcher } from 'undici';
+import { buildConnector, Client, Pool, type Dispatcher } from 'undici';
 import { PlainConnection, plainCanCarry, type ResponseHandler } from './plain-connection.ts';
 
 /** What one HTTP exchange produced, with k6's timing phases (ms). */
@@ -19,6 +19,8 @@ export interface Exchange {
   receivedBytes: number;
   /** the iteration was interrupted: no samples, no response */
   cancelled: boolean;
+  /** k6's proto: HTTP/1.1, or HTTP/2.0 where TLS negotiated h2; empty without a response */
+  proto: string;
 }
 
 /** Told once when an exchange ends; a method rather than a closure, so a request allocates no callback. */
@@ -78,6 +80,9 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
   settled = false;
   /** the VU's own connection this request is on, freed when it settles */
   conn: OwnConnection | null = null;
+  proto = '';
+  /** https: what its origin's connections negotiated (ALPN), read when the response comes */
+  alpn: { protocol: string } | null = null;
 
   constructor(
     private readonly listener: ExchangeListener,
@@ -104,6 +109,7 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
     this.status = status;
     this.statusText = statusText;
     this.rawHeaders = headers;
+    this.proto = this.alpn !== null && this.alpn.protocol === 'h2' ? 'HTTP/2.0' : 'HTTP/1.1';
     let n = 12 + statusText.length;
     for (let i = 0; i < headers.length; i++) n += headers[i].length + 2;
     this.receivedBytes = n;
@@ -151,6 +157,7 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
     const t2 = this.t2 || t1;
     this.status = 0;
     this.statusText = '';
+    this.proto = '';
     this.rawHeaders = null;
     this.body = null;
     this.chunks = null;
@@ -194,12 +201,8 @@ export interface OwnConnection {
   busy: boolean;
 }
 
-const CONNECTION_OPTIONS = { pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } };
-/** options.insecureSkipTLSVerify: https to servers whose certificates do not verify (self-signed test setups) */
-const INSECURE_OPTIONS = {
-  ...CONNECTION_OPTIONS,
-  connect: { ...CONNECTION_OPTIONS.connect, rejectUnauthorized: false },
-};
+const CONNECTION_OPTIONS = { pipelining: 1, keepAliveTimeout: 10_000 };
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Connections opened on demand: like k6's VUs, each in-flight request has its own. A VU's sequential
@@ -211,9 +214,25 @@ export class HttpClient {
   private closed = false;
   /** set from options.insecureSkipTLSVerify before the first request */
   insecureSkipTLSVerify = false;
+  /** per https origin, the protocol its connections negotiated by ALPN (k6 offers h2 and uses it when agreed) */
+  private readonly alpn = new Map<string, { protocol: string }>();
 
-  private get connectionOptions(): typeof CONNECTION_OPTIONS {
-    return this.insecureSkipTLSVerify ? INSECURE_OPTIONS : CONNECTION_OPTIONS;
+  /** undici's options for an origin: over TLS h2 is offered, and what the server picked is noted */
+  private connectionOptions(origin: string): Client.Options {
+    if (!origin.startsWith('https:')) return { ...CONNECTION_OPTIONS, connect: { timeout: CONNECT_TIMEOUT_MS } };
+    const noted = this.alpn.get(origin) ?? { protocol: 'http/1.1' };
+    this.alpn.set(origin, noted);
+    const base = buildConnector({
+      timeout: CONNECT_TIMEOUT_MS,
+      allowH2: true,
+      rejectUnauthorized: !this.insecureSkipTLSVerify,
+    });
+    const connect: buildConnector.connector = (opts, cb) =>
+      base(opts, (err, socket) => {
+        if (err === null) noted.protocol = (socket as { alpnProtocol?: string | false }).alpnProtocol || 'http/1.1';
+        cb(err, socket as never);
+      });
+    return { ...CONNECTION_OPTIONS, allowH2: true, connect };
   }
 
   send(o: SendOptions, listener: ExchangeListener, vuConnections?: Map<string, OwnConnection>): { cancel(): void } {
@@ -236,7 +255,7 @@ export class HttpClient {
       conn = {
         client: o.origin.startsWith('http:')
           ? new PlainConnection(o.origin)
-          : new Client(o.origin, this.connectionOptions),
+          : new Client(o.origin, this.connectionOptions(o.origin)),
         busy: false,
       };
       vuConnections.set(o.origin, conn);
@@ -258,11 +277,12 @@ export class HttpClient {
     } else {
       let pool = this.pools.get(o.origin);
       if (pool === undefined) {
-        pool = new Pool(o.origin, { connections: null, ...this.connectionOptions });
+        pool = new Pool(o.origin, { connections: null, ...this.connectionOptions(o.origin) });
         this.pools.set(o.origin, pool);
       }
       dispatcher = pool;
     }
+    h.alpn = this.alpn.get(o.origin) ?? null;
     dispatcher.dispatch(
       {
         path: o.path,

@@ -235,7 +235,7 @@ export class HttpRequests {
     this.samples.emit(x, f.group, f.method, f.url, f.params, f.sent);
     const rt = this.rt;
     if (rt.httpDebug !== null && x.status !== 0)
-      rt.stderr.write(responseDump('HTTP/1.1', x.status, x.statusText, x.rawHeaders, x.body, rt.httpDebug === 'full'));
+      rt.stderr.write(responseDump(x.proto, x.status, x.statusText, x.rawHeaders, x.body, rt.httpDebug === 'full'));
     // k6 logs every request that got no response, unless options.throw turns it into an exception
     if (x.status === 0 && !rt.throwOnError) rt.requestFailed(x.error);
     if (this.digestRetry(f, x) || this.redirect(f, x)) return;
@@ -273,6 +273,7 @@ export class HttpRequests {
         timings,
         request,
         x.rawHeaders,
+        x.proto,
       ),
     );
   }

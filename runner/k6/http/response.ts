@@ -49,10 +49,8 @@ export class Response {
     readonly timings: Timings,
     readonly request: RequestInfo,
     private readonly rawHeaders: Buffer[] | null,
+    readonly proto: string,
   ) {}
-  get proto(): string {
-    return this.status ? 'HTTP/1.1' : '';
-  }
   /** k6's OCSP details: no stapled response is asked for here, so 'unknown' over TLS (as k6 without one), else empty */
   get ocsp(): {
     produced_at: number;
