@@ -1,5 +1,6 @@
 import writeFileAtomic from 'write-file-atomic';
-import { EXIT, describeError } from './errors.ts';
+import { EXIT, RunnerError, describeError } from './errors.ts';
+import { tlsSettingsOf } from './http/tls.ts';
 import { runHandleSummary } from './handle-summary.ts';
 import { runSetup, runTeardown, type TeardownOutcome } from './lifecycle.ts';
 import { loadScript, type LoadedScript } from './loader.ts';
@@ -122,6 +123,9 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   run.options = options;
   applyRunOptions(rt, options);
   run.client.insecureSkipTLSVerify = options.insecureSkipTLSVerify === true;
+  run.client.tls = tlsSettingsOf(options, (m) => {
+    throw new RunnerError(m, EXIT.config);
+  });
   // k6 takes these from the options too; a flag only adds to them
   const opts: RunOptions = {
     ...flags,

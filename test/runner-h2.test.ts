@@ -14,44 +14,18 @@ import { collect } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-h2-'));
 
-/** A local CA and a certificate it signed for 127.0.0.1; null when openssl is missing. */
+/** A local CA, a server certificate it signed for 127.0.0.1 and a client one; null when openssl is missing. */
 function localCert(): { key: Buffer; cert: Buffer } | null {
-  const run = (args: string[]) => spawnSync('openssl', args, { cwd: dir, stdio: 'ignore' }).status === 0;
+  const run = (cmd: string) => spawnSync('openssl', cmd.split(' '), { cwd: dir, stdio: 'ignore' }).status === 0;
   writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  const sign = (csr: string, out: string, ext: string) =>
+    run(`x509 -req -in ${csr} -CA ca.pem -CAkey ca.key -CAcreateserial -out ${out} -days 1${ext}`);
   const ok =
-    run([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=loadlab test CA',
-    ]) &&
-    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.csr', '-subj', '/CN=127.0.0.1']) &&
-    run([
-      'x509',
-      '-req',
-      '-in',
-      'c.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'c.pem',
-      '-days',
-      '1',
-      '-extfile',
-      'ext.cnf',
-    ]);
+    run('req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=loadlab-test-CA') &&
+    run('req -newkey rsa:2048 -nodes -keyout k.pem -out c.csr -subj /CN=127.0.0.1') &&
+    sign('c.csr', 'c.pem', ' -extfile ext.cnf') &&
+    run('req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=vu') &&
+    sign('client.csr', 'client.pem', '');
   return ok ? { key: readFileSync(path.join(dir, 'k.pem')), cert: readFileSync(path.join(dir, 'c.pem')) } : null;
 }
 
@@ -96,5 +70,66 @@ export default function () {
     h2.close();
     h1.close();
     h1.closeAllConnections();
+  }
+});
+
+test('TLS options: tlsVersion, tlsCipherSuites (res.tls_version, res.tls_cipher_suite), tlsAuth client certificates; a bad value refused at start-up', async (t) => {
+  const tls = localCert();
+  if (tls === null) return t.skip('openssl is not installed: no certificate to test with');
+  // the server asks for a client certificate of the local CA and lets the request through without one, so both show
+  const server = https.createServer(
+    { ...tls, requestCert: true, rejectUnauthorized: false, ca: readFileSync(path.join(dir, 'ca.pem')) },
+    (req, res) => res.end((req.socket as import('node:tls').TLSSocket).authorized ? 'client ok' : 'no client cert'),
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const play = async (options: string) => {
+    const file = path.join(dir, `bad${Math.random().toString(36).slice(2)}.js`);
+    writeFileSync(file, `export const options = { ${options} };\nexport default function () {}`);
+    return runScript(file, { quiet: true, stdout: collect(), stderr: collect() });
+  };
+  try {
+    // what the script saw, as it logs it
+    const tag = async (options: string) => {
+      const file = path.join(dir, `tls${Math.random().toString(36).slice(2)}.js`);
+      writeFileSync(
+        file,
+        `import http from 'k6/http';
+export const options = { iterations: 1, insecureSkipTLSVerify: true, ${options} };
+export default function () { const r = http.get(__ENV.U); console.log(JSON.stringify([r.tls_version, r.tls_cipher_suite, r.body])); }`,
+      );
+      const out = collect();
+      const err = collect();
+      const orig = console.log;
+      const lines: string[] = [];
+      console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+      try {
+        await runScript(file, { quiet: true, stdout: out, stderr: err, env: { U: url } });
+      } finally {
+        console.log = orig;
+      }
+      return [...lines, err.text].join('\n');
+    };
+    assert.match(await tag(''), /\["tls1\.3","TLS_AES_\d+_GCM_SHA\d+","no client cert"\]/);
+    assert.match(
+      await tag("tlsVersion: 'tls1.2'"),
+      /\["tls1\.2","TLS_ECDHE_RSA_WITH_AES_\d+_GCM_SHA\d+","no client cert"\]/,
+    );
+    assert.match(
+      await tag(
+        "tlsVersion: { min: 'tls1.2', max: 'tls1.2' }, tlsCipherSuites: ['TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305']",
+      ),
+      /\["tls1\.2","TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256","no client cert"\]/,
+    );
+    const cert = JSON.stringify(readFileSync(path.join(dir, 'client.pem'), 'utf8'));
+    const key = JSON.stringify(readFileSync(path.join(dir, 'client.key'), 'utf8'));
+    assert.match(await tag(`tlsAuth: [{ domains: ['127.0.0.1'], cert: ${cert}, key: ${key} }]`), /"client ok"/);
+    await assert.rejects(
+      play("tlsVersion: 'ssl3'"),
+      /options\.tlsVersion 'ssl3' is not a TLS version \(accepted: tls1\.0, tls1\.1, tls1\.2, tls1\.3\)/,
+    );
+  } finally {
+    server.close();
+    server.closeAllConnections();
   }
 });

@@ -1,4 +1,6 @@
+import type { TLSSocket } from 'node:tls';
 import { buildConnector, Client, Pool, type Dispatcher } from 'undici';
+import { clientCertFor, k6TlsVersion, type TlsSettings } from './tls.ts';
 import { PlainConnection, plainCanCarry, type ResponseHandler } from './plain-connection.ts';
 
 /** What one HTTP exchange produced, with k6's timing phases (ms). */
@@ -21,6 +23,16 @@ export interface Exchange {
   cancelled: boolean;
   /** k6's proto: HTTP/1.1, or HTTP/2.0 where TLS negotiated h2; empty without a response */
   proto: string;
+  /** over TLS: k6's tls_version (`tls1.3`) and the cipher suite's standard name */
+  tlsVersion: string;
+  tlsCipher: string;
+}
+
+/** What an https origin's connections negotiated. */
+interface Negotiated {
+  protocol: string;
+  tlsVersion: string;
+  cipher: string;
 }
 
 /** Told once when an exchange ends; a method rather than a closure, so a request allocates no callback. */
@@ -81,8 +93,10 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
   /** the VU's own connection this request is on, freed when it settles */
   conn: OwnConnection | null = null;
   proto = '';
-  /** https: what its origin's connections negotiated (ALPN), read when the response comes */
-  alpn: { protocol: string } | null = null;
+  tlsVersion = '';
+  tlsCipher = '';
+  /** https: what its origin's connections negotiated (ALPN, TLS), read when the response comes */
+  alpn: Negotiated | null = null;
 
   constructor(
     private readonly listener: ExchangeListener,
@@ -109,7 +123,12 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
     this.status = status;
     this.statusText = statusText;
     this.rawHeaders = headers;
-    this.proto = this.alpn !== null && this.alpn.protocol === 'h2' ? 'HTTP/2.0' : 'HTTP/1.1';
+    const alpn = this.alpn;
+    this.proto = alpn !== null && alpn.protocol === 'h2' ? 'HTTP/2.0' : 'HTTP/1.1';
+    if (alpn !== null) {
+      this.tlsVersion = alpn.tlsVersion;
+      this.tlsCipher = alpn.cipher;
+    }
     let n = 12 + statusText.length;
     for (let i = 0; i < headers.length; i++) n += headers[i].length + 2;
     this.receivedBytes = n;
@@ -214,22 +233,35 @@ export class HttpClient {
   private closed = false;
   /** set from options.insecureSkipTLSVerify before the first request */
   insecureSkipTLSVerify = false;
-  /** per https origin, the protocol its connections negotiated by ALPN (k6 offers h2 and uses it when agreed) */
-  private readonly alpn = new Map<string, { protocol: string }>();
+  /** options.tlsVersion, tlsCipherSuites, tlsAuth: set before the first request */
+  tls: TlsSettings = { auth: [] };
+  /** per https origin, what its connections negotiated: ALPN (k6 offers h2 and uses it when agreed), TLS */
+  private readonly alpn = new Map<string, Negotiated>();
 
   /** undici's options for an origin: over TLS h2 is offered, and what the server picked is noted */
   private connectionOptions(origin: string): Client.Options {
     if (!origin.startsWith('https:')) return { ...CONNECTION_OPTIONS, connect: { timeout: CONNECT_TIMEOUT_MS } };
-    const noted = this.alpn.get(origin) ?? { protocol: 'http/1.1' };
+    const noted = this.alpn.get(origin) ?? { protocol: 'http/1.1', tlsVersion: '', cipher: '' };
     this.alpn.set(origin, noted);
+    const tls = this.tls;
+    const cert = clientCertFor(tls, new URL(origin).hostname);
     const base = buildConnector({
       timeout: CONNECT_TIMEOUT_MS,
       allowH2: true,
       rejectUnauthorized: !this.insecureSkipTLSVerify,
+      ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
+      ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}),
+      ...(tls.ciphers ? { ciphers: tls.ciphers } : {}),
+      ...(cert ? { cert: cert.cert, key: cert.key, passphrase: cert.passphrase } : {}),
     });
     const connect: buildConnector.connector = (opts, cb) =>
       base(opts, (err, socket) => {
-        if (err === null) noted.protocol = (socket as { alpnProtocol?: string | false }).alpnProtocol || 'http/1.1';
+        if (err === null) {
+          const t = socket as TLSSocket;
+          noted.protocol = t.alpnProtocol || 'http/1.1';
+          noted.tlsVersion = k6TlsVersion(t.getProtocol?.());
+          noted.cipher = t.getCipher?.()?.standardName ?? '';
+        }
         cb(err, socket as never);
       });
     return { ...CONNECTION_OPTIONS, allowH2: true, connect };

@@ -274,6 +274,8 @@ export class HttpRequests {
         request,
         x.rawHeaders,
         x.proto,
+        x.tlsVersion,
+        x.tlsCipher,
       ),
     );
   }

@@ -50,6 +50,8 @@ export class Response {
     readonly request: RequestInfo,
     private readonly rawHeaders: Buffer[] | null,
     readonly proto: string,
+    readonly tls_version: string,
+    readonly tls_cipher_suite: string,
   ) {}
   /** k6's OCSP details: no stapled response is asked for here, so 'unknown' over TLS (as k6 without one), else empty */
   get ocsp(): {
