@@ -34,7 +34,7 @@ export async function runHandleSummary(
     ]).finally(() => clearTimeout(timer));
   } catch (err) {
     rt.stderr.write(
-      `error: handleSummary() failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}; printing the default summary\n`,
+      `error: handleSummary() failed: ${describeError(err)} at ${rt.errorLocation(err)}; printing the default summary\n`,
     );
     return false;
   }

@@ -50,10 +50,7 @@ export async function runSetup(run: TestRun, vu: VU, setup: () => unknown): Prom
     run.setupJson = r === undefined ? undefined : JSON.stringify(r);
   } catch (err) {
     if (err instanceof PhaseTimeout) throw new RunnerError(err.message, EXIT.setupTimeout);
-    throw new RunnerError(
-      `setup() failed: ${describeError(err)} at ${run.rt.location((err as Error)?.stack)}`,
-      EXIT.script,
-    );
+    throw new RunnerError(`setup() failed: ${describeError(err)} at ${run.rt.errorLocation(err)}`, EXIT.script);
   }
 }
 
@@ -71,9 +68,7 @@ export async function runTeardown(
       run.rt.stderr.write(`error: ${err.message}\n`);
       return 'timeout';
     }
-    run.rt.stderr.write(
-      `error: teardown() failed: ${describeError(err)} at ${run.rt.location((err as Error)?.stack)}\n`,
-    );
+    run.rt.stderr.write(`error: teardown() failed: ${describeError(err)} at ${run.rt.errorLocation(err)}\n`);
     return 'failed';
   }
 }

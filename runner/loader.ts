@@ -6,15 +6,10 @@ import path from 'node:path';
 import { RunnerError, EXIT } from './errors.ts';
 import type { ScriptGlobals } from './k6/globals.ts';
 import { JSLIB_NAMES, jslibModule, MODULE_NAMES } from './modules.ts';
+import type { ScriptInstance } from './script-instance.ts';
 import { SYNC_HELPERS } from './sync/helpers.ts';
 import { makeBlockingCallsWait } from './sync/transform.ts';
 
-/** One evaluation of the script's init code: what a VU holds (k6 runs init code once per VU). */
-export interface ScriptInstance {
-  exports: Record<string, unknown>;
-  /** __ITER is a free variable of the script, closed over by this instance */
-  setIter(i: number): void;
-}
 export type ScriptFactory = (
   env: Record<string, string | undefined>,
   vu: number,

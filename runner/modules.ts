@@ -6,6 +6,7 @@ import { cryptoModule } from './k6/crypto.ts';
 import { dataModule, type SharedArrays } from './k6/data.ts';
 import { encodingModule } from './k6/encoding.ts';
 import { executionModule, type ExecutionState } from './k6/execution.ts';
+import { htmlModule } from './k6/html.ts';
 import { timersModule } from './k6/globals.ts';
 import { httpModule } from './k6/http/module.ts';
 import { k6Module } from './k6/index.ts';
@@ -31,6 +32,7 @@ const MODULES: Record<string, (vu: VU, ctx: ModuleContext) => object> = {
   'k6/data': (vu, ctx) => dataModule(vu, ctx.sharedArrays),
   'k6/encoding': () => encodingModule(),
   'k6/crypto': () => cryptoModule(),
+  'k6/html': () => htmlModule(),
   'k6/timers': (vu) => timersModule(vu),
   'jslib/k6-utils': () => k6UtilsModule(),
   'jslib/k6-summary': (vu) => k6SummaryModule(vu),

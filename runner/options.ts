@@ -55,11 +55,11 @@ const OPTIONS: Record<string, 'used' | 'refused' | 'ignored'> = {
   executionSegment: 'refused',
   executionSegmentSequence: 'refused',
   paused: 'refused',
-  tlsAuth: 'refused',
-  tlsCipherSuites: 'refused',
-  tlsVersion: 'refused',
+  tlsAuth: 'used',
+  tlsCipherSuites: 'used',
+  tlsVersion: 'used',
   dns: 'refused',
-  httpDebug: 'ignored',
+  httpDebug: 'used',
   summaryTimeUnit: 'ignored',
   systemTags: 'ignored',
   consoleOutput: 'ignored',
@@ -79,7 +79,7 @@ const OPTIONS: Record<string, 'used' | 'refused' | 'ignored'> = {
 };
 
 /** Refuses options that would change the load; warns once about each one that is read but not followed. */
-export function checkOptions(rt: Runtime, options: Options, env: NodeJS.ProcessEnv): void {
+export function checkOptions(rt: Runtime, options: Options, unreadEnv: string[]): void {
   for (const key of Object.keys(options)) {
     const what = OPTIONS[key];
     if (what === 'refused')
@@ -91,10 +91,9 @@ export function checkOptions(rt: Runtime, options: Options, env: NodeJS.ProcessE
       rt.warn(`options.${key} is ignored by this runner (it changes neither the load nor the results here)`);
     if (what === undefined) rt.warn(`options.${key} is not a k6 option this runner knows; ignored`);
   }
-  const k6Env = Object.keys(env).filter((k) => k.startsWith('K6_'));
-  if (k6Env.length > 0)
+  if (unreadEnv.length > 0)
     rt.warn(
-      `${k6Env.join(', ')}: k6 reads K6_* environment variables as options; this runner does not (put them in options or pass flags)`,
+      `${unreadEnv.join(', ')}: k6 reads these K6_* environment variables as options; this runner does not (put them in options or pass flags)`,
     );
 }
 
@@ -107,6 +106,8 @@ export function applyRunOptions(rt: Runtime, options: Options): void {
   rt.discardResponseBodies = options.discardResponseBodies === true;
   if (typeof options.maxRedirects === 'number') rt.maxRedirects = options.maxRedirects;
   if (typeof options.userAgent === 'string') rt.userAgent = options.userAgent;
+  if (options.httpDebug !== undefined && options.httpDebug !== '' && options.httpDebug !== false)
+    rt.httpDebug = options.httpDebug === 'full' ? 'full' : 'headers';
   rt.noConnectionReuse = options.noConnectionReuse === true;
   rt.throwOnError = options.throw === true;
   if (options.minIterationDuration !== undefined)

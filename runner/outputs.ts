@@ -3,8 +3,9 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, RunnerError, describeError } from './errors.ts';
+import type { Metric, Registry } from './metrics/registry.ts';
+import { CsvOutput } from './output-csv.ts';
 import { JsonOutput } from './output-json.ts';
-import type { Registry } from './metrics/registry.ts';
 import type { ThresholdGroup } from './thresholds.ts';
 
 /** The nearest existing ancestor of a path: what stops a folder from being made there when it is a file. */
@@ -42,31 +43,56 @@ export function checkWritable(flag: string, file: string): void {
   }
 }
 
-/** Opens the outputs named by `--out` and attaches them to the registry. */
+/** What `--out` opened: the files to close when the run ends, or to discard when it fails. */
+export interface OpenOutputs {
+  close(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** Opens the outputs named by `--out` (json and csv, one each) and attaches them to the registry. */
 export function openOutputs(
   outs: string[] | undefined,
   registry: Registry,
   thresholds: ThresholdGroup[],
   stdout: NodeJS.WritableStream,
-): JsonOutput | undefined {
-  let json: JsonOutput | undefined;
+): OpenOutputs | undefined {
+  const opened = new Map<string, JsonOutput | CsvOutput>();
   for (const o of outs ?? []) {
-    const m = /^json=(.+)$/.exec(o);
+    const m = /^(json|csv)=(.+)$/.exec(o);
     if (!m)
-      throw new RunnerError(`--out '${o}' is not supported (accepted: json=FILE, json=FILE.gz, json=-)`, EXIT.config);
-    if (json) throw new RunnerError(`--out json given twice (accepted: one json output)`, EXIT.config);
-    const file = m[1];
-    if (file !== '-') checkWritable('--out json', file);
-    const describe = (metric: Parameters<JsonOutput['point']>[0]) => ({
+      throw new RunnerError(
+        `--out '${o}' is not supported (accepted: json=FILE, json=FILE.gz, json=-, csv=FILE, csv=FILE.gz)`,
+        EXIT.config,
+      );
+    const [, kind, file] = m;
+    if (opened.has(kind)) throw new RunnerError(`--out ${kind} given twice (accepted: one of each)`, EXIT.config);
+    if (file !== '-') checkWritable(`--out ${kind}`, file);
+    const describe = (metric: Metric) => ({
       thresholds: thresholds.filter((g) => g.metric === metric).flatMap((g) => g.thresholds.map((t) => t.source)),
       submetrics: metric.submetrics.filter((s) => !s.auto).map((s) => s.key),
     });
     try {
-      json = new JsonOutput(file, describe, stdout);
+      opened.set(kind, kind === 'json' ? new JsonOutput(file, describe, stdout) : new CsvOutput(file, stdout));
     } catch (err) {
-      throw unwritable('--out json', file, err);
+      throw unwritable(`--out ${kind}`, file, err);
     }
-    registry.output = json;
   }
-  return json;
+  const all = [...opened.values()];
+  if (all.length === 0) return undefined;
+  registry.output =
+    all.length === 1
+      ? all[0]
+      : {
+          point(m, tags, value, timeMs) {
+            for (const o of all) o.point(m, tags, value, timeMs);
+          },
+        };
+  return {
+    close: async () => {
+      for (const o of all) await o.close();
+    },
+    discard: async () => {
+      for (const o of all) await o.discard();
+    },
+  };
 }

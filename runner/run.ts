@@ -1,8 +1,10 @@
 import writeFileAtomic from 'write-file-atomic';
-import { EXIT, describeError } from './errors.ts';
+import { EXIT, RunnerError, describeError } from './errors.ts';
+import { tlsSettingsOf } from './http/tls.ts';
 import { runHandleSummary } from './handle-summary.ts';
 import { runSetup, runTeardown, type TeardownOutcome } from './lifecycle.ts';
 import { loadScript, type LoadedScript } from './loader.ts';
+import { consolidate, envOptions, type Options } from './config.ts';
 import { applyRunOptions, checkOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
 import { checkWritable, openOutputs } from './outputs.ts';
 import { runScenarios } from './scenario-runs.ts';
@@ -15,6 +17,10 @@ import { TestRun, type AbortReason } from './test-run.ts';
 export interface RunOptions {
   /** `-e K=V`: into __ENV, over the process environment */
   env?: Record<string, string>;
+  /** the k6 options the command line sets (`--vus`, `--stage`, `--tag`, ...): over K6_* variables and the script */
+  flagOptions?: Options;
+  /** where K6_* variables are read from (the process environment when not given) */
+  k6Env?: NodeJS.ProcessEnv;
   summaryExport?: string;
   /** `--out` values; only `json=FILE` (`-` for stdout, `.gz` to compress) */
   out?: string[];
@@ -110,11 +116,16 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   // init once for the options, like k6's first init context; this VU also runs setup/teardown/handleSummary
   const probe = run.newVU(0, null);
   const exports = probe.instance.exports as Exports;
-  const options = optionsOf(exports);
+  const scriptOptions = optionsOf(exports);
+  const fromEnv = envOptions(flags.k6Env ?? process.env);
+  checkOptions(rt, scriptOptions, fromEnv.unread);
+  const options = consolidate(scriptOptions, fromEnv.options, flags.flagOptions ?? {});
   run.options = options;
-  checkOptions(rt, options, process.env);
   applyRunOptions(rt, options);
   run.client.insecureSkipTLSVerify = options.insecureSkipTLSVerify === true;
+  run.client.tls = tlsSettingsOf(options, (m) => {
+    throw new RunnerError(m, EXIT.config);
+  });
   // k6 takes these from the options too; a flag only adds to them
   const opts: RunOptions = {
     ...flags,
@@ -127,7 +138,7 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
     run,
     probe,
     exports,
-    plans: scenariosOf(options, exports),
+    plans: scenariosOf(options, exports, (m) => rt.warn(m)),
     trendStats: trendStatsOf(options, opts.summaryTrendStats),
     thresholds: thresholdsOf(rt, options, opts.noThresholds),
   };
@@ -140,7 +151,7 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   const onRejection = (err: unknown) =>
     rt.warnOnce(
       `rejected:${describeError(err)}`,
-      `a promise the script did not await failed: ${describeError(err)} at ${rt.location((err as Error)?.stack)}`,
+      `a promise the script did not await failed: ${describeError(err)} at ${rt.errorLocation(err)}`,
     );
   process.on('unhandledRejection', onRejection);
   try {

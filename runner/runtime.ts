@@ -1,9 +1,13 @@
-import { createHash } from 'node:crypto';
-import type { ScriptInstance } from './loader.ts';
 import { builtinMetrics, Registry, type BuiltinMetrics, type TagSet, type Tags } from './metrics/registry.ts';
 import { CookieJar } from './http/cookies.ts';
 import type { ExpectedStatuses } from './http/expected.ts';
 import { scriptLocation } from './location.ts';
+import type { ScriptInstance } from './script-instance.ts';
+import { stackOf } from './sync/helpers.ts';
+import { md5, stringTags } from './tags.ts';
+
+/** the k6 release this runner follows (its default User-Agent names it) */
+export const K6_VERSION = '2.2.0';
 
 /** Something an iteration waits on (a request, a sleep) that an interrupt must cut short. */
 export interface PendingOp {
@@ -28,23 +32,17 @@ export class IterationToken {
   t0 = 0;
   /** the iteration returned a promise that has not settled and was not interrupted yet */
   waiting = false;
-  /** timers the iteration started that have not fired or been cleared: k6 waits for them */
-  timers = 0;
-  /** called when the last timer is gone (the executor ends the iteration then) */
-  whenTimersDone: (() => void) | null = null;
+  /** called once nothing is pending any more (the executor then ends the iteration, as k6 ends it when the
+   * VU's event loop is empty: un-awaited requests, their callbacks and timers included) */
+  whenIdle: (() => void) | null = null;
 
+  /** a timer the iteration started: it holds the iteration as any pending operation does */
   holdTimer(op: PendingOp): void {
-    this.timers++;
     this.addOp(op);
   }
 
   releaseTimer(op: PendingOp): void {
     this.deleteOp(op);
-    if (--this.timers === 0 && this.whenTimersDone !== null) {
-      const f = this.whenTimersDone;
-      this.whenTimersDone = null;
-      f();
-    }
   }
 
   addOp(op: PendingOp): void {
@@ -59,6 +57,11 @@ export class IterationToken {
   deleteOp(op: PendingOp): void {
     if (this.one === op) this.one = null;
     else this.many?.delete(op);
+    if (this.whenIdle !== null && !this.hasPendingOps) {
+      const f = this.whenIdle;
+      this.whenIdle = null;
+      f();
+    }
   }
 
   /** what is still pending, oldest first */
@@ -96,10 +99,6 @@ export interface CheckNode {
   fails: number;
 }
 
-export function md5(s: string): string {
-  return createHash('md5').update(s).digest('hex');
-}
-
 export interface ScenarioInfo {
   name: string;
   executor: string;
@@ -127,7 +126,10 @@ export class Runtime {
   globalTags: Tags = {};
   noCookiesReset = false;
   maxRedirects = 10;
-  userAgent = 'loadlab-runner/0.1 (k6-compatible)';
+  /** k6's default form (`Grafana k6/<version>`), with the k6 version whose behaviour this runner follows */
+  userAgent = `Grafana k6/${K6_VERSION}`;
+  /** options.httpDebug / --http-debug: each request and response printed to stderr, with bodies when 'full' */
+  httpDebug: 'headers' | 'full' | null = null;
   discardResponseBodies = false;
   /** options.noConnectionReuse: a new connection per request */
   noConnectionReuse = false;
@@ -164,6 +166,27 @@ export class Runtime {
     this.stderr.write(`warning: ${message}\n`);
   }
 
+  private failedShown = 0;
+  private failedSuppressed = 0;
+  private failedWindow = 0;
+
+  /**
+   * k6's `Request Failed error="..."` for a request without a response. k6 logs every one; a saturated server
+   * fails thousands a second, so past 10 in a second the rest are counted and told in one line.
+   */
+  requestFailed(error: string): void {
+    const second = Math.floor(performance.now() / 1000);
+    if (second !== this.failedWindow) {
+      if (this.failedSuppressed > 0)
+        this.warn(`${this.failedSuppressed} more requests failed in the last second (Request Failed, not shown)`);
+      this.failedWindow = second;
+      this.failedShown = 0;
+      this.failedSuppressed = 0;
+    }
+    if (this.failedShown++ < 10) this.warn(`Request Failed error=${JSON.stringify(error)}`);
+    else this.failedSuppressed++;
+  }
+
   warnOnce(key: string, message: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
@@ -172,6 +195,11 @@ export class Runtime {
 
   location(stack: string | undefined): string {
     return scriptLocation(stack, this.scriptFile) ?? 'an unknown line';
+  }
+
+  /** where the script threw `err`: an Error's stack, or the place a thrown string or object came from */
+  errorLocation(err: unknown): string {
+    return this.location(stackOf(err));
   }
 }
 
@@ -230,11 +258,4 @@ export class VU {
     if (extra === undefined) return this.baseTagSet;
     return this.rt.registry.tagSetOf({ ...this.tags, group: this.group, ...stringTags(extra) });
   }
-}
-
-export function stringTags(t: object | undefined): Tags {
-  const out: Tags = {};
-  if (!t) return out;
-  for (const [k, v] of Object.entries(t)) if (v !== undefined && v !== null) out[k] = String(v);
-  return out;
 }

@@ -13,7 +13,7 @@ export interface LoadPhase {
   scriptError: unknown;
 }
 
-/** vus and vus_max every second (no scenario tag), and once more at the end. */
+/** vus and vus_max every second while the test runs (no scenario tag), as k6 samples them: none at the end. */
 function sampleVus(run: TestRun): { stop(): void } {
   const { rt, runs } = run;
   const tags = rt.registry.tagSetOf(rt.globalTags);
@@ -26,8 +26,6 @@ function sampleVus(run: TestRun): { stop(): void } {
   return {
     stop() {
       clearInterval(timer);
-      rt.registry.add(rt.metrics.vus, tags, 0);
-      rt.registry.add(rt.metrics.vus_max, tags, initialized());
     },
   };
 }

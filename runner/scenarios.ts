@@ -37,28 +37,46 @@ export function scenarioPlan(name: string, raw: Raw, exports: Record<string, unk
   return { ...common, start: (host) => factory(common, host) };
 }
 
-/** The scenario the shortcuts vus/duration/iterations/stages stand for (none: 1 VU, 1 iteration). */
-function shortcutScenario(options: Raw): Raw {
-  if (options.stages !== undefined)
-    return { executor: 'ramping-vus', startVUs: options.vus ?? 1, stages: options.stages };
-  if (options.iterations !== undefined) {
+/** k6's shortcuts, in k6's order (DeriveScenariosFromShortcuts): the scenario they stand for, or a conflict. */
+function shortcutScenario(options: Raw, warn: (message: string) => void): Raw | undefined {
+  const { vus, duration, iterations, stages, scenarios } = options;
+  const hasStages = Array.isArray(stages) && stages.length > 0;
+  const conflict = (a: string, b: string): never =>
+    fail(`options: using '${a}' and '${b}' simultaneously is not allowed (k6 refuses it too)`);
+  if (iterations !== undefined) {
+    if (hasStages) conflict('iterations', 'stages');
+    if (scenarios !== undefined) conflict('iterations', 'scenarios');
     return {
       executor: 'shared-iterations',
-      vus: options.vus ?? 1,
-      iterations: options.iterations,
-      ...(options.duration !== undefined ? { maxDuration: options.duration } : {}),
+      vus: vus ?? 1,
+      iterations,
+      ...(duration !== undefined ? { maxDuration: duration } : {}),
     };
   }
-  if (options.duration !== undefined)
-    return { executor: 'constant-vus', vus: options.vus ?? 1, duration: options.duration };
-  if (options.vus !== undefined) return { executor: 'shared-iterations', vus: options.vus, iterations: options.vus };
-  return { executor: 'shared-iterations', vus: 1, iterations: 1 };
+  if (duration !== undefined) {
+    if (hasStages) conflict('duration', 'stages');
+    if (scenarios !== undefined) conflict('duration', 'scenarios');
+    return { executor: 'constant-vus', vus: vus ?? 1, duration };
+  }
+  if (hasStages) {
+    if (scenarios !== undefined) conflict('stages', 'scenarios');
+    return { executor: 'ramping-vus', startVUs: vus ?? 1, stages };
+  }
+  if (vus !== undefined) {
+    if (scenarios !== undefined) warn(`\`vus=${String(vus)}\` overrides scenarios configuration`);
+    return { executor: 'shared-iterations', vus, iterations: vus };
+  }
+  if (scenarios === undefined) return { executor: 'shared-iterations', vus: 1, iterations: 1 };
+  return undefined;
 }
 
-export function scenariosOf(options: Raw, exports: Record<string, unknown>): ScenarioPlan[] {
-  const hasShortcut = ['vus', 'duration', 'iterations', 'stages'].some((k) => options[k] !== undefined);
-  if (options.scenarios === undefined) return [scenarioPlan('default', shortcutScenario(options), exports)];
-  if (hasShortcut) fail(`options: 'scenarios' cannot be combined with the shortcuts vus/duration/iterations/stages`);
+export function scenariosOf(
+  options: Raw,
+  exports: Record<string, unknown>,
+  warn: (message: string) => void = () => {},
+): ScenarioPlan[] {
+  const shortcut = shortcutScenario(options, warn);
+  if (shortcut !== undefined) return [scenarioPlan('default', shortcut, exports)];
   const sc = options.scenarios;
   if (!sc || typeof sc !== 'object' || Object.keys(sc).length === 0)
     fail(`options: 'scenarios' must be an object with at least one scenario`);

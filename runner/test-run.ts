@@ -81,7 +81,7 @@ export class TestRun {
       );
     } catch (err) {
       throw new RunnerError(
-        `the script's init code failed: ${describeError(err)} at ${this.rt.location((err as Error)?.stack)}`,
+        `the script's init code failed: ${describeError(err)} at ${this.rt.errorLocation(err)}`,
         EXIT.script,
       );
     }
@@ -133,7 +133,7 @@ export class TestRun {
   private iterationError(err: unknown): void {
     this.iterationErrors++;
     const msg = describeError(err);
-    const loc = this.rt.location((err as Error)?.stack);
+    const loc = this.rt.errorLocation(err);
     this.rt.warnOnce(
       `iter:${msg}:${loc}`,
       `an iteration threw: ${msg} at ${loc}${this.iterationErrors === 1 ? ' (each distinct error is logged once)' : ''}`,

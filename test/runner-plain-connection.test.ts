@@ -132,7 +132,8 @@ test('Connection: close: the answer is read whole, the next request goes out on 
 });
 
 test('a server that never answers: the request fails with the timeout as k6 names it, after that time', async () => {
-  const server = await rawServer(() => {});
+  let onRequest = () => {};
+  const server = await rawServer(() => onRequest());
   const conn = new PlainConnection(server.origin);
   const r = await send(conn, 'GET', null, 300);
   assert.equal(r.error?.message, 'request timeout');
@@ -140,8 +141,9 @@ test('a server that never answers: the request fails with the timeout as k6 name
   assert.ok(r.ms >= 295 && r.ms < 1_500, `timed out after ${r.ms.toFixed(0)} ms`);
   // the connection is not trusted after it: the next request opens another
   const server2Requests = server.requests.length;
+  const arrived = new Promise<void>((res) => (onRequest = res));
   void send(conn, 'GET', null, 100);
-  await new Promise((res) => setTimeout(res, 200));
+  await arrived;
   assert.deepEqual([server.connections, server.requests.length], [2, server2Requests + 1]);
   await conn.destroy();
 });
@@ -204,5 +206,26 @@ test('a header value with a line break is refused before anything is sent', asyn
   );
   assert.match(r.message, /invalid value of header 'x-evil'/);
   assert.equal(server.requests.length, 0);
+  await conn.destroy();
+});
+
+test("the connect time excludes the name lookup (k6's http_req_connecting is the TCP connect; the lookup is blocked)", async () => {
+  const server = await rawServer((socket) => socket.write(ok()));
+  const port = new URL(server.origin).port;
+  // a resolver that takes 200 ms, as a slow DNS server would
+  const slowLookup: net.LookupFunction = (_host, options, cb) => {
+    setTimeout(() => {
+      if ((options as { all?: boolean }).all)
+        (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          { address: '127.0.0.1', family: 4 },
+        ]);
+      else cb(null, '127.0.0.1', 4);
+    }, 200);
+  };
+  const conn = new PlainConnection(`http://slow.test:${port}`, false, undefined, slowLookup);
+  const r = await send(conn);
+  assert.equal(r.status, 200);
+  assert.ok(r.ms >= 195, `the request took the lookup's time too (${r.ms.toFixed(0)} ms)`);
+  assert.ok(r.connecting !== null && r.connecting < 100, `connecting ${r.connecting} ms holds the connect alone`);
   await conn.destroy();
 });

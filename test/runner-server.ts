@@ -9,6 +9,8 @@ export interface TestServer {
   received: number;
   /** server-side handling time of every answered request, ms */
   handled: number[];
+  /** resolves once `n` requests have arrived (at once when they already have) */
+  whenReceived(n: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -18,10 +20,19 @@ export interface TestServer {
  */
 export async function startServer(delay: (n: number, path: string) => number | null = () => 0): Promise<TestServer> {
   const held = new Set<http.ServerResponse>();
-  const state: TestServer = { url: '', received: 0, handled: [], close: async () => {} };
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const state: TestServer = {
+    url: '',
+    received: 0,
+    handled: [],
+    whenReceived: (n) =>
+      state.received >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
+    close: async () => {},
+  };
   const server = http.createServer((req, res) => {
     const t0 = performance.now();
     const n = state.received++;
+    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].n <= state.received) waiters.splice(i, 1)[0].resolve();
     const d = delay(n, req.url ?? '/');
     const answer = () => {
       held.delete(res);
@@ -85,6 +96,8 @@ export interface DocsServer {
   sockets: number;
   close(): Promise<void>;
   count(key: string): number;
+  /** calls `listener` once, at the next request's end */
+  onRequest(listener: () => void): void;
 }
 
 function answer(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
@@ -135,6 +148,7 @@ function answer(req: http.IncomingMessage, body: string, res: http.ServerRespons
 export async function startDocsServer(): Promise<DocsServer> {
   const hits = new Map<string, number>();
   const log: DocsServer['log'] = [];
+  const listeners: (() => void)[] = [];
   let current = 0;
   const state = { maxConcurrent: 0, sockets: 0 };
   const server = http.createServer((req, res) => {
@@ -150,6 +164,7 @@ export async function startDocsServer(): Promise<DocsServer> {
       hits.set(key, (hits.get(key) ?? 0) + 1);
       log.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
       answer(req, body, res);
+      for (const l of listeners.splice(0)) l();
     });
   });
   server.on('connection', () => state.sockets++);
@@ -166,6 +181,7 @@ export async function startDocsServer(): Promise<DocsServer> {
       return state.sockets;
     },
     count: (key) => hits.get(key) ?? 0,
+    onRequest: (l) => void listeners.push(l),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

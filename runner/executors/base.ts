@@ -48,6 +48,7 @@ export abstract class ScenarioRun {
   aborted = false;
   private idleWaiter: (() => void) | null = null;
   protected readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sleepers = new Set<() => void>();
   completed = 0;
   interrupted = 0;
   /** arrivals due so far (arrival-rate executors) */
@@ -102,13 +103,19 @@ export abstract class ScenarioRun {
     return vu;
   }
 
+  /** resolves after `ms`, or at once on abort(): a loop waiting on it must see the stop, not wait for good */
   protected sleep(ms: number): Promise<void> {
+    if (this.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const wake = () => {
+        clearTimeout(t);
         this.timers.delete(t);
+        this.sleepers.delete(wake);
         resolve();
-      }, ms);
+      };
+      const t = setTimeout(wake, ms);
       this.timers.add(t);
+      this.sleepers.add(wake);
     });
   }
 
@@ -161,10 +168,10 @@ export abstract class ScenarioRun {
       );
       return;
     }
-    if (token.timers > 0) {
-      // k6 ends an iteration when its timers are done too
+    if (token.hasPendingOps) {
+      // k6 ends an iteration when its event loop is empty: un-awaited requests and timers too
       token.waiting = true;
-      token.whenTimersDone = () => this.settle(token, false, undefined);
+      this.settle(token, false, undefined);
       return;
     }
     this.endIteration(token);
@@ -191,8 +198,9 @@ export abstract class ScenarioRun {
 
   private settle(token: IterationToken, failed: boolean, err: unknown): void {
     if (!token.waiting) return;
-    if (token.timers > 0 && !token.interrupted) {
-      token.whenTimersDone = () => this.settle(token, failed, err);
+    if (token.hasPendingOps && !token.interrupted) {
+      // what settles last may queue callbacks that start more: look again once they have run
+      token.whenIdle = () => setImmediate(() => this.settle(token, failed, err));
       return;
     }
     token.waiting = false;
@@ -222,15 +230,6 @@ export abstract class ScenarioRun {
       const t = reg.output !== undefined ? performance.timeOrigin + now : 0;
       reg.add(m.iteration_duration, vu.baseTagSet, now - token.t0, t);
       reg.add(m.iterations, vu.baseTagSet, 1, t);
-      if (token.hasPendingOps) {
-        for (const op of token.pendingOps()) {
-          const loc = rt.location(op.site.stack);
-          rt.warnOnce(
-            `pending:${loc}`,
-            `an iteration of scenario '${this.info.name}' ended with ${op.what} still pending at ${loc} (missing await?)`,
-          );
-        }
-      }
     }
     if (this.active.size === 0 && this.idleWaiter) this.idleWaiter();
   }
@@ -267,6 +266,7 @@ export abstract class ScenarioRun {
     this.stopping = true;
     this.interruptAll();
     for (const t of this.timers) clearTimeout(t);
+    for (const wake of [...this.sleepers]) wake();
     this.onAbort();
     this.idleWaiter?.();
   }

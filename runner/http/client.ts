@@ -1,4 +1,6 @@
-import { Client, Pool, type Dispatcher } from 'undici';
+import type { TLSSocket } from 'node:tls';
+import { buildConnector, Client, Pool, type Dispatcher } from 'undici';
+import { clientCertFor, k6TlsVersion, type TlsSettings } from './tls.ts';
 import { PlainConnection, plainCanCarry, type ResponseHandler } from './plain-connection.ts';
 
 /** What one HTTP exchange produced, with k6's timing phases (ms). */
@@ -19,6 +21,18 @@ export interface Exchange {
   receivedBytes: number;
   /** the iteration was interrupted: no samples, no response */
   cancelled: boolean;
+  /** k6's proto: HTTP/1.1, or HTTP/2.0 where TLS negotiated h2; empty without a response */
+  proto: string;
+  /** over TLS: k6's tls_version (`tls1.3`) and the cipher suite's standard name */
+  tlsVersion: string;
+  tlsCipher: string;
+}
+
+/** What an https origin's connections negotiated. */
+interface Negotiated {
+  protocol: string;
+  tlsVersion: string;
+  cipher: string;
 }
 
 /** Told once when an exchange ends; a method rather than a closure, so a request allocates no callback. */
@@ -78,6 +92,11 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
   settled = false;
   /** the VU's own connection this request is on, freed when it settles */
   conn: OwnConnection | null = null;
+  proto = '';
+  tlsVersion = '';
+  tlsCipher = '';
+  /** https: what its origin's connections negotiated (ALPN, TLS), read when the response comes */
+  alpn: Negotiated | null = null;
 
   constructor(
     private readonly listener: ExchangeListener,
@@ -104,6 +123,12 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
     this.status = status;
     this.statusText = statusText;
     this.rawHeaders = headers;
+    const alpn = this.alpn;
+    this.proto = alpn !== null && alpn.protocol === 'h2' ? 'HTTP/2.0' : 'HTTP/1.1';
+    if (alpn !== null) {
+      this.tlsVersion = alpn.tlsVersion;
+      this.tlsCipher = alpn.cipher;
+    }
     let n = 12 + statusText.length;
     for (let i = 0; i < headers.length; i++) n += headers[i].length + 2;
     this.receivedBytes = n;
@@ -151,6 +176,7 @@ class Handler implements Dispatcher.DispatchHandler, ResponseHandler, Exchange {
     const t2 = this.t2 || t1;
     this.status = 0;
     this.statusText = '';
+    this.proto = '';
     this.rawHeaders = null;
     this.body = null;
     this.chunks = null;
@@ -194,12 +220,8 @@ export interface OwnConnection {
   busy: boolean;
 }
 
-const CONNECTION_OPTIONS = { pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } };
-/** options.insecureSkipTLSVerify: https to servers whose certificates do not verify (self-signed test setups) */
-const INSECURE_OPTIONS = {
-  ...CONNECTION_OPTIONS,
-  connect: { ...CONNECTION_OPTIONS.connect, rejectUnauthorized: false },
-};
+const CONNECTION_OPTIONS = { pipelining: 1, keepAliveTimeout: 10_000 };
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Connections opened on demand: like k6's VUs, each in-flight request has its own. A VU's sequential
@@ -211,9 +233,38 @@ export class HttpClient {
   private closed = false;
   /** set from options.insecureSkipTLSVerify before the first request */
   insecureSkipTLSVerify = false;
+  /** options.tlsVersion, tlsCipherSuites, tlsAuth: set before the first request */
+  tls: TlsSettings = { auth: [] };
+  /** per https origin, what its connections negotiated: ALPN (k6 offers h2 and uses it when agreed), TLS */
+  private readonly alpn = new Map<string, Negotiated>();
 
-  private get connectionOptions(): typeof CONNECTION_OPTIONS {
-    return this.insecureSkipTLSVerify ? INSECURE_OPTIONS : CONNECTION_OPTIONS;
+  /** undici's options for an origin: over TLS h2 is offered, and what the server picked is noted */
+  private connectionOptions(origin: string): Client.Options {
+    if (!origin.startsWith('https:')) return { ...CONNECTION_OPTIONS, connect: { timeout: CONNECT_TIMEOUT_MS } };
+    const noted = this.alpn.get(origin) ?? { protocol: 'http/1.1', tlsVersion: '', cipher: '' };
+    this.alpn.set(origin, noted);
+    const tls = this.tls;
+    const cert = clientCertFor(tls, new URL(origin).hostname);
+    const base = buildConnector({
+      timeout: CONNECT_TIMEOUT_MS,
+      allowH2: true,
+      rejectUnauthorized: !this.insecureSkipTLSVerify,
+      ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
+      ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}),
+      ...(tls.ciphers ? { ciphers: tls.ciphers } : {}),
+      ...(cert ? { cert: cert.cert, key: cert.key, passphrase: cert.passphrase } : {}),
+    });
+    const connect: buildConnector.connector = (opts, cb) =>
+      base(opts, (err, socket) => {
+        if (err === null) {
+          const t = socket as TLSSocket;
+          noted.protocol = t.alpnProtocol || 'http/1.1';
+          noted.tlsVersion = k6TlsVersion(t.getProtocol?.());
+          noted.cipher = t.getCipher?.()?.standardName ?? '';
+        }
+        cb(err, socket as never);
+      });
+    return { ...CONNECTION_OPTIONS, allowH2: true, connect };
   }
 
   send(o: SendOptions, listener: ExchangeListener, vuConnections?: Map<string, OwnConnection>): { cancel(): void } {
@@ -236,7 +287,7 @@ export class HttpClient {
       conn = {
         client: o.origin.startsWith('http:')
           ? new PlainConnection(o.origin)
-          : new Client(o.origin, this.connectionOptions),
+          : new Client(o.origin, this.connectionOptions(o.origin)),
         busy: false,
       };
       vuConnections.set(o.origin, conn);
@@ -258,11 +309,12 @@ export class HttpClient {
     } else {
       let pool = this.pools.get(o.origin);
       if (pool === undefined) {
-        pool = new Pool(o.origin, { connections: null, ...this.connectionOptions });
+        pool = new Pool(o.origin, { connections: null, ...this.connectionOptions(o.origin) });
         this.pools.set(o.origin, pool);
       }
       dispatcher = pool;
     }
+    h.alpn = this.alpn.get(o.origin) ?? null;
     dispatcher.dispatch(
       {
         path: o.path,

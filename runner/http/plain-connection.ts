@@ -92,6 +92,8 @@ export class PlainConnection implements ResponseSink {
     origin: string,
     private readonly once = false,
     private readonly onDestroyed?: (c: PlainConnection) => void,
+    /** the name lookup (node's by default; a test gives a slow one) */
+    private readonly lookup?: net.LookupFunction,
   ) {
     const u = new URL(origin);
     this.host = u.hostname.replace(/^\[|\]$/g, '');
@@ -152,8 +154,12 @@ export class PlainConnection implements ResponseSink {
   private connect(): void {
     this.connectStart = performance.now();
     this.connectMs = 0;
-    const s = net.connect({ host: this.host, port: this.port, noDelay: true });
+    const s = net.connect({ host: this.host, port: this.port, noDelay: true, lookup: this.lookup });
     this.socket = s;
+    // k6's http_req_connecting is the TCP connect alone: the name lookup before it counts as blocked only
+    s.once('lookup', () => {
+      if (this.socket === s) this.connectStart = performance.now();
+    });
     this.connected = false;
     this.carried = 0;
     this.idleUntil = Infinity;

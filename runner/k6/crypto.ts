@@ -50,14 +50,22 @@ function output(digest: Buffer, encoding: string | undefined): string | ArrayBuf
   }
 }
 
-/** What createHash/createHMAC return: update() any number of times, then digest(encoding). */
+/**
+ * What createHash/createHMAC return: update() any number of times, digest(encoding) any number of times. As
+ * k6's (Go's Sum), a digest does not end the hash: a second one gives the same, an update after it goes on.
+ */
 class Hasher {
-  constructor(private readonly h: { update(d: BinaryLike): unknown; digest(): Buffer }) {}
+  private readonly chunks: BinaryLike[] = [];
+  constructor(private readonly make: () => { update(d: BinaryLike): unknown; digest(): Buffer }) {}
   update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(input(data));
+    const d = input(data);
+    // a view of the script's buffer would see its later writes: keep a copy
+    this.chunks.push(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
   }
   digest(encoding?: string): string | ArrayBuffer {
-    return output(this.h.digest(), encoding);
+    const h = this.make();
+    for (const c of this.chunks) h.update(c);
+    return output(h.digest(), encoding);
   }
 }
 
@@ -67,8 +75,15 @@ export function cryptoModule() {
   const named = Object.fromEntries(Object.keys(ALGORITHMS).map((k) => [k, hash(k)]));
   return {
     ...named,
-    createHash: (name: string) => new Hasher(createHash(algorithm(name))),
-    createHMAC: (name: string, secret: string | ArrayBuffer) => new Hasher(createHmac(algorithm(name), input(secret))),
+    createHash: (name: string) => {
+      const a = algorithm(name);
+      return new Hasher(() => createHash(a));
+    },
+    createHMAC: (name: string, secret: string | ArrayBuffer) => {
+      const a = algorithm(name);
+      const key = input(secret);
+      return new Hasher(() => createHmac(a, key));
+    },
     hmac: (name: string, secret: string | ArrayBuffer, data: string | ArrayBuffer, encoding?: string) =>
       output(createHmac(algorithm(name), input(secret)).update(input(data)).digest(), encoding),
     randomBytes: (n: number) => {

@@ -73,14 +73,14 @@ function makeTimers(vu: VU) {
         Promise.resolve(cb(...args)).then(done, (err) => {
           vu.rt.warnOnce(
             `timer:${describeError(err)}`,
-            `a timer callback threw: ${describeError(err)} at ${vu.rt.location((err as Error)?.stack)}`,
+            `a timer callback threw: ${describeError(err)} at ${vu.rt.errorLocation(err)}`,
           );
           done?.();
         });
       } catch (err) {
         vu.rt.warnOnce(
           `timer:${describeError(err)}`,
-          `a timer callback threw: ${describeError(err)} at ${vu.rt.location((err as Error)?.stack)}`,
+          `a timer callback threw: ${describeError(err)} at ${vu.rt.errorLocation(err)}`,
         );
         done?.();
       }

@@ -1,6 +1,7 @@
 // The `k6` module: check, group, sleep, fail (k6-subset §4), each bound to one VU.
 import { performance } from 'node:perf_hooks';
-import { md5, stringTags, type PendingOp, type VU } from '../runtime.ts';
+import type { PendingOp, VU } from '../runtime.ts';
+import { md5, stringTags } from '../tags.ts';
 import { blocking, WAIT } from '../sync/helpers.ts';
 
 function isAsyncFunction(fn: unknown): boolean {

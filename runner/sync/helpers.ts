@@ -99,5 +99,25 @@ function seq(x: unknown): unknown {
   return x;
 }
 
+/** The last value thrown that is not an Error, and where: such a value has no stack of its own. */
+let lastThrown: { value: unknown; site: { stack?: string } } | null = null;
+
+/** What a transformed `throw x` throws: x itself, its place noted when x cannot carry one. */
+function thrown(x: unknown): unknown {
+  if (!(x instanceof Error)) {
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, thrown);
+    lastThrown = { value: x, site };
+  }
+  return x;
+}
+
+/** The stack of an error, or of the place a non-Error value was last thrown from. */
+export function stackOf(err: unknown): string | undefined {
+  if (err instanceof Error) return err.stack;
+  if (lastThrown !== null && Object.is(lastThrown.value, err)) return lastThrown.site.stack;
+  return (err as { stack?: string } | null)?.stack;
+}
+
 /** The `__k6sync` a transformed bundle receives. */
-export const SYNC_HELPERS = { W: WAIT, seq };
+export const SYNC_HELPERS = { W: WAIT, seq, thrown };

@@ -26,6 +26,8 @@ export interface Syntax {
   program: Node;
   functions: FunctionNode[];
   calls: CallNode[];
+  /** every `throw` statement */
+  throws: (ESTree.ThrowStatement & Node)[];
   /** the function a node's code runs in; null for the top level (k6's init context) */
   enclosing(n: Node): FunctionNode | null;
   /** the variable an identifier refers to, if the script declares it */
@@ -37,15 +39,17 @@ export interface Syntax {
 }
 
 /** Sets parent links and collects functions and calls, in source order. */
-function link(root: Node): { functions: FunctionNode[]; calls: CallNode[] } {
+function link(root: Node): Pick<Syntax, 'functions' | 'calls' | 'throws'> {
   const functions: FunctionNode[] = [];
   const calls: CallNode[] = [];
+  const throws: Syntax['throws'] = [];
   const stack: [Node, Node | null][] = [[root, null]];
   while (stack.length > 0) {
     const [node, parent] = stack.pop()!;
     node.parent = parent;
     if (isFunction(node)) functions.push(node);
     else if (node.type === 'CallExpression') calls.push(node as CallNode);
+    else if (node.type === 'ThrowStatement') throws.push(node as Syntax['throws'][number]);
     const children: Node[] = [];
     for (const key of Object.keys(node)) {
       if (key === 'parent' || key === 'loc') continue;
@@ -55,7 +59,7 @@ function link(root: Node): { functions: FunctionNode[]; calls: CallNode[] } {
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], node]);
   }
-  return { functions, calls };
+  return { functions, calls, throws };
 }
 
 export function syntaxOf(code: string): Syntax {
@@ -65,7 +69,7 @@ export function syntaxOf(code: string): Syntax {
     allowReturnOutsideFunction: true,
     ranges: true,
   }) as unknown as Node;
-  const { functions, calls } = link(program);
+  const { functions, calls, throws } = link(program);
   const scopes = analyze(program as unknown as ESTree.Program, { ecmaVersion: 2022, sourceType: 'script' });
   const refs = new Map<ESTree.Node, Variable | null>();
   for (const scope of scopes.scopes)
@@ -74,6 +78,7 @@ export function syntaxOf(code: string): Syntax {
     program,
     functions,
     calls,
+    throws,
     enclosing(n) {
       for (let p = n.parent; p !== null; p = p.parent) if (isFunction(p)) return p;
       return null;

@@ -25,7 +25,7 @@ import MagicString from 'magic-string';
 import path from 'node:path';
 import { Program, Solver, type Analysis } from './analysis.ts';
 import { Refusals } from './refusals.ts';
-import { syntaxOf, unwrapSequence, type FunctionNode, type Node } from './syntax.ts';
+import { syntaxOf, unwrapSequence, type FunctionNode, type Node, type Syntax } from './syntax.ts';
 
 export interface Wrapped {
   code: string;
@@ -88,6 +88,27 @@ function locator(code: string, map: TraceMap, dir: string): (n: Node) => string 
   };
 }
 
+/** k6 calls the runner does not make: refused at load with their place, never a failure mid-run */
+const UNSUPPORTED: Record<string, string> = {
+  submitForm:
+    'Response.submitForm() is not supported by this runner; post the form with http.post() (res.html() reads its fields)',
+  clickLink:
+    "Response.clickLink() is not supported by this runner; follow the link with http.get(res.html().find('a').attr('href'))",
+};
+
+function unsupportedCall(calls: Syntax['calls'], locate: (n: Node) => string, code: string): string | undefined {
+  const ntlm = /\bauth\s*:\s*(['"])ntlm\1/.exec(code);
+  if (ntlm !== null)
+    return `${locate({ start: ntlm.index } as Node)}: Params.auth 'ntlm' is not supported by this runner (accepted: 'basic' and 'digest')`;
+  for (const c of calls) {
+    const callee = c.callee;
+    if (callee.type !== 'MemberExpression' || callee.property.type !== 'Identifier') continue;
+    const why = UNSUPPORTED[callee.property.name];
+    if (why !== undefined) return `${locate(c as Node)}: ${why}`;
+  }
+  return undefined;
+}
+
 /**
  * Rewrites an esbuild bundle (CommonJS, k6 modules left as `require`) so its blocking calls wait, and wraps
  * it in `banner`/`footer`. Returns the refusal as a message when the script cannot be run so.
@@ -103,11 +124,19 @@ export function makeBlockingCallsWait(
   const program = new Program(syntax);
   const solver = new Solver(program);
   const analysis = solver.solve();
-  const refusal = new Refusals(program, solver, locator(code, new TraceMap(map), dir)).first();
+  const locate = locator(code, new TraceMap(map), dir);
+  const refusal = new Refusals(program, solver, locate).first() ?? unsupportedCall(syntax.calls, locate, code);
   if (refusal) return { refusal };
   const s = new MagicString(code);
   for (const fn of analysis.waiting) if (!fn.async) s.appendLeft(asyncPosition(fn, code), 'async ');
-  applyWraps(callWraps(analysis, s), s);
+  const wraps = callWraps(analysis, s);
+  // `throw 'text'` carries no stack: the helper notes where it was thrown, so the error can name the line
+  for (const t of syntax.throws) {
+    const arg = t.argument as Node;
+    if (arg.type !== 'NewExpression')
+      wraps.push({ start: arg.start, end: arg.end, open: '__k6sync.thrown(', close: ')', depth: 0 });
+  }
+  applyWraps(wraps, s);
   s.prepend(`${banner}\n`);
   s.append(`\n${footer}`);
   const edits = s.generateMap({ hires: true, source: 'bundle.js', includeContent: false });

@@ -118,6 +118,16 @@ export function httpModule(vu: VU, client: HttpClient) {
     return Object.fromEntries(names.map((n, i) => [n, responses[i]]));
   }
 
+  /** k6 warns when http.get or http.head get a body (a third argument) and goes on with the params */
+  function tooMany(name: string, params: Params | undefined, extra: unknown[]): Params | undefined {
+    if (extra.length > 0)
+      vu.rt.warnOnce(
+        `args:${name}:${extra.length}`,
+        `http.${name} only accepts a url and a params argument (2 arguments), but ${extra.length + 2} were given`,
+      );
+    return params;
+  }
+
   const location = (stack: string | undefined) => vu.rt.location(stack);
   const wait = <F extends (...a: never[]) => Promise<unknown>>(name: string, fn: F) =>
     blocking(`http.${name}()`, fn, location);
@@ -127,8 +137,12 @@ export function httpModule(vu: VU, client: HttpClient) {
     request: wait('request', (method: string, url: string, body?: Body, params?: Params) =>
       start(method, url, body, params),
     ),
-    get: wait('get', (url: string, params?: Params) => start('GET', url, null, params)),
-    head: wait('head', (url: string, params?: Params) => start('HEAD', url, null, params)),
+    get: wait('get', (url: string, params?: Params, ...extra: unknown[]) =>
+      start('GET', url, null, tooMany('get', params, extra)),
+    ),
+    head: wait('head', (url: string, params?: Params, ...extra: unknown[]) =>
+      start('HEAD', url, null, tooMany('head', params, extra)),
+    ),
     options: wait('options', (url: string, body?: Body, params?: Params) => start('OPTIONS', url, body, params)),
     post: wait('post', (url: string, body?: Body, params?: Params) => start('POST', url, body, params)),
     put: wait('put', (url: string, body?: Body, params?: Params) => start('PUT', url, body, params)),

@@ -16,7 +16,7 @@ export interface Params {
   cookies?: Record<string, string | { value: string; replace?: boolean }>;
   /** a jar of http.cookieJar() or new http.CookieJar(), instead of the VU's */
   jar?: { inner: CookieJar };
-  /** 'basic' (credentials from the URL); 'digest' and 'ntlm' are refused */
+  /** 'basic' or 'digest' (credentials from the URL); 'ntlm' is refused */
   auth?: string;
   /** the request body compressed with these, in order: gzip, deflate, br */
   compression?: string;
@@ -47,14 +47,26 @@ export function compress(
   return out;
 }
 
+function formValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  // k6 sends a nested object or array as an empty value (and says to JSON.stringify it)
+  if (typeof v === 'object') return '';
+  return String(v);
+}
+
 /** A request body as sent: objects are form-encoded, with the content type k6 sets for them. */
 export function encodeBody(body: Body, headers: string[]): string | Buffer | null {
   if (body === null || body === undefined) return null;
   if (typeof body === 'string') return body;
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // as k6 (Go's url.Values): keys sorted, an array value repeats its key, null is empty
   const form = new URLSearchParams();
-  for (const [k, v] of Object.entries(body)) form.append(k, String(v));
+  for (const k of Object.keys(body).sort()) {
+    const v = body[k];
+    if (Array.isArray(v)) for (const el of v) form.append(k, formValue(el));
+    else form.append(k, formValue(v));
+  }
   if (!headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-type'))
     headers.push('content-type', 'application/x-www-form-urlencoded');
   return form.toString();

@@ -3,6 +3,8 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Exchange, ExchangeListener, HttpClient, OwnConnection } from '../../http/client.ts';
 import type { CookieJar, CookieUrl } from '../../http/cookies.ts';
 import type { IterationToken, PendingOp, Runtime, VU } from '../../runtime.ts';
+import { requestDump, responseDump } from './debug.ts';
+import { digestAuthorization } from './digest.ts';
 import { compress, encodeBody, timeoutOf, type Body, type Params } from './params.ts';
 import { requestInfo, Response, statusLine, type Timings } from './response.ts';
 import { RequestSamples } from './samples.ts';
@@ -14,6 +16,9 @@ interface ParsedUrl {
   cookieUrl: CookieUrl;
   /** `Basic ...` from credentials in the URL (`http://user:pass@host/`), which k6 sends as basic auth */
   basicAuth: string | undefined;
+  /** the URL's credentials, decoded, for digest authentication */
+  user: string | undefined;
+  pass: string;
 }
 // scripts hit few distinct URLs many times; parsing each once is cheaper than `new URL` per request
 const urlCache = new Map<string, ParsedUrl>();
@@ -38,6 +43,8 @@ export function parseUrl(url: string): ParsedUrl {
     host: u.host,
     cookieUrl: { hostname: u.hostname, pathname: u.pathname || '/', secure: u.protocol === 'https:' },
     basicAuth,
+    user: u.username || u.password ? decodeURIComponent(u.username) : undefined,
+    pass: decodeURIComponent(u.password),
   };
   if (urlCache.size > 50_000) urlCache.clear();
   urlCache.set(url, p);
@@ -104,12 +111,12 @@ function cookieHeader(jar: CookieJar, url: CookieUrl, own: Params['cookies']): s
   return list.length === 0 ? undefined : list.join('; ');
 }
 
-/** Params this runner refuses at the call rather than run differently: digest and NTLM authentication. */
+/** Params.auth values other than basic and digest (NTLM): refused at load when written out, else here. */
 function checkParams(params: Params | undefined): void {
   const auth = params?.auth;
-  if (auth !== undefined && auth !== 'basic')
+  if (auth !== undefined && auth !== 'basic' && auth !== 'digest')
     throw new Error(
-      `Params.auth '${auth}' is not supported by this runner (accepted: 'basic', with the credentials in the URL)`,
+      `Params.auth '${auth}' is not supported by this runner (accepted: 'basic' and 'digest', with the credentials in the URL)`,
     );
 }
 
@@ -123,6 +130,8 @@ class Flight implements PendingOp, ExchangeListener {
   token: IterationToken | null = null;
   sent = 0;
   cookieUrl: CookieUrl | null = null;
+  /** the Digest answer to the server's challenge, once it came */
+  authorization: string | undefined = undefined;
   resolve!: (r: Response) => void;
   reject!: (err: unknown) => void;
   constructor(
@@ -172,10 +181,11 @@ export class HttpRequests {
     // the script's headers are shared by all hops; a hop with cookies or credentials gets its own copy
     let headers = f.headers;
     const cookie = cookieHeader(f.jar, p.cookieUrl, f.params?.cookies);
-    if (cookie !== undefined || p.basicAuth !== undefined) {
+    const auth = f.params?.auth === 'digest' ? f.authorization : p.basicAuth;
+    if (cookie !== undefined || auth !== undefined) {
       headers = headers.slice();
       if (cookie !== undefined) headers.push('cookie', cookie);
-      if (p.basicAuth !== undefined) headers.push('authorization', p.basicAuth);
+      if (auth !== undefined) headers.push('authorization', auth);
     }
     let sent = method.length + p.path.length + p.host.length + 30;
     for (let i = 0; i < headers.length; i++) sent += headers[i].length + 2;
@@ -184,6 +194,8 @@ export class HttpRequests {
     const params = f.params;
     f.sent = sent;
     f.cookieUrl = p.cookieUrl;
+    if (this.rt.httpDebug !== null)
+      this.rt.stderr.write(requestDump(method, p.path, p.host, headers, body, this.rt.httpDebug === 'full'));
     f.token = token;
     f.handle = undefined;
     token?.addOp(f);
@@ -221,7 +233,12 @@ export class HttpRequests {
     if (x.rawHeaders !== null)
       for (const c of headerValue(x.rawHeaders, 'set-cookie')) f.jar.setFromHeader(f.cookieUrl!, c);
     this.samples.emit(x, f.group, f.method, f.url, f.params, f.sent);
-    if (this.redirect(f, x)) return;
+    const rt = this.rt;
+    if (rt.httpDebug !== null && x.status !== 0)
+      rt.stderr.write(responseDump(x.proto, x.status, x.statusText, x.rawHeaders, x.body, rt.httpDebug === 'full'));
+    // k6 logs every request that got no response, unless options.throw turns it into an exception
+    if (x.status === 0 && !rt.throwOnError) rt.requestFailed(x.error);
+    if (this.digestRetry(f, x) || this.redirect(f, x)) return;
     const params = f.params;
     const responseType = params?.responseType ?? (this.rt.discardResponseBodies ? 'none' : 'text');
     let resBody: string | ArrayBuffer | null = null;
@@ -256,8 +273,23 @@ export class HttpRequests {
         timings,
         request,
         x.rawHeaders,
+        x.proto,
+        x.tlsVersion,
+        x.tlsCipher,
       ),
     );
+  }
+
+  /** auth 'digest': a 401 with a Digest challenge is sent again once, answering it (k6 counts both requests) */
+  private digestRetry(f: Flight, x: Exchange): boolean {
+    if (x.status !== 401 || f.params?.auth !== 'digest' || f.authorization !== undefined) return false;
+    const p = parseUrl(f.url);
+    const challenge = headerValue(x.rawHeaders, 'www-authenticate').find((v) => /^\s*digest/i.test(v));
+    if (challenge === undefined || p.user === undefined) return false;
+    f.authorization = digestAuthorization(challenge, p.user, p.pass, f.method, p.path);
+    if (f.authorization === undefined) return false;
+    this.send(f);
+    return true;
   }
 
   /** Follows a redirect while the flight has hops left: true when it sent the next hop. */

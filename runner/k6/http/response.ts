@@ -1,4 +1,5 @@
 // k6's Response and what it is built from (k6's response.go).
+import { parseHTML, type Selection } from '../html.ts';
 
 export interface Timings {
   blocked: number;
@@ -48,9 +49,28 @@ export class Response {
     readonly timings: Timings,
     readonly request: RequestInfo,
     private readonly rawHeaders: Buffer[] | null,
+    readonly proto: string,
+    readonly tls_version: string,
+    readonly tls_cipher_suite: string,
   ) {}
-  get proto(): string {
-    return this.status ? 'HTTP/1.1' : '';
+  /** k6's OCSP details: no stapled response is asked for here, so 'unknown' over TLS (as k6 without one), else empty */
+  get ocsp(): {
+    produced_at: number;
+    this_update: number;
+    next_update: number;
+    revoked_at: number;
+    revocation_reason: string;
+    status: string;
+  } {
+    const tls = this.status !== 0 && this.url.startsWith('https:');
+    return {
+      produced_at: 0,
+      this_update: 0,
+      next_update: 0,
+      revoked_at: 0,
+      revocation_reason: '',
+      status: tls ? 'unknown' : '',
+    };
   }
   get headers(): Record<string, string> {
     if (this.headersCache) return this.headersCache;
@@ -63,17 +83,12 @@ export class Response {
     }
     return (this.headersCache = h);
   }
-  /** k6's HTML helpers need its goquery port; refused by name rather than left undefined. */
-  html(): never {
-    throw new Error(
-      'Response.html() is not supported by this runner (nor k6/html); read res.body, e.g. with a regular expression',
-    );
-  }
-  submitForm(): never {
-    throw new Error('Response.submitForm() is not supported by this runner; post the form with http.post()');
-  }
-  clickLink(): never {
-    throw new Error('Response.clickLink() is not supported by this runner; follow the link with http.get()');
+  /** the body as a k6/html Selection (of `selector` within it when given) */
+  html(selector?: string): Selection {
+    if (typeof this.body !== 'string')
+      throw new Error('html(): the response body is not text (responseType must be text)');
+    const doc = parseHTML(this.body);
+    return selector === undefined ? doc : doc.find(selector);
   }
   json(selector?: string): unknown {
     if (typeof this.body !== 'string')

@@ -3,7 +3,8 @@
 import type { Exchange } from '../../http/client.ts';
 import { nowMs, type BuiltinMetrics, type Registry, type TagSet } from '../../metrics/registry.ts';
 import type { CounterSink, RateSink, TrendSink } from '../../metrics/sinks.ts';
-import { stringTags, type Runtime, type VU } from '../../runtime.ts';
+import type { Runtime, VU } from '../../runtime.ts';
+import { stringTags } from '../../tags.ts';
 import type { Params } from './params.ts';
 
 /**
@@ -42,6 +43,7 @@ interface TagEntry {
   method: string;
   name: string;
   status: number;
+  proto: string;
   expected: string;
   errorCode: number;
   extraKey: string;
@@ -85,6 +87,7 @@ export class RequestSamples {
     url: string,
     name: string,
     status: number,
+    proto: string,
     expected: string,
     errorCode: number,
     extra: Params['tags'],
@@ -98,6 +101,7 @@ export class RequestSamples {
         const e = list[i];
         if (
           e.status === status &&
+          e.proto === proto &&
           e.errorCode === errorCode &&
           e.expected === expected &&
           e.method === method &&
@@ -109,7 +113,7 @@ export class RequestSamples {
           return e;
       }
     }
-    const key = `${baseKey}\u0002${group}\u0002${method}\u0002${url}\u0002${name}\u0002${status}\u0002${expected}\u0002${errorCode}\u0002${extraKey}`;
+    const key = `${baseKey}\u0002${group}\u0002${method}\u0002${url}\u0002${name}\u0002${status}\u0002${proto}\u0002${expected}\u0002${errorCode}\u0002${extraKey}`;
     const ts = this.reg.tagSet(key, () => {
       const t: Record<string, string> = {
         ...vu.tags,
@@ -120,6 +124,8 @@ export class RequestSamples {
         name,
         status: String(status),
       };
+      // k6's proto tag: the protocol of the response (none when there was none)
+      if (proto !== '') t.proto = proto;
       if (expected !== '') t.expected_response = expected;
       if (errorCode !== 0) t.error_code = String(errorCode);
       return t;
@@ -134,6 +140,7 @@ export class RequestSamples {
       method,
       name,
       status,
+      proto,
       expected,
       errorCode,
       extraKey,
@@ -161,7 +168,7 @@ export class RequestSamples {
     const cb =
       params !== undefined && params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback;
     const expected = cb === null ? '' : cb.matches(x.status) ? 'true' : 'false';
-    const entry = this.entry(group, method, url, name, x.status, expected, x.errorCode, tags, extraKey);
+    const entry = this.entry(group, method, url, name, x.status, x.proto, expected, x.errorCode, tags, extraKey);
     let s = entry.sinks;
     if (s === undefined || s.version !== reg.submetricsVersion) entry.sinks = s = new RequestSinks(reg, m, entry.ts);
     const failed = expected === 'true' ? 0 : 1;
