@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { statementName, tenantName } from '../stats/live/advice.ts';
 import type { DiagnoseLine } from '../stats/live/types.ts';
 import { watchDiagnosis, type DiagnosisHandle } from '../stats/live/watch.ts';
-import type { PeriodName } from './types.ts';
 
 /** the bar: the cause and the tenant named within a minute of the visitors tripling */
 export const NAMED_WITHIN_S = 60;
@@ -94,7 +93,7 @@ export function dayVerdicts(lines: DiagnoseLine[], startAtMs: number): DayVerdic
 
 export function dayDiagnosis(
   verdicts: DayVerdict[],
-  periods: { name: PeriodName; start_s: number; end_s: number }[],
+  periods: { name: string; start_s: number; end_s: number }[],
   w: Pick<DayWatch, 'windowS' | 'intervalS'>,
 ): DayDiagnosis {
   const tripled = periods.find((p) => p.name === 'tripled');
