@@ -37,7 +37,8 @@ export async function playSample(r: SampleRequest): Promise<SamplePlayed> {
     firstDate: r.firstDate,
     dates: r.dates,
     seed: r.seed,
-    runId: `audit-${Date.now()}`,
+    // the same cart ids at every audit: where they land in the cart_id index decides the blocks an insert touches
+    runId: `audit-${r.seed}`,
   });
   const { code, stderrTail } = await runLoadScript(INCIDENT_SCRIPT, env, ['--out', `json=${r.pointsFile}`], {
     showProgress: false,
