@@ -100,7 +100,7 @@ test('a count over the series on the cart route: flagged, exactly that statement
   assert.match(
     md,
     new RegExp(
-      `\\*\\*GROWS\\*\\* \\| ${s.exponent!.toFixed(2)} \\| work x[\\d.]+ for x10 dates \\|.*\`${s.fingerprint}\` \\| ${PLANTED_TAG}`,
+      `\\*\\*GROWS\\*\\* \\(work-per-call\\) \\| ${s.exponent!.toFixed(2)} \\| work x[\\d.]+ for x10 dates \\|.*\`${s.fingerprint}\` \\| ${PLANTED_TAG}`,
     ),
   );
   const cases = junitCases(path.join(dir, 'planted', 'junit.xml'));

@@ -1,6 +1,7 @@
 import type { AllowList } from './allow-list.ts';
 import type { Baseline, BaselineStatement } from './baseline.ts';
 import type { MeasuredStatement } from './capture.ts';
+import type { SamplePlayed } from './play.ts';
 import { planChanges, planCounts } from './plans.ts';
 import type { GrowthStatement, GrowthThresholds, Reason, SizeRef, Verdict } from './report-types.ts';
 
@@ -163,13 +164,33 @@ export function growthInWords(s: GrowthStatement, sizes: SizeRef[]): string {
 }
 
 /**
- * The loop in words, between the smallest and the largest size: "called 540 -> 3,240 times per visitor:
- * one call per date" (the calls added per visitor over the dates added; "one call per 10 dates" below one).
+ * The route whose requests make the loop: the calls the journey added per added date are a whole number k of
+ * calls per request of that route (k = 1: one call per date, the N+1's signature). Null when no route fits.
  */
-export function loopInWords(s: GrowthStatement, sizes: SizeRef[]): string {
+function loopRoute(s: GrowthStatement, sizes: SizeRef[], journey: SamplePlayed[]): { name: string; k: number } | null {
+  const [a, b] = [0, sizes.length - 1];
+  const perDate = (s.calls[b] - s.calls[a]) / (sizes[b].dates - sizes[a].dates);
+  const fits = Object.entries(journey[a]?.routes ?? {})
+    .map(([name, r]) => ({ name, k: perDate / r.requests, same: journey[b]?.routes[name]?.requests === r.requests }))
+    .filter((r) => r.same && r.k >= 0.95 && Math.abs(r.k - Math.round(r.k)) < 0.05 * r.k)
+    .sort((x, y) => x.k - y.k);
+  return fits[0] ? { name: fits[0].name, k: Math.round(fits[0].k) } : null;
+}
+
+/**
+ * The loop in words, between the smallest and the largest size: "called 300 -> 3,000 times per checkout
+ * request (45 -> 450 per visitor): one call per date" when a route's requests account for the added calls;
+ * otherwise per visitor, with the calls added per added date ("0.15 calls per date", "one call per 10 dates").
+ */
+export function loopInWords(s: GrowthStatement, sizes: SizeRef[], journey: SamplePlayed[] = []): string {
   const [a, b] = [0, sizes.length - 1];
   const [ca, cb] = [s.calls_per_visitor[a], s.calls_per_visitor[b]];
   const n = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: x >= 10 ? 0 : 2 });
+  const route = loopRoute(s, sizes, journey);
+  if (route) {
+    const req = (i: number) => s.calls[i] / journey[i].routes[route.name].requests;
+    return `called ${n(req(a))} -> ${n(req(b))} times per ${route.name} request (${n(ca)} -> ${n(cb)} per visitor): ${route.k === 1 ? 'one call' : `${route.k} calls`} per date`;
+  }
   const perDate = (cb - ca) / (sizes[b].dates - sizes[a].dates);
   const rate =
     perDate <= 0

@@ -75,10 +75,11 @@ export function statementTable(statements: GrowthStatement[], sizes: SizeRef[], 
 }
 
 /** One failing statement in a few words: what rose and by how much. */
-export function failureInWords(s: GrowthStatement, sizes: SizeRef[]): string {
+export function failureInWords(s: GrowthStatement, r: Pick<GrowthReport, 'sizes' | 'journey'>): string {
+  const sizes = r.sizes;
   if (s.verdict === 'grows')
     return s.reason === 'calls-per-visitor'
-      ? `work per visitor exponent ${s.visitor_exponent?.toFixed(2)}, ${loopInWords(s, sizes)}`
+      ? `work per visitor exponent ${s.visitor_exponent?.toFixed(2)}, ${loopInWords(s, sizes, r.journey)}`
       : `exponent ${s.exponent?.toFixed(2)}, ${growthInWords(s, sizes)}`;
   if (s.verdict === 'regressed') {
     const [now, then] =
@@ -106,7 +107,7 @@ export function verdictLine(r: GrowthReport): string {
     if (of.length === 0) return [];
     const verb = VERBS[k];
     const head = `${of.length} statement${of.length > 1 ? 's' : ''} ${verb[of.length > 1 ? 1 : 0]}${k === 'grows' ? ' with the number of dates' : ''}`;
-    return [`${head}: ${of.map((s) => `${statementName(s, 50)} (${failureInWords(s, r.sizes)})`).join('; ')}`];
+    return [`${head}: ${of.map((s) => `${statementName(s, 50)} (${failureInWords(s, r)})`).join('; ')}`];
   }).join('; ');
 }
 
@@ -141,7 +142,7 @@ export function renderGrowthMd(r: GrowthReport): string {
         '',
         '## Loops',
         '',
-        ...loops.map((s) => `- \`${s.fingerprint}\` ${statementName(s, 70)}: ${loopInWords(s, r.sizes)}`),
+        ...loops.map((s) => `- \`${s.fingerprint}\` ${statementName(s, 70)}: ${loopInWords(s, r.sizes, r.journey)}`),
       ]
     : [];
   const stale = r.unused_allow.length
@@ -160,7 +161,7 @@ export function junitCases(r: GrowthReport): GateCase[] {
     name: `${s.fingerprint} ${statementName(s, 80)}`,
     passed: s.verdict === 'flat' || s.allowed !== null,
     seconds: 0,
-    message: `${s.verdict}: ${s.verdict === 'flat' ? `exponent ${s.exponent?.toFixed(2) ?? 'n/a'}, ${growthInWords(s, r.sizes)}` : failureInWords(s, r.sizes)}${s.allowed ? ` (allowed: ${s.allowed})` : ''}`,
+    message: `${s.verdict}: ${s.verdict === 'flat' ? `exponent ${s.exponent?.toFixed(2) ?? 'n/a'}, ${growthInWords(s, r.sizes)}` : failureInWords(s, r)}${s.allowed ? ` (allowed: ${s.allowed})` : ''}`,
     details: `${s.sql}\nwork per call: ${r.sizes.map((z, i) => `${z.name} ${int(s.work_per_call[i])}`).join(', ')}; calls ${s.calls.join(' / ')}; calls per visitor ${s.calls_per_visitor.join(' / ')}`,
   }));
 }

@@ -27,7 +27,7 @@ export function scalingCases(report: GrowthReport, seconds: number): GateCase[] 
       passed: of.length === 0,
       seconds: kind === 'grows' ? seconds : 0,
       message: of.length
-        ? of.map((s) => `${s.fingerprint} ${statementName(s, 50)} (${failureInWords(s, report.sizes)})`).join('; ')
+        ? of.map((s) => `${s.fingerprint} ${statementName(s, 50)} (${failureInWords(s, report)})`).join('; ')
         : skipped
           ? `not checked: ${report.baseline?.note ?? 'no baseline given'}`
           : kind === 'grows'
@@ -37,7 +37,7 @@ export function scalingCases(report: GrowthReport, seconds: number): GateCase[] 
       details:
         kind === 'grows'
           ? table
-          : of.map((s) => `${s.fingerprint} ${statementName(s, 70)}: ${failureInWords(s, report.sizes)}`).join('\n'),
+          : of.map((s) => `${s.fingerprint} ${statementName(s, 70)}: ${failureInWords(s, report)}`).join('\n'),
     };
   });
   const changed = report.statements.filter((s) => s.plan_changes.length > 0);
