@@ -159,6 +159,10 @@ test('bad input: one line naming the value, exit 1', async () => {
     [['--allow', bad], /^error: .*bad-allow\.txt:2: fingerprint 3bf62f5dcbf7 has no reason \(accepted: /],
     [['--allow', path.join(dir, 'missing.txt')], /^error: cannot read the allow-list .*missing\.txt/],
     [['--visitors', '3'], /^error: --visitors 3 is out of range/],
+    [
+      ['--update-baseline', '--visitors', '40'],
+      /^error: --update-baseline writes the gate's baseline, .*--visitors 40 \(the gate uses 60\); pass --baseline FILE/,
+    ],
   ] as const) {
     const r = await runCli('audit:growth', [...args], { LOADLAB_PGDATA: loadTestDataDir });
     assert.equal(r.code, 1, r.stderr);

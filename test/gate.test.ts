@@ -64,6 +64,9 @@ test('gate rejects bad input with one line', async () => {
     [['--sizes', 'small,tiny'], /must have more dates/],
     [['--max-exponent', '0'], /--max-exponent '0'/],
     [['--sizes', 'small'], /names one size/],
+    [['--max-regression', 'x'], /^error: --max-regression 'x' is not valid \(accepted: a percentage from 0 to 1000/],
+    [['--min-new-work=-1'], /^error: --min-new-work '-1' is not valid/],
+    [['--baseline', '/nonexistent/baseline.json'], /^error: cannot read the baseline \/nonexistent\/baseline\.json: /],
   ] as const) {
     const r = await runCli('gate', [...args], env);
     assert.equal(r.code, 1, r.stderr);

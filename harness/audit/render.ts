@@ -96,19 +96,26 @@ export function failureInWords(s: GrowthStatement, r: Pick<GrowthReport, 'sizes'
 const KINDS = ['grows', 'regressed', 'new'] as const satisfies Verdict[];
 const VERBS = { grows: ['grows', 'grow'], regressed: ['regressed', 'regressed'], new: ['is new', 'are new'] };
 
+/** The failing statements of one verdict kind in one line: "2 statements regressed: ... (...); ... (...)". */
+export function kindLine(
+  kind: (typeof KINDS)[number],
+  r: Pick<GrowthReport, 'statements' | 'sizes' | 'journey'>,
+): string {
+  const of = unexpected(r.statements).filter((s) => s.verdict === kind);
+  if (of.length === 0) return '';
+  const verb = VERBS[kind];
+  const head = `${of.length} statement${of.length > 1 ? 's' : ''} ${verb[of.length > 1 ? 1 : 0]}${kind === 'grows' ? ' with the number of dates' : ''}`;
+  return `${head}: ${of.map((s) => `${statementName(s, 50)} (${failureInWords(s, r)})`).join('; ')}`;
+}
+
 export function verdictLine(r: GrowthReport): string {
-  const bad = unexpected(r.statements);
-  if (bad.length === 0) {
+  if (unexpected(r.statements).length === 0) {
     const allowed = r.statements.filter((s) => s.verdict !== 'flat').length;
     return `nothing grows, regressed or is new unexpectedly: ${r.statements.length} statements, ${allowed} on the allow-list`;
   }
-  return KINDS.flatMap((k) => {
-    const of = bad.filter((s) => s.verdict === k);
-    if (of.length === 0) return [];
-    const verb = VERBS[k];
-    const head = `${of.length} statement${of.length > 1 ? 's' : ''} ${verb[of.length > 1 ? 1 : 0]}${k === 'grows' ? ' with the number of dates' : ''}`;
-    return [`${head}: ${of.map((s) => `${statementName(s, 50)} (${failureInWords(s, r)})`).join('; ')}`];
-  }).join('; ');
+  return KINDS.map((k) => kindLine(k, r))
+    .filter(Boolean)
+    .join('; ');
 }
 
 export function renderGrowthMd(r: GrowthReport): string {

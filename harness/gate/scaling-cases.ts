@@ -1,7 +1,7 @@
 import type { GateCase } from '../files/junit.ts';
 import { unexpected } from '../audit/growth.ts';
 import { statementName } from '../audit/names.ts';
-import { failureInWords, statementTable, verdictLine } from '../audit/render.ts';
+import { failureInWords, kindLine, statementTable, verdictLine } from '../audit/render.ts';
 import type { GrowthReport } from '../audit/report-types.ts';
 
 const KINDS = [
@@ -27,7 +27,7 @@ export function scalingCases(report: GrowthReport, seconds: number): GateCase[] 
       passed: of.length === 0,
       seconds: kind === 'grows' ? seconds : 0,
       message: of.length
-        ? of.map((s) => `${s.fingerprint} ${statementName(s, 50)} (${failureInWords(s, report)})`).join('; ')
+        ? kindLine(kind, report)
         : skipped
           ? `not checked: ${report.baseline?.note ?? 'no baseline given'}`
           : kind === 'grows'

@@ -82,6 +82,18 @@ test('a loop over the dates: flat work per call, calls per visitor x10, grows by
   assert.equal(loopInWords(one, sizes), 'called 300 -> 3,000 times per visitor: one call per date');
   const [tenth] = statements([[m('cccccccccccc', 300, 40)], [m('cccccccccccc', 3000, 40)]]);
   assert.equal(loopInWords(tenth, sizes), 'called 30 -> 300 times per visitor: one call per 10 dates');
+  // named by the route whose requests account for the added calls: 6 checkouts, one lookup per date each
+  const journey = [300, 3000].map(() => ({
+    visitors: 10,
+    routes: { calendar: { requests: 10, failed: 0 }, checkout: { requests: 6, failed: 0 } },
+  }));
+  assert.equal(
+    loopInWords(s, sizes, journey),
+    'called 300 -> 3,000 times per checkout request (180 -> 1,800 per visitor): one call per date',
+  );
+  // two lookups per date on every calendar page: the calendar, two calls per date
+  const [two] = statements([[m('eeeeeeeeeeee', 300 * 20, 4)], [m('eeeeeeeeeeee', 3000 * 20, 4)]]);
+  assert.match(loopInWords(two, sizes, journey), /times per calendar request .*: 2 calls per date$/);
   // a loop below the floor (a few calls of 1 block more) stays flat
   const [small] = statements([[m('dddddddddddd', 10, 1)], [m('dddddddddddd', 40, 1)]]);
   assert.equal(small.verdict, 'flat');
