@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { UserError, describeError } from '../../common/user-error.ts';
 import { shortSql } from '../stats/fingerprint.ts';
-import type { GrowthReport, SizeRef } from './report-types.ts';
+import type { GoneStatement, GrowthReport, SizeRef } from './report-types.ts';
 
 export const BASELINE_SCHEMA = 'loadlab.growth-baseline/v1' as const;
 
@@ -136,4 +136,11 @@ export function writeBaseline(file: string, b: Baseline): void {
     (_, inner: string) => `[${inner.replace(/\s+/g, ' ')}]`,
   );
   writeFileAtomic.sync(file, text + '\n');
+}
+
+/** Baseline statements the journey no longer ran: listed, never a failure (a removed query is no regression). */
+export function goneStatements(b: Baseline | null, seen: ReadonlySet<string>): GoneStatement[] {
+  return (b?.statements ?? [])
+    .filter((s) => !seen.has(s.fingerprint))
+    .map((s) => ({ fingerprint: s.fingerprint, label: s.label, sql: s.sql }));
 }

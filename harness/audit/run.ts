@@ -10,7 +10,7 @@ import { Watchdog } from '../guard/watchdog.ts';
 import type { AllowList } from './allow-list.ts';
 import { prepareCapture, type MeasuredStatement } from './capture.ts';
 import { requireStatStatements } from './statements.ts';
-import { baselineMismatch, baselineOf, writeBaseline, type BaselineSource } from './baseline.ts';
+import { baselineMismatch, baselineOf, goneStatements, writeBaseline, type BaselineSource } from './baseline.ts';
 import { growthStatements } from './growth.ts';
 import { GROWTH_SCHEMA, type GrowthReport, type GrowthThresholds } from './report-types.ts';
 import { playSample, type SamplePlayed } from './play.ts';
@@ -189,9 +189,7 @@ function writeReport(o: AuditOptions, results: SizeResult[]): GrowthReport {
       note: source.data ? mismatch : 'no baseline file yet (write one with --update-baseline)',
       updated: o.updateBaseline ?? false,
     },
-    gone: (baseline?.statements ?? [])
-      .filter((b) => !seen.has(b.fingerprint))
-      .map((b) => ({ fingerprint: b.fingerprint, label: b.label, sql: b.sql })),
+    gone: goneStatements(baseline, seen),
   };
   if (source && o.updateBaseline) writeBaseline(source.file, baselineOf(report));
   writeFileAtomic.sync(path.join(o.outDir, 'growth.json'), JSON.stringify(report, null, 2) + '\n');

@@ -10,6 +10,7 @@ import { DEFAULT_THRESHOLDS, type GrowthReport } from '../../harness/audit/repor
 import {
   baselineMismatch,
   baselineOf,
+  goneStatements,
   readBaseline,
   writeBaseline,
   type Baseline,
@@ -134,6 +135,9 @@ test('against the baseline: regressed by work per call or calls per visitor past
       ['eeeeeeeeeeee', 'new'],
     ],
   );
+  assert.deepEqual(goneStatements(baseline, new Set(rows.map((r) => r.fingerprint))), [
+    { fingerprint: 'ffffffffffff', label: null, sql: 'SELECT ffffffffffff' },
+  ]);
   // no baseline: nothing regressed, nothing new
   assert.deepEqual(unexpected(statements([tiny, small])), []);
 });
