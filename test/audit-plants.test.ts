@@ -90,8 +90,25 @@ const audit = (name: string, extra: Partial<AuditOptions> = {}): Promise<GrowthR
     ...extra,
   });
 
-const figures = (r: GrowthReport) =>
-  r.statements.map((s) => [s.fingerprint, s.work_per_call, s.calls_per_visitor, s.plans]).sort();
+const counts = (r: GrowthReport) => r.statements.map((s) => [s.fingerprint, s.calls_per_visitor, s.plans]).sort();
+const work = (r: GrowthReport) => new Map(r.statements.map((s) => [s.fingerprint, s.work_per_call]));
+
+/**
+ * Statements that only read repeat their work exactly; a write can touch a block more or less in one run than in
+ * another (whether a cart page's or index page's dead entries are cleaned up on the way depends on which
+ * snapshots are open at that moment), a fraction of a percent, far under the 25 % a regression needs.
+ */
+function assertSameWork(now: GrowthReport, then: GrowthReport): void {
+  const before = work(then);
+  for (const s of now.statements) {
+    const b = before.get(s.fingerprint)!;
+    const writes = /^\s*(INSERT|UPDATE|DELETE)\b/i.test(s.sql);
+    s.work_per_call.forEach((w, i) => {
+      if (!writes || w === null || b[i] === null) assert.equal(w, b[i], `${s.fingerprint} ${s.sql.slice(0, 60)}`);
+      else assert.ok(Math.abs(w - b[i]!) <= 0.01 * b[i]!, `${s.fingerprint} ${s.sql.slice(0, 60)}: ${w} vs ${b[i]}`);
+    });
+  }
+}
 
 const EVENT_LOOKUP = /FROM pretixbase_organizer o JOIN pretixbase_event e ON e\.organizer_id = o\.id\s+WHERE o\.slug/;
 
@@ -112,7 +129,8 @@ test('the clean shop against its baseline: passes, the same figures as when the 
   const again = await audit('clean');
   assert.equal(again.baseline?.compared, true, JSON.stringify(again.baseline));
   assert.deepEqual(unexpected(again.statements), []);
-  assert.deepEqual(figures(again), figures(clean), 'the counts repeat exactly on a fresh seed');
+  assert.deepEqual(counts(again), counts(clean), 'calls and plans repeat exactly on a fresh seed');
+  assertSameWork(again, clean);
   assert.deepEqual(again.gone, []);
   assert.ok(again.statements.every((s) => s.plan_changes.every((c) => c.kind === 'sizes')));
   assert.match(readFileSync(path.join(dir, 'clean', 'growth.md'), 'utf8'), /Every statement as in the baseline\./);
