@@ -53,17 +53,19 @@ export function baselineSection(r: GrowthReport): string[] {
   const fresh = r.statements.filter((s) => s.verdict === 'new');
   const quietNew = r.statements.filter((s) => s.baseline_work_per_call === null && s.verdict === 'flat');
   const sizes = (xs: (number | null)[] | null) => (xs ?? []).map((x) => int(x)).join(' / ');
+  const cpv = (xs: number[] | null) =>
+    (xs ?? []).map((x) => x.toLocaleString('en-US', { maximumFractionDigits: 2 })).join(' / ');
   return [
     ...head,
-    `Compared with \`${file}\`${b.updated ? ' (rewritten by this audit with --update-baseline: what is listed here is what it accepted)' : ''}: the counts repeat exactly on a fresh seed, so any difference is a change in the code, the schema or the plans.`,
+    `Compared with \`${file}\`${b.updated ? ' (rewritten by this audit with --update-baseline: what is listed here is what it accepted)' : ''}: calls, plans and the reads' work repeat exactly on a fresh seed (a write may touch a block more or less), so a difference past the thresholds is a change in the code, the schema or the plans.`,
     '',
     ...regressed.map(
       (s) =>
-        `- regressed (${s.reason}): \`${s.fingerprint}\` ${statementName(s, 70)}: work per call ${sizes(s.baseline_work_per_call)} -> ${sizes(s.work_per_call)}, calls per visitor ${s.baseline_calls_per_visitor?.join(' / ')} -> ${s.calls_per_visitor.join(' / ')}`,
+        `- regressed (${s.reason}): \`${s.fingerprint}\` ${statementName(s, 70)}: work per call ${sizes(s.baseline_work_per_call)} -> ${sizes(s.work_per_call)}, calls per visitor ${cpv(s.baseline_calls_per_visitor)} -> ${cpv(s.calls_per_visitor)}`,
     ),
     ...fresh.map(
       (s) =>
-        `- new: \`${s.fingerprint}\` ${statementName(s, 70)}: work per visitor ${sizes(s.work_per_visitor)}, ${s.calls_per_visitor.join(' / ')} calls per visitor`,
+        `- new: \`${s.fingerprint}\` ${statementName(s, 70)}: work per visitor ${sizes(s.work_per_visitor)}, ${cpv(s.calls_per_visitor)} calls per visitor`,
     ),
     ...(quietNew.length
       ? [
