@@ -95,8 +95,9 @@ const work = (r: GrowthReport) => new Map(r.statements.map((s) => [s.fingerprint
 
 /**
  * Statements that only read repeat their work exactly; a write can touch a block more or less in one run than in
- * another (whether a cart page's or index page's dead entries are cleaned up on the way depends on which
- * snapshots are open at that moment), a fraction of a percent, far under the 25 % a regression needs.
+ * another (whether a cart page's or index page's dead entries are cleaned up on the way depends on when the
+ * server last worked out which rows no snapshot can see): up to 1.3 % seen on a loaded machine, held here to
+ * 5 %, far under the 25 % (and +50 per call) a regression needs.
  */
 function assertSameWork(now: GrowthReport, then: GrowthReport): void {
   const before = work(then);
@@ -105,7 +106,7 @@ function assertSameWork(now: GrowthReport, then: GrowthReport): void {
     const writes = /^\s*(INSERT|UPDATE|DELETE)\b/i.test(s.sql);
     s.work_per_call.forEach((w, i) => {
       if (!writes || w === null || b[i] === null) assert.equal(w, b[i], `${s.fingerprint} ${s.sql.slice(0, 60)}`);
-      else assert.ok(Math.abs(w - b[i]!) <= 0.01 * b[i]!, `${s.fingerprint} ${s.sql.slice(0, 60)}: ${w} vs ${b[i]}`);
+      else assert.ok(Math.abs(w - b[i]!) <= 0.05 * b[i]!, `${s.fingerprint} ${s.sql.slice(0, 60)}: ${w} vs ${b[i]}`);
     });
   }
 }

@@ -57,7 +57,7 @@ export function baselineSection(r: GrowthReport): string[] {
     (xs ?? []).map((x) => x.toLocaleString('en-US', { maximumFractionDigits: 2 })).join(' / ');
   return [
     ...head,
-    `Compared with \`${file}\`${b.updated ? ' (rewritten by this audit with --update-baseline: what is listed here is what it accepted)' : ''}: calls, plans and the reads' work repeat exactly on a fresh seed (a write may touch a block more or less), so a difference past the thresholds is a change in the code, the schema or the plans.`,
+    `Compared with \`${file}\`${b.updated ? ' (rewritten by this audit with --update-baseline: what is listed here is what it accepted)' : ''}: calls, plans and the reads' work repeat exactly on a fresh seed (a write may touch a few blocks more or less), so a difference past the thresholds is a change in the code, the schema or the plans.`,
     '',
     ...regressed.map(
       (s) =>
