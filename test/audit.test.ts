@@ -100,7 +100,7 @@ test('a count over the series on the cart route: flagged, exactly that statement
   assert.match(
     md,
     new RegExp(
-      `\\*\\*GROWS\\*\\* \\| ${s.exponent!.toFixed(2)} \\| work x[\\d.]+ for x10 dates \\|.*\`${s.fingerprint}\` \\| ${PLANTED_TAG}`,
+      `\\*\\*GROWS\\*\\* \\(work-per-call\\) \\| ${s.exponent!.toFixed(2)} \\| work x[\\d.]+ for x10 dates \\|.*\`${s.fingerprint}\` \\| ${PLANTED_TAG}`,
     ),
   );
   const cases = junitCases(path.join(dir, 'planted', 'junit.xml'));
@@ -159,6 +159,10 @@ test('bad input: one line naming the value, exit 1', async () => {
     [['--allow', bad], /^error: .*bad-allow\.txt:2: fingerprint 3bf62f5dcbf7 has no reason \(accepted: /],
     [['--allow', path.join(dir, 'missing.txt')], /^error: cannot read the allow-list .*missing\.txt/],
     [['--visitors', '3'], /^error: --visitors 3 is out of range/],
+    [
+      ['--update-baseline', '--visitors', '40'],
+      /^error: --update-baseline writes the gate's baseline, .*--visitors 40 \(the gate uses 60\); pass --baseline FILE/,
+    ],
   ] as const) {
     const r = await runCli('audit:growth', [...args], { LOADLAB_PGDATA: loadTestDataDir });
     assert.equal(r.code, 1, r.stderr);

@@ -25,21 +25,29 @@ for (const [variant, expectedCode] of [
     const md = readFileSync(path.join(out, 'gate.md'), 'utf8');
     assert.match(md, /\| gate \| result \| measured \|/);
     const cases = junitCases(path.join(out, 'junit.xml'));
-    assert.equal(cases.length, 2, 'one test case per gate');
-    const scaling = cases.find((c) => c.name.startsWith('scaling'))!;
-    const latency = cases.find((c) => c.name.startsWith('latency'))!;
-    assert.ok(scaling && latency);
-    // the old query's work grows with the dates: the scaling gate catches it, whatever the latency says
-    assert.equal(scaling.failed, variant === 'before');
+    // one case per verdict kind of the growth audit, one for the plans (a warning), one for the latency
+    assert.deepEqual(
+      cases.map((c) => c.name.replace(/:.*/, '')),
+      ['scaling (grows)', 'scaling (regressed)', 'scaling (new)', 'plans (warning only)', 'latency'],
+    );
+    const latency = cases.at(-1)!;
+    // the old query's work grows with the dates: the scaling gate catches it, whatever the latency says; the
+    // committed baseline is the fixed variant's, so before's audit is not compared with it
+    assert.deepEqual(
+      cases.slice(0, 4).map((c) => c.failed),
+      [variant === 'before', false, false, false],
+    );
     if (variant === 'after') assert.equal(latency.failed, false, md);
     assert.match(
       md,
       variant === 'before'
-        ? /\*\*FAIL\*\* \| 1 statement grows with the number of dates: loadlab:product-list:before/
-        : /pass \| nothing grows unexpectedly/,
+        ? /scaling \(grows\).* \| \*\*FAIL\*\* \| 1 statement grows with the number of dates: loadlab:product-list:before/
+        : /scaling \(regressed\).* \| pass \| none among \d+ statements \|/,
     );
     // the issue's margin: the old product list grows about linearly, the fixed one not at all (exponents)
     const growth = JSON.parse(readFileSync(path.join(out, 'audit', 'growth.json'), 'utf8')) as GrowthReport;
+    // the fixed variant's audit is the committed baseline's: compared with it, and nothing regressed
+    assert.equal(growth.baseline?.compared, variant === 'after', JSON.stringify(growth.baseline));
     const productList = growth.statements.find((s) => s.label === `loadlab:product-list:${variant}`);
     assert.ok(
       productList?.exponent !== null && productList?.exponent !== undefined,
@@ -56,6 +64,9 @@ test('gate rejects bad input with one line', async () => {
     [['--sizes', 'small,tiny'], /must have more dates/],
     [['--max-exponent', '0'], /--max-exponent '0'/],
     [['--sizes', 'small'], /names one size/],
+    [['--max-regression', 'x'], /^error: --max-regression 'x' is not valid \(accepted: a percentage from 0 to 1000/],
+    [['--min-new-work=-1'], /^error: --min-new-work '-1' is not valid/],
+    [['--baseline', '/nonexistent/baseline.json'], /^error: cannot read the baseline \/nonexistent\/baseline\.json: /],
   ] as const) {
     const r = await runCli('gate', [...args], env);
     assert.equal(r.code, 1, r.stderr);

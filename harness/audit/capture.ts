@@ -40,6 +40,8 @@ export interface MeasuredStatement extends StatementCounters {
   /** executions whose plan was read from the log, and the rows their plans processed in all (null without plans) */
   plans: number | null;
   plan_rows: number | null;
+  /** executions per plan shape (see planShape; null without plans) */
+  plan_shapes: Record<string, number> | null;
 }
 
 export interface Measurement {
@@ -158,12 +160,13 @@ function combine(
   plans: ReturnType<typeof parsePlanLog>,
   mode: Capture['mode'],
 ): Measurement {
-  const planRows = new Map<string, { n: number; rows: number; label: string | null }>();
+  const planRows = new Map<string, { n: number; rows: number; label: string | null; shapes: Record<string, number> }>();
   for (const p of plans) {
     const { fingerprint, label } = normaliseStatement(p.queryText);
-    const s = planRows.get(fingerprint) ?? { n: 0, rows: 0, label };
+    const s = planRows.get(fingerprint) ?? { n: 0, rows: 0, label, shapes: {} };
     s.n++;
     s.rows += p.rowsProcessed;
+    s.shapes[p.shape] = (s.shapes[p.shape] ?? 0) + 1;
     planRows.set(fingerprint, s);
   }
   let matched = 0;
@@ -176,6 +179,7 @@ function combine(
       label: p?.label ?? normaliseStatement(c.query).label,
       plans: mode === 'plans' ? (p?.n ?? 0) : null,
       plan_rows: mode === 'plans' ? (p?.rows ?? 0) : null,
+      plan_shapes: mode === 'plans' ? (p?.shapes ?? {}) : null,
     };
   });
   return { statements, unmatched_plans: plans.length - matched };

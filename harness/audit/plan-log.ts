@@ -13,9 +13,14 @@ export interface LoggedPlan {
   queryText: string;
   /** rows every plan node produced or read and discarded, over all its loops (see rowsProcessed) */
   rowsProcessed: number;
+  /** the plan's node types and the relations and indexes they read, as a tree (see planShape) */
+  shape: string;
 }
 
 export interface PlanNode {
+  'Node Type'?: string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
   'Actual Rows'?: number;
   'Actual Loops'?: number;
   'Rows Removed by Filter'?: number;
@@ -42,6 +47,27 @@ export function rowsProcessed(node: PlanNode): number {
   return sum;
 }
 
+/**
+ * The plan's shape without its figures: `Limit(Sort(Seq Scan on pretixbase_subevent))`, children in plan
+ * order separated by `; `. Node types, relations and indexes are all a reader needs to see a plan flip (a Seq
+ * Scan that became an Index Scan, a Hash Join that became a Nested Loop); costs and row counts would make
+ * every execution look different.
+ */
+export function planShape(node: PlanNode): string {
+  const rel = node['Relation Name'] ? ` on ${node['Relation Name']}` : '';
+  const idx = node['Index Name'] ? ` using ${node['Index Name']}` : '';
+  const children = (node.Plans ?? []).map(planShape);
+  return `${node['Node Type'] ?? '?'}${rel}${idx}${children.length ? `(${children.join('; ')})` : ''}`;
+}
+
+/** The nodes of a shape, one string each (`Seq Scan on t`), in plan order: what a plan difference lists. */
+export function shapeNodes(shape: string): string[] {
+  return shape
+    .split(/[();]/)
+    .map((n) => n.trim())
+    .filter(Boolean);
+}
+
 const ENTRY_HEAD = /LOG:\s+duration: [0-9.]+ ms\s+plan:\s*$/;
 const PID = /\[(\d+)\]/;
 
@@ -66,7 +92,7 @@ function parseEntry(json: string): Omit<LoggedPlan, 'pid'> | undefined {
   try {
     const doc = JSON.parse(json) as { 'Query Text'?: string; Plan?: PlanNode };
     if (typeof doc['Query Text'] !== 'string' || !doc.Plan) return undefined;
-    return { queryText: doc['Query Text'], rowsProcessed: rowsProcessed(doc.Plan) };
+    return { queryText: doc['Query Text'], rowsProcessed: rowsProcessed(doc.Plan), shape: planShape(doc.Plan) };
   } catch {
     // an entry cut off by a full disk or a server stop
     return undefined;

@@ -10,7 +10,9 @@ import { Watchdog } from '../guard/watchdog.ts';
 import type { AllowList } from './allow-list.ts';
 import { prepareCapture, type MeasuredStatement } from './capture.ts';
 import { requireStatStatements } from './statements.ts';
-import { GROWTH_SCHEMA, growthStatements, type GrowthReport, type GrowthThresholds } from './growth.ts';
+import { baselineMismatch, baselineOf, goneStatements, writeBaseline, type BaselineSource } from './baseline.ts';
+import { growthStatements } from './growth.ts';
+import { GROWTH_SCHEMA, type GrowthReport, type GrowthThresholds } from './report-types.ts';
 import { playSample, type SamplePlayed } from './play.ts';
 import { junitCases, renderGrowthMd } from './render.ts';
 
@@ -37,6 +39,10 @@ export interface AuditOptions {
   visitors: number;
   allow: AllowList;
   thresholds: GrowthThresholds;
+  /** the baseline to compare with (none by default) */
+  baseline?: BaselineSource;
+  /** write the baseline file afresh from this audit (`--update-baseline`) */
+  updateBaseline?: boolean;
   outDir: string;
   /** the shop by default; tests start one with a planted statement */
   startApp?: AppStarter;
@@ -144,26 +150,48 @@ async function auditSizes(o: AuditOptions, watchdog: Watchdog, signal: AbortSign
 
 function writeReport(o: AuditOptions, results: SizeResult[]): GrowthReport {
   const sizes = o.sizes.map((s) => ({ name: s.name, dates: s.dates }));
-  const statements = growthStatements(
+  const measure = results.every((r) => r.mode === 'plans') ? 'plans' : 'statements';
+  const source = o.baseline ?? null;
+  const mismatch = source?.data
+    ? baselineMismatch(source.data, { variant: o.variant, sizes, seed: o.seed, visitors: o.visitors, measure })
+    : null;
+  const baseline = source?.data && !mismatch ? source.data : null;
+  const statements = growthStatements({
     sizes,
-    results.map((r) => r.statements),
-    o.allow,
-    o.thresholds,
-  );
+    measured: results.map((r) => r.statements),
+    visitors: o.visitors,
+    allow: o.allow,
+    thresholds: o.thresholds,
+    baseline,
+  });
   const seen = new Set(statements.map((s) => s.fingerprint));
+  const t = o.thresholds;
   const report: GrowthReport = {
     schema: GROWTH_SCHEMA,
     variant: o.variant,
     sizes,
     seed: o.seed,
     visitors: o.visitors,
-    measure: results.every((r) => r.mode === 'plans') ? 'plans' : 'statements',
+    measure,
     note: results.find((r) => r.note)?.note ?? null,
-    thresholds: { max_exponent: o.thresholds.maxExponent, min_work_increase: o.thresholds.minWorkIncrease },
+    thresholds: {
+      max_exponent: t.maxExponent,
+      min_work_increase: t.minWorkIncrease,
+      max_regression: t.maxRegression,
+      min_new_work: t.minNewWork,
+    },
     journey: results.map((r) => r.played),
     statements,
     unused_allow: [...o.allow.keys()].filter((f) => !seen.has(f)),
+    baseline: source && {
+      file: source.file,
+      compared: baseline !== null,
+      note: source.data ? mismatch : 'no baseline file yet (write one with --update-baseline)',
+      updated: o.updateBaseline ?? false,
+    },
+    gone: goneStatements(baseline, seen),
   };
+  if (source && o.updateBaseline) writeBaseline(source.file, baselineOf(report));
   writeFileAtomic.sync(path.join(o.outDir, 'growth.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileAtomic.sync(path.join(o.outDir, 'growth.md'), renderGrowthMd(report));
   writeFileAtomic.sync(path.join(o.outDir, 'junit.xml'), junitXml('loadlab.growth', junitCases(report)));

@@ -62,7 +62,11 @@ test('rows processed: every node, rows kept and rows filtered away, times loops'
 test('the plan log parser reads auto_explain entries between other messages, with their pid', () => {
   const entry = (pid: number, text: string, rows: number) => [
     `2026-11-28 10:24:29.740 UTC [${pid}] LOG:  duration: 0.263 ms  plan:`,
-    ...JSON.stringify({ 'Query Text': text, Plan: node(rows, 1) }, null, 2)
+    ...JSON.stringify(
+      { 'Query Text': text, Plan: { 'Node Type': 'Seq Scan', 'Relation Name': 't', ...node(rows, 1) } },
+      null,
+      2,
+    )
       .split('\n')
       .map((l) => `\t${l}`),
   ];
@@ -75,8 +79,8 @@ test('the plan log parser reads auto_explain entries between other messages, wit
     '\t{ "Query Text": "cut off', // an entry cut short by a stop
   ].join('\n');
   assert.deepEqual(parsePlanLog(log), [
-    { pid: 41, queryText: 'SELECT 1', rowsProcessed: 1 },
-    { pid: 42, queryText: 'SELECT a\nFROM t', rowsProcessed: 30 },
+    { pid: 41, queryText: 'SELECT 1', rowsProcessed: 1, shape: 'Seq Scan on t' },
+    { pid: 42, queryText: 'SELECT a\nFROM t', rowsProcessed: 30, shape: 'Seq Scan on t' },
   ]);
 });
 
@@ -107,6 +111,7 @@ const measured = (
   temp_blocks: 0,
   plans: calls,
   plan_rows: planRows,
+  plan_shapes: { [`Seq Scan on ${fingerprint}`]: calls },
   ...extra,
 });
 
@@ -129,7 +134,14 @@ test('verdicts: growth above the exponent and the floor fails unless allowed; wo
     measured('eeeeeeeeeeee', 2, 10, 10),
   ];
   const allow = new Map([['dddddddddddd', 'the calendar sorts the dates']]);
-  const rows = growthStatements(sizes, [atTiny, atSmall], allow, DEFAULT_THRESHOLDS);
+  const rows = growthStatements({
+    sizes,
+    measured: [atTiny, atSmall],
+    visitors: 10,
+    allow,
+    thresholds: DEFAULT_THRESHOLDS,
+    baseline: null,
+  });
   assert.deepEqual(
     rows.map((r) => [r.fingerprint, r.verdict, r.allowed !== null]),
     [
@@ -160,15 +172,24 @@ test('without plans at some size, work is blocks and temp blocks alone at every 
     { name: 'tiny', dates: 300 },
     { name: 'small', dates: 3000 },
   ];
-  const rows = growthStatements(
+  const rows = growthStatements({
     sizes,
-    [
+    measured: [
       [measured('aaaaaaaaaaaa', 10, 7_000, 1_000)],
-      [measured('aaaaaaaaaaaa', 10, 80_000, 1_000, { plans: null, plan_rows: null, temp_blocks: 9_000 })],
+      [
+        measured('aaaaaaaaaaaa', 10, 80_000, 1_000, {
+          plans: null,
+          plan_rows: null,
+          plan_shapes: null,
+          temp_blocks: 9_000,
+        }),
+      ],
     ],
-    new Map(),
-    DEFAULT_THRESHOLDS,
-  );
+    visitors: 10,
+    allow: new Map(),
+    thresholds: DEFAULT_THRESHOLDS,
+    baseline: null,
+  });
   assert.deepEqual(rows[0].work_per_call, [100, 1000]);
   assert.deepEqual(rows[0].plan_rows_per_call, [null, null]);
 });
