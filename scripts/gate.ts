@@ -15,6 +15,7 @@ import { parseVariant } from '../harness/cli/variants.ts';
 import { parseSeed } from '../datasets/presets.ts';
 import { auditFlags, auditSettings } from '../harness/audit/flags.ts';
 import { runGate } from '../harness/gate/run.ts';
+import { auditGateStep } from '../harness/audit/gate-cases.ts';
 
 export const command = defineCommand({
   npm: 'gate',
@@ -41,14 +42,19 @@ export const command = defineCommand({
 
 await runCommand(import.meta.url, command, async ({ values }) => {
   const outDir = path.resolve(values.out ?? path.join(reportsDir, 'gate'));
+  const settings = auditSettings(values);
+  const variant = parseVariant(values.variant);
+  const seed = parseSeed(values.seed);
   const options = {
-    ...auditSettings(values),
-    variant: parseVariant(values.variant),
+    variant,
+    latencySize: settings.sizes.at(-1)!,
     rate: parseNumberFlag('baseline-rate', values['baseline-rate'], (n) => n > 0, 'visitors per minute, > 0')!,
     durationS: parseIntFlag('duration-s', values['duration-s'], 5, 600)!,
-    seed: parseSeed(values.seed),
+    seed,
     skipLatency: values['skip-latency'],
     outDir,
+    scaling: (log: (line: string) => void) =>
+      auditGateStep({ ...settings, variant, seed, outDir: path.join(outDir, 'audit') }, log),
   };
   ensureWritableDir(outDir, '--out');
   const { passed, markdown } = await runGate(options);

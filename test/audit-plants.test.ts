@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runAudit, type AuditOptions } from '../harness/audit/run.ts';
 import { runGate } from '../harness/gate/run.ts';
+import { auditGateStep } from '../harness/audit/gate-cases.ts';
 import { unexpected } from '../harness/audit/growth.ts';
 import { DEFAULT_THRESHOLDS, type GrowthReport, type GrowthStatement } from '../harness/audit/report-types.ts';
 import { DEFAULT_ALLOW_FILE } from '../harness/audit/flags.ts';
@@ -142,14 +143,22 @@ test('an N+1, a dropped index and a new heavy statement: the gate fails, each wi
 }, async () => {
   const out = path.join(dir, 'gate');
   process.env.LOADLAB_PGDATA = loadTestDataDir; // the gate's own dataset opens on the test server
-  const { passed } = await runGate({
+  const audited = {
     ...settings(),
     baseline: readBaseline(baselineFile, true),
+    outDir: path.join(out, 'audit'),
+    startApp: plantedShop([nPlusOne, droppedIndex, newHeavy]),
+  };
+  // the gate's scaling step as scripts/gate.ts composes it: the growth audit as gate cases
+  const { passed } = await runGate({
+    variant: audited.variant,
+    latencySize: audited.sizes.at(-1)!,
+    seed: audited.seed,
     rate: 60,
     durationS: 5,
     skipLatency: true,
     outDir: out,
-    startApp: plantedShop([nPlusOne, droppedIndex, newHeavy]),
+    scaling: (log) => auditGateStep(audited, log),
   });
   assert.equal(passed, false);
   const r = JSON.parse(readFileSync(path.join(out, 'audit', 'growth.json'), 'utf8')) as GrowthReport;

@@ -7,23 +7,26 @@ import { playLoad } from '../load/load-step.ts';
 import { progressLog } from '../cli/progress.ts';
 import { openDataset, type OpenedDataset } from '../db/dataset.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
+import type { DatasetSpec } from '../../datasets/presets.ts';
 import { startShopProcess } from '../process/shop-process.ts';
 import { junitXml, type GateCase } from '../files/junit.ts';
 import { markerFolder } from '../files/run-folder.ts';
-import { runAudit, type AppStarter } from '../audit/run.ts';
 import { Watchdog } from '../guard/watchdog.ts';
-import type { AuditSettings } from '../audit/flags.ts';
-import { scalingCases } from './scaling-cases.ts';
 
-export interface GateOptions extends AuditSettings {
+export interface GateOptions {
   variant: Variant;
+  /** the dataset the latency replay runs on: the audit's largest size */
+  latencySize: DatasetSpec;
   rate: number;
   durationS: number;
   seed: number;
   skipLatency: boolean;
   outDir: string;
-  /** the shop by default; tests audit one with a planted statement */
-  startApp?: AppStarter;
+  /**
+   * The scaling gate, given to the gate by the command (the growth audit, audit/gate-cases.ts): a mode does not
+   * import another mode, the command composes them.
+   */
+  scaling: (log: (line: string) => void) => Promise<GateCase[]>;
 }
 
 /**
@@ -36,10 +39,10 @@ export async function runGate(o: GateOptions): Promise<{ passed: boolean; markdo
   mkdirSync(o.outDir, { recursive: true });
   const log = progressLog();
   // the largest dataset stays open (and its server up) from the audit to the latency replay
-  const largest = await openDataset({ preset: o.sizes.at(-1)!, seed: o.seed, log });
+  const largest = await openDataset({ preset: o.latencySize, seed: o.seed, log });
   let cases: GateCase[];
   try {
-    cases = await scalingGate(o, log);
+    cases = await o.scaling(log);
     if (!o.skipLatency) cases.push(await latencyGate(o, largest, log));
   } finally {
     await largest.db.close();
@@ -60,17 +63,6 @@ export async function runGate(o: GateOptions): Promise<{ passed: boolean; markdo
   writeFileAtomic.sync(path.join(o.outDir, 'gate.md'), markdown + '\n');
   writeFileAtomic.sync(path.join(o.outDir, 'junit.xml'), junitXml('loadlab.gate', cases));
   return { passed, markdown };
-}
-
-async function scalingGate(o: GateOptions, log: (line: string) => void): Promise<GateCase[]> {
-  const t0 = performance.now();
-  const report = await runAudit({
-    ...o,
-    outDir: path.join(o.outDir, 'audit'),
-    log,
-    warn: (line) => process.stderr.write(`${line}\n`),
-  });
-  return scalingCases(report, (performance.now() - t0) / 1000);
 }
 
 async function latencyGate(o: GateOptions, ds: OpenedDataset, log: (line: string) => void): Promise<GateCase> {

@@ -1,8 +1,9 @@
 import type { GateCase } from '../files/junit.ts';
-import { unexpected } from '../audit/growth.ts';
-import { statementName } from '../audit/names.ts';
-import { failureInWords, kindLine, statementTable, verdictLine } from '../audit/render.ts';
-import type { GrowthReport } from '../audit/report-types.ts';
+import { unexpected } from './growth.ts';
+import { statementName } from './names.ts';
+import { failureInWords, kindLine, statementTable, verdictLine } from './render.ts';
+import type { GrowthReport } from './report-types.ts';
+import { runAudit, type AuditOptions } from './run.ts';
 
 const KINDS = [
   ['grows', 'no statement grows with the number of dates (work per call or per visitor)'],
@@ -53,4 +54,14 @@ export function scalingCases(report: GrowthReport, seconds: number): GateCase[] 
       .join('\n'),
   });
   return cases;
+}
+
+/** The gate's scaling step: the growth audit into the gate's folder (audit/), as gate cases. */
+export async function auditGateStep(
+  o: Omit<AuditOptions, 'log' | 'warn'>,
+  log: (line: string) => void,
+): Promise<GateCase[]> {
+  const t0 = performance.now();
+  const report = await runAudit({ ...o, log, warn: (line) => process.stderr.write(`${line}\n`) });
+  return scalingCases(report, (performance.now() - t0) / 1000);
 }
