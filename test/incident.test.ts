@@ -40,6 +40,9 @@ test('load:incident --preset tiny --quick writes every contract file and field',
     'db-samples-after.ndjson',
     'explain-before.json',
     'explain-after.json',
+    // the live diagnosis beside each variant's replay
+    'diagnose-before/diagnosis.ndjson',
+    'diagnose-after/diagnosis.md',
   ]) {
     assert.ok(existsSync(path.join(out, f)), `${f} exists`);
   }

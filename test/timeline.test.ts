@@ -55,6 +55,9 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
     'k6-summary.json',
     'k6-points.json.gz',
     'db-samples.ndjson',
+    // the live diagnosis beside the day
+    'diagnosis.ndjson',
+    'diagnosis.md',
   ])
     assert.ok(existsSync(path.join(out, f)), `${f} exists`);
   assert.ok(!existsSync(path.join(out, 'INCOMPLETE')));
@@ -115,7 +118,7 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
     s.traffic.queue.visitors_per_minute < s.traffic.hot_visitors_per_min * s.traffic.multiplier,
     'the queue admits fewer than arrive',
   );
-  assert.equal(s.shape.length, 5);
+  assert.equal(s.shape.length, 7);
   for (const c of s.shape) assert.ok(typeof c.name === 'string' && typeof c.ok === 'boolean' && c.detail.length > 0);
 
   const md = readFileSync(path.join(out, 'report.md'), 'utf8');
@@ -148,8 +151,12 @@ async function checkChart(t: TestContext, file: string, series: TimelineSeries, 
       )) as string[],
     }));
     assert.deepEqual([page.pageErrors, page.consoleErrors, page.foreignRequests], [[], [], []]);
-    assert.equal(page.plotted.length, 1, 'one chart');
-    const expected = timelineExpectations(series);
+    assert.equal(page.plotted.length, 2, "the day's chart and diagnose's band under it");
+    const expected = timelineExpectations(series, dayS);
+    assert.ok(
+      expected.some((e) => e.chart === 'chart-diagnose'),
+      "series.json holds diagnose's verdicts",
+    );
     assert.deepEqual(
       expected.slice(0, 4).map((e) => e.label),
       ['hot p95', 'others p95', 'hot errors %', 'others errors %'],

@@ -53,6 +53,7 @@ function loadAssets(): Assets {
 const CHART_CSS = `
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px 24px; }
 .chart-box { margin: 0; padding: 12px; border: 1px solid #d1d9e0; border-radius: 8px; min-width: 0; }
+.chart-box.wide { grid-column: 1 / -1; }
 .chart-box figcaption { font-size: 13px; margin-bottom: 8px; }
 .chart { width: 100%; min-height: 300px; }
 `;
@@ -68,7 +69,7 @@ export function chartFigure(c: ChartSpec): string {
     c.empty === null
       ? `<div class="chart" id="${escapeHtml(c.id)}" data-chart="${escapeHtml(c.id)}" data-drawn="false"></div>`
       : `<p class="muted chart-empty">${escapeHtml(c.empty)}</p>`;
-  return `<figure class="chart-box"><figcaption><strong>${escapeHtml(c.title)}</strong> <span class="muted">${escapeHtml(c.description)}</span></figcaption>${body}</figure>`;
+  return `<figure class="chart-box${c.wide ? ' wide' : ''}"><figcaption><strong>${escapeHtml(c.title)}</strong> <span class="muted">${escapeHtml(c.description)}</span></figcaption>${body}</figure>`;
 }
 
 /** for the end of <body>: the specs, uPlot and the client that draws every spec's chart */

@@ -63,6 +63,8 @@ export interface ChartSpec {
   marks: { color: string; at: number[] } | null;
   /** why the chart is not drawn; null when it has data */
   empty: string | null;
+  /** the whole width of the page, not a column of the grid (a chart of a whole day, a band under it) */
+  wide?: boolean;
 }
 
 /** Log scale when values span orders of magnitude (10 ms vs 10 s would flatten the fast variant to zero);

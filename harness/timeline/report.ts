@@ -79,6 +79,7 @@ export function timelineChart(input: TimelineReportInput): ChartSpec {
     })),
     marks: null,
     empty: series.length ? null : 'No time series were recorded for this run.',
+    wide: true,
   };
 }
 
@@ -93,8 +94,10 @@ const VERDICT_FILL = {
  * where it named a cause shaded red (stressed without a cause orange, busy yellow), on the same time axis.
  */
 export function diagnoseChart(input: TimelineReportInput): ChartSpec | null {
-  const verdicts = input.series.diagnose;
-  if (!verdicts) return null;
+  if (!input.series.diagnose) return null;
+  const end = input.summary.periods.at(-1)?.end_s ?? Infinity;
+  // the watch starts with the load, a few seconds before the day: the chart shows the day's clock only
+  const verdicts = input.series.diagnose.filter((v) => v.t_s >= 0 && v.t_s <= end);
   const kind = (v: DayVerdict) => (v.cause ? 'cause' : v.state === 'quiet' ? null : v.state);
   const bands: ChartSpec['bands'] = [];
   for (let i = 0; i < verdicts.length; i++) {
@@ -134,13 +137,14 @@ export function diagnoseChart(input: TimelineReportInput): ChartSpec | null {
       unit: 's',
       log: false,
       min: 0,
-      max: periods.at(-1)?.end_s ?? Math.max(1, ...verdicts.map((v) => v.t_s)),
+      max: Number.isFinite(end) ? end : Math.max(1, ...verdicts.map((v) => v.t_s)),
     },
     series,
     axes: [{ scale: 'count', label: 'statements running', side: 'left', log: false }],
     bands,
     marks: { color: '#24292f', at: periods.map((p) => p.start_s) },
     empty: verdicts.length ? null : 'diagnose gave no verdict during this run.',
+    wide: true,
   };
 }
 

@@ -199,7 +199,7 @@ export function capacityExpectations(r: CapacityResult): ExpectedSeries[] {
 }
 
 /** What a timeline report.html must draw, from its series.json: p95 and errors per tenant group, the DB's temp bytes. */
-export function timelineExpectations(series: TimelineSeries): ExpectedSeries[] {
+export function timelineExpectations(series: TimelineSeries, dayS = Infinity): ExpectedSeries[] {
   const fields: [string, keyof Omit<TimelineSeries['points'][number], 't_s'>][] = [
     ['hot p95', 'hot_p95_ms'],
     ['others p95', 'others_p95_ms'],
@@ -213,5 +213,18 @@ export function timelineExpectations(series: TimelineSeries): ExpectedSeries[] {
       label,
       points: series.points.map((p) => ({ x: p.t_s, y: p[field] })),
     }))
+    .concat(
+      series.diagnose
+        ? [
+            {
+              chart: 'chart-diagnose',
+              label: 'statements running (diagnose)',
+              points: series.diagnose
+                .filter((v) => v.t_s >= 0 && v.t_s <= dayS)
+                .map((v) => ({ x: v.t_s, y: v.running_avg })),
+            },
+          ]
+        : [],
+    )
     .filter((e) => e.points.some((p) => p.y !== null));
 }
