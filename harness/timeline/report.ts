@@ -106,8 +106,10 @@ export function diagnoseChart(input: TimelineReportInput): ChartSpec | null {
     let j = i;
     while (j + 1 < verdicts.length && kind(verdicts[j + 1]) === k && verdicts[j + 1].cause === verdicts[i].cause) j++;
     const v = verdicts[i];
+    const label = k === 'cause' ? `cause: ${v.cause} (${v.tenant ?? 'tenant unknown'})` : k;
     bands.push({
-      label: k === 'cause' ? `cause: ${v.cause} (${v.tenant ?? 'tenant unknown'})` : k,
+      // each kind of verdict labelled where it first shows: a flickering verdict would stack its labels
+      label: bands.some((b) => b.label === label) ? '' : label,
       start: v.t_s,
       end: verdicts[j + 1]?.t_s ?? v.t_s + (input.summary.diagnose?.interval_s ?? 1),
       fill: VERDICT_FILL[k],
