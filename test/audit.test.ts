@@ -16,9 +16,11 @@ import { DEFAULT_ALLOW_FILE } from '../harness/audit/flags.ts';
 import { readAllowList } from '../harness/audit/allow-list.ts';
 import { presetSpec } from '../datasets/presets.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
-import { loadTestDataDir } from './helpers/db.ts';
-import { expectNoneLeft, harnessProcesses, runCli, shopKiller } from './helpers/processes.ts';
+import { ownDataDir } from './helpers/db.ts';
+import { expectNoneLeft, harnessProcesses, loadPlaying, runCli, shopKiller } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
+
+const loadTestDataDir = ownDataDir(import.meta.url);
 
 const PLANTED_TAG = 'planted: seats left in the series';
 const PLANTED_SQL = `/* ${PLANTED_TAG} */ SELECT count(*) FROM pretixbase_subevent s
@@ -172,14 +174,18 @@ test('Ctrl-C while the journey plays stops runner, shop and postgres, and writes
 }, async () => {
   const out = path.join(dir, 'interrupted');
   let sent = false;
+  let failed = '';
   const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
   const r = await runCli('audit:growth', ['--out', out, '--visitors', '200'], env, (stderr, kill) => {
     if (!sent && /tiny: playing 200 visitors/.test(stderr)) {
       sent = true;
-      setTimeout(() => kill('SIGINT'), 1500);
+      loadPlaying(loadTestDataDir).then(
+        () => kill('SIGINT'),
+        (err: Error) => (failed = err.message),
+      );
     }
   });
-  assert.ok(sent, `the journey started: ${r.stderr}`);
+  assert.ok(sent && !failed, `the journey started: ${failed} ${r.stderr}`);
   assert.equal(r.code, 130, r.stderr.slice(-1000));
   await expectNoneLeft(() => harnessProcesses(loadTestDataDir), 'no postgres, shop or runner process remains');
   assert.ok(
@@ -193,7 +199,7 @@ test('kill -9 of the shop while the journey plays: one line, exit 1, INCOMPLETE,
 }, async () => {
   const out = path.join(dir, 'shop-killed');
   const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
-  const killer = shopKiller(loadTestDataDir, 300);
+  const killer = shopKiller(loadTestDataDir);
   let watching = false;
   const r = await runCli('audit:growth', ['--out', out, '--visitors', '200'], env, (stderr) => {
     if (!watching && /tiny: playing 200 visitors/.test(stderr)) {
@@ -201,7 +207,7 @@ test('kill -9 of the shop while the journey plays: one line, exit 1, INCOMPLETE,
       killer.start();
     }
   });
-  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
+  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${killer.failed} ${r.stderr.slice(-500)}`);
   assert.equal(r.code, 1, r.stderr.slice(-1000));
   const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
   assert.match(last, /^error: run stopped: the shop \(after, tiny\) ended unexpectedly \(killed by SIGKILL\)/);

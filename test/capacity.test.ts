@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTestDataDir as testDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { runCli } from './helpers/processes.ts';
 import type { CapacityResult } from '../harness/capacity/types.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { capacityExpectations, checkCharts, readPlotted } from './helpers/chart-readback.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 const env = { LOADLAB_PGDATA: testDataDir };
 

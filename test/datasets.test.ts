@@ -9,8 +9,10 @@ import { HOT_ITEMS, EXTRAS_EVERY } from '../datasets/hot-series.ts';
 import { readManifest } from '../datasets/manifest.ts';
 import { UserError } from '../common/user-error.ts';
 import { stateDir } from '../harness/files/paths.ts';
-import { testDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { postmastersOn, runCli } from './helpers/processes.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 const dbs: Database[] = [];
 async function database(name: string): Promise<Database> {

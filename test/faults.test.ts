@@ -11,7 +11,14 @@ import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
 import { effectiveDataDir } from '../harness/db/server-files.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
-import { expectNoneLeft, processesWith, runCli, serverProcessesOn, type CliResult } from './helpers/processes.ts';
+import {
+  expectNoneLeft,
+  loadPlaying,
+  processesWith,
+  runCli,
+  serverProcessesOn,
+  type CliResult,
+} from './helpers/processes.ts';
 
 const dataDir = path.join(stateDir, 'test-faults-pgdata');
 const outRoot = path.join(stateDir, 'test-reports');
@@ -27,10 +34,8 @@ interface Killed {
 interface RunToKill {
   command: string;
   args: string[];
-  /** the line that says the load is about to start */
+  /** the line that says the load is about to start; the kill waits for the load to play (loadPlaying) */
   loadStarted: RegExp;
-  /** from that line to the kill (default 3 s) */
-  delayMs?: number;
 }
 
 const incidentRun: RunToKill = {
@@ -38,16 +43,15 @@ const incidentRun: RunToKill = {
   args: ['--preset', 'tiny', '--quick', '--variants', 'before', '--baseline-rate', '120'],
   loadStarted: /before: baseline/,
 };
-// the day's load starts 8 s after its plan is printed (the runner's start-up): killed 4 s into 'normal'
+// the day's load starts a while after its plan is printed (the runner's start-up): killed as 'normal' plays
 const timelineRun: RunToKill = {
   command: 'load:timeline',
   args: ['--preset', 'tiny', '--quick', '--baseline-rate', '120'],
   loadStarted: /^the day: /m,
-  delayMs: 12_000,
 };
 const timelineSofar = /the day: stopped [\d.]+ s after its start: /;
 
-/** A quick run (by default a replay of `before` on tiny); 3 s into its load the process `pick` names gets SIGKILL. */
+/** A quick run (by default a replay of `before` on tiny); once its load plays, the process `pick` names gets SIGKILL. */
 async function killDuringRun(
   name: string,
   env: NodeJS.ProcessEnv,
@@ -63,15 +67,18 @@ async function killDuringRun(
   const r = await runCli(run.command, [...run.args, '--out', out], env, undefined, (stdout) => {
     if (!armed && run.loadStarted.test(stdout)) {
       armed = true;
-      setTimeout(() => {
-        try {
-          const pid = pick();
-          killedAt = performance.now();
-          process.kill(pid, 'SIGKILL');
-        } catch (err) {
-          pickError = (err as Error).message;
-        }
-      }, run.delayMs ?? 3000);
+      loadPlaying(dataDir).then(
+        () => {
+          try {
+            const pid = pick();
+            killedAt = performance.now();
+            process.kill(pid, 'SIGKILL');
+          } catch (err) {
+            pickError = (err as Error).message;
+          }
+        },
+        (err: Error) => (pickError = err.message),
+      );
     }
     if (killedAt && !noticedAt && /^fault: /m.test(stdout)) noticedAt = performance.now();
   });
@@ -234,10 +241,8 @@ describe('faults during a run', {
         if (!killed && incidentRun.loadStarted.test(stdout)) {
           killed = true;
           // the harness's node process and the tsx launcher above it, as an out-of-memory kill of the session would
-          setTimeout(
-            () =>
-              processesWith('scripts/load-incident.ts', envPair).forEach((pid) => void process.kill(pid, 'SIGKILL')),
-            3000,
+          void loadPlaying(dataDir).then(() =>
+            processesWith('scripts/load-incident.ts', envPair).forEach((pid) => void process.kill(pid, 'SIGKILL')),
           );
         }
       },

@@ -4,9 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { GrowthReport } from '../harness/audit/growth.ts';
-import { loadTestDataDir as testDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { expectNoneLeft, harnessProcesses, runCli, shopKiller } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 const env = { LOADLAB_PGDATA: testDataDir };
 
@@ -69,7 +71,7 @@ test('kill -9 of the shop during the latency replay: one line, exit 1, INCOMPLET
 }, async (t) => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'loadlab-gate-killed-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
-  const killer = shopKiller(testDataDir, 1_000);
+  const killer = shopKiller(testDataDir);
   let watching = false;
   const r = await runCli(
     'gate',
@@ -82,7 +84,7 @@ test('kill -9 of the shop during the latency replay: one line, exit 1, INCOMPLET
       }
     },
   );
-  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
+  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${killer.failed} ${r.stderr.slice(-500)}`);
   assert.equal(r.code, 1, r.stderr.slice(-1000));
   const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
   assert.match(last, /^error: run stopped: the shop \(after, small\) ended unexpectedly \(killed by SIGKILL\)/);

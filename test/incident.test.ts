@@ -3,13 +3,22 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTestDataDir as testDataDir } from './helpers/db.ts';
-import { expectNoneLeft, expectUserErrors, harnessProcesses, postmastersOn, runCli } from './helpers/processes.ts';
+import { ownDataDir } from './helpers/db.ts';
+import {
+  expectNoneLeft,
+  expectUserErrors,
+  harnessProcesses,
+  loadPlaying,
+  postmastersOn,
+  runCli,
+} from './helpers/processes.ts';
 import { percentile, readLoadPoints } from '../harness/load/k6-points.ts';
 import { fmtInt, fmtMs, fmtPct } from '../harness/report/format.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, incidentExpectations, phaseWindow, readPlotted } from './helpers/chart-readback.ts';
 import { escapeMd } from '../harness/report/render-md.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 // runs go to a folder of the test's own, never to reports/ (where they would move reports/latest)
 const outRoot = mkdtempSync(path.join(os.tmpdir(), 'loadlab-incident-test-'));
@@ -211,6 +220,7 @@ test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run
   const out = path.join(outRoot, `interrupted-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   let sent = false;
+  let failed = '';
   const r = await runCli(
     'load:incident',
     ['--preset', 'tiny', '--quick', '--baseline-rate', '60', '--out', out],
@@ -219,11 +229,14 @@ test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run
     (stdout, kill) => {
       if (!sent && /before: baseline/.test(stdout)) {
         sent = true;
-        setTimeout(() => kill('SIGINT'), 3000);
+        loadPlaying(testDataDir).then(
+          () => kill('SIGINT'),
+          (err: Error) => (failed = err.message),
+        );
       }
     },
   );
-  assert.ok(sent, `the replay started: ${r.stdout}`);
+  assert.ok(sent && !failed, `the replay started: ${failed} ${r.stdout}`);
   assert.equal(r.code, 130, r.stderr.slice(-1000));
   await expectNoneLeft(() => harnessProcesses(testDataDir), 'no postgres, shop or runner process remains');
   assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');

@@ -17,8 +17,10 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, reportsDir } from '../harness/files/paths.ts';
-import { loadTestDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { runCli, type CliResult } from './helpers/processes.ts';
+
+const loadTestDataDir = ownDataDir(import.meta.url);
 
 const env = { LOADLAB_PGDATA: loadTestDataDir };
 

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 import { startShop } from '../shop/server.ts';
 import { HOT_ITEMS } from '../datasets/hot-series.ts';
 
@@ -27,7 +27,7 @@ describe('shop cart concurrency (tiny)', () => {
   const restore: { id: number; size: number | null }[] = [];
 
   before(async () => {
-    ds = await testDataset('tiny');
+    ds = await testDataset(ownDataDir(import.meta.url));
     db = new pg.Client(ds.db.url);
     await db.connect();
   });

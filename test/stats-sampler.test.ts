@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 import {
   startSampler,
   resetStatistics,
@@ -18,7 +18,7 @@ import {
 let ds: Awaited<ReturnType<typeof testDataset>>;
 let dir: string;
 before(async () => {
-  ds = await testDataset('tiny');
+  ds = await testDataset(ownDataDir(import.meta.url));
   dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-stats-'));
 });
 after(async () => {

@@ -6,11 +6,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { PERIOD_NAMES, timelineSummarySchema, type TimelineSeries } from '../harness/timeline/types.ts';
-import { loadTestDataDir as testDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { expectUserErrors, postmastersOn, runCli } from './helpers/processes.ts';
 import { checkRerender } from './helpers/rerender.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, timelineExpectations } from './helpers/chart-readback.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 // runs go to a folder of the test's own, never to reports/ (where they would move reports/latest)
 const outRoot = mkdtempSync(path.join(os.tmpdir(), 'loadlab-timeline-test-'));

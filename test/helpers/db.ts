@@ -1,18 +1,25 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stateDir } from '../../harness/files/paths.ts';
 import { openDataset, type OpenedDataset } from '../../harness/db/dataset.ts';
 
-/** Tests run on their own embedded server and data folder, never on the one a user's runs use. */
-export const testDataDir = path.join(stateDir, 'test-pgdata');
-
 /**
- * Load tests (incident, gate, capacity) leave carts and orders behind, as real traffic would: they get a server
- * of their own, so the shop's tests keep seeing the seeded state.
+ * The data folder, and so the embedded server, of one test file alone, never the one a user's runs use. Test
+ * files run at the same time (test/run.ts): a server is stopped by the process that started it, so two files on
+ * one folder would stop it under each other, and the load tests' carts and orders would change what the shop's
+ * tests count. `testFile` is the file's import.meta.url.
  */
-export const loadTestDataDir = path.join(stateDir, 'test-load-pgdata');
+export function ownDataDir(testFile: string): string {
+  const name = path.basename(fileURLToPath(testFile)).replace(/\.test\.ts$/, '');
+  return path.join(stateDir, `test-pgdata-${name}`);
+}
 
-/** A seeded (or reused) dataset on the test server; call `close()` in the test's `after`. */
-export async function testDataset(preset = 'tiny', seed = 42): Promise<OpenedDataset & { close(): Promise<void> }> {
-  const opened = await openDataset({ preset, seed, dataDir: testDataDir });
+/** A seeded (or reused) dataset on the test file's own server; call `close()` in the test's `after`. */
+export async function testDataset(
+  dataDir: string,
+  preset = 'tiny',
+  seed = 42,
+): Promise<OpenedDataset & { close(): Promise<void> }> {
+  const opened = await openDataset({ preset, seed, dataDir });
   return { ...opened, close: () => opened.db.close() };
 }

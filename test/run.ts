@@ -1,0 +1,74 @@
+// npm test / npm run test:unit: node's test runner over every test file, several files at a time. Each file runs in
+// a process of its own with a database server and data folder of its own (helpers/db.ts), and its commands and
+// servers listen on ports the kernel hands out, so files do not see each other. The longest files start first so
+// that the short ones fill the gaps instead of one long file running alone at the end.
+//   node --import tsx test/run.ts [unit | FILE...]     LOADLAB_TEST_CONCURRENCY=N (default 3) files at a time
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { projectRoot } from '../harness/files/paths.ts';
+
+/**
+ * Files whose assertions time the runner to the millisecond against a server in the same process: they run one
+ * at a time after the others, so that the suite's own load does not stand between a timer and its callback.
+ */
+const ALONE = new Set(['runner-arrival.test.ts', 'runner-latency.test.ts']);
+
+/**
+ * Seconds each long file took alone (2026-12-06, 2 shared cores, noisy): the order to start them in. A file not
+ * listed starts after these, in name order; the figures only order the queue, they are not limits.
+ */
+const SECONDS: Record<string, number> = {
+  'capacity.test.ts': 202,
+  'audit.test.ts': 58,
+  'datasets.test.ts': 44,
+  'faults-disk.test.ts': 20,
+};
+
+function testFiles(folder: string): string[] {
+  return readdirSync(path.join(projectRoot, folder))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => path.join(projectRoot, folder, f));
+}
+
+function choose(args: string[]): string[] {
+  if (args.length === 0) return [...testFiles('test/unit'), ...testFiles('test')];
+  if (args.length === 1 && args[0] === 'unit') return testFiles('test/unit');
+  return args.map((f) => path.resolve(f));
+}
+
+function concurrency(): number {
+  const raw = process.env.LOADLAB_TEST_CONCURRENCY ?? '3';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    process.stderr.write(`error: LOADLAB_TEST_CONCURRENCY '${raw}' is not a whole number from 1 to 16\n`);
+    process.exit(1);
+  }
+  return n;
+}
+
+/** Runs `files` with the spec reporter, `n` at a time; resolves whether every test passed. */
+function runFiles(files: string[], n: number): Promise<boolean> {
+  if (files.length === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let passed = true;
+    const stream = run({ files, concurrency: n });
+    stream.on('test:fail', () => {
+      passed = false;
+    });
+    const out = stream.compose(new spec());
+    out.pipe(process.stdout, { end: false });
+    out.on('end', () => resolve(passed));
+  });
+}
+
+const n = concurrency();
+const files = choose(process.argv.slice(2));
+const weight = (f: string) => SECONDS[path.basename(f)] ?? 0;
+const together = files.filter((f) => !ALONE.has(path.basename(f))).sort((a, b) => weight(b) - weight(a));
+const alone = files.filter((f) => ALONE.has(path.basename(f)));
+const togetherPassed = await runFiles(together, n);
+const alonePassed = await runFiles(alone, 1);
+process.exitCode = togetherPassed && alonePassed ? 0 : 1;
