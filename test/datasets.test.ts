@@ -96,7 +96,7 @@ test('tiny has the preset date count and the row counts its manifest claims', as
 test('a second prepare with the same preset and seed reuses the data', async () => {
   const again = await prepareDataset(tiny.url, { spec: presets.tiny, seed: 42 });
   assert.equal(again.reused, true);
-  assert.ok(again.seconds < 2, `reuse took ${again.seconds} s`);
+  // how fast a reuse is (under 2 s) is npm run bench:budgets' to check: a busy machine must not fail this test
 });
 
 test('same preset and seed give identical data; another seed differs', async () => {

@@ -47,7 +47,8 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   const r = await runCli('load:timeline', ['--preset', 'tiny', '--quick', '--out', out], env);
   const seconds = (performance.now() - t0) / 1000;
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
-  assert.ok(seconds < 180, `the quick run took ${seconds.toFixed(0)} s (limit 180 s)`);
+  // its budget (180 s) is npm run bench:budgets' to check: a busy machine must not fail this test on time alone
+  t.diagnostic(`the quick run took ${seconds.toFixed(0)} s`);
   assert.deepEqual(postmastersOn(testDataDir), [], 'no postgres process remains');
   for (const f of [
     'summary.json',
