@@ -49,14 +49,31 @@ function concurrency(): number {
   return n;
 }
 
+/** seconds per file: the sum of its top-level tests, for the table at the end */
+const fileSeconds = new Map<string, number>();
+
+interface TestEvent {
+  nesting: number;
+  file?: string;
+  details: { duration_ms: number };
+}
+
+function tally(data: TestEvent): void {
+  if (data.nesting !== 0 || !data.file) return;
+  const file = path.relative(projectRoot, data.file);
+  fileSeconds.set(file, (fileSeconds.get(file) ?? 0) + data.details.duration_ms / 1000);
+}
+
 /** Runs `files` with the spec reporter, `n` at a time; resolves whether every test passed. */
 function runFiles(files: string[], n: number): Promise<boolean> {
   if (files.length === 0) return Promise.resolve(true);
   return new Promise((resolve) => {
     let passed = true;
     const stream = run({ files, concurrency: n });
-    stream.on('test:fail', () => {
+    stream.on('test:pass', tally);
+    stream.on('test:fail', (data: TestEvent) => {
       passed = false;
+      tally(data);
     });
     const out = stream.compose(new spec());
     out.pipe(process.stdout, { end: false });
@@ -64,6 +81,7 @@ function runFiles(files: string[], n: number): Promise<boolean> {
   });
 }
 
+const started = performance.now();
 const n = concurrency();
 const files = choose(process.argv.slice(2));
 const weight = (f: string) => SECONDS[path.basename(f)] ?? 0;
@@ -71,4 +89,8 @@ const together = files.filter((f) => !ALONE.has(path.basename(f))).sort((a, b) =
 const alone = files.filter((f) => ALONE.has(path.basename(f)));
 const togetherPassed = await runFiles(together, n);
 const alonePassed = await runFiles(alone, 1);
+const table = [...fileSeconds].sort((x, y) => y[1] - x[1]);
+const wall = (performance.now() - started) / 1000;
+console.log(`\nseconds per file (its tests; ${n} files at a time, ${wall.toFixed(0)} s in all):`);
+for (const [file, seconds] of table) console.log(`${seconds.toFixed(1).padStart(8)}  ${file}`);
 process.exitCode = togetherPassed && alonePassed ? 0 : 1;
