@@ -19,6 +19,7 @@ import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { ownDataDir } from './helpers/db.ts';
 import { expectNoneLeft, harnessProcesses, loadPlaying, runCli, shopKiller } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 const loadTestDataDir = ownDataDir(import.meta.url);
 
@@ -82,7 +83,7 @@ const audit = (name: string, extra: Partial<AuditOptions>): Promise<GrowthReport
 let planted: GrowthReport;
 
 test('a count over the series on the cart route: flagged, exactly that statement, with the fixed product list', {
-  timeout: 120_000,
+  timeout: sharedTimeout(120_000),
 }, async () => {
   planted = await audit('planted', { startApp: plantedShop });
   const bad = unexpected(planted.statements);
@@ -114,7 +115,7 @@ test('a count over the series on the cart route: flagged, exactly that statement
 });
 
 test('the same journey without the planted statement passes, every route played at both sizes', {
-  timeout: 120_000,
+  timeout: sharedTimeout(120_000),
 }, async () => {
   const clean = await audit('clean', {});
   assert.deepEqual(unexpected(clean.statements), []);
@@ -131,7 +132,9 @@ test('the same journey without the planted statement passes, every route played 
   );
 });
 
-test('an allow-list entry with a reason silences the planted statement', { timeout: 120_000 }, async () => {
+test('an allow-list entry with a reason silences the planted statement', {
+  timeout: sharedTimeout(120_000),
+}, async () => {
   const fingerprint = unexpected(planted.statements)[0].fingerprint;
   const file = path.join(dir, 'allow.txt');
   writeFileSync(
@@ -170,7 +173,7 @@ test('bad input: one line naming the value, exit 1', async () => {
 });
 
 test('Ctrl-C while the journey plays stops runner, shop and postgres, and writes no growth.json', {
-  timeout: 60_000,
+  timeout: sharedTimeout(60_000),
 }, async () => {
   const out = path.join(dir, 'interrupted');
   let sent = false;
@@ -195,7 +198,7 @@ test('Ctrl-C while the journey plays stops runner, shop and postgres, and writes
 });
 
 test('kill -9 of the shop while the journey plays: one line, exit 1, INCOMPLETE, no growth.json, nothing left', {
-  timeout: 60_000,
+  timeout: sharedTimeout(60_000),
 }, async () => {
   const out = path.join(dir, 'shop-killed');
   const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
@@ -248,7 +251,7 @@ describe('with DATABASE_URL: no plans (the server log is not ours to read), and 
   });
 
   test('an external DATABASE_URL: one note, then work from pg_stat_statements alone', {
-    timeout: 120_000,
+    timeout: sharedTimeout(120_000),
   }, async () => {
     const out = path.join(dir, 'external');
     const r = await runCli('audit:growth', ['--out', out, '--visitors', '20'], {
@@ -269,7 +272,9 @@ describe('with DATABASE_URL: no plans (the server log is not ours to read), and 
     );
   });
 
-  test('without pg_stat_statements: a clear stop before anything is seeded', { timeout: 60_000 }, async () => {
+  test('without pg_stat_statements: a clear stop before anything is seeded', {
+    timeout: sharedTimeout(60_000),
+  }, async () => {
     const r = await runCli('audit:growth', [], { DATABASE_URL: urlOf('loadlab_audit_nostat', 'loadlab_nostat') });
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);

@@ -8,13 +8,14 @@ import { runCli } from './helpers/processes.ts';
 import type { CapacityResult } from '../harness/capacity/types.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { capacityExpectations, checkCharts, readPlotted } from './helpers/chart-readback.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 const testDataDir = ownDataDir(import.meta.url);
 
 const env = { LOADLAB_PGDATA: testDataDir };
 
 test('load:capacity --quick on two date counts writes its files, and the old query loses capacity as dates grow', {
-  timeout: 300_000,
+  timeout: sharedTimeout(300_000),
 }, async (t) => {
   // a folder of the test's own, never reports/capacity (where it would move reports/capacity/latest)
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'loadlab-capacity-test-'));

@@ -19,8 +19,10 @@ import {
   serverProcessesOn,
   type CliResult,
 } from './helpers/processes.ts';
+import { ownDataDir } from './helpers/db.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
-const dataDir = path.join(stateDir, 'test-faults-pgdata');
+const dataDir = ownDataDir(import.meta.url);
 const outRoot = path.join(stateDir, 'test-reports');
 const external = Boolean(process.env.DATABASE_URL?.trim());
 
@@ -116,14 +118,14 @@ function assertStopped(
   rmSync(out, { recursive: true, force: true });
 }
 
-/** no postgres (postmaster or backend), shop or runner of this run is left, allowing 2 s for the last exits */
+/** no postgres (postmaster or backend), shop or runner of this run is left, allowing 2 s (alone) for the last exits */
 async function assertNoLeftovers(folder: string, envPair: string): Promise<void> {
   const leftovers = () => [
     ...serverProcessesOn(folder),
     ...processesWith('scripts/shop.ts', envPair),
     ...processesWith('runner/cli.ts', envPair),
   ];
-  await expectNoneLeft(leftovers, 'no postgres, shop or runner process remains', 2000);
+  await expectNoneLeft(leftovers, 'no postgres, shop or runner process remains', sharedTimeout(2000));
 }
 
 /** the one process running `entry` for this test's runs (one, not a tsx wrapper and its child) */
@@ -158,7 +160,7 @@ describe('faults during a run', {
   });
 
   it('kill -9 of the postmaster: noticed, one line, INCOMPLETE; the next command recovers the data', {
-    timeout: 90_000,
+    timeout: sharedTimeout(90_000),
   }, async (t) => {
     const postmaster = () =>
       Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -173,20 +175,24 @@ describe('faults during a run', {
     await assertNoLeftovers(dataDir, envPair);
   });
 
-  it('kill -9 of the shop: noticed, one line, INCOMPLETE, nothing left', { timeout: 90_000 }, async (t) => {
+  it('kill -9 of the shop: noticed, one line, INCOMPLETE, nothing left', {
+    timeout: sharedTimeout(90_000),
+  }, async (t) => {
     const k = await killDuringRun('shop', env, () => onlyProcess('scripts/shop.ts'));
     assertStopped(t, k, /the shop \(before\) ended unexpectedly \(killed by SIGKILL\)/);
     await assertNoLeftovers(dataDir, envPair);
   });
 
-  it('kill -9 of the runner: noticed, one line, INCOMPLETE, nothing left', { timeout: 90_000 }, async (t) => {
+  it('kill -9 of the runner: noticed, one line, INCOMPLETE, nothing left', {
+    timeout: sharedTimeout(90_000),
+  }, async (t) => {
     const k = await killDuringRun('runner', env, () => onlyProcess('runner/cli.ts'));
     assertStopped(t, k, /the load runner ended unexpectedly \(killed by SIGKILL\) during variant before/);
     await assertNoLeftovers(dataDir, envPair);
   });
 
   it("kill -9 of a capacity step's shop: the sweep stops the same way, with the steps so far", {
-    timeout: 90_000,
+    timeout: sharedTimeout(90_000),
   }, async (t) => {
     const sweep = {
       command: 'load:capacity',
@@ -204,7 +210,7 @@ describe('faults during a run', {
   });
 
   it('the incident day stops the same way when the postmaster, its shop or its runner is killed during the day', {
-    timeout: 240_000,
+    timeout: sharedTimeout(240_000),
   }, async (t) => {
     const postmaster = () =>
       Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -229,7 +235,7 @@ describe('faults during a run', {
   });
 
   it('kill -9 of the harness itself: its shop, runner and postgres stop by themselves', {
-    timeout: 90_000,
+    timeout: sharedTimeout(90_000),
   }, async () => {
     let killed = false;
     await runCli(
@@ -265,7 +271,9 @@ describe('faults during a run', {
       await ds?.db.close();
     });
 
-    it('whose server is killed: one clear line, no stack trace, INCOMPLETE', { timeout: 90_000 }, async (t) => {
+    it('whose server is killed: one clear line, no stack trace, INCOMPLETE', {
+      timeout: sharedTimeout(90_000),
+    }, async (t) => {
       ds = await openDataset({ preset: 'tiny', dataDir: extDir });
       const server = ds.db.server!;
       const k = await killDuringRun('external', { ...env, DATABASE_URL: ds.db.url }, () => server.pid);

@@ -7,6 +7,7 @@ import type { GrowthReport } from '../harness/audit/growth.ts';
 import { ownDataDir } from './helpers/db.ts';
 import { expectNoneLeft, harnessProcesses, runCli, shopKiller } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 const testDataDir = ownDataDir(import.meta.url);
 
@@ -17,7 +18,7 @@ for (const [variant, expectedCode] of [
   ['before', 99],
 ] as const) {
   test(`gate ${variant === 'after' ? 'passes' : 'fails'} the ${variant} variant on tiny -> small`, {
-    timeout: 180_000,
+    timeout: sharedTimeout(180_000),
   }, async (t) => {
     // a folder of the test's own, never reports/gate
     const out = mkdtempSync(path.join(os.tmpdir(), `loadlab-gate-${variant}-`));
@@ -67,7 +68,7 @@ test('gate rejects bad input with one line', async () => {
 });
 
 test('kill -9 of the shop during the latency replay: one line, exit 1, INCOMPLETE, no gate.md, nothing left', {
-  timeout: 180_000,
+  timeout: sharedTimeout(180_000),
 }, async (t) => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'loadlab-gate-killed-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));

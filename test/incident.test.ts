@@ -17,6 +17,7 @@ import { fmtInt, fmtMs, fmtPct } from '../harness/report/format.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, incidentExpectations, phaseWindow, readPlotted } from './helpers/chart-readback.ts';
 import { escapeMd } from '../harness/report/render-md.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 const testDataDir = ownDataDir(import.meta.url);
 
@@ -28,7 +29,9 @@ const env = { LOADLAB_PGDATA: testDataDir };
 const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const isNumOrNull = (v: unknown) => v === null || isNum(v);
 
-test('load:incident --preset tiny --quick writes every contract file and field', { timeout: 180_000 }, async (t) => {
+test('load:incident --preset tiny --quick writes every contract file and field', {
+  timeout: sharedTimeout(180_000),
+}, async (t) => {
   const out = path.join(outRoot, `run-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
@@ -216,7 +219,7 @@ test('load:incident rejects bad input with one line and starts nothing', async (
 });
 
 test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run marked incomplete', {
-  timeout: 120_000,
+  timeout: sharedTimeout(120_000),
 }, async () => {
   const out = path.join(outRoot, `interrupted-${process.pid}`);
   rmSync(out, { recursive: true, force: true });

@@ -21,6 +21,7 @@ import {
   runCli,
 } from './helpers/processes.ts';
 import { checkRerender } from './helpers/rerender.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 const loadTestDataDir = ownDataDir(import.meta.url);
 
@@ -109,7 +110,7 @@ function plottedBetween(charts: PlottedChart[], id: string, label: string, from:
 const reused = path.join(outRoot, `partition-${process.pid}`);
 
 test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner and postgres, and leaves the run marked incomplete', {
-  timeout: 120_000,
+  timeout: sharedTimeout(120_000),
 }, async () => {
   const out = reused;
   rmSync(out, { recursive: true, force: true });
@@ -138,7 +139,7 @@ test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner a
 });
 
 test('load:partition at small scale: before fails a share of the asynchronous actions during the partition, after none; pages stay up; nothing lost or doubled', {
-  timeout: 300_000,
+  timeout: sharedTimeout(300_000),
 }, async (t) => {
   // into the interrupted run's folder, as a user may: its carts, still in the database, are not this run's
   const out = reused;
@@ -283,7 +284,7 @@ async function killDuringRun(name: string, when: RegExp, playing: boolean, pick:
 }
 
 test('a redis-server or a worker that dies mid-run stops it with one line and an INCOMPLETE folder; links the partition cuts do not', {
-  timeout: 240_000,
+  timeout: sharedTimeout(240_000),
 }, async (t) => {
   const cases: [string, RegExp, boolean, () => number[], RegExp][] = [
     ['redis', /before: baseline \d+ s/, true, redisServers, /redis-server ended unexpectedly \(killed by SIGKILL\)/],

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { projectRoot, reportsDir } from '../harness/files/paths.ts';
 import { ownDataDir } from './helpers/db.ts';
 import { runCli, type CliResult } from './helpers/processes.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 const loadTestDataDir = ownDataDir(import.meta.url);
 
@@ -61,7 +62,7 @@ function ok(name: string, r: CliResult): void {
 }
 
 test('load:incident, load:capacity, gate, db:stats and report with --out leave reports/ and .env as they were', {
-  timeout: 300_000,
+  timeout: sharedTimeout(300_000),
 }, async (t) => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'loadlab-untouched-'));
   const before = snapshot();

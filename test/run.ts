@@ -8,6 +8,8 @@ import path from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { projectRoot } from '../harness/files/paths.ts';
+import { prepareTemplate } from './helpers/db.ts';
+import { testConcurrency } from './helpers/timeouts.ts';
 
 /**
  * Files whose assertions time the runner to the millisecond against a server in the same process: they run one
@@ -40,10 +42,11 @@ function choose(args: string[]): string[] {
 }
 
 function concurrency(): number {
-  const raw = process.env.LOADLAB_TEST_CONCURRENCY ?? '3';
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 16) {
-    process.stderr.write(`error: LOADLAB_TEST_CONCURRENCY '${raw}' is not a whole number from 1 to 16\n`);
+  const n = testConcurrency();
+  if (n === undefined) {
+    process.stderr.write(
+      `error: LOADLAB_TEST_CONCURRENCY '${process.env.LOADLAB_TEST_CONCURRENCY}' is not a whole number from 1 to 16\n`,
+    );
     process.exit(1);
   }
   return n;
@@ -87,6 +90,8 @@ const files = choose(process.argv.slice(2));
 const weight = (f: string) => SECONDS[path.basename(f)] ?? 0;
 const together = files.filter((f) => !ALONE.has(path.basename(f))).sort((a, b) => weight(b) - weight(a));
 const alone = files.filter((f) => ALONE.has(path.basename(f)));
+// unit tests start no database; the others copy the template (helpers/db.ts) into their own folders
+if (files.some((f) => path.dirname(f) !== path.join(projectRoot, 'test', 'unit'))) await prepareTemplate();
 const togetherPassed = await runFiles(together, n);
 const alonePassed = await runFiles(alone, 1);
 const table = [...fileSeconds].sort((x, y) => y[1] - x[1]);

@@ -2,15 +2,14 @@
 // itself once the database is back. Uses an embedded server of its own, which this test stops and restarts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import pg from 'pg';
-import { stateDir } from '../harness/files/paths.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { startEmbedded, type EmbeddedServer } from '../harness/db/embedded.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 import { createPool, withClient } from '../shop/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 
-const dataDir = path.join(stateDir, 'test-shop-down-pgdata');
+const dataDir = ownDataDir(import.meta.url);
 const external = Boolean(process.env.DATABASE_URL?.trim());
 
 describe('shop with the database down', {

@@ -11,6 +11,7 @@ import { expectUserErrors, postmastersOn, runCli } from './helpers/processes.ts'
 import { checkRerender } from './helpers/rerender.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, timelineExpectations } from './helpers/chart-readback.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 const testDataDir = ownDataDir(import.meta.url);
 
@@ -39,7 +40,7 @@ interface Period {
 }
 
 test('load:timeline --preset tiny --quick plays the day and writes the timeline contract', {
-  timeout: 240_000,
+  timeout: sharedTimeout(240_000),
 }, async (t) => {
   const out = path.join(outRoot, `timeline-${process.pid}`);
   rmSync(out, { recursive: true, force: true });

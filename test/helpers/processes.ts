@@ -5,6 +5,7 @@ import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
 import { effectiveDataDir } from '../../harness/db/server-files.ts';
 import { serverProcesses } from '../../harness/db/server-processes.ts';
+import { sharedTimeout } from './timeouts.ts';
 
 /** pids of postmasters started on this data folder (their command line names it after -D) */
 export function postmastersOn(requested: string): number[] {
@@ -101,8 +102,15 @@ export async function expectUserErrors(
   }
 }
 
-/** Waits up to `waitMs` for `find` to come back empty (the last exits take a moment), then asserts it is. */
-export async function expectNoneLeft(find: () => number[], what: string, waitMs = 10_000): Promise<void> {
+/**
+ * Waits up to `waitMs` for `find` to come back empty (the last exits take a moment, longer with other test files
+ * beside this one), then asserts it is.
+ */
+export async function expectNoneLeft(
+  find: () => number[],
+  what: string,
+  waitMs = sharedTimeout(10_000),
+): Promise<void> {
   const deadline = Date.now() + waitMs;
   while (find().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
   assert.deepEqual(find(), [], what);
