@@ -12,10 +12,16 @@ import { prepareTemplate } from './helpers/db.ts';
 import { testConcurrency } from './helpers/timeouts.ts';
 
 /**
- * Files whose assertions time the runner to the millisecond against a server in the same process: they run one
- * at a time after the others, so that the suite's own load does not stand between a timer and its callback.
+ * Files whose assertions time the runner against a server in the same process (start lag, percentiles within
+ * 2 %, a stop within so many ms): they run one at a time after the others, so that the suite's own load does not
+ * stand between a timer and its callback. Their bounds belong in bench:runner; then they can join the others.
  */
-const ALONE = new Set(['runner-arrival.test.ts', 'runner-latency.test.ts']);
+const ALONE = new Set([
+  'runner-arrival.test.ts',
+  'runner-latency.test.ts',
+  'runner-thresholds.test.ts',
+  'runner-cli.test.ts',
+]);
 
 /**
  * Seconds each long file took alone (2026-12-06, 2 shared cores, noisy): the order to start them in. A file not
