@@ -58,12 +58,14 @@ describe('shop with the database down', {
       await assert.rejects(
         withClient(pool, async (db) => {
           const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+          // the server's FATAL reaches the idle-in-request client, which then ends; unhandled, the FATAL would
+          // end this process
+          const ended = new Promise((r) => db.once('end', r));
           const admin = new pg.Client({ connectionString: ds.db.url });
           await admin.connect();
           await admin.query('SELECT pg_terminate_backend($1)', [pid]);
           await admin.end();
-          // the server's FATAL reaches the idle-in-request client now; unhandled, it would end this process
-          await new Promise((r) => setTimeout(r, 300));
+          await ended;
           await db.query('SELECT 1');
         }),
       );
