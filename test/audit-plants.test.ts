@@ -21,7 +21,9 @@ import { DEFAULT_ALLOW_FILE } from '../harness/audit/flags.ts';
 import { readAllowList } from '../harness/audit/allow-list.ts';
 import { readBaseline } from '../harness/audit/baseline.ts';
 import { presetSpec } from '../datasets/presets.ts';
-import { loadTestDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
+
+const loadTestDataDir = ownDataDir(import.meta.url);
 import { junitCases } from './helpers/junit.ts';
 import { plantedShop, routeOf, type Plant } from './helpers/planted-shop.ts';
 

@@ -16,9 +16,12 @@ import { DEFAULT_ALLOW_FILE } from '../harness/audit/flags.ts';
 import { readAllowList } from '../harness/audit/allow-list.ts';
 import { presetSpec } from '../datasets/presets.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
-import { loadTestDataDir } from './helpers/db.ts';
-import { expectNoneLeft, harnessProcesses, runCli, shopKiller } from './helpers/processes.ts';
+import { ownDataDir } from './helpers/db.ts';
+import { expectNoneLeft, harnessProcesses, loadPlaying, runCli, shopKiller } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
+
+const loadTestDataDir = ownDataDir(import.meta.url);
 
 const PLANTED_TAG = 'planted: seats left in the series';
 const PLANTED_SQL = `/* ${PLANTED_TAG} */ SELECT count(*) FROM pretixbase_subevent s
@@ -80,7 +83,7 @@ const audit = (name: string, extra: Partial<AuditOptions>): Promise<GrowthReport
 let planted: GrowthReport;
 
 test('a count over the series on the cart route: flagged, exactly that statement, with the fixed product list', {
-  timeout: 120_000,
+  timeout: sharedTimeout(120_000),
 }, async () => {
   planted = await audit('planted', { startApp: plantedShop });
   const bad = unexpected(planted.statements);
@@ -112,7 +115,7 @@ test('a count over the series on the cart route: flagged, exactly that statement
 });
 
 test('the same journey without the planted statement passes, every route played at both sizes', {
-  timeout: 120_000,
+  timeout: sharedTimeout(120_000),
 }, async () => {
   const clean = await audit('clean', {});
   assert.deepEqual(unexpected(clean.statements), []);
@@ -129,7 +132,9 @@ test('the same journey without the planted statement passes, every route played 
   );
 });
 
-test('an allow-list entry with a reason silences the planted statement', { timeout: 120_000 }, async () => {
+test('an allow-list entry with a reason silences the planted statement', {
+  timeout: sharedTimeout(120_000),
+}, async () => {
   const fingerprint = unexpected(planted.statements)[0].fingerprint;
   const file = path.join(dir, 'allow.txt');
   writeFileSync(
@@ -172,18 +177,22 @@ test('bad input: one line naming the value, exit 1', async () => {
 });
 
 test('Ctrl-C while the journey plays stops runner, shop and postgres, and writes no growth.json', {
-  timeout: 60_000,
+  timeout: sharedTimeout(60_000),
 }, async () => {
   const out = path.join(dir, 'interrupted');
   let sent = false;
+  let failed = '';
   const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
   const r = await runCli('audit:growth', ['--out', out, '--visitors', '200'], env, (stderr, kill) => {
     if (!sent && /tiny: playing 200 visitors/.test(stderr)) {
       sent = true;
-      setTimeout(() => kill('SIGINT'), 1500);
+      loadPlaying(loadTestDataDir).then(
+        () => kill('SIGINT'),
+        (err: Error) => (failed = err.message),
+      );
     }
   });
-  assert.ok(sent, `the journey started: ${r.stderr}`);
+  assert.ok(sent && !failed, `the journey started: ${failed} ${r.stderr}`);
   assert.equal(r.code, 130, r.stderr.slice(-1000));
   await expectNoneLeft(() => harnessProcesses(loadTestDataDir), 'no postgres, shop or runner process remains');
   assert.ok(
@@ -193,11 +202,11 @@ test('Ctrl-C while the journey plays stops runner, shop and postgres, and writes
 });
 
 test('kill -9 of the shop while the journey plays: one line, exit 1, INCOMPLETE, no growth.json, nothing left', {
-  timeout: 60_000,
+  timeout: sharedTimeout(60_000),
 }, async () => {
   const out = path.join(dir, 'shop-killed');
   const env = { LOADLAB_PGDATA: loadTestDataDir, LOADLAB_VERBOSE: '1' };
-  const killer = shopKiller(loadTestDataDir, 300);
+  const killer = shopKiller(loadTestDataDir);
   let watching = false;
   const r = await runCli('audit:growth', ['--out', out, '--visitors', '200'], env, (stderr) => {
     if (!watching && /tiny: playing 200 visitors/.test(stderr)) {
@@ -205,7 +214,7 @@ test('kill -9 of the shop while the journey plays: one line, exit 1, INCOMPLETE,
       killer.start();
     }
   });
-  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
+  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${killer.failed} ${r.stderr.slice(-500)}`);
   assert.equal(r.code, 1, r.stderr.slice(-1000));
   const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
   assert.match(last, /^error: run stopped: the shop \(after, tiny\) ended unexpectedly \(killed by SIGKILL\)/);
@@ -246,7 +255,7 @@ describe('with DATABASE_URL: no plans (the server log is not ours to read), and 
   });
 
   test('an external DATABASE_URL: one note, then work from pg_stat_statements alone', {
-    timeout: 120_000,
+    timeout: sharedTimeout(120_000),
   }, async () => {
     const out = path.join(dir, 'external');
     const r = await runCli('audit:growth', ['--out', out, '--visitors', '20'], {
@@ -267,7 +276,9 @@ describe('with DATABASE_URL: no plans (the server log is not ours to read), and 
     );
   });
 
-  test('without pg_stat_statements: a clear stop before anything is seeded', { timeout: 60_000 }, async () => {
+  test('without pg_stat_statements: a clear stop before anything is seeded', {
+    timeout: sharedTimeout(60_000),
+  }, async () => {
     const r = await runCli('audit:growth', [], { DATABASE_URL: urlOf('loadlab_audit_nostat', 'loadlab_nostat') });
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);

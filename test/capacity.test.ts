@@ -3,16 +3,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTestDataDir as testDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { runCli } from './helpers/processes.ts';
 import type { CapacityResult } from '../harness/capacity/types.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { capacityExpectations, checkCharts, readPlotted } from './helpers/chart-readback.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 const env = { LOADLAB_PGDATA: testDataDir };
 
 test('load:capacity --quick on two date counts writes its files, and the old query loses capacity as dates grow', {
-  timeout: 300_000,
+  timeout: sharedTimeout(300_000),
 }, async (t) => {
   // a folder of the test's own, never reports/capacity (where it would move reports/capacity/latest)
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'loadlab-capacity-test-'));

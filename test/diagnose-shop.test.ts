@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 import { watchDiagnosis, type WatchSummary } from '../harness/stats/live/watch.ts';
 import type { DiagnoseLine } from '../harness/stats/live/types.ts';
@@ -19,7 +19,7 @@ let hotDates: number[];
 let others: string[];
 
 before(async () => {
-  ds = await testDataset('small');
+  ds = await testDataset(ownDataDir(import.meta.url), 'small');
   shop = await startShop({ databaseUrl: ds.db.url, variant: 'before' });
   const db = new pg.Client(ds.db.url);
   await db.connect();

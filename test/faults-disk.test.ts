@@ -14,6 +14,7 @@ import { diskSpace } from '../harness/db/disk.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 import { runCli, serverProcessesOn } from './helpers/processes.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 const MiB = 1024 ** 2;
 const mount = path.join(os.tmpdir(), `loadlab-disk-test-${process.pid}`);
@@ -44,7 +45,7 @@ describe('a filling disk', { skip }, () => {
   });
 
   it('the watchdog stops a spilling run below the floor, the database shuts down cleanly and starts again', {
-    timeout: 120_000,
+    timeout: sharedTimeout(120_000),
   }, async (t) => {
     mkdirSync(mount, { recursive: true });
     try {
@@ -99,7 +100,7 @@ describe('a filling disk', { skip }, () => {
   });
 
   it('with the limit sized from the free space, the spilling query fails as a 503 instead of filling the disk', {
-    timeout: 60_000,
+    timeout: sharedTimeout(60_000),
   }, async (t) => {
     if (!mounted) return t.skip('no tmpfs');
     const notes: string[] = [];

@@ -11,9 +11,18 @@ import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
 import { effectiveDataDir } from '../harness/db/server-files.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
-import { expectNoneLeft, processesWith, runCli, serverProcessesOn, type CliResult } from './helpers/processes.ts';
+import {
+  expectNoneLeft,
+  loadPlaying,
+  processesWith,
+  runCli,
+  serverProcessesOn,
+  type CliResult,
+} from './helpers/processes.ts';
+import { ownDataDir } from './helpers/db.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
-const dataDir = path.join(stateDir, 'test-faults-pgdata');
+const dataDir = ownDataDir(import.meta.url);
 const outRoot = path.join(stateDir, 'test-reports');
 const external = Boolean(process.env.DATABASE_URL?.trim());
 
@@ -27,10 +36,8 @@ interface Killed {
 interface RunToKill {
   command: string;
   args: string[];
-  /** the line that says the load is about to start */
+  /** the line that says the load is about to start; the kill waits for the load to play (loadPlaying) */
   loadStarted: RegExp;
-  /** from that line to the kill (default 3 s) */
-  delayMs?: number;
 }
 
 const incidentRun: RunToKill = {
@@ -38,16 +45,15 @@ const incidentRun: RunToKill = {
   args: ['--preset', 'tiny', '--quick', '--variants', 'before', '--baseline-rate', '120'],
   loadStarted: /before: baseline/,
 };
-// the day's load starts 8 s after its plan is printed (the runner's start-up): killed 4 s into 'normal'
+// the day's load starts a while after its plan is printed (the runner's start-up): killed as 'normal' plays
 const timelineRun: RunToKill = {
   command: 'load:timeline',
   args: ['--preset', 'tiny', '--quick', '--baseline-rate', '120'],
   loadStarted: /^the day: /m,
-  delayMs: 12_000,
 };
 const timelineSofar = /the day: stopped [\d.]+ s into its load: /;
 
-/** A quick run (by default a replay of `before` on tiny); 3 s into its load the process `pick` names gets SIGKILL. */
+/** A quick run (by default a replay of `before` on tiny); once its load plays, the process `pick` names gets SIGKILL. */
 async function killDuringRun(
   name: string,
   env: NodeJS.ProcessEnv,
@@ -63,15 +69,18 @@ async function killDuringRun(
   const r = await runCli(run.command, [...run.args, '--out', out], env, undefined, (stdout) => {
     if (!armed && run.loadStarted.test(stdout)) {
       armed = true;
-      setTimeout(() => {
-        try {
-          const pid = pick();
-          killedAt = performance.now();
-          process.kill(pid, 'SIGKILL');
-        } catch (err) {
-          pickError = (err as Error).message;
-        }
-      }, run.delayMs ?? 3000);
+      loadPlaying(dataDir).then(
+        () => {
+          try {
+            const pid = pick();
+            killedAt = performance.now();
+            process.kill(pid, 'SIGKILL');
+          } catch (err) {
+            pickError = (err as Error).message;
+          }
+        },
+        (err: Error) => (pickError = err.message),
+      );
     }
     if (killedAt && !noticedAt && /^fault: /m.test(stdout)) noticedAt = performance.now();
   });
@@ -109,14 +118,14 @@ function assertStopped(
   rmSync(out, { recursive: true, force: true });
 }
 
-/** no postgres (postmaster or backend), shop or runner of this run is left, allowing 2 s for the last exits */
+/** no postgres (postmaster or backend), shop or runner of this run is left, allowing 2 s (alone) for the last exits */
 async function assertNoLeftovers(folder: string, envPair: string): Promise<void> {
   const leftovers = () => [
     ...serverProcessesOn(folder),
     ...processesWith('scripts/shop.ts', envPair),
     ...processesWith('runner/cli.ts', envPair),
   ];
-  await expectNoneLeft(leftovers, 'no postgres, shop or runner process remains', 2000);
+  await expectNoneLeft(leftovers, 'no postgres, shop or runner process remains', sharedTimeout(2000));
 }
 
 /** the one process running `entry` for this test's runs (one, not a tsx wrapper and its child) */
@@ -151,7 +160,7 @@ describe('faults during a run', {
   });
 
   it('kill -9 of the postmaster: noticed, one line, INCOMPLETE; the next command recovers the data', {
-    timeout: 90_000,
+    timeout: sharedTimeout(90_000),
   }, async (t) => {
     const postmaster = () =>
       Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -166,20 +175,24 @@ describe('faults during a run', {
     await assertNoLeftovers(dataDir, envPair);
   });
 
-  it('kill -9 of the shop: noticed, one line, INCOMPLETE, nothing left', { timeout: 90_000 }, async (t) => {
+  it('kill -9 of the shop: noticed, one line, INCOMPLETE, nothing left', {
+    timeout: sharedTimeout(90_000),
+  }, async (t) => {
     const k = await killDuringRun('shop', env, () => onlyProcess('scripts/shop.ts'));
     assertStopped(t, k, /the shop \(before\) ended unexpectedly \(killed by SIGKILL\)/);
     await assertNoLeftovers(dataDir, envPair);
   });
 
-  it('kill -9 of the runner: noticed, one line, INCOMPLETE, nothing left', { timeout: 90_000 }, async (t) => {
+  it('kill -9 of the runner: noticed, one line, INCOMPLETE, nothing left', {
+    timeout: sharedTimeout(90_000),
+  }, async (t) => {
     const k = await killDuringRun('runner', env, () => onlyProcess('runner/cli.ts'));
     assertStopped(t, k, /the load runner ended unexpectedly \(killed by SIGKILL\) during variant before/);
     await assertNoLeftovers(dataDir, envPair);
   });
 
   it("kill -9 of a capacity step's shop: the sweep stops the same way, with the steps so far", {
-    timeout: 90_000,
+    timeout: sharedTimeout(90_000),
   }, async (t) => {
     const sweep = {
       command: 'load:capacity',
@@ -197,7 +210,7 @@ describe('faults during a run', {
   });
 
   it('the incident day stops the same way when the postmaster, its shop or its runner is killed during the day', {
-    timeout: 240_000,
+    timeout: sharedTimeout(240_000),
   }, async (t) => {
     const postmaster = () =>
       Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -222,7 +235,7 @@ describe('faults during a run', {
   });
 
   it('kill -9 of the harness itself: its shop, runner and postgres stop by themselves', {
-    timeout: 90_000,
+    timeout: sharedTimeout(90_000),
   }, async () => {
     let killed = false;
     await runCli(
@@ -234,10 +247,8 @@ describe('faults during a run', {
         if (!killed && incidentRun.loadStarted.test(stdout)) {
           killed = true;
           // the harness's node process and the tsx launcher above it, as an out-of-memory kill of the session would
-          setTimeout(
-            () =>
-              processesWith('scripts/load-incident.ts', envPair).forEach((pid) => void process.kill(pid, 'SIGKILL')),
-            3000,
+          void loadPlaying(dataDir).then(() =>
+            processesWith('scripts/load-incident.ts', envPair).forEach((pid) => void process.kill(pid, 'SIGKILL')),
           );
         }
       },
@@ -260,7 +271,9 @@ describe('faults during a run', {
       await ds?.db.close();
     });
 
-    it('whose server is killed: one clear line, no stack trace, INCOMPLETE', { timeout: 90_000 }, async (t) => {
+    it('whose server is killed: one clear line, no stack trace, INCOMPLETE', {
+      timeout: sharedTimeout(90_000),
+    }, async (t) => {
       ds = await openDataset({ preset: 'tiny', dataDir: extDir });
       const server = ds.db.server!;
       const k = await killDuringRun('external', { ...env, DATABASE_URL: ds.db.url }, () => server.pid);

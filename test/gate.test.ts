@@ -4,9 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { GrowthReport } from '../harness/audit/growth.ts';
-import { loadTestDataDir as testDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { expectNoneLeft, harnessProcesses, runCli, shopKiller } from './helpers/processes.ts';
 import { junitCases } from './helpers/junit.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 const env = { LOADLAB_PGDATA: testDataDir };
 
@@ -15,7 +18,7 @@ for (const [variant, expectedCode] of [
   ['before', 99],
 ] as const) {
   test(`gate ${variant === 'after' ? 'passes' : 'fails'} the ${variant} variant on tiny -> small`, {
-    timeout: 180_000,
+    timeout: sharedTimeout(180_000),
   }, async (t) => {
     // a folder of the test's own, never reports/gate
     const out = mkdtempSync(path.join(os.tmpdir(), `loadlab-gate-${variant}-`));
@@ -76,11 +79,11 @@ test('gate rejects bad input with one line', async () => {
 });
 
 test('kill -9 of the shop during the latency replay: one line, exit 1, INCOMPLETE, no gate.md, nothing left', {
-  timeout: 180_000,
+  timeout: sharedTimeout(180_000),
 }, async (t) => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'loadlab-gate-killed-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
-  const killer = shopKiller(testDataDir, 1_000);
+  const killer = shopKiller(testDataDir);
   let watching = false;
   const r = await runCli(
     'gate',
@@ -93,7 +96,7 @@ test('kill -9 of the shop during the latency replay: one line, exit 1, INCOMPLET
       }
     },
   );
-  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${r.stderr.slice(-500)}`);
+  assert.ok(killer.killed.length > 0, `the shop was found and killed: ${killer.failed} ${r.stderr.slice(-500)}`);
   assert.equal(r.code, 1, r.stderr.slice(-1000));
   const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
   assert.match(last, /^error: run stopped: the shop \(after, small\) ended unexpectedly \(killed by SIGKILL\)/);

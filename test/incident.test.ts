@@ -3,14 +3,24 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTestDataDir as testDataDir } from './helpers/db.ts';
-import { expectNoneLeft, expectUserErrors, harnessProcesses, postmastersOn, runCli } from './helpers/processes.ts';
+import { ownDataDir } from './helpers/db.ts';
+import {
+  expectNoneLeft,
+  expectUserErrors,
+  harnessProcesses,
+  loadPlaying,
+  postmastersOn,
+  runCli,
+} from './helpers/processes.ts';
 import { readLoadPoints } from '../harness/load/k6-points.ts';
 import { percentile, requestFigures, sentAt, sentBetween } from '../harness/load/request-figures.ts';
 import { fmtInt, fmtMs, fmtPct } from '../harness/cli/format.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, incidentExpectations, phaseWindow, readPlotted } from './helpers/chart-readback.ts';
 import { escapeMd } from '../harness/report/render-md.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 // runs go to a folder of the test's own, never to reports/ (where they would move reports/latest)
 const outRoot = mkdtempSync(path.join(os.tmpdir(), 'loadlab-incident-test-'));
@@ -20,14 +30,17 @@ const env = { LOADLAB_PGDATA: testDataDir };
 const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const isNumOrNull = (v: unknown) => v === null || isNum(v);
 
-test('load:incident --preset tiny --quick writes every contract file and field', { timeout: 180_000 }, async (t) => {
+test('load:incident --preset tiny --quick writes every contract file and field', {
+  timeout: sharedTimeout(180_000),
+}, async (t) => {
   const out = path.join(outRoot, `run-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
   const r = await runCli('load:incident', ['--preset', 'tiny', '--quick', '--out', out], env);
   const seconds = (performance.now() - t0) / 1000;
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
-  assert.ok(seconds < 120, `the quick run took ${seconds.toFixed(0)} s (limit 120 s)`);
+  // its budget (120 s) is npm run bench:budgets' to check: a busy machine must not fail this test on time alone
+  t.diagnostic(`the quick run took ${seconds.toFixed(0)} s`);
   assert.deepEqual(postmastersOn(testDataDir), [], 'no postgres process remains');
 
   for (const f of [
@@ -219,11 +232,12 @@ test('load:incident rejects bad input with one line and starts nothing', async (
 });
 
 test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run marked incomplete', {
-  timeout: 120_000,
+  timeout: sharedTimeout(120_000),
 }, async () => {
   const out = path.join(outRoot, `interrupted-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   let sent = false;
+  let failed = '';
   const r = await runCli(
     'load:incident',
     ['--preset', 'tiny', '--quick', '--baseline-rate', '60', '--out', out],
@@ -232,11 +246,14 @@ test('Ctrl-C during a replay stops runner, shop and postgres, and leaves the run
     (stdout, kill) => {
       if (!sent && /before: baseline/.test(stdout)) {
         sent = true;
-        setTimeout(() => kill('SIGINT'), 3000);
+        loadPlaying(testDataDir).then(
+          () => kill('SIGINT'),
+          (err: Error) => (failed = err.message),
+        );
       }
     },
   );
-  assert.ok(sent, `the replay started: ${r.stdout}`);
+  assert.ok(sent && !failed, `the replay started: ${failed} ${r.stdout}`);
   assert.equal(r.code, 130, r.stderr.slice(-1000));
   await expectNoneLeft(() => harnessProcesses(testDataDir), 'no postgres, shop or runner process remains');
   assert.ok(existsSync(path.join(out, 'INCOMPLETE')), 'the run folder says it is incomplete');

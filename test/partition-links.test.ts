@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { FaultLink, targetOf, throughLink } from '../harness/partition/fault-link.ts';
 import { openRedis, type RedisServer } from '../harness/partition/redis.ts';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 
 /** How long a promise took to settle, and how (a rejection's message). */
 async function timed(p: Promise<unknown>): Promise<{ ms: number; error: string | null }> {
@@ -23,7 +23,7 @@ describe('fault links', () => {
   let ds: Awaited<ReturnType<typeof testDataset>>;
   let redis: RedisServer;
   before(async () => {
-    ds = await testDataset('tiny');
+    ds = await testDataset(ownDataDir(import.meta.url));
     redis = await openRedis(() => {});
   });
   after(async () => {

@@ -11,7 +11,9 @@ import { runTask } from '../shop/async/run-task.ts';
 import type { TaskData } from '../shop/async/jobs.ts';
 import { checkNoLoss, lostOrDuplicated, type TaskRecord } from '../harness/partition/no-loss.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
-import { loadTestDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
+
+const loadTestDataDir = ownDataDir(import.meta.url);
 
 describe('no-loss check', () => {
   let ds: OpenedDataset;

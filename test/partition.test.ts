@@ -11,9 +11,19 @@ import { ASYNC_NAMES } from '../harness/partition/phases.ts';
 import type { PartitionSeries, PartitionSeriesPoint, PartitionVariant } from '../harness/partition/types.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, type ExpectedSeries, type PlottedChart } from './helpers/chart-readback.ts';
-import { loadTestDataDir } from './helpers/db.ts';
-import { expectNoneLeft, expectUserErrors, postmastersOn, processesWith, runCli } from './helpers/processes.ts';
+import { ownDataDir } from './helpers/db.ts';
+import {
+  expectNoneLeft,
+  expectUserErrors,
+  loadPlaying,
+  postmastersOn,
+  processesWith,
+  runCli,
+} from './helpers/processes.ts';
 import { checkRerender } from './helpers/rerender.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
+
+const loadTestDataDir = ownDataDir(import.meta.url);
 
 const outRoot = path.join(stateDir, 'test-reports');
 const env = { LOADLAB_PGDATA: loadTestDataDir };
@@ -21,19 +31,30 @@ const marker = `LOADLAB_PGDATA=${loadTestDataDir}`;
 const small = ['--quick', '--web-workers', '2', '--task-workers', '4'];
 
 /**
- * redis-servers of this checkout: redis rewrites its process title over its environment, so they are found by
- * their working folder, the data folder the harness gives each under the state folder
+ * redis-servers of this test's runs: redis rewrites its process title over its environment, so they are found by
+ * their working folder, the data folder the harness gives each under the state folder, named PORT-PID after the
+ * process that started it. One whose starter is alive without this test's marker belongs to another test file
+ * running meanwhile (partition-links starts its own); one whose starter is gone is an orphan, whoever's it was.
  */
 function redisServers(): number[] {
   const root = path.join(stateDir, 'redis') + path.sep;
+  const ours = (starter: number) => {
+    try {
+      return readFileSync(`/proc/${starter}/environ`, 'utf8').split('\0').includes(marker);
+    } catch {
+      return true; // gone: nobody else can stop it
+    }
+  };
   return readdirSync('/proc')
     .filter((pid) => /^\d+$/.test(pid))
     .map(Number)
     .filter((pid) => {
       try {
+        const cwd = readlinkSync(`/proc/${pid}/cwd`);
         return (
           readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server') &&
-          readlinkSync(`/proc/${pid}/cwd`).startsWith(root)
+          cwd.startsWith(root) &&
+          ours(Number(path.basename(cwd).split('-')[1]))
         );
       } catch {
         return false; // gone, or not ours to read
@@ -89,7 +110,7 @@ function plottedBetween(charts: PlottedChart[], id: string, label: string, from:
 const reused = path.join(outRoot, `partition-${process.pid}`);
 
 test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner and postgres, and leaves the run marked incomplete', {
-  timeout: 120_000,
+  timeout: sharedTimeout(120_000),
 }, async () => {
   const out = reused;
   rmSync(out, { recursive: true, force: true });
@@ -100,9 +121,10 @@ test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner a
     env,
     undefined,
     (stdout, kill) => {
+      // the harness prints the line as it cuts the links, while the load plays on: the partition is on now
       if (!sent && /partition: cut/.test(stdout)) {
         sent = true;
-        setTimeout(() => kill('SIGINT'), 2_000);
+        kill('SIGINT');
       }
     },
   );
@@ -117,7 +139,7 @@ test('Ctrl-C during the partition stops redis-server, haproxy, workers, runner a
 });
 
 test('load:partition at small scale: before fails a share of the asynchronous actions during the partition, after none; pages stay up; nothing lost or doubled', {
-  timeout: 300_000,
+  timeout: sharedTimeout(300_000),
 }, async (t) => {
   // into the interrupted run's folder, as a user may: its carts, still in the database, are not this run's
   const out = reused;
@@ -230,11 +252,15 @@ test('load:partition at small scale: before fails a share of the asynchronous ac
   rmSync(out, { recursive: true, force: true });
 });
 
-/** A run of `before` in which the process `pick` finds gets SIGKILL 2 s after stdout matched `when`. */
-async function killDuringRun(name: string, when: RegExp, pick: () => number[]) {
+/**
+ * A run of `before` in which the process `pick` finds gets SIGKILL once stdout matched `when` and, with
+ * `playing`, the load plays (loadPlaying).
+ */
+async function killDuringRun(name: string, when: RegExp, playing: boolean, pick: () => number[]) {
   const out = path.join(outRoot, `partition-fault-${name}-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   let killed: number[] = [];
+  let failed = '';
   const r = await runCli(
     'load:partition',
     [...small, '--variants', 'before', '--phase-seconds', '4,20,4', '--out', out],
@@ -243,25 +269,30 @@ async function killDuringRun(name: string, when: RegExp, pick: () => number[]) {
     (stdout) => {
       if (killed.length === 0 && when.test(stdout)) {
         killed = [-1];
-        setTimeout(() => {
-          killed = pick();
-          for (const pid of killed) process.kill(pid, 'SIGKILL');
-        }, 2_000);
+        (playing ? loadPlaying(loadTestDataDir) : Promise.resolve()).then(
+          () => {
+            killed = pick();
+            for (const pid of killed) process.kill(pid, 'SIGKILL');
+          },
+          (err: Error) => (failed = err.message),
+        );
       }
     },
   );
+  assert.equal(failed, '', 'the load played');
   return { r, out, killed };
 }
 
 test('a redis-server or a worker that dies mid-run stops it with one line and an INCOMPLETE folder; links the partition cuts do not', {
-  timeout: 240_000,
+  timeout: sharedTimeout(240_000),
 }, async (t) => {
-  const cases: [string, RegExp, () => number[], RegExp][] = [
-    ['redis', /before: baseline \d+ s/, redisServers, /redis-server ended unexpectedly \(killed by SIGKILL\)/],
+  const cases: [string, RegExp, boolean, () => number[], RegExp][] = [
+    ['redis', /before: baseline \d+ s/, true, redisServers, /redis-server ended unexpectedly \(killed by SIGKILL\)/],
     // task4 is the worker whose PostgreSQL link the partition cut: its lost link is expected, its death is not
     [
       'task4',
       /partition: cut/,
+      false,
       () =>
         processesWith('shop/async/task-main.ts', 'SHOP_WORKER_NAME=task4').filter((pid) =>
           processesWith('shop/async/task-main.ts', marker).includes(pid),
@@ -269,8 +300,8 @@ test('a redis-server or a worker that dies mid-run stops it with one line and an
       /task worker task4 \(before\) ended unexpectedly \(killed by SIGKILL\)/,
     ],
   ];
-  for (const [name, when, pick, reason] of cases) {
-    const { r, out, killed } = await killDuringRun(name, when, pick);
+  for (const [name, when, playing, pick, reason] of cases) {
+    const { r, out, killed } = await killDuringRun(name, when, playing, pick);
     assert.equal(killed.length, 1, `one ${name} process was killed: ${killed.join(', ')}; ${r.stdout}`);
     assert.equal(r.code, 1, `${name} killed (pid ${killed[0]}); stdout: ${r.stdout}; stderr: ${r.stderr.slice(-2000)}`);
     const lines = r.stderr.trim().split('\n');

@@ -17,8 +17,11 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, reportsDir } from '../harness/files/paths.ts';
-import { loadTestDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { runCli, type CliResult } from './helpers/processes.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
+
+const loadTestDataDir = ownDataDir(import.meta.url);
 
 const env = { LOADLAB_PGDATA: loadTestDataDir };
 
@@ -59,7 +62,7 @@ function ok(name: string, r: CliResult): void {
 }
 
 test('load:incident, load:capacity, gate, db:stats and report with --out leave reports/ and .env as they were', {
-  timeout: 300_000,
+  timeout: sharedTimeout(300_000),
 }, async (t) => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'loadlab-untouched-'));
   const before = snapshot();

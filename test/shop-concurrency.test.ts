@@ -3,9 +3,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 import { startShop } from '../shop/server.ts';
 import { HOT_ITEMS } from '../datasets/hot-series.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
 
 /** the generator numbers variations in item order, so an item's ids follow from the ones before it */
 function variationIds(itemId: number): number[] {
@@ -27,7 +28,7 @@ describe('shop cart concurrency (tiny)', () => {
   const restore: { id: number; size: number | null }[] = [];
 
   before(async () => {
-    ds = await testDataset('tiny');
+    ds = await testDataset(ownDataDir(import.meta.url));
     db = new pg.Client(ds.db.url);
     await db.connect();
   });
@@ -70,7 +71,16 @@ describe('shop cart concurrency (tiny)', () => {
       const already = await taken(quota.id);
       assert.ok(already < SIZE, `date ${subevent} already has ${already} places taken`);
 
-      const shop = await startShop({ databaseUrl: ds.db.url, variant, poolSize: 10 });
+      // 200 adds queue for 10 connections and then for the quota's lock, one after another: with other test
+      // files on the machine the last ones wait longer than the shop's 10 s for a connection and get a 503,
+      // which says nothing about the lock; the waits scale with the files beside this one
+      const shop = await startShop({
+        databaseUrl: ds.db.url,
+        variant,
+        poolSize: 10,
+        acquireTimeoutMs: sharedTimeout(10_000),
+        statementTimeoutMs: sharedTimeout(30_000),
+      });
       try {
         const url = `${shop.url}/citymuseum/timeslots/${subevent}/cart/add`;
         // spread over the products and variations that share the quota, all at once

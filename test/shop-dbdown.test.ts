@@ -2,15 +2,14 @@
 // itself once the database is back. Uses an embedded server of its own, which this test stops and restarts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import pg from 'pg';
-import { stateDir } from '../harness/files/paths.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { startEmbedded, type EmbeddedServer } from '../harness/db/embedded.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 import { createPool, withClient } from '../shop/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 
-const dataDir = path.join(stateDir, 'test-shop-down-pgdata');
+const dataDir = ownDataDir(import.meta.url);
 const external = Boolean(process.env.DATABASE_URL?.trim());
 
 describe('shop with the database down', {
@@ -59,12 +58,14 @@ describe('shop with the database down', {
       await assert.rejects(
         withClient(pool, async (db) => {
           const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+          // the server's FATAL reaches the idle-in-request client, which then ends; unhandled, the FATAL would
+          // end this process
+          const ended = new Promise((r) => db.once('end', r));
           const admin = new pg.Client({ connectionString: ds.db.url });
           await admin.connect();
           await admin.query('SELECT pg_terminate_backend($1)', [pid]);
           await admin.end();
-          // the server's FATAL reaches the idle-in-request client now; unhandled, it would end this process
-          await new Promise((r) => setTimeout(r, 300));
+          await ended;
           await db.query('SELECT 1');
         }),
       );

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 import { HOT_ITEMS, GROUP_ITEM_ID, slotWeekday, hasExtras } from '../datasets/hot-series.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 
@@ -66,7 +66,7 @@ describe('shop over HTTP (tiny)', () => {
   const orderCodes: string[] = [];
 
   before(async () => {
-    ds = await testDataset('tiny');
+    ds = await testDataset(ownDataDir(import.meta.url));
     db = new pg.Client(ds.db.url);
     await db.connect();
     shops = {

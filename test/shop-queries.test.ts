@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 import { loadEvent, type EventInfo } from '../shop/queries/catalog.ts';
 import { loadProductPage } from '../shop/queries/product-page.ts';
 import { productListMarker, productListQuery, productListSql } from '../shop/queries/product-list.ts';
@@ -19,7 +19,7 @@ describe('shop product-list queries (tiny)', () => {
   let event: EventInfo;
 
   before(async () => {
-    ds = await testDataset('tiny');
+    ds = await testDataset(ownDataDir(import.meta.url));
     pool = new pg.Pool({ connectionString: ds.db.url, max: 2 });
     pool.on('error', () => {}); // an idle client cut off when the test server stops is no test failure
     event = await loadEvent(pool, 'citymuseum', 'timeslots');

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 import { otherShops, type ShopTarget } from '../harness/timeline/tenants.ts';
 import type { SwitchesView } from '../shop/switches.ts';
@@ -39,7 +39,7 @@ describe('shop switches (tiny)', () => {
     });
 
   before(async () => {
-    ds = await testDataset('tiny');
+    ds = await testDataset(ownDataDir(import.meta.url));
     shop = await startShop({ databaseUrl: ds.db.url, variant: 'before', poolSize: 4, admin: { token: TOKEN } });
     admin = shop.admin!.url;
     other = (await otherShops(ds.db.url))[0];

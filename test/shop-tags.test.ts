@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { testDataset } from './helpers/db.ts';
+import { ownDataDir, testDataset } from './helpers/db.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 import { productListSql } from '../shop/queries/product-list.ts';
 import { tagsOf } from '../shop/sqlcommenter.ts';
@@ -17,7 +17,7 @@ let db: pg.Client;
 let locker: pg.Client;
 
 before(async () => {
-  ds = await testDataset('tiny');
+  ds = await testDataset(ownDataDir(import.meta.url), 'tiny');
   shop = await startShop({ databaseUrl: ds.db.url, variant: 'before', poolSize: 2 });
   db = new pg.Client(ds.db.url);
   await db.connect();

@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../harness/files/paths.ts';
-import { testDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import type { Sample } from '../harness/stats/index.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-stats-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

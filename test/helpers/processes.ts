@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
 import { effectiveDataDir } from '../../harness/db/server-files.ts';
 import { serverProcesses } from '../../harness/db/server-processes.ts';
+import { sharedTimeout } from './timeouts.ts';
 
 /** pids of postmasters started on this data folder (their command line names it after -D) */
 export function postmastersOn(requested: string): number[] {
@@ -101,8 +102,15 @@ export async function expectUserErrors(
   }
 }
 
-/** Waits up to `waitMs` for `find` to come back empty (the last exits take a moment), then asserts it is. */
-export async function expectNoneLeft(find: () => number[], what: string, waitMs = 10_000): Promise<void> {
+/**
+ * Waits up to `waitMs` for `find` to come back empty (the last exits take a moment, longer with other test files
+ * beside this one), then asserts it is.
+ */
+export async function expectNoneLeft(
+  find: () => number[],
+  what: string,
+  waitMs = sharedTimeout(10_000),
+): Promise<void> {
   const deadline = Date.now() + waitMs;
   while (find().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
   assert.deepEqual(find(), [], what);
@@ -118,28 +126,83 @@ export function harnessProcesses(dataDir: string): number[] {
   ];
 }
 
+/** inodes of the established TCP connections (IPv4 and IPv6) in this network namespace */
+function establishedSockets(): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue; // no IPv6 here
+    }
+    for (const line of text.trim().split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === '01') inodes.add(cols[9]); // st 01 = ESTABLISHED; the tenth column is the socket's inode
+    }
+  }
+  return inodes;
+}
+
+/** whether `pid` holds one of the `established` connections */
+function holdsConnection(pid: number, established: Set<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false; // gone
+  }
+  return fds.some((fd) => {
+    try {
+      const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      return socket !== null && established.has(socket[1]);
+    } catch {
+      return false; // closed meanwhile
+    }
+  });
+}
+
 /**
- * Kills the shop with SIGKILL `afterMs` after both it and the runner of `dataDir` run: the runner starts only
- * once the shop is ready, so the load is playing then (a fixed delay killed a shop still starting on a slow
- * machine). Call `start()` when the command says its load is about to begin; `killed` lists what was killed.
+ * Resolves once the load runner a command started with LOADLAB_PGDATA=`dataDir` holds a TCP connection: the
+ * runner connects to nothing but the shop it loads, and only to send its visitors' requests, so the load is
+ * playing then. A kill or Ctrl-C "during the load" waits for this instead of a guess at the runner's start-up,
+ * which a busy machine makes longer and a quiet one shorter. Rejects after `timeoutMs`.
  */
-export function shopKiller(dataDir: string, afterMs: number): { start(): void; killed: number[] } {
+export async function loadPlaying(dataDir: string, timeoutMs = 90_000): Promise<void> {
   const envPair = `LOADLAB_PGDATA=${dataDir}`;
-  const killed: number[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const runners = processesWith('runner/cli.ts', envPair);
+    if (runners.length > 0) {
+      const established = establishedSockets();
+      if (runners.some((pid) => holdsConnection(pid, established))) return;
+    }
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  throw new Error(`no load runner of ${dataDir} connected to its shop within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Kills the shop with SIGKILL once the load is playing (`loadPlaying`). Call `start()` when the command says its
+ * load is about to begin; `killed` lists what was killed, `failed` why nothing was.
+ */
+export function shopKiller(dataDir: string): { start(): void; killed: number[]; failed: string } {
+  const envPair = `LOADLAB_PGDATA=${dataDir}`;
+  const state = { killed: [] as number[], failed: '', start: () => {} };
   let started = false;
-  const look = (tries: number): void => {
-    const shop = processesWith('scripts/shop.ts', envPair);
-    if (shop.length > 0 && processesWith('runner/cli.ts', envPair).length > 0) {
-      killed.push(...shop);
-      setTimeout(() => shop.forEach((pid) => void process.kill(pid, 'SIGKILL')), afterMs);
-    } else if (tries > 0) setTimeout(() => look(tries - 1), 50);
+  state.start = () => {
+    if (started) return;
+    started = true;
+    loadPlaying(dataDir).then(
+      () => {
+        const shop = processesWith('scripts/shop.ts', envPair);
+        state.killed.push(...shop);
+        for (const pid of shop) process.kill(pid, 'SIGKILL');
+      },
+      (err: Error) => {
+        state.failed = err.message;
+      },
+    );
   };
-  return {
-    killed,
-    start: () => {
-      if (started) return;
-      started = true;
-      look(400);
-    },
-  };
+  return state;
 }

@@ -1,0 +1,129 @@
+// npm test / npm run test:unit: node's test runner over every test file, several files at a time. Each file runs in
+// a process of its own with a database server and data folder of its own (helpers/db.ts), and its commands and
+// servers listen on ports the kernel hands out, so files do not see each other. The longest files start first so
+// that the short ones fill the gaps instead of one long file running alone at the end.
+//   node --import tsx test/run.ts [unit | FILE...]     LOADLAB_TEST_CONCURRENCY=N (default 3) files at a time
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { projectRoot } from '../harness/files/paths.ts';
+import { prepareTemplate } from './helpers/db.ts';
+import { testConcurrency } from './helpers/timeouts.ts';
+
+/**
+ * Files that measure speed: the runner's against a server in the same process (start lag, percentiles within
+ * 2 %, a stop within so many ms), and the capacity sweep, whose old query must sustain fewer visitors at 3,000
+ * dates than at 300 (beside other files, the 300-date steps ran on a busier machine and lost: 249 against 1,092
+ * visitors/min). They run one at a time after the others, so that the suite's own load does not decide what they
+ * measure. The runner's bounds belong in bench:runner; then those files can join the others.
+ */
+const ALONE = new Set([
+  'capacity.test.ts',
+  'runner-arrival.test.ts',
+  'runner-latency.test.ts',
+  'runner-thresholds.test.ts',
+  'runner-cli.test.ts',
+]);
+
+/**
+ * Seconds each long file took alone (2026-12-06, one file at a time on 2 shared cores with a load average of 10-20,
+ * so about twice a quiet machine's): the order to start them in. A file not listed starts after these, in name
+ * order; the figures only order the queue, they are not limits.
+ */
+const SECONDS: Record<string, number> = {
+  'partition.test.ts': 429,
+  'faults.test.ts': 261,
+  'gate.test.ts': 233,
+  'capacity.test.ts': 202,
+  'reports-untouched.test.ts': 157,
+  'incident.test.ts': 153,
+  'timeline.test.ts': 141,
+  'audit.test.ts': 58,
+  'datasets.test.ts': 44,
+  'partition-no-loss.test.ts': 32,
+  'stats-cli.test.ts': 30,
+  'shop-queries.test.ts': 25,
+  'faults-disk.test.ts': 20,
+  'shop-concurrency.test.ts': 13,
+  'stats-sampler.test.ts': 12,
+  'shop-dbdown.test.ts': 11,
+  'shop-switches.test.ts': 11,
+  'partition-links.test.ts': 10,
+};
+
+function testFiles(folder: string): string[] {
+  return readdirSync(path.join(projectRoot, folder))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => path.join(projectRoot, folder, f));
+}
+
+function choose(args: string[]): string[] {
+  if (args.length === 0) return [...testFiles('test/unit'), ...testFiles('test')];
+  if (args.length === 1 && args[0] === 'unit') return testFiles('test/unit');
+  return args.map((f) => path.resolve(f));
+}
+
+function concurrency(): number {
+  const n = testConcurrency();
+  if (n === undefined) {
+    process.stderr.write(
+      `error: LOADLAB_TEST_CONCURRENCY '${process.env.LOADLAB_TEST_CONCURRENCY}' is not a whole number from 1 to 16\n`,
+    );
+    process.exit(1);
+  }
+  return n;
+}
+
+/** seconds per file: the sum of its top-level tests, for the table at the end */
+const fileSeconds = new Map<string, number>();
+
+interface TestEvent {
+  nesting: number;
+  file?: string;
+  details: { duration_ms: number };
+}
+
+function tally(data: TestEvent): void {
+  if (data.nesting !== 0 || !data.file) return;
+  const file = path.relative(projectRoot, data.file);
+  fileSeconds.set(file, (fileSeconds.get(file) ?? 0) + data.details.duration_ms / 1000);
+}
+
+/** Runs `files` with the spec reporter, `n` at a time; resolves whether every test passed. */
+function runFiles(files: string[], n: number): Promise<boolean> {
+  if (files.length === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let passed = true;
+    const stream = run({ files, concurrency: n });
+    stream.on('test:pass', tally);
+    stream.on('test:fail', (data: TestEvent) => {
+      passed = false;
+      tally(data);
+    });
+    const out = stream.compose(new spec());
+    out.pipe(process.stdout, { end: false });
+    out.on('end', () => resolve(passed));
+  });
+}
+
+const started = performance.now();
+const n = concurrency();
+const files = choose(process.argv.slice(2));
+const weight = (f: string) => SECONDS[path.basename(f)] ?? 0;
+const together = files.filter((f) => !ALONE.has(path.basename(f))).sort((a, b) => weight(b) - weight(a));
+const alone = files.filter((f) => ALONE.has(path.basename(f)));
+// unit tests start no database; the others copy the template (helpers/db.ts) into their own folders
+if (files.some((f) => path.dirname(f) !== path.join(projectRoot, 'test', 'unit'))) {
+  await prepareTemplate().catch((err: Error) =>
+    console.log(`note: no template data folder (${err.message}); each test file initialises its own`),
+  );
+}
+const togetherPassed = await runFiles(together, n);
+const alonePassed = await runFiles(alone, 1);
+const table = [...fileSeconds].sort((x, y) => y[1] - x[1]);
+const wall = (performance.now() - started) / 1000;
+console.log(`\nseconds per file (its tests; ${n} files at a time, ${wall.toFixed(0)} s in all):`);
+for (const [file, seconds] of table) console.log(`${seconds.toFixed(1).padStart(8)}  ${file}`);
+process.exitCode = togetherPassed && alonePassed ? 0 : 1;
