@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stateDir } from '../../harness/files/paths.ts';
@@ -34,6 +34,8 @@ function fromTemplate(dataDir: string): void {
   if (existsSync(target) || !existsSync(path.join(template, 'PG_VERSION'))) return;
   if (existsSync(path.join(template, 'postmaster.pid'))) return;
   const copy = `${target}.copy-${process.pid}`;
+  // under the shared root (the 'postgres' user cannot enter the project folder) the folder's parent is new too
+  mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
   try {
     execFileSync('cp', ['-a', template, copy]);
     renameSync(copy, target);
