@@ -5,12 +5,12 @@
 // pg_stat_statements.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { runAudit, startShopApp, type AppStarter, type AuditOptions } from '../harness/audit/run.ts';
+import { runAudit, type AppStarter, type AuditOptions } from '../harness/audit/run.ts';
+import { plantedShop as plantedFront } from './helpers/planted-shop.ts';
 import { DEFAULT_THRESHOLDS, unexpected, type GrowthReport } from '../harness/audit/growth.ts';
 import { DEFAULT_ALLOW_FILE } from '../harness/audit/flags.ts';
 import { readAllowList } from '../harness/audit/allow-list.ts';
@@ -28,39 +28,14 @@ const PLANTED_SQL = `/* ${PLANTED_TAG} */ SELECT count(*) FROM pretixbase_subeve
   WHERE s.event_id = (SELECT event_id FROM pretixbase_subevent WHERE id = $1) AND s.active`;
 
 /** The shop as it is, behind a front that runs PLANTED_SQL (on the audited database URL) before each cart add. */
-const plantedShop: AppStarter = async (variant, databaseUrl) => {
-  const shop = await startShopApp(variant, databaseUrl);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const front = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      try {
-        const cartAdd = /^\/[^/]+\/[^/]+\/(\d+)\/cart\/add$/.exec(req.url ?? '');
-        if (req.method === 'POST' && cartAdd) await pool.query(PLANTED_SQL, [Number(cartAdd[1])]);
-        const answer = await fetch(`${shop.url}${req.url}`, {
-          method: req.method,
-          headers: { 'content-type': req.headers['content-type'] ?? 'text/plain' },
-          body: req.method === 'GET' ? undefined : Buffer.concat(chunks),
-        });
-        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
-        res.end(Buffer.from(await answer.arrayBuffer()));
-      } catch (err) {
-        res.writeHead(502).end(String(err));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-  const { port } = front.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      await new Promise((resolve) => front.close(resolve));
-      await pool.end();
-      await shop.stop();
+const plantedShop: AppStarter = plantedFront([
+  {
+    onRequest: async (req, db) => {
+      const cartAdd = /^\/[^/]+\/[^/]+\/(\d+)\/cart\/add$/.exec(req.url);
+      if (req.method === 'POST' && cartAdd) await db.query(PLANTED_SQL, [Number(cartAdd[1])]);
     },
-  };
-};
+  },
+]);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-audit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
