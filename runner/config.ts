@@ -34,6 +34,8 @@ const ENV: Record<string, [option: string, kind: Kind]> = {
   K6_SETUP_TIMEOUT: ['setupTimeout', 'duration'],
   K6_TEARDOWN_TIMEOUT: ['teardownTimeout', 'duration'],
   K6_THROW: ['throw', 'bool'],
+  K6_EXECUTION_SEGMENT: ['executionSegment', 'string'],
+  K6_EXECUTION_SEGMENT_SEQUENCE: ['executionSegmentSequence', 'string'],
 };
 /** K6_* variables k6 reads that would change the load here: refused, as their options are */
 const ENV_REFUSED = ['K6_HOSTS', 'K6_RPS', 'K6_DNS', 'K6_BLACKLIST_IPS', 'K6_BLOCK_HOSTNAMES', 'K6_TLSAUTH'];

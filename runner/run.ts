@@ -9,6 +9,8 @@ import { applyRunOptions, checkOptions, optionsOf, thresholdsOf, trendStatsOf } 
 import { checkWritable, openOutputs } from './outputs.ts';
 import { runScenarios } from './scenario-runs.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
+import { instanceMeta, metadataLine } from './segments/instance-meta.ts';
+import { executionTupleOf, type ExecutionTuple } from './segments/segment.ts';
 import { autoKeysOf, buildSummaryData, exportFormat, renderText, type SummaryData } from './summary.ts';
 import { evaluate, type ThresholdGroup } from './thresholds.ts';
 import type { VU } from './runtime.ts';
@@ -134,16 +136,19 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
     noThresholds: flags.noThresholds || options.noThresholds === true,
   };
   probe.setTags({});
+  const tuple = executionTupleOf(options);
   const test: Test = {
     run,
     probe,
     exports,
-    plans: scenariosOf(options, exports, (m) => rt.warn(m)),
+    tuple,
+    plans: scenariosOf(options, exports, (m) => rt.warn(m), tuple),
     trendStats: trendStatsOf(options, opts.summaryTrendStats),
     thresholds: thresholdsOf(rt, options, opts.noThresholds),
   };
   if (opts.summaryExport && opts.summaryMode !== 'disabled') checkWritable('--summary-export', opts.summaryExport);
-  const json = openOutputs(opts.out, rt.registry, test.thresholds, stdout);
+  const meta = metadataLine(instanceMeta(loaded.file, test.tuple));
+  const json = openOutputs(opts.out, rt.registry, test.thresholds, stdout, meta);
   const onSignal = () => run.abort('signal');
   opts.signal?.addEventListener('abort', onSignal, { once: true });
   if (opts.signal?.aborted) run.abort('signal');
@@ -173,6 +178,8 @@ interface Test {
   run: TestRun;
   probe: VU;
   exports: Exports;
+  /** this instance's execution segment */
+  tuple: ExecutionTuple;
   plans: ScenarioPlan[];
   trendStats: string[];
   thresholds: ThresholdGroup[];
