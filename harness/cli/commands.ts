@@ -33,6 +33,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   c('audit', 'audit:growth', 'growth audit: statements whose work per call grows with the number of dates'),
   c('gate', 'gate', 'CI performance gate: the growth audit, then a short 3x replay against the thresholds'),
   c('load', 'load', 'run one k6 script with the embedded k6-compatible runner', { stateless: true }),
+  c('merge', 'load:merge', "one verdict over several instances' k6 JSON outputs (segments, k6-operator pods)", {
+    stateless: true,
+  }),
   c('shop', 'shop', 'the pretix-shaped shop alone, on 127.0.0.1'),
   c('diagnose', 'diagnose', 'live diagnosis of running servers: the cause, its tenant and the symptoms'),
   c('explain', 'explain', 'EXPLAIN (ANALYZE, BUFFERS) of the product-list query of one date'),
