@@ -1,7 +1,9 @@
 #!/usr/bin/env tsx
 // One verdict over several instances' k6 JSON outputs: npm run load:merge -- --script S [--summary-export F] [--out DIR] FILE...
+import path from 'node:path';
 import { runCommand } from '../harness/cli/main.ts';
 import { defineCommand } from '../harness/cli/flags.ts';
+import { writeMergedIncidentReport } from '../harness/merge/incident-report.ts';
 import { runMerge } from '../harness/merge/run-merge.ts';
 
 export const command = defineCommand({
@@ -24,7 +26,7 @@ export const command = defineCommand({
       type: 'string',
       arg: 'DIR',
       defaultText: 'none',
-      help: 'write merge.json (instances, time range, verdicts), k6-summary.json and summary.txt there',
+      help: 'write merge.json (instances, time range, verdicts), k6-summary.json, summary.txt there, and report.md when the script is loadtests/incident.ts',
     },
     env: {
       type: 'string',
@@ -47,12 +49,21 @@ export const command = defineCommand({
 });
 
 await runCommand(import.meta.url, command, async ({ values, positionals }) => {
+  // the merge runs in the project's folder: paths as the user gave them, resolved here
+  const abs = (p: string) => path.resolve(p);
+  const out = values.out ? abs(values.out) : undefined;
   const args = [
-    ...(values.script ? ['--script', values.script] : []),
-    ...(values['summary-export'] ? ['--summary-export', values['summary-export']] : []),
-    ...(values.out ? ['--out', values.out] : []),
+    ...(values.script ? ['--script', abs(values.script)] : []),
+    ...(values['summary-export'] ? ['--summary-export', abs(values['summary-export'])] : []),
+    ...(out ? ['--out', out] : []),
     ...(values.env ?? []).flatMap((e) => ['-e', e]),
-    ...positionals,
+    ...positionals.map(abs),
   ];
-  return runMerge(args);
+  const code = await runMerge(args);
+  // the incident report when the instances ran loadtests/incident.ts, from the files the merge wrote
+  if (out && (code === 0 || code === 99)) {
+    const report = await writeMergedIncidentReport(out);
+    if (report) process.stdout.write(`wrote ${report} (the incident replay's phases, merged)\n`);
+  }
+  return code;
 });

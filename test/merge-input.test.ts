@@ -14,6 +14,7 @@ import { devNull } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'merge-input-'));
 const file = (name: string) => path.join(dir, name);
+const plain0 = () => readFileSync(file('c.json'), 'utf8');
 
 function oneErrorLine(stderr: string): string {
   const lines = stderr.trim().split('\n');
@@ -55,6 +56,20 @@ test('bad input to load:merge: one line each, naming the file and what is wrong'
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /things\.+: 8 /);
 
+  // real k6's files have no Metadata line: merged with a note, recognised by the thresholds they declare
+  const k6Style = file('k6.json');
+  writeFileSync(k6Style, plain0().replace(/^\{"type":"Metadata".*\n/, ''));
+  const withK6 = await mergeOutputs({ script: counter, files: [file('a.json.gz'), k6Style], stderr: devNull() });
+  assert.equal(withK6.thresholdsFailed, false);
+  assert.ok(withK6.notes.some((n) => /k6\.json names no execution segment/.test(n)));
+  const k6Other = file('k6-other.json');
+  writeFileSync(
+    k6Other,
+    plain0()
+      .replace(/^\{"type":"Metadata".*\n/, '')
+      .replace('"count == 8"', '"count == 9"'),
+  );
+
   const truncatedGz = file('cut.json.gz');
   writeFileSync(truncatedGz, readFileSync(file('a.json.gz')).subarray(0, 200));
   const plain = readFileSync(file('c.json'), 'utf8');
@@ -68,6 +83,10 @@ test('bad input to load:merge: one line each, naming the file and what is wrong'
     [[file('a.json.gz'), file('other.json')], /other\.json is from a run of 'other\.js' .*not of 'counter\.js'/],
     [[file('a.json.gz'), file('b.json')], /a\.json\.gz \(segment 0:1\/2\) and .*b\.json \(segment 1\/4:3\/4\) overlap/],
     [[file('a.json.gz'), file('a.json.gz')], /a\.json\.gz is given twice/],
+    [
+      [file('a.json.gz'), k6Other],
+      /k6-other\.json declares the threshold 'things: count == 9', which 'counter\.js' does not/,
+    ],
   ];
   for (const [files, expected] of cases) {
     await assert.rejects(
