@@ -1,4 +1,4 @@
-// Execution segments end to end: one runner instance, and four instances with segments 0:1/4 .. 3/4:1 run at once,
+// Execution segments end to end (shared-iterations, per-vu-iterations, both arrival rates, ramping-vus): one runner instance, and four instances with segments 0:1/4 .. 3/4:1 run at once,
 // each against a loopback server that counts what every scenario started (and which iterationInTest numbers it
 // saw). Together the four must start exactly what the one did, per scenario; their merged JSON outputs must give
 // the same counts, a p95 that matches the samples and the server's own timing, and one verdict over the whole.
@@ -17,7 +17,7 @@ const SEQUENCE = '0,1/4,1/2,3/4,1';
 const SEGMENTS = ['0:1/4', '1/4:1/2', '1/2:3/4', '3/4:1'];
 
 // shared 23 iterations over 5 VUs; 3 each for 6 VUs; 20/s for 2 s (a VU for each arrival of a second, so a
-// stalled start on a busy machine delays arrivals rather than dropping them); ramping 0 -> 4 VUs over 1 s, then 4
+// stalled start on a busy machine delays arrivals rather than dropping them); 5 -> 15 arrivals/s over 2 s; ramping 0 -> 4 VUs over 1 s, then 4
 // for 1 s, once the others are done, each iteration a request and a 0.5 s sleep (VU starts fall 125 ms from the
 // stage ends, so timing noise up to that does not change the count). The thresholds pass on the whole and fail on every slice (count ==), or the
 // reverse (http_reqs < 40).
@@ -29,6 +29,7 @@ export const options = {
     shared: { executor: 'shared-iterations', vus: 5, iterations: 23, maxDuration: '20s', gracefulStop: '5s' },
     perVu: { executor: 'per-vu-iterations', vus: 6, iterations: 3, maxDuration: '20s', gracefulStop: '5s' },
     arrivals: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '2s', preAllocatedVUs: 20, maxVUs: 20, gracefulStop: '5s' },
+    rampArrivals: { executor: 'ramping-arrival-rate', startRate: 5, timeUnit: '1s', stages: [{ target: 15, duration: '2s' }], preAllocatedVUs: 12, maxVUs: 12, gracefulStop: '5s' },
     ramp: { executor: 'ramping-vus', startTime: '2.5s', startVUs: 0, stages: [{ duration: '1s', target: 4 }, { duration: '1s', target: 4 }], gracefulRampDown: '5s', gracefulStop: '5s', exec: 'slow' },
   },
   thresholds: {
@@ -134,6 +135,9 @@ test('four segments start exactly what one instance starts, and their merge judg
     const sorted = (v: number[]) => [...v].sort((a, b) => a - b);
     assert.deepEqual(sorted(four.seen.shared), range(23), 'shared: each iteration number once, over all instances');
     assert.deepEqual(sorted(four.seen.arrivals), range(40), 'arrivals: each arrival once, over all instances');
+    const ramped = one.seen.rampArrivals.length;
+    assert.ok(ramped >= 19, `ramping arrivals: the area under 5 -> 15/s over 2 s is 20, ${ramped} started`);
+    assert.deepEqual(sorted(four.seen.rampArrivals), range(ramped), 'ramping arrivals: each arrival once');
     assert.equal(new Set(four.seen.perVu).size, 18, 'per-vu: no iteration number twice');
     assert.equal(new Set(four.seen.ramp).size, four.seen.ramp.length, 'ramp: no iteration number twice');
 
@@ -173,9 +177,10 @@ test('four segments start exactly what one instance starts, and their merge judg
     const p95 = summary.http_req_duration['p(95)'] as number;
     assert.ok(Math.abs(p95 - percentile(all, 95)) <= 1e-6 * p95, `${p95} vs ${percentile(all, 95)} from the points`);
     const serverP95 = percentile(four.handled, 95);
-    // the client's time is the server's plus loopback, parsing and its event loop's delay: never less, and on a
-    // busy machine (5 processes on 2 shared cores) up to some tens of ms more
-    assert.ok(p95 >= serverP95 - 0.5 && p95 <= serverP95 * 1.25 + 20, `merged p95 ${p95} ms, server ${serverP95} ms`);
+    // the client's time is the server's plus loopback, parsing and its event loop's delay: never less; on a busy
+    // machine (5 instances on 2 shared cores, load average ~20) their event loops added 20 to 150 ms, so the upper
+    // bound is only a sanity bound (the exact check is the one against the points above)
+    assert.ok(p95 >= serverP95 - 0.5 && p95 <= serverP95 * 2, `merged p95 ${p95} ms, server ${serverP95} ms`);
     console.log(
       `segments: ${JSON.stringify(counts(four))} requests; merged p95 ${p95.toFixed(2)} ms, server p95 ${serverP95.toFixed(2)} ms`,
     );
