@@ -72,8 +72,8 @@ export async function mergeOutputs(input: MergeInput): Promise<Merged> {
     seen.add(path.resolve(f));
   }
   const loaded = await loadScript(input.script);
+  const run = new TestRun(loaded, input.env, input.stderr);
   try {
-    const run = new TestRun(loaded, input.env, input.stderr);
     const rt = run.rt;
     const probe = run.newVU(0, null);
     // the thresholds as the instances had them: the script's options under the K6_* variables
@@ -113,6 +113,7 @@ export async function mergeOutputs(input: MergeInput): Promise<Merged> {
       registry: rt.registry,
     };
   } finally {
+    await run.client.close();
     loaded.dispose();
   }
 }
