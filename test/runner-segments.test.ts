@@ -17,10 +17,11 @@ const SEQUENCE = '0,1/4,1/2,3/4,1';
 const SEGMENTS = ['0:1/4', '1/4:1/2', '1/2:3/4', '3/4:1'];
 
 // shared 23 iterations over 5 VUs; 3 each for 6 VUs; 20/s for 2 s (a VU for each arrival of a second, so a
-// stalled start on a busy machine delays arrivals rather than dropping them); 5 -> 15 arrivals/s over 2 s; ramping 0 -> 4 VUs over 1 s, then 4
-// for 1 s, once the others are done, each iteration a request and a 0.5 s sleep (VU starts fall 125 ms from the
-// stage ends, so timing noise up to that does not change the count). The thresholds pass on the whole and fail on every slice (count ==), or the
-// reverse (http_reqs < 40).
+// stalled start on a busy machine delays arrivals rather than dropping them); 5 -> 15 arrivals/s over 2 s;
+// ramping 0 -> 4 VUs over 2 s, then 4 for 2 s, once the others are done, each iteration a request and a 1 s
+// sleep (VUs start at 0.25, 0.75, 1.25 and 1.75 s, so every iteration starts 250 ms from the end: timing noise
+// below that does not change the count). The thresholds pass on the whole and fail on every slice (count ==), or
+// the reverse (http_reqs < 40).
 const SCRIPT = `import http from 'k6/http';
 import exec from 'k6/execution';
 import { sleep } from 'k6';
@@ -30,7 +31,7 @@ export const options = {
     perVu: { executor: 'per-vu-iterations', vus: 6, iterations: 3, maxDuration: '20s', gracefulStop: '5s' },
     arrivals: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '2s', preAllocatedVUs: 20, maxVUs: 20, gracefulStop: '5s' },
     rampArrivals: { executor: 'ramping-arrival-rate', startRate: 5, timeUnit: '1s', stages: [{ target: 15, duration: '2s' }], preAllocatedVUs: 12, maxVUs: 12, gracefulStop: '5s' },
-    ramp: { executor: 'ramping-vus', startTime: '2.5s', startVUs: 0, stages: [{ duration: '1s', target: 4 }, { duration: '1s', target: 4 }], gracefulRampDown: '5s', gracefulStop: '5s', exec: 'slow' },
+    ramp: { executor: 'ramping-vus', startTime: '2.5s', startVUs: 0, stages: [{ duration: '2s', target: 4 }, { duration: '2s', target: 4 }], gracefulRampDown: '5s', gracefulStop: '5s', exec: 'slow' },
   },
   thresholds: {
     'iterations{scenario:shared}': ['count == 23'],
@@ -42,7 +43,7 @@ export const options = {
 };
 const visit = () => http.get(__ENV.BASE_URL + '/?s=' + exec.scenario.name + '&i=' + exec.scenario.iterationInTest);
 export default function () { visit(); }
-export function slow() { visit(); sleep(0.5); }
+export function slow() { visit(); sleep(1); }
 `;
 
 interface Counting {
@@ -126,7 +127,12 @@ test('four segments start exactly what one instance starts, and their merge judg
 
     // per scenario, the four together started what the one did; the iteration-count and arrival-rate scenarios
     // exactly as many as their options say, each iterationInTest once
-    assert.deepEqual(counts(four), counts(one));
+    const dropped = (r: CliResult) => /dropped_iterations\.*: (\d+)/.exec(r.stdout)?.[1] ?? '0';
+    assert.deepEqual(
+      counts(four),
+      counts(one),
+      `per scenario, four instances against one (dropped arrivals per run: ${runs.map(dropped).join(', ')})`,
+    );
     assert.deepEqual(
       { shared: one.seen.shared.length, perVu: one.seen.perVu.length, arrivals: one.seen.arrivals.length },
       { shared: 23, perVu: 18, arrivals: 40 },
