@@ -68,7 +68,7 @@ export const FLAGS: Flag[] = [
   },
   {
     name: 'execution-segment-sequence',
-    arg: 'LIST',
+    arg: 'S',
     def: 'none',
     help: "all instances' segments, as points (0,1/4,1/2,3/4,1): how their shares are striped",
     option: (v, name) => {
