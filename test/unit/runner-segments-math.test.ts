@@ -12,6 +12,8 @@ import {
   segmentString,
 } from '../../runner/segments/segment.ts';
 import { RunnerError } from '../../runner/errors.ts';
+import { parseCommand } from '../../runner/cli-flags.ts';
+import { envOptions } from '../../runner/config.ts';
 
 const tuple = (seg: string, seq = ''): ExecutionTuple => ExecutionTuple.of(parseSegment(seg), parseSequence(seq));
 
@@ -108,4 +110,15 @@ test('the options: both unset is the whole test; a wrong type or value is one li
   assert.equal(executionTupleOf({ executionSegment: '0:1/2' }).scale(3), 2);
   assert.throws(() => executionTupleOf({ executionSegment: 3 }), /options\.executionSegment '3'.*must be a string/);
   assert.throws(() => executionTupleOf({ executionSegment: '2:3' }), /options\.executionSegment '2:3'/);
+});
+
+test('the flags and K6_* variables set the options, checked where they are given', () => {
+  const { opts } = parseCommand(['s.js', '--execution-segment', '1/2:1', '--execution-segment-sequence', '0,1/2,1']);
+  assert.deepEqual(
+    { s: opts.flagOptions?.executionSegment, q: opts.flagOptions?.executionSegmentSequence },
+    { s: '1/2:1', q: '0,1/2,1' },
+  );
+  assert.throws(() => parseCommand(['s.js', '--execution-segment', '1:2']), /--execution-segment '1:2'/);
+  assert.equal(envOptions({ K6_EXECUTION_SEGMENT: '25%:50%' }).options.executionSegment, '25%:50%');
+  assert.throws(() => envOptions({ K6_EXECUTION_SEGMENT_SEQUENCE: '0,x' }), /K6_EXECUTION_SEGMENT_SEQUENCE '0,x'/);
 });
