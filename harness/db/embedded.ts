@@ -179,6 +179,8 @@ export interface EmbeddedOptions {
   port?: number;
   database?: string;
   log?: (line: string) => void;
+  /** settings over the defaults for this server alone (a primary's replication, a replica's standby settings) */
+  settings?: Record<string, string>;
 }
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
@@ -236,7 +238,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   }
 
   const port = opts.port ?? (await freeLoopbackPort());
-  const { settings, tempFileLimitBasis } = settingsFor(dataDir);
+  const sized = settingsFor(dataDir);
+  const settings = { ...sized.settings, ...opts.settings };
+  const { tempFileLimitBasis } = sized;
   const args = [
     '-D',
     dataDir,
