@@ -86,6 +86,7 @@ export async function startPlatform(o: {
   log: (line: string) => void;
 }): Promise<Platform> {
   if (o.db.kind === 'external') return externalPlatform(o.db.url, o.replicaUrls);
+  if (o.replicas === 0) return singleServer(o.db);
   const first = o.db.server!;
   if (!first.owned)
     throw new UserError(
@@ -140,7 +141,7 @@ export async function startPlatform(o: {
       const t0 = performance.now();
       restarting.add(name);
       try {
-        await s.server?.stop();
+        await s.server?.stop('fast');
         await startSlot(s, o.database, () => {});
       } finally {
         restarting.delete(name);
@@ -170,7 +171,7 @@ function watchEnds(slots: Slot[], restarting: Set<string>, ended: { stopped: boo
         const how = s.server.unexpectedEnd() ?? (pidAlive(s.server.pid) ? undefined : 'its process is gone');
         if (how === undefined) continue;
         clearInterval(timer);
-        resolve(`the ${s.name} PostgreSQL (pid ${s.server.pid}) ended unexpectedly (${how})`);
+        resolve(`${s.name}, pid ${s.server.pid}: ${how}`);
         return;
       }
     }, 250);
@@ -189,6 +190,20 @@ async function copyDataDir(from: string, to: string): Promise<void> {
   const { uid, gid } = statSync(to);
   if (process.getuid?.() === 0) chownSync(signal, uid, gid);
   if (!existsSync(path.join(to, 'PG_VERSION'))) throw new UserError(`copying ${from} to ${to} left no PG_VERSION`);
+}
+
+/** today's single server, as the dataset opened it: nothing restarted, nothing copied */
+function singleServer(db: Database): Platform {
+  const primary: PlatformServer = { name: 'primary', role: 'primary', url: db.url, pid: () => db.server?.pid };
+  return {
+    owned: false,
+    servers: [primary],
+    primary,
+    // the dataset's own watch (withDataset) already covers this server
+    unexpectedEnd: new Promise<string>(() => {}),
+    restart: async () => null,
+    stop: async () => {},
+  };
 }
 
 function externalPlatform(primaryUrl: string, replicaUrls: string[]): Platform {
