@@ -3,7 +3,12 @@
 // for where reads go and a restart of one server. Real servers, real HTTP on loopback.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RunFault } from '../harness/guard/fault.ts';
+import { Watchdog } from '../harness/guard/watchdog.ts';
+import { RunFolder } from '../harness/files/run-folder.ts';
 import pg from 'pg';
 import { ownDataDir, testDataset } from './helpers/db.ts';
 import { postmastersOn } from './helpers/processes.ts';
@@ -18,6 +23,8 @@ let ds: Awaited<ReturnType<typeof testDataset>>;
 let platform: Platform;
 let shop: RunningShop;
 let hot: string;
+// the data folder outlives a run: a cart of this run's own
+const CART = `replicas-test-${Date.now().toString(36)}`;
 
 before(async () => {
   ds = await testDataset(dataDir);
@@ -110,21 +117,21 @@ test('the replicas stand by and catch up with a write on the primary', async () 
   const r = await fetch(`${hot}/cart/add`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ cart_id: 'replicas-test-1', item: 1, variation: 1, count: 1 }),
+    body: JSON.stringify({ cart_id: CART, item: 1, variation: 1, count: 1 }),
   });
   assert.equal(r.status, 200, 'a cart add writes on the primary (a replica would refuse it)');
   await caughtUp();
   for (const s of platform.servers) {
     const { n } = await one<{ n: number }>(
       s.url,
-      `SELECT count(*)::int AS n FROM pretixbase_cartposition WHERE cart_id = 'replicas-test-1'`,
+      `SELECT count(*)::int AS n FROM pretixbase_cartposition WHERE cart_id = '${CART}'`,
     );
     assert.equal(n, 1, `${s.name} has the cart position`);
   }
   const { writes } = (await (await admin('GET', '/writes')).json()) as { writes: AcknowledgedWrite[] };
   assert.deepEqual(
     writes.map((w) => [w.kind, w.cart_id]),
-    [['cart-add', 'replicas-test-1']],
+    [['cart-add', CART]],
   );
 });
 
@@ -159,6 +166,41 @@ test('a restarted replica comes back as a standby, and the shop reads from it on
   assert.deepEqual(await readsLandOn(), ['replica-1']);
   assert.equal((await one<{ r: boolean }>(platform.servers[1].url, 'SELECT pg_is_in_recovery() AS r')).r, true);
   await caughtUp();
+});
+
+test('a replica killed with -9 mid-run is a fault like the others: one line, the run folder marked', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'loadlab-replicas-'));
+  try {
+    const folder = RunFolder.create(root, path.join(root, 'run'));
+    const watchdog = new Watchdog(() => {});
+    watchdog.watchProcess('postgres', 'a PostgreSQL server of the platform', platform.unexpectedEnd);
+    const victim = platform.servers[2].pid()!;
+    const err = await watchdog
+      .run(folder, async (signal) => {
+        process.kill(victim, 'SIGKILL');
+        // a load that only ends when told to (bounded: the test's own limit)
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 20_000);
+          signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        });
+        signal.throwIfAborted();
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(err instanceof RunFault, String(err));
+    assert.equal(err.kind, 'postgres');
+    assert.match(
+      err.message,
+      new RegExp(
+        `^run stopped: a PostgreSQL server of the platform ended unexpectedly \\(replica-2, pid ${victim}: killed by SIGKILL\\)`,
+      ),
+    );
+    assert.ok(existsSync(folder.file('INCOMPLETE')));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('the platform stops every server it started', async () => {
