@@ -24,6 +24,11 @@ export const serverPeriodSchema = z.object({
   running_avg: numOrNull,
   /** the largest replay lag seen in the period (replicas; null on the primary or without a sample) */
   replication_lag_ms: numOrNull,
+  /**
+   * extension: where temp_bytes_per_s comes from: 'proc', the bytes the server's processes wrote as they wrote
+   * them (a server of ours: the spills, and little else); 'pg_stat_database', temp bytes counted at each query's end
+   */
+  temp_measured_by: z.enum(['proc', 'pg_stat_database']).optional(),
   /** extension: product-list statements the server ran in the period (pg_stat_statements) */
   product_list_calls: numOrNull.optional(),
 });

@@ -29,7 +29,7 @@ export function platformSections(s: TimelineSummary): Section[] {
       id: 'platform',
       title: 'Which server carried the load',
       paragraphs: [
-        `The day ran on ${servers.map((x) => `${x.name} (${x.role})`).join(', ')}: the shop reads its GET pages (calendar, product list) from one server and writes carts and orders on the primary, as pretix does. The operators' two moves before the cut, reroute and all-primary, have no clock time in the post-mortem: their times are assumed, between 12:45 (the team complete) and 13:22 (the cut). Figures from each server's own statistics, sampled every second; the lag is the largest seen in the period. The DB columns elsewhere in this report are the primary's.`,
+        `The day ran on ${servers.map((x) => `${x.name} (${x.role})`).join(', ')}: the shop reads its GET pages (calendar, product list) from one server and writes carts and orders on the primary, as pretix does. The operators' two moves before the cut, reroute and all-primary, have no clock time in the post-mortem: their times are assumed, between 12:45 (the team complete) and 13:22 (the cut). Figures from each server's own statistics, sampled every second; temp bytes/s are the bytes the server's processes wrote, read from /proc as they were written (the spills, and little else; pg_stat_database would count a query's temp bytes only when it ends, after a move for a query started before it), or pg_stat_database's count for a server not on this machine; the lag is the largest seen in the period. The DB columns elsewhere in this report are the primary's.`,
       ],
       tables: [
         {

@@ -176,7 +176,7 @@ export function serversChart(input: TimelineReportInput): ChartSpec | null {
   return {
     id: 'chart-servers',
     title: 'Which server carries the load',
-    description: `Temporary-file writes per second of each server (the primary solid, replicas dashed), per ${input.series.bucket_s} s; each band names the server the GET pages read from.`,
+    description: `Bytes written per second by each server's processes (its spills, from /proc as written) (the primary solid, replicas dashed), per ${input.series.bucket_s} s; each band names the server the GET pages read from.`,
     xAxis: {
       name: 'time',
       label: 'seconds since the day started',

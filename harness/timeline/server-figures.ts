@@ -61,7 +61,9 @@ export function serverPeriods(
         const inc = increments(mine, get).filter((x) => x.t_ms > from && x.t_ms <= to);
         return inc.length ? inc.reduce((a, x) => a + x.value, 0) : null;
       };
-      const temp = sum((x) => x.temp_bytes);
+      // the bytes as written (/proc) where the server is ours, else pg_stat_database's count at each query's end
+      const byProc = mine.some((x) => x.write_bytes != null);
+      const temp = sum(byProc ? (x) => x.write_bytes ?? null : (x) => x.temp_bytes);
       const running = inside.map((x) => x.running).filter((v): v is number => v !== null);
       const lags = inside.map((x) => x.lag_ms).filter((v): v is number => v !== null);
       return {
@@ -69,6 +71,7 @@ export function serverPeriods(
         role: s.role,
         reads: reads[i] === s.name,
         temp_bytes_per_s: temp === null ? null : Math.round(temp / seconds),
+        temp_measured_by: byProc ? 'proc' : 'pg_stat_database',
         running_avg: running.length ? round(running.reduce((a, v) => a + v, 0) / running.length, 2) : null,
         replication_lag_ms: s.role === 'replica' && lags.length ? Math.round(Math.max(...lags)) : null,
         product_list_calls: sum((x) => x.product_list_calls),
@@ -88,10 +91,9 @@ export function serverSeries(
   const out: Record<string, number | null>[] = Array.from({ length: buckets }, () => ({}));
   for (const s of servers) {
     const sums: (number | null)[] = Array.from({ length: buckets }, () => null);
-    for (const inc of increments(
-      samples.filter((x) => x.server === s.name),
-      (x) => x.temp_bytes,
-    )) {
+    const mine = samples.filter((x) => x.server === s.name);
+    const byProc = mine.some((x) => x.write_bytes != null);
+    for (const inc of increments(mine, byProc ? (x) => x.write_bytes ?? null : (x) => x.temp_bytes)) {
       // a reading closes the second before it: it belongs to the bucket that second is in
       const b = Math.floor(((inc.t_ms - startMs) / 1000 - 0.5) / bucketS);
       if (b >= 0 && b < buckets) sums[b] = (sums[b] ?? 0) + inc.value;

@@ -83,11 +83,23 @@ test('per-server figures: a counter that drops was reset by a restart and grew f
     role: 'replica',
     reads: true,
     temp_bytes_per_s: 1000,
+    temp_measured_by: 'pg_stat_database',
     running_avg: 2,
     replication_lag_ms: 250,
     product_list_calls: 400,
   });
   assert.equal(period[0].replication_lag_ms, null, 'the primary has no replay lag');
+  // a server of ours: the bytes as its processes wrote them (/proc), not pg_stat_database's count at query end
+  const ours = samples.map((x, i) => ({ ...x, write_bytes: x.server === 'replica-2' ? (i % 5) * 500 : 0 }));
+  const [byProc] = serverPeriods(ours, SERVERS, [{ start_s: 0, end_s: 4 }], 10_000, ['replica-1']);
+  assert.deepEqual(
+    byProc.map((x) => [x.name, x.temp_bytes_per_s, x.temp_measured_by]),
+    [
+      ['primary', 0, 'proc'],
+      ['replica-1', 0, 'proc'],
+      ['replica-2', 500, 'proc'],
+    ],
+  );
   assert.equal(period[0].reads, false);
   const buckets = serverSeries(samples, SERVERS, 10_000, 1, 4);
   assert.deepEqual(
