@@ -152,6 +152,8 @@ export function diagnoseChart(input: TimelineReportInput): ChartSpec | null {
   };
 }
 
+const readsOf = (p: TimelineSummary['periods'][number] | undefined) => p?.servers?.find((s) => s.reads)?.name ?? 'n/a';
+
 const SERVER_COLORS = ['#343a40', '#e8590c', '#1971c2', '#2f9e44', '#9c36b5', '#f08c00'];
 
 /**
@@ -176,7 +178,7 @@ export function serversChart(input: TimelineReportInput): ChartSpec | null {
   return {
     id: 'chart-servers',
     title: 'Which server carries the load',
-    description: `Bytes written per second by each server's processes (its spills, from /proc as written) (the primary solid, replicas dashed), per ${input.series.bucket_s} s; each band names the server the GET pages read from.`,
+    description: `Bytes written per second by each server's processes (its spills, from /proc as written) (the primary solid, replicas dashed), per ${input.series.bucket_s} s; a band's label names the server the GET pages read from from then on.`,
     xAxis: {
       name: 'time',
       label: 'seconds since the day started',
@@ -187,8 +189,9 @@ export function serversChart(input: TimelineReportInput): ChartSpec | null {
     },
     series,
     axes: [{ scale: 'bytes_s', label: 'temp bytes/s', side: 'left', log: false }],
-    bands: periods.map((p) => ({
-      label: `${p.name}: reads on ${p.servers?.find((s) => s.reads)?.name ?? 'n/a'}`,
+    // labelled where the reads move, so narrow periods do not stack their labels
+    bands: periods.map((p, i) => ({
+      label: readsOf(p) === readsOf(periods[i - 1]) ? '' : `${p.name}: reads on ${readsOf(p)}`,
       start: p.start_s,
       end: p.end_s,
       fill: PERIOD_FILL[p.name],
