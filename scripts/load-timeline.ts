@@ -40,7 +40,7 @@ export const command = defineCommand({
       arg: 'URL',
       multiple: true,
       defaultText: 'none',
-      help: 'with DATABASE_URL: a streaming replica of that server, repeatable (replica-1, replica-2, ... in order); a role with pg_monitor is enough there',
+      help: 'with DATABASE_URL: a streaming replica of that server, repeatable (replica-1, replica-2, ... in order); the shop reads its pages there, so its role needs the rights of the role in DATABASE_URL',
     },
     'queue-rate': {
       type: 'string',
