@@ -103,6 +103,15 @@ async function caughtUp(): Promise<number> {
   throw new Error('the replicas did not catch up within 20 s');
 }
 
+test('--replicas 0 is the single server the dataset opened: nothing restarted, nothing copied', async () => {
+  const single = await startPlatform({ db: ds.db, replicas: 0, replicaUrls: [], database: 'unused', log: () => {} });
+  assert.deepEqual(
+    single.servers.map((s) => [s.name, s.role, s.url]),
+    [['primary', 'primary', ds.db.url]],
+  );
+  assert.equal(await single.restart('primary'), null);
+});
+
 test('the replicas stand by and catch up with a write on the primary', async () => {
   assert.deepEqual(
     platform.servers.map((s) => [s.name, s.role]),
