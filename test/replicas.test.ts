@@ -190,7 +190,14 @@ test('a replica killed with -9 mid-run is a fault like the others: one line, the
         // a load that only ends when told to (bounded: the test's own limit)
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, 20_000);
-          signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
         signal.throwIfAborted();
       })

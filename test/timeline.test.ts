@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PERIOD_NAMES, timelineSummarySchema, type TimelineSeries } from '../harness/timeline/types.ts';
+import {
+  PERIOD_NAMES,
+  timelineSummarySchema,
+  type TimelineSeries,
+  type TimelineSummary,
+} from '../harness/timeline/types.ts';
 import { ownDataDir } from './helpers/db.ts';
 import { expectUserErrors, postmastersOn, runCli } from './helpers/processes.ts';
 import { checkRerender } from './helpers/rerender.ts';
@@ -169,8 +174,8 @@ interface ServerFigures {
  * primary (the product-list statements each server ran say where the reads went, also on tiny, where no server
  * spills to temp files); the writes on the primary and none lost; each replica's lag measured.
  */
-function checkPlatform(s: Record<string, any>, periods: Period[]): void {
-  assert.deepEqual(s.topology.servers, [
+function checkPlatform(s: TimelineSummary, periods: Period[]): void {
+  assert.deepEqual(s.topology?.servers, [
     { name: 'primary', role: 'primary' },
     { name: 'replica-1', role: 'replica' },
     { name: 'replica-2', role: 'replica' },
@@ -206,17 +211,17 @@ function checkPlatform(s: Record<string, any>, periods: Period[]): void {
     'a replay lag was measured',
   );
   const noLoss = s.shape.find((c: { name: string }) => c.name.startsWith('moves: every cart'));
-  assert.equal(noLoss.ok, true, noLoss.detail);
-  assert.ok(s.no_loss.cart_adds > 0 && s.no_loss.checkouts > 0, 'writes were made during the moves');
+  assert.equal(noLoss?.ok, true, noLoss?.detail);
+  assert.ok(s.no_loss && s.no_loss.cart_adds > 0 && s.no_loss.checkouts > 0, 'writes were made during the moves');
   assert.deepEqual(
-    s.moves.map((m: { period: string; server: string }) => [m.period, m.server]),
+    s.moves?.map((m: { period: string; server: string }) => [m.period, m.server]),
     [
       ['reroute', 'replica-2'],
       ['all-primary', 'primary'],
     ],
   );
   const restart = s.switches.find((w: { period: string }) => w.period === 'reroute');
-  assert.equal(restart.state.reads, 'replica-2');
+  assert.equal(restart?.state.reads, 'replica-2');
 }
 
 /**

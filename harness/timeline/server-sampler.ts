@@ -78,7 +78,10 @@ class Reader {
       if (this.withCalls)
         calls = await c.query<{ n: number }>(CALLS_SQL).then(
           (x) => x.rows[0].n,
-          () => ((this.withCalls = false), null), // no pg_stat_statements there: the other figures still count
+          () => {
+            this.withCalls = false; // no pg_stat_statements there: the other figures still count
+            return null;
+          },
         );
       return {
         t_ms,
