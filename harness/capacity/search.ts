@@ -3,6 +3,7 @@ import { readSummaryExport, metricValue } from '../load/summary-export.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
 import { incidentEnv, INCIDENT_SCRIPT } from '../load/incident-script.ts';
 import type { CapacityStep } from './types.ts';
+import { measureStep, type UsageSources } from './usage.ts';
 
 export interface SearchPlan {
   shopUrl: string;
@@ -14,9 +15,15 @@ export interface SearchPlan {
   stepS: number;
   /** a first guess of the capacity, visitors/min (from a short closed-loop probe) */
   estimate: number;
-  /** coarse steps before bisection, and bisection steps after it */
+  /** coarse steps before bisection, and at most this many bisection steps after it */
   maxCoarse: number;
   bisections: number;
+  /** each coarse step multiplies or divides the rate by this (2 for a first search, less around a known figure) */
+  factor?: number;
+  /** bisection stops once the first failing rate is within this share above the capacity (0.05 = 5 %) */
+  precision?: number;
+  /** where each step's CPU, I/O and database figures are read (none: the steps carry no usage) */
+  usage?: UsageSources;
   exportFile: string;
   /** makes cart ids unique per step */
   runId: string;
@@ -43,7 +50,7 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
     slo: { p95Ms: plan.sloMs, maxErrorRate: plan.maxErrorRate },
     runId: `${plan.runId}-${rate}`,
   });
-  await playLoad({
+  const played = await playLoad({
     script: INCIDENT_SCRIPT,
     env,
     label: `${plan.label}: ${rate} visitors/min`,
@@ -52,6 +59,7 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
     progress: false,
     signal: plan.signal,
     watchdog: plan.watchdog,
+    operators: plan.usage ? (ended, signal) => measureStep(plan.usage!, plan.stepS, ended, signal) : undefined,
   });
   const s = readSummaryExport(plan.exportFile);
   const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)') ?? 0;
@@ -66,6 +74,7 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
     error_rate: Math.round(errors * 10000) / 10000,
     dropped_iterations: dropped,
     passed,
+    ...(played.operated ? { usage: played.operated } : {}),
   };
   plan.log(
     `  ${rate} visitors/min: product-list p95 ${step.product_list_p95_ms} ms, errors ${(errors * 100).toFixed(1)} %, dropped ${dropped} -> ${passed ? 'ok' : 'over'}`,
@@ -76,12 +85,15 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
 const roundRate = (r: number) => (r >= 100 ? Math.round(r) : Math.round(r * 10) / 10);
 
 /**
- * Coarse steps from the estimate (halving on failure, doubling on success) until a passing and a failing rate
- * bracket the capacity, then bisection inside the bracket. Returns every step tried.
+ * Coarse steps from the estimate (dividing by `factor` on failure, multiplying on success) until a passing and a
+ * failing rate bracket the capacity, then bisection inside the bracket until the failing rate is within
+ * `precision` of the passing one (or the bisections run out). Returns every step tried.
  */
 export async function findCapacity(
   plan: SearchPlan,
 ): Promise<{ capacity: number; firstFailing: number | null; steps: CapacityStep[] }> {
+  const factor = plan.factor ?? 2;
+  const precision = plan.precision ?? 0;
   const steps: CapacityStep[] = [];
   let pass: number | null = null;
   let fail: number | null = null;
@@ -91,16 +103,16 @@ export async function findCapacity(
     steps.push(step);
     if (step.passed) {
       pass = rate;
-      rate = roundRate(rate * 2);
+      rate = roundRate(rate * factor);
     } else {
       fail = rate;
-      rate = roundRate(rate / 2);
+      rate = roundRate(rate / factor);
     }
     if (pass !== null && fail !== null) break;
     if (rate < 1) break;
   }
   if (pass !== null && fail !== null) {
-    for (let i = 0; i < plan.bisections; i++) {
+    for (let i = 0; i < plan.bisections && fail > pass * (1 + precision); i++) {
       const mid = roundRate(Math.sqrt(pass * fail));
       if (mid <= pass || mid >= fail) break;
       const step = await tryRate(plan, mid);
