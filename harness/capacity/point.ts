@@ -120,7 +120,7 @@ export async function sweepPoint(p: PointPlan): Promise<{ point: CapacityPoint; 
           firstDate,
           dates: count,
           levels: p.quick ? USL_LEVELS_QUICK : USL_LEVELS,
-          seconds: p.quick ? 2 : 4,
+          seconds: p.quick ? 1 : 4,
           signal: p.signal,
           say,
         })

@@ -57,8 +57,8 @@ export function reviewChart(r: CapacityResult, traffic: number | null, breaks: n
         dash: label !== 'today',
         points: false,
         scale: 'per_min',
-        x: [min, max],
-        values: [t, t],
+        x: grid,
+        values: grid.map(() => t),
       });
   return {
     id: 'review-chart',

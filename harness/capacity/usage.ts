@@ -119,7 +119,7 @@ function usageBetween(ticks: Tick[]): StepUsage {
   const seen = ticks.filter((t) => t.runner !== undefined);
   const runnerS = seen.length > 1 ? (seen.at(-1)!.t - seen[0].t) / 1000 : 0;
   const runnerCores = runnerS > 0 ? (seen.at(-1)!.runner! - seen[0].runner!) / runnerS / 1000 : null;
-  const round = (n: number | null, d = 100) => (n === null ? null : Math.round(n * d) / d);
+  const round = (n: number | null, d = 1000) => (n === null ? null : Math.round(n * d) / d);
   const later = ticks.slice(1);
   const avg = (k: 'active' | 'io_waiting') =>
     later.length && later.every((t) => t[k] !== null) ? later.reduce((a, t) => a + t[k]!, 0) / later.length : null;
