@@ -114,15 +114,8 @@ test('load:capacity --quick on two date counts writes its files, and the old que
   }
   const models = c.variants!.find((v) => v.variant === 'before')!;
   assert.equal(models.projection!.model, 'power-law');
-  assert.ok(
-    models.projection!.parameters.b < 0,
-    `the old query's capacity falls with dates: ${models.projection!.parameters.b}`,
-  );
   assert.equal(models.usl!.levels.length, 6, 'six concurrency levels at the smallest size');
   assert.ok(models.usl!.levels.every((l) => l.throughput_rps > 0));
-  const before = (d: number) =>
-    c.points.find((p) => p.variant === 'before' && p.dates === d)!.capacity_visitors_per_min;
-  assert.ok(before(3000) < before(300), `before: ${before(300)} visitors/min at 300 dates, ${before(3000)} at 3000`);
   const html = readFileSync(path.join(out, 'capacity.html'), 'utf8');
   assert.doesNotMatch(
     html,
@@ -168,6 +161,14 @@ test('load:capacity --quick on two date counts writes its files, and the old que
     readFileSync(path.join(out, 'capacity.md'), 'utf8'),
     /With the old query, a shop with 3,000 dates sustains/,
   );
+  // last: on a machine whose cores others keep busy, every size is limited by the machine and the loss can hide
+  assert.ok(
+    models.projection!.parameters.b < 0,
+    `the old query's capacity falls with dates: ${models.projection!.parameters.b}`,
+  );
+  const before = (d: number) =>
+    c.points.find((p) => p.variant === 'before' && p.dates === d)!.capacity_visitors_per_min;
+  assert.ok(before(3000) < before(300), `before: ${before(300)} visitors/min at 300 dates, ${before(3000)} at 3000`);
 });
 
 test('load:capacity rejects bad input with one line', async () => {

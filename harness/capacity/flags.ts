@@ -56,7 +56,7 @@ export const sweepFlags = {
   precision: {
     type: 'string',
     arg: 'F',
-    defaultText: '0.05; 0.1 with --quick',
+    defaultText: '0.05; 0.25 with --quick',
     help: 'search until the first failing rate is within this share above the capacity (0.01 to 0.5)',
   },
   quick: { ...quickFlag, help: 'short steps and two sizes, for a first look' },
@@ -86,7 +86,7 @@ export function sweepOptions(values: FlagValues<typeof sweepFlags>, say: (line: 
     repeats: parseIntFlag('repeats', values.repeats, 1, 20)!,
     precision:
       parseNumberFlag('precision', values.precision, (n) => n >= 0.01 && n <= 0.5, 'a fraction from 0.01 to 0.5') ??
-      (quick ? 0.1 : 0.05),
+      (quick ? 0.25 : 0.05),
     quick,
     seed: parseSeed(values.seed),
     out: values.out,
