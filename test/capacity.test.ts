@@ -42,7 +42,7 @@ function reviewExpectations(c: CapacityResult, traffic: number, chart: PlottedCh
       label: 'before projected',
       points: xs('before projected').map((x) => ({
         x,
-        y: Math.round(pr.parameters.a * x ** pr.parameters.b * 10) / 10,
+        y: Math.round(pr.parameters.a! * x ** pr.parameters.b! * 10) / 10,
       })),
     },
     ...(
@@ -113,7 +113,7 @@ test('load:capacity --quick on two date counts writes its files, and the old que
     assert.ok(f.machine_cpu_busy! > 0 && f.shop_cpu_cores !== null && f.runner_cpu_cores !== null, JSON.stringify(f));
   }
   const models = c.variants!.find((v) => v.variant === 'before')!;
-  assert.equal(models.projection!.model, 'power-law');
+  assert.equal(models.projection!.model, 'power-law', 'two sizes: no choice of curve');
   assert.equal(models.usl!.levels.length, 6, 'six concurrency levels at the smallest size');
   assert.ok(models.usl!.levels.every((l) => l.throughput_rps > 0));
   const html = readFileSync(path.join(out, 'capacity.html'), 'utf8');
@@ -163,7 +163,7 @@ test('load:capacity --quick on two date counts writes its files, and the old que
   );
   // last: on a machine whose cores others keep busy, every size is limited by the machine and the loss can hide
   assert.ok(
-    models.projection!.parameters.b < 0,
+    models.projection!.parameters.b! < 0,
     `the old query's capacity falls with dates: ${models.projection!.parameters.b}`,
   );
   const before = (d: number) =>

@@ -6,7 +6,7 @@ import type { CapacityResult } from './types.ts';
 
 const step = z.looseObject({
   visitors_per_min: z.number(),
-  product_list_p95_ms: z.number(),
+  product_list_p95_ms: z.number().nullable(),
   error_rate: z.number(),
   dropped_iterations: z.number(),
   passed: z.boolean(),

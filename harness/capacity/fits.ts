@@ -132,3 +132,48 @@ export function fitUsl(points: { concurrency: number; throughput: number }[]): U
     rms_relative_error: Math.sqrt(loss(best!) / pts.length),
   };
 }
+
+export interface LinearCost {
+  /** 1 / capacity = s0 + s1 x dates: a fixed cost per visitor plus a cost per date of the series */
+  s0: number;
+  s1: number;
+}
+
+/**
+ * Least squares of 1/y = s0 + s1 x, each point weighted by y² so the residuals are relative to y. A capacity
+ * limited by a fixed cost at small sizes and by work per date at large ones follows this curve; a power law
+ * bends it into one straight line in log-log space. Null with fewer than two distinct x or a negative fit.
+ */
+export function fitLinearCost(xs: number[], ys: number[]): LinearCost | null {
+  const pts = xs.map((x, i) => [x, ys[i]] as const).filter(([x, y]) => x > 0 && y > 0);
+  if (new Set(pts.map(([x]) => x)).size < 2) return null;
+  let sw = 0;
+  let swx = 0;
+  let swy = 0;
+  let swxx = 0;
+  let swxy = 0;
+  for (const [x, y] of pts) {
+    const w = y * y;
+    const v = 1 / y;
+    sw += w;
+    swx += w * x;
+    swy += w * v;
+    swxx += w * x * x;
+    swxy += w * x * v;
+  }
+  const det = sw * swxx - swx * swx;
+  if (det === 0) return null;
+  const s1 = (sw * swxy - swx * swy) / det;
+  const s0 = (swy - s1 * swx) / sw;
+  if (s0 + s1 * Math.max(...pts.map(([x]) => x)) <= 0) return null;
+  return { s0, s1 };
+}
+
+export const linearCostAt = (p: LinearCost, x: number): number => 1 / (p.s0 + p.s1 * x);
+
+/** The x where capacity falls to y; null when it never does (no cost per date) or already has at x = 0. */
+export function linearCostSolve(p: LinearCost, y: number): number | null {
+  if (p.s1 <= 0 || y <= 0) return null;
+  const x = (1 / y - p.s0) / p.s1;
+  return x > 0 ? x : null;
+}

@@ -1,39 +1,101 @@
-import { fitPowerLaw, powerLawAt } from './fits.ts';
-import type { CapacityPoint, Projection } from './types.ts';
+import {
+  fitLinearCost,
+  fitPowerLaw,
+  linearCostAt,
+  linearCostSolve,
+  powerLawAt,
+  powerLawSolve,
+  type LinearCost,
+  type PowerLaw,
+} from './fits.ts';
+import type { CapacityPoint, Projection, ProjectionModel } from './types.ts';
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
+const sig = (n: number) => Number(n.toPrecision(4));
+
+/** A curve of capacity against dates: how to fit it, read it and solve it, with its parameters as stored. */
+interface Family {
+  fit(xs: number[], ys: number[]): Record<string, number | null> | null;
+  at(p: Record<string, number | null>, x: number): number;
+  solve(p: Record<string, number | null>, y: number): number | null;
+}
+
+const FAMILIES: Record<ProjectionModel, Family> = {
+  'power-law': {
+    fit: (xs, ys) => {
+      const p = fitPowerLaw(xs, ys);
+      return p && { a: sig(p.a), b: r3(p.b), r2: p.r2 === null ? null : r3(p.r2) };
+    },
+    at: (p, x) => powerLawAt(p as unknown as PowerLaw, x),
+    solve: (p, y) => powerLawSolve(p as unknown as PowerLaw, y),
+  },
+  'linear-cost': {
+    fit: (xs, ys) => {
+      const p = fitLinearCost(xs, ys);
+      return p && { s0: sig(p.s0), s1: sig(p.s1) };
+    },
+    at: (p, x) => linearCostAt(p as unknown as LinearCost, x),
+    solve: (p, y) => linearCostSolve(p as unknown as LinearCost, y),
+  },
+};
+
+export const projectAt = (pr: Pick<Projection, 'model' | 'parameters'>, x: number): number =>
+  FAMILIES[pr.model].at(pr.parameters, x);
+export const projectSolve = (pr: Pick<Projection, 'model' | 'parameters'>, y: number): number | null =>
+  FAMILIES[pr.model].solve(pr.parameters, y);
+
+/** Whether the projected capacity falls as the series grows (by at least 2 % over a tenfold growth). */
+export function fallsWithDates(pr: Pick<Projection, 'model' | 'parameters'>, at: number): boolean {
+  return projectAt(pr, at * 10) < projectAt(pr, at) * 0.98;
+}
+
+/** relative root mean square of a fitted curve over the points it was fitted to */
+function inSampleError(model: ProjectionModel, xs: number[], ys: number[]): number {
+  const p = FAMILIES[model].fit(xs, ys);
+  if (!p) return Number.POSITIVE_INFINITY;
+  return Math.sqrt(ys.reduce((s, y, i) => s + ((FAMILIES[model].at(p, xs[i]) - y) / y) ** 2, 0) / ys.length);
+}
 
 /**
- * Capacity against dates for one variant as a power law through the medians, and its check: the same fit
- * without the largest size, asked for the largest. Sizes where even the lowest rate failed (capacity 0) have no
- * place on a log scale and are left out.
+ * Capacity against dates for one variant through the medians, and its check: the same fit without the largest
+ * size, asked for the largest. The curve is the power law unless, on the sizes the check fits (never the held-out
+ * one), a fixed cost plus a cost per date fits them closer. Sizes where even the lowest rate failed (capacity 0)
+ * are left out.
  */
 export function projectVariant(points: CapacityPoint[]): Projection | null {
   const pts = points.filter((p) => p.capacity_visitors_per_min > 0).sort((a, b) => a.dates - b.dates);
-  const all = fitPowerLaw(
-    pts.map((p) => p.dates),
-    pts.map((p) => p.capacity_visitors_per_min),
-  );
-  if (!all) return null;
-  const parameters = { a: r3(all.a), b: r3(all.b), r2: all.r2 === null ? null : r3(all.r2) };
+  const xs = pts.map((p) => p.dates);
+  const ys = pts.map((p) => p.capacity_visitors_per_min);
+  const trainX = xs.slice(0, -1);
+  const trainY = ys.slice(0, -1);
+  const errors = {
+    'power-law': inSampleError('power-law', trainX, trainY),
+    'linear-cost': inSampleError('linear-cost', trainX, trainY),
+  };
+  const model: ProjectionModel =
+    pts.length >= 4 && errors['linear-cost'] < errors['power-law'] ? 'linear-cost' : 'power-law';
+  const parameters = FAMILIES[model].fit(xs, ys);
+  if (!parameters) return null;
+  const choice =
+    pts.length >= 4
+      ? `chosen on the ${trainX.length} smaller sizes alone: fit error ${pctText(errors['power-law'])} as a power law, ${pctText(errors['linear-cost'])} as a fixed cost plus a cost per date`
+      : 'a power law: choosing a curve needs three sizes besides the held-out one';
   if (pts.length < 3)
     return {
-      model: 'power-law',
+      model,
       parameters,
+      choice,
       validation: null,
       validation_note: `${pts.length} sizes with a capacity: a validation needs three (two to fit, one held out)`,
       audit_cross_check: null,
     };
   const held = pts.at(-1)!;
-  const rest = pts.slice(0, -1);
-  const fit = fitPowerLaw(
-    rest.map((p) => p.dates),
-    rest.map((p) => p.capacity_visitors_per_min),
-  )!;
-  const predicted = powerLawAt(fit, held.dates);
+  const fit = FAMILIES[model].fit(trainX, trainY)!;
+  const predicted = FAMILIES[model].at(fit, held.dates);
   return {
-    model: 'power-law',
+    model,
     parameters,
+    choice,
     validation: {
       held_out_dates: held.dates,
       predicted: Math.round(predicted * 10) / 10,
@@ -43,6 +105,16 @@ export function projectVariant(points: CapacityPoint[]): Projection | null {
     validation_note: null,
     audit_cross_check: null,
   };
+}
+
+const pctText = (e: number) => (Number.isFinite(e) ? `${(e * 100).toFixed(1)} %` : 'no fit');
+
+/** The curve in words, with its parameters: "capacity = 3.1e6 x dates^-0.9". */
+export function curveText(pr: Pick<Projection, 'model' | 'parameters'>): string {
+  const p = pr.parameters;
+  return pr.model === 'power-law'
+    ? `capacity = ${p.a} x dates^${p.b}${p.r2 !== null && p.r2 !== undefined ? ` (R² ${p.r2} in log space)` : ''}`
+    : `1 / capacity = ${p.s0} + ${p.s1} x dates (a fixed ${((p.s0 ?? 0) * 60000).toFixed(1)} ms of the limit per visitor, plus ${((p.s1 ?? 0) * 60000 * 1000).toFixed(2)} ms per 1,000 dates)`;
 }
 
 interface BaselineFile {

@@ -199,7 +199,7 @@ export function capacityPage(r: CapacityResult): ReportPage {
                   txt(p.variant),
                   txt(fmt(p.dates)),
                   txt(fmt(s.visitors_per_min)),
-                  txt(String(s.product_list_p95_ms)),
+                  txt(s.product_list_p95_ms === null ? 'n/a' : String(s.product_list_p95_ms)),
                   txt(`${(s.error_rate * 100).toFixed(1)} %`),
                   txt(String(s.dropped_iterations)),
                   { text: s.passed ? 'ok' : 'over SLO', status: s.passed ? 'pass' : 'fail' },

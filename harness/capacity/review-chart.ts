@@ -1,5 +1,5 @@
 import { logRange, VARIANT_COLORS, type ChartSeries, type ChartSpec } from '../report/chart-spec.ts';
-import { powerLawAt } from './fits.ts';
+import { projectAt } from './projection.ts';
 import { modelsOf } from './review-figures.ts';
 import type { CapacityResult } from './types.ts';
 
@@ -43,7 +43,7 @@ export function reviewChart(r: CapacityResult, traffic: number | null, breaks: n
         points: false,
         scale: 'per_min',
         x: grid,
-        values: grid.map((d) => Math.round(powerLawAt(pr.parameters, d) * 10) / 10),
+        values: grid.map((d) => Math.round(projectAt(pr, d) * 10) / 10),
       });
   }
   if (traffic !== null)
@@ -64,7 +64,7 @@ export function reviewChart(r: CapacityResult, traffic: number | null, breaks: n
     id: 'review-chart',
     title: 'Capacity against dates, and the traffic',
     description:
-      "Each variant's median capacity per size (points) and the power law fitted to them (dashed), against today's traffic and three times it (grey). Where a curve falls below a traffic line, the SLO breaks at that traffic. Both axes are logarithmic.",
+      "Each variant's median capacity per size (points) and the curve fitted to them (dashed), against today's traffic and three times it (grey). Where a curve falls below a traffic line, the SLO breaks at that traffic. Both axes are logarithmic.",
     xAxis: { name: 'dates', label: 'dates in the event series (log scale)', unit: 'count', log: true, min, max },
     series,
     axes: [{ scale: 'per_min', label: 'visitors/min', side: 'left', log: true }],

@@ -1,4 +1,4 @@
-import { powerLawSolve } from './fits.ts';
+import { fallsWithDates, projectSolve } from './projection.ts';
 import type { CapacityPoint, CapacityResult, Projection, VariantModels } from './types.ts';
 
 /** the incident's rule: the shop's traffic puts the old query at 40 % of its capacity, so 3x overloads it */
@@ -41,11 +41,11 @@ export interface BreakPoint {
  */
 export function breakDates(pr: Projection | null, traffic: number, measured: number[]): BreakPoint {
   if (!pr) return { dates: null, note: 'unknown: no projection (fewer than two sizes with a capacity)' };
-  const { b } = pr.parameters;
   const lo = Math.min(...measured);
   const hi = Math.max(...measured);
-  if (b >= -0.02) return { dates: null, note: `no size: capacity does not fall with the dates (exponent ${b})` };
-  const d = powerLawSolve(pr.parameters, traffic);
+  if (!fallsWithDates(pr, hi))
+    return { dates: null, note: 'no size: the projected capacity does not fall with the dates' };
+  const d = projectSolve(pr, traffic);
   if (d === null) return { dates: null, note: 'no size' };
   const rounded = d >= 100 ? Math.round(d / 10) * 10 : Math.round(d);
   if (d < lo)

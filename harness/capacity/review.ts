@@ -5,6 +5,7 @@ import { VARIANT_COLORS } from '../report/chart-spec.ts';
 import { beforeAfter, fmt, medianText } from './render.ts';
 import { breakDates, headroom, modelsOf, trustSentence, type BreakPoint, type Traffic } from './review-figures.ts';
 import { reviewChart, TRAFFIC_COLOR } from './review-chart.ts';
+import { curveText } from './projection.ts';
 import type { CapacityPoint, CapacityResult } from './types.ts';
 
 type Variant = CapacityPoint['variant'];
@@ -90,9 +91,7 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
   const paragraphs = vs.map((v) => {
     const m = modelsOf(r, v.variant);
     const pr = m?.projection ?? null;
-    const fit = pr
-      ? `${v.variant}: capacity = ${pr.parameters.a} x dates^${pr.parameters.b}${pr.parameters.r2 !== null ? ` (R² ${pr.parameters.r2} in log space)` : ''}. `
-      : `${v.variant}: `;
+    const fit = pr ? `${v.variant}: ${curveText(pr)}; ${pr.choice}. ` : `${v.variant}: `;
     const cross = pr?.audit_cross_check ? ` Cross-check: ${pr.audit_cross_check.note}.` : '';
     return `${fit}${trustSentence(pr)}${cross}`;
   });
@@ -100,7 +99,7 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
     id: 'projection',
     title: 'Projection and its validation',
     paragraphs: [
-      'A power law of median capacity against dates, least squares in log-log space. The validation fits it again without the largest size and predicts that size: the error printed is the error to expect one step beyond the sizes measured.',
+      'A curve of median capacity against dates by least squares: a power law (a straight line in log-log space), or a fixed cost per visitor plus a cost per date (1 / capacity linear in the dates) when that fits the smaller sizes closer. The validation fits it again without the largest size and predicts that size: the error printed is the error to expect one step beyond the sizes measured.',
       ...paragraphs,
     ],
     tables: [

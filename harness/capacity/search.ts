@@ -36,13 +36,23 @@ export interface SearchPlan {
   label: string;
 }
 
+/** a step must see this many visitors arrive, or its p95 is a handful of requests (or none, which would pass) */
+export const MIN_VISITORS_PER_STEP = 20;
+const MAX_STEP_S = 60;
+
+/** How long a step at `rate` plays: the step length, longer at low rates so that enough visitors arrive. */
+export function stepSeconds(stepS: number, rate: number): number {
+  return Math.max(stepS, Math.min(MAX_STEP_S, Math.ceil((MIN_VISITORS_PER_STEP * 60) / rate)));
+}
+
 /** One short constant-arrival-rate run of the incident journey at `rate` visitors/min. */
 export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityStep> {
+  const seconds = stepSeconds(plan.stepS, rate);
   const env = incidentEnv({
     baseUrl: plan.shopUrl,
     rate,
     multiplier: 1,
-    phases: { tripled: plan.stepS },
+    phases: { tripled: seconds },
     thinkScale: 0.2,
     firstDate: plan.firstDate,
     dates: plan.dates,
@@ -59,10 +69,11 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
     progress: false,
     signal: plan.signal,
     watchdog: plan.watchdog,
-    operators: plan.usage ? (ended, signal) => measureStep(plan.usage!, plan.stepS, ended, signal) : undefined,
+    operators: plan.usage ? (ended, signal) => measureStep(plan.usage!, seconds, ended, signal) : undefined,
   });
   const s = readSummaryExport(plan.exportFile);
-  const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)') ?? 0;
+  // no product list answered is no evidence that the rate was sustained: it fails
+  const p95 = metricValue(s, 'http_req_duration{name:product-list}', 'p(95)') ?? Number.POSITIVE_INFINITY;
   const errors = metricValue(s, 'http_req_failed', 'value') ?? 0;
   const dropped = metricValue(s, 'dropped_iterations', 'count') ?? 0;
   const started = metricValue(s, 'iterations', 'count') ?? 0;
@@ -70,14 +81,14 @@ export async function tryRate(plan: SearchPlan, rate: number): Promise<CapacityS
   const passed = p95 < plan.sloMs && errors < plan.maxErrorRate && dropped <= 0.01 * (started + dropped);
   const step = {
     visitors_per_min: rate,
-    product_list_p95_ms: Math.round(p95 * 10) / 10,
+    product_list_p95_ms: Number.isFinite(p95) ? Math.round(p95 * 10) / 10 : null,
     error_rate: Math.round(errors * 10000) / 10000,
     dropped_iterations: dropped,
     passed,
     ...(played.operated ? { usage: played.operated } : {}),
   };
   plan.log(
-    `  ${rate} visitors/min: product-list p95 ${step.product_list_p95_ms} ms, errors ${(errors * 100).toFixed(1)} %, dropped ${dropped} -> ${passed ? 'ok' : 'over'}`,
+    `  ${rate} visitors/min: product-list p95 ${step.product_list_p95_ms ?? 'n/a (no answer)'} ms, errors ${(errors * 100).toFixed(1)} %, dropped ${dropped} -> ${passed ? 'ok' : 'over'}`,
   );
   return step;
 }

@@ -1,5 +1,4 @@
 import type { MachineFacts } from '../db/machine.ts';
-import type { PowerLaw } from './fits.ts';
 
 /**
  * capacity.json (schema loadlab.capacity/v1): the highest arrival rate each variant sustains per dataset size.
@@ -30,7 +29,8 @@ export interface StepUsage {
 
 export interface CapacityStep {
   visitors_per_min: number;
-  product_list_p95_ms: number;
+  /** null when no product list was answered in the step (which then fails) */
+  product_list_p95_ms: number | null;
   error_rate: number;
   dropped_iterations: number;
   passed: boolean;
@@ -73,10 +73,15 @@ export interface CapacityPoint {
   bottleneck?: Bottleneck | null;
 }
 
+/** power-law: capacity = a x dates^b; linear-cost: 1 / capacity = s0 + s1 x dates (capacity in visitors/min) */
+export type ProjectionModel = 'power-law' | 'linear-cost';
+
 export interface Projection {
-  model: 'power-law';
-  /** capacity (visitors/min) = a x dates^b, fitted to the medians of every size */
-  parameters: PowerLaw;
+  model: ProjectionModel;
+  /** fitted to the medians of every size: a, b, r2 (power-law) or s0, s1 (linear-cost) */
+  parameters: Record<string, number | null>;
+  /** why this curve: the in-sample fit of both on the sizes the validation fits */
+  choice: string;
   validation: {
     held_out_dates: number;
     /** from the fit without the held-out size */

@@ -1,7 +1,17 @@
 // The review's fits on curves whose parameters are known: what they recover is what a sweep's figures will get.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitPowerLaw, fitUsl, nelderMead, powerLawAt, powerLawSolve, uslAt } from '../../harness/capacity/fits.ts';
+import {
+  fitLinearCost,
+  fitPowerLaw,
+  fitUsl,
+  linearCostAt,
+  linearCostSolve,
+  nelderMead,
+  powerLawAt,
+  powerLawSolve,
+  uslAt,
+} from '../../harness/capacity/fits.ts';
 
 const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual}, expected ${expected} +- ${tol}`);
@@ -72,4 +82,18 @@ test('USL: noisy levels still give the peak within 15 %; a curve that only level
     null,
     'two levels',
   );
+});
+
+test('fixed cost plus a cost per date: an exact curve is recovered; a flat one has no cost per date', () => {
+  const xs = [1000, 3000, 10000, 30000];
+  const p = fitLinearCost(
+    xs,
+    xs.map((x) => 1 / (2e-4 + 3e-7 * x)),
+  )!;
+  close(p.s0, 2e-4, 1e-12, 's0');
+  close(p.s1, 3e-7, 1e-15, 's1');
+  close(linearCostSolve(p, linearCostAt(p, 20000))!, 20000, 1e-6, 'solved x');
+  const flat = fitLinearCost(xs, [1500, 1500, 1500, 1500])!;
+  close(flat.s1, 0, 1e-15, 'no cost per date');
+  assert.equal(linearCostSolve(flat, 1000), null, 'a flat capacity never falls to the traffic');
 });

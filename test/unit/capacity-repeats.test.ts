@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { compareRanges, median, range } from '../../harness/capacity/repeats.ts';
 import { beforeAfter, capacityVerdict, medianText } from '../../harness/capacity/render.ts';
 import { bisectionsFor } from '../../harness/capacity/run.ts';
+import { stepSeconds } from '../../harness/capacity/search.ts';
 import type { CapacityPoint, CapacityResult } from '../../harness/capacity/types.ts';
 
 function point(variant: CapacityPoint['variant'], dates: number, caps: number[]): CapacityPoint {
@@ -68,4 +69,10 @@ test('the bisections a precision needs from a bracket of 2x, capped', () => {
   assert.equal(bisectionsFor(0.1, true), 3);
   assert.equal(bisectionsFor(0.01, false), 6, 'capped: a step costs seconds');
   assert.equal(bisectionsFor(0.5, false), 1);
+});
+
+test('a step at a low rate plays long enough for 20 visitors to arrive, up to a minute', () => {
+  assert.equal(stepSeconds(15, 1200), 15);
+  assert.equal(stepSeconds(5, 60), 20);
+  assert.equal(stepSeconds(5, 5), 60);
 });

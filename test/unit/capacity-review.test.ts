@@ -76,7 +76,7 @@ const oldQuery = (d: number) => Math.round(3e6 * d ** -0.9);
 
 test('the projection is checked on the largest size, left out of its fit', () => {
   const exact = projectVariant(SIZES.map((d) => point('before', d, oldQuery(d))))!;
-  assert.ok(Math.abs(exact.parameters.b + 0.9) < 0.01, `exponent ${exact.parameters.b}`);
+  assert.ok(Math.abs(exact.parameters.b! + 0.9) < 0.01, `exponent ${exact.parameters.b}`);
   assert.equal(exact.validation!.held_out_dates, 30000);
   assert.ok(Math.abs(exact.validation!.error) < 0.01, `error ${exact.validation!.error}`);
   // the largest size falls off the curve the smaller ones draw: the held-out error shows it
@@ -91,6 +91,16 @@ test('the projection is checked on the largest size, left out of its fit', () =>
   assert.equal(two.validation, null);
   assert.match(two.validation_note!, /2 sizes with a capacity/);
   assert.equal(projectVariant([point('after', 1000, 900)]), null);
+});
+
+test('the curve is chosen on the smaller sizes alone, and checked on the largest', () => {
+  const costly = (d: number) => Math.round(1 / (4e-4 + 2e-7 * d));
+  const lc = projectVariant(SIZES.map((d) => point('before', d, costly(d))))!;
+  assert.equal(lc.model, 'linear-cost');
+  assert.match(lc.choice, /chosen on the 3 smaller sizes alone/);
+  assert.ok(Math.abs(lc.validation!.error) < 0.01, `error ${lc.validation!.error}`);
+  assert.equal(projectVariant(SIZES.map((d) => point('before', d, oldQuery(d))))!.model, 'power-law');
+  assert.equal(projectVariant(SIZES.slice(0, 3).map((d) => point('before', d, costly(d))))!.model, 'power-law');
 });
 
 test('where the SLO breaks: solved on the curve, said to be an extrapolation beyond the sizes measured', () => {
