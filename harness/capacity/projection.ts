@@ -63,7 +63,28 @@ function inSampleError(model: ProjectionModel, xs: number[], ys: number[]): numb
  * are left out.
  */
 export function projectVariant(points: CapacityPoint[]): Projection | null {
-  const pts = points.filter((p) => p.capacity_visitors_per_min > 0).sort((a, b) => a.dates - b.dates);
+  const pr = projectMeasured(points.filter((p) => p.capacity_visitors_per_min > 0));
+  const largest = [...points].sort((a, b) => b.dates - a.dates)[0];
+  // the largest size failed at every rate tried: the fit stands on the others, checked against that bound
+  if (!pr || largest.capacity_visitors_per_min > 0 || pr.validation_note?.startsWith('1 ')) return pr;
+  const smaller = points.filter((p) => p.capacity_visitors_per_min > 0 && p.dates < largest.dates);
+  if (smaller.length < 2) return pr;
+  const predicted = Math.round(projectAt(pr, largest.dates) * 10) / 10;
+  return {
+    ...pr,
+    validation: {
+      held_out_dates: largest.dates,
+      predicted,
+      measured: 0,
+      error: null,
+      measured_below: largest.first_failing_visitors_per_min,
+    },
+    validation_note: null,
+  };
+}
+
+function projectMeasured(measured: CapacityPoint[]): Projection | null {
+  const pts = [...measured].sort((a, b) => a.dates - b.dates);
   const xs = pts.map((p) => p.dates);
   const ys = pts.map((p) => p.capacity_visitors_per_min);
   const trainX = xs.slice(0, -1);

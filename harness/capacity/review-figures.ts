@@ -63,6 +63,14 @@ export function trustSentence(pr: Projection | null): string {
   const v = pr.validation;
   if (!v)
     return `The projection is not validated: ${pr.validation_note}. Treat it as a line through the points, nothing more.`;
+  if (v.error === null) {
+    const below = v.measured_below;
+    const head = `Fitted without ${v.held_out_dates.toLocaleString('en-US')} dates it predicts ${v.predicted} visitors/min there; there even ${below ?? 'the lowest rate tried'} visitors/min failed the SLO.`;
+    if (below == null) return `${head} The error cannot be told.`;
+    if (v.predicted < below)
+      return `${head} The prediction is consistent with that bound; its error cannot be told closer.`;
+    return `${head} The prediction is at least ${Math.round(((v.predicted - below) / below) * 100)} % too high: use the measured points only.`;
+  }
   const e = Math.abs(v.error);
   const err = `${v.error > 0 ? '+' : ''}${Math.round(v.error * 1000) / 10} %`;
   const head = `Fitted without ${v.held_out_dates.toLocaleString('en-US')} dates it predicts ${v.predicted} visitors/min there; ${v.measured} were measured (${err}).`;
@@ -70,7 +78,7 @@ export function trustSentence(pr: Projection | null): string {
     return `${head} Trust it within about ${Math.max(10, Math.ceil(e * 100))} % inside the sizes measured and for one step beyond.`;
   if (e <= 0.25)
     return `${head} Within the issue's 25 %: a planning figure, not a promise; widen every margin by ${Math.ceil(e * 100)} %.`;
-  return `${head} More than 25 % off: the power law does not hold across these sizes (the limit changes with size); use the measured points only.`;
+  return `${head} More than 25 % off: the curve does not hold across these sizes (the limit changes with size); use the measured points only.`;
 }
 
 export const modelsOf = (r: CapacityResult, v: CapacityPoint['variant']): VariantModels | undefined =>

@@ -7,19 +7,21 @@ import { readCapacityRun } from './capacity-file.ts';
 import { projectVariant } from './projection.ts';
 import { reviewPage } from './review.ts';
 import { chooseTraffic, type Traffic } from './review-figures.ts';
-import { runCapacitySweep, type CapacityOptions } from './run.ts';
+import { runCapacitySweep, withCrossCheck, type CapacityOptions } from './run.ts';
 import type { CapacityResult } from './types.ts';
 
-/** A run written before the sweep fitted its models gets its projections from its points (no USL: not measured). */
+/**
+ * The projections from the points, as the sweep computes them (a run written by an earlier version may lack them
+ * or hold an older fit); the USL measured by the sweep is kept as written.
+ */
 function withModels(r: CapacityResult): CapacityResult {
-  if (r.variants) return r;
   const variants = [...new Set(r.points.map((p) => p.variant))];
   return {
     ...r,
     variants: variants.map((variant) => ({
       variant,
-      projection: projectVariant(r.points.filter((p) => p.variant === variant)),
-      usl: null,
+      projection: withCrossCheck(projectVariant(r.points.filter((p) => p.variant === variant)), variant),
+      usl: r.variants?.find((m) => m.variant === variant)?.usl ?? null,
     })),
   };
 }

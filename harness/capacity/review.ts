@@ -112,10 +112,10 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
             txt(v.variant),
             txt(val ? fmt(val.held_out_dates) : 'n/a'),
             txt(val ? fmt(val.predicted) : 'n/a'),
-            txt(val ? fmt(val.measured) : 'n/a'),
-            val
+            txt(val ? (val.error === null ? `< ${val.measured_below ?? '?'}` : fmt(val.measured)) : 'n/a'),
+            val && val.error !== null
               ? { text: `${(val.error * 100).toFixed(1)} %`, status: Math.abs(val.error) <= 0.25 ? 'pass' : 'fail' }
-              : txt('n/a'),
+              : txt(val ? 'bounded only' : 'n/a'),
             txt(breakText(v.atToday)),
             txt(breakText(v.at3x)),
           ];

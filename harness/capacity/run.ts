@@ -110,7 +110,10 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
   return { result, folder };
 }
 
-function withCrossCheck(p: ReturnType<typeof projectVariant>, variant: Variant): ReturnType<typeof projectVariant> {
+export function withCrossCheck(
+  p: ReturnType<typeof projectVariant>,
+  variant: Variant,
+): ReturnType<typeof projectVariant> {
   const file = path.join(projectRoot, 'loadtests', 'growth-baseline.json');
   if (!p || !existsSync(file)) return p;
   try {

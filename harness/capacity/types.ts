@@ -86,9 +86,12 @@ export interface Projection {
     held_out_dates: number;
     /** from the fit without the held-out size */
     predicted: number;
+    /** 0 when even the lowest rate tried failed there (see measured_below) */
     measured: number;
-    /** (predicted - measured) / measured */
-    error: number;
+    /** (predicted - measured) / measured; null when nothing passed there (the error is then only bounded) */
+    error: number | null;
+    /** when nothing passed at the held-out size: the lowest rate that failed there, which the capacity is below */
+    measured_below?: number | null;
   } | null;
   /** why there is no validation (fewer than three sizes with a capacity) */
   validation_note: string | null;

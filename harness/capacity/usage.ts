@@ -55,15 +55,22 @@ export function childPid(entry: string): number | undefined {
   return undefined;
 }
 
+/** the shop used 10 ms of CPU in a tick, or the database ran a statement: visitors are arriving */
+function loadArrived(prev: Tick | undefined, cur: Tick): boolean {
+  if (!prev) return false;
+  const shopMoved = prev.shop !== undefined && cur.shop !== undefined && cur.shop - prev.shop >= 10;
+  return shopMoved || (cur.active ?? 0) > 0;
+}
+
 const ACTIVITY_SQL = `SELECT (SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database())::float8 AS temp_bytes,
   count(*) FILTER (WHERE state = 'active' AND backend_type = 'client backend')::int AS active,
   count(*) FILTER (WHERE state = 'active' AND backend_type = 'client backend' AND wait_event_type = 'IO')::int AS io
   FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
 
 /**
- * Samples once a second while a step's arrivals play (`windowS`, not the drain of the visitors still on their
- * way after it), until `ended` resolves or `signal` aborts, and returns the rates between the first sample (one
- * second in: the runner's start-up is not its load) and the last.
+ * Samples once a second from when the step's visitors reach the shop, for the `windowS` of their arrivals (not
+ * the drain of those still on their way after it), until `ended` resolves or `signal` aborts, and returns the
+ * rates between the first sample of that window and the last. When the load never shows, the whole run counts.
  */
 export async function measureStep(
   src: UsageSources,
@@ -79,7 +86,9 @@ export async function measureStep(
   void ended.then(() => (over = true));
   const shopPid = childPid('scripts/shop.ts');
   let runnerPid: number | undefined;
-  const until = performance.now() + (windowS + 1) * 1000;
+  // the window opens when the load reaches the shop (its CPU moves), not when the runner was spawned: on a busy
+  // machine the runner can take seconds to start its first visitor
+  let until = Number.POSITIVE_INFINITY;
   try {
     while (!over && !signal.aborted && performance.now() < until) {
       await Promise.race([ended, new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -91,7 +100,7 @@ export async function measureStep(
         io: number;
       };
       const db = proc ? await proc.sample() : null;
-      ticks.push({
+      const tick: Tick = {
         t: performance.now(),
         machine: machineTicks(),
         shop: shopPid === undefined ? undefined : processCpuMs(shopPid),
@@ -100,7 +109,13 @@ export async function measureStep(
         temp_bytes: row.temp_bytes,
         active: row.active,
         io_waiting: row.io,
-      });
+      };
+      const prev = ticks.at(-1);
+      if (until === Number.POSITIVE_INFINITY && loadArrived(prev, tick)) {
+        until = tick.t + windowS * 1000;
+        ticks.length = 0;
+      }
+      ticks.push(tick);
     }
   } finally {
     await client.end().catch(() => {});

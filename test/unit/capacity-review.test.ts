@@ -78,16 +78,16 @@ test('the projection is checked on the largest size, left out of its fit', () =>
   const exact = projectVariant(SIZES.map((d) => point('before', d, oldQuery(d))))!;
   assert.ok(Math.abs(exact.parameters.b! + 0.9) < 0.01, `exponent ${exact.parameters.b}`);
   assert.equal(exact.validation!.held_out_dates, 30000);
-  assert.ok(Math.abs(exact.validation!.error) < 0.01, `error ${exact.validation!.error}`);
+  assert.ok(Math.abs(exact.validation!.error!) < 0.01, `error ${exact.validation!.error}`);
   // the largest size falls off the curve the smaller ones draw: the held-out error shows it
   const bent = projectVariant(SIZES.map((d) => point('before', d, d === 30000 ? oldQuery(d) / 2 : oldQuery(d))))!;
   assert.ok(
-    Math.abs(bent.validation!.error - 1) < 0.02,
+    Math.abs(bent.validation!.error! - 1) < 0.02,
     `a capacity half the curve's: +100 %, got ${bent.validation!.error}`,
   );
   assert.match(trustSentence(bent), /More than 25 % off/);
   assert.match(trustSentence(exact), /Trust it within about 10 %/);
-  const two = projectVariant([point('after', 1000, 900), point('after', 3000, 880), point('after', 10000, 0)])!;
+  const two = projectVariant([point('after', 1000, 900), point('after', 3000, 880)])!;
   assert.equal(two.validation, null);
   assert.match(two.validation_note!, /2 sizes with a capacity/);
   assert.equal(projectVariant([point('after', 1000, 900)]), null);
@@ -98,9 +98,22 @@ test('the curve is chosen on the smaller sizes alone, and checked on the largest
   const lc = projectVariant(SIZES.map((d) => point('before', d, costly(d))))!;
   assert.equal(lc.model, 'linear-cost');
   assert.match(lc.choice, /chosen on the 3 smaller sizes alone/);
-  assert.ok(Math.abs(lc.validation!.error) < 0.01, `error ${lc.validation!.error}`);
+  assert.ok(Math.abs(lc.validation!.error!) < 0.01, `error ${lc.validation!.error}`);
   assert.equal(projectVariant(SIZES.map((d) => point('before', d, oldQuery(d))))!.model, 'power-law');
   assert.equal(projectVariant(SIZES.slice(0, 3).map((d) => point('before', d, costly(d))))!.model, 'power-law');
+});
+
+test('a largest size where every rate failed checks the prediction against the lowest failing rate', () => {
+  const pts = SIZES.map((d) => point('before', d, oldQuery(d)));
+  pts[3] = { ...pts[3], capacity_visitors_per_min: 0, first_failing_visitors_per_min: 1.3 };
+  const pr = projectVariant(pts)!;
+  assert.deepEqual(
+    [pr.validation!.held_out_dates, pr.validation!.error, pr.validation!.measured_below],
+    [30000, null, 1.3],
+  );
+  assert.match(trustSentence(pr), /at least \d+ % too high/);
+  pts[3].first_failing_visitors_per_min = 1000;
+  assert.match(trustSentence(projectVariant(pts)), /consistent with that bound/);
 });
 
 test('where the SLO breaks: solved on the curve, said to be an extrapolation beyond the sizes measured', () => {
