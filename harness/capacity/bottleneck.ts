@@ -14,8 +14,8 @@ const mbs = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB/s`;
 /**
  * Names what limited a step from its figures, first match wins: the disk (temp spills, reads from storage, or
  * statements waiting on I/O), an event loop whole (the shop's or the runner's), the machine's cores all busy
- * (the database's share of them deciding between `database` and `machine-cpu`), statements queueing in the
- * database; otherwise the largest user of CPU, said to be below saturation.
+ * (the database's share of them, or statements queueing in it, deciding between `database` and `machine-cpu`),
+ * statements queueing in the database; otherwise the largest user of CPU, said to be below saturation.
  */
 export function classify(u: StepUsage): { kind: BottleneckKind; reason: string } {
   const temp = u.db_temp_bytes_per_s ?? 0;
@@ -42,6 +42,12 @@ export function classify(u: StepUsage): { kind: BottleneckKind; reason: string }
       return {
         kind: 'database',
         reason: `the machine's ${u.cpus} cores were ${pct(busy)} busy, the database using ${cores(db)} of the ${cores(busyCores)} in use`,
+      };
+    // requests queue in the database and it is the largest of ours: adding cores would go to it first
+    if (active >= 2 && db >= (u.shop_cpu_cores ?? 0) && db >= (u.runner_cpu_cores ?? 0))
+      return {
+        kind: 'database',
+        reason: `${active.toFixed(1)} statements were running in the database on average, which used ${cores(db)}, more than the shop (${cores(u.shop_cpu_cores)}) and the runner (${cores(u.runner_cpu_cores)}), while the machine's ${u.cpus} cores were ${pct(busy)} busy`,
       };
     const others = Math.max(0, busyCores - db - (u.shop_cpu_cores ?? 0) - (u.runner_cpu_cores ?? 0));
     return {

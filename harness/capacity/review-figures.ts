@@ -27,6 +27,9 @@ export function chooseTraffic(r: CapacityResult, given: number | undefined): Tra
 export const headroom = (p: CapacityPoint, traffic: number): number =>
   traffic > 0 ? Math.round((p.capacity_visitors_per_min / traffic) * 100) / 100 : 0;
 
+/** how far beyond the largest size measured a break is still stated */
+export const MAX_EXTRAPOLATION = 10;
+
 export interface BreakPoint {
   /** the number of dates at which the projected capacity falls to the traffic; null when it never does */
   dates: number | null;
@@ -54,6 +57,9 @@ export function breakDates(pr: Projection | null, traffic: number, measured: num
       note: `below the smallest size measured (${lo.toLocaleString('en-US')}): already broken there`,
     };
   if (d <= hi) return { dates: rounded, note: 'within the sizes measured' };
+  // a curve through a few sizes says nothing about a series a hundred times larger
+  if (d > MAX_EXTRAPOLATION * hi)
+    return { dates: null, note: `beyond ${MAX_EXTRAPOLATION}x the largest size measured: not projected that far` };
   return { dates: rounded, note: `extrapolated ${(d / hi).toFixed(1)}x beyond the largest size measured` };
 }
 

@@ -34,6 +34,16 @@ test('the limit named from the figures: disk, an event loop, the machine, the da
   assert.equal(shared.kind, 'machine-cpu');
   assert.match(shared.reason, /everything else on the machine 1\.40 cores/, 'other users of the cores are counted');
   assert.equal(classify({ ...idle, db_active_statements: 1.5 }).kind, 'database');
+  // measured at 10,000 dates on a busy machine: the old query's statements queue while others share the cores
+  const queued = classify({
+    ...idle,
+    machine_cpu_busy: 1,
+    db_cpu_cores: 1.06,
+    shop_cpu_cores: 0.08,
+    db_active_statements: 4.8,
+  });
+  assert.equal(queued.kind, 'database');
+  assert.match(queued.reason, /4\.8 statements were running/);
   const none = classify(idle);
   assert.match(none.reason, /nothing was saturated/);
 });
@@ -124,6 +134,7 @@ test('where the SLO breaks: solved on the curve, said to be an extrapolation bey
   assert.match(today.note, /extrapolated 2\.\dx beyond/);
   assert.match(at(oldQuery(3000)).note, /within the sizes measured/);
   assert.match(at(oldQuery(500)).note, /below the smallest size measured/);
+  assert.match(at(oldQuery(30000) / 100).note, /beyond 10x the largest size measured: not projected that far/);
   const flat = projectVariant(SIZES.map((d) => point('after', d, 2000)))!;
   assert.deepEqual(breakDates(flat, 1000, SIZES).dates, null);
   assert.equal(headroom(point('after', 1000, 2000), 800), 2.5);
