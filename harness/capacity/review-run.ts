@@ -5,19 +5,22 @@ import { UserError } from '../../common/user-error.ts';
 import { renderReport } from '../report/write.ts';
 import { readCapacityRun } from './capacity-file.ts';
 import { projectVariant } from './projection.ts';
+import { pointBottleneck } from './bottleneck.ts';
 import { reviewPage } from './review.ts';
 import { chooseTraffic, type Traffic } from './review-figures.ts';
 import { runCapacitySweep, withCrossCheck, type CapacityOptions } from './run.ts';
 import type { CapacityResult } from './types.ts';
 
 /**
- * The projections from the points, as the sweep computes them (a run written by an earlier version may lack them
- * or hold an older fit); the USL measured by the sweep is kept as written.
+ * The limits and projections from the measured figures, as the sweep computes them (a run written by an earlier
+ * version may lack them or hold an older judgement); the USL measured by the sweep is kept as written.
  */
 function withModels(r: CapacityResult): CapacityResult {
   const variants = [...new Set(r.points.map((p) => p.variant))];
   return {
     ...r,
+    // the limit from the steps' figures by today's rules (a step without figures keeps what the file says)
+    points: r.points.map((p) => (p.steps.some((s) => s.usage) ? { ...p, bottleneck: pointBottleneck(p.steps) } : p)),
     variants: variants.map((variant) => ({
       variant,
       projection: withCrossCheck(projectVariant(r.points.filter((p) => p.variant === variant)), variant),
