@@ -11,7 +11,7 @@ import { runReview } from '../harness/capacity/review-run.ts';
 export const command = defineCommand({
   npm: 'capacity:review',
   about: `Writes review.md and review.html: today's traffic and three times it against each variant's capacity
-    curve, the headroom, the number of dates at which the SLO breaks, what limited each point, and the power law's
+    curve, the headroom, the number of dates at which the SLO breaks, what limited each point, and the projection's
     error on a size held out of its fit. Reads a finished load:capacity run (--from), or runs the sweep first
     with the sweep's flags.`,
   flags: {
