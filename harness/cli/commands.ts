@@ -30,6 +30,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   c('timeline', 'load:timeline', "the incident day: the hot shop and other tenants through the operators' steps"),
   c('partition', 'load:partition', 'the 06-27 partial network partition, then a check for lost or doubled orders'),
   c('capacity', 'load:capacity', 'per variant and series size, the highest arrival rate that meets the SLO'),
+  c('review', 'capacity:review', 'a capacity review: traffic against each curve, the limits, a validated projection'),
   c('audit', 'audit:growth', 'growth audit: statements whose work per call grows with the number of dates'),
   c('gate', 'gate', 'CI performance gate: the growth audit, then a short 3x replay against the thresholds'),
   c('load', 'load', 'run one k6 script with the embedded k6-compatible runner', { stateless: true }),
