@@ -197,7 +197,7 @@ describe('faults during a run', {
   }, async (t) => {
     const sweep = {
       command: 'load:capacity',
-      args: ['--quick', '--dates', '300', '--variants', 'after', '--step-s', '3'],
+      args: ['--quick', '--dates', '300', '--variants', 'after', '--step-s', '3', '--repeats', '1'],
       loadStarted: /after @ 300 dates: probe/,
     };
     const k = await killDuringRun('capacity', env, () => onlyProcess('scripts/shop.ts'), sweep);
@@ -205,7 +205,7 @@ describe('faults during a run', {
       t,
       k,
       /the shop \(after\) ended unexpectedly \(killed by SIGKILL\)/,
-      /after @ 300 dates: [\d.]+ visitors\/min: (stopped [\d.]+ s into its load: (\d+ requests|the runner wrote no summary)|product-list p95 )/,
+      /after @ 300 dates(, repeat 1\/1)?: [\d.]+ visitors\/min: (stopped [\d.]+ s into its load: (\d+ requests|the runner wrote no summary)|product-list p95 )/,
     );
     await assertNoLeftovers(dataDir, envPair);
   });
