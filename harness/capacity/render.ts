@@ -232,6 +232,7 @@ export function capacityPage(r: CapacityResult): ReportPage {
       notes: notes.list,
     },
     charts: [capacityChart(r)],
+    chartsTitle: 'Capacity against dates',
     chartsIntro: 'One point per series size; solid lines are capacities, dashed lines the first rates that failed.',
     mdClosing: 'The chart of capacity against dates is in capacity.html.',
   };

@@ -248,6 +248,7 @@ export function reviewPage(r: CapacityResult, t: Traffic | null): ReportPage {
       notes: notes.list,
     },
     charts: [reviewChart(r, t ? t.visitors_per_min : null, breaks)],
+    chartsTitle: 'Capacity and traffic against dates',
     chartsIntro: legendKeys([
       ...vs.map((v) => ({ color: VARIANT_COLORS[v.variant], label: v.variant })),
       { color: TRAFFIC_COLOR, label: 'traffic' },
