@@ -215,14 +215,7 @@ export function capacityPage(r: CapacityResult): ReportPage {
           paragraphs: [],
           tables: [
             factsTable([
-              [
-                'Machine',
-                notes.cell(
-                  r.machine &&
-                    `${r.machine.cpus} CPUs, Node ${r.machine.node}, PostgreSQL ${r.machine.postgres} (${r.machine.database}), ${r.machine.os}`,
-                  'no dataset was opened, so the database was never reached.',
-                ),
-              ],
+              machineRow(r, notes),
               ['Started / finished', `${r.started_at} / ${r.finished_at}`],
               ['Step length', `${r.step_duration_s} s`],
             ]),
@@ -236,6 +229,18 @@ export function capacityPage(r: CapacityResult): ReportPage {
     chartsIntro: 'One point per series size; solid lines are capacities, dashed lines the first rates that failed.',
     mdClosing: 'The chart of capacity against dates is in capacity.html.',
   };
+}
+
+/** The machine a sweep ran on, as the capacity page and the review both show it. */
+export function machineRow(r: CapacityResult, notes: Footnotes): [string, Cell] {
+  const m = r.machine;
+  return [
+    'Machine',
+    notes.cell(
+      m && `${m.cpus} CPUs, Node ${m.node}, PostgreSQL ${m.postgres} (${m.database}), ${m.os}`,
+      'no dataset was opened, so the database was never reached.',
+    ),
+  ];
 }
 
 export const renderCapacityMarkdown = (r: CapacityResult): string => renderReport(capacityPage(r)).md;

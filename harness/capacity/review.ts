@@ -2,7 +2,7 @@ import { factsTable, Footnotes, L, R, txt } from '../report/cells.ts';
 import type { Cell, Section as ReportSection, Table } from '../report/document.ts';
 import { legendKeys, type ReportPage } from '../report/write.ts';
 import { VARIANT_COLORS } from '../report/chart-spec.ts';
-import { beforeAfter, fmt, medianText } from './render.ts';
+import { beforeAfter, fmt, machineRow, medianText } from './render.ts';
 import { breakDates, headroom, modelsOf, trustSentence, type BreakPoint, type Traffic } from './review-figures.ts';
 import { reviewChart, TRAFFIC_COLOR } from './review-chart.ts';
 import { curveText } from './projection.ts';
@@ -224,14 +224,7 @@ export function reviewPage(r: CapacityResult, t: Traffic | null): ReportPage {
           paragraphs: [],
           tables: [
             factsTable([
-              [
-                'Machine',
-                notes.cell(
-                  r.machine &&
-                    `${r.machine.cpus} CPUs, Node ${r.machine.node}, PostgreSQL ${r.machine.postgres} (${r.machine.database}), ${r.machine.os}`,
-                  'no dataset was opened, so the database was never reached.',
-                ),
-              ],
+              machineRow(r, notes),
               [
                 'Load average (1 min), start / end',
                 notes.cell(r.load_average ? r.load_average.join(' / ') : null, 'not recorded by this run.'),

@@ -1,4 +1,4 @@
-import { wantsLog, type ChartSeries, type ChartSpec, type Unit } from '../report/chart-spec.ts';
+import { wantsLog, type ChartSeries, type ChartSpec, type Unit, type XAxis } from '../report/chart-spec.ts';
 import { legendKeys, writeReportPage } from '../report/write.ts';
 import { buildTimelineModel } from './report-model.ts';
 import type { PeriodName, Tenant, TimelinePoint, TimelineSeries, TimelineSummary } from './types.ts';
@@ -26,6 +26,12 @@ const PERIOD_FILL: Record<PeriodName, string> = {
 };
 
 /** One series over the day's buckets; none when it has no value at all (a legend entry that says nothing). */
+/** The whole day on one axis: to the last period's end, or the last point when no period was recorded. */
+function dayAxis(periods: { end_s: number }[], pts: TimelinePoint[]): XAxis {
+  const max = periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s));
+  return { name: 'time', label: 'seconds since the day started', unit: 's', log: false, min: 0, max };
+}
+
 function daySeries(
   points: TimelinePoint[],
   label: string,
@@ -63,14 +69,7 @@ export function timelineChart(input: TimelineReportInput): ChartSpec {
     id: 'chart-timeline',
     title: 'The incident day',
     description: `p95 (solid) and failed share (dashed) of the pages each group sent per ${input.series.bucket_s} s, queue pages left out; grey: the database's temporary-file writes.`,
-    xAxis: {
-      name: 'time',
-      label: 'seconds since the day started',
-      unit: 's',
-      log: false,
-      min: 0,
-      max: periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s)),
-    },
+    xAxis: dayAxis(periods, pts),
     series,
     axes: axes.filter((a) => series.some((s) => s.scale === a.scale)),
     bands: periods.map((p) => ({
@@ -179,14 +178,7 @@ export function serversChart(input: TimelineReportInput): ChartSpec | null {
     id: 'chart-servers',
     title: 'Which server carries the load',
     description: `Bytes written per second by each server's processes (its spills, from /proc as written) (the primary solid, replicas dashed), per ${input.series.bucket_s} s; a band's label names the server the GET pages read from from then on.`,
-    xAxis: {
-      name: 'time',
-      label: 'seconds since the day started',
-      unit: 's',
-      log: false,
-      min: 0,
-      max: periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s)),
-    },
+    xAxis: dayAxis(periods, pts),
     series,
     axes: [{ scale: 'bytes_s', label: 'temp bytes/s', side: 'left', log: false }],
     // labelled where the reads move, so narrow periods do not stack their labels
