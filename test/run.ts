@@ -2,7 +2,7 @@
 // a process of its own with a database server and data folder of its own (helpers/db.ts), and its commands and
 // servers listen on ports the kernel hands out, so files do not see each other. The longest files start first so
 // that the short ones fill the gaps instead of one long file running alone at the end.
-//   node --import tsx test/run.ts [unit | FILE...]     LOADLAB_TEST_CONCURRENCY=N (default 3) files at a time
+//   node --import tsx test/run.ts [unit | FILE...]     LOADLAB_TEST_CONCURRENCY=N (default 4) files at a time
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { run } from 'node:test';
