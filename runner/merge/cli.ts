@@ -1,7 +1,7 @@
 // `npm run load:merge` runs this as a child: one verdict over several instances' `--out json` files, with k6's
 // exit codes (99 when a threshold fails over the whole; 1 for bad input, in one line).
 import { parseArgs } from 'node:util';
-import { EXIT, RunnerError, describeError } from '../errors.ts';
+import { EXIT, exitWith, RunnerError, describeError } from '../errors.ts';
 import { mergeOutputs } from './merge.ts';
 import { checkTargets, describeMerge, summaryText, writeResults } from './report.ts';
 
@@ -50,14 +50,4 @@ async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof RunnerError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exit(err.exitCode);
-    }
-    process.stderr.write(`internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+exitWith(main(process.argv.slice(2)));
