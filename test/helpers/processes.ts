@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
+import { compiledEntry, prepareEntry } from '../../harness/process/compiled-entry.ts';
 import { effectiveDataDir } from '../../harness/db/server-files.ts';
 import { serverProcesses } from '../../harness/db/server-processes.ts';
 import { sharedTimeout } from './timeouts.ts';
@@ -41,19 +42,26 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `npm run <script> -- args` the way a user would, in the project folder. */
-export function runCli(
+/**
+ * Runs `npm run <script> -- args` in the project folder: its file as the harness starts its own children (one
+ * bundle per entry, prepareEntry), not through npm and tsx, so a signal reaches the command itself, as Ctrl-C
+ * reaches the whole group, and a hundred commands do not compile the sources a hundred times. The npm scripts
+ * and the `loadlab` executable themselves are run by cli-commands and cli-install.
+ */
+export async function runCli(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
   onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
   onStdout?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
 ): Promise<CliResult> {
+  const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
+  const [cmd, file, ...rest] = entry.split(' ');
+  if (cmd !== 'tsx' || rest.length > 0) throw new Error(`npm script '${script}' is not 'tsx FILE': ${entry}`);
+  await prepareEntry(file);
+  const bundle = compiledEntry(file);
   return new Promise((resolve) => {
-    // tsx directly (not npm) so a signal reaches our process, as Ctrl-C would reach the whole group
-    const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
-    const [cmd, ...rest] = entry.split(' ');
-    const child = spawn(path.join(projectRoot, 'node_modules', '.bin', cmd), [...rest, ...args], {
+    const child = spawn(process.execPath, [...(bundle ? [bundle] : ['--import', 'tsx', file]), ...args], {
       cwd: projectRoot,
       env: { ...process.env, CI: 'true', ...env },
     });
