@@ -86,6 +86,12 @@ test('load:capacity --quick on two date counts writes its files, and the old que
     env,
   );
   assert.equal(r.code, 0, r.stderr.slice(-1500));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `written: ${out}/capacity\\.md \\(outside reports/capacity/, so reports/capacity/latest was left as it was\\)`,
+    ),
+  );
   for (const f of ['capacity.json', 'capacity.md', 'capacity.html']) assert.ok(existsSync(path.join(out, f)), f);
   assert.ok(!existsSync(path.join(out, 'INCOMPLETE')));
   assert.deepEqual(

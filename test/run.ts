@@ -9,6 +9,7 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { projectRoot } from '../harness/files/paths.ts';
 import { prepareTemplate } from './helpers/db.ts';
+import { reportsChanges, restoreLinks, snapshotReports } from './helpers/reports-snapshot.ts';
 import { testConcurrency } from './helpers/timeouts.ts';
 
 /**
@@ -34,7 +35,6 @@ const SECONDS: Record<string, number> = {
   'capacity.test.ts': 191,
   'faults.test.ts': 186,
   'incident.test.ts': 162,
-  'reports-untouched.test.ts': 138,
   'audit-plants.test.ts': 96,
   'cli-install.test.ts': 87,
   'datasets.test.ts': 65,
@@ -121,10 +121,17 @@ if (files.some((f) => path.dirname(f) !== path.join(projectRoot, 'test', 'unit')
     console.log(`note: no template data folder (${err.message}); each test file initialises its own`),
   );
 }
+const reportsBefore = snapshotReports();
 const togetherPassed = await runFiles(together, n);
 const alonePassed = await runFiles(alone, 1);
+// one check over every command every file ran: each was told --out a folder of its own
+const changed = reportsChanges(reportsBefore, snapshotReports());
+if (changed.length > 0) {
+  restoreLinks(reportsBefore);
+  console.log(`\n✖ the tests changed the user's reports/ or .env (links put back):\n  ${changed.join('\n  ')}`);
+}
 const table = [...fileSeconds].sort((x, y) => y[1] - x[1]);
 const wall = (performance.now() - started) / 1000;
 console.log(`\nseconds per file (its tests; ${n} files at a time, ${wall.toFixed(0)} s in all):`);
 for (const [file, seconds] of table) console.log(`${seconds.toFixed(1).padStart(8)}  ${file}`);
-process.exitCode = togetherPassed && alonePassed ? 0 : 1;
+process.exitCode = togetherPassed && alonePassed && changed.length === 0 ? 0 : 1;
