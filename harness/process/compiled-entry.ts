@@ -23,7 +23,8 @@ const ownModuleUrl: Plugin = {
   name: 'own-module-url',
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, (args) => {
-      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      // (an installed package's own sources are under a node_modules folder too: only ours are bundled)
+      if (path.relative(projectRoot, args.path).split(path.sep)[0] === 'node_modules') return undefined;
       const text = readFileSync(args.path, 'utf8');
       const url = JSON.stringify(pathToFileURL(args.path).href);
       return { contents: text.replace(/\bimport\.meta\.url\b/g, url), loader: 'ts' };
