@@ -41,7 +41,7 @@ export function buildMergedCharts(series: MergedSeries): ChartSpec[] {
     ...line('all requests p95', (p) => p.p95_ms, 'ms', true),
   ];
   const noLoad = 'No requests were recorded in the merged files.';
-  return timeCharts(
+  const charts = timeCharts(
     [
       {
         id: 'chart-p95',
@@ -79,4 +79,6 @@ export function buildMergedCharts(series: MergedSeries): ChartSpec[] {
     w,
     { bands: phaseBands(series.phases), marks: null },
   );
+  // one clock for all instances: the merged run's start, not a load step's
+  return charts.map((c) => ({ ...c, xAxis: { ...c.xAxis, label: "seconds since the merged run's start" } }));
 }

@@ -20,9 +20,9 @@ export function mergedPage(
     model: buildMergedModel(record, figures, series),
     charts: buildMergedCharts(series),
     chartsIntro:
-      `Time is seconds since ${series.start}, the first request any instance sent; each second counts the requests ` +
-      `sent in it, from every instance; shaded bands are the phases, from each scenario's first to its last point.` +
-      `${legendKeys([{ color: MERGED_COLOR, label: 'all instances' }])}`,
+      `Time is seconds since ${series.start}, the merged run's start (its first point, or the first request's send ` +
+      `time when earlier); each second counts the requests sent in it by every instance; shaded bands are the ` +
+      `phases, from each scenario's first to its last point. Colour:${legendKeys([{ color: MERGED_COLOR, label: 'all instances' }])}`,
     mdClosing: 'Charts of p95, throughput and errors per second are in report.html; their data is in series.json.',
   };
 }

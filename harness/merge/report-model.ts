@@ -30,7 +30,7 @@ function instancesSection(record: MergeRecord, series: MergedSeries): Section {
     title: 'Instances',
     paragraphs: [
       `${record.instances.length} instances of ${record.script}, merged over ${record.first} .. ${record.last}. ` +
-        `Time in the charts and tables is seconds since ${series.start}, the first request any instance sent.`,
+        `Time in the charts and tables is seconds since ${series.start}: the first point of any file, or the first request's send time when earlier.`,
     ],
     tables: [
       {

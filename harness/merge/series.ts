@@ -13,8 +13,8 @@ const BUCKET_S = 1;
 
 export interface MergedSeries {
   schema: typeof MERGE_SERIES_SCHEMA;
-  /** time zero of every t_s: the first request any instance sent (before its first point by that request's
-   * duration), or the first point of any file when that is earlier */
+  /** time zero of every t_s: the first point of any file, or the first request's send time (its point's time
+   * minus its duration) when that is earlier, down to the whole millisecond */
   start: string;
   /** the last point of any file */
   end: string;
@@ -43,6 +43,8 @@ function spans(points: LoadPoints): Map<string, [number, number]> {
 export function mergedSeries(record: MergeRecord, points: LoadPoints): MergedSeries {
   let startMs = Date.parse(record.first);
   for (const r of points.requests) startMs = Math.min(startMs, sentAt(r));
+  // a whole millisecond, so `start` names time zero exactly
+  startMs = Math.floor(startMs);
   const endMs = Date.parse(record.last);
   const rangeS = round(Math.max(0, endMs - startMs) / 1000, 3);
   // a bucket also for a request sent in the range's last instant: every request of the range is counted once
