@@ -58,10 +58,9 @@ export async function runCli(
   const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
   const [cmd, file, ...rest] = entry.split(' ');
   if (cmd !== 'tsx' || rest.length > 0) throw new Error(`npm script '${script}' is not 'tsx FILE': ${entry}`);
-  await prepareEntry(file);
-  const bundle = compiledEntry(file);
+  const start = await nodeArgsFor(file);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(bundle ? [bundle] : ['--import', 'tsx', file]), ...args], {
+    const child = spawn(process.execPath, [...start, ...args], {
       cwd: projectRoot,
       env: { ...process.env, CI: 'true', ...env },
     });
@@ -77,6 +76,13 @@ export async function runCli(
     });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** node's arguments that start a project file as the harness starts its children: its bundle, else through tsx */
+export async function nodeArgsFor(file: string): Promise<string[]> {
+  await prepareEntry(file);
+  const bundle = compiledEntry(file);
+  return bundle ? [bundle] : ['--import', 'tsx', file];
 }
 
 /** pids of processes running `entry` (e.g. scripts/shop.ts) whose environment holds `envPair` (e.g. LOADLAB_PGDATA=...) */
