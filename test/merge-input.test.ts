@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { INCIDENT_SCRIPT, incidentEnv } from '../harness/load/incident-script.ts';
 import { readLoadPoints } from '../harness/load/k6-points.ts';
 import { RunnerError, runScript } from '../runner/index.ts';
+import type { RequestBucket } from '../harness/load/request-series.ts';
 import { mergeOutputs } from '../runner/merge/merge.ts';
 import { startShop } from '../shop/server.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
@@ -113,14 +114,7 @@ test('bad input to load:merge: one line each, naming the file and what is wrong'
   assert.match(oneErrorLine(noScript.stderr), /--script is required/);
 });
 
-interface Bucket {
-  t_s: number;
-  requests: number;
-  rps: number;
-  p95_ms: number | null;
-  product_list_p95_ms: number | null;
-  error_rate: number | null;
-}
+type Bucket = RequestBucket;
 
 /** What report.html must draw, written from series.json's fields (not from the report's chart code). */
 function mergeExpectations(points: Bucket[]): ExpectedSeries[] {

@@ -2,6 +2,7 @@
 // over the whole merged time range with the phases shaded. One colour: a merge has no variants, and the colours
 // of the variants would claim one. The database chart stays, empty, saying why: a split run has no samples.
 import {
+  THROUGHPUT_AXES,
   lineSeries,
   phaseBands,
   timeCharts,
@@ -61,10 +62,7 @@ export function buildMergedCharts(series: MergedSeries): ChartSpec[] {
           ...line('requests/s', (p) => p.rps, 'rps'),
           ...line('errors %', (p) => (p.error_rate === null ? null : p.error_rate * 100), 'pct', true),
         ],
-        axes: [
-          { scale: 'rps', label: 'requests/s', side: 'left', log: false },
-          { scale: 'pct', label: 'errors %', side: 'right', log: false },
-        ],
+        axes: THROUGHPUT_AXES,
         ifEmpty: noLoad,
       },
       {

@@ -190,3 +190,10 @@ export function timeCharts(charts: TimeChart[], w: TimeWindow, decor: Pick<Chart
     empty: c.series.length ? null : ifEmpty,
   }));
 }
+
+/** The throughput chart's two axes: requests/s on the left, the failed share in percent on the right (people read
+ * "3 %" faster than "0.03"). */
+export const THROUGHPUT_AXES: ChartAxis[] = [
+  { scale: 'rps', label: 'requests/s', side: 'left', log: false },
+  { scale: 'pct', label: 'errors %', side: 'right', log: false },
+];
