@@ -254,7 +254,10 @@ describe('with DATABASE_URL: no plans (the server log is not ours to read), and 
   test('without pg_stat_statements: a clear stop before anything is seeded', {
     timeout: sharedTimeout(60_000),
   }, async () => {
-    const r = await runCli('audit:growth', [], { DATABASE_URL: urlOf('loadlab_audit_nostat', 'loadlab_nostat') });
+    // --out as every test's: without it the command would make reports/growth before its check (run.ts saw it)
+    const r = await runCli('audit:growth', ['--out', path.join(dir, 'nostat')], {
+      DATABASE_URL: urlOf('loadlab_audit_nostat', 'loadlab_nostat'),
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(
