@@ -1,4 +1,5 @@
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as hdr from 'hdr-histogram-js';
 
 /** Past this many samples a trend stops keeping raw values (k6-subset §5): memory stays bounded. */
 export const EXACT_LIMIT = 10_000;
@@ -59,7 +60,7 @@ export class TrendSink {
     if (exact !== null) {
       if (this.sorted && exact.length > 0 && v < exact[exact.length - 1]) this.sorted = false;
       exact.push(v);
-      if (exact.length > EXACT_LIMIT) this.toHistogram();
+      if (exact.length > EXACT_LIMIT && !TrendSink.shipping) this.toHistogram();
       return;
     }
     const iv = v > 0 ? Math.round(v * SCALE) : 0;
@@ -67,22 +68,27 @@ export class TrendSink {
       this.histogram!.recordValue(iv);
       return;
     }
-    const i = indexOf(iv);
+    this.bump(indexOf(iv), 1);
+  }
+
+  /** n more samples at HDR index i, kept pending until a percentile is read */
+  private bump(i: number, n: number): void {
     let pending = this.pending!;
     if (i >= pending.length) {
-      let n = pending.length * 2;
-      while (n <= i) n *= 2;
-      const grown = new Uint32Array(n);
+      let size = pending.length * 2;
+      while (size <= i) size *= 2;
+      const grown = new Uint32Array(size);
       grown.set(pending);
       this.pending = pending = grown;
     }
-    pending[i]++;
+    pending[i] += n;
     if (i < this.lo) this.lo = i;
     if (i > this.hi) this.hi = i;
   }
 
   private toHistogram(): void {
-    const h = hdr.build({
+    // loaded on first use: the engine's thread never builds a histogram, and should not load the library
+    const h = (createRequire(import.meta.url)('hdr-histogram-js') as typeof hdr).build({
       bitBucketSize: 32,
       autoResize: true,
       lowestDiscernibleValue: 1,
@@ -139,5 +145,25 @@ export class TrendSink {
 
   get usesHistogram(): boolean {
     return this.histogram !== null;
+  }
+
+  /**
+   * In a thread whose sinks are drained (the engine's worker), values stay exact between two drains and the
+   * main thread's sinks, which absorb them, keep the histogram.
+   */
+  static shipping = false;
+
+  /** The values added since the last drain, which this sink forgets (count, sum, min and max stay). */
+  drain(): number[] | null {
+    const values = this.exact;
+    if (values === null || values.length === 0) return null;
+    this.exact = [];
+    this.sorted = true;
+    return values;
+  }
+
+  /** Adds what another thread's sink drained. */
+  absorb(values: number[]): void {
+    for (const v of values) this.add(v);
   }
 }

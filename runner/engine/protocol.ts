@@ -1,0 +1,103 @@
+// What the engine's worker thread and the supervisor on the main thread say to each other (structured clone).
+import type { CheckNode } from '../runtime.ts';
+import type { MetricType, ValueType } from '../metrics/sinks.ts';
+import type { Selector, Tags } from '../metrics/registry.ts';
+import type { Options } from '../config.ts';
+import type { AbortReason } from '../test-run.ts';
+
+/** What the worker needs to play the test the main thread configured. */
+export interface EngineStart {
+  /** the script's path and its bundle, already written by the main thread's loader */
+  file: string;
+  bundle: string;
+  env: Record<string, string> | undefined;
+  options: Options;
+  noSetup: boolean;
+  noTeardown: boolean;
+  noThresholds: boolean;
+  /** `--out` is on: every sample also travels as a point */
+  points: boolean;
+}
+
+/** One sink's samples since the last shipment, of the metric's own sink or one of its submetrics. */
+export interface SinkShipment {
+  metric: string;
+  type: MetricType;
+  contains: ValueType;
+  sub: { key: string; selector: Selector; auto: boolean } | null;
+  /** counter: count added; gauge: [value, min, max]; rate: [passes, total] added; trend: the values */
+  delta: number[];
+}
+
+export interface GroupShipment {
+  path: string;
+  name: string;
+  parent: string;
+  checks: CheckNode[];
+}
+
+/** `--out` points since the last shipment: tag sets first seen now, then metric, tag set, value, time. */
+export interface PointShipment {
+  tagSets: [id: number, key: string, tags: Tags][];
+  metrics: string[];
+  rows: number[];
+}
+
+/** Where a scenario stands, for the progress line and the result. */
+export interface ScenarioStatus {
+  name: string;
+  executor: string;
+  completed: number;
+  interrupted: number;
+  scheduled: number;
+  dropped: number;
+  vus: number;
+  active: number;
+  /** wall-clock ms, 0 until it starts */
+  startedAt: number;
+  plannedMs: number;
+  stopping: boolean;
+}
+
+export interface Shipment {
+  t: 'metrics';
+  sinks: SinkShipment[];
+  /** the whole group tree, when a check or group changed */
+  groups: GroupShipment[] | null;
+  points: PointShipment | null;
+  scenarios: ScenarioStatus[];
+  iterationErrors: number;
+  /** how the run stands, should the thread have to be stopped before it says so in EngineDone */
+  abortedBy: AbortReason | null;
+  scriptAbortCode: number;
+  markedFailed: boolean;
+}
+
+export type EnginePhase = 'init' | 'setup' | 'load' | 'teardown';
+
+/** A thrown error, as the main thread rethrows it: a RunnerError keeps its exit code. */
+export interface ErrorInfo {
+  message: string;
+  exitCode: number | null;
+}
+
+export interface EngineDone {
+  t: 'done';
+  durationMs: number;
+  abortedBy: AbortReason | null;
+  scriptAbortCode: number;
+  markedFailed: boolean;
+  teardown: 'ok' | 'failed' | 'timeout';
+  scriptError: ErrorInfo | null;
+}
+
+export type FromEngine =
+  | Shipment
+  | { t: 'stderr'; text: string }
+  /** a phase began at `at` (wall-clock ms) and must be over `limitMs` later */
+  | { t: 'phase'; phase: EnginePhase; at: number; limitMs: number }
+  | { t: 'setup'; json: string | undefined }
+  | EngineDone
+  | { t: 'failed'; error: ErrorInfo };
+
+export type ToEngine = { t: 'start'; start: EngineStart } | { t: 'abort'; why: AbortReason };

@@ -1,0 +1,112 @@
+// The engine's thread: the script's VUs, the executors and HTTP. It plays setup, the scenarios and teardown
+// as the main thread configured them and ships what it measures; the main thread keeps time, judges the
+// thresholds, owns the signals and writes the summary, and terminates this thread when a VU never yields.
+import { Writable } from 'node:stream';
+import { parentPort } from 'node:worker_threads';
+import { EXIT, RunnerError, describeError } from '../errors.ts';
+import { tlsSettingsOf } from '../http/tls.ts';
+import { limitOf, runSetup, runTeardown, type TeardownOutcome } from '../lifecycle.ts';
+import { factoryOf } from '../script-factory.ts';
+import { TrendSink } from '../metrics/sinks.ts';
+import { applyRunOptions, thresholdsOf } from '../options.ts';
+import { runScenarios } from '../scenario-runs.ts';
+import { scenariosOf } from '../scenarios.ts';
+import { TestRun } from '../test-run.ts';
+import type { EngineDone, EnginePhase, EngineStart, ErrorInfo, FromEngine, ToEngine } from './protocol.ts';
+import { PointForwarder, Shipper } from './shipper.ts';
+
+const port = parentPort!;
+const post = (m: FromEngine) => port.postMessage(m);
+const wallNow = () => performance.timeOrigin + performance.now();
+
+function errorInfo(err: unknown): ErrorInfo {
+  if (err instanceof RunnerError) return { message: err.message, exitCode: err.exitCode };
+  return { message: (err as Error)?.stack ?? String(err), exitCode: null };
+}
+
+/** The run configured as on the main thread, with the same options. */
+function configure(start: EngineStart, stderr: NodeJS.WritableStream): TestRun {
+  const loaded = { file: start.file, bundle: start.bundle, factory: factoryOf(start.bundle), dispose() {} };
+  const run = new TestRun(loaded, start.env, stderr);
+  run.options = start.options;
+  applyRunOptions(run.rt, start.options);
+  run.client.insecureSkipTLSVerify = start.options.insecureSkipTLSVerify === true;
+  run.client.tls = tlsSettingsOf(start.options, (m) => {
+    throw new RunnerError(m, EXIT.config);
+  });
+  return run;
+}
+
+async function play(start: EngineStart, run: TestRun, shipper: Shipper): Promise<Omit<EngineDone, 't'>> {
+  const phase = (p: EnginePhase, limitMs: number) => post({ t: 'phase', phase: p, at: wallNow(), limitMs });
+  const probe = run.newVU(0, null);
+  // after the init code, which declares the custom metrics thresholds may name
+  thresholdsOf(run.rt, start.options, start.noThresholds);
+  probe.setTags({});
+  const exports = probe.instance.exports as Record<string, unknown>;
+  const plans = scenariosOf(start.options, exports);
+  if (typeof exports.setup === 'function' && !start.noSetup && !run.abortedBy) {
+    phase('setup', limitOf(run, 'setup'));
+    await runSetup(run, probe, exports.setup as () => unknown);
+    post({ t: 'setup', json: run.setupJson });
+  }
+  const { durationMs, scriptError } = await runScenarios(run, plans, (runs) => {
+    phase('load', Math.max(0, ...runs.map((r) => r.config.startTimeMs + r.plannedMs + r.config.gracefulStopMs)));
+    shipper.ship();
+  });
+  const teardown = exports.teardown;
+  let outcome: TeardownOutcome = 'ok';
+  if (typeof teardown === 'function' && !start.noTeardown && run.abortedBy !== 'signal') {
+    phase('teardown', limitOf(run, 'teardown'));
+    outcome = await runTeardown(run, probe, teardown as (d: unknown) => unknown);
+  }
+  return {
+    durationMs,
+    abortedBy: run.abortedBy,
+    scriptAbortCode: run.scriptAbortCode,
+    markedFailed: run.markedFailed,
+    teardown: outcome,
+    scriptError: scriptError === undefined ? null : errorInfo(scriptError),
+  };
+}
+
+async function main(start: EngineStart): Promise<void> {
+  TrendSink.shipping = true;
+  const stderr = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      post({ t: 'stderr', text: String(chunk) });
+      done();
+    },
+  });
+  const run = configure(start, stderr);
+  const points = start.points ? new PointForwarder() : undefined;
+  run.rt.registry.output = points;
+  port.on('message', (m: ToEngine) => {
+    if (m.t === 'abort') run.abort(m.why);
+  });
+  // a promise the script started and never awaited that fails: k6 would log it; Node would end the thread
+  process.on('unhandledRejection', (err: unknown) =>
+    run.rt.warnOnce(
+      `rejected:${describeError(err)}`,
+      `a promise the script did not await failed: ${describeError(err)} at ${run.rt.errorLocation(err)}`,
+    ),
+  );
+  post({ t: 'phase', phase: 'init', at: wallNow(), limitMs: Number.POSITIVE_INFINITY });
+  const shipper = new Shipper(run, post, points);
+  let result: FromEngine;
+  try {
+    result = { t: 'done', ...(await play(start, run, shipper)) };
+  } catch (err) {
+    result = { t: 'failed', error: errorInfo(err) };
+  }
+  shipper.stop();
+  await run.client.close();
+  // the main thread terminates this thread on this message: a socket or timer the script left open must
+  // not hold the end of the test
+  post(result);
+}
+
+// the thread starts while the main thread still bundles the script and reads its options: it waits for them
+port.once('message', (m: ToEngine) => {
+  if (m.t === 'start') main(m.start).catch((err: unknown) => post({ t: 'failed', error: errorInfo(err) }));
+});
