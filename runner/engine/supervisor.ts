@@ -59,7 +59,7 @@ export interface EngineThread {
 
 export function bootEngine(): EngineThread {
   const worker = workerEntry().then((entry) => {
-    const w = new Worker(entry.code, { eval: entry.eval });
+    const w = new Worker(entry.code, { eval: entry.eval, execArgv: entry.execArgv });
     let exited = false;
     // until superviseEngine listens: a thread that failed to start is reported there
     w.on('error', () => {});
