@@ -3,20 +3,23 @@
 import { CounterSink, GaugeSink, RateSink, TrendSink, type Sink } from '../metrics/sinks.ts';
 import { TagSet } from '../metrics/registry.ts';
 import type { Runtime } from '../runtime.ts';
-import type { GroupShipment, PointShipment, Shipment, SinkShipment } from './protocol.ts';
+import type { GroupShipment, PointShipment, Shipment, SinkName } from './protocol.ts';
 
 export class Absorber {
   private readonly tagSets = new Map<number, TagSet>();
+  /** the main thread's sink for each id the worker named */
+  private readonly sinks: Sink[] = [];
 
   constructor(private readonly rt: Runtime) {}
 
   absorb(s: Shipment): void {
-    for (const x of s.sinks) addDelta(this.sinkOf(x), x.delta);
+    for (const n of s.names) this.sinks[n.id] = this.sinkOf(n);
+    for (const x of s.sinks) addDelta(this.sinks[x.id], x.delta);
     if (s.groups !== null) this.groups(s.groups);
     if (s.points !== null) this.points(s.points);
   }
 
-  private sinkOf(x: SinkShipment): Sink {
+  private sinkOf(x: SinkName): Sink {
     const reg = this.rt.registry;
     const m = reg.metrics.get(x.metric) ?? reg.metric(x.metric, x.type, x.contains);
     return x.sub === null ? m.sink : reg.submetric(m, x.sub.key, x.sub.selector, x.sub.auto).sink;
@@ -43,8 +46,8 @@ export class Absorber {
   }
 }
 
-function addDelta(sink: Sink, d: number[]): void {
-  if (sink instanceof TrendSink) sink.absorb(d);
+function addDelta(sink: Sink, d: number[] | Float64Array): void {
+  if (sink instanceof TrendSink) sink.absorb(d as Float64Array);
   else if (sink instanceof CounterSink) sink.add(d[0]);
   else if (sink instanceof GaugeSink) {
     sink.add(d[0]);

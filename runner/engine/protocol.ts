@@ -1,4 +1,5 @@
-// What the engine's worker thread and the supervisor on the main thread say to each other (structured clone).
+// What the engine's worker thread and the supervisor on the main thread say to each other (structured clone;
+// a shipment's trend values travel as transferred buffers).
 import type { CheckNode } from '../runtime.ts';
 import type { MetricType, ValueType } from '../metrics/sinks.ts';
 import type { Selector, Tags } from '../metrics/registry.ts';
@@ -19,14 +20,24 @@ export interface EngineStart {
   points: boolean;
 }
 
-/** One sink's samples since the last shipment, of the metric's own sink or one of its submetrics. */
-export interface SinkShipment {
+/** A sink the worker ships, named once by a number that later shipments use: its metric's own or a submetric's. */
+export interface SinkName {
+  id: number;
   metric: string;
   type: MetricType;
   contains: ValueType;
   sub: { key: string; selector: Selector; auto: boolean } | null;
-  /** counter: count added; gauge: [value, min, max]; rate: [passes, total] added; trend: the values */
-  delta: number[];
+}
+
+/** One sink's samples since the last shipment. */
+export interface SinkShipment {
+  /** a SinkName's id, named in this shipment or an earlier one */
+  id: number;
+  /**
+   * counter: count added; gauge: [value, min, max]; rate: [passes, total] added; trend: the values, in an
+   * array whose buffer is transferred with the message rather than copied
+   */
+  delta: number[] | Float64Array;
 }
 
 export interface GroupShipment {
@@ -61,6 +72,8 @@ export interface ScenarioStatus {
 
 export interface Shipment {
   t: 'metrics';
+  /** the sinks shipped for the first time now, before `sinks` */
+  names: SinkName[];
   sinks: SinkShipment[];
   /** the whole group tree, when a check or group changed */
   groups: GroupShipment[] | null;

@@ -5,16 +5,18 @@ import { CounterSink, GaugeSink, TrendSink, type Sink } from '../metrics/sinks.t
 import type { Metric, PointWriter, Registry, TagSet } from '../metrics/registry.ts';
 import type { GroupNode, Runtime } from '../runtime.ts';
 import type { TestRun } from '../test-run.ts';
-import type { GroupShipment, PointShipment, ScenarioStatus, Shipment, SinkShipment } from './protocol.ts';
+import type { GroupShipment, PointShipment, ScenarioStatus, Shipment, SinkName, SinkShipment } from './protocol.ts';
 
 export const SHIP_INTERVAL_MS = 100;
 
 /** Each sink's figures as last shipped, so that a shipment carries only what was added since. */
 class SinkDrainer {
   private readonly last = new Map<Sink, number[]>();
+  private readonly ids = new Map<Sink, number>();
 
-  drain(registry: Registry): SinkShipment[] {
-    const out: SinkShipment[] = [];
+  /** The sinks with something new, the sinks named for the first time, and the trend buffers to transfer. */
+  drain(registry: Registry): { sinks: SinkShipment[]; names: SinkName[]; transfer: ArrayBuffer[] } {
+    const out = { sinks: [] as SinkShipment[], names: [] as SinkName[], transfer: [] as ArrayBuffer[] };
     for (const m of registry.metrics.values()) {
       this.one(out, m, m.sink, null);
       for (const s of m.submetrics) this.one(out, m, s.sink, { key: s.key, selector: s.selector, auto: s.auto });
@@ -22,12 +24,25 @@ class SinkDrainer {
     return out;
   }
 
-  private one(out: SinkShipment[], m: Metric, sink: Sink, sub: SinkShipment['sub']): void {
+  private one(
+    out: { sinks: SinkShipment[]; names: SinkName[]; transfer: ArrayBuffer[] },
+    m: Metric,
+    sink: Sink,
+    sub: SinkName['sub'],
+  ): void {
     const delta = this.delta(sink);
-    if (delta !== null) out.push({ metric: m.name, type: m.type, contains: m.contains, sub, delta });
+    if (delta === null) return;
+    let id = this.ids.get(sink);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(sink, id);
+      out.names.push({ id, metric: m.name, type: m.type, contains: m.contains, sub });
+    }
+    out.sinks.push({ id, delta });
+    if (delta instanceof Float64Array) out.transfer.push(delta.buffer as ArrayBuffer);
   }
 
-  private delta(sink: Sink): number[] | null {
+  private delta(sink: Sink): number[] | Float64Array | null {
     if (sink instanceof TrendSink) return sink.drain();
     const last = this.last.get(sink);
     if (sink instanceof CounterSink) {
@@ -134,7 +149,8 @@ export class Shipper {
 
   constructor(
     private readonly run: TestRun,
-    private readonly post: (s: Shipment) => void,
+    /** `transfer`: the buffers the message gives away (postMessage's transfer list) */
+    private readonly post: (s: Shipment, transfer: ArrayBuffer[]) => void,
     private readonly points: PointForwarder | undefined,
   ) {
     this.timer = setInterval(() => this.ship(), SHIP_INTERVAL_MS);
@@ -150,19 +166,23 @@ export class Shipper {
     const version = groupsVersion(rt.rootGroup);
     const groups = version === this.groups ? null : groupTree(rt.rootGroup);
     this.groups = version;
-    const sinks = this.sinks.drain(rt.registry);
+    const { sinks, names, transfer } = this.sinks.drain(rt.registry);
     if (sinks.length === 0) this.eager = true;
-    this.post({
-      t: 'metrics',
-      sinks,
-      groups,
-      points: this.points?.take() ?? null,
-      scenarios: scenarioStatuses(this.run),
-      iterationErrors: this.run.iterationErrors,
-      abortedBy: this.run.abortedBy,
-      scriptAbortCode: this.run.scriptAbortCode,
-      markedFailed: this.run.markedFailed,
-    });
+    this.post(
+      {
+        t: 'metrics',
+        names,
+        sinks,
+        groups,
+        points: this.points?.take() ?? null,
+        scenarios: scenarioStatuses(this.run),
+        iterationErrors: this.run.iterationErrors,
+        abortedBy: this.run.abortedBy,
+        scriptAbortCode: this.run.scriptAbortCode,
+        markedFailed: this.run.markedFailed,
+      },
+      transfer,
+    );
   }
 
   stop(): void {

@@ -82,6 +82,7 @@ export async function superviseEngine(thread: EngineThread, s: EngineSupervision
 
 const NOTHING_SHIPPED: Shipment = {
   t: 'metrics',
+  names: [],
   sinks: [],
   groups: null,
   points: null,

@@ -16,7 +16,7 @@ import type { EngineDone, EnginePhase, EngineStart, ErrorInfo, FromEngine, ToEng
 import { PointForwarder, Shipper } from './shipper.ts';
 
 const port = parentPort!;
-const post = (m: FromEngine) => port.postMessage(m);
+const post = (m: FromEngine, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 const wallNow = () => performance.timeOrigin + performance.now();
 
 function errorInfo(err: unknown): ErrorInfo {

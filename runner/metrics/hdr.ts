@@ -52,6 +52,10 @@ export class TrendSink {
   private hi = -1;
 
   add(v: number): void {
+    if (TrendSink.shipping) {
+      this.buffer(v);
+      return;
+    }
     this.count++;
     this.sum += v;
     if (v < this.min) this.min = v;
@@ -60,7 +64,7 @@ export class TrendSink {
     if (exact !== null) {
       if (this.sorted && exact.length > 0 && v < exact[exact.length - 1]) this.sorted = false;
       exact.push(v);
-      if (exact.length > EXACT_LIMIT && !TrendSink.shipping) this.toHistogram();
+      if (exact.length > EXACT_LIMIT) this.toHistogram();
       return;
     }
     const iv = v > 0 ? Math.round(v * SCALE) : 0;
@@ -148,22 +152,40 @@ export class TrendSink {
   }
 
   /**
-   * In a thread whose sinks are drained (the engine's worker), values stay exact between two drains and the
-   * main thread's sinks, which absorb them, keep the histogram.
+   * In a thread whose sinks are drained (the engine's worker), a sample is only buffered for the next shipment:
+   * nothing there reads a trend's figures, and the main thread's sinks, which absorb the values, are the one
+   * place that counts them and keeps the histogram.
    */
   static shipping = false;
+  private shipped: Float64Array | null = null;
+  private shippedLength = 0;
 
-  /** The values added since the last drain, which this sink forgets (count, sum, min and max stay). */
-  drain(): number[] | null {
-    const values = this.exact;
-    if (values === null || values.length === 0) return null;
-    this.exact = [];
-    this.sorted = true;
-    return values;
+  private buffer(v: number): void {
+    let b = this.shipped;
+    if (b === null || this.shippedLength === b.length) {
+      const grown = new Float64Array(b === null ? 64 : b.length * 2);
+      if (b !== null) grown.set(b);
+      this.shipped = b = grown;
+    }
+    b[this.shippedLength++] = v;
+  }
+
+  /**
+   * The values buffered since the last drain, which this sink gives away: the array's buffer can be
+   * transferred to another thread rather than copied, and the next samples go to a new one.
+   */
+  drain(): Float64Array | null {
+    const b = this.shipped;
+    const n = this.shippedLength;
+    if (b === null || n === 0) return null;
+    // the next buffer starts at about what this interval needed, so a steady rate does not grow it again
+    this.shipped = new Float64Array(Math.max(64, n));
+    this.shippedLength = 0;
+    return b.subarray(0, n);
   }
 
   /** Adds what another thread's sink drained. */
-  absorb(values: number[]): void {
-    for (const v of values) this.add(v);
+  absorb(values: Float64Array): void {
+    for (let i = 0; i < values.length; i++) this.add(values[i]);
   }
 }

@@ -58,7 +58,15 @@ test('shipped in pieces and absorbed, the samples give the figures of one regist
   const absorber = new Absorber(main);
   const shipments: Shipment[] = [];
   const run = { rt: engine, runs: [], iterationErrors: 0, abortedBy: null, scriptAbortCode: 0, markedFailed: false };
-  const shipper = new Shipper(run as unknown as TestRun, (s) => shipments.push(s), undefined);
+  const shipped: Shipment[] = [];
+  const shipper = new Shipper(
+    run as unknown as TestRun,
+    (s) => {
+      shipments.push(s);
+      shipped.push(s);
+    },
+    undefined,
+  );
   try {
     const N = 25_000;
     for (let from = 0; from < N; from += 1_500) {
@@ -83,6 +91,9 @@ test('shipped in pieces and absorbed, the samples give the figures of one regist
     assert.ok(Math.abs(got[k]! - v!) <= Math.abs(v!) * 1e-9, `${k}: ${got[k]} shipped, ${v} direct`);
   }
   assert.ok((main.metrics.http_req_duration.sink as TrendSink).usesHistogram, 'the main thread keeps the histogram');
+  assert.equal((engine.metrics.http_req_duration.sink as TrendSink).count, 0, "the engine's trends only buffer");
+  const named = shipped.flatMap((s) => s.names.map((n) => n.id));
+  assert.equal(new Set(named).size, named.length, 'each sink is named once, in the first shipment that carries it');
   assert.deepEqual(main.groupNode('').checks.get('ok'), direct.groupNode('').checks.get('ok'));
   assert.deepEqual(
     main.rootGroup.groups.map((g) => g.path),
