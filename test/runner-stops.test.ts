@@ -93,11 +93,15 @@ export function handleSummary() { return new Promise(() => {}); }`,
     const load = startLoad([s, '-e', `B=${server.url}`, '--out', `json=${out}`, '-q']);
     while (server.count('GET /page') < 5) await new Promise<void>((r) => server.onRequest(r));
     load.child.kill('SIGINT');
-    await new Promise<void>((r) => {
-      const check = () =>
-        /SIGINT: stopping the test/.test(load.stderr()) ? r() : load.child.stderr.once('data', check);
-      check();
-    });
+    // a process that ended before the line came fails on its exit code below instead of hanging the file
+    await Promise.race([
+      load.exited,
+      new Promise<void>((r) => {
+        const check = () =>
+          /SIGINT: stopping the test/.test(load.stderr()) ? r() : load.child.stderr.once('data', check);
+        check();
+      }),
+    ]);
     const at = performance.now();
     load.child.kill('SIGINT');
     const code = await load.exited;

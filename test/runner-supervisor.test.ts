@@ -125,10 +125,14 @@ export function handleSummary() { return new Promise(() => {}); }`,
   try {
     const load = await startLoad([s, '-e', `B=${server.url}`], server);
     load.child.kill('SIGINT');
-    await new Promise<void>((r) => {
-      const check = () => (/did not answer/.test(load.stderr()) ? r() : load.child.stderr.once('data', check));
-      check();
-    });
+    // a process that ended before the line came fails on its exit code below instead of hanging the file
+    await Promise.race([
+      load.exited,
+      new Promise<void>((r) => {
+        const check = () => (/did not answer/.test(load.stderr()) ? r() : load.child.stderr.once('data', check));
+        check();
+      }),
+    ]);
     const at = performance.now();
     load.child.kill('SIGINT');
     const code = await load.exited;
