@@ -6,6 +6,7 @@ import { parseDuration } from './duration.ts';
 import { EXIT, RunnerError, describeError } from './errors.ts';
 import type { RunOptions } from './run.ts';
 import { K6_VERSION } from './runtime.ts';
+import { parseSegment, parseSequence } from './segments/segment.ts';
 
 type Value = string | boolean | string[] | undefined;
 interface Flag {
@@ -54,6 +55,26 @@ export const FLAGS: Flag[] = [
     def: 'none',
     help: 'add a stage of ramping VUs, as DURATION:TARGET (repeat for more)',
     option: (v, name) => ['stages', (v as string[]).map((s) => parseStage(s, name))],
+  },
+  {
+    name: 'execution-segment',
+    arg: 'FROM:TO',
+    def: '0:1',
+    help: "this instance's part of the test (1/4:1/2, 25%:50%); the instances together run it once",
+    option: (v, name) => {
+      parseSegment(v as string, name);
+      return ['executionSegment', v];
+    },
+  },
+  {
+    name: 'execution-segment-sequence',
+    arg: 'S',
+    def: 'none',
+    help: "all instances' segments, as points (0,1/4,1/2,3/4,1): how their shares are striped",
+    option: (v, name) => {
+      parseSequence(v as string, name);
+      return ['executionSegmentSequence', v];
+    },
   },
   { name: 'env', short: 'e', arg: 'K=V', multiple: true, def: 'none', help: 'a variable for __ENV (repeatable)' },
   {

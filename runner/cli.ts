@@ -1,6 +1,6 @@
 // `npm run load -- SCRIPT [flags]`: run one k6 script with the embedded runner, with k6's exit codes.
 import { helpText, parseCommand } from './cli-flags.ts';
-import { EXIT, RunnerError } from './errors.ts';
+import { EXIT, exitWith } from './errors.ts';
 import { runScript } from './run.ts';
 
 async function main(): Promise<number> {
@@ -32,14 +32,4 @@ async function main(): Promise<number> {
   return result.exitCode;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof RunnerError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exit(err.exitCode);
-    }
-    process.stderr.write(`internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+exitWith(main());

@@ -2,6 +2,7 @@
 // K6_* environment variables, then the command-line flags, each higher tier over the lower ones.
 import { parseDuration } from './duration.ts';
 import { EXIT, RunnerError } from './errors.ts';
+import { parseSegment, parseSequence } from './segments/segment.ts';
 
 export type Options = Record<string, unknown>;
 export interface Stage {
@@ -10,7 +11,7 @@ export interface Stage {
 }
 
 /** What a K6_* variable holds, and the option it sets. */
-type Kind = 'int' | 'duration' | 'bool' | 'string' | 'list' | 'stages' | 'tags';
+type Kind = 'int' | 'duration' | 'bool' | 'string' | 'list' | 'stages' | 'tags' | 'segment' | 'sequence';
 const ENV: Record<string, [option: string, kind: Kind]> = {
   K6_VUS: ['vus', 'int'],
   K6_DURATION: ['duration', 'duration'],
@@ -34,6 +35,8 @@ const ENV: Record<string, [option: string, kind: Kind]> = {
   K6_SETUP_TIMEOUT: ['setupTimeout', 'duration'],
   K6_TEARDOWN_TIMEOUT: ['teardownTimeout', 'duration'],
   K6_THROW: ['throw', 'bool'],
+  K6_EXECUTION_SEGMENT: ['executionSegment', 'segment'],
+  K6_EXECUTION_SEGMENT_SEQUENCE: ['executionSegmentSequence', 'sequence'],
 };
 /** K6_* variables k6 reads that would change the load here: refused, as their options are */
 const ENV_REFUSED = ['K6_HOSTS', 'K6_RPS', 'K6_DNS', 'K6_BLACKLIST_IPS', 'K6_BLOCK_HOSTNAMES', 'K6_TLSAUTH'];
@@ -86,6 +89,12 @@ function envValue(kind: Kind, text: string, where: string): unknown {
       return text.split(',').map((s) => parseStage(s.trim(), where));
     case 'tags':
       return Object.fromEntries(text.split(',').map((s) => parsePair(s.trim(), where, ':')));
+    case 'segment':
+      parseSegment(text, where);
+      return text;
+    case 'sequence':
+      parseSequence(text, where);
+      return text;
     default:
       return text;
   }

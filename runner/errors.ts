@@ -29,3 +29,21 @@ export class RunnerError extends UserError {
     this.name = 'RunnerError';
   }
 }
+
+/**
+ * A command's end: its exit code, or a RunnerError as one `error:` line with its k6 code; anything else is a bug
+ * of ours and keeps its stack.
+ */
+export function exitWith(run: Promise<number>): void {
+  run.then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof RunnerError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exit(err.exitCode);
+      }
+      process.stderr.write(`internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

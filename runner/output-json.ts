@@ -17,8 +17,11 @@ export class JsonOutput extends LineFile implements PointWriter {
     target: string,
     private readonly describe: (m: Metric) => { thresholds: string[]; submetrics: string[] },
     stdout: NodeJS.WritableStream,
+    /** a first line naming the instance (segments/instance-meta.ts) */
+    header?: string,
   ) {
     super(target, stdout);
+    if (header !== undefined) this.write(header);
   }
 
   point(m: Metric, tags: TagSet, value: number, timeMs: number): void {

@@ -55,6 +55,8 @@ export function openOutputs(
   registry: Registry,
   thresholds: ThresholdGroup[],
   stdout: NodeJS.WritableStream,
+  /** the JSON output's first line, naming the script and the execution segment */
+  jsonHeader?: string,
 ): OpenOutputs | undefined {
   const opened = new Map<string, JsonOutput | CsvOutput>();
   for (const o of outs ?? []) {
@@ -72,7 +74,10 @@ export function openOutputs(
       submetrics: metric.submetrics.filter((s) => !s.auto).map((s) => s.key),
     });
     try {
-      opened.set(kind, kind === 'json' ? new JsonOutput(file, describe, stdout) : new CsvOutput(file, stdout));
+      opened.set(
+        kind,
+        kind === 'json' ? new JsonOutput(file, describe, stdout, jsonHeader) : new CsvOutput(file, stdout),
+      );
     } catch (err) {
       throw unwritable(`--out ${kind}`, file, err);
     }

@@ -8,6 +8,8 @@ import { applyRunOptions, checkOptions, optionsOf, thresholdsOf, trendStatsOf } 
 import { checkWritable, openOutputs } from './outputs.ts';
 import { bootEngine, superviseEngine, toError, type EngineOutcome, type EngineThread } from './engine/supervisor.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
+import { instanceMeta, metadataLine } from './segments/instance-meta.ts';
+import { executionTupleOf, segmentString, sequenceString, type ExecutionTuple } from './segments/segment.ts';
 import { autoKeysOf, buildSummaryData, exportFormat, renderText, type SummaryData } from './summary.ts';
 import { evaluate, type ThresholdGroup } from './thresholds.ts';
 import type { VU } from './runtime.ts';
@@ -139,17 +141,20 @@ async function execute(loaded: LoadedScript, engine: EngineThread, flags: RunOpt
     noThresholds: flags.noThresholds || options.noThresholds === true,
   };
   probe.setTags({});
+  const tuple = executionTupleOf(options);
   const test: Test = {
     loaded,
     run,
     probe,
     exports,
-    plans: scenariosOf(options, exports, (m) => rt.warn(m)),
+    tuple,
+    plans: scenariosOf(options, exports, (m) => rt.warn(m), tuple),
     trendStats: trendStatsOf(options, opts.summaryTrendStats),
     thresholds: thresholdsOf(rt, options, opts.noThresholds),
   };
   if (opts.summaryExport && opts.summaryMode !== 'disabled') checkWritable('--summary-export', opts.summaryExport);
-  const json = openOutputs(opts.out, rt.registry, test.thresholds, stdout);
+  const meta = metadataLine(instanceMeta(loaded.file, test.tuple));
+  const json = openOutputs(opts.out, rt.registry, test.thresholds, stdout, meta);
   // a promise handleSummary started and never awaited that fails: k6 would log it; Node would exit
   const onRejection = (err: unknown) =>
     rt.warnOnce(
@@ -176,6 +181,8 @@ interface Test {
   run: TestRun;
   probe: VU;
   exports: Exports;
+  /** this instance's execution segment */
+  tuple: ExecutionTuple;
   plans: ScenarioPlan[];
   trendStats: string[];
   thresholds: ThresholdGroup[];
@@ -201,6 +208,7 @@ async function play(
       bundle: test.loaded.bundle,
       env: opts.env,
       options: run.options,
+      segment: { segment: segmentString(test.tuple.segment), sequence: sequenceString(test.tuple.sequenceSegments()) },
       noSetup: opts.noSetup === true,
       noTeardown: opts.noTeardown === true,
       noThresholds: opts.noThresholds === true,

@@ -2,6 +2,7 @@
 import type { ExecutorHost, ScenarioCommon, ScenarioRun } from './executors/base.ts';
 import { dur, fail, stringMap, type Raw } from './executors/fields.ts';
 import { EXECUTORS, executorNamed } from './executors/index.ts';
+import { ExecutionTuple } from './segments/segment.ts';
 
 const COMMON = ['executor', 'startTime', 'gracefulStop', 'exec', 'env', 'tags'];
 
@@ -10,7 +11,12 @@ export interface ScenarioPlan extends ScenarioCommon {
   start(host: ExecutorHost): ScenarioRun;
 }
 
-export function scenarioPlan(name: string, raw: Raw, exports: Record<string, unknown>): ScenarioPlan {
+export function scenarioPlan(
+  name: string,
+  raw: Raw,
+  exports: Record<string, unknown>,
+  tuple: ExecutionTuple = ExecutionTuple.of(undefined),
+): ScenarioPlan {
   const where = `scenario '${name}'`;
   const definition = executorNamed(raw.executor);
   if (definition === undefined)
@@ -33,7 +39,7 @@ export function scenarioPlan(name: string, raw: Raw, exports: Record<string, unk
     env: stringMap(raw, 'env', where),
     tags: stringMap(raw, 'tags', where),
   };
-  const factory = definition.configure(raw, where);
+  const factory = definition.configure(raw, where, tuple);
   return { ...common, start: (host) => factory(common, host) };
 }
 
@@ -74,14 +80,15 @@ export function scenariosOf(
   options: Raw,
   exports: Record<string, unknown>,
   warn: (message: string) => void = () => {},
+  tuple: ExecutionTuple = ExecutionTuple.of(undefined),
 ): ScenarioPlan[] {
   const shortcut = shortcutScenario(options, warn);
-  if (shortcut !== undefined) return [scenarioPlan('default', shortcut, exports)];
+  if (shortcut !== undefined) return [scenarioPlan('default', shortcut, exports, tuple)];
   const sc = options.scenarios;
   if (!sc || typeof sc !== 'object' || Object.keys(sc).length === 0)
     fail(`options: 'scenarios' must be an object with at least one scenario`);
   return Object.entries(sc as Record<string, Raw>).map(([n, s]) => {
     if (!/^[0-9A-Za-z_-]+$/.test(n)) fail(`scenario name '${n}' is invalid (accepted: letters, digits, _ and -)`);
-    return scenarioPlan(n, s ?? {}, exports);
+    return scenarioPlan(n, s ?? {}, exports, tuple);
   });
 }

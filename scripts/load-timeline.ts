@@ -7,11 +7,14 @@ import { defineCommand } from '../harness/cli/flags.ts';
 import { presetFlag, quickFlag, runOutFlag, seedFlag } from '../harness/cli/common-flags.ts';
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runTimeline } from '../harness/timeline/run.ts';
+import { MAX_REPLICAS, platformFlags } from '../harness/timeline/replica-flags.ts';
 
 export const command = defineCommand({
   npm: 'load:timeline',
   about: `Seeds (or reuses) the dataset and calibrates as load:incident does, then plays the post-mortem's periods
-    on one shop shared by the hot shop and the other organizers' shops: normal, tripled (12:07), access-cut
+    on one shop shared by the hot shop and the other organizers' shops, on a primary and its streaming replicas
+    (GET pages read from replica-1): normal, tripled (12:07), reroute (replica-1 restarted, reads to replica-2;
+    time assumed), all-primary (reads to the primary; time assumed), access-cut
     (13:22), queue (13:44), shop-disabled (13:48), fixed (18:30), flipping the operators' switches on the same
     clock. Writes reports/<run-id>/ (summary.json loadlab.timeline/v1, report.md, report.html) and points
     reports/latest at it.`,
@@ -25,6 +28,19 @@ export const command = defineCommand({
       arg: 'N',
       defaultText: 'calibrated: 40 % of what the old query serves',
       help: "the hot shop's normal visitors per minute, and the other shops' (a number > 0)",
+    },
+    replicas: {
+      type: 'string',
+      arg: 'N',
+      default: '2',
+      help: `streaming replicas of the embedded primary the shop reads from (0 to ${MAX_REPLICAS}); 0: one server, and no reroute / all-primary moves`,
+    },
+    'replica-url': {
+      type: 'string',
+      arg: 'URL',
+      multiple: true,
+      defaultText: 'none',
+      help: 'with DATABASE_URL: a streaming replica of that server, repeatable (replica-1, replica-2, ... in order); the shop reads its pages there, so its role needs the rights of the role in DATABASE_URL',
     },
     'queue-rate': {
       type: 'string',
@@ -52,6 +68,11 @@ await runCommand(import.meta.url, command, async ({ values }) => {
       'visitors per minute, a number > 0',
     ),
     queueRate: parseIntFlag('queue-rate', values['queue-rate'], 1, 1_000_000),
+    ...platformFlags(
+      parseIntFlag('replicas', values.replicas, 0, MAX_REPLICAS)!,
+      values['replica-url'] ?? [],
+      process.argv.some((a) => a === '--replicas' || a.startsWith('--replicas=')),
+    ),
     say,
   });
   for (const p of summary.periods) {

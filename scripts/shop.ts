@@ -11,6 +11,7 @@ import { DEFAULT_POOL_SIZE, startShop } from '../shop/server.ts';
 import { MIN_TOKEN_LENGTH } from '../shop/admin.ts';
 import { variants } from '../shop/queries/product-list.ts';
 import { parseVariant } from '../harness/cli/variants.ts';
+import { parseReadUrls } from '../shop/read-routing.ts';
 
 export const command = defineCommand({
   npm: 'shop',
@@ -18,7 +19,8 @@ export const command = defineCommand({
   about: `Runs the pretix-shaped shop on 127.0.0.1 against the dataset of --preset (seeded first if needed, on
     DATABASE_URL when set, else on the embedded PostgreSQL). Prints one line "shop (VARIANT) listening on
     http://127.0.0.1:PORT" and serves until SIGINT/SIGTERM. With SHOP_DATABASE_URL set it serves that database as
-    it is (no preset, no seeding): the harness starts its shops this way.`,
+    it is (no preset, no seeding): the harness starts its shops this way; SHOP_READ_URLS
+    ("replica-1=postgres://...,replica-2=...") then names replicas its GET pages read from, the first by default.`,
   flags: {
     variant: {
       type: 'string',
@@ -80,6 +82,7 @@ await runCommand(import.meta.url, command, async ({ values }) => {
       variant,
       poolSize,
       port,
+      readServers: parseReadUrls(process.env.SHOP_READ_URLS),
       admin: adminToken ? { token: adminToken, port: adminPort ?? 0 } : undefined,
     });
   } catch (err) {

@@ -30,7 +30,7 @@ function authorised(header: string | undefined, token: string): boolean {
 /**
  * The operators' switches on a port of their own (127.0.0.1), behind the run's token: the shop's own port has
  * no admin route at all, so load traffic can never flip a switch. GET /switches shows them (with the queue's
- * admission counts), PATCH /switches changes the fields it names.
+ * admission counts), PATCH /switches changes the fields it names, GET /writes lists the writes acknowledged.
  */
 export async function startAdmin(switches: ShopSwitches, opts: AdminOptions): Promise<RunningAdmin> {
   if (opts.token.length < MIN_TOKEN_LENGTH)
@@ -50,6 +50,7 @@ export async function startAdmin(switches: ShopSwitches, opts: AdminOptions): Pr
   });
   app.get('/switches', async () => switches.view());
   app.patch('/switches', async (req) => switches.apply(parsePatch(req.body)));
+  app.get('/writes', async () => switches.writes());
   try {
     await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   } catch (err) {

@@ -11,6 +11,8 @@ import { HEALTH_TIMEOUT_MS, opsRoutes } from './routes/ops.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { startAdmin, type AdminOptions, type RunningAdmin } from './admin.ts';
 import { ShopSwitches } from './switches.ts';
+import { ReadRouter, type ReadServer } from './read-routing.ts';
+import { WriteJournal } from './write-journal.ts';
 import { tagRoutes } from './tagging.ts';
 
 export interface ShopOptions {
@@ -30,6 +32,8 @@ export interface ShopOptions {
   healthChecks?: HealthCheck[];
   /** the operators' switches (access cut, queue, disabled shops, variant swap); none by default */
   switches?: ShopSwitches;
+  /** replicas the GET pages read from (the first by default; the `reads` switch moves them); none: the primary */
+  readServers?: ReadServer[];
 }
 
 export { DEFAULT_POOL_SIZE };
@@ -52,9 +56,19 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
     acquireTimeoutMs: HEALTH_TIMEOUT_MS,
     statementTimeoutMs: HEALTH_TIMEOUT_MS,
   });
+  const reads = new ReadRouter(pool, opts.readServers ?? [], (url) =>
+    createPool({
+      databaseUrl: url,
+      poolSize,
+      acquireTimeoutMs: opts.acquireTimeoutMs ?? 10_000,
+      statementTimeoutMs: opts.statementTimeoutMs ?? 30_000,
+    }),
+  );
   const ctx: ShopContext = {
     variant: opts.variant,
     pool,
+    reads,
+    writes: new WriteJournal(),
     healthPool,
     metrics: new ShopMetrics(opts.variant),
     poolSize,
@@ -64,7 +78,7 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
   // forceCloseConnections: keep-alive load clients must not keep close() waiting
   const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true, bodyLimit: 64 * 1024 });
   app.addHook('onClose', async () => {
-    await Promise.all([pool.end(), healthPool.end()]);
+    await Promise.all([pool.end(), healthPool.end(), reads.end()]);
   });
 
   app.addHook('onResponse', async (req, reply) => {

@@ -5,6 +5,7 @@ import { HttpError, badRequest } from './errors.ts';
 import { renderQueue } from './html.ts';
 import { isVariant, variants, type Variant } from './queries/product-list.ts';
 import { WaitingRoom, type QueueSettings, type QueueTally } from './waiting-room.ts';
+import type { WriteJournal } from './write-journal.ts';
 
 /** What the operators can do to a running platform during an incident (pretix, 2026-06-29). */
 export interface SwitchesView {
@@ -15,6 +16,10 @@ export interface SwitchesView {
   disabled_shops: string[];
   /** the product-list query the shop runs */
   variant: Variant;
+  /** the server the GET pages read from: replica-1, replica-2, ... or primary */
+  reads: string;
+  /** every server `reads` accepts */
+  read_servers: string[];
 }
 
 export type SwitchesPatch = Partial<{
@@ -22,10 +27,14 @@ export type SwitchesPatch = Partial<{
   queue: QueueSettings | null;
   disabled_shops: string[];
   variant: Variant;
+  /** move the GET pages' reads to this server */
+  reads: string;
+  /** a server was restarted: drop the shop's connections to it and open fresh ones */
+  restart: string;
 }>;
 
 const SHOP_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}\/[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
-const FIELDS = ['access_cut', 'queue', 'disabled_shops', 'variant'];
+const FIELDS = ['access_cut', 'queue', 'disabled_shops', 'variant', 'reads', 'restart'];
 // the monitoring routes stay reachable whatever the operators switch, as they do behind a real load balancer
 const INTERNAL_ROUTES = new Set(['healthz', 'metrics']);
 
@@ -72,6 +81,14 @@ export function parsePatch(body: unknown): SwitchesPatch {
       throw badRequest(`"variant" must be one of ${variants.join(', ')}, got ${JSON.stringify(b.variant)}`);
     patch.variant = b.variant;
   }
+  // which names exist is the shop's read router's to say (apply); here only the shape
+  for (const field of ['reads', 'restart'] as const) {
+    const v = b[field];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !/^[a-z][a-z0-9-]{0,30}$/.test(v))
+      throw badRequest(`"${field}" must be a server name such as replica-1 or primary, got ${JSON.stringify(v)}`);
+    patch[field] = v;
+  }
   return patch;
 }
 
@@ -98,9 +115,14 @@ export class ShopSwitches {
   }
 
   apply(patch: SwitchesPatch): SwitchesView {
-    if (patch.variant !== undefined) {
+    if (patch.variant !== undefined || patch.reads !== undefined || patch.restart !== undefined) {
       if (!this.ctx) throw new Error('switches not attached to a shop');
-      this.ctx.variant = patch.variant;
+      // both checked before either acts: a refused patch changes nothing
+      if (patch.reads !== undefined) this.ctx.reads.check(patch.reads, 'reads');
+      if (patch.restart !== undefined) this.ctx.reads.check(patch.restart, 'restart');
+      if (patch.restart !== undefined) this.ctx.reads.reconnect(patch.restart);
+      if (patch.reads !== undefined) this.ctx.reads.route(patch.reads);
+      if (patch.variant !== undefined) this.ctx.variant = patch.variant;
     }
     if (patch.access_cut !== undefined) this.cut = patch.access_cut;
     if (patch.queue !== undefined) this.room = patch.queue === null ? null : new WaitingRoom(patch.queue, this.secret);
@@ -114,7 +136,14 @@ export class ShopSwitches {
       queue: this.room ? { ...this.room.settings, organizers: this.room.counts() } : null,
       disabled_shops: [...this.disabled].sort(),
       variant: this.ctx?.variant ?? 'before',
+      reads: this.ctx?.reads.reads ?? 'primary',
+      read_servers: this.ctx?.reads.names ?? ['primary'],
     };
+  }
+
+  /** the writes the shop acknowledged so far */
+  writes(): ReturnType<WriteJournal['view']> {
+    return this.ctx?.writes.view() ?? { writes: [], dropped: 0 };
   }
 
   private async gate(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {

@@ -7,12 +7,56 @@ import { ownDataDir } from './helpers/db.ts';
 import { runCli } from './helpers/processes.ts';
 import type { CapacityResult } from '../harness/capacity/types.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
-import { capacityExpectations, checkCharts, readPlotted } from './helpers/chart-readback.ts';
+import {
+  capacityExpectations,
+  checkCharts,
+  readPlotted,
+  type ExpectedSeries,
+  type PlottedChart,
+} from './helpers/chart-readback.ts';
 import { sharedTimeout } from './helpers/timeouts.ts';
 
 const testDataDir = ownDataDir(import.meta.url);
 
 const env = { LOADLAB_PGDATA: testDataDir };
+
+/**
+ * What review.html must draw, from capacity.json and the traffic the command printed: the medians, the power law
+ * from the file's own parameters at the x values the chart has, and flat traffic lines at 1x and 3x.
+ */
+function reviewExpectations(c: CapacityResult, traffic: number, chart: PlottedChart | undefined): ExpectedSeries[] {
+  const xs = (label: string) => {
+    const s = chart?.series.find((x) => x.label === label);
+    return chart && s ? chart.x.filter((_, i) => typeof s.y[i] === 'number') : [];
+  };
+  const pts = c.points.filter((p) => p.variant === 'before').sort((a, b) => a.dates - b.dates);
+  const pr = c.variants!.find((v) => v.variant === 'before')!.projection!;
+  return [
+    {
+      chart: 'review-chart',
+      label: 'before measured',
+      points: pts.map((p) => ({ x: p.dates, y: p.capacity_visitors_per_min })),
+    },
+    {
+      chart: 'review-chart',
+      label: 'before projected',
+      points: xs('before projected').map((x) => ({
+        x,
+        y: Math.round(pr.parameters.a! * x ** pr.parameters.b! * 10) / 10,
+      })),
+    },
+    ...(
+      [
+        ['traffic today', traffic],
+        ['traffic 3x today', traffic * 3],
+      ] as const
+    ).map(([label, t]) => ({
+      chart: 'review-chart',
+      label,
+      points: xs(label).map((x) => ({ x, y: t })),
+    })),
+  ];
+}
 
 test('load:capacity --quick on two date counts writes its files, and the old query loses capacity as dates grow', {
   timeout: sharedTimeout(300_000),
@@ -23,7 +67,22 @@ test('load:capacity --quick on two date counts writes its files, and the old que
   const out = path.join(tmp, 'run');
   const r = await runCli(
     'load:capacity',
-    ['--quick', '--dates', '300,3000', '--variants', 'before', '--step-s', '4', '--out', out],
+    // two searches per point (the least that has a range) to a loose precision: the test's time stays near 2 min
+    [
+      '--quick',
+      '--dates',
+      '300,3000',
+      '--variants',
+      'before',
+      '--step-s',
+      '4',
+      '--repeats',
+      '2',
+      '--precision',
+      '0.5',
+      '--out',
+      out,
+    ],
     env,
   );
   assert.equal(r.code, 0, r.stderr.slice(-1500));
@@ -40,17 +99,42 @@ test('load:capacity --quick on two date counts writes its files, and the old que
   for (const p of c.points) {
     assert.ok(p.capacity_visitors_per_min > 0, `${p.variant} @ ${p.dates}: a capacity was found`);
     assert.ok(p.steps.length > 0 && p.steps.some((s) => s.passed));
+    assert.equal(p.repeats?.length, 2, 'two searches');
+    const caps = p.repeats!.map((x) => x.capacity_visitors_per_min);
+    assert.deepEqual(p.range, [Math.min(...caps), Math.max(...caps)]);
+    assert.equal(p.median, (caps[0] + caps[1]) / 2);
+    assert.equal(p.capacity_visitors_per_min, p.median, 'capacity_visitors_per_min stays the median');
+    // every step was measured from /proc and the database: the limit is named with figures a reader can check
+    for (const s of p.steps)
+      assert.ok(s.usage && s.usage.seconds > 0 && s.usage.db_cpu_cores !== null, JSON.stringify(s));
+    assert.ok(p.bottleneck, `${p.dates}: a limit named`);
+    assert.ok(['database', 'shop-cpu', 'runner-cpu', 'machine-cpu', 'disk'].includes(p.bottleneck!.kind));
+    const f = p.bottleneck!.figures;
+    assert.ok(f.machine_cpu_busy! > 0 && f.shop_cpu_cores !== null && f.runner_cpu_cores !== null, JSON.stringify(f));
   }
-  const before = (d: number) =>
-    c.points.find((p) => p.variant === 'before' && p.dates === d)!.capacity_visitors_per_min;
-  assert.ok(before(3000) < before(300), `before: ${before(300)} visitors/min at 300 dates, ${before(3000)} at 3000`);
+  const models = c.variants!.find((v) => v.variant === 'before')!;
+  assert.equal(models.projection!.model, 'power-law', 'two sizes: no choice of curve');
+  assert.equal(models.usl!.levels.length, 6, 'six concurrency levels at the smallest size');
+  assert.ok(models.usl!.levels.every((l) => l.throughput_rps > 0));
   const html = readFileSync(path.join(out, 'capacity.html'), 'utf8');
   assert.doesNotMatch(
     html,
     /<(script|link|img)[^>]+(src|href)=/i,
     'self-contained: uPlot is inlined, nothing is fetched',
   );
-  // what the chart plotted, read back in the browser: every variant at every size, with capacity.json's figures
+  // the review of this run folder: no second sweep, the traffic given, the same figures
+  const review = await runCli('capacity:review', ['--from', out, '--traffic', '300'], env);
+  assert.equal(review.code, 0, review.stderr.slice(-1500));
+  assert.match(review.stdout, /today's traffic: 300 visitors\/min; written: .*review\.md/);
+  const md = readFileSync(path.join(out, 'review.md'), 'utf8');
+  const at3000 = c.points.find((p) => p.dates === 3000)!;
+  assert.ok(
+    md.includes(`${(at3000.capacity_visitors_per_min / 300).toFixed(2)}x today's traffic (300)`),
+    md.slice(0, 800),
+  );
+  assert.ok(md.includes(`limited by ${at3000.bottleneck!.kind}`));
+  assert.match(md, /a validation needs three/, 'two sizes: the projection says it is not validated');
+  // what the charts plotted, read back in the browser: every variant at every size, with capacity.json's figures
   await withBrowser(t, async (browser) => {
     const page = await inPage(browser, path.join(out, 'capacity.html'), async (p) => ({
       plotted: await readPlotted(p),
@@ -60,11 +144,31 @@ test('load:capacity --quick on two date counts writes its files, and the old que
       checkCharts(page.plotted, capacityExpectations(c), { window: [300, 3000], xRange: 'contains', bins: 0 }),
       [],
     );
+    const rv = await inPage(browser, path.join(out, 'review.html'), async (p) => ({ plotted: await readPlotted(p) }));
+    assert.deepEqual([rv.pageErrors, rv.consoleErrors, rv.foreignRequests], [[], [], []]);
+    const expected = reviewExpectations(
+      c,
+      300,
+      rv.plotted.find((x) => x.id === 'review-chart'),
+    );
+    assert.ok(
+      expected.every((e) => e.points.length > 0),
+      JSON.stringify(expected),
+    );
+    assert.deepEqual(checkCharts(rv.plotted, expected, { window: [300, 3000], xRange: 'contains', bins: 0 }), []);
   });
   assert.match(
     readFileSync(path.join(out, 'capacity.md'), 'utf8'),
     /With the old query, a shop with 3,000 dates sustains/,
   );
+  // last: on a machine whose cores others keep busy, every size is limited by the machine and the loss can hide
+  assert.ok(
+    models.projection!.parameters.b! < 0,
+    `the old query's capacity falls with dates: ${models.projection!.parameters.b}`,
+  );
+  const before = (d: number) =>
+    c.points.find((p) => p.variant === 'before' && p.dates === d)!.capacity_visitors_per_min;
+  assert.ok(before(3000) < before(300), `before: ${before(300)} visitors/min at 300 dates, ${before(3000)} at 3000`);
 });
 
 test('load:capacity rejects bad input with one line', async () => {
@@ -73,10 +177,34 @@ test('load:capacity rejects bad input with one line', async () => {
     [['--dates', ''], /--dates '' is not a list/],
     [['--dates', '1000,lots'], /--dates '1000,lots'/],
     [['--variants', 'middle'], /unknown variant 'middle'/],
+    [['--repeats', '0'], /--repeats 0 is out of range \(accepted: 1 to 20\)/],
+    [['--precision', '2'], /--precision '2'.*0\.01 to 0\.5/],
   ] as const) {
     const r = await runCli('load:capacity', [...args], env);
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, expected);
+  }
+});
+
+test('capacity:review rejects bad input with one line', async () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'loadlab-review-bad-'));
+  try {
+    for (const [args, expected] of [
+      [['--traffic', 'lots'], /--traffic 'lots'.*visitors per minute/],
+      [
+        ['--from', path.join(tmp, 'nowhere')],
+        /--from '.*nowhere' is not a folder \(accepted: a load:capacity run folder/,
+      ],
+      [['--from', tmp], /capacity\.json/],
+      [['--from', tmp, '--dates', '300'], /--dates runs a sweep, --from reviews one already run/],
+    ] as const) {
+      const r = await runCli('capacity:review', [...args], env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, expected);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../harness/files/paths.ts';
+import { replicaDataDir } from '../harness/db/replicas.ts';
 import { effectiveDataDir } from '../harness/db/server-files.ts';
 import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import {
@@ -196,7 +197,7 @@ describe('faults during a run', {
   }, async (t) => {
     const sweep = {
       command: 'load:capacity',
-      args: ['--quick', '--dates', '300', '--variants', 'after', '--step-s', '3'],
+      args: ['--quick', '--dates', '300', '--variants', 'after', '--step-s', '3', '--repeats', '1'],
       loadStarted: /after @ 300 dates: probe/,
     };
     const k = await killDuringRun('capacity', env, () => onlyProcess('scripts/shop.ts'), sweep);
@@ -204,18 +205,25 @@ describe('faults during a run', {
       t,
       k,
       /the shop \(after\) ended unexpectedly \(killed by SIGKILL\)/,
-      /after @ 300 dates: [\d.]+ visitors\/min: (stopped [\d.]+ s into its load: (\d+ requests|the runner wrote no summary)|product-list p95 )/,
+      /after @ 300 dates(, repeat 1\/1)?: [\d.]+ visitors\/min: (stopped [\d.]+ s into its load: (\d+ requests|the runner wrote no summary)|product-list p95 )/,
     );
     await assertNoLeftovers(dataDir, envPair);
   });
 
-  it('the incident day stops the same way when the postmaster, its shop or its runner is killed during the day', {
+  it('the incident day stops the same way when a replica, its shop or its runner is killed during the day', {
     timeout: sharedTimeout(240_000),
   }, async (t) => {
-    const postmaster = () =>
-      Number(readFileSync(path.join(effectiveDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // the day runs on a primary and two replicas: every server is watched alike, a replica is killed here
+    const replica = () =>
+      Number(
+        readFileSync(path.join(replicaDataDir(effectiveDataDir(dataDir), 0), 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
     const cases: [string, () => number, RegExp][] = [
-      ['timeline-postgres', postmaster, /the embedded PostgreSQL \(pid \d+\) ended unexpectedly \(killed by SIGKILL/],
+      [
+        'timeline-replica',
+        replica,
+        /a PostgreSQL server of the platform ended unexpectedly \(replica-1, pid \d+: killed by SIGKILL/,
+      ],
       [
         'timeline-shop',
         () => onlyProcess('scripts/shop.ts'),
@@ -231,6 +239,12 @@ describe('faults during a run', {
       const k = await killDuringRun(name, env, pick, timelineRun);
       assertStopped(t, k, reason, timelineSofar);
       await assertNoLeftovers(dataDir, envPair);
+      for (const i of [0, 1])
+        await expectNoneLeft(
+          () => serverProcessesOn(replicaDataDir(effectiveDataDir(dataDir), i)),
+          `no postgres remains on replica-${i + 1}`,
+          sharedTimeout(2000),
+        );
     }
   });
 

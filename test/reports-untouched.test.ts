@@ -85,7 +85,7 @@ test('load:incident, load:capacity, gate, db:stats and report with --out leave r
   ok('report', await runCli('report', [incident]));
   const rc = await runCli(
     'load:capacity',
-    ['--quick', '--variants', 'after', '--dates', '300', '--step-s', '3', '--out', capacity],
+    ['--quick', '--variants', 'after', '--dates', '300', '--step-s', '3', '--repeats', '1', '--out', capacity],
     env,
   );
   ok('load:capacity', rc);

@@ -51,7 +51,10 @@ test('--vus 3 --duration 2s: 3 VUs for 2 s, over the scenarios of the script (as
     assert.equal(r.code, 0, r.stderr);
     const e = JSON.parse(readFileSync(exp, 'utf8'));
     assert.equal(e.metrics.vus_max.max, 3);
-    assert.equal(e.metrics.vus.value, 3, 'the vus gauge as sampled while running, not 0 at the end');
+    // sampled every second while running (as k6): 3 while the VUs loop; the last sample may fall in the graceful
+    // stop at 2 s, when a VU that finished its iteration no longer counts (k6 too), so its value is only > 0
+    assert.equal(e.metrics.vus.max, 3, 'the vus gauge as sampled while running');
+    assert.ok(e.metrics.vus.value > 0, 'not 0 at the end');
     // 3 VUs, 200 ms per iteration, 2 s: about 30 iterations, far from the script's single one
     const n = server.count('GET /page');
     assert.ok(n >= 21 && n <= 33, `${n} requests`);

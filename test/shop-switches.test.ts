@@ -69,7 +69,14 @@ describe('shop switches (tiny)', () => {
       );
     }
     const view = (await (await sw('GET')).json()) as SwitchesView;
-    assert.deepEqual(view, { access_cut: false, queue: null, disabled_shops: [], variant: 'before' });
+    assert.deepEqual(view, {
+      access_cut: false,
+      queue: null,
+      disabled_shops: [],
+      variant: 'before',
+      reads: 'primary',
+      read_servers: ['primary'],
+    });
     assert.equal((await fetch(`${hot}/`)).status, 200);
     const bad = await sw('PATCH', { access_cut: 'yes' });
     assert.equal(bad.status, 400);

@@ -5,13 +5,20 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PERIOD_NAMES, timelineSummarySchema, type TimelineSeries } from '../harness/timeline/types.ts';
+import {
+  PERIOD_NAMES,
+  timelineSummarySchema,
+  type TimelineSeries,
+  type TimelineSummary,
+} from '../harness/timeline/types.ts';
 import { ownDataDir } from './helpers/db.ts';
 import { expectUserErrors, postmastersOn, runCli } from './helpers/processes.ts';
 import { checkRerender } from './helpers/rerender.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, timelineExpectations } from './helpers/chart-readback.ts';
 import { sharedTimeout } from './helpers/timeouts.ts';
+import { replicaDataDir } from '../harness/db/replicas.ts';
+import { effectiveDataDir } from '../harness/db/server-files.ts';
 
 const testDataDir = ownDataDir(import.meta.url);
 
@@ -50,7 +57,12 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
   // its budget (180 s) is npm run bench:budgets' to check: a busy machine must not fail this test on time alone
   t.diagnostic(`the quick run took ${seconds.toFixed(0)} s`);
-  assert.deepEqual(postmastersOn(testDataDir), [], 'no postgres process remains');
+  for (const dir of [
+    testDataDir,
+    replicaDataDir(effectiveDataDir(testDataDir), 0),
+    replicaDataDir(effectiveDataDir(testDataDir), 1),
+  ])
+    assert.deepEqual(postmastersOn(dir), [], `no postgres process remains on ${dir}`);
   for (const f of [
     'summary.json',
     'series.json',
@@ -62,6 +74,8 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
     // the live diagnosis beside the day
     'diagnosis.ndjson',
     'diagnosis.md',
+    // each server of the platform, every second
+    'server-samples.ndjson',
   ])
     assert.ok(existsSync(path.join(out, f)), `${f} exists`);
   assert.ok(!existsSync(path.join(out, 'INCOMPLETE')));
@@ -84,7 +98,7 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   );
   assert.deepEqual(
     periods.map((p) => p.clock),
-    ['until 12:07', '12:07', '13:22', '13:44', '13:48', '18:30'],
+    ['until 12:07', '12:07', '12:50', '13:05', '13:22', '13:44', '13:48', '18:30'],
   );
   periods.forEach((p, i) => {
     assert.equal(p.start_s, i === 0 ? 0 : periods[i - 1].end_s, `${p.name} starts where the last ended`);
@@ -113,7 +127,7 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   assert.ok(at('fixed').hot.failed_rate! < 0.05);
   assert.deepEqual(
     s.switches.map((w: { period: string }) => w.period),
-    ['access-cut', 'queue', 'shop-disabled', 'fixed'],
+    ['reroute', 'all-primary', 'access-cut', 'queue', 'shop-disabled', 'fixed'],
   );
   for (const w of s.switches)
     assert.ok(Math.abs(w.at_s - w.planned_s) < 2, `${w.period} switched at ${w.at_s} s, planned ${w.planned_s} s`);
@@ -122,11 +136,16 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
     s.traffic.queue.visitors_per_minute < s.traffic.hot_visitors_per_min * s.traffic.multiplier,
     'the queue admits fewer than arrive',
   );
-  assert.equal(s.shape.length, 7);
+  // the post-mortem's 7, then the platform's: the reads server carries the temp writes in tripled, reroute and
+  // all-primary, the writes slow down, nothing lost, diagnose after each move
+  assert.equal(s.shape.length, 14);
   for (const c of s.shape) assert.ok(typeof c.name === 'string' && typeof c.ok === 'boolean' && c.detail.length > 0);
+  checkPlatform(s, periods);
 
   const md = readFileSync(path.join(out, 'report.md'), 'utf8');
   for (const p of periods) assert.ok(md.includes(`${p.clock} ${p.name}`), `report.md has a table for ${p.name}`);
+  assert.match(md, /12:50 reroute \(time assumed\)/);
+  assert.match(md, /Which server carried the load/);
 
   const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8')) as TimelineSeries;
   await checkChart(t, path.join(out, 'report.html'), series, periods.at(-1)!.end_s);
@@ -139,6 +158,71 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   );
   rmSync(out, { recursive: true, force: true });
 });
+
+interface ServerFigures {
+  name: string;
+  role: string;
+  reads: boolean;
+  temp_bytes_per_s: number | null;
+  running_avg: number | null;
+  replication_lag_ms: number | null;
+  product_list_calls?: number | null;
+}
+
+/**
+ * The platform as the run's figures show it: the reads on replica-1, then replica-2 after the reroute, then the
+ * primary (the product-list statements each server ran say where the reads went, also on tiny, where no server
+ * spills to temp files); the writes on the primary and none lost; each replica's lag measured.
+ */
+function checkPlatform(s: TimelineSummary, periods: Period[]): void {
+  assert.deepEqual(s.topology?.servers, [
+    { name: 'primary', role: 'primary' },
+    { name: 'replica-1', role: 'replica' },
+    { name: 'replica-2', role: 'replica' },
+  ]);
+  const reads: Record<string, string> = { normal: 'replica-1', tripled: 'replica-1', reroute: 'replica-2' };
+  for (const p of periods as (Period & { servers: ServerFigures[]; time_assumed?: boolean })[]) {
+    assert.deepEqual(
+      p.servers.map((x) => x.name),
+      ['primary', 'replica-1', 'replica-2'],
+    );
+    const reader = p.servers.find((x) => x.reads)!;
+    assert.equal(reader.name, reads[p.name] ?? 'primary', `${p.name} reads`);
+    assert.equal(p.time_assumed === true, p.name === 'reroute' || p.name === 'all-primary');
+    for (const x of p.servers) {
+      assert.ok(x.temp_bytes_per_s === null || x.temp_bytes_per_s >= 0);
+      assert.ok(x.running_avg === null || x.running_avg >= 0);
+      if (x.role === 'primary') assert.equal(x.replication_lag_ms, null);
+    }
+    if (!['normal', 'tripled', 'reroute', 'all-primary'].includes(p.name)) continue;
+    const calls = p.servers.reduce((a, x) => a + (x.product_list_calls ?? 0), 0);
+    assert.ok(calls > 0, `${p.name}: product lists were read`);
+    assert.ok(
+      (reader.product_list_calls ?? 0) / calls >= 0.8,
+      `${p.name}: ${reader.name} ran ${reader.product_list_calls} of ${calls} product lists`,
+    );
+  }
+  assert.ok(
+    periods.some((p) =>
+      (p as Period & { servers: ServerFigures[] }).servers.some(
+        (x) => x.role === 'replica' && x.replication_lag_ms !== null,
+      ),
+    ),
+    'a replay lag was measured',
+  );
+  const noLoss = s.shape.find((c: { name: string }) => c.name.startsWith('moves: every cart'));
+  assert.equal(noLoss?.ok, true, noLoss?.detail);
+  assert.ok(s.no_loss && s.no_loss.cart_adds > 0 && s.no_loss.checkouts > 0, 'writes were made during the moves');
+  assert.deepEqual(
+    s.moves?.map((m: { period: string; server: string }) => [m.period, m.server]),
+    [
+      ['reroute', 'replica-2'],
+      ['all-primary', 'primary'],
+    ],
+  );
+  const restart = s.switches.find((w: { period: string }) => w.period === 'reroute');
+  assert.equal(restart?.state.reads, 'replica-2');
+}
 
 /**
  * The chart read back in Chromium: every series of series.json plotted over the whole day (x from 0 to the
@@ -155,7 +239,7 @@ async function checkChart(t: TestContext, file: string, series: TimelineSeries, 
       )) as string[],
     }));
     assert.deepEqual([page.pageErrors, page.consoleErrors, page.foreignRequests], [[], [], []]);
-    assert.equal(page.plotted.length, 2, "the day's chart and diagnose's band under it");
+    assert.equal(page.plotted.length, 3, "the day's chart, the servers' and diagnose's band under them");
     const expected = timelineExpectations(series, dayS);
     assert.ok(
       expected.some((e) => e.chart === 'chart-diagnose'),
@@ -169,6 +253,8 @@ async function checkChart(t: TestContext, file: string, series: TimelineSeries, 
     assert.deepEqual(page.bands, [
       'until 12:07 normal',
       '12:07 tripled',
+      '12:50 (time assumed) reroute',
+      '13:05 (time assumed) all-primary',
       '13:22 access-cut',
       '13:44 queue',
       '13:48 shop-disabled',
@@ -186,6 +272,8 @@ test('load:timeline rejects bad input with one line and starts nothing', async (
     [['--queue-rate', '0'], /--queue-rate 0 is out of range \(accepted: 1 to/],
     [['--baseline-rate=-5'], /--baseline-rate '-5'/],
     [['--speed', 'fast'], /Unknown option '--speed'/],
+    [['--replicas', '9'], /--replicas 9 is out of range \(accepted: 0 to 5/],
+    [['--replica-url', 'postgres://h/db'], /--replica-url needs DATABASE_URL/],
     [['--out', notARun], /exists and is not a loadlab run folder/],
   ];
   await expectUserErrors('load:timeline', cases, env);

@@ -1,10 +1,24 @@
 import { factsTable, Footnotes, L, R, txt } from '../report/cells.ts';
-import type { Cell } from '../report/document.ts';
+import type { Cell, Section } from '../report/document.ts';
 import { renderReport, type ReportPage } from '../report/write.ts';
 import { logRange, VARIANT_COLORS, type ChartSeries, type ChartSpec } from '../report/chart-spec.ts';
+import { compareRanges } from './repeats.ts';
 import type { CapacityPoint, CapacityResult } from './types.ts';
+import { bottleneckText, USAGE_HEADERS, usageCells } from './usage-text.ts';
 
-const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 10) / 10));
+/** a point's range over its repeats; a file from before repeats has its one capacity as a range of width 0 */
+export const pointRange = (p: CapacityPoint): [number, number] =>
+  p.range ?? [p.capacity_visitors_per_min, p.capacity_visitors_per_min];
+
+/** "5,100 (4,900-5,300)" with repeats, the figure alone without */
+export function medianText(p: CapacityPoint): string {
+  const [lo, hi] = pointRange(p);
+  return p.repeats && p.repeats.length > 1
+    ? `${fmt(p.capacity_visitors_per_min)} (${fmt(lo)}-${fmt(hi)})`
+    : fmt(p.capacity_visitors_per_min);
+}
+
+export const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 10) / 10));
 
 function byVariant(r: CapacityResult): Map<CapacityPoint['variant'], CapacityPoint[]> {
   const m = new Map<CapacityPoint['variant'], CapacityPoint[]>();
@@ -27,13 +41,13 @@ export function capacityVerdict(r: CapacityResult): string {
   const parts: string[] = [];
   if (before)
     parts.push(
-      `With the old query, a shop with ${fmt(largest)} dates sustains ${fmt(before.capacity_visitors_per_min)} visitors/min on this machine (${slo})`,
+      `With the old query, a shop with ${fmt(largest)} dates sustains ${medianText(before)} visitors/min on this machine (${slo})`,
     );
   if (after)
     parts.push(
       before
-        ? `with the fix, ${fmt(after.capacity_visitors_per_min)}`
-        : `With the fix, a shop with ${fmt(largest)} dates sustains ${fmt(after.capacity_visitors_per_min)} visitors/min on this machine (${slo})`,
+        ? `with the fix, ${medianText(after)}: ${beforeAfter(before, after)}`
+        : `With the fix, a shop with ${fmt(largest)} dates sustains ${medianText(after)} visitors/min on this machine (${slo})`,
     );
   let text = parts.length ? parts.join('; ') + '.' : 'No point was measured.';
   const smallest = Math.min(...r.points.map((p) => p.dates));
@@ -43,6 +57,17 @@ export function capacityVerdict(r: CapacityResult): string {
     text += ` The old query's capacity ${drop < 1 ? `falls to ${(drop * 100).toFixed(0)} %` : `changes by ${drop.toFixed(2)}x`} from ${fmt(smallest)} to ${fmt(largest)} dates: it does work for every date of the series on every page view.`;
   }
   return text;
+}
+
+/** The only order two points may be told in: from their ranges, never from their medians alone. */
+export function beforeAfter(before: CapacityPoint, after: CapacityPoint): string {
+  const c = compareRanges(pointRange(after), pointRange(before));
+  const n = Math.min(before.repeats?.length ?? 1, after.repeats?.length ?? 1);
+  if (c === 'no difference measured') return 'no difference measured (the ranges overlap)';
+  if (n < 2) return `the fix ${c === 'higher' ? 'higher' : 'lower'}, one search each`;
+  return c === 'higher'
+    ? "the fix higher (its lowest figure above the old query's highest)"
+    : "the fix lower (its highest figure below the old query's lowest)";
 }
 
 /** Capacity against dates on log-log axes, one colour per variant: the same uPlot charts as the incident report. */
@@ -95,6 +120,24 @@ export function capacityChart(r: CapacityResult): ChartSpec {
   };
 }
 
+/** What limited each point, named from its figures. */
+function bottleneckSection(r: CapacityResult): Section {
+  return {
+    id: 'bottleneck',
+    title: 'What limited each point',
+    paragraphs: [
+      'Named from the figures of the lowest failing step of the point (where the limit showed), else its highest passing step: /proc CPU of the machine, the shop, the runner and the database, and pg_stat_activity and pg_stat_database temp bytes. The figures are in the table of every step.',
+    ],
+    tables: [
+      {
+        headers: ['Variant', 'Dates', 'Limit'],
+        align: [L, R, L],
+        rows: r.points.map((p): Cell[] => [txt(p.variant), txt(fmt(p.dates)), txt(bottleneckText(p.bottleneck))]),
+      },
+    ],
+  };
+}
+
 /** The capacity report as the kit's model: the verdict, the capacity per variant and size, every step, the machine. */
 export function capacityPage(r: CapacityResult): ReportPage {
   const notes = new Footnotes();
@@ -104,7 +147,7 @@ export function capacityPage(r: CapacityResult): ReportPage {
     const p = r.points.find((x) => x.variant === v && x.dates === d);
     if (!p) return notes.cell(null, 'this variant was not measured at this size.');
     return txt(
-      `${fmt(p.capacity_visitors_per_min)}${p.first_failing_visitors_per_min !== null ? ` (fails at ${fmt(p.first_failing_visitors_per_min)})` : ' (no failing rate found)'}`,
+      `${medianText(p)}${p.first_failing_visitors_per_min !== null ? ` (fails at ${fmt(p.first_failing_visitors_per_min)})` : ' (no failing rate found)'}`,
     );
   };
   const slo = `product-list p95 stayed under ${fmt(r.slo.product_list_p95_ms)} ms with errors under ${(r.slo.max_error_rate * 100).toFixed(0)} %`;
@@ -119,6 +162,11 @@ export function capacityPage(r: CapacityResult): ReportPage {
           title: 'Capacity',
           paragraphs: [
             `Capacity = the highest arrival rate (visitors/min, each visitor one shop journey) whose ${slo}, in ${r.step_duration_s} s constant-arrival-rate steps. The true capacity lies between it and the first failing rate.`,
+            ...(r.repeats
+              ? [
+                  `Each point was searched ${r.repeats} time(s), each search bisecting until the failing rate was within ${Math.round((r.precision ?? 0) * 100)} % of the passing one; the table gives the median and (lowest-highest). Two figures whose ranges overlap are no difference measured. Load average (1 min) ${r.load_average?.[0] ?? 'n/a'} at the start, ${r.load_average?.[1] ?? 'n/a'} at the end.`,
+                ]
+              : []),
           ],
           tables: [
             {
@@ -128,23 +176,34 @@ export function capacityPage(r: CapacityResult): ReportPage {
             },
           ],
         },
+        bottleneckSection(r),
         {
           id: 'steps',
           title: 'Every step',
           paragraphs: [],
           tables: [
             {
-              headers: ['Variant', 'Dates', 'Visitors/min', 'product-list p95 ms', 'Errors', 'Dropped', 'Result'],
-              align: [L, R, R, R, R, R, L],
+              headers: [
+                'Variant',
+                'Dates',
+                'Visitors/min',
+                'product-list p95 ms',
+                'Errors',
+                'Dropped',
+                'Result',
+                ...USAGE_HEADERS,
+              ],
+              align: [L, R, R, R, R, R, L, ...USAGE_HEADERS.map(() => R)],
               rows: r.points.flatMap((p) =>
                 p.steps.map((s): Cell[] => [
                   txt(p.variant),
                   txt(fmt(p.dates)),
                   txt(fmt(s.visitors_per_min)),
-                  txt(String(s.product_list_p95_ms)),
+                  txt(s.product_list_p95_ms === null ? 'n/a' : String(s.product_list_p95_ms)),
                   txt(`${(s.error_rate * 100).toFixed(1)} %`),
                   txt(String(s.dropped_iterations)),
                   { text: s.passed ? 'ok' : 'over SLO', status: s.passed ? 'pass' : 'fail' },
+                  ...usageCells(s.usage).map(txt),
                 ]),
               ),
             },
@@ -156,14 +215,7 @@ export function capacityPage(r: CapacityResult): ReportPage {
           paragraphs: [],
           tables: [
             factsTable([
-              [
-                'Machine',
-                notes.cell(
-                  r.machine &&
-                    `${r.machine.cpus} CPUs, Node ${r.machine.node}, PostgreSQL ${r.machine.postgres} (${r.machine.database}), ${r.machine.os}`,
-                  'no dataset was opened, so the database was never reached.',
-                ),
-              ],
+              machineRow(r, notes),
               ['Started / finished', `${r.started_at} / ${r.finished_at}`],
               ['Step length', `${r.step_duration_s} s`],
             ]),
@@ -173,9 +225,22 @@ export function capacityPage(r: CapacityResult): ReportPage {
       notes: notes.list,
     },
     charts: [capacityChart(r)],
+    chartsTitle: 'Capacity against dates',
     chartsIntro: 'One point per series size; solid lines are capacities, dashed lines the first rates that failed.',
     mdClosing: 'The chart of capacity against dates is in capacity.html.',
   };
+}
+
+/** The machine a sweep ran on, as the capacity page and the review both show it. */
+export function machineRow(r: CapacityResult, notes: Footnotes): [string, Cell] {
+  const m = r.machine;
+  return [
+    'Machine',
+    notes.cell(
+      m && `${m.cpus} CPUs, Node ${m.node}, PostgreSQL ${m.postgres} (${m.database}), ${m.os}`,
+      'no dataset was opened, so the database was never reached.',
+    ),
+  ];
 }
 
 export const renderCapacityMarkdown = (r: CapacityResult): string => renderReport(capacityPage(r)).md;

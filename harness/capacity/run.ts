@@ -1,18 +1,16 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { reportsDir } from '../files/paths.ts';
+import { reportsDir, projectRoot } from '../files/paths.ts';
 import { datesSpec } from '../../datasets/presets.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
 import type { RunFolder } from '../files/run-folder.ts';
-import { calibrate } from '../load/calibrate.ts';
-import { startShopProcess } from '../process/shop-process.ts';
-import { findCapacity } from './search.ts';
 import { renderCapacityHtml, renderCapacityMarkdown, capacityVerdict } from './render.ts';
-import type { CapacityResult } from './types.ts';
-import type { Watchdog } from '../guard/watchdog.ts';
+import type { CapacityResult, UslResult } from './types.ts';
 import { inRunFrame, withDataset } from '../guard/run-frame.ts';
 import { machineFacts } from '../db/machine.ts';
+import { MAX_COARSE_STEPS, sweepPoint } from './point.ts';
+import { auditCrossCheck, projectVariant } from './projection.ts';
 
 export interface CapacityOptions {
   variants: Variant[];
@@ -23,87 +21,35 @@ export interface CapacityOptions {
   stepS: number;
   quick: boolean;
   seed: number;
+  /** searches per point (the median and range are reported) */
+  repeats: number;
+  /** the first failing rate within this share above the capacity (0.05 = 5 %) */
+  precision: number;
   out?: string;
   say: (line: string) => void;
 }
 
-const MAX_COARSE_STEPS = 4;
-
-interface PointPlan extends CapacityOptions {
-  bisections: number;
-  count: number;
-  variant: Variant;
-  firstDate: number;
-  dbUrl: string;
-  folder: RunFolder;
-  watchdog: Watchdog;
-  signal: AbortSignal;
+/** enough bisections to narrow a bracket of 2x to the precision: log2(ln 2 / ln(1 + precision)) */
+export function bisectionsFor(precision: number, quick: boolean): number {
+  const needed = Math.ceil(Math.log2(Math.log(2) / Math.log(1 + precision)));
+  return Math.max(1, Math.min(quick ? 3 : 6, needed));
 }
 
-/** One variant at one series size: a probe for a first guess, then the search; the shop is watched throughout. */
-async function sweepPoint(p: PointPlan): Promise<CapacityResult['points'][number]> {
-  const { variant, count, firstDate, say } = p;
-  const shop = await startShopProcess(variant, p.dbUrl);
-  p.watchdog.watchProcess('shop', `the shop (${variant})`, shop.unexpectedEnd);
-  try {
-    const probe = await calibrate({
-      shopUrl: shop.ready,
-      firstDate,
-      dates: count,
-      seconds: 2,
-      concurrency: os.cpus().length,
-      signal: p.signal,
-    });
-    // the probe's closed loop is an upper bound: open arrivals with think times queue earlier
-    const estimate = (probe.baselineVisitorsPerMin / probe.calibration.target_utilisation) * 0.6;
-    say(
-      `${variant} @ ${count} dates: probe ${probe.calibration.product_list_capacity_rps} product lists/s, first try ${Math.round(estimate)} visitors/min`,
-    );
-    const found = await findCapacity({
-      shopUrl: shop.ready,
-      firstDate,
-      dates: count,
-      seed: p.seed,
-      sloMs: p.sloMs,
-      maxErrorRate: p.maxErrorRate,
-      stepS: p.stepS,
-      estimate,
-      maxCoarse: MAX_COARSE_STEPS,
-      bisections: p.bisections,
-      exportFile: p.folder.file(`.step-${variant}-${count}.json`),
-      runId: `${p.folder.runId}-${variant}-${count}`,
-      log: (line) => {
-        say(line);
-        p.watchdog.record(`${variant} @ ${count} dates: ${line.trim()}`);
-      },
-      signal: p.signal,
-      watchdog: p.watchdog,
-      label: `${variant} @ ${count} dates`,
-    });
-    say(`${variant} @ ${count} dates: capacity ${found.capacity} visitors/min`);
-    return {
-      variant,
-      dates: count,
-      capacity_visitors_per_min: found.capacity,
-      first_failing_visitors_per_min: found.firstFailing,
-      steps: found.steps,
-    };
-  } finally {
-    await shop.stop();
-  }
-}
+const load1 = () => Math.round(os.loadavg()[0] * 100) / 100;
 
 /**
  * For each series size and variant, the highest arrival rate whose product-list p95 stays under the SLO with
- * errors under the limit; writes capacity.json, capacity.md and capacity.html. A watchdog stops it on a fault
- * (disk below its floor, the database, a shop or a runner gone), leaving the folder INCOMPLETE with the steps
- * measured so far.
+ * errors under the limit, searched `repeats` times; at the smallest size, the USL's closed loop; then per variant
+ * the projection of capacity against dates. Writes capacity.json, capacity.md and capacity.html. A watchdog
+ * stops it on a fault (disk below its floor, the database, a shop or a runner gone), leaving the folder
+ * INCOMPLETE with the steps measured so far.
  */
 export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: CapacityResult; folder: RunFolder }> {
   const { variants, dates, seed, say } = o;
   const capacityDir = path.join(reportsDir, 'capacity');
-  const bisections = o.quick ? 1 : 3;
-  const boundS = dates.length * variants.length * (3 + 2 + (MAX_COARSE_STEPS + bisections) * (o.stepS + 4));
+  const bisections = bisectionsFor(o.precision, o.quick);
+  const perSearch = (MAX_COARSE_STEPS + bisections) * (o.stepS + 4);
+  const boundS = dates.length * variants.length * (3 + 2 + o.repeats * perSearch) + variants.length * 6 * 16;
   const result: CapacityResult = {
     schema: 'loadlab.capacity/v1',
     run_id: '',
@@ -113,14 +59,18 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
     step_duration_s: o.stepS,
     machine: null,
     points: [],
+    repeats: o.repeats,
+    precision: o.precision,
+    load_average: [load1(), load1()],
   };
+  const usl = new Map<Variant, UslResult | null>();
   const { folder } = await inRunFrame(
     {
       reportsDir: capacityDir,
       out: o.out,
       say,
       intro: (f) =>
-        `capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding; run folder ${f.dir}`,
+        `capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates, ${o.repeats} searches per point to +-${Math.round(o.precision * 100)} %, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding; run folder ${f.dir}`,
     },
     async (frame) => {
       result.run_id = frame.folder.runId;
@@ -135,20 +85,42 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
               variant,
               firstDate: seeded.manifest.hot_subevent_first,
               dbUrl: db.url,
+              postmasterPid: db.server?.pid,
+              usl: count === dates[0],
               folder: frame.folder,
               watchdog: frame.watchdog,
               signal: frame.signal,
             });
-            result.points.push(found);
+            result.points.push(found.point);
+            if (count === dates[0]) usl.set(variant, found.usl);
             frame.watchdog.record(
-              `${variant} @ ${count} dates: capacity ${found.capacity_visitors_per_min} visitors/min (finished)`,
+              `${variant} @ ${count} dates: capacity ${found.point.capacity_visitors_per_min} visitors/min (finished)`,
             );
           }
         });
+      result.load_average![1] = load1();
+      result.variants = variants.map((variant) => ({
+        variant,
+        projection: withCrossCheck(projectVariant(result.points.filter((p) => p.variant === variant)), variant),
+        usl: usl.get(variant) ?? null,
+      }));
       finish(result, frame.folder, capacityDir, say);
     },
   );
   return { result, folder };
+}
+
+export function withCrossCheck(
+  p: ReturnType<typeof projectVariant>,
+  variant: Variant,
+): ReturnType<typeof projectVariant> {
+  const file = path.join(projectRoot, 'loadtests', 'growth-baseline.json');
+  if (!p || !existsSync(file)) return p;
+  try {
+    return { ...p, audit_cross_check: auditCrossCheck(JSON.parse(readFileSync(file, 'utf8')), variant) };
+  } catch {
+    return p;
+  }
 }
 
 /** capacity.json, .md and .html, the steps' scratch files gone, then the folder complete */

@@ -1,22 +1,119 @@
 import type { MachineFacts } from '../db/machine.ts';
 
-/** capacity.json (schema loadlab.capacity/v1): the highest arrival rate each variant sustains per dataset size. */
+/**
+ * capacity.json (schema loadlab.capacity/v1): the highest arrival rate each variant sustains per dataset size.
+ * Fields added later (repeats, median, range, bottleneck, usage, models) are optional for readers of older files.
+ */
+
+/** Where the time went during one step, measured from /proc and the database's own views. Rates per second. */
+export interface StepUsage {
+  /** seconds the figures cover (the step minus its first second of start-up) */
+  seconds: number;
+  cpus: number;
+  /** share of all cores busy (user + system + irq, from /proc/stat), 0..1 */
+  machine_cpu_busy: number | null;
+  /** cores used by each process (1 = one core whole); the shop and the runner are single event loops */
+  shop_cpu_cores: number | null;
+  runner_cpu_cores: number | null;
+  /** the PostgreSQL server's processes together; null for a server that is not ours to read */
+  db_cpu_cores: number | null;
+  /** bytes the server's processes read from storage (page-cache misses) */
+  db_read_bytes_per_s: number | null;
+  /** pg_stat_database temp_bytes: sorts and hashes spilled to temp files */
+  db_temp_bytes_per_s: number | null;
+  /** pg_stat_activity: client statements running, on average over the step's samples */
+  db_active_statements: number | null;
+  /** of which waiting on I/O */
+  db_io_waiting: number | null;
+}
+
 export interface CapacityStep {
   visitors_per_min: number;
-  product_list_p95_ms: number;
+  /** null when no product list was answered in the step (which then fails) */
+  product_list_p95_ms: number | null;
   error_rate: number;
   dropped_iterations: number;
   passed: boolean;
+  usage?: StepUsage | null;
+}
+
+export type BottleneckKind = 'database' | 'shop-cpu' | 'runner-cpu' | 'machine-cpu' | 'disk';
+
+export interface Bottleneck {
+  kind: BottleneckKind;
+  /** the step whose figures name it: the lowest failing rate (where the limit showed), else the highest passing */
+  at_visitors_per_min: number;
+  /** the sentence, each figure in it from `figures` */
+  reason: string;
+  figures: StepUsage;
+  dropped_iterations: number;
+}
+
+/** One search for the capacity, to the sweep's precision. */
+export interface CapacityRepeat {
+  capacity_visitors_per_min: number;
+  first_failing_visitors_per_min: number | null;
+  /** (first failing - capacity) / capacity at the end of the search; null without a failing rate */
+  precision: number | null;
+  steps: CapacityStep[];
 }
 
 export interface CapacityPoint {
   variant: 'before' | 'after';
   dates: number;
-  /** the highest rate that met the SLO; 0 when even the lowest tried rate failed */
+  /** the median of the repeats' capacities; 0 when even the lowest tried rate failed */
   capacity_visitors_per_min: number;
-  /** the lowest rate that failed, when one was found: the true capacity lies between the two */
+  /** the lowest rate that failed in any repeat, when one was found */
   first_failing_visitors_per_min: number | null;
+  /** every step of every repeat, in order */
   steps: CapacityStep[];
+  repeats?: CapacityRepeat[];
+  median?: number;
+  range?: [number, number];
+  bottleneck?: Bottleneck | null;
+}
+
+/** power-law: capacity = a x dates^b; linear-cost: 1 / capacity = s0 + s1 x dates (capacity in visitors/min) */
+export type ProjectionModel = 'power-law' | 'linear-cost';
+
+export interface Projection {
+  model: ProjectionModel;
+  /** fitted to the medians of every size: a, b, r2 (power-law) or s0, s1 (linear-cost) */
+  parameters: Record<string, number | null>;
+  /** why this curve: the in-sample fit of both on the sizes the validation fits */
+  choice: string;
+  validation: {
+    held_out_dates: number;
+    /** from the fit without the held-out size */
+    predicted: number;
+    /** 0 when even the lowest rate tried failed there (see measured_below) */
+    measured: number;
+    /** (predicted - measured) / measured; null when nothing passed there (the error is then only bounded) */
+    error: number | null;
+    /** when nothing passed at the held-out size: the lowest rate that failed there, which the capacity is below */
+    measured_below?: number | null;
+  } | null;
+  /** why there is no validation (fewer than three sizes with a capacity) */
+  validation_note: string | null;
+  /** the growth audit's exponent of the statement doing most of the database's work, when the baseline has this variant */
+  audit_cross_check: { fingerprint: string; work_exponent: number; note: string } | null;
+}
+
+export interface UslResult {
+  dates: number;
+  levels: { concurrency: number; throughput_rps: number }[];
+  sigma: number;
+  kappa: number;
+  lambda: number;
+  peak_concurrency: number | null;
+  peak_throughput: number | null;
+  rms_relative_error: number;
+}
+
+export interface VariantModels {
+  variant: 'before' | 'after';
+  projection: Projection | null;
+  usl: UslResult | null;
 }
 
 export interface CapacityResult {
@@ -29,4 +126,10 @@ export interface CapacityResult {
   /** where it was measured, as every summary.json records it (filled when the first dataset opens) */
   machine: MachineFacts | null;
   points: CapacityPoint[];
+  /** searches per point, and the precision each aimed at (0.05 = the failing rate within 5 % of the capacity) */
+  repeats?: number;
+  precision?: number;
+  /** machine load average (1 min) when the sweep started and ended: the figures' noise */
+  load_average?: [number, number];
+  variants?: VariantModels[];
 }

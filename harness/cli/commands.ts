@@ -30,9 +30,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   c('timeline', 'load:timeline', "the incident day: the hot shop and other tenants through the operators' steps"),
   c('partition', 'load:partition', 'the 06-27 partial network partition, then a check for lost or doubled orders'),
   c('capacity', 'load:capacity', 'per variant and series size, the highest arrival rate that meets the SLO'),
+  c('review', 'capacity:review', 'a capacity review: traffic against each curve, the limits, a validated projection'),
   c('audit', 'audit:growth', 'growth audit: statements whose work per call grows with the number of dates'),
   c('gate', 'gate', 'CI performance gate: the growth audit, then a short 3x replay against the thresholds'),
   c('load', 'load', 'run one k6 script with the embedded k6-compatible runner', { stateless: true }),
+  c('merge', 'load:merge', "one verdict over several instances' k6 JSON outputs (segments, k6-operator pods)", {
+    stateless: true,
+  }),
   c('shop', 'shop', 'the pretix-shaped shop alone, on 127.0.0.1'),
   c('diagnose', 'diagnose', 'live diagnosis of running servers: the cause, its tenant and the symptoms'),
   c('explain', 'explain', 'EXPLAIN (ANALYZE, BUFFERS) of the product-list query of one date'),

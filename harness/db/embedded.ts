@@ -30,7 +30,8 @@ export interface EmbeddedServer {
   soloTempFileLimit(): string | undefined;
   /** the server's stderr log (the growth audit reads auto_explain's plans from it) */
   logFile: string;
-  stop(): Promise<void>;
+  /** `fast`: no smart shutdown first, as `pg_ctl restart` (fast by default) ends an operator's server */
+  stop(mode?: 'fast'): Promise<void>;
 }
 
 /**
@@ -145,14 +146,14 @@ function supervise(
   child: ChildProcess,
   dataDir: string,
   logFile: string,
-): { stop: () => Promise<void>; unexpectedEnd: () => string | undefined } {
+): { stop: (mode?: 'fast') => Promise<void>; unexpectedEnd: () => string | undefined } {
   let stopped = false;
   let ended: string | undefined;
   child.once('exit', (code, signal) => {
     if (!stopped)
       ended = signal ? `killed by ${signal}` : `exit ${code}${logTail(logFile) ? `: ${logTail(logFile)}` : ''}`;
   });
-  const stop = async () => {
+  const stop = async (mode?: 'fast') => {
     if (stopped) return;
     stopped = true;
     if (ended !== undefined) {
@@ -162,8 +163,10 @@ function supervise(
     }
     // smart shutdown first: sessions that are closing (a pool just ended) finish cleanly instead of being
     // cut with 'terminating connection due to administrator command'; then fast shutdown for the rest
-    child.kill('SIGTERM');
-    if (await waitExit(child, 1_500)) return;
+    if (mode !== 'fast') {
+      child.kill('SIGTERM');
+      if (await waitExit(child, 1_500)) return;
+    }
     child.kill('SIGINT');
     if (await waitExit(child, 15_000)) return;
     child.kill('SIGQUIT');
@@ -179,6 +182,8 @@ export interface EmbeddedOptions {
   port?: number;
   database?: string;
   log?: (line: string) => void;
+  /** settings over the defaults for this server alone (a primary's replication, a replica's standby settings) */
+  settings?: Record<string, string>;
 }
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
@@ -236,7 +241,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   }
 
   const port = opts.port ?? (await freeLoopbackPort());
-  const { settings, tempFileLimitBasis } = settingsFor(dataDir);
+  const sized = settingsFor(dataDir);
+  const settings = { ...sized.settings, ...opts.settings };
+  const { tempFileLimitBasis } = sized;
   const args = [
     '-D',
     dataDir,
@@ -269,8 +276,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     unexpectedEnd,
     soloTempFileLimit: () => soloTempFileLimit(dataDir),
     logFile,
-    stop: async () => {
-      await stop();
+    stop: async (mode?: 'fast') => {
+      await stop(mode);
       unregister();
     },
   };

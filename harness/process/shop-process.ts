@@ -1,4 +1,5 @@
 import type { Variant } from '../../shop/queries/product-list.ts';
+import { readUrlsEnv, type ReadServer } from '../../shop/read-routing.ts';
 import { startService, type Service } from './service.ts';
 
 export interface ShopProcess extends Service {
@@ -14,7 +15,7 @@ export interface ShopProcess extends Service {
 export async function startShopProcess(
   variant: Variant,
   databaseUrl: string,
-  opts: { adminToken?: string } = {},
+  opts: { adminToken?: string; readServers?: ReadServer[] } = {},
 ): Promise<ShopProcess> {
   let admin: string | undefined;
   const service = await startService(
@@ -23,7 +24,12 @@ export async function startShopProcess(
     ['--variant', variant, '--port', '0'],
     /\) listening on (http:\/\/127\.0\.0\.1:\d+)/,
     {
-      env: { CI: 'true', SHOP_DATABASE_URL: databaseUrl, SHOP_ADMIN_TOKEN: opts.adminToken ?? '' },
+      env: {
+        CI: 'true',
+        SHOP_DATABASE_URL: databaseUrl,
+        SHOP_ADMIN_TOKEN: opts.adminToken ?? '',
+        SHOP_READ_URLS: readUrlsEnv(opts.readServers ?? []),
+      },
       onLine: (line) => {
         admin ??= /^shop admin listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
       },

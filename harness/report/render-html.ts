@@ -64,7 +64,12 @@ ol.notes { font-size: 13.5px; color: var(--muted); }
  * Any report model as one self-contained page with its charts (the incident's, the timeline's). `chartsIntro`
  * is trusted HTML (it may hold legend keys); everything else is escaped here.
  */
-export function htmlDocument(m: ReportModel, charts: ChartSpec[], chartsIntro: string): string {
+export function htmlDocument(
+  m: ReportModel,
+  charts: ChartSpec[],
+  chartsIntro: string,
+  chartsTitle = 'Over time',
+): string {
   const sections = m.sections
     .map(
       (s) =>
@@ -91,7 +96,7 @@ ${chartStyles()}
 <p class="verdict" id="verdict">${escapeHtml(m.verdict)}</p>
 </header>
 <main>
-<section id="charts"><h2>Over time</h2>
+<section id="charts"><h2>${escapeHtml(chartsTitle)}</h2>
 <p class="muted">${chartsIntro}</p>
 <div class="charts">
 ${charts.map(chartFigure).join('\n')}

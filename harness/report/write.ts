@@ -13,12 +13,17 @@ export interface ReportPage {
   charts: ChartSpec[];
   /** trusted HTML above the charts (it may hold legend keys from `legendKeys`) */
   chartsIntro: string;
+  /** the charts' heading: 'Over time' unless the x axis is something else (dates, concurrency) */
+  chartsTitle?: string;
   /** the markdown's closing line, pointing at what only the HTML shows */
   mdClosing: string;
 }
 
 export function renderReport(p: ReportPage): { md: string; html: string } {
-  return { md: markdownDocument(p.model, p.mdClosing), html: htmlDocument(p.model, p.charts, p.chartsIntro) };
+  return {
+    md: markdownDocument(p.model, p.mdClosing),
+    html: htmlDocument(p.model, p.charts, p.chartsIntro, p.chartsTitle),
+  };
 }
 
 export function writeReportPage(dir: string, p: ReportPage): void {

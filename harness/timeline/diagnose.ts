@@ -26,6 +26,8 @@ export const dayVerdictSchema = z.object({
   /** the cause's first tenant, as organizer/event, and its share of the cause's active time */
   tenant: z.string().nullable(),
   tenant_share: num.nullable(),
+  /** the platform's server this verdict is about (the one carrying the load); absent with one server */
+  server: z.string().optional(),
 });
 export type DayVerdict = z.infer<typeof dayVerdictSchema>;
 
@@ -50,7 +52,7 @@ export interface DayWatch {
 
 /** A window shorter than a quick day's periods, so a verdict in a period can speak of that period alone. */
 export async function watchTheDay(
-  dbUrl: string,
+  urls: string[],
   dir: string,
   quick: boolean,
   say: (l: string) => void,
@@ -59,7 +61,7 @@ export async function watchTheDay(
   const windowS = quick ? 6 : 60;
   const intervalS = 1;
   const handle = await watchDiagnosis({
-    urls: [dbUrl],
+    urls,
     intervalS,
     windowS,
     out: dir,
@@ -72,22 +74,35 @@ export async function watchTheDay(
 const tenantOf = (tags: Record<string, string>) =>
   tags.organizer && tags.event ? `${tags.organizer}/${tags.event}` : tenantName({ tags, share: 0 });
 
-/** One verdict per interval on the day's clock. */
-export function dayVerdicts(lines: DiagnoseLine[], startAtMs: number): DayVerdict[] {
+/** One server's verdict on the day's clock; `names` turns diagnose's host:port/db into the platform's names. */
+export function serverVerdict(
+  l: DiagnoseLine,
+  s: DiagnoseLine['servers'][number],
+  startAtMs: number,
+  names?: Map<string, string>,
+): DayVerdict {
+  const top = s.cause?.tenants[0];
+  return {
+    t_s: Math.round((Date.parse(l.at) - startAtMs) / 100) / 10,
+    state: s.state,
+    running_avg: Math.round(s.running_avg * 100) / 100,
+    cause: s.cause ? statementName(s.cause) : null,
+    tenant: top ? tenantOf(top.tags) : null,
+    tenant_share: top ? Math.round(top.share * 1000) / 1000 : null,
+    ...(names ? { server: names.get(s.name) ?? s.name } : {}),
+  };
+}
+
+/**
+ * One verdict per interval on the day's clock. With several servers, the one about the server carrying the load:
+ * the one naming a cause, else the one with the most statements running.
+ */
+export function dayVerdicts(lines: DiagnoseLine[], startAtMs: number, names?: Map<string, string>): DayVerdict[] {
   return lines.flatMap((l) => {
-    const s = l.servers[0];
-    if (!s) return [];
-    const top = s.cause?.tenants[0];
-    return [
-      {
-        t_s: Math.round((Date.parse(l.at) - startAtMs) / 100) / 10,
-        state: s.state,
-        running_avg: Math.round(s.running_avg * 100) / 100,
-        cause: s.cause ? statementName(s.cause) : null,
-        tenant: top ? tenantOf(top.tags) : null,
-        tenant_share: top ? Math.round(top.share * 1000) / 1000 : null,
-      },
-    ];
+    const busiest = [...l.servers].sort(
+      (a, b) => Number(b.cause !== null) - Number(a.cause !== null) || b.running_avg - a.running_avg,
+    )[0];
+    return busiest ? [serverVerdict(l, busiest, startAtMs, names)] : [];
   });
 }
 

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { UserError } from '../../common/user-error.ts';
 import { explainProductList } from '../../shop/explain.ts';
 import type { SwitchesPatch, SwitchesView } from '../../shop/switches.ts';
+import type { AcknowledgedWrite } from '../../shop/write-journal.ts';
 
 /** The operators' hands on the shop: its switches, through the admin port with the run's token. */
 export async function flip(adminUrl: string, token: string, patch: SwitchesPatch): Promise<SwitchesView> {
@@ -15,6 +16,19 @@ export async function flip(adminUrl: string, token: string, patch: SwitchesPatch
   if (!res.ok)
     throw new UserError(`the shop refused the switch ${JSON.stringify(patch)}: ${res.status} ${body.error ?? ''}`);
   return body;
+}
+
+/** The writes the shop acknowledged, from its admin port (for the no-loss check after the day). */
+export async function acknowledgedWrites(
+  adminUrl: string,
+  token: string,
+): Promise<{ writes: AcknowledgedWrite[]; dropped: number }> {
+  const res = await fetch(`${adminUrl}/writes`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!res.ok) throw new UserError(`the shop did not list its writes: ${res.status}`);
+  return (await res.json()) as { writes: AcknowledgedWrite[]; dropped: number };
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

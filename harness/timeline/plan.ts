@@ -11,6 +11,10 @@ export interface PeriodPlan {
   /** what happened, in the post-mortem's words */
   story: string;
   switches: SwitchesPatch;
+  /** a database server the operators restart at the period's start, before its switches */
+  restart?: string;
+  /** the post-mortem gives no clock time: the run places the period itself */
+  time_assumed?: boolean;
 }
 
 export interface QueuePlan {
@@ -24,6 +28,8 @@ export const HOT_SHOP = `${HOT_ORGANIZER.slug}/${HOT_EVENT.slug}`;
 const FULL: Record<PeriodName, number> = {
   normal: 90,
   tripled: 120,
+  reroute: 60,
+  'all-primary': 60,
   'access-cut': 60,
   queue: 120,
   'shop-disabled': 90,
@@ -32,14 +38,43 @@ const FULL: Record<PeriodName, number> = {
 const QUICK: Record<PeriodName, number> = {
   normal: 12,
   tripled: 15,
+  reroute: 10,
+  'all-primary': 10,
   'access-cut': 8,
   queue: 15,
   'shop-disabled': 10,
   fixed: 12,
 };
 
-/** The post-mortem's timeline (UTC, 2026-06-29) as periods of the replay. */
-export function dayPlan(quick: boolean, queue: QueuePlan): PeriodPlan[] {
+/**
+ * The operators' two moves before the cut, on a platform with replicas (the post-mortem: "restarted the database
+ * server and re-routed all queries ... only shifted the high load to another database server", then "shifted all
+ * database queries to our primary"). It gives no time for either: they go between 12:45 (the team complete) and
+ * 13:22 (the cut), each marked time_assumed. reroute needs a second replica to move to.
+ */
+function moves(d: Record<PeriodName, number>, replicas: number): PeriodPlan[] {
+  const reroute: PeriodPlan = {
+    name: 'reroute',
+    duration_s: d.reroute,
+    clock: '12:50',
+    time_assumed: true,
+    story: 'replica-1 restarted and the reads re-routed to replica-2: the high load moves with them',
+    restart: 'replica-1',
+    switches: { restart: 'replica-1', reads: 'replica-2' },
+  };
+  const allPrimary: PeriodPlan = {
+    name: 'all-primary',
+    duration_s: d['all-primary'],
+    clock: '13:05',
+    time_assumed: true,
+    story: 'replication suspected: every query shifted to the primary, which now carries the load and the writes',
+    switches: { reads: 'primary' },
+  };
+  return replicas >= 2 ? [reroute, allPrimary] : replicas === 1 ? [allPrimary] : [];
+}
+
+/** The post-mortem's timeline (UTC, 2026-06-29) as periods of the replay; `replicas` adds the operators' moves. */
+export function dayPlan(quick: boolean, queue: QueuePlan, replicas = 0): PeriodPlan[] {
   const d = quick ? QUICK : FULL;
   return [
     {
@@ -56,6 +91,7 @@ export function dayPlan(quick: boolean, queue: QueuePlan): PeriodPlan[] {
       story: "the hot shop's visitors have tripled; averages > 10 s for all, ~30 % errors",
       switches: {},
     },
+    ...moves(d, replicas),
     {
       name: 'access-cut',
       duration_s: d['access-cut'],

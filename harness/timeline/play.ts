@@ -9,15 +9,20 @@ import { startShopProcess } from '../process/shop-process.ts';
 import { resetStatistics, startSampler, type SampleSummary } from '../stats/index.ts';
 import { UserError } from '../../common/user-error.ts';
 import { type DayWatch, watchTheDay } from './diagnose.ts';
-import { flip, probeOldQuery, waitForQuiet, type Probe } from './operators.ts';
+import { acknowledgedWrites, flip, probeOldQuery, waitForQuiet, type Probe } from './operators.ts';
+import type { Platform } from '../db/replicas.ts';
+import type { AcknowledgedWrite } from '../../shop/write-journal.ts';
+import { startServerSampler, type ServerSample } from './server-sampler.ts';
 import type { PeriodPlan } from './plan.ts';
 import { TIMELINE_SCRIPT, timelineEnv, type TimelineTraffic } from './script.ts';
 import type { ShopTarget } from './tenants.ts';
 import type { ProbeResult, TimelineSummary } from './types.ts';
 
 export interface DayPlan {
+  /** the primary's URL */
   dbUrl: string;
-  postmasterPid?: number;
+  /** the primary and its replicas (only the primary with --replicas 0) */
+  platform: Platform;
   periods: PeriodPlan[];
   traffic: Omit<TimelineTraffic, 'baseUrl' | 'startAtMs' | 'runId' | 'periods' | 'queueMaxWaitS'>;
   /** hot-series dates the old query is probed on */
@@ -39,6 +44,10 @@ export interface PlayedDay {
   points: LoadPoints;
   /** the live diagnosis' lines, and its window and interval */
   watch: Pick<DayWatch, 'lines' | 'windowS' | 'intervalS'>;
+  /** each server's statistics, every second */
+  serverSamples: ServerSample[];
+  /** the writes the shop acknowledged over the day */
+  journal: { writes: AcknowledgedWrite[]; dropped: number };
 }
 
 // the runner needs a few seconds to start (tsx, bundling the script); the day starts when it surely has
@@ -51,7 +60,10 @@ const LEAD_MS = 8000;
  */
 export async function playDay(plan: DayPlan): Promise<PlayedDay> {
   const token = randomBytes(32).toString('base64url');
-  const shop = await startShopProcess('before', plan.dbUrl, { adminToken: token });
+  const shop = await startShopProcess('before', plan.dbUrl, {
+    adminToken: token,
+    readServers: plan.platform.servers.filter((s) => s.role === 'replica'),
+  });
   plan.watchdog.watchProcess('shop', 'the shop (before, with its switches)', shop.unexpectedEnd);
   try {
     const admin = shop.admin;
@@ -64,13 +76,19 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
 
     await resetStatistics(plan.dbUrl);
     // the live diagnosis the operators lacked, beside the day from its first visitor (after the idle probe)
-    const watch = await watchTheDay(plan.dbUrl, plan.folder.dir, plan.quick, plan.say);
+    const watch = await watchTheDay(
+      plan.platform.servers.map((s) => s.url),
+      plan.folder.dir,
+      plan.quick,
+      plan.say,
+    );
     const sampler = await startSampler({
       url: plan.dbUrl,
       outFile: plan.folder.file('db-samples.ndjson'),
       intervalMs: 1000,
-      postmasterPid: plan.postmasterPid,
+      postmasterPid: plan.platform.primary.pid(),
     });
+    const servers = startServerSampler(plan.platform.servers, plan.folder.file('server-samples.ndjson'));
     const startAtMs = Date.now() + LEAD_MS;
     const total = plan.periods.reduce((s, p) => s + p.duration_s, 0);
     const queue = plan.periods.find((p) => p.name === 'queue');
@@ -85,6 +103,7 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
     plan.say(`the day: ${plan.periods.map((p) => `${p.name} ${p.duration_s} s`).join(', ')} (${total} s)`);
     let load: Awaited<ReturnType<typeof playLoad<Pick<PlayedDay, 'probe' | 'switches'>>>>;
     let samples: SampleSummary;
+    let serverSamples: ServerSample[];
     try {
       load = await playLoad({
         script: TIMELINE_SCRIPT,
@@ -114,9 +133,12 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
       });
     } finally {
       samples = await sampler.stop();
+      serverSamples = await servers.stop();
       await watch.handle.stop();
     }
     const operated = load.operated!;
+    // a day stopped by a fault has no shop to ask, nor a no-loss check to make
+    const journal = plan.signal.aborted ? { writes: [], dropped: 0 } : await acknowledgedWrites(admin, token);
     return {
       startAtMs,
       runnerExit: load.code,
@@ -125,10 +147,23 @@ export async function playDay(plan: DayPlan): Promise<PlayedDay> {
       sampler: samples,
       points: load.points!,
       watch,
+      serverSamples,
+      journal,
     };
   } finally {
     await shop.stop();
   }
+}
+
+/** The operators restart a database server: ours is stopped and started again; an external one is not ours to. */
+async function restartServer(plan: DayPlan, name: string): Promise<void> {
+  const ms = await plan.platform.restart(name);
+  const line =
+    ms === null
+      ? `${name} is not ours to restart (DATABASE_URL): only the shop's connections to it are renewed`
+      : `${name} restarted in ${ms} ms`;
+  plan.say(line);
+  plan.watchdog.record(line);
 }
 
 async function warmUp(shopUrl: string, others: ShopTarget[], firstDate: number, signal: AbortSignal): Promise<void> {
@@ -156,6 +191,8 @@ async function operate(
     buffers_touched: { idle: o.idle.buffers_touched, during_cut: null },
   };
   const switches: PlayedDay['switches'] = [];
+  const restarts: Promise<unknown>[] = [];
+  let failed: unknown;
   const since = () => Math.round((Date.now() - o.startAtMs) / 100) / 10;
   let offset = 0;
   try {
@@ -164,9 +201,22 @@ async function operate(
       offset += p.duration_s;
       if (Object.keys(p.switches).length === 0) continue;
       await sleep(Math.max(0, o.startAtMs + start * 1000 - Date.now()), undefined, { signal: o.signal });
-      const state = await flip(o.admin, o.token, p.switches);
-      switches.push({ period: p.name, planned_s: start, at_s: since(), state });
-      const line = `${p.clock} ${p.name} at ${since()} s: ${JSON.stringify(p.switches)}`;
+      // a restart takes seconds: the reads move on the clock first, then the server restarts, then the shop
+      // renews its connections to it (the restart switch)
+      const { restart, ...first } = p.switches;
+      const state = await flip(o.admin, o.token, first);
+      const at_s = since();
+      // the restart goes on beside the clock: a slow one must not delay the next period's switches
+      if (restart !== undefined)
+        restarts.push(
+          (p.restart ? restartServer(plan, p.restart) : Promise.resolve())
+            .then(() => flip(o.admin, o.token, { restart }))
+            .catch((err: unknown) => {
+              failed ??= err;
+            }),
+        );
+      switches.push({ period: p.name, planned_s: start, at_s, state });
+      const line = `${p.clock} ${p.name} at ${at_s} s: ${JSON.stringify(p.switches)}`;
       plan.say(line);
       plan.watchdog.record(`switched ${line}`);
       if (p.switches.access_cut !== true) continue;
@@ -183,6 +233,8 @@ async function operate(
       plan.say(probeLine);
       plan.watchdog.record(probeLine);
     }
+    await Promise.all(restarts);
+    if (failed !== undefined) throw failed;
   } catch (err) {
     // the runner ended early: its exit code says why
     if (!o.signal.aborted) throw err;

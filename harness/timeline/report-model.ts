@@ -5,6 +5,7 @@
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, type Num } from '../cli/format.ts';
 import type { Cell, ReportModel, Section } from '../report/document.ts';
 import { factsTable, Footnotes, L, R, runnerExitCell, txt } from '../report/cells.ts';
+import { platformSections } from './report-platform.ts';
 import { TENANTS, type GroupStats, type PeriodResult, type TimelineSummary } from './types.ts';
 
 const REASON = {
@@ -37,6 +38,8 @@ export function switchedText(p: PeriodResult): string {
   if (s.disabled_shops?.length) parts.push(`${s.disabled_shops.join(', ')} disabled`);
   if (s.disabled_shops?.length === 0) parts.push('every shop enabled');
   if (s.variant) parts.push(`product-list query ${s.variant}`);
+  if (s.restart) parts.push(`${s.restart} restarted`);
+  if (s.reads) parts.push(`reads to ${s.reads}`);
   return parts.length ? parts.join(', ') : 'nothing';
 }
 
@@ -82,7 +85,7 @@ export function buildTimelineModel(s: TimelineSummary): ReportModel {
           ],
           align: [L, L, L, R, R, R, R, R, R],
           rows: s.periods.map((p) => [
-            txt(p.clock),
+            txt(`${p.clock}${p.time_assumed ? ' (time assumed)' : ''}`),
             txt(p.name),
             txt(switchedText(p)),
             c.ms(p.hot.p95_ms),
@@ -97,6 +100,7 @@ export function buildTimelineModel(s: TimelineSummary): ReportModel {
     },
     ...s.periods.map((p) => periodSection(s, p, c)),
     ...diagnoseSection(s),
+    ...platformSections(s),
     probeSection(s, c),
     ...runSections(s),
   ];
@@ -134,7 +138,7 @@ function periodSection(s: TimelineSummary, p: PeriodResult, c: Cells): Section {
   ];
   return {
     id: `period-${p.name}`,
-    title: `${p.clock} ${p.name}: ${fmtInt(p.end_s - p.start_s)} s from ${fmtInt(p.start_s)} s`,
+    title: `${p.clock} ${p.name}${p.time_assumed ? ' (time assumed)' : ''}: ${fmtInt(p.end_s - p.start_s)} s from ${fmtInt(p.start_s)} s`,
     paragraphs: [`Operators at the start: ${switchedText(p)}.`, ...(p.name === 'access-cut' ? [probeLine(s)] : [])],
     tables: [
       {

@@ -1,4 +1,4 @@
-import { wantsLog, type ChartSeries, type ChartSpec, type Unit } from '../report/chart-spec.ts';
+import { wantsLog, type ChartSeries, type ChartSpec, type Unit, type XAxis } from '../report/chart-spec.ts';
 import { legendKeys, writeReportPage } from '../report/write.ts';
 import { buildTimelineModel } from './report-model.ts';
 import type { PeriodName, Tenant, TimelinePoint, TimelineSeries, TimelineSummary } from './types.ts';
@@ -17,6 +17,8 @@ const TEMP_COLOR = '#868e96';
 const PERIOD_FILL: Record<PeriodName, string> = {
   normal: 'rgba(47,158,68,0.07)',
   tripled: 'rgba(224,49,49,0.10)',
+  reroute: 'rgba(224,49,49,0.14)',
+  'all-primary': 'rgba(224,49,49,0.18)',
   'access-cut': 'rgba(73,80,87,0.10)',
   queue: 'rgba(240,140,0,0.10)',
   'shop-disabled': 'rgba(112,72,232,0.08)',
@@ -24,6 +26,12 @@ const PERIOD_FILL: Record<PeriodName, string> = {
 };
 
 /** One series over the day's buckets; none when it has no value at all (a legend entry that says nothing). */
+/** The whole day on one axis: to the last period's end, or the last point when no period was recorded. */
+function dayAxis(periods: { end_s: number }[], pts: TimelinePoint[]): XAxis {
+  const max = periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s));
+  return { name: 'time', label: 'seconds since the day started', unit: 's', log: false, min: 0, max };
+}
+
 function daySeries(
   points: TimelinePoint[],
   label: string,
@@ -61,18 +69,11 @@ export function timelineChart(input: TimelineReportInput): ChartSpec {
     id: 'chart-timeline',
     title: 'The incident day',
     description: `p95 (solid) and failed share (dashed) of the pages each group sent per ${input.series.bucket_s} s, queue pages left out; grey: the database's temporary-file writes.`,
-    xAxis: {
-      name: 'time',
-      label: 'seconds since the day started',
-      unit: 's',
-      log: false,
-      min: 0,
-      max: periods.at(-1)?.end_s ?? Math.max(1, ...pts.map((p) => p.t_s)),
-    },
+    xAxis: dayAxis(periods, pts),
     series,
     axes: axes.filter((a) => series.some((s) => s.scale === a.scale)),
     bands: periods.map((p) => ({
-      label: `${p.clock} ${p.name}`,
+      label: `${p.clock}${p.time_assumed ? ' (time assumed)' : ''} ${p.name}`,
       start: p.start_s,
       end: p.end_s,
       fill: PERIOD_FILL[p.name],
@@ -150,6 +151,49 @@ export function diagnoseChart(input: TimelineReportInput): ChartSpec | null {
   };
 }
 
+const readsOf = (p: TimelineSummary['periods'][number] | undefined) => p?.servers?.find((s) => s.reads)?.name ?? 'n/a';
+
+const SERVER_COLORS = ['#343a40', '#e8590c', '#1971c2', '#2f9e44', '#9c36b5', '#f08c00'];
+
+/**
+ * Which server carries the load: each server's temporary-file writes over the day, the periods shaded and
+ * labelled with the server the GET pages read from. None on one server.
+ */
+export function serversChart(input: TimelineReportInput): ChartSpec | null {
+  const servers = input.summary.topology?.servers ?? [];
+  if (servers.length < 2) return null;
+  const pts = input.series.points;
+  const series = servers.flatMap((s, i) =>
+    daySeries(
+      pts,
+      `${s.name} temp bytes/s`,
+      SERVER_COLORS[i % SERVER_COLORS.length],
+      'bytes_s',
+      s.role === 'replica',
+      (p) => p.servers?.[s.name] ?? null,
+    ),
+  );
+  const periods = input.summary.periods;
+  return {
+    id: 'chart-servers',
+    title: 'Which server carries the load',
+    description: `Bytes written per second by each server's processes (its spills, from /proc as written) (the primary solid, replicas dashed), per ${input.series.bucket_s} s; a band's label names the server the GET pages read from from then on.`,
+    xAxis: dayAxis(periods, pts),
+    series,
+    axes: [{ scale: 'bytes_s', label: 'temp bytes/s', side: 'left', log: false }],
+    // labelled where the reads move, so narrow periods do not stack their labels
+    bands: periods.map((p, i) => ({
+      label: readsOf(p) === readsOf(periods[i - 1]) ? '' : `${p.name}: reads on ${readsOf(p)}`,
+      start: p.start_s,
+      end: p.end_s,
+      fill: PERIOD_FILL[p.name],
+    })),
+    marks: null,
+    empty: series.length ? null : 'No server recorded temporary-file writes in this run.',
+    wide: true,
+  };
+}
+
 export async function writeTimelineReport(dir: string, input: TimelineReportInput): Promise<void> {
   const legend = legendKeys([
     { color: TENANT_COLORS.hot, label: 'hot shop' },
@@ -158,7 +202,7 @@ export async function writeTimelineReport(dir: string, input: TimelineReportInpu
   ]);
   writeReportPage(dir, {
     model: buildTimelineModel(input.summary),
-    charts: [timelineChart(input), diagnoseChart(input)].filter((c): c is ChartSpec => c !== null),
+    charts: [timelineChart(input), serversChart(input), diagnoseChart(input)].filter((c): c is ChartSpec => c !== null),
     chartsIntro: `Shaded bands are the post-mortem's periods, labelled with its clock times (UTC, 2026-06-29). Colours:${legend}`,
     mdClosing: 'The timeline chart (p95, errors and DB temp bytes over the day) is in report.html.',
   });

@@ -9,12 +9,16 @@ import { REQUEST_TIMEOUT_S, SLO } from '../load/incident-script.ts';
 import { inRunFrame, withDataset, type RunFrame } from '../guard/run-frame.ts';
 import { phaseDeltas, readSamples } from '../stats/index.ts';
 import { playDay, type PlayedDay } from './play.ts';
-import { dayPlan, queuePlan, type PeriodPlan } from './plan.ts';
+import { dayPlan, queuePlan, type PeriodPlan, type QueuePlan } from './plan.ts';
 import { writeTimelineReport } from './report.ts';
 import { diagnoseChecks, shapeChecks } from './shape.ts';
 import { dayDiagnosis, dayVerdicts, type DayDiagnosis } from './diagnose.ts';
 import { groupStats, inWindow, periodDb, timelineSeries, type Window } from './stats.ts';
-import { otherShops } from './tenants.ts';
+import { otherShops, type ShopTarget } from './tenants.ts';
+import { startPlatform, type Platform } from '../db/replicas.ts';
+import { requestFigures } from '../load/request-figures.ts';
+import { platformFigures, type PlatformFigures } from './platform-analysis.ts';
+import { movesChecks, noLossCheck, readsCarryTheLoad, writesSlowDown } from './platform-checks.ts';
 import type { PeriodResult, TimelineSeries, TimelineSummary } from './types.ts';
 
 export interface TimelineOptions {
@@ -26,6 +30,10 @@ export interface TimelineOptions {
   baselineRate?: number;
   /** the queue's N; derived from the calibration when absent */
   queueRate?: number;
+  /** streaming replicas of the embedded primary (0: one server, as before the platform) */
+  replicas: number;
+  /** with DATABASE_URL: the replicas of that server, by URL */
+  replicaUrls: string[];
   say: (line: string) => void;
 }
 
@@ -59,7 +67,7 @@ async function day(
   { db, result }: Pick<OpenedDataset, 'db' | 'result'>,
   started: Date,
 ): Promise<TimelineSummary> {
-  const { spec, seed, quick, say } = o;
+  const { spec, quick, say } = o;
   const m = result.manifest;
 
   const { baselineVisitorsPerMin: rate, calibration } = await baselineRate({
@@ -73,7 +81,6 @@ async function day(
     signal,
   });
   const queue = queuePlan(rate, quick, o.queueRate);
-  const periods = dayPlan(quick, queue);
   const others = await otherShops(db.url);
   if (others.length === 0)
     throw new UserError(
@@ -85,28 +92,78 @@ async function day(
   say(`queue: ${queue.formula}`);
 
   const mid = (f: number) => m.hot_subevent_first + Math.floor(m.dates * f);
+  const platform = await startPlatform({
+    db,
+    replicas: o.replicas,
+    replicaUrls: o.replicaUrls,
+    database: new URL(db.url).pathname.slice(1),
+    log: say,
+  });
+  try {
+    return await dayOnPlatform(o, { folder, watchdog, signal }, db, started, {
+      platform,
+      rate,
+      calibration,
+      queue,
+      others,
+      thinkScale,
+      probeDates: [mid(0.25), mid(0.5), mid(0.75)],
+      firstDate: m.hot_subevent_first,
+      dates: m.dates,
+    });
+  } finally {
+    await platform.stop();
+  }
+}
+
+/** the day on the platform once it runs: play, analyse, write the run folder */
+async function dayOnPlatform(
+  o: TimelineOptions,
+  { folder, watchdog, signal }: Omit<RunFrame, 'say'>,
+  db: OpenedDataset['db'],
+  started: Date,
+  c: {
+    firstDate: number;
+    dates: number;
+    platform: Platform;
+    rate: number;
+    calibration: TimelineSummary['traffic']['calibration'];
+    queue: QueuePlan;
+    others: ShopTarget[];
+    thinkScale: number;
+    probeDates: number[];
+  },
+): Promise<TimelineSummary> {
+  const { spec, seed, quick, say } = o;
+  const { platform, rate, calibration, queue, others, thinkScale } = c;
+  watchdog.watchProcess('postgres', 'a PostgreSQL server of the platform', platform.unexpectedEnd);
+  if (platform.servers.length > 1)
+    say(
+      `platform: ${platform.servers.map((s) => `${s.name} (${s.role})`).join(', ')}; the shop reads from ${platform.servers[1].name}`,
+    );
+  const periods = dayPlan(quick, queue, platform.servers.length - 1);
   const played = await playDay({
     dbUrl: db.url,
-    postmasterPid: db.server?.pid,
+    platform,
     periods,
     quick,
     folder,
     say,
     watchdog,
     signal,
-    probeDates: [mid(0.25), mid(0.5), mid(0.75)],
+    probeDates: c.probeDates,
     traffic: {
       hotRate: rate,
       multiplier: MULTIPLIER,
       othersRate: rate,
       others,
       thinkScale,
-      firstDate: m.hot_subevent_first,
-      dates: m.dates,
+      firstDate: c.firstDate,
+      dates: c.dates,
       seed,
     },
   });
-  const { results, series } = await analyse(folder, periods, played, quick ? 1 : 5);
+  const { results, series, figures } = await analyse(folder, periods, played, quick ? 1 : 5, platform);
   if (series.startLagMs > 1000)
     say(
       `warning: the load started ${series.startLagMs} ms after the plan (a slow runner start): the switches were that much early`,
@@ -136,9 +193,16 @@ async function day(
     probe_ms: played.probe.during_cut_ms,
     probe: played.probe,
     switches: played.switches,
-    shape: [...shapeChecks(results, played.probe), ...diagnoseChecks(series.diagnosis)],
+    shape: [
+      ...shapeChecks(results, played.probe),
+      ...diagnoseChecks(series.diagnosis),
+      ...platformChecks(results, figures, series.diagnosis),
+    ],
     runner_exit_code: played.runnerExit,
     diagnose: series.diagnosis,
+    topology: figures.topology,
+    ...(figures.noLoss ? { no_loss: figures.noLoss } : {}),
+    ...(figures.moves ? { moves: figures.moves } : {}),
   };
   await folder.finish(reportsDir, summary, series.timeline, () =>
     writeTimelineReport(folder.dir, { summary, series: series.timeline }),
@@ -152,9 +216,11 @@ async function analyse(
   plan: PeriodPlan[],
   played: PlayedDay,
   bucketS: number,
+  platform: Platform,
 ): Promise<{
   results: PeriodResult[];
   series: { timeline: TimelineSeries; startLagMs: number; diagnosis: DayDiagnosis };
+  figures: PlatformFigures;
 }> {
   const points = played.points;
   if (points.requests.length === 0) throw new UserError('the day recorded no request');
@@ -170,6 +236,9 @@ async function analyse(
       { name: 'all', startMs, endMs },
     ],
   );
+  const buckets = Math.max(1, Math.ceil(offset / bucketS));
+  const figures = await platformFigures({ platform, plan, windows, played, bucketS, buckets });
+  const several = platform.servers.length > 1;
   const results = windows.map((w, i): PeriodResult => {
     const sent = inWindow(points, startMs, w, i === windows.length - 1);
     const hot = groupStats(points, sent, w.name, 'hot');
@@ -188,17 +257,37 @@ async function analyse(
         w,
       ),
       within_slo: { hot: ok(hot), others: ok(others) },
+      ...(plan[i].time_assumed ? { time_assumed: true } : {}),
+      writes_p95_ms: requestFigures(sent.filter((r) => WRITE_ROUTES.includes(r.name))).p95_ms,
+      ...(several ? { servers: figures.servers[i] } : {}),
     };
   });
   const all = deltas.find((d) => d.name === 'all')?.series ?? [];
-  const verdicts = dayVerdicts(played.watch.lines, startMs);
+  const verdicts = dayVerdicts(played.watch.lines, startMs, several ? figures.names : undefined);
+  const timeline = timelineSeries(points, all, startMs, offset, bucketS);
+  if (several) for (const [b, p] of timeline.points.entries()) p.servers = figures.series[b];
   const firstSent = points.requests.reduce((min, r) => Math.min(min, r.ms - r.duration), Infinity);
   return {
     results,
     series: {
-      timeline: { ...timelineSeries(points, all, startMs, offset, bucketS), diagnose: verdicts },
+      timeline: { ...timeline, diagnose: verdicts },
       diagnosis: dayDiagnosis(verdicts, windows, played.watch),
       startLagMs: Math.round(firstSent - startMs),
     },
+    figures,
   };
+}
+
+/** the cart's two writes: on the primary whatever the reads do */
+const WRITE_ROUTES = ['cart-add', 'checkout'];
+
+/** the platform's shape checks (issue 28); none on one server */
+function platformChecks(results: PeriodResult[], f: PlatformFigures, d: DayDiagnosis) {
+  if (f.topology.servers.length < 2) return [];
+  return [
+    ...readsCarryTheLoad(results),
+    ...writesSlowDown(results),
+    ...noLossCheck(f.noLoss),
+    ...movesChecks(f.moves, d.named?.cause ?? null),
+  ];
 }

@@ -3,6 +3,7 @@ import { runFactsShape } from '../db/run-facts.ts';
 import { variants } from '../../shop/queries/product-list.ts';
 import { calibrationSchema } from '../load/calibration.ts';
 import { dayDiagnosisSchema, dayVerdictSchema } from './diagnose.ts';
+import { movesDiagnosisSchema, noLossSchema, serverPeriodSchema, topologySchema } from './platform-types.ts';
 
 const variantNameSchema = z.enum(variants);
 
@@ -16,7 +17,17 @@ const variantNameSchema = z.enum(variants);
 export const TENANTS = ['hot', 'others'] as const;
 export type Tenant = (typeof TENANTS)[number];
 
-export const PERIOD_NAMES = ['normal', 'tripled', 'access-cut', 'queue', 'shop-disabled', 'fixed'] as const;
+export const PERIOD_NAMES = [
+  'normal',
+  'tripled',
+  // the operators' two moves on a platform with replicas (absent from a run on one server)
+  'reroute',
+  'all-primary',
+  'access-cut',
+  'queue',
+  'shop-disabled',
+  'fixed',
+] as const;
 const periodNameSchema = z.enum(PERIOD_NAMES);
 export type PeriodName = z.infer<typeof periodNameSchema>;
 
@@ -60,12 +71,16 @@ const switchesPatchSchema = z.object({
   queue: queueSettingsSchema.nullable().optional(),
   disabled_shops: z.array(z.string()).optional(),
   variant: variantNameSchema.optional(),
+  reads: z.string().optional(),
+  restart: z.string().optional(),
 });
 const switchesStateSchema = z.object({
   access_cut: z.boolean(),
   queue: queueSettingsSchema.nullable(),
   disabled_shops: z.array(z.string()),
   variant: variantNameSchema,
+  /** the server the GET pages read from (absent in runs before the platform had replicas) */
+  reads: z.string().optional(),
 });
 
 const periodResultSchema = z.object({
@@ -81,6 +96,12 @@ const periodResultSchema = z.object({
   db: periodDbSchema,
   /** per group: p95 and failed rate of its requests under the SLO (p95 < 1 s, < 1 % failed) */
   within_slo: z.object({ hot: z.boolean(), others: z.boolean() }),
+  /** true where the post-mortem gives no clock time and the run places the period itself (reroute, all-primary) */
+  time_assumed: z.boolean().optional(),
+  /** p95 of the writes (cart adds, checkouts) sent in the period, both groups; null without any */
+  writes_p95_ms: numOrNull.optional(),
+  /** each server of the platform in the period (absent in runs before the platform) */
+  servers: z.array(serverPeriodSchema).optional(),
 });
 export type PeriodResult = z.infer<typeof periodResultSchema>;
 
@@ -131,6 +152,12 @@ export const timelineSummarySchema = z.object({
   runner_exit_code: z.number().int(),
   /** the live diagnosis that ran beside the day (absent in runs before it did) */
   diagnose: dayDiagnosisSchema.optional(),
+  /** the database servers the day ran on (absent in runs before the platform had replicas) */
+  topology: topologySchema.optional(),
+  /** the writes the shop acknowledged during the operators' moves, looked up on the primary afterwards */
+  no_loss: noLossSchema.optional(),
+  /** per move: when diagnose named the cause on the server now carrying the load */
+  moves: movesDiagnosisSchema.optional(),
 });
 export type TimelineSummary = z.infer<typeof timelineSummarySchema>;
 
@@ -142,6 +169,8 @@ const timelinePointSchema = z.object({
   hot_error_pct: numOrNull,
   others_error_pct: numOrNull,
   temp_bytes_per_s: numOrNull,
+  /** per server of the platform: its temporary-file writes per second (absent in runs before the platform) */
+  servers: z.record(z.string(), numOrNull).optional(),
 });
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 

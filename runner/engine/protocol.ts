@@ -12,7 +12,13 @@ export interface EngineStart {
   file: string;
   bundle: string;
   env: Record<string, string> | undefined;
+  /** the consolidated options: script, K6_* variables and flags */
   options: Options;
+  /**
+   * this instance's execution segment and the filled sequence it is one of (ExecutionTuple is a class, which a
+   * structured clone would strip): the thread's executors compute the same shares as the main thread
+   */
+  segment: { segment: string; sequence: string };
   noSetup: boolean;
   noTeardown: boolean;
   noThresholds: boolean;

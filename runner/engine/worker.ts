@@ -11,6 +11,7 @@ import { TrendSink } from '../metrics/sinks.ts';
 import { applyRunOptions, thresholdsOf } from '../options.ts';
 import { runScenarios } from '../scenario-runs.ts';
 import { scenariosOf } from '../scenarios.ts';
+import { ExecutionTuple, parseSegment, parseSequence } from '../segments/segment.ts';
 import { TestRun } from '../test-run.ts';
 import type { EngineDone, EnginePhase, EngineStart, ErrorInfo, FromEngine, ToEngine } from './protocol.ts';
 import { PointForwarder, Shipper } from './shipper.ts';
@@ -44,7 +45,9 @@ async function play(start: EngineStart, run: TestRun, shipper: Shipper): Promise
   thresholdsOf(run.rt, start.options, start.noThresholds);
   probe.setTags({});
   const exports = probe.instance.exports as Record<string, unknown>;
-  const plans = scenariosOf(start.options, exports);
+  // the main thread warned about the options already; the same segment gives the executors the same shares
+  const tuple = ExecutionTuple.of(parseSegment(start.segment.segment), parseSequence(start.segment.sequence));
+  const plans = scenariosOf(start.options, exports, () => {}, tuple);
   if (typeof exports.setup === 'function' && !start.noSetup && !run.abortedBy) {
     phase('setup', limitOf(run, 'setup'));
     await runSetup(run, probe, exports.setup as () => unknown);

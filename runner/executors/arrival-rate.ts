@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { VU } from '../runtime.ts';
-import { ScenarioRun, type ExecutorHost, type ScenarioCommon } from './base.ts';
+import { ScenarioRun, type ExecutorHost, type ScenarioCommon, type ScenarioFactory } from './base.ts';
+import type { ExecutionTuple } from '../segments/segment.ts';
+import { iterationsInTest, segmentedSchedule } from '../segments/shares.ts';
 import { fail, int, type Raw } from './fields.ts';
 
 /** When iteration i (from 0) is due, in ms from the scenario start; Infinity once past the end. */
@@ -20,6 +22,26 @@ export function vuPool(raw: Raw, where: string): { preAllocatedVUs: number; maxV
   const maxVUs = int(raw, 'maxVUs', where, preAllocatedVUs);
   if (maxVUs < preAllocatedVUs) fail(`${where}: maxVUs (${maxVUs}) is below preAllocatedVUs (${preAllocatedVUs})`);
   return { preAllocatedVUs, maxVUs };
+}
+
+/**
+ * An arrival-rate scenario for one execution segment, as k6 runs it: its share of preAllocatedVUs and maxVUs,
+ * and of the arrivals those striped by maxVUs (the test's arrival numbers it owns, each due when the whole test's
+ * schedule says), so the instances together start every arrival of the whole test once.
+ */
+export function arrivalRateFactory(shape: ArrivalShape, tuple: ExecutionTuple): ScenarioFactory {
+  const byMaxVUs = tuple.forValue(shape.maxVUs);
+  const mine: ArrivalShape = {
+    ...shape,
+    schedule: segmentedSchedule(shape.schedule, byMaxVUs),
+    preAllocatedVUs: tuple.scale(shape.preAllocatedVUs),
+    maxVUs: tuple.scale(shape.maxVUs),
+  };
+  return (common, host) => {
+    const run = new ArrivalRateRun(common, host, mine);
+    run.info.nextIterationInTest = iterationsInTest(byMaxVUs);
+    return run;
+  };
 }
 
 /**

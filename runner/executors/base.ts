@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TagSet } from '../metrics/registry.ts';
 import { IterationToken, type Runtime, type ScenarioInfo, type VU } from '../runtime.ts';
+import type { ExecutionTuple } from '../segments/segment.ts';
 import type { Raw } from './fields.ts';
 
 /** The fields every scenario has, resolved (ms) with k6's defaults (k6-subset §2). */
@@ -20,7 +21,8 @@ export type ScenarioFactory = (common: ScenarioCommon, host: ExecutorHost) => Sc
 /** One executor: its own fields, their validation and defaults, and its run loop (the factory's class). */
 export interface ExecutorDefinition {
   readonly fields: readonly string[];
-  configure(raw: Raw, where: string): ScenarioFactory;
+  /** `tuple`: this instance's execution segment, whose share of the VUs and iterations the scenario runs */
+  configure(raw: Raw, where: string, tuple: ExecutionTuple): ScenarioFactory;
 }
 
 export interface ExecutorHost {

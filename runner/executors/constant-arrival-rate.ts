@@ -1,4 +1,4 @@
-import { ArrivalRateRun, vuPool, type Schedule } from './arrival-rate.ts';
+import { arrivalRateFactory, vuPool, type Schedule } from './arrival-rate.ts';
 import type { ExecutorDefinition } from './base.ts';
 import { dur, num } from './fields.ts';
 
@@ -14,11 +14,11 @@ export function constantSchedule(rate: number, timeUnitMs: number, durationMs: n
 
 export const constantArrivalRate: ExecutorDefinition = {
   fields: ['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs'],
-  configure(raw, where) {
+  configure(raw, where, tuple) {
     const rate = num(raw, 'rate', where);
     const timeUnitMs = dur(raw, 'timeUnit', where, '1s');
     const durationMs = dur(raw, 'duration', where);
     const shape = { schedule: constantSchedule(rate, timeUnitMs, durationMs), durationMs, ...vuPool(raw, where) };
-    return (common, host) => new ArrivalRateRun(common, host, shape);
+    return arrivalRateFactory(shape, tuple);
   },
 };

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { VU } from '../runtime.ts';
 import { ScenarioRun, type ExecutorDefinition, type ExecutorHost, type ScenarioCommon } from './base.ts';
+import { iterationsInTest } from '../segments/shares.ts';
 import { dur, int } from './fields.ts';
 
 /** Closed model: `vus` VUs loop over iterations until `duration`, then get `gracefulStop` to finish. */
@@ -38,9 +39,14 @@ export class ConstantVusRun extends ScenarioRun {
 
 export const constantVus: ExecutorDefinition = {
   fields: ['vus', 'duration'],
-  configure(raw, where) {
-    const vus = int(raw, 'vus', where, 1, 1);
+  configure(raw, where, tuple) {
+    // an execution segment runs its share of the VUs, as k6 does
+    const vus = tuple.scale(int(raw, 'vus', where, 1, 1));
     const durationMs = dur(raw, 'duration', where);
-    return (common, host) => new ConstantVusRun(common, host, vus, durationMs);
+    return (common, host) => {
+      const run = new ConstantVusRun(common, host, vus, durationMs);
+      run.info.nextIterationInTest = iterationsInTest(tuple);
+      return run;
+    };
   },
 };

@@ -1,4 +1,4 @@
-import { ArrivalRateRun, vuPool, type Schedule } from './arrival-rate.ts';
+import { arrivalRateFactory, vuPool, type Schedule } from './arrival-rate.ts';
 import type { ExecutorDefinition } from './base.ts';
 import { dur, num, stages, totalMs, type Stage } from './fields.ts';
 
@@ -39,7 +39,7 @@ export function rampingSchedule(startRate: number, timeUnitMs: number, list: Sta
 
 export const rampingArrivalRate: ExecutorDefinition = {
   fields: ['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs'],
-  configure(raw, where) {
+  configure(raw, where, tuple) {
     const startRate = num(raw, 'startRate', where, 0);
     const timeUnitMs = dur(raw, 'timeUnit', where, '1s');
     const list = stages(raw, where);
@@ -48,6 +48,6 @@ export const rampingArrivalRate: ExecutorDefinition = {
       durationMs: totalMs(list),
       ...vuPool(raw, where),
     };
-    return (common, host) => new ArrivalRateRun(common, host, shape);
+    return arrivalRateFactory(shape, tuple);
   },
 };

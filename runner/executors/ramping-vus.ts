@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { VU } from '../runtime.ts';
 import { ScenarioRun, type ExecutorDefinition, type ExecutorHost, type ScenarioCommon } from './base.ts';
+import { iterationsInTest, ownedNumbers } from '../segments/shares.ts';
 import { dur, int, stages, totalMs, type Stage } from './fields.ts';
 
 /**
@@ -13,7 +14,13 @@ export class RampingVusRun extends ScenarioRun {
   constructor(
     config: ScenarioCommon,
     host: ExecutorHost,
-    private readonly shape: { startVUs: number; stages: Stage[]; gracefulRampDownMs: number },
+    private readonly shape: {
+      startVUs: number;
+      stages: Stage[];
+      gracefulRampDownMs: number;
+      /** the test's VU numbers (from 0) this instance runs: all of them without an execution segment */
+      owned: number[];
+    },
   ) {
     super(config, host);
     this.durationMs = totalMs(shape.stages);
@@ -35,14 +42,16 @@ export class RampingVusRun extends ScenarioRun {
   }
 
   protected async execute(): Promise<void> {
-    const max = Math.max(this.shape.startVUs, ...this.shape.stages.map((s) => s.target));
-    for (let i = 0; i < max; i++) this.addVU();
+    // with an execution segment, VU number n of the whole test runs here when this instance owns it, and is
+    // active while the whole test's target is above n: the instances together follow the stages as one would
+    const owned = this.shape.owned;
+    for (let i = 0; i < owned.length; i++) this.addVU();
     const start = performance.now();
     const end = start + this.durationMs;
     const overSince = new Map<VU, number>();
     const loop = async (vu: VU, index: number) => {
       while (!this.stopping && performance.now() < end) {
-        if (index < this.target(performance.now() - start)) await this.runIteration(vu);
+        if (owned[index] < this.target(performance.now() - start)) await this.runIteration(vu);
         else await this.sleep(10);
       }
     };
@@ -51,7 +60,7 @@ export class RampingVusRun extends ScenarioRun {
       const now = performance.now();
       const target = this.target(now - start);
       this.vus.forEach((vu, index) => {
-        if (index < target || vu.token === null) {
+        if (owned[index] < target || vu.token === null) {
           overSince.delete(vu);
           return;
         }
@@ -73,12 +82,20 @@ export class RampingVusRun extends ScenarioRun {
 
 export const rampingVus: ExecutorDefinition = {
   fields: ['startVUs', 'stages', 'gracefulRampDown'],
-  configure(raw, where) {
+  configure(raw, where, tuple) {
+    const startVUs = int(raw, 'startVUs', where, 1);
+    const list = stages(raw, where);
+    const max = Math.max(startVUs, ...list.map((s) => s.target));
     const shape = {
-      startVUs: int(raw, 'startVUs', where, 1),
-      stages: stages(raw, where),
+      startVUs,
+      stages: list,
       gracefulRampDownMs: dur(raw, 'gracefulRampDown', where, '30s'),
+      owned: ownedNumbers(tuple, max),
     };
-    return (common, host) => new RampingVusRun(common, host, shape);
+    return (common, host) => {
+      const run = new RampingVusRun(common, host, shape);
+      run.info.nextIterationInTest = iterationsInTest(tuple);
+      return run;
+    };
   },
 };

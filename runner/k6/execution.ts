@@ -40,7 +40,8 @@ export function executionModule(vu: VU, state: ExecutionState) {
         // k6 gives the wall-clock start in ms
         startTime: s ? Math.round(performance.timeOrigin + s.startedAt) : 0,
         progress: s ? state.progress(s.name) : 0,
-        iterationInInstance: vu.iterationInTest,
+        // with an execution segment, the scenario's count on this instance and the number in the whole test
+        iterationInInstance: vu.iterationInScenario,
         iterationInTest: vu.iterationInTest,
       };
     },

@@ -84,8 +84,21 @@ export interface CartActions {
 
 function inRequest(ctx: ShopContext): CartActions {
   return {
-    add: (where, input) => addToCart(ctx.pool, where, input),
-    checkout: (where, cartId, email) => checkout(ctx.pool, where, cartId, email),
+    add: async (where, input) => {
+      const r = await addToCart(ctx.pool, where, input);
+      ctx.writes.record({
+        kind: 'cart-add',
+        at_ms: Date.now(),
+        cart_id: r.cart_id,
+        position_ids: r.positions.map((p) => p.id),
+      });
+      return r;
+    },
+    checkout: async (where, cartId, email) => {
+      const r = await checkout(ctx.pool, where, cartId, email);
+      ctx.writes.record({ kind: 'checkout', at_ms: Date.now(), cart_id: cartId, order_code: r.order_code });
+      return r;
+    },
   };
 }
 

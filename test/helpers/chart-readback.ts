@@ -200,7 +200,7 @@ export function capacityExpectations(r: CapacityResult): ExpectedSeries[] {
 
 /** What a timeline report.html must draw, from its series.json: p95 and errors per tenant group, the DB's temp bytes. */
 export function timelineExpectations(series: TimelineSeries, dayS = Infinity): ExpectedSeries[] {
-  const fields: [string, keyof Omit<TimelineSeries['points'][number], 't_s'>][] = [
+  const fields: [string, keyof Omit<TimelineSeries['points'][number], 't_s' | 'servers'>][] = [
     ['hot p95', 'hot_p95_ms'],
     ['others p95', 'others_p95_ms'],
     ['hot errors %', 'hot_error_pct'],
@@ -213,6 +213,14 @@ export function timelineExpectations(series: TimelineSeries, dayS = Infinity): E
       label,
       points: series.points.map((p) => ({ x: p.t_s, y: p[field] })),
     }))
+    .concat(
+      // the platform's chart: each server's temp writes (runs with replicas)
+      Object.keys(series.points[0]?.servers ?? {}).map((name) => ({
+        chart: 'chart-servers',
+        label: `${name} temp bytes/s`,
+        points: series.points.map((p) => ({ x: p.t_s, y: p.servers?.[name] ?? null })),
+      })),
+    )
     .concat(
       series.diagnose
         ? [

@@ -1,5 +1,5 @@
 /** How many test files run at a time unless LOADLAB_TEST_CONCURRENCY says otherwise (test/run.ts). */
-export const DEFAULT_CONCURRENCY = 3;
+export const DEFAULT_CONCURRENCY = 4;
 
 /** LOADLAB_TEST_CONCURRENCY as a number, or undefined when it is not a whole number from 1 to 16. */
 export function testConcurrency(raw = process.env.LOADLAB_TEST_CONCURRENCY): number | undefined {

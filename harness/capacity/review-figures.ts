@@ -1,0 +1,91 @@
+import { fallsWithDates, projectSolve } from './projection.ts';
+import type { CapacityPoint, CapacityResult, Projection, VariantModels } from './types.ts';
+
+/** the incident's rule: the shop's traffic puts the old query at 40 % of its capacity, so 3x overloads it */
+export const TRAFFIC_SHARE_OF_BEFORE = 0.4;
+
+export interface Traffic {
+  visitors_per_min: number;
+  /** how the figure was chosen, for the review's first lines */
+  basis: string;
+}
+
+/** The traffic the review weighs: given, else the incident's rule applied to the old query at the largest size. */
+export function chooseTraffic(r: CapacityResult, given: number | undefined): Traffic | null {
+  if (given !== undefined) return { visitors_per_min: given, basis: `${given} visitors/min, as given (--traffic)` };
+  const largest = Math.max(...r.points.map((p) => p.dates));
+  const before = r.points.find((p) => p.variant === 'before' && p.dates === largest);
+  if (!before || before.capacity_visitors_per_min <= 0) return null;
+  const t = Math.round(before.capacity_visitors_per_min * TRAFFIC_SHARE_OF_BEFORE * 10) / 10;
+  return {
+    visitors_per_min: t,
+    basis: `not given (--traffic), so the incident's rule: ${Math.round(TRAFFIC_SHARE_OF_BEFORE * 100)} % of the old query's median capacity at ${largest.toLocaleString('en-US')} dates (${before.capacity_visitors_per_min} visitors/min) = ${t} visitors/min`,
+  };
+}
+
+/** capacity / traffic: 1.0 = no headroom, below 1 = the SLO is already broken at that traffic */
+export const headroom = (p: CapacityPoint, traffic: number): number =>
+  traffic > 0 ? Math.round((p.capacity_visitors_per_min / traffic) * 100) / 100 : 0;
+
+/** how far beyond the largest size measured a break is still stated */
+export const MAX_EXTRAPOLATION = 10;
+
+export interface BreakPoint {
+  /** the number of dates at which the projected capacity falls to the traffic; null when it never does */
+  dates: number | null;
+  /** how that figure relates to the sizes measured */
+  note: string;
+}
+
+/**
+ * Where a variant's projected capacity meets a traffic level. A capacity that does not fall with the dates
+ * (exponent >= 0) never breaks by growth alone; a break beyond the largest size measured is an extrapolation
+ * and says by how much.
+ */
+export function breakDates(pr: Projection | null, traffic: number, measured: number[]): BreakPoint {
+  if (!pr) return { dates: null, note: 'unknown: no projection (fewer than two sizes with a capacity)' };
+  const lo = Math.min(...measured);
+  const hi = Math.max(...measured);
+  if (!fallsWithDates(pr, hi))
+    return { dates: null, note: 'no size: the projected capacity does not fall with the dates' };
+  const d = projectSolve(pr, traffic);
+  if (d === null) return { dates: null, note: 'no size' };
+  const rounded = d >= 100 ? Math.round(d / 10) * 10 : Math.round(d);
+  if (d < lo)
+    return {
+      dates: rounded,
+      note: `below the smallest size measured (${lo.toLocaleString('en-US')}): already broken there`,
+    };
+  if (d <= hi) return { dates: rounded, note: 'within the sizes measured' };
+  // a curve through a few sizes says nothing about a series a hundred times larger
+  if (d > MAX_EXTRAPOLATION * hi)
+    return { dates: null, note: `beyond ${MAX_EXTRAPOLATION}x the largest size measured: not projected that far` };
+  return { dates: rounded, note: `extrapolated ${(d / hi).toFixed(1)}x beyond the largest size measured` };
+}
+
+/** How far to trust a projection, from its held-out error: the sentence the review prints. */
+export function trustSentence(pr: Projection | null): string {
+  if (!pr) return 'There is no projection: fewer than two sizes had a capacity.';
+  const v = pr.validation;
+  if (!v)
+    return `The projection is not validated: ${pr.validation_note}. Treat it as a line through the points, nothing more.`;
+  if (v.error === null) {
+    const below = v.measured_below;
+    const head = `Fitted without ${v.held_out_dates.toLocaleString('en-US')} dates it predicts ${v.predicted} visitors/min there; there even ${below ?? 'the lowest rate tried'} visitors/min failed the SLO.`;
+    if (below == null) return `${head} The error cannot be told.`;
+    if (v.predicted < below)
+      return `${head} The prediction is consistent with that bound; its error cannot be told closer.`;
+    return `${head} The prediction is at least ${Math.round(((v.predicted - below) / below) * 100)} % too high: use the measured points only.`;
+  }
+  const e = Math.abs(v.error);
+  const err = `${v.error > 0 ? '+' : ''}${Math.round(v.error * 1000) / 10} %`;
+  const head = `Fitted without ${v.held_out_dates.toLocaleString('en-US')} dates it predicts ${v.predicted} visitors/min there; ${v.measured} were measured (${err}).`;
+  if (e <= 0.1)
+    return `${head} Trust it within about ${Math.max(10, Math.ceil(e * 100))} % inside the sizes measured and for one step beyond.`;
+  if (e <= 0.25)
+    return `${head} Within the issue's 25 %: a planning figure, not a promise; widen every margin by ${Math.ceil(e * 100)} %.`;
+  return `${head} More than 25 % off: the curve does not hold across these sizes (the limit changes with size); use the measured points only.`;
+}
+
+export const modelsOf = (r: CapacityResult, v: CapacityPoint['variant']): VariantModels | undefined =>
+  r.variants?.find((m) => m.variant === v);

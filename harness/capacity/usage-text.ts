@@ -1,0 +1,36 @@
+import type { Bottleneck, StepUsage } from './types.ts';
+
+const pct = (f: number | null) => (f === null ? 'n/a' : `${Math.round(f * 100)} %`);
+const cores = (c: number | null) => (c === null ? 'n/a' : c.toFixed(2));
+const mbs = (b: number | null) => (b === null ? 'n/a' : (b / 1024 / 1024).toFixed(1));
+
+/** The figures behind a bottleneck, as table columns: the same order in capacity.md and review.md. */
+export const USAGE_HEADERS = [
+  'Machine CPU',
+  'DB cores',
+  'Shop cores',
+  'Runner cores',
+  'DB statements running',
+  'of which on I/O',
+  'Temp MB/s',
+  'Read MB/s',
+];
+
+export function usageCells(u: StepUsage | null | undefined): string[] {
+  if (!u) return USAGE_HEADERS.map(() => 'n/a');
+  return [
+    pct(u.machine_cpu_busy),
+    cores(u.db_cpu_cores),
+    cores(u.shop_cpu_cores),
+    cores(u.runner_cpu_cores),
+    u.db_active_statements === null ? 'n/a' : u.db_active_statements.toFixed(1),
+    u.db_io_waiting === null ? 'n/a' : u.db_io_waiting.toFixed(1),
+    mbs(u.db_temp_bytes_per_s),
+    mbs(u.db_read_bytes_per_s),
+  ];
+}
+
+export function bottleneckText(b: Bottleneck | null | undefined): string {
+  if (!b) return 'not measured (no step has figures)';
+  return `${b.kind}: ${b.reason} (at ${Math.round(b.at_visitors_per_min).toLocaleString('en-US')} visitors/min, ${b.dropped_iterations} dropped iterations)`;
+}

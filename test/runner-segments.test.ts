@@ -1,0 +1,196 @@
+// Execution segments end to end (shared-iterations, per-vu-iterations, both arrival rates, ramping-vus): one runner instance, and four instances with segments 0:1/4 .. 3/4:1 run at once,
+// each against a loopback server that counts what every scenario started (and which iterationInTest numbers it
+// saw). Together the four must start exactly what the one did, per scenario; their merged JSON outputs must give
+// the same counts, a p95 that matches the samples and the server's own timing, and one verdict over the whole.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { runCli, type CliResult } from './helpers/processes.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'runner-segments-'));
+const SEQUENCE = '0,1/4,1/2,3/4,1';
+const SEGMENTS = ['0:1/4', '1/4:1/2', '1/2:3/4', '3/4:1'];
+
+// shared 23 iterations over 5 VUs; 3 each for 6 VUs; 20/s for 2 s (a VU for each arrival of a second, so a
+// stalled start on a busy machine delays arrivals rather than dropping them); 5 -> 15 arrivals/s over 2 s;
+// ramping 0 -> 4 VUs over 2 s, then 4 for 2 s, once the others are done, each iteration a request and a 1 s
+// sleep (VUs start at 0.25, 0.75, 1.25 and 1.75 s, so every iteration starts 250 ms from the end: timing noise
+// below that does not change the count). The thresholds pass on the whole and fail on every slice (count ==), or
+// the reverse (http_reqs < 40).
+const SCRIPT = `import http from 'k6/http';
+import exec from 'k6/execution';
+import { sleep } from 'k6';
+export const options = {
+  scenarios: {
+    shared: { executor: 'shared-iterations', vus: 5, iterations: 23, maxDuration: '20s', gracefulStop: '5s' },
+    perVu: { executor: 'per-vu-iterations', vus: 6, iterations: 3, maxDuration: '20s', gracefulStop: '5s' },
+    arrivals: { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '2s', preAllocatedVUs: 20, maxVUs: 20, gracefulStop: '5s' },
+    rampArrivals: { executor: 'ramping-arrival-rate', startRate: 5, timeUnit: '1s', stages: [{ target: 15, duration: '2s' }], preAllocatedVUs: 12, maxVUs: 12, gracefulStop: '5s' },
+    ramp: { executor: 'ramping-vus', startTime: '2.5s', startVUs: 0, stages: [{ duration: '2s', target: 4 }, { duration: '2s', target: 4 }], gracefulRampDown: '5s', gracefulStop: '5s', exec: 'slow' },
+  },
+  thresholds: {
+    'iterations{scenario:shared}': ['count == 23'],
+    'iterations{scenario:perVu}': ['count == 18'],
+    'iterations{scenario:arrivals}': ['count == 40'],
+    'iterations{scenario:ramp}': ['count > 0'],
+    http_reqs: ['count < 40'],
+  },
+};
+const visit = () => http.get(__ENV.BASE_URL + '/?s=' + exec.scenario.name + '&i=' + exec.scenario.iterationInTest);
+export default function () { visit(); }
+export function slow() { visit(); sleep(1); }
+`;
+
+interface Counting {
+  url: string;
+  /** per scenario, the iterationInTest of each request */
+  seen: Record<string, number[]>;
+  /** server-side handling time of every request, ms */
+  handled: number[];
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback server that counts per scenario; every fifth request (but the ramp's, whose timing counts) waits
+ * 250 ms, so the p95 is the server's delay, large against what a busy machine adds to it.
+ */
+async function countingServer(): Promise<Counting> {
+  const state: Counting = { url: '', seen: {}, handled: [], close: async () => {} };
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    const t0 = performance.now();
+    const u = new URL(req.url ?? '/', 'http://x');
+    const s = u.searchParams.get('s') ?? '?';
+    (state.seen[s] ??= []).push(Number(u.searchParams.get('i')));
+    const wait = s !== 'ramp' && n++ % 5 === 0 ? 250 : 0;
+    setTimeout(() => {
+      res.end('ok');
+      state.handled.push(performance.now() - t0);
+    }, wait);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () => new Promise<void>((r) => server.close(() => r()));
+  return state;
+}
+
+function load(script: string, server: Counting, out: string, extra: string[]): Promise<CliResult> {
+  return runCli('load', [script, '-e', `BASE_URL=${server.url}`, '--out', `json=${out}`, '--quiet', ...extra]);
+}
+
+/** k6's percentile over exact values (k6-subset §5). */
+function percentile(values: number[], p: number): number {
+  const v = [...values].sort((a, b) => a - b);
+  const x = (p / 100) * (v.length - 1);
+  const lo = Math.floor(x);
+  return v[lo] + (v[Math.ceil(x)] - v[lo]) * (x - lo);
+}
+
+function pointValues(file: string, metric: string): number[] {
+  return gunzipSync(readFileSync(file))
+    .toString()
+    .split('\n')
+    .filter((l) => l.includes('"type":"Point"') && l.includes(`"metric":"${metric}"`))
+    .map((l) => JSON.parse(l).data.value as number);
+}
+
+const counts = (s: Counting) => Object.fromEntries(Object.entries(s.seen).map(([k, v]) => [k, v.length]));
+
+test('four segments start exactly what one instance starts, and their merge judges the whole', async () => {
+  const script = path.join(dir, 'segments.js');
+  writeFileSync(script, SCRIPT);
+  const one = await countingServer();
+  const four = await countingServer();
+  try {
+    const files = SEGMENTS.map((_, i) => path.join(dir, `instance-${i}.json.gz`));
+    const exports = SEGMENTS.map((_, i) => path.join(dir, `instance-${i}-summary.json`));
+    const runs = await Promise.all([
+      load(script, one, path.join(dir, 'one.json.gz'), []),
+      ...SEGMENTS.map((seg, i) =>
+        load(script, four, files[i], [
+          '--execution-segment',
+          seg,
+          '--execution-segment-sequence',
+          SEQUENCE,
+          '--summary-export',
+          exports[i],
+        ]),
+      ),
+    ]);
+    // every run fails a threshold: the one instance http_reqs < 40, each slice the count == ones
+    for (const r of runs) assert.equal(r.code, 99, r.stderr);
+
+    // per scenario, the four together started what the one did; the iteration-count and arrival-rate scenarios
+    // exactly as many as their options say, each iterationInTest once
+    const dropped = (r: CliResult) => /dropped_iterations\.*: (\d+)/.exec(r.stdout)?.[1] ?? '0';
+    assert.deepEqual(
+      counts(four),
+      counts(one),
+      `per scenario, four instances against one (dropped arrivals per run: ${runs.map(dropped).join(', ')})`,
+    );
+    assert.deepEqual(
+      { shared: one.seen.shared.length, perVu: one.seen.perVu.length, arrivals: one.seen.arrivals.length },
+      { shared: 23, perVu: 18, arrivals: 40 },
+    );
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const sorted = (v: number[]) => [...v].sort((a, b) => a - b);
+    assert.deepEqual(sorted(four.seen.shared), range(23), 'shared: each iteration number once, over all instances');
+    assert.deepEqual(sorted(four.seen.arrivals), range(40), 'arrivals: each arrival once, over all instances');
+    const ramped = one.seen.rampArrivals.length;
+    assert.ok(ramped >= 19, `ramping arrivals: the area under 5 -> 15/s over 2 s is 20, ${ramped} started`);
+    assert.deepEqual(sorted(four.seen.rampArrivals), range(ramped), 'ramping arrivals: each arrival once');
+    assert.equal(new Set(four.seen.perVu).size, 18, 'per-vu: no iteration number twice');
+    assert.equal(new Set(four.seen.ramp).size, four.seen.ramp.length, 'ramp: no iteration number twice');
+
+    // each slice judged its own share: the count == thresholds failed there, http_reqs < 40 passed
+    for (const file of exports) {
+      const ex = JSON.parse(readFileSync(file, 'utf8')).metrics;
+      assert.equal(ex['iterations{scenario:shared}'].thresholds['count == 23'], true, `${file}: failed on the slice`);
+      assert.equal(ex.http_reqs.thresholds['count < 40'], false, `${file}: passed on the slice`);
+    }
+
+    const outDir = path.join(dir, 'merged');
+    const merged = await runCli('load:merge', ['--script', script, '--out', outDir, ...files]);
+    assert.equal(merged.code, 99, merged.stderr);
+    for (const [i, seg] of SEGMENTS.entries())
+      assert.match(merged.stdout, new RegExp(`instance-${i}\\.json\\.gz: segment ${seg} of ${SEQUENCE}, .* UTC`));
+    assert.match(merged.stdout, /the whole: .* UTC \(\d+\.\d s\)/);
+    const record = JSON.parse(readFileSync(path.join(outDir, 'merge.json'), 'utf8'));
+    const verdict = Object.fromEntries(
+      record.thresholds.map((t: { metric: string; threshold: string; ok: boolean }) => [t.metric, t.ok]),
+    );
+    // over the whole, the verdicts turn: every count == passes, http_reqs < 40 fails
+    assert.deepEqual(verdict, {
+      'iterations{scenario:shared}': true,
+      'iterations{scenario:perVu}': true,
+      'iterations{scenario:arrivals}': true,
+      'iterations{scenario:ramp}': true,
+      http_reqs: false,
+    });
+    const summary = JSON.parse(readFileSync(path.join(outDir, 'k6-summary.json'), 'utf8')).metrics;
+    assert.equal(summary['iterations{scenario:ramp}'].count, one.seen.ramp.length);
+    const requests = Object.values(four.seen).reduce((a, v) => a + v.length, 0);
+    assert.equal(summary.http_reqs.count, requests);
+
+    // p95 over all samples: as computed from every point of the four files, and close to what the server measured
+    const all = files.flatMap((f) => pointValues(f, 'http_req_duration'));
+    assert.equal(all.length, requests);
+    const p95 = summary.http_req_duration['p(95)'] as number;
+    assert.ok(Math.abs(p95 - percentile(all, 95)) <= 1e-6 * p95, `${p95} vs ${percentile(all, 95)} from the points`);
+    const serverP95 = percentile(four.handled, 95);
+    // the client's time is the server's plus loopback, parsing and its event loop's delay: never less; on a busy
+    // machine (5 instances on 2 shared cores, load average ~20) their event loops added 20 to 150 ms, so the upper
+    // bound is only a sanity bound (the exact check is the one against the points above)
+    assert.ok(p95 >= serverP95 - 0.5 && p95 <= serverP95 * 2, `merged p95 ${p95} ms, server ${serverP95} ms`);
+    console.log(
+      `segments: ${JSON.stringify(counts(four))} requests; merged p95 ${p95.toFixed(2)} ms, server p95 ${serverP95.toFixed(2)} ms`,
+    );
+  } finally {
+    await Promise.all([one.close(), four.close()]);
+  }
+});
