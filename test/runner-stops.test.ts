@@ -1,12 +1,11 @@
 // Every way a test is stopped ends it, whatever the executor: abortOnFail, signals, refused connections.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runScript } from '../runner/index.ts';
-import { devNull, startDocsServer } from './runner-server.ts';
+import { devNull, spawnLoad, startDocsServer } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-stops-'));
 function script(name: string, body: string): string {
@@ -46,11 +45,9 @@ export default function () { http.batch(['http://127.0.0.1:1/', 'http://localhos
   assert.ok(r.summary.metrics.http_req_failed.values.rate === 1);
 });
 
-/** Starts `npm run load` (tsx directly, so signals reach it) and waits until the server saw requests. */
+/** Starts `npm run load` as package.json declares it. */
 function startLoad(args: string[]) {
-  const child = spawn(path.join('node_modules', '.bin', 'tsx'), ['runner/cli.ts', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnLoad(args);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.stdout.resume();
