@@ -6,7 +6,15 @@ import { loadScript, type LoadedScript } from './loader.ts';
 import { consolidate, envOptions, type Options } from './config.ts';
 import { applyRunOptions, checkOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
 import { checkWritable, openOutputs } from './outputs.ts';
-import { bootEngine, superviseEngine, toError, type EngineOutcome, type EngineThread } from './engine/supervisor.ts';
+import {
+  bootEngine,
+  superviseEngine,
+  teardownAfterStop,
+  toError,
+  type EngineOutcome,
+  type EngineSupervision,
+  type EngineThread,
+} from './engine/supervisor.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
 import { instanceMeta, metadataLine } from './segments/instance-meta.ts';
 import { executionTupleOf, segmentString, sequenceString, type ExecutionTuple } from './segments/segment.ts';
@@ -202,7 +210,7 @@ async function play(
 ): Promise<RunResult> {
   const { run, exports, thresholds } = test;
   const rt = run.rt;
-  const engine = await superviseEngine(thread, {
+  const supervision: EngineSupervision = {
     start: {
       file: test.loaded.file,
       bundle: test.loaded.bundle,
@@ -213,13 +221,22 @@ async function play(
       noTeardown: opts.noTeardown === true,
       noThresholds: opts.noThresholds === true,
       points,
+      teardownOnly: null,
     },
     rt,
     thresholds,
     stderr,
     progressTo: !opts.quiet && isTTY(stderr) ? (stderr as NodeJS.WriteStream) : undefined,
     signal: opts.signal,
-  });
+  };
+  let engine = await superviseEngine(thread, supervision);
+  if (
+    engine.stopped === 'load' &&
+    typeof exports.teardown === 'function' &&
+    !opts.noTeardown &&
+    engine.abortedBy !== 'signal'
+  )
+    engine = await teardownAfterStop(supervision, engine);
   run.setupJson = engine.setupJson;
   const { durationMs } = engine;
   const thresholdsFailed =

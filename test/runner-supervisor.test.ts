@@ -19,11 +19,16 @@ function script(name: string, body: string): string {
 /** One request, then a loop that never yields: only terminating the VU's thread stops it. */
 const spinning = `export default function () { http.get(__ENV.B + '/page'); while (true) {} }`;
 
-test('a spinning VU ends at maxDuration + gracefulStop with its summary, as k6 interrupts it (exit 0)', async () => {
+test('a spinning VU ends at maxDuration + gracefulStop with its summary, and teardown still runs, as on k6 (exit 0)', async () => {
   const server = await startDocsServer();
+  // teardown runs on a new thread, with setup's data, since the one that played the load had to be stopped
   const s = script(
     'max-duration.js',
-    `export const options = { scenarios: { spin: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '3s', gracefulStop: '1s' } } };\n${spinning}`,
+    `import { check } from 'k6';
+export const options = { scenarios: { spin: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '3s', gracefulStop: '1s' } } };
+export function setup() { return { path: '/teardown' }; }
+export function teardown(data) { check(http.get(__ENV.B + data.path), { 'teardown answered': (r) => r.status > 0 }); }
+${spinning}`,
   );
   try {
     const err = collect();
@@ -33,12 +38,14 @@ test('a spinning VU ends at maxDuration + gracefulStop with its summary, as k6 i
     assert.equal(r.exitCode, 0, err.text);
     // the thread is stopped once the 4 s are up: it has said nothing since its request
     assert.ok(r.durationMs >= 3_900 && r.durationMs < 4_600, `the load phase took ${r.durationMs} ms`);
-    assert.ok(took < 4_600 + 3_000, `runScript took ${took} ms (start-up included)`);
+    assert.ok(took < 4_600 + 4_000, `runScript took ${took} ms (start-up and the teardown thread included)`);
     assert.deepEqual(
       r.scenarios.map((x) => [x.name, x.completed, x.interrupted]),
       [['spin', 0, 1]],
     );
-    assert.equal(r.summary.metrics.http_reqs.values.count, 1, 'the request made before the loop is counted');
+    assert.equal(server.count('GET /teardown'), 1, 'teardown ran with setup data');
+    assert.equal(r.summary.metrics.http_reqs.values.count, 2, "the request before the loop and teardown's");
+    assert.equal(r.summary.metrics.checks.values.passes, 1, "teardown's check is counted");
     assert.match(err.text, /did not answer for .* past its load deadline/);
   } finally {
     await server.close();

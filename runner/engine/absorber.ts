@@ -2,7 +2,7 @@
 // group tree, which the thresholds, the summary and handleSummary read, and the points handed to `--out`.
 import { CounterSink, GaugeSink, RateSink, TrendSink, type Sink } from '../metrics/sinks.ts';
 import { TagSet } from '../metrics/registry.ts';
-import type { Runtime } from '../runtime.ts';
+import type { CheckNode, Runtime } from '../runtime.ts';
 import type { GroupShipment, PointShipment, Shipment, SinkName } from './protocol.ts';
 
 export class Absorber {
@@ -10,7 +10,19 @@ export class Absorber {
   /** the main thread's sink for each id the worker named */
   private readonly sinks: Sink[] = [];
 
-  constructor(private readonly rt: Runtime) {}
+  /**
+   * The checks counted before this thread's (by an earlier thread: teardown after a stopped one): a thread ships
+   * its own totals, which add to these.
+   */
+  private readonly before = new Map<string, CheckNode>();
+
+  constructor(private readonly rt: Runtime) {
+    const walk = (g: Runtime['rootGroup']) => {
+      for (const c of g.checks.values()) this.before.set(`${g.path}\0${c.name}`, { ...c });
+      for (const child of g.groups) walk(child);
+    };
+    walk(rt.rootGroup);
+  }
 
   absorb(s: Shipment): void {
     for (const n of s.names) this.sinks[n.id] = this.sinkOf(n);
@@ -28,7 +40,10 @@ export class Absorber {
   private groups(tree: GroupShipment[]): void {
     for (const g of tree) {
       const node = g.path === '' ? this.rt.rootGroup : this.rt.group(g.path, g.name, g.parent);
-      for (const c of g.checks) node.checks.set(c.name, c);
+      for (const c of g.checks) {
+        const b = this.before.get(`${g.path}\0${c.name}`);
+        node.checks.set(c.name, b === undefined ? c : { ...c, passes: b.passes + c.passes, fails: b.fails + c.fails });
+      }
     }
   }
 

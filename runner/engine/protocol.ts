@@ -24,6 +24,11 @@ export interface EngineStart {
   noThresholds: boolean;
   /** `--out` is on: every sample also travels as a point */
   points: boolean;
+  /**
+   * Only teardown, with setup's data: the thread that played the load had to be stopped, and k6 still runs
+   * teardown after interrupting a VU.
+   */
+  teardownOnly: { setupJson: string | undefined } | null;
 }
 
 /** A sink the worker ships, named once by a number that later shipments use: its metric's own or a submetric's. */

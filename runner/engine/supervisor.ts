@@ -80,6 +80,27 @@ export async function superviseEngine(thread: EngineThread, s: EngineSupervision
   });
 }
 
+/**
+ * k6 still runs teardown after it interrupted a VU: the thread that played the load was stopped, so teardown runs
+ * on a new one, with setup's data, under teardownTimeout; its samples and checks add to the test's.
+ */
+export async function teardownAfterStop(s: EngineSupervision, stopped: EngineOutcome): Promise<EngineOutcome> {
+  const thread = bootEngine();
+  try {
+    const start = { ...s.start, teardownOnly: { setupJson: stopped.setupJson } };
+    const td = await superviseEngine(thread, { ...s, start, progressTo: undefined });
+    return {
+      ...stopped,
+      abortedBy: stopped.abortedBy ?? td.abortedBy,
+      scriptAbortCode: stopped.scriptAbortCode || td.scriptAbortCode,
+      markedFailed: stopped.markedFailed || td.markedFailed,
+      teardown: td.teardown,
+    };
+  } finally {
+    thread.dispose();
+  }
+}
+
 const NOTHING_SHIPPED: Shipment = {
   t: 'metrics',
   names: [],

@@ -9,7 +9,7 @@ import { limitOf, runSetup, runTeardown, type TeardownOutcome } from '../lifecyc
 import { factoryOf } from '../script-factory.ts';
 import { TrendSink } from '../metrics/sinks.ts';
 import { applyRunOptions, thresholdsOf } from '../options.ts';
-import { runScenarios } from '../scenario-runs.ts';
+import { runScenarios, type LoadPhase } from '../scenario-runs.ts';
 import { scenariosOf } from '../scenarios.ts';
 import { ExecutionTuple, parseSegment, parseSequence } from '../segments/segment.ts';
 import { TestRun } from '../test-run.ts';
@@ -45,18 +45,22 @@ async function play(start: EngineStart, run: TestRun, shipper: Shipper): Promise
   thresholdsOf(run.rt, start.options, start.noThresholds);
   probe.setTags({});
   const exports = probe.instance.exports as Record<string, unknown>;
-  // the main thread warned about the options already; the same segment gives the executors the same shares
-  const tuple = ExecutionTuple.of(parseSegment(start.segment.segment), parseSequence(start.segment.sequence));
-  const plans = scenariosOf(start.options, exports, () => {}, tuple);
-  if (typeof exports.setup === 'function' && !start.noSetup && !run.abortedBy) {
-    phase('setup', limitOf(run, 'setup'));
-    await runSetup(run, probe, exports.setup as () => unknown);
-    post({ t: 'setup', json: run.setupJson });
+  let load: LoadPhase = { durationMs: 0, scriptError: undefined };
+  if (start.teardownOnly !== null) run.setupJson = start.teardownOnly.setupJson;
+  else {
+    // the main thread warned about the options already; the same segment gives the executors the same shares
+    const tuple = ExecutionTuple.of(parseSegment(start.segment.segment), parseSequence(start.segment.sequence));
+    const plans = scenariosOf(start.options, exports, () => {}, tuple);
+    if (typeof exports.setup === 'function' && !start.noSetup && !run.abortedBy) {
+      phase('setup', limitOf(run, 'setup'));
+      await runSetup(run, probe, exports.setup as () => unknown);
+      post({ t: 'setup', json: run.setupJson });
+    }
+    load = await runScenarios(run, plans, (runs) => {
+      phase('load', Math.max(0, ...runs.map((r) => r.config.startTimeMs + r.plannedMs + r.config.gracefulStopMs)));
+      shipper.ship();
+    });
   }
-  const { durationMs, scriptError } = await runScenarios(run, plans, (runs) => {
-    phase('load', Math.max(0, ...runs.map((r) => r.config.startTimeMs + r.plannedMs + r.config.gracefulStopMs)));
-    shipper.ship();
-  });
   const teardown = exports.teardown;
   let outcome: TeardownOutcome = 'ok';
   if (typeof teardown === 'function' && !start.noTeardown && run.abortedBy !== 'signal') {
@@ -64,12 +68,12 @@ async function play(start: EngineStart, run: TestRun, shipper: Shipper): Promise
     outcome = await runTeardown(run, probe, teardown as (d: unknown) => unknown);
   }
   return {
-    durationMs,
+    durationMs: load.durationMs,
     abortedBy: run.abortedBy,
     scriptAbortCode: run.scriptAbortCode,
     markedFailed: run.markedFailed,
     teardown: outcome,
-    scriptError: scriptError === undefined ? null : errorInfo(scriptError),
+    scriptError: load.scriptError === undefined ? null : errorInfo(load.scriptError),
   };
 }
 

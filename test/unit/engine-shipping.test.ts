@@ -100,3 +100,28 @@ test('shipped in pieces and absorbed, the samples give the figures of one regist
     ['::shop'],
   );
 });
+
+test("a second thread's checks add to the first's (teardown on a new thread after a stopped one)", () => {
+  const main = new Runtime('s.js', quiet());
+  const shipment = (passes: number, fails: number): Shipment => ({
+    t: 'metrics',
+    names: [],
+    sinks: [],
+    groups: [{ path: '', name: '', parent: '', checks: [{ name: 'ok', path: '::ok', id: 'x', passes, fails }] }],
+    points: null,
+    scenarios: [],
+    iterationErrors: 0,
+    abortedBy: null,
+    scriptAbortCode: 0,
+    markedFailed: false,
+  });
+  // each thread ships its own running totals: a later shipment of the same thread replaces its earlier one
+  const first = new Absorber(main);
+  first.absorb(shipment(2, 1));
+  first.absorb(shipment(3, 1));
+  const second = new Absorber(main);
+  second.absorb(shipment(1, 0));
+  second.absorb(shipment(2, 1));
+  const ok = main.groupNode('').checks.get('ok');
+  assert.deepEqual([ok?.passes, ok?.fails], [5, 2]);
+});
