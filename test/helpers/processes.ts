@@ -50,10 +50,11 @@ export function runCli(
   onStdout?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
 ): Promise<CliResult> {
   return new Promise((resolve) => {
-    // tsx directly (not npm) so a signal reaches our process, as Ctrl-C would reach the whole group
+    // the script's command directly (not npm) so a signal reaches our process, as Ctrl-C would reach the whole group
     const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
     const [cmd, ...rest] = entry.split(' ');
-    const child = spawn(path.join(projectRoot, 'node_modules', '.bin', cmd), [...rest, ...args], {
+    const bin = cmd === 'node' ? process.execPath : path.join(projectRoot, 'node_modules', '.bin', cmd);
+    const child = spawn(bin, [...rest, ...args], {
       cwd: projectRoot,
       env: { ...process.env, CI: 'true', ...env },
     });
@@ -68,6 +69,8 @@ export function runCli(
       onStderr?.(stderr, (sig) => child.kill(sig));
     });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // a command that cannot start fails its test instead of holding it until the runner's timeout
+    child.on('error', (err) => resolve({ code: null, stdout, stderr: `${stderr}${err.message}\n` }));
   });
 }
 
