@@ -15,6 +15,7 @@ import {
   type EngineSupervision,
   type EngineThread,
 } from './engine/supervisor.ts';
+import { initFirst } from './engine/init-first.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
 import { instanceMeta, metadataLine } from './segments/instance-meta.ts';
 import { executionTupleOf, segmentString, sequenceString, type ExecutionTuple } from './segments/segment.ts';
@@ -126,6 +127,7 @@ async function writeSummary(
 async function execute(loaded: LoadedScript, engine: EngineThread, flags: RunOptions): Promise<RunResult> {
   const stdout = flags.stdout ?? process.stdout;
   const stderr = flags.stderr ?? process.stderr;
+  await initFirst(engine, { file: loaded.file, bundle: loaded.bundle, env: flags.env }, flags.signal, stderr);
   const run = new TestRun(loaded, flags.env, stderr);
   const rt = run.rt;
   // init once for the options, like k6's first init context; this VU also runs setup/teardown/handleSummary

@@ -157,3 +157,25 @@ export function handleSummary() {
     await server.close();
   }
 });
+
+test('init code that never yields is named in a warning, and Ctrl-C ends the run with a named error (exit 105)', async () => {
+  // the init code runs on the VUs' thread first: the main thread stays free to warn and to take the signal
+  const s = script('init-spin.js', `while (true) {}\nexport default function () { http.get('http://127.0.0.1:1/'); }`);
+  const child = spawnLoad([s]);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.resume();
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  await Promise.race([
+    exited,
+    new Promise<void>((r) => {
+      const check = () => (/init code has run for 3 s/.test(stderr) ? r() : child.stderr.once('data', check));
+      check();
+    }),
+  ]);
+  const at = performance.now();
+  child.kill('SIGINT');
+  assert.equal(await exited, 105, stderr);
+  assert.ok(performance.now() - at < 1_000, `exited ${performance.now() - at} ms after the signal`);
+  assert.match(stderr, /error: stopped during the script's init code, which had run for [\d.]+ s without finishing/);
+});

@@ -6,12 +6,15 @@ import type { Selector, Tags } from '../metrics/registry.ts';
 import type { Options } from '../config.ts';
 import type { AbortReason } from '../test-run.ts';
 
-/** What the worker needs to play the test the main thread configured. */
-export interface EngineStart {
-  /** the script's path and its bundle, already written by the main thread's loader */
+/** The script as the thread loads it: its path and its bundle, already written by the main thread's loader. */
+export interface EngineScript {
   file: string;
   bundle: string;
   env: Record<string, string> | undefined;
+}
+
+/** What the worker needs to play the test the main thread configured. */
+export interface EngineStart extends EngineScript {
   /** the consolidated options: script, K6_* variables and flags */
   options: Options;
   /**
@@ -121,7 +124,12 @@ export type FromEngine =
   /** a phase began at `at` (wall-clock ms) and must be over `limitMs` later */
   | { t: 'phase'; phase: EnginePhase; at: number; limitMs: number }
   | { t: 'setup'; json: string | undefined }
+  /** the init code ran on this thread (or failed, which the main thread's own init then reports) */
+  | { t: 'inited' }
   | EngineDone
   | { t: 'failed'; error: ErrorInfo };
 
-export type ToEngine = { t: 'start'; start: EngineStart } | { t: 'abort'; why: AbortReason };
+export type ToEngine =
+  | { t: 'init'; script: EngineScript }
+  | { t: 'start'; start: EngineStart }
+  | { t: 'abort'; why: AbortReason };

@@ -199,6 +199,7 @@ class Supervision {
     } else if (m.t === 'stderr') this.s.stderr.write(m.text);
     else if (m.t === 'phase') this.enter(m.phase, m.at, m.limitMs);
     else if (m.t === 'setup') this.setupJson = m.json;
+    else if (m.t === 'inited') return;
     else {
       if (m.t === 'done') this.done = m;
       else this.failure = toError(m.error);

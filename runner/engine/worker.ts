@@ -13,7 +13,16 @@ import { runScenarios, type LoadPhase } from '../scenario-runs.ts';
 import { scenariosOf } from '../scenarios.ts';
 import { ExecutionTuple, parseSegment, parseSequence } from '../segments/segment.ts';
 import { TestRun } from '../test-run.ts';
-import type { EngineDone, EnginePhase, EngineStart, ErrorInfo, FromEngine, ToEngine } from './protocol.ts';
+import type { VU } from '../runtime.ts';
+import type {
+  EngineDone,
+  EnginePhase,
+  EngineScript,
+  EngineStart,
+  ErrorInfo,
+  FromEngine,
+  ToEngine,
+} from './protocol.ts';
 import { PointForwarder, Shipper } from './shipper.ts';
 
 const port = parentPort!;
@@ -25,22 +34,38 @@ function errorInfo(err: unknown): ErrorInfo {
   return { message: (err as Error)?.stack ?? String(err), exitCode: null };
 }
 
+TrendSink.shipping = true;
+const stderr = new Writable({
+  write(chunk: Buffer | string, _enc, done) {
+    post({ t: 'stderr', text: String(chunk) });
+    done();
+  },
+});
+
+/** The script's init context on this thread, with the VU that runs setup and teardown. */
+interface Prepared {
+  run: TestRun;
+  probe: VU;
+}
+
+function prepare(script: EngineScript): Prepared {
+  const loaded = { file: script.file, bundle: script.bundle, factory: factoryOf(script.bundle), dispose() {} };
+  const run = new TestRun(loaded, script.env, stderr);
+  return { run, probe: run.newVU(0, null) };
+}
+
 /** The run configured as on the main thread, with the same options. */
-function configure(start: EngineStart, stderr: NodeJS.WritableStream): TestRun {
-  const loaded = { file: start.file, bundle: start.bundle, factory: factoryOf(start.bundle), dispose() {} };
-  const run = new TestRun(loaded, start.env, stderr);
+function configure(run: TestRun, start: EngineStart): void {
   run.options = start.options;
   applyRunOptions(run.rt, start.options);
   run.client.insecureSkipTLSVerify = start.options.insecureSkipTLSVerify === true;
   run.client.tls = tlsSettingsOf(start.options, (m) => {
     throw new RunnerError(m, EXIT.config);
   });
-  return run;
 }
 
-async function play(start: EngineStart, run: TestRun, shipper: Shipper): Promise<Omit<EngineDone, 't'>> {
+async function play(start: EngineStart, { run, probe }: Prepared, shipper: Shipper): Promise<Omit<EngineDone, 't'>> {
   const phase = (p: EnginePhase, limitMs: number) => post({ t: 'phase', phase: p, at: wallNow(), limitMs });
-  const probe = run.newVU(0, null);
   // after the init code, which declares the custom metrics thresholds may name
   thresholdsOf(run.rt, start.options, start.noThresholds);
   probe.setTags({});
@@ -77,20 +102,16 @@ async function play(start: EngineStart, run: TestRun, shipper: Shipper): Promise
   };
 }
 
+/** The init code ran here already when the main thread asked for it first (see init-first.ts). */
+let prepared: Prepared | undefined;
+let current: TestRun | undefined;
+
 async function main(start: EngineStart): Promise<void> {
-  TrendSink.shipping = true;
-  const stderr = new Writable({
-    write(chunk: Buffer | string, _enc, done) {
-      post({ t: 'stderr', text: String(chunk) });
-      done();
-    },
-  });
-  const run = configure(start, stderr);
+  const test = prepared ?? prepare(start);
+  const run = (current = test.run);
+  configure(run, start);
   const points = start.points ? new PointForwarder() : undefined;
   run.rt.registry.output = points;
-  port.on('message', (m: ToEngine) => {
-    if (m.t === 'abort') run.abort(m.why);
-  });
   // a promise the script started and never awaited that fails: k6 would log it; Node would end the thread
   process.on('unhandledRejection', (err: unknown) =>
     run.rt.warnOnce(
@@ -102,7 +123,7 @@ async function main(start: EngineStart): Promise<void> {
   const shipper = new Shipper(run, post, points);
   let result: FromEngine;
   try {
-    result = { t: 'done', ...(await play(start, run, shipper)) };
+    result = { t: 'done', ...(await play(start, test, shipper)) };
   } catch (err) {
     result = { t: 'failed', error: errorInfo(err) };
   }
@@ -113,7 +134,15 @@ async function main(start: EngineStart): Promise<void> {
   post(result);
 }
 
-// the thread starts while the main thread still bundles the script and reads its options: it waits for them
-port.once('message', (m: ToEngine) => {
-  if (m.t === 'start') main(m.start).catch((err: unknown) => post({ t: 'failed', error: errorInfo(err) }));
+// the thread starts while the main thread still bundles the script: it waits for the script, then for the options
+port.on('message', (m: ToEngine) => {
+  if (m.t === 'init') {
+    try {
+      prepared = prepare(m.script);
+    } catch {
+      // the main thread runs the same init code next, and reports what failed in its own words
+    }
+    post({ t: 'inited' });
+  } else if (m.t === 'start') main(m.start).catch((err: unknown) => post({ t: 'failed', error: errorInfo(err) }));
+  else current?.abort(m.why);
 });
