@@ -26,7 +26,7 @@ export const command = defineCommand({
       type: 'string',
       arg: 'DIR',
       defaultText: 'none',
-      help: 'write merge.json (instances, time range, verdicts), k6-summary.json, summary.txt there, and report.md when the script is loadtests/incident.ts',
+      help: 'write merge.json (instances, time range, verdicts), k6-summary.json, summary.txt there; when the script is loadtests/incident.ts also report.md, report.html (charts per second) and series.json',
     },
     env: {
       type: 'string',
@@ -63,7 +63,10 @@ await runCommand(import.meta.url, command, async ({ values, positionals }) => {
   // the incident report when the instances ran loadtests/incident.ts, from the files the merge wrote
   if (out && (code === 0 || code === 99)) {
     const report = await writeMergedIncidentReport(out);
-    if (report) process.stdout.write(`wrote ${report} (the incident replay's phases, merged)\n`);
+    if (report)
+      process.stdout.write(
+        `wrote ${report}, report.html and series.json (the incident replay's phases and charts per second, merged)\n`,
+      );
   }
   return code;
 });

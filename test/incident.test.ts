@@ -39,6 +39,11 @@ test('load:incident --preset tiny --quick writes every contract file and field',
   const r = await runCli('load:incident', ['--preset', 'tiny', '--quick', '--out', out], env);
   const seconds = (performance.now() - t0) / 1000;
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr.slice(-2000)}`);
+  // outside reports/, the run says so and leaves reports/latest alone (test/run.ts checks reports/ over the suite)
+  assert.match(
+    r.stdout,
+    new RegExp(`report: ${out}/report\\.md \\(outside reports/, so reports/latest was left as it was\\)`),
+  );
   // its budget (120 s) is npm run bench:budgets' to check: a busy machine must not fail this test on time alone
   t.diagnostic(`the quick run took ${seconds.toFixed(0)} s`);
   assert.deepEqual(postmastersOn(testDataDir), [], 'no postgres process remains');
@@ -168,6 +173,11 @@ test('load:incident --preset tiny --quick writes every contract file and field',
       'the summary holds the p95 of the product lists sent in the tripled phase, to 0.1 ms',
     );
   }
+  // npm run report re-renders the report from the run's own files: the same report.md
+  const firstMd = readFileSync(path.join(out, 'report.md'), 'utf8');
+  const again = await runCli('report', [out]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(readFileSync(path.join(out, 'report.md'), 'utf8'), firstMd, 'report.md re-rendered from the files');
   // a real run's charts, read back in the browser: each series of series.json drawn across the whole load
   const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8'));
   await withBrowser(t, async (browser) => {

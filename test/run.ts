@@ -9,6 +9,7 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { projectRoot } from '../harness/files/paths.ts';
 import { prepareTemplate } from './helpers/db.ts';
+import { reportsChanges, restoreLinks, snapshotReports } from './helpers/reports-snapshot.ts';
 import { testConcurrency } from './helpers/timeouts.ts';
 
 /**
@@ -22,35 +23,38 @@ import { testConcurrency } from './helpers/timeouts.ts';
 const ALONE = new Set(['capacity.test.ts', 'runner-executors.test.ts', 'runner-k6-flags.test.ts']);
 
 /**
- * Seconds each long file took in the pool (2026-12-06 11:40, three at a time on 2 cores shared with other work, load
- * average 5-10): the order to start them in. A file not listed starts after these, in name
+ * Seconds each long file took in the pool (2026-12-06 13:25, four at a time on 2 cores shared with two other builds, load
+ * average 9-15): the order to start them in. A file not listed starts after these, in name
  * order; the figures only order the queue, they are not limits.
  */
 const SECONDS: Record<string, number> = {
-  'audit.test.ts': 219,
-  'partition.test.ts': 197,
-  'timeline.test.ts': 194,
-  'gate.test.ts': 192,
-  'capacity.test.ts': 191,
-  'faults.test.ts': 186,
-  'incident.test.ts': 162,
-  'reports-untouched.test.ts': 138,
-  'audit-plants.test.ts': 96,
-  'cli-install.test.ts': 87,
-  'datasets.test.ts': 65,
-  'faults-disk.test.ts': 43,
-  'diagnose-faults.test.ts': 32,
-  'cli-commands.test.ts': 25,
-  'shop-queries.test.ts': 24,
-  'runner-arrival.test.ts': 24,
-  'stats-cli.test.ts': 24,
-  'diagnose-debian.test.ts': 22,
-  'runner-cli.test.ts': 20,
-  'runner-segments.test.ts': 18,
-  'runner-k6-flags.test.ts': 18,
-  'shop-concurrency.test.ts': 18,
-  'runner-latency.test.ts': 16,
-  'merge-input.test.ts': 14,
+  'timeline.test.ts': 138,
+  'partition.test.ts': 136,
+  'faults.test.ts': 133,
+  'capacity.test.ts': 132,
+  'audit-plants.test.ts': 111,
+  'audit.test.ts': 108,
+  'incident.test.ts': 107,
+  'gate.test.ts': 104,
+  'diagnose-faults.test.ts': 103,
+  'cli-install.test.ts': 101,
+  'diagnose-shop.test.ts': 61,
+  'cli-commands.test.ts': 50,
+  'stats-cli.test.ts': 47,
+  'faults-disk.test.ts': 42,
+  'runner-cli.test.ts': 37,
+  'runner-arrival.test.ts': 28,
+  'diagnose-debian.test.ts': 28,
+  'datasets.test.ts': 27,
+  'shop-queries.test.ts': 22,
+  'runner-h2.test.ts': 20,
+  'runner-latency.test.ts': 20,
+  'replicas.test.ts': 20,
+  'runner-segments.test.ts': 20,
+  'shop-concurrency.test.ts': 16,
+  'merge-input.test.ts': 15,
+  'diagnose-replica.test.ts': 14,
+  'report-browser.test.ts': 14,
 };
 
 function testFiles(folder: string): string[] {
@@ -121,10 +125,17 @@ if (files.some((f) => path.dirname(f) !== path.join(projectRoot, 'test', 'unit')
     console.log(`note: no template data folder (${err.message}); each test file initialises its own`),
   );
 }
+const reportsBefore = snapshotReports();
 const togetherPassed = await runFiles(together, n);
 const alonePassed = await runFiles(alone, 1);
+// one check over every command every file ran: each was told --out a folder of its own
+const changed = reportsChanges(reportsBefore, snapshotReports());
+if (changed.length > 0) {
+  restoreLinks(reportsBefore);
+  console.log(`\n✖ the tests changed the user's reports/ or .env (links put back):\n  ${changed.join('\n  ')}`);
+}
 const table = [...fileSeconds].sort((x, y) => y[1] - x[1]);
 const wall = (performance.now() - started) / 1000;
 console.log(`\nseconds per file (its tests; ${n} files at a time, ${wall.toFixed(0)} s in all):`);
 for (const [file, seconds] of table) console.log(`${seconds.toFixed(1).padStart(8)}  ${file}`);
-process.exitCode = togetherPassed && alonePassed ? 0 : 1;
+process.exitCode = togetherPassed && alonePassed && changed.length === 0 ? 0 : 1;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../harness/files/paths.ts';
 import { ownDataDir } from './helpers/db.ts';
+import { nodeArgsFor } from './helpers/processes.ts';
 import type { Sample } from '../harness/stats/index.ts';
 
 const testDataDir = ownDataDir(import.meta.url);
@@ -14,11 +15,12 @@ const testDataDir = ownDataDir(import.meta.url);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-stats-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function dbStats(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function dbStats(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const start = await nodeArgsFor('scripts/db-stats.ts');
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, LOADLAB_PGDATA: testDataDir, CI: 'true' };
     delete env.DATABASE_URL; // the test server, never a user's
-    const child = spawn(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['scripts/db-stats.ts', ...args], {
+    const child = spawn(process.execPath, [...start, ...args], {
       cwd: projectRoot,
       env,
     });

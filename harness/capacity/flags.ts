@@ -50,7 +50,7 @@ export const sweepFlags = {
   repeats: {
     type: 'string',
     arg: 'N',
-    default: '3',
+    defaultText: '3; 1 with --quick',
     help: 'searches per variant and size (1 to 20); the median and the range are reported',
   },
   precision: {
@@ -59,7 +59,7 @@ export const sweepFlags = {
     defaultText: '0.05; 0.25 with --quick',
     help: 'search until the first failing rate is within this share above the capacity (0.01 to 0.5)',
   },
-  quick: { ...quickFlag, help: 'short steps and two sizes, for a first look' },
+  quick: { ...quickFlag, help: 'short steps, two sizes and one search per point, for a first look' },
   seed: seedFlag,
   out: {
     type: 'string',
@@ -83,7 +83,8 @@ export function sweepOptions(values: FlagValues<typeof sweepFlags>, say: (line: 
       'a fraction above 0 and at most 1',
     )!,
     stepS: parseIntFlag('step-s', values['step-s'], 3, 600) ?? (quick ? 5 : 15),
-    repeats: parseIntFlag('repeats', values.repeats, 1, 20)!,
+    // a first look measures each point once: three searches of two variants at two sizes took 10 minutes
+    repeats: parseIntFlag('repeats', values.repeats, 1, 20) ?? (quick ? 1 : 3),
     precision:
       parseNumberFlag('precision', values.precision, (n) => n >= 0.01 && n <= 0.5, 'a fraction from 0.01 to 0.5') ??
       (quick ? 0.25 : 0.05),

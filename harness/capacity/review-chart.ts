@@ -62,9 +62,11 @@ export function reviewChart(r: CapacityResult, traffic: number | null, breaks: n
       });
   return {
     id: 'review-chart',
-    title: 'Capacity against dates, and the traffic',
+    title: traffic === null ? 'Capacity against dates' : 'Capacity against dates, and the traffic',
     description:
-      "Each variant's median capacity per size (points) and the curve fitted to them (dashed), against today's traffic and three times it (grey). Where a curve falls below a traffic line, the SLO breaks at that traffic. Both axes are logarithmic.",
+      traffic === null
+        ? "Each variant's median capacity per size (points) and the curve fitted to them (dashed). No traffic was given (--traffic), so no traffic lines. Both axes are logarithmic."
+        : "Each variant's median capacity per size (points) and the curve fitted to them (dashed), against today's traffic and three times it (grey). Where a curve falls below a traffic line, the SLO breaks at that traffic. Both axes are logarithmic.",
     xAxis: { name: 'dates', label: 'dates in the event series (log scale)', unit: 'count', log: true, min, max },
     series,
     axes: [{ scale: 'per_min', label: 'visitors/min', side: 'left', log: true }],

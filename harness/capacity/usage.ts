@@ -1,3 +1,4 @@
+import { startsEntry } from '../process/compiled-entry.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
@@ -45,7 +46,7 @@ export function childPid(entry: string): number | undefined {
       if (
         readFileSync(`/proc/${e}/cmdline`, 'utf8')
           .split('\0')
-          .some((a) => a.endsWith(entry))
+          .some((a) => startsEntry(a, entry))
       )
         return Number(e);
     } catch {

@@ -1,6 +1,7 @@
 /** The incident replay's phase figures and chart series, counted by the kit's one rule (load/request-figures.ts). */
 import type { LoadPoints } from '../load/k6-points.ts';
-import { byName, perSecond, requestFigures, sentBetween, sentByBucket } from '../load/request-figures.ts';
+import { byName, perSecond, requestFigures, sentBetween } from '../load/request-figures.ts';
+import { requestSeries } from '../load/request-series.ts';
 import type { EndpointStats, LoadSeriesPoint, PhaseName, PhaseStats } from './types.ts';
 
 export interface PhaseWindow {
@@ -32,7 +33,7 @@ export function phaseStats(points: LoadPoints, startMs: number, w: PhaseWindow, 
   };
 }
 
-/** Per time bucket since the load started: what a person watching a dashboard would have seen. */
+/** Per time bucket since the load started (the kit's request series), each bucket with the phase it starts in. */
 export function loadSeries(
   points: LoadPoints,
   startMs: number,
@@ -41,21 +42,12 @@ export function loadSeries(
 ): LoadSeriesPoint[] {
   const end = phases.at(-1)?.end_s ?? 0;
   const buckets = Math.max(1, Math.ceil(end / bucketS));
-  const dropped = new Array<number>(buckets).fill(0);
-  for (const x of points.dropped) {
-    const b = Math.floor((x.ms - startMs) / 1000 / bucketS);
-    if (b >= 0 && b < buckets) dropped[b] += x.value;
-  }
-  return sentByBucket(points.requests, startMs, bucketS, buckets).map((reqs, b) => {
-    const t = b * bucketS;
-    const f = requestFigures(reqs);
-    return {
-      t_s: t,
-      phase: phases.find((p) => t >= p.start_s && t < p.end_s)?.name ?? phases.at(-1)!.name,
-      product_list_p95_ms: requestFigures(reqs.filter((r) => r.name === 'product-list')).p95_ms,
-      rps: perSecond(f.count, bucketS),
-      error_rate: f.failed_rate,
-      dropped: dropped[b],
-    };
-  });
+  return requestSeries(points, startMs, bucketS, buckets).map((b) => ({
+    t_s: b.t_s,
+    phase: phases.find((p) => b.t_s >= p.start_s && b.t_s < p.end_s)?.name ?? phases.at(-1)!.name,
+    product_list_p95_ms: b.product_list_p95_ms,
+    rps: b.rps,
+    error_rate: b.error_rate,
+    dropped: b.dropped,
+  }));
 }

@@ -1,4 +1,5 @@
 import { onCleanup } from '../process/cleanup.ts';
+import { prepareEntry } from '../process/compiled-entry.ts';
 import { howItEnded, projectCommand, stopTree } from '../process/service.ts';
 
 export interface RunnerRun {
@@ -34,6 +35,7 @@ export async function runLoadScript(
     ...extraArgs,
     ...(opts.showProgress ? [] : ['--quiet']),
   ];
+  await prepareEntry('runner/cli.ts');
   const p = projectCommand('runner/cli.ts', args, {
     stdio: ['ignore', 'ignore', opts.showProgress ? 'inherit' : 'pipe'],
   });

@@ -4,6 +4,7 @@ import { $, type ProcessPromise } from 'zx';
 import { UserError } from '../../common/user-error.ts';
 import { onCleanup } from './cleanup.ts';
 import { projectRoot } from '../files/paths.ts';
+import { compiledEntry, prepareEntry } from './compiled-entry.ts';
 
 export interface Service {
   process: ProcessPromise;
@@ -24,8 +25,9 @@ export const deathSignal =
     : [];
 
 /**
- * A project command (`node --import tsx ENTRY args`) as ONE child process, whose pid is the command's own: a
- * kill of it, or of us, leaves no grandchild behind (the tsx binary would run node as a child of its own).
+ * A project command (`node ENTRY args`, from its bundle, else through tsx's loader) as ONE child process, whose
+ * pid is the command's own: a kill of it, or of us, leaves no grandchild behind (the tsx binary would run node as
+ * a child of its own).
  */
 export function projectCommand(
   entry: string,
@@ -38,7 +40,13 @@ export function projectCommand(
     quiet: true,
     nothrow: true,
     stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
-  })`${deathSignal} ${process.execPath} --import tsx ${path.join(projectRoot, entry)} ${args}`;
+  })`${deathSignal} ${process.execPath} ${startOf(entry)} ${args}`;
+}
+
+/** node's arguments before the command's own: the entry's bundle (after prepareEntry), else its source via tsx */
+function startOf(entry: string): string[] {
+  const bundle = compiledEntry(entry);
+  return bundle ? [bundle] : ['--import', 'tsx', path.join(projectRoot, entry)];
 }
 
 /** "killed by SIGKILL", "exit 3: <its last line>" */
@@ -67,7 +75,9 @@ export function startService(
   readyPattern: RegExp,
   opts: SuperviseOptions & { env?: NodeJS.ProcessEnv } = {},
 ): Promise<Service> {
-  return superviseService(name, projectCommand(entry, args, { env: opts.env }), readyPattern, opts);
+  return prepareEntry(entry).then(() =>
+    superviseService(name, projectCommand(entry, args, { env: opts.env }), readyPattern, opts),
+  );
 }
 
 export interface SuperviseOptions {

@@ -105,13 +105,13 @@ const PHASE_FILL: Record<string, string> = {
 };
 
 /**
- * One variant's figure over the window. Each series keeps its own time stamps: the load buckets and the two
- * variants' DB samples run on different clocks, and merging them into one axis here would put a hole into
+ * One figure over the window, in a colour of its own. Each series keeps its own time stamps: the load buckets and
+ * the two variants' DB samples run on different clocks, and merging them into one axis here would put a hole into
  * every series wherever another one had a sample (the DB charts once drew nothing for that reason).
  */
-export function timeSeries<P extends { t_s: number }>(
-  variant: Variant,
-  metric: string,
+export function lineSeries<P extends { t_s: number }>(
+  label: string,
+  color: string,
   points: P[],
   get: (p: P) => number | null | undefined,
   scale: Unit,
@@ -125,17 +125,20 @@ export function timeSeries<P extends { t_s: number }>(
   });
   // a series without a single value only adds a legend entry that says nothing
   if (!values.some((v) => v !== null)) return [];
-  return [
-    {
-      label: `${variant} ${metric}`,
-      color: VARIANT_COLORS[variant],
-      dash,
-      points: false,
-      scale,
-      x: inside.map((p) => p.t_s),
-      values,
-    },
-  ];
+  return [{ label, color, dash, points: false, scale, x: inside.map((p) => p.t_s), values }];
+}
+
+/** One variant's figure over the window, in the variant's colour. */
+export function timeSeries<P extends { t_s: number }>(
+  variant: Variant,
+  metric: string,
+  points: P[],
+  get: (p: P) => number | null | undefined,
+  scale: Unit,
+  window: TimeWindow,
+  dash = false,
+): ChartSeries[] {
+  return lineSeries(`${variant} ${metric}`, VARIANT_COLORS[variant], points, get, scale, window, dash);
 }
 
 function samePhases(a: PhaseSpan[], b: PhaseSpan[]): boolean {
@@ -147,6 +150,13 @@ function samePhases(a: PhaseSpan[], b: PhaseSpan[]): boolean {
   );
 }
 
+/** A shaded band per phase, in the phase's colour of every report. */
+export function phaseBands(phases: PhaseSpan[]): Band[] {
+  return phases.map(
+    (p): Band => ({ label: p.name, start: p.start_s, end: p.end_s, fill: PHASE_FILL[p.name] ?? 'rgba(0,0,0,0.04)' }),
+  );
+}
+
 /** Bands for the first variant's phases; the second's starts as dashed lines in its colour when they differ. */
 export function phaseDecor(phasesOf: [Variant, PhaseSpan[]][]): Pick<ChartSpec, 'bands' | 'marks'> {
   const withPhases = phasesOf.filter(([, phases]) => phases.length > 0);
@@ -154,9 +164,7 @@ export function phaseDecor(phasesOf: [Variant, PhaseSpan[]][]): Pick<ChartSpec, 
   const second = withPhases[1];
   const other = second && !samePhases(phases, second[1]) ? second[1] : null;
   return {
-    bands: phases.map(
-      (p): Band => ({ label: p.name, start: p.start_s, end: p.end_s, fill: PHASE_FILL[p.name] ?? 'rgba(0,0,0,0.04)' }),
-    ),
+    bands: phaseBands(phases),
     marks: other ? { color: VARIANT_COLORS[second[0]], at: other.map((p) => p.start_s) } : null,
   };
 }
@@ -182,3 +190,10 @@ export function timeCharts(charts: TimeChart[], w: TimeWindow, decor: Pick<Chart
     empty: c.series.length ? null : ifEmpty,
   }));
 }
+
+/** The throughput chart's two axes: requests/s on the left, the failed share in percent on the right (people read
+ * "3 %" faster than "0.03"). */
+export const THROUGHPUT_AXES: ChartAxis[] = [
+  { scale: 'rps', label: 'requests/s', side: 'left', log: false },
+  { scale: 'pct', label: 'errors %', side: 'right', log: false },
+];

@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { describeError } from '../../common/user-error.ts';
+import { connectForgetful } from './forgetful-client.ts';
 import { detectIo, type IoFlavour } from './sources/io.ts';
 
 /** What the server offers the sampler, learned on the first connection. */
@@ -29,19 +30,14 @@ export class SamplerConnection {
 
   async get(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const c = new pg.Client({
-      connectionString: this.url,
-      connectionTimeoutMillis: 3000,
-      application_name: SAMPLER_APPLICATION_NAME,
-    });
     // a dropped connection must not crash the process: the next sample reconnects
-    const forget = () => {
-      if (this.client === c) this.client = undefined;
-    };
-    c.on('error', forget);
-    c.on('end', forget);
+    const c = await connectForgetful(
+      { connectionString: this.url, connectionTimeoutMillis: 3000, application_name: SAMPLER_APPLICATION_NAME },
+      (gone) => {
+        if (this.client === gone) this.client = undefined;
+      },
+    );
     try {
-      await c.connect();
       // a stuck sample must not pile up behind itself
       await c.query(`SET statement_timeout = ${Math.max(1000, this.intervalMs * 5)}`);
       // keep the sampler's own statements out of pg_stat_statements (superuser-only setting: best effort)

@@ -1,8 +1,8 @@
 // npm run diagnose as an operator runs it: a child process whose JSON lines and notes the tests read as they come.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
 import type { DiagnoseLine } from '../../harness/stats/live/types.ts';
+import { nodeArgsFor } from './processes.ts';
 
 export interface DiagnoseChild {
   child: ChildProcess;
@@ -16,10 +16,12 @@ export interface DiagnoseChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const diagnoseStart = await nodeArgsFor('scripts/diagnose.ts');
+
 export function startDiagnose(args: string[]): DiagnoseChild {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
   delete env.DATABASE_URL;
-  const child = spawn(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['scripts/diagnose.ts', ...args], {
+  const child = spawn(process.execPath, [...diagnoseStart, ...args], {
     cwd: projectRoot,
     env,
   });

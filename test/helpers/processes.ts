@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
+import { compiledEntry, prepareEntry } from '../../harness/process/compiled-entry.ts';
 import { effectiveDataDir } from '../../harness/db/server-files.ts';
 import { serverProcesses } from '../../harness/db/server-processes.ts';
 import { sharedTimeout } from './timeouts.ts';
@@ -41,20 +42,27 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `npm run <script> -- args` the way a user would, in the project folder. */
-export function runCli(
+/**
+ * Runs `npm run <script> -- args` in the project folder: its file as the harness starts its own children (one
+ * bundle per entry, prepareEntry), not through npm and tsx, so a signal reaches the command itself, as Ctrl-C
+ * reaches the whole group, and a hundred commands do not compile the sources a hundred times. The npm scripts
+ * and the `loadlab` executable themselves are run by cli-commands and cli-install.
+ */
+export async function runCli(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
   onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
   onStdout?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
 ): Promise<CliResult> {
+  const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
+  // `tsx FILE`, or `node --import tsx FILE` (npm run load: tsx's CLI would stand between the signals and it)
+  const file = /^(?:tsx|node --import tsx) (\S+)$/.exec(entry)?.[1];
+  if (file === undefined)
+    throw new Error(`npm script '${script}' is not 'tsx FILE' nor 'node --import tsx FILE': ${entry}`);
+  const start = await nodeArgsFor(file);
   return new Promise((resolve) => {
-    // the script's command directly (not npm) so a signal reaches our process, as Ctrl-C would reach the whole group
-    const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
-    const [cmd, ...rest] = entry.split(' ');
-    const bin = cmd === 'node' ? process.execPath : path.join(projectRoot, 'node_modules', '.bin', cmd);
-    const child = spawn(bin, [...rest, ...args], {
+    const child = spawn(process.execPath, [...start, ...args], {
       cwd: projectRoot,
       env: { ...process.env, CI: 'true', ...env },
     });
@@ -72,6 +80,13 @@ export function runCli(
     // a command that cannot start fails its test instead of holding it until the runner's timeout
     child.on('error', (err) => resolve({ code: null, stdout, stderr: `${stderr}${err.message}\n` }));
   });
+}
+
+/** node's arguments that start a project file as the harness starts its children: its bundle, else through tsx */
+export async function nodeArgsFor(file: string): Promise<string[]> {
+  await prepareEntry(file);
+  const bundle = compiledEntry(file);
+  return bundle ? [bundle] : ['--import', 'tsx', file];
 }
 
 /** pids of processes running `entry` (e.g. scripts/shop.ts) whose environment holds `envPair` (e.g. LOADLAB_PGDATA=...) */

@@ -1,5 +1,6 @@
 // The merged incident report: from merge.json and the instances' k6 JSON files it names, per phase and endpoint,
-// every instance's requests counted once, with the verdicts; only for the project's incident script (by content).
+// every instance's requests counted once, with the verdicts; per second over the whole merged range (series.json,
+// the charts of report.html, their peaks in words); only for the project's incident script (by content).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -58,12 +59,68 @@ test('a merged incident run: phases and endpoints over all instances, the verdic
   assert.equal(file, path.join(out, 'report.md'));
   const md = readFileSync(file!, 'utf8');
   // baseline: 10 requests from both files; k6's p95 of 10..100 ms is 95.5 ms
-  assert.match(md, /\| baseline \| 10 \| 95\.5 ms \| 0\.00 % \| 0 \|/);
-  assert.match(md, /\| tripled \| 2 \| 595 ms \| 50\.00 % \| 0 \|/);
-  assert.match(md, /\| tripled \| product-list \| 2 \| 595 ms \| 50\.00 % \|/);
+  assert.match(md, /\| baseline \| 10 \| 95\.5 ms \| 0 % \| 0 \|/);
+  assert.match(md, /\| tripled \| 2 \| 595 ms \| 50\.0 % \| 0 \|/);
+  assert.match(md, /\| tripled \| product-list \| 2 \| 595 ms \| 50\.0 % \|/);
   assert.match(md, /## Thresholds over the whole: FAILED/);
-  assert.match(md, /segment 0:1\/2/);
+  assert.match(md, /\| 0:1\/2 \|/);
   assert.match(md, /no I\/O figures/);
+  assert.match(md, /A split run has no database samples/);
+
+  // per second since the first request sent (b's, 60 ms before the first point) to the last point: 5.16 s, six
+  // buckets; a request counts in the second it was sent: the tripled ones (sent at 4.5 s after t0) in bucket 4
+  const series = JSON.parse(readFileSync(path.join(out, 'series.json'), 'utf8'));
+  assert.equal(series.schema, 'loadlab.merge-series/v1');
+  assert.equal(series.start, '2026-12-06T09:59:59.940Z');
+  assert.equal(series.range_s, 5.16);
+  assert.deepEqual(
+    series.points.map((p: Record<string, unknown>) => [
+      p.t_s,
+      p.requests,
+      p.product_list_p95_ms,
+      p.p95_ms,
+      p.error_rate,
+    ]),
+    [
+      [0, 10, 95.5, 95.5, 0],
+      [1, 0, null, null, null],
+      [2, 0, null, null, null],
+      [3, 0, null, null, null],
+      [4, 2, 595, 595, 0.5],
+      [5, 0, null, null, null],
+    ],
+  );
+  assert.deepEqual(series.phases, [
+    { name: 'baseline', start_s: 0, end_s: 0.46 },
+    { name: 'tripled', start_s: 4.56, end_s: 5.16 },
+  ]);
+  // the charts' figures in words, per phase
+  assert.match(md, /tripled \(4\.56 s to 5\.16 s\): the product list's p95 per second peaked at 595 ms at 4 s/);
+  assert.match(
+    md,
+    /\| tripled \| 4\.56 s \| 5\.16 s \| 595 ms at 4 s \| 595 ms at 4 s \| 2 at 4 s \| 50\.0 % at 4 s \|/,
+  );
+
+  // report.html: self-contained, its charts' data over the whole range are series.json's values
+  const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.match(html, /Content-Security-Policy/);
+  assert.doesNotMatch(html, /<script[^>]+src=/);
+  const specs = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(html)![1]).charts;
+  const p95 = specs.find((c: { id: string }) => c.id === 'chart-p95');
+  assert.deepEqual([p95.xAxis.min, p95.xAxis.max], [0, 5.16]);
+  const pl = p95.series.find((x: { label: string }) => x.label === 'product-list p95');
+  assert.deepEqual(pl.x, [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(pl.values, [95.5, null, null, null, 595, null]);
+  assert.equal(pl.points, true, 'isolated values get a dot, or they would not show');
+  assert.deepEqual(
+    p95.bands.map((b: { label: string; start: number; end: number }) => [b.label, b.start, b.end]),
+    [
+      ['baseline', 0, 0.46],
+      ['tripled', 4.56, 5.16],
+    ],
+  );
+  const db = specs.find((c: { id: string }) => c.id === 'chart-db');
+  assert.match(db.empty, /A split run has no database samples/);
 
   // another script's merge gets no incident report
   const other = path.join(dir, 'other');

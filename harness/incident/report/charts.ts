@@ -4,6 +4,7 @@
  */
 import type { ReportInput, VariantName } from '../types.ts';
 import {
+  THROUGHPUT_AXES,
   phaseDecor,
   timeCharts,
   timeSeries as series,
@@ -56,10 +57,7 @@ export function buildCharts(input: ReportInput): ChartSpec[] {
           series(v, 'errors %', load(v), (p) => (p.error_rate === null ? null : p.error_rate * 100), 'pct', w, true),
         ),
       ],
-      axes: [
-        { scale: 'rps', label: 'requests/s', side: 'left', log: false },
-        { scale: 'pct', label: 'errors %', side: 'right', log: false },
-      ],
+      axes: THROUGHPUT_AXES,
       ifEmpty: noLoad,
     },
     {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { UserError, describeError } from '../../../common/user-error.ts';
+import { connectForgetful } from '../forgetful-client.ts';
 import { detectIo, type IoFlavour } from '../sources/io.ts';
 import { processCpuMs } from '../sources/proc.ts';
 import { normaliseStatement, shortSql } from '../fingerprint.ts';
@@ -87,21 +88,20 @@ export class WatchedServer {
   /** Connects and learns what the server offers; a refusal is a UserError naming the server and the fix. */
   async open(): Promise<string[]> {
     const notes: string[] = [];
-    const c = new pg.Client({
-      connectionString: this.url,
-      connectionTimeoutMillis: 3000,
-      application_name: DIAGNOSE_APPLICATION_NAME,
-      options: '-c default_transaction_read_only=on -c statement_timeout=5000 -c lock_timeout=1000',
-    });
-    const forget = () => {
-      if (this.client === c) this.client = undefined;
-    };
-    c.on('error', forget);
-    c.on('end', forget);
+    let c: pg.Client;
     try {
-      await c.connect();
+      c = await connectForgetful(
+        {
+          connectionString: this.url,
+          connectionTimeoutMillis: 3000,
+          application_name: DIAGNOSE_APPLICATION_NAME,
+          options: '-c default_transaction_read_only=on -c statement_timeout=5000 -c lock_timeout=1000',
+        },
+        (gone) => {
+          if (this.client === gone) this.client = undefined;
+        },
+      );
     } catch (err) {
-      await c.end().catch(() => {});
       throw new UserError(`cannot reach ${this.name}: ${describeError(err) || (err as { code?: string }).code}`);
     }
     try {

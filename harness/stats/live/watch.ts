@@ -101,8 +101,10 @@ class Watched {
   private sayCut(): void {
     this.cutSaid = true;
     const size = this.server.facts?.querySize ?? 1024;
+    // a size above the one that cut the statement: advising 4096 to a server already at 4096 helped nobody
+    const advice = Math.max(4096, size * 4);
     this.say(
-      `${this.server.name}: statements longer than track_activity_query_size (${size} bytes) lose their sqlcommenter tags in pg_stat_activity, so their tenant shows as unknown; raise it (e.g. 4096, needs a restart)`,
+      `${this.server.name}: statements longer than track_activity_query_size (${size} bytes) lose their sqlcommenter tags in pg_stat_activity, so their tenant shows as unknown; raise it (e.g. to ${advice}, needs a restart)`,
     );
   }
 
