@@ -23,7 +23,11 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  // the VUs' sockets and timers live on their own thread: without this, a handleSummary whose promise never
+  // settles would let the process end at once, with exit code 0 and no summary, instead of waiting for Ctrl-C
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   const result = await runScript(script, { ...opts, signal: controller.signal });
+  clearInterval(keepAlive);
   if (result.thresholdsFailed) process.stderr.write(`error: some thresholds have failed\n`);
   return result.exitCode;
 }

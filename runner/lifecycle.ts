@@ -8,8 +8,8 @@ export type TeardownOutcome = 'ok' | 'failed' | 'timeout';
 
 class PhaseTimeout extends Error {}
 
-/** setupTimeout / teardownTimeout from the options (k6's default: 60s). */
-function limitOf(run: TestRun, phase: 'setup' | 'teardown'): number {
+/** setupTimeout / teardownTimeout from the options (k6's default: 60s); the supervisor enforces them too. */
+export function limitOf(run: TestRun, phase: 'setup' | 'teardown'): number {
   const v = run.options[`${phase}Timeout`];
   return v === undefined ? 60_000 : parseDuration(v, `options.${phase}Timeout`);
 }

@@ -1,31 +1,16 @@
 import { build, type Message, type Plugin } from 'esbuild';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunnerError, EXIT } from './errors.ts';
-import type { ScriptGlobals } from './k6/globals.ts';
 import { JSLIB_NAMES, jslibModule, MODULE_NAMES } from './modules.ts';
-import type { ScriptInstance } from './script-instance.ts';
-import { SYNC_HELPERS } from './sync/helpers.ts';
+import { factoryOf, type ScriptFactory } from './script-factory.ts';
 import { makeBlockingCallsWait } from './sync/transform.ts';
-
-export type ScriptFactory = (
-  env: Record<string, string | undefined>,
-  vu: number,
-  require: (name: string) => unknown,
-  globals: ScriptGlobals,
-) => ScriptInstance;
-type RawFactory = (
-  env: Record<string, string | undefined>,
-  vu: number,
-  require: (name: string) => unknown,
-  sync: typeof SYNC_HELPERS,
-  globals: ScriptGlobals,
-) => ScriptInstance;
 
 export interface LoadedScript {
   file: string;
+  /** the bundled script (CommonJS), which other threads load with factoryOf */
+  bundle: string;
   factory: ScriptFactory;
   dispose(): void;
 }
@@ -120,18 +105,15 @@ export async function loadScript(scriptPath: string): Promise<LoadedScript> {
     outfile,
     `${wrapped.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(wrapped.map).toString('base64')}\n`,
   );
-  // stack traces then name the script's .ts file and line, through the inline source map
-  process.setSourceMapsEnabled(true);
-  const req = createRequire(import.meta.url);
-  let raw: RawFactory;
+  let factory: ScriptFactory;
   try {
-    raw = req(outfile) as RawFactory;
+    factory = factoryOf(outfile);
   } catch (err) {
     return fail(`cannot load script '${scriptPath}': ${(err as Error).message.split('\n')[0]}`);
   }
-  const factory: ScriptFactory = (env, vu, require, globals) => raw(env, vu, require, SYNC_HELPERS, globals);
   return {
     file,
+    bundle: outfile,
     factory,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

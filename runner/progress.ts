@@ -1,4 +1,4 @@
-import type { ScenarioRun } from './executors/base.ts';
+import type { ScenarioStatus } from './engine/protocol.ts';
 import type { Runtime } from './runtime.ts';
 import type { RateSink, TrendSink } from './metrics/sinks.ts';
 import { formatDuration } from './duration.ts';
@@ -13,7 +13,7 @@ export class Progress {
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly rt: Runtime,
-    private readonly scenarios: () => ScenarioRun[],
+    private readonly scenarios: () => ScenarioStatus[],
   ) {}
 
   start(): void {
@@ -23,6 +23,7 @@ export class Progress {
 
   private draw(): void {
     const now = performance.now();
+    const wall = performance.timeOrigin + now;
     const m = this.rt.metrics;
     const iters = (m.iterations.sink as { count: number }).count;
     const dt = (now - this.lastAt) / 1000;
@@ -31,12 +32,12 @@ export class Progress {
       this.lastIters = iters;
       this.lastAt = now;
     }
-    const running = this.scenarios().filter((s) => s.info.startedAt > 0 && !s.stopping);
-    const names = running.map((s) => s.info.name).join(',') || '-';
+    const running = this.scenarios().filter((s) => s.startedAt > 0 && !s.stopping);
+    const names = running.map((s) => s.name).join(',') || '-';
     const s = running[0];
-    const elapsed = s ? now - s.info.startedAt : 0;
+    const elapsed = s ? wall - s.startedAt : 0;
     const total = s ? s.plannedMs : 0;
-    const active = this.scenarios().reduce((a, x) => a + x.active.size, 0);
+    const active = this.scenarios().reduce((a, x) => a + x.active, 0);
     const p95 = (m.http_req_duration.sink as TrendSink).percentile(95);
     const failed = (m.http_req_failed.sink as RateSink).passes;
     const dropped = (m.dropped_iterations.sink as { count: number }).count;

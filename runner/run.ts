@@ -2,15 +2,23 @@ import writeFileAtomic from 'write-file-atomic';
 import { EXIT, RunnerError, describeError } from './errors.ts';
 import { tlsSettingsOf } from './http/tls.ts';
 import { runHandleSummary } from './handle-summary.ts';
-import { runSetup, runTeardown, type TeardownOutcome } from './lifecycle.ts';
 import { loadScript, type LoadedScript } from './loader.ts';
 import { consolidate, envOptions, type Options } from './config.ts';
 import { applyRunOptions, checkOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
 import { checkWritable, openOutputs } from './outputs.ts';
-import { runScenarios } from './scenario-runs.ts';
+import {
+  bootEngine,
+  superviseEngine,
+  teardownAfterStop,
+  toError,
+  type EngineOutcome,
+  type EngineSupervision,
+  type EngineThread,
+} from './engine/supervisor.ts';
+import { initFirst } from './engine/init-first.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
 import { instanceMeta, metadataLine } from './segments/instance-meta.ts';
-import { executionTupleOf, type ExecutionTuple } from './segments/segment.ts';
+import { executionTupleOf, segmentString, sequenceString, type ExecutionTuple } from './segments/segment.ts';
 import { autoKeysOf, buildSummaryData, exportFormat, renderText, type SummaryData } from './summary.ts';
 import { evaluate, type ThresholdGroup } from './thresholds.ts';
 import type { VU } from './runtime.ts';
@@ -67,22 +75,28 @@ function isTTY(s: NodeJS.WritableStream): boolean {
 }
 
 export async function runScript(scriptPath: string, opts: RunOptions = {}): Promise<RunResult> {
-  const loaded = await loadScript(scriptPath);
+  // the VUs' thread loads its modules while this one bundles the script and reads its options
+  const engine = bootEngine();
   try {
-    return await execute(loaded, opts);
+    const loaded = await loadScript(scriptPath);
+    try {
+      return await execute(loaded, engine, opts);
+    } finally {
+      loaded.dispose();
+    }
   } finally {
-    loaded.dispose();
+    engine.dispose();
   }
 }
 
 /** k6's exit code for how the run ended (k6-subset §6). */
-function exitCodeOf(run: TestRun, thresholdsFailed: boolean, teardown: TeardownOutcome): number {
-  if (run.abortedBy === 'signal') return EXIT.signal;
-  if (run.abortedBy === 'script') return run.scriptAbortCode || EXIT.script;
-  if (run.markedFailed) return EXIT.markedFailed;
+function exitCodeOf(engine: EngineOutcome, thresholdsFailed: boolean): number {
+  if (engine.abortedBy === 'signal') return EXIT.signal;
+  if (engine.abortedBy === 'script') return engine.scriptAbortCode || EXIT.script;
+  if (engine.markedFailed) return EXIT.markedFailed;
   if (thresholdsFailed) return EXIT.thresholdsFailed;
-  if (teardown === 'timeout') return EXIT.teardownTimeout;
-  if (teardown === 'failed') return EXIT.script;
+  if (engine.teardown === 'timeout') return EXIT.teardownTimeout;
+  if (engine.teardown === 'failed') return EXIT.script;
   return EXIT.ok;
 }
 
@@ -110,9 +124,10 @@ async function writeSummary(
   }
 }
 
-async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResult> {
+async function execute(loaded: LoadedScript, engine: EngineThread, flags: RunOptions): Promise<RunResult> {
   const stdout = flags.stdout ?? process.stdout;
   const stderr = flags.stderr ?? process.stderr;
+  await initFirst(engine, { file: loaded.file, bundle: loaded.bundle, env: flags.env }, flags.signal, stderr);
   const run = new TestRun(loaded, flags.env, stderr);
   const rt = run.rt;
   // init once for the options, like k6's first init context; this VU also runs setup/teardown/handleSummary
@@ -138,6 +153,7 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   probe.setTags({});
   const tuple = executionTupleOf(options);
   const test: Test = {
+    loaded,
     run,
     probe,
     exports,
@@ -149,10 +165,7 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
   if (opts.summaryExport && opts.summaryMode !== 'disabled') checkWritable('--summary-export', opts.summaryExport);
   const meta = metadataLine(instanceMeta(loaded.file, test.tuple));
   const json = openOutputs(opts.out, rt.registry, test.thresholds, stdout, meta);
-  const onSignal = () => run.abort('signal');
-  opts.signal?.addEventListener('abort', onSignal, { once: true });
-  if (opts.signal?.aborted) run.abort('signal');
-  // a promise the script started and never awaited that fails: k6 would log it; Node would exit
+  // a promise handleSummary started and never awaited that fails: k6 would log it; Node would exit
   const onRejection = (err: unknown) =>
     rt.warnOnce(
       `rejected:${describeError(err)}`,
@@ -160,7 +173,7 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
     );
   process.on('unhandledRejection', onRejection);
   try {
-    const result = await play(test, opts, stdout, stderr);
+    const result = await play(test, engine, opts, json !== undefined, stdout, stderr);
     await json?.close();
     return result;
   } catch (err) {
@@ -168,13 +181,13 @@ async function execute(loaded: LoadedScript, flags: RunOptions): Promise<RunResu
     throw err;
   } finally {
     await run.client.close();
-    opts.signal?.removeEventListener('abort', onSignal);
     process.removeListener('unhandledRejection', onRejection);
   }
 }
 
 /** A test ready to play: its init context, scenarios, summary statistics and thresholds. */
 interface Test {
+  loaded: LoadedScript;
   run: TestRun;
   probe: VU;
   exports: Exports;
@@ -185,27 +198,51 @@ interface Test {
   thresholds: ThresholdGroup[];
 }
 
-/** setup, the scenarios, teardown, thresholds and summary: the test from its first request to its result. */
+/**
+ * setup, the scenarios and teardown on the engine's thread; the thresholds and the summary here, from what
+ * that thread shipped (all of it when it ended itself, up to its last 100 ms when it had to be stopped).
+ */
 async function play(
   test: Test,
+  thread: EngineThread,
   opts: RunOptions,
+  points: boolean,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
 ): Promise<RunResult> {
-  const { run, probe, exports, thresholds } = test;
+  const { run, exports, thresholds } = test;
   const rt = run.rt;
-  if (typeof exports.setup === 'function' && !opts.noSetup && !run.abortedBy)
-    await runSetup(run, probe, exports.setup as () => unknown);
-  const progressTo = !opts.quiet && isTTY(stderr) ? (stderr as NodeJS.WriteStream) : undefined;
-  const { durationMs, scriptError } = await runScenarios(run, test.plans, thresholds, progressTo);
-  const teardown = exports.teardown;
-  const teardownOutcome: TeardownOutcome =
-    typeof teardown === 'function' && !opts.noTeardown && run.abortedBy !== 'signal'
-      ? await runTeardown(run, probe, teardown as (d: unknown) => unknown)
-      : 'ok';
-
+  const supervision: EngineSupervision = {
+    start: {
+      file: test.loaded.file,
+      bundle: test.loaded.bundle,
+      env: opts.env,
+      options: run.options,
+      segment: { segment: segmentString(test.tuple.segment), sequence: sequenceString(test.tuple.sequenceSegments()) },
+      noSetup: opts.noSetup === true,
+      noTeardown: opts.noTeardown === true,
+      noThresholds: opts.noThresholds === true,
+      points,
+      teardownOnly: null,
+    },
+    rt,
+    thresholds,
+    stderr,
+    progressTo: !opts.quiet && isTTY(stderr) ? (stderr as NodeJS.WriteStream) : undefined,
+    signal: opts.signal,
+  };
+  let engine = await superviseEngine(thread, supervision);
+  if (
+    engine.stopped === 'load' &&
+    typeof exports.teardown === 'function' &&
+    !opts.noTeardown &&
+    engine.abortedBy !== 'signal'
+  )
+    engine = await teardownAfterStop(supervision, engine);
+  run.setupJson = engine.setupJson;
+  const { durationMs } = engine;
   const thresholdsFailed =
-    evaluate(thresholds, durationMs / 1000, true, durationMs).failed || run.abortedBy === 'threshold';
+    evaluate(thresholds, durationMs / 1000, true, durationMs).failed || engine.abortedBy === 'threshold';
   const data = buildSummaryData(
     rt.registry,
     thresholds,
@@ -216,23 +253,23 @@ async function play(
     run.setupData(),
   );
   await writeSummary(data, exports, run, opts, stdout, stderr);
-  if (run.iterationErrors > 0) stderr.write(`warning: ${run.iterationErrors} iteration(s) threw an error\n`);
-  if (scriptError) throw scriptError;
+  if (engine.iterationErrors > 0) stderr.write(`warning: ${engine.iterationErrors} iteration(s) threw an error\n`);
+  if (engine.scriptError) throw toError(engine.scriptError);
   return {
-    exitCode: exitCodeOf(run, thresholdsFailed, teardownOutcome),
+    exitCode: exitCodeOf(engine, thresholdsFailed),
     thresholdsFailed,
-    abortedBy: run.abortedBy,
+    abortedBy: engine.abortedBy,
     durationMs,
     summary: data,
-    iterationErrors: run.iterationErrors,
-    scenarios: run.runs.map((r) => ({
-      name: r.config.name,
-      executor: r.config.executor,
+    iterationErrors: engine.iterationErrors,
+    scenarios: engine.scenarios.map((r) => ({
+      name: r.name,
+      executor: r.executor,
       completed: r.completed,
       interrupted: r.interrupted,
       scheduled: r.scheduled,
       dropped: r.dropped,
-      vus: r.vus.length,
+      vus: r.vus,
     })),
   };
 }

@@ -1,11 +1,8 @@
-// The load phase: every scenario started at its startTime, with the vus gauges, threshold checks and progress.
-import { evaluate, type ThresholdGroup } from './thresholds.ts';
-import { Progress } from './progress.ts';
+// The load phase: every scenario started at its startTime, with the vus gauges.
 import type { ScenarioPlan } from './scenarios.ts';
 import type { TestRun } from './test-run.ts';
 
 const GAUGE_INTERVAL_MS = 1000;
-const THRESHOLD_INTERVAL_MS = 2000;
 
 export interface LoadPhase {
   durationMs: number;
@@ -30,31 +27,20 @@ function sampleVus(run: TestRun): { stop(): void } {
   };
 }
 
-/** Evaluates thresholds every 2 s; the first failed abortOnFail threshold stops the test. */
-function watchThresholds(run: TestRun, thresholds: ThresholdGroup[]): NodeJS.Timeout {
-  return setInterval(() => {
-    const elapsed = performance.now() - run.rt.testStartedAt;
-    const { abort } = evaluate(thresholds, elapsed / 1000, false, elapsed);
-    if (abort) {
-      run.rt.warn(`threshold '${abort.source}' failed with abortOnFail: stopping the test`);
-      run.abort('threshold');
-    }
-  }, THRESHOLD_INTERVAL_MS);
-}
-
+/**
+ * Plays the scenarios on this thread (the engine's worker). `started` gets the runs as soon as they exist; the
+ * thresholds, the progress line and the hard stop past gracefulStop are the supervisor's, on the main thread.
+ */
 export async function runScenarios(
   run: TestRun,
   plans: ScenarioPlan[],
-  thresholds: ThresholdGroup[],
-  progressTo: NodeJS.WriteStream | undefined,
+  started: (runs: TestRun['runs']) => void,
 ): Promise<LoadPhase> {
   const rt = run.rt;
   rt.testStartedAt = performance.now();
   for (const plan of plans) run.runs.push(plan.start(run.host));
+  started(run.runs);
   const gauges = sampleVus(run);
-  const thresholdTimer = watchThresholds(run, thresholds);
-  const progress = progressTo ? new Progress(progressTo, rt, () => run.runs) : undefined;
-  progress?.start();
   let scriptError: unknown;
   try {
     await Promise.all(
@@ -65,9 +51,6 @@ export async function runScenarios(
   } catch (err) {
     scriptError = err;
     run.abort('script');
-  } finally {
-    clearInterval(thresholdTimer);
-    progress?.stop();
   }
   const durationMs = performance.now() - rt.testStartedAt;
   gauges.stop();

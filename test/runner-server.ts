@@ -1,5 +1,9 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
@@ -65,6 +69,17 @@ export function percentile(values: number[], p: number): number {
   const lo = Math.floor(x);
   const hi = Math.ceil(x);
   return v[lo] + (v[hi] - v[lo]) * (x - lo);
+}
+
+/**
+ * `npm run load -- ARGS` as package.json declares it, without npm and its shell in between, so that a signal sent
+ * to the child reaches what the script starts (a wrapper such as tsx's CLI relays signals its own way).
+ */
+export function spawnLoad(args: string[]): ChildProcessByStdio<null, Readable, Readable> {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const [cmd, ...words] = pkg.scripts.load.split(/\s+/);
+  const bin = cmd === 'node' ? process.execPath : path.join('node_modules', '.bin', cmd);
+  return spawn(bin, [...words, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Swallows output: tests assert on the result, not on the printed summary. */

@@ -1,12 +1,11 @@
 // Every way a test is stopped ends it, whatever the executor: abortOnFail, signals, refused connections.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runScript } from '../runner/index.ts';
-import { devNull, startDocsServer } from './runner-server.ts';
+import { devNull, spawnLoad, startDocsServer } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-stops-'));
 function script(name: string, body: string): string {
@@ -46,11 +45,9 @@ export default function () { http.batch(['http://127.0.0.1:1/', 'http://localhos
   assert.ok(r.summary.metrics.http_req_failed.values.rate === 1);
 });
 
-/** Starts `npm run load` (tsx directly, so signals reach it) and waits until the server saw requests. */
+/** Starts `npm run load` as package.json declares it. */
 function startLoad(args: string[]) {
-  const child = spawn(path.join('node_modules', '.bin', 'tsx'), ['runner/cli.ts', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnLoad(args);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.stdout.resume();
@@ -93,11 +90,15 @@ export function handleSummary() { return new Promise(() => {}); }`,
     const load = startLoad([s, '-e', `B=${server.url}`, '--out', `json=${out}`, '-q']);
     while (server.count('GET /page') < 5) await new Promise<void>((r) => server.onRequest(r));
     load.child.kill('SIGINT');
-    await new Promise<void>((r) => {
-      const check = () =>
-        /SIGINT: stopping the test/.test(load.stderr()) ? r() : load.child.stderr.once('data', check);
-      check();
-    });
+    // a process that ended before the line came fails on its exit code below instead of hanging the file
+    await Promise.race([
+      load.exited,
+      new Promise<void>((r) => {
+        const check = () =>
+          /SIGINT: stopping the test/.test(load.stderr()) ? r() : load.child.stderr.once('data', check);
+        check();
+      }),
+    ]);
     const at = performance.now();
     load.child.kill('SIGINT');
     const code = await load.exited;

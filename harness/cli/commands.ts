@@ -58,13 +58,19 @@ export function binCommands(): CommandEntry[] {
   return COMMANDS.filter((c) => !c.checkoutOnly);
 }
 
-/** The file an npm script runs (`tsx scripts/x.ts` -> scripts/x.ts), from package.json, relative to the project. */
+/**
+ * The file an npm script runs (`tsx scripts/x.ts` or `node --import tsx runner/cli.ts` -> the .ts file), from
+ * package.json, relative to the project.
+ */
 export function scriptFile(npm: string): string {
   const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
     scripts?: Record<string, string>;
   };
   const line = pkg.scripts?.[npm];
-  const file = line?.match(/^tsx\s+(\S+\.ts)(\s|$)/)?.[1];
-  if (!file) throw new Error(`package.json script '${npm}' is not 'tsx FILE.ts' (it is '${line ?? 'missing'}')`);
+  const file = line?.match(/^(?:tsx|node --import tsx)\s+(\S+\.ts)(\s|$)/)?.[1];
+  if (!file)
+    throw new Error(
+      `package.json script '${npm}' is not 'tsx FILE.ts' nor 'node --import tsx FILE.ts' (it is '${line ?? 'missing'}')`,
+    );
   return file;
 }

@@ -1,7 +1,16 @@
 import type { TLSSocket } from 'node:tls';
-import { buildConnector, Client, Pool, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { buildConnector, Client, Dispatcher, Pool } from 'undici';
 import { clientCertFor, k6TlsVersion, type TlsSettings } from './tls.ts';
 import { PlainConnection, plainCanCarry, type ResponseHandler } from './plain-connection.ts';
+
+let undiciModule: typeof import('undici') | undefined;
+/** undici, loaded on first use: a run of sequential plain-http requests never needs it, and every run's
+ * thread would otherwise pay for loading it */
+function undici(): typeof import('undici') {
+  undiciModule ??= createRequire(import.meta.url)('undici') as typeof import('undici');
+  return undiciModule;
+}
 
 /** What one HTTP exchange produced, with k6's timing phases (ms). */
 export interface Exchange {
@@ -245,7 +254,7 @@ export class HttpClient {
     this.alpn.set(origin, noted);
     const tls = this.tls;
     const cert = clientCertFor(tls, new URL(origin).hostname);
-    const base = buildConnector({
+    const base = undici().buildConnector({
       timeout: CONNECT_TIMEOUT_MS,
       allowH2: true,
       rejectUnauthorized: !this.insecureSkipTLSVerify,
@@ -287,7 +296,7 @@ export class HttpClient {
       conn = {
         client: o.origin.startsWith('http:')
           ? new PlainConnection(o.origin)
-          : new Client(o.origin, this.connectionOptions(o.origin)),
+          : new (undici().Client)(o.origin, this.connectionOptions(o.origin)),
         busy: false,
       };
       vuConnections.set(o.origin, conn);
@@ -309,7 +318,7 @@ export class HttpClient {
     } else {
       let pool = this.pools.get(o.origin);
       if (pool === undefined) {
-        pool = new Pool(o.origin, { connections: null, ...this.connectionOptions(o.origin) });
+        pool = new (undici().Pool)(o.origin, { connections: null, ...this.connectionOptions(o.origin) });
         this.pools.set(o.origin, pool);
       }
       dispatcher = pool;

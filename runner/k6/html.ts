@@ -1,6 +1,7 @@
 // `k6/html` and `Response.html()`: k6's Selection (a goquery port) over cheerio, with the methods scripts use
 // to scrape pages and fill forms. Callbacks get what k6 gives them: each() an Element, map() a Selection.
-import { load, type Cheerio, type CheerioAPI } from 'cheerio';
+import { createRequire } from 'node:module';
+import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { AnyNode, Element as DomElement } from 'domhandler';
 
 type Matcher = string | Selection | ((index: number, el: ScriptElement) => unknown);
@@ -206,7 +207,8 @@ export class Selection {
 
 /** k6's parseHTML: the whole document as a Selection. */
 export function parseHTML(src: string): Selection {
-  const $ = load(String(src));
+  // loaded on first use: most scripts never parse HTML, and every run's thread would pay for it
+  const $ = (createRequire(import.meta.url)('cheerio') as typeof import('cheerio')).load(String(src));
   return new Selection($, $.root());
 }
 

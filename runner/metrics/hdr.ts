@@ -1,4 +1,5 @@
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as hdr from 'hdr-histogram-js';
 
 /** Past this many samples a trend stops keeping raw values (k6-subset §5): memory stays bounded. */
 export const EXACT_LIMIT = 10_000;
@@ -51,6 +52,10 @@ export class TrendSink {
   private hi = -1;
 
   add(v: number): void {
+    if (TrendSink.shipping) {
+      this.buffer(v);
+      return;
+    }
     this.count++;
     this.sum += v;
     if (v < this.min) this.min = v;
@@ -67,22 +72,27 @@ export class TrendSink {
       this.histogram!.recordValue(iv);
       return;
     }
-    const i = indexOf(iv);
+    this.bump(indexOf(iv), 1);
+  }
+
+  /** n more samples at HDR index i, kept pending until a percentile is read */
+  private bump(i: number, n: number): void {
     let pending = this.pending!;
     if (i >= pending.length) {
-      let n = pending.length * 2;
-      while (n <= i) n *= 2;
-      const grown = new Uint32Array(n);
+      let size = pending.length * 2;
+      while (size <= i) size *= 2;
+      const grown = new Uint32Array(size);
       grown.set(pending);
       this.pending = pending = grown;
     }
-    pending[i]++;
+    pending[i] += n;
     if (i < this.lo) this.lo = i;
     if (i > this.hi) this.hi = i;
   }
 
   private toHistogram(): void {
-    const h = hdr.build({
+    // loaded on first use: the engine's thread never builds a histogram, and should not load the library
+    const h = (createRequire(import.meta.url)('hdr-histogram-js') as typeof hdr).build({
       bitBucketSize: 32,
       autoResize: true,
       lowestDiscernibleValue: 1,
@@ -139,5 +149,43 @@ export class TrendSink {
 
   get usesHistogram(): boolean {
     return this.histogram !== null;
+  }
+
+  /**
+   * In a thread whose sinks are drained (the engine's worker), a sample is only buffered for the next shipment:
+   * nothing there reads a trend's figures, and the main thread's sinks, which absorb the values, are the one
+   * place that counts them and keeps the histogram.
+   */
+  static shipping = false;
+  private shipped: Float64Array | null = null;
+  private shippedLength = 0;
+
+  private buffer(v: number): void {
+    let b = this.shipped;
+    if (b === null || this.shippedLength === b.length) {
+      const grown = new Float64Array(b === null ? 64 : b.length * 2);
+      if (b !== null) grown.set(b);
+      this.shipped = b = grown;
+    }
+    b[this.shippedLength++] = v;
+  }
+
+  /**
+   * The values buffered since the last drain, which this sink gives away: the array's buffer can be
+   * transferred to another thread rather than copied, and the next samples go to a new one.
+   */
+  drain(): Float64Array | null {
+    const b = this.shipped;
+    const n = this.shippedLength;
+    if (b === null || n === 0) return null;
+    // the next buffer starts at about what this interval needed, so a steady rate does not grow it again
+    this.shipped = new Float64Array(Math.max(64, n));
+    this.shippedLength = 0;
+    return b.subarray(0, n);
+  }
+
+  /** Adds what another thread's sink drained. */
+  absorb(values: Float64Array): void {
+    for (let i = 0; i < values.length; i++) this.add(values[i]);
   }
 }

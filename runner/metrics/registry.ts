@@ -84,6 +84,8 @@ export class Registry {
   private readonly tagSets = new Map<string, TagSet>();
   private version = 0;
   output: PointWriter | undefined;
+  /** called on every add: the engine's thread ships the first samples after a quiet spell at once */
+  onSample: (() => void) | undefined;
   private readonly autoSeen = new Set<string>();
 
   metric(name: string, type: MetricType, contains: ValueType = 'default'): Metric {
@@ -169,6 +171,7 @@ export class Registry {
     const subs = tags.sinksFor(m, this.version);
     for (let i = 0; i < subs.length; i++) subs[i].add(value);
     if (this.output !== undefined) this.output.point(m, tags, value, timeMs ?? nowMs());
+    if (this.onSample !== undefined) this.onSample();
   }
 }
 

@@ -56,8 +56,10 @@ export async function runCli(
   onStdout?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
 ): Promise<CliResult> {
   const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
-  const [cmd, file, ...rest] = entry.split(' ');
-  if (cmd !== 'tsx' || rest.length > 0) throw new Error(`npm script '${script}' is not 'tsx FILE': ${entry}`);
+  // `tsx FILE`, or `node --import tsx FILE` (npm run load: tsx's CLI would stand between the signals and it)
+  const file = /^(?:tsx|node --import tsx) (\S+)$/.exec(entry)?.[1];
+  if (file === undefined)
+    throw new Error(`npm script '${script}' is not 'tsx FILE' nor 'node --import tsx FILE': ${entry}`);
   const start = await nodeArgsFor(file);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...start, ...args], {
@@ -75,6 +77,8 @@ export async function runCli(
       onStderr?.(stderr, (sig) => child.kill(sig));
     });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // a command that cannot start fails its test instead of holding it until the runner's timeout
+    child.on('error', (err) => resolve({ code: null, stdout, stderr: `${stderr}${err.message}\n` }));
   });
 }
 

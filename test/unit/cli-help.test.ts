@@ -46,7 +46,7 @@ function acceptedByParser(spec: CommandSpec): string[] {
 
 test('every command file is in the registry and every registry line has a command file', () => {
   const commandScripts = Object.entries(pkg.scripts)
-    .filter(([, line]) => /^tsx (scripts\/[\w-]+|runner\/cli)\.ts$/.test(line))
+    .filter(([, line]) => /^(tsx|node --import tsx) (scripts\/[\w-]+|runner\/cli)\.ts$/.test(line))
     .map(([npm]) => npm)
     .sort();
   assert.deepEqual(COMMANDS.map((c) => c.npm).sort(), commandScripts);
