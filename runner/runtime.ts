@@ -221,6 +221,8 @@ export class VU {
   iterationInScenario = -1;
   iterationInTest = -1;
   idInScenario = 0;
+  /** exec.vu.idInTest: the id in the whole test, which differs from `id` under an execution segment */
+  idInTest: number;
   /** the exported function its scenario runs, once resolved */
   iterationFn: ((data: unknown) => unknown) | null = null;
   /** this VU's private copy of setup()'s result */
@@ -233,6 +235,7 @@ export class VU {
     defaultCallback: ExpectedStatuses,
   ) {
     this.responseCallback = defaultCallback;
+    this.idInTest = id;
     this.tags = {};
     this.setTags({});
   }

@@ -1,3 +1,5 @@
+import { iterationsInTest } from './segments/shares.ts';
+import type { ExecutionTuple } from './segments/segment.ts';
 import path from 'node:path';
 import { EXIT, RunnerError, describeError } from './errors.ts';
 import type { ExecutorHost, ScenarioRun } from './executors/base.ts';
@@ -64,9 +66,22 @@ export class TestRun {
     return this.setupJson === undefined ? undefined : JSON.parse(this.setupJson);
   }
 
+  /** exec.vu.idInTest of the next VU this instance makes; unset: the instance's own numbering */
+  private nextIdInTest: (() => number) | undefined;
+
+  /**
+   * Under an execution segment the instance's VUs take the test-wide ids k6 gives them: its n-th VU the n-th
+   * number the segment owns, so no two instances share an id (k6 documents gaps, never duplicates).
+   */
+  numberVusBy(tuple: ExecutionTuple): void {
+    const inTest = iterationsInTest(tuple);
+    this.nextIdInTest = () => inTest() + 1;
+  }
+
   /** A VU with its own init context: the script's init code runs now. */
   newVU(id: number, scenario: ScenarioInfo | null): VU {
     const vu = new VU(this.rt, id, scenario, DEFAULT_EXPECTED);
+    if (id > 0 && this.nextIdInTest) vu.idInTest = this.nextIdInTest();
     const require = moduleResolver(vu, {
       client: this.client,
       sharedArrays: this.sharedArrays,

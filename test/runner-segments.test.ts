@@ -41,7 +41,7 @@ export const options = {
     http_reqs: ['count < 40'],
   },
 };
-const visit = () => http.get(__ENV.BASE_URL + '/?s=' + exec.scenario.name + '&i=' + exec.scenario.iterationInTest);
+const visit = () => http.get(__ENV.BASE_URL + '/?s=' + exec.scenario.name + '&i=' + exec.scenario.iterationInTest + '&n=' + __ENV.INSTANCE + '&v=' + exec.vu.idInTest);
 export default function () { visit(); }
 export function slow() { visit(); sleep(1); }
 `;
@@ -50,6 +50,8 @@ interface Counting {
   url: string;
   /** per scenario, the iterationInTest of each request */
   seen: Record<string, number[]>;
+  /** per instance (-e INSTANCE), the exec.vu.idInTest values its requests carried */
+  vus: Record<string, Set<number>>;
   /** server-side handling time of every request, ms */
   handled: number[];
   close(): Promise<void>;
@@ -60,13 +62,14 @@ interface Counting {
  * 250 ms, so the p95 is the server's delay, large against what a busy machine adds to it.
  */
 async function countingServer(): Promise<Counting> {
-  const state: Counting = { url: '', seen: {}, handled: [], close: async () => {} };
+  const state: Counting = { url: '', seen: {}, vus: {}, handled: [], close: async () => {} };
   let n = 0;
   const server = http.createServer((req, res) => {
     const t0 = performance.now();
     const u = new URL(req.url ?? '/', 'http://x');
     const s = u.searchParams.get('s') ?? '?';
     (state.seen[s] ??= []).push(Number(u.searchParams.get('i')));
+    (state.vus[u.searchParams.get('n') ?? '?'] ??= new Set()).add(Number(u.searchParams.get('v')));
     const wait = s !== 'ramp' && n++ % 5 === 0 ? 250 : 0;
     setTimeout(() => {
       res.end('ok');
@@ -110,9 +113,11 @@ test('four segments start exactly what one instance starts, and their merge judg
     const files = SEGMENTS.map((_, i) => path.join(dir, `instance-${i}.json.gz`));
     const exports = SEGMENTS.map((_, i) => path.join(dir, `instance-${i}-summary.json`));
     const runs = await Promise.all([
-      load(script, one, path.join(dir, 'one.json.gz'), []),
+      load(script, one, path.join(dir, 'one.json.gz'), ['-e', 'INSTANCE=one']),
       ...SEGMENTS.map((seg, i) =>
         load(script, four, files[i], [
+          '-e',
+          `INSTANCE=${i}`,
           '--execution-segment',
           seg,
           '--execution-segment-sequence',
@@ -145,6 +150,17 @@ test('four segments start exactly what one instance starts, and their merge judg
     assert.ok(ramped >= 19, `ramping arrivals: the area under 5 -> 15/s over 2 s is 20, ${ramped} started`);
     assert.deepEqual(sorted(four.seen.rampArrivals), range(ramped), 'ramping arrivals: each arrival once');
     assert.equal(new Set(four.seen.perVu).size, 18, 'per-vu: no iteration number twice');
+    // exec.vu.idInTest: unique over the instances (k6 allows gaps, never one id in two instances)
+    const idSets = SEGMENTS.map((_, i) => [...(four.vus[String(i)] ?? [])]);
+    assert.ok(
+      idSets.every((ids) => ids.length > 0 && ids.every((v) => v >= 1)),
+      JSON.stringify(idSets),
+    );
+    assert.equal(
+      new Set(idSets.flat()).size,
+      idSets.flat().length,
+      `VU ids in two instances: ${JSON.stringify(idSets)}`,
+    );
     assert.equal(new Set(four.seen.ramp).size, four.seen.ramp.length, 'ramp: no iteration number twice');
 
     // each slice judged its own share: the count == thresholds failed there, http_reqs < 40 passed

@@ -76,6 +76,7 @@ async function play(start: EngineStart, { run, probe }: Prepared, shipper: Shipp
     // the main thread warned about the options already; the same segment gives the executors the same shares
     const tuple = ExecutionTuple.of(parseSegment(start.segment.segment), parseSequence(start.segment.sequence));
     const plans = scenariosOf(start.options, exports, () => {}, tuple);
+    run.numberVusBy(tuple);
     if (typeof exports.setup === 'function' && !start.noSetup && !run.abortedBy) {
       phase('setup', limitOf(run, 'setup'));
       await runSetup(run, probe, exports.setup as () => unknown);

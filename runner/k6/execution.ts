@@ -24,7 +24,7 @@ export function executionModule(vu: VU, state: ExecutionState) {
   return {
     get vu() {
       return {
-        idInTest: vu.id,
+        idInTest: vu.idInTest,
         idInInstance: vu.id,
         iterationInInstance: vu.iteration,
         iterationInScenario: vu.iterationInScenario,
