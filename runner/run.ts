@@ -16,6 +16,7 @@ import {
   type EngineThread,
 } from './engine/supervisor.ts';
 import { initFirst } from './engine/init-first.ts';
+import type { ScenarioResult } from './engine/protocol.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
 import { instanceMeta, metadataLine } from './segments/instance-meta.ts';
 import { executionTupleOf, segmentString, sequenceString, type ExecutionTuple } from './segments/segment.ts';
@@ -47,16 +48,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export interface ScenarioResult {
-  name: string;
-  executor: string;
-  completed: number;
-  interrupted: number;
-  /** arrival-rate executors only */
-  scheduled: number;
-  dropped: number;
-  vus: number;
-}
+export type { ScenarioResult };
 
 export interface RunResult {
   exitCode: number;

@@ -68,15 +68,20 @@ export interface PointShipment {
   rows: number[];
 }
 
-/** Where a scenario stands, for the progress line and the result. */
-export interface ScenarioStatus {
+/** A scenario's counts at the end of the run, as the result reports them. */
+export interface ScenarioResult {
   name: string;
   executor: string;
   completed: number;
   interrupted: number;
+  /** arrival-rate executors only */
   scheduled: number;
   dropped: number;
   vus: number;
+}
+
+/** Where a scenario stands, for the progress line and the result. */
+export interface ScenarioStatus extends ScenarioResult {
   active: number;
   /** wall-clock ms, 0 until it starts */
   startedAt: number;
