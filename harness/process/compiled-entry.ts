@@ -116,6 +116,12 @@ export function compiledEntry(entry: string): string | null {
   return ready.get(entry) ?? null;
 }
 
+/** node's arguments before the command's own: the entry's bundle (after prepareEntry), else its source via tsx */
+export function nodeArgsOf(entry: string): string[] {
+  const bundle = compiledEntry(entry);
+  return bundle ? [bundle] : ['--import', 'tsx', path.join(projectRoot, entry)];
+}
+
 /** whether a process argument is `entry` started from its source or from its bundle */
 export function startsEntry(arg: string, entry: string): boolean {
   return arg.endsWith(entry) || arg.endsWith(`${entry}.mjs`);

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { $, type ProcessPromise } from 'zx';
 import { UserError } from '../../common/user-error.ts';
 import { onCleanup } from './cleanup.ts';
 import { projectRoot } from '../files/paths.ts';
-import { compiledEntry, prepareEntry } from './compiled-entry.ts';
+import { nodeArgsOf, prepareEntry } from './compiled-entry.ts';
 
 export interface Service {
   process: ProcessPromise;
@@ -40,13 +39,7 @@ export function projectCommand(
     quiet: true,
     nothrow: true,
     stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
-  })`${deathSignal} ${process.execPath} ${startOf(entry)} ${args}`;
-}
-
-/** node's arguments before the command's own: the entry's bundle (after prepareEntry), else its source via tsx */
-function startOf(entry: string): string[] {
-  const bundle = compiledEntry(entry);
-  return bundle ? [bundle] : ['--import', 'tsx', path.join(projectRoot, entry)];
+  })`${deathSignal} ${process.execPath} ${nodeArgsOf(entry)} ${args}`;
 }
 
 /** "killed by SIGKILL", "exit 3: <its last line>" */

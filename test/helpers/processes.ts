@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../harness/files/paths.ts';
-import { compiledEntry, prepareEntry } from '../../harness/process/compiled-entry.ts';
+import { nodeArgsOf, prepareEntry } from '../../harness/process/compiled-entry.ts';
+import { scriptFile } from '../../harness/cli/commands.ts';
 import { effectiveDataDir } from '../../harness/db/server-files.ts';
 import { serverProcesses } from '../../harness/db/server-processes.ts';
 import { sharedTimeout } from './timeouts.ts';
@@ -55,12 +56,7 @@ export async function runCli(
   onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
   onStdout?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
 ): Promise<CliResult> {
-  const entry = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts[script] as string;
-  // `tsx FILE`, or `node --import tsx FILE` (npm run load: tsx's CLI would stand between the signals and it)
-  const file = /^(?:tsx|node --import tsx) (\S+)$/.exec(entry)?.[1];
-  if (file === undefined)
-    throw new Error(`npm script '${script}' is not 'tsx FILE' nor 'node --import tsx FILE': ${entry}`);
-  const start = await nodeArgsFor(file);
+  const start = await nodeArgsFor(scriptFile(script));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...start, ...args], {
       cwd: projectRoot,
@@ -85,8 +81,7 @@ export async function runCli(
 /** node's arguments that start a project file as the harness starts its children: its bundle, else through tsx */
 export async function nodeArgsFor(file: string): Promise<string[]> {
   await prepareEntry(file);
-  const bundle = compiledEntry(file);
-  return bundle ? [bundle] : ['--import', 'tsx', file];
+  return nodeArgsOf(file);
 }
 
 /** pids of processes running `entry` (e.g. scripts/shop.ts) whose environment holds `envPair` (e.g. LOADLAB_PGDATA=...) */
