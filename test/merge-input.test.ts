@@ -19,20 +19,12 @@ import { startShop } from '../shop/server.ts';
 import { inPage, withBrowser } from './helpers/browser.ts';
 import { checkCharts, readPlotted, type ExpectedSeries } from './helpers/chart-readback.ts';
 import { ownDataDir, testDataset } from './helpers/db.ts';
-import { runCli } from './helpers/processes.ts';
+import { runCli, oneErrorLine } from './helpers/processes.ts';
 import { devNull } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'merge-input-'));
 const file = (name: string) => path.join(dir, name);
 const plain0 = () => readFileSync(file('c.json'), 'utf8');
-
-function oneErrorLine(stderr: string): string {
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line, got:\n${stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
-  return lines[0];
-}
 
 test('bad input to load:merge: one line each, naming the file and what is wrong', async () => {
   const counter = file('counter.js');

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { runCli } from './helpers/processes.ts';
+import { runCli, oneErrorLine } from './helpers/processes.ts';
 import { startServer } from './runner-server.ts';
 import { runScript } from '../runner/index.ts';
 import { collect, devNull } from './runner-server.ts';
@@ -15,14 +15,6 @@ function script(name: string, body: string): string {
   const f = path.join(dir, name);
   writeFileSync(f, body);
   return f;
-}
-
-function oneErrorLine(stderr: string): string {
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line, got:\n${stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
-  return lines[0];
 }
 
 test('load errors: one clear line each and k6 exit codes', async () => {

@@ -219,3 +219,12 @@ export function shopKiller(dataDir: string): { start(): void; killed: number[]; 
   };
   return state;
 }
+
+/** A user mistake's stderr: exactly one line, starting "error: ", without a stack trace; that line. */
+export function oneErrorLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line, got:\n${stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+  return lines[0];
+}
