@@ -1,7 +1,8 @@
 // Execution segments end to end (shared-iterations, per-vu-iterations, both arrival rates, ramping-vus): one runner instance, and four instances with segments 0:1/4 .. 3/4:1 run at once,
 // each against a loopback server that counts what every scenario started (and which iterationInTest numbers it
 // saw). Together the four must start exactly what the one did, per scenario; their merged JSON outputs must give
-// the same counts, a p95 that matches the samples and the server's own timing, and one verdict over the whole.
+// the same counts, one verdict over the whole, and the server's own p95 of the handling time it sent back in each
+// response (Server-Timing), within the precision of the merge's Trend.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { runCli, type CliResult } from './helpers/processes.ts';
+import { trendMismatch } from './helpers/trend-precision.ts';
+import { percentile } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-segments-'));
 const SEQUENCE = '0,1/4,1/2,3/4,1';
@@ -21,10 +24,13 @@ const SEGMENTS = ['0:1/4', '1/4:1/2', '1/2:3/4', '3/4:1'];
 // ramping 0 -> 4 VUs over 2 s, then 4 for 2 s, once the others are done, each iteration a request and a 1 s
 // sleep (VUs start at 0.25, 0.75, 1.25 and 1.75 s, so every iteration starts 250 ms from the end: timing noise
 // below that does not change the count). The thresholds pass on the whole and fail on every slice (count ==), or
-// the reverse (http_reqs < 40).
+// the reverse (http_reqs < 40). Every response carries the server's handling time (Server-Timing: app;dur=MS),
+// which the script keeps in a Trend of its own: the interval the server measured, not the client's.
 const SCRIPT = `import http from 'k6/http';
 import exec from 'k6/execution';
 import { sleep } from 'k6';
+import { Trend } from 'k6/metrics';
+const serverTime = new Trend('server_time', true);
 export const options = {
   scenarios: {
     shared: { executor: 'shared-iterations', vus: 5, iterations: 23, maxDuration: '20s', gracefulStop: '5s' },
@@ -41,7 +47,10 @@ export const options = {
     http_reqs: ['count < 40'],
   },
 };
-const visit = () => http.get(__ENV.BASE_URL + '/?s=' + exec.scenario.name + '&i=' + exec.scenario.iterationInTest + '&n=' + __ENV.INSTANCE + '&v=' + exec.vu.idInTest);
+const visit = () => {
+  const r = http.get(__ENV.BASE_URL + '/?s=' + exec.scenario.name + '&i=' + exec.scenario.iterationInTest + '&n=' + __ENV.INSTANCE + '&v=' + exec.vu.idInTest);
+  serverTime.add(Number(/^app;dur=(.+)$/.exec(r.headers['Server-Timing'])[1]));
+};
 export default function () { visit(); }
 export function slow() { visit(); sleep(1); }
 `;
@@ -52,7 +61,7 @@ interface Counting {
   seen: Record<string, number[]>;
   /** per instance (-e INSTANCE), the exec.vu.idInTest values its requests carried */
   vus: Record<string, Set<number>>;
-  /** server-side handling time of every request, ms */
+  /** server-side handling time of every request, ms: the number each response's Server-Timing header carried */
   handled: number[];
   close(): Promise<void>;
 }
@@ -65,15 +74,19 @@ async function countingServer(): Promise<Counting> {
   const state: Counting = { url: '', seen: {}, vus: {}, handled: [], close: async () => {} };
   let n = 0;
   const server = http.createServer((req, res) => {
-    const t0 = performance.now();
+    const t0 = process.hrtime.bigint();
     const u = new URL(req.url ?? '/', 'http://x');
     const s = u.searchParams.get('s') ?? '?';
     (state.seen[s] ??= []).push(Number(u.searchParams.get('i')));
     (state.vus[u.searchParams.get('n') ?? '?'] ??= new Set()).add(Number(u.searchParams.get('v')));
     const wait = s !== 'ramp' && n++ % 5 === 0 ? 250 : 0;
     setTimeout(() => {
+      // up to the head, which must go out before the body: the same number in the header and in the list, written
+      // in its shortest round-trip form so the client reads back exactly this double
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      res.setHeader('Server-Timing', `app;dur=${ms}`);
+      state.handled.push(ms);
       res.end('ok');
-      state.handled.push(performance.now() - t0);
     }, wait);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -84,14 +97,6 @@ async function countingServer(): Promise<Counting> {
 
 function load(script: string, server: Counting, out: string, extra: string[]): Promise<CliResult> {
   return runCli('load', [script, '-e', `BASE_URL=${server.url}`, '--out', `json=${out}`, '--quiet', ...extra]);
-}
-
-/** k6's percentile over exact values (k6-subset §5). */
-function percentile(values: number[], p: number): number {
-  const v = [...values].sort((a, b) => a - b);
-  const x = (p / 100) * (v.length - 1);
-  const lo = Math.floor(x);
-  return v[lo] + (v[Math.ceil(x)] - v[lo]) * (x - lo);
 }
 
 function pointValues(file: string, metric: string): number[] {
@@ -193,18 +198,30 @@ test('four segments start exactly what one instance starts, and their merge judg
     const requests = Object.values(four.seen).reduce((a, v) => a + v.length, 0);
     assert.equal(summary.http_reqs.count, requests);
 
-    // p95 over all samples: as computed from every point of the four files, and close to what the server measured
+    // the server's handling time, as each response carried it: the four files hold exactly the values the server
+    // measured, and the merged p95 is the server's own p95 of them within the precision of the merge's Trend (with
+    // under 10,000 samples it keeps every value, so exactly: helpers/trend-precision.ts says why)
+    const sent = files.flatMap((f) => pointValues(f, 'server_time'));
+    const byValue = (v: number[]) => [...v].sort((x, y) => x - y);
+    assert.deepEqual(byValue(sent), byValue(four.handled), 'server_time points: the values the server sent, each once');
+    const serverP95 = percentile(four.handled, 95);
+    const mergedServerP95 = summary.server_time['p(95)'] as number;
+    assert.equal(trendMismatch(mergedServerP95, four.handled, 95), undefined);
+
+    // http_req_duration: the merged p95 is that of every point of the four files (the same bound), and the client's
+    // interval holds the server's plus loopback, parsing and its event loop's delay, so never less; on a busy
+    // machine (5 instances on 2 shared cores) their event loops added 20 to 150 ms, so the upper bound is only a
+    // sanity bound: the like-for-like check is server_time's above
     const all = files.flatMap((f) => pointValues(f, 'http_req_duration'));
     assert.equal(all.length, requests);
     const p95 = summary.http_req_duration['p(95)'] as number;
-    assert.ok(Math.abs(p95 - percentile(all, 95)) <= 1e-6 * p95, `${p95} vs ${percentile(all, 95)} from the points`);
-    const serverP95 = percentile(four.handled, 95);
-    // the client's time is the server's plus loopback, parsing and its event loop's delay: never less; on a busy
-    // machine (5 instances on 2 shared cores, load average ~20) their event loops added 20 to 150 ms, so the upper
-    // bound is only a sanity bound (the exact check is the one against the points above)
+    assert.equal(trendMismatch(p95, all, 95), undefined);
     assert.ok(p95 >= serverP95 - 0.5 && p95 <= serverP95 * 2, `merged p95 ${p95} ms, server ${serverP95} ms`);
+    const gap = ((p95 / serverP95 - 1) * 100).toFixed(1);
     console.log(
-      `segments: ${JSON.stringify(counts(four))} requests; merged p95 ${p95.toFixed(2)} ms, server p95 ${serverP95.toFixed(2)} ms`,
+      `segments: ${JSON.stringify(counts(four))} requests; server p95 ${serverP95.toFixed(3)} ms; merged server_time ` +
+        `p95 ${mergedServerP95.toFixed(3)} ms (${mergedServerP95 === serverP95 ? 'identical' : 'differs'}); merged ` +
+        `http_req_duration p95 ${p95.toFixed(3)} ms (+${gap} %, the clients' own time)`,
     );
   } finally {
     await Promise.all([one.close(), four.close()]);
