@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { followClientsOnPool, wasCancelled } from './client-gone.ts';
 import { tagPool } from './tagging.ts';
 
 /** Anything a query can run on: the pool, or one client checked out of it (for a transaction). */
@@ -42,6 +43,7 @@ export function createPool(o: PoolOptions): pg.Pool {
   // process. The pool drops the client by itself, and the next request reconnects (or gets a 503).
   pool.on('error', () => {});
   tagPool(pool);
+  followClientsOnPool(pool);
   return pool;
 }
 
@@ -72,7 +74,8 @@ async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
 
 function checkIn(client: pg.PoolClient, destroy: boolean): void {
   client.off('error', ignoreError);
-  client.release(destroy);
+  // a client a cancel was sent on may still receive it: it must not run another request's statement
+  client.release(destroy || wasCancelled(client));
 }
 
 /** Runs fn on one client inside BEGIN/COMMIT, rolling back on any error. */

@@ -24,7 +24,15 @@ export class ShopMetrics {
   private readonly requests = new Map<string, number>();
   private readonly latency = new Map<string, Histogram>();
 
+  /** requests whose visitor closed the connection before the answer, and the statements cancelled for them */
+  private left = { requests: 0, cancelled: 0 };
+
   constructor(private readonly variant: string) {}
+
+  visitorLeft(cancelledStatements: number): void {
+    this.left.requests++;
+    this.left.cancelled += cancelledStatements;
+  }
 
   observe(route: string, method: string, status: number, seconds: number): void {
     const key = `${route}\u0000${method}\u0000${status}`;
@@ -72,6 +80,12 @@ export class ShopMetrics {
     out.push('# HELP shop_db_pool_waiting Requests waiting for a database connection.');
     out.push('# TYPE shop_db_pool_waiting gauge');
     out.push(`shop_db_pool_waiting{variant="${v}"} ${pool.waiting}`);
+    out.push('# HELP shop_visitor_left_total Requests whose visitor closed the connection before the answer.');
+    out.push('# TYPE shop_visitor_left_total counter');
+    out.push(`shop_visitor_left_total{variant="${v}"} ${this.left.requests}`);
+    out.push('# HELP shop_statements_cancelled_total Statements cancelled because their visitor had left.');
+    out.push('# TYPE shop_statements_cancelled_total counter');
+    out.push(`shop_statements_cancelled_total{variant="${v}"} ${this.left.cancelled}`);
     return out.join('\n') + '\n';
   }
 }

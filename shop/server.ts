@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { ClientGone, followClients, visitorLeft } from './client-gone.ts';
 import { createPool, DEFAULT_POOL_SIZE } from './db.ts';
 import { HttpError, unavailableReason } from './errors.ts';
 import { renderError } from './html.ts';
@@ -88,6 +89,9 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err, req, reply) => {
     const kind: PageKind = req.routeOptions.config?.kind ?? 'json';
+    // nobody reads this answer; 499 (as nginx logs it) keeps the shop's own counts honest about why it ended
+    if (err instanceof ClientGone || visitorLeft(reply.raw))
+      return sendError(reply, kind, 499, 'the visitor closed the connection');
     if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message, err.headers);
     const unavailable = unavailableReason(err);
     if (unavailable) return sendError(reply, kind, 503, unavailable, { 'retry-after': '5' });
@@ -109,8 +113,9 @@ export async function buildShop(opts: ShopOptions): Promise<FastifyInstance> {
     ),
   );
 
-  // before any route: it wraps the handlers registered after it
+  // before any route: they wrap the handlers registered after them
   tagRoutes(app);
+  followClients(app, (cancelled) => ctx.metrics.visitorLeft(cancelled));
   opts.switches?.attach(app, ctx);
   pageRoutes(app, ctx);
   cartRoutes(app, ctx, opts.cartActions);

@@ -280,6 +280,53 @@ describe('shop over HTTP (tiny)', () => {
     }
   });
 
+  it('cancels the statement of a visitor who left, and issues none after it', async () => {
+    // a product list blocked on a lock waits until something ends it: only a cancel can, before the lock goes
+    const holder = new pg.Client(ds.db.url);
+    await holder.connect();
+    const waiting = async () =>
+      (
+        await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'loadlab-shop' AND wait_event_type = 'Lock'",
+        )
+      ).rows[0].n;
+    const until = async (what: string, ok: () => Promise<boolean>) => {
+      const end = Date.now() + 5000;
+      while (!(await ok())) {
+        assert.ok(Date.now() < end, `${what} within 5 s`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    const metric = async (name: string) =>
+      Number(
+        (await (await fetch(`${shops.before.url}/metrics`)).text()).match(new RegExp(`${name}\\{[^}]*\\} (\\d+)`))?.[1],
+      );
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE pretixbase_quota IN ACCESS EXCLUSIVE MODE');
+      const left = new AbortController();
+      const page = fetch(`${base('before')}/${ds.result.manifest.hot_subevent_first}/`, { signal: left.signal }).catch(
+        (e: Error) => e.name,
+      );
+      await until('the product list waits on the lock', async () => (await waiting()) === 1);
+      // still waiting while its visitor is there: what ends the wait below is the visitor leaving
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await waiting(), 1);
+      left.abort();
+      assert.equal(await page, 'AbortError');
+      await until('the statement is cancelled', async () => (await waiting()) === 0);
+      assert.equal(await metric('shop_visitor_left_total'), 1);
+      assert.equal(await metric('shop_statements_cancelled_total'), 1);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    // the cancelled client was not handed to anyone: the next visitor's page renders
+    const next = await fetch(`${base('before')}/${ds.result.manifest.hot_subevent_first}/`);
+    assert.equal(next.status, 200);
+    assert.doesNotMatch(await (await fetch(`${shops.before.url}/metrics`)).text(), /status="500"/);
+  });
+
   it('serves health, metrics and 404 for unknown routes', async () => {
     const h = await fetch(`${shops.after.url}/healthz`);
     assert.equal(h.status, 200);
