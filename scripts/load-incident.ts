@@ -55,4 +55,10 @@ await runCommand(import.meta.url, command, async ({ values }) => {
   say(`report: ${folder.file('report.md')} ${folder.latestNote}`);
   if (summary.comparison.tripled_p95_ratio !== null)
     say(`tripled product-list p95, before / after: ${summary.comparison.tripled_p95_ratio}x`);
+  // the last line: did this run show what the post-mortem saw? (the exit status is 0 either way)
+  const shape = summary.comparison.shape_reproduced;
+  if (shape !== null && shape !== undefined)
+    say(
+      `${shape ? "the post-mortem's shape reproduced" : "the post-mortem's shape"}: ${summary.comparison.shape_reason}`,
+    );
 });

@@ -102,6 +102,10 @@ test('load:incident --preset tiny --quick writes every contract file and field',
         `${variant}.${phase} product-list endpoint`,
       );
       assert.ok(p.endpoints.calendar?.requests > 0, 'calendar endpoint');
+      assert.ok(isNum(p.mean_ms) && p.mean_ms >= p.p50_ms / 2, `${variant}.${phase}.mean_ms`);
+      // tiny keeps up: nothing is turned away, so the overload is set against the calibration's capacity
+      assert.equal(p.capacity_from, 'calibration');
+      assert.ok(p.overload > 0 && p.overload < 1, `${variant}.${phase}.overload ${p.overload}`);
     }
     const db = v.db;
     for (const k of ['temp_bytes', 'blks_read', 'blks_hit', 'os_read_bytes', 'os_write_bytes'])
@@ -122,6 +126,17 @@ test('load:incident --preset tiny --quick writes every contract file and field',
     assert.equal(explain.variant, variant);
   }
   assert.ok(isNum(s.comparison.tripled_p95_ratio) && isNum(s.comparison.baseline_p95_ratio));
+  // tiny at a quick run's capped rate cannot collapse: the verdict must say so, not claim the outage
+  assert.equal(s.comparison.shape_reproduced, false);
+  assert.match(
+    s.comparison.shape_reason,
+    /^not reproduced: the machine served the tripled load, overload \d+\.\d\dx, /,
+  );
+  assert.equal(
+    r.stdout.trim().split('\n').at(-1),
+    `the post-mortem's shape: ${s.comparison.shape_reason}`,
+    'the last line says whether the shape was reproduced',
+  );
   // buffers are deterministic: the old query touches more of them than the fix, even on tiny
   assert.ok(s.variants.before.explain.buffers_touched > s.variants.after.explain.buffers_touched);
   // the report states each variant's own figures, not just its name in a table header

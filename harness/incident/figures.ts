@@ -1,6 +1,7 @@
 /** The incident replay's phase figures and chart series, counted by the kit's one rule (load/request-figures.ts). */
 import type { LoadPoints } from '../load/k6-points.ts';
 import { byName, perSecond, requestFigures, sentBetween } from '../load/request-figures.ts';
+import { phaseOverload } from '../load/overload.ts';
 import { requestSeries } from '../load/request-series.ts';
 import type { EndpointStats, LoadSeriesPoint, PhaseName, PhaseStats } from './types.ts';
 
@@ -15,10 +16,20 @@ function endpointStats(reqs: Parameters<typeof requestFigures>[0]): EndpointStat
   return { requests: f.count, p95_ms: f.p95_ms, error_rate: f.failed_rate };
 }
 
-/** A phase's requests (sent in its window; the last keeps those still finishing), visitors and drops (by scenario). */
-export function phaseStats(points: LoadPoints, startMs: number, w: PhaseWindow, last: boolean): PhaseStats {
+/**
+ * A phase's requests (sent in its window; the last keeps those still finishing), visitors and drops (by scenario),
+ * and its overload against the capacity it met (`calibrationRps` where it never saturated).
+ */
+export function phaseStats(
+  points: LoadPoints,
+  startMs: number,
+  w: PhaseWindow,
+  last: boolean,
+  calibrationRps: number | null = null,
+): PhaseStats {
   const reqs = sentBetween(points.requests, startMs + w.start_s * 1000, last ? Infinity : startMs + w.end_s * 1000);
   const f = requestFigures(reqs);
+  const o = phaseOverload(points.requests, startMs + w.start_s * 1000, startMs + w.end_s * 1000, calibrationRps);
   return {
     requests: f.count,
     rps: perSecond(f.count, w.end_s - w.start_s),
@@ -27,6 +38,9 @@ export function phaseStats(points: LoadPoints, startMs: number, w: PhaseWindow, 
     p99_ms: f.p99_ms,
     mean_ms: f.mean_ms,
     error_rate: f.failed_rate,
+    overload: o.overload,
+    capacity_rps: o.capacity_rps,
+    capacity_from: o.capacity_from,
     dropped_iterations: points.dropped.filter((x) => x.scenario === w.name).reduce((s, x) => s + x.value, 0),
     iterations: points.iterations.filter((x) => x.scenario === w.name).length,
     endpoints: Object.fromEntries(byName(reqs).map(([name, rs]) => [name, endpointStats(rs)])),

@@ -38,6 +38,8 @@ export interface VariantPlan {
   dates: number;
   rate: number;
   multiplier: number;
+  /** product lists/s the calibration measured (null: the rate was given): a phase that never saturated is judged by it */
+  calibrationRps: number | null;
   phases: PhasePlan[];
   thinkScale: number;
   bucketS: number;
@@ -175,7 +177,7 @@ async function measure(
   });
   const phases: Partial<Record<PhaseName, ReturnType<typeof phaseStats>>> = {};
   phaseWindows.forEach((w, i) => {
-    phases[w.name] = phaseStats(points, startMs, w, i === phaseWindows.length - 1);
+    phases[w.name] = phaseStats(points, startMs, w, i === phaseWindows.length - 1, plan.calibrationRps);
   });
 
   const samples = await readSamples(samplesFile);

@@ -4,6 +4,7 @@ import type { OpenedDataset } from '../db/dataset.ts';
 import type { RunFolder } from '../files/run-folder.ts';
 import { machineFacts } from '../db/machine.ts';
 import { baselineRate } from '../load/calibrate.ts';
+import { judgeShape } from '../load/collapse-shape.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { writeReport } from './report/render.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
@@ -114,6 +115,7 @@ async function replay(
       dates: m.dates,
       rate,
       multiplier,
+      calibrationRps: calibration.product_list_capacity_rps,
       phases,
       thinkScale: quick ? 0.25 : 1,
       bucketS: quick ? 1 : 5,
@@ -133,11 +135,23 @@ async function replay(
   summary.comparison = {
     tripled_p95_ratio: p95Ratio(summary, 'tripled'),
     baseline_p95_ratio: p95Ratio(summary, 'baseline'),
+    ...shapeOf(summary),
   };
   summary.finished_at = new Date().toISOString();
 
   await folder.finish(reportsDir, summary, series, () => writeReport(folder.dir, { summary, series }));
   return summary;
+}
+
+/** whether before's tripled phase showed the post-mortem's shape, with the fix's failures at the same visitors */
+function shapeOf(s: IncidentSummary): Pick<IncidentSummary['comparison'], 'shape_reproduced' | 'shape_reason'> {
+  const t = s.variants.before?.phases.tripled;
+  if (!t) return { shape_reproduced: null, shape_reason: 'the old query (before) was not run' };
+  const v = judgeShape(
+    { failed: t.error_rate, mean_ms: t.mean_ms ?? null, overload: t.overload ?? null },
+    s.variants.after?.phases.tripled.error_rate,
+  );
+  return { shape_reproduced: v.reproduced, shape_reason: v.reason };
 }
 
 /** before / after, product-list p95 of one phase */

@@ -32,6 +32,11 @@ const phaseStatsSchema = z.object({
   /** the mean the post-mortem speaks of (absent in older runs) */
   mean_ms: numOrNull.optional(),
   error_rate: numOrNull,
+  /** product-list arrivals/s over capacity_rps (absent in older runs) */
+  overload: numOrNull.optional(),
+  /** product lists answered per second: the phase's own while it turned some away, else the calibration's */
+  capacity_rps: numOrNull.optional(),
+  capacity_from: z.enum(['phase', 'calibration']).nullable().optional(),
   dropped_iterations: num,
   /** visitors (iterations) started in the phase */
   iterations: num,
@@ -93,7 +98,13 @@ export const incidentSummarySchema = z.object({
   }),
   // strict: a variant name the report does not know is a wrong file, not something to drop in silence
   variants: z.strictObject({ before: variantResultSchema.optional(), after: variantResultSchema.optional() }),
-  comparison: z.object({ tripled_p95_ratio: numOrNull, baseline_p95_ratio: numOrNull }),
+  comparison: z.object({
+    tripled_p95_ratio: numOrNull,
+    baseline_p95_ratio: numOrNull,
+    /** did before's tripled phase show the post-mortem's shape (harness/load/collapse-shape.ts)? null: not run */
+    shape_reproduced: z.boolean().nullable().optional(),
+    shape_reason: z.string().optional(),
+  }),
   /** per variant: the statements that did the database's work, the cause and the symptoms (absent in older runs) */
   diagnosis: z
     .object({ before: variantDiagnosisSchema.optional(), after: variantDiagnosisSchema.optional() })

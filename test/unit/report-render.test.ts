@@ -34,10 +34,18 @@ test('markdown has every table and the figures of the input', () => {
   ]) {
     assert.ok(md.includes(h), `missing section ${h}`);
   }
-  // phase rows with p50/p95/p99, errors and dropped iterations
+  // phase rows with p50/p95/p99, the mean, errors, the overload and dropped iterations
   assert.match(
     md,
-    /\| before \| tripled \| 2,700 \| 9,180 \| 51 \| 3,100 ms \| 10,000 ms \| 10,000 ms \| 29\.0 % \| 412 \|/,
+    /\| before \| tripled \| 2,700 \| 9,180 \| 51 \| 3,100 ms \| 10,000 ms \| 10,000 ms \| 6,550 ms \| 29\.0 % \| 2\.40x \| 412 \|/,
+  );
+  assert.match(
+    md,
+    /\| after \| tripled \| 2,700 \| 9,180 \| 51 \| 9 ms \| 21\.5 ms \| 30 ms \| 15 ms \| 0 % \| 0\.40x \(cal\.\) \| 0 \|/,
+  );
+  assert.match(
+    verdictOf(md),
+    /^The post-mortem's shape at 3x visitors \(20-45 % of page loads failed with a mean past 8\.0 s, the fix under 1\.0 %\): NOT reproduced: the mean stayed under 8\.0 s; overload 2\.40x, 29\.0 % failed, mean 6\.6 s\. /,
   );
   assert.match(md, /\| after \| ramp \| 297 \| 1,010 \|/);
   // endpoint p95s

@@ -4,6 +4,7 @@ import { SLO } from '../../load/incident-script.ts';
 import { perCallFigures, productList, type PlFigures } from './figures.ts';
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtPct, fmtRatio, isNum } from '../../cli/format.ts';
 import { presentVariants } from './sections/context.ts';
+import { shapeBandText } from '../../load/collapse-shape.ts';
 
 /**
  * Words for the verdict. A shopper notices a product list slower than a second, and one failure in a hundred
@@ -83,6 +84,11 @@ export function verdictText(summary: IncidentSummary): string {
   if (present.length === 0) return 'This run has no variant results, so there is nothing to compare.';
   const alone = present.length === 1;
   const out: string[] = [];
+  const shape = summary.comparison.shape_reproduced;
+  if (shape === true || shape === false)
+    out.push(
+      `The post-mortem's shape at ${fmtNum(summary.traffic.multiplier)}x visitors (${shapeBandText()}): ${shape ? 'reproduced' : 'NOT reproduced'}: ${(summary.comparison.shape_reason ?? '').replace(/^not reproduced: /, '')}.`,
+    );
   if (present.includes('before')) out.push(variantSentence(summary, 'before', 'the old query', alone));
   if (present.includes('after')) out.push(variantSentence(summary, 'after', 'the fixed query', alone));
   if (alone) out.push(`Only the ${present[0]} variant was run, so there is no comparison.`);
