@@ -138,7 +138,7 @@ test('load:timeline --preset tiny --quick plays the day and writes the timeline 
   );
   // the post-mortem's 7, then the platform's: the reads server carries the temp writes in tripled, reroute and
   // all-primary, the writes slow down, nothing lost, diagnose after each move
-  assert.equal(s.shape.length, 14);
+  assert.equal(s.shape.length, 15);
   for (const c of s.shape) assert.ok(typeof c.name === 'string' && typeof c.ok === 'boolean' && c.detail.length > 0);
   checkPlatform(s, periods);
 

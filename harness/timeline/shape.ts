@@ -1,5 +1,6 @@
 import { SLO } from '../load/incident-script.ts';
 import { fmtMs } from '../cli/format.ts';
+import { judgeShape, shapeBandText } from '../load/collapse-shape.ts';
 import type { PeriodName, PeriodResult, ProbeResult, ShapeCheck } from './types.ts';
 import { CAUSE_LABEL, type DayDiagnosis, HOT_TENANT, NAMED_WITHIN_S, TENANT_SHARE } from './diagnose.ts';
 
@@ -35,6 +36,18 @@ export function shapeChecks(periods: PeriodResult[], probe: ProbeResult): ShapeC
     name: 'tripled: across the board',
     ok: r !== null && r >= ACROSS_THE_BOARD,
     detail: `others p95 ${ms(t)} vs ${ms(n)} normal (${r ?? 'n/a'}x, needs >= ${ACROSS_THE_BOARD}x)`,
+  });
+
+  // the hot shop's own visitors as the post-mortem saw them; its fix is the day's `fixed` period
+  const hot = tripled?.hot;
+  const collapse = judgeShape(
+    { failed: hot?.failed_rate ?? null, mean_ms: hot?.mean_ms ?? null, overload: null },
+    fixed?.hot.failed_rate,
+  );
+  checks.push({
+    name: 'tripled: the hot shop as the post-mortem saw it',
+    ok: collapse.reproduced,
+    detail: `${collapse.reason.replace(/overload unknown, /, '')} (needs ${shapeBandText()})`,
   });
 
   const quiet = probe.db_quiet_after_s;

@@ -23,9 +23,14 @@ export const QUEUE_STATUS = 202;
 /** Scenarios are named tenant-period (loadtests/timeline.ts). */
 export const tenantOf = (scenario: string): Tenant | undefined => TENANTS.find((t) => scenario.startsWith(`${t}-`));
 
-function latency(reqs: RequestPoint[]): { p50: number | null; p95: number | null; failed: number | null } {
+function latency(reqs: RequestPoint[]): {
+  p50: number | null;
+  p95: number | null;
+  mean: number | null;
+  failed: number | null;
+} {
   const f = requestFigures(reqs);
-  return { p50: f.p50_ms, p95: f.p95_ms, failed: f.failed_rate };
+  return { p50: f.p50_ms, p95: f.p95_ms, mean: f.mean_ms, failed: f.failed_rate };
 }
 
 /**
@@ -56,6 +61,7 @@ export function groupStats(
     p95_ms: all.p95,
     failed_rate: all.failed,
     p50_ms: all.p50,
+    mean_ms: all.mean,
     product_list_p95_ms: latency(pages.filter((r) => r.name === 'product-list')).p95,
     queue_pages: mine.length - pages.length,
     visitors: points.iterations.filter((i) => i.scenario === scenario).length,

@@ -42,6 +42,8 @@ const groupStatsSchema = z.object({
   p95_ms: numOrNull,
   failed_rate: numOrNull,
   p50_ms: numOrNull,
+  /** of all pages asked for, failures at their timeout included: the post-mortem's average (absent in older runs) */
+  mean_ms: numOrNull.optional(),
   product_list_p95_ms: numOrNull,
   /** queue pages answered instead of the page asked for */
   queue_pages: count,
