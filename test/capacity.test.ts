@@ -118,6 +118,15 @@ test('load:capacity --quick on two date counts writes its files, and the old que
     const f = p.bottleneck!.figures;
     assert.ok(f.machine_cpu_busy! > 0 && f.shop_cpu_cores !== null && f.runner_cpu_cores !== null, JSON.stringify(f));
   }
+  // one product list alone before each search: bounded, and the old query's grows with the dates
+  for (const p of c.points) {
+    const s = p.solo!;
+    assert.ok(s && s.requests >= 1 && s.requests <= 10 && s.failed === 0, `${p.dates}: ${JSON.stringify(s)}`);
+    assert.equal(s.durations_ms.length, s.requests);
+    assert.ok(s.p50_ms > 0 && s.p50_ms <= s.p95_ms && s.seconds <= 25, JSON.stringify(s));
+  }
+  const [solo300, solo3000] = [300, 3000].map((d) => c.points.find((p) => p.dates === d)!.solo!.p50_ms);
+  assert.ok(solo3000 > solo300 * 2, `the old query alone: ${solo300} ms at 300 dates, ${solo3000} ms at 3,000`);
   const models = c.variants!.find((v) => v.variant === 'before')!;
   assert.equal(models.projection!.model, 'power-law', 'two sizes: no choice of curve');
   assert.equal(models.usl!.levels.length, 6, 'six concurrency levels at the smallest size');

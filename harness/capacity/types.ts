@@ -58,6 +58,23 @@ export interface CapacityRepeat {
   steps: CapacityStep[];
 }
 
+/**
+ * Product-list requests one after another on an idle shop, before the search: the time of one request alone,
+ * which no rate can bring under (a request under load waits as well).
+ */
+export interface SoloTime {
+  /** requests answered with 200 and timed (the untimed warm-up excluded) */
+  requests: number;
+  /** answered with another status, not timed */
+  failed: number;
+  /** nearest rank over the timed requests */
+  p50_ms: number;
+  p95_ms: number;
+  durations_ms: number[];
+  /** the probe's wall time, the warm-up included */
+  seconds: number;
+}
+
 export interface CapacityPoint {
   variant: 'before' | 'after';
   dates: number;
@@ -71,6 +88,8 @@ export interface CapacityPoint {
   median?: number;
   range?: [number, number];
   bottleneck?: Bottleneck | null;
+  /** one product list alone, before the search; null when none was answered */
+  solo?: SoloTime | null;
 }
 
 /** power-law: capacity = a x dates^b; linear-cost: 1 / capacity = s0 + s1 x dates (capacity in visitors/min) */
