@@ -103,7 +103,13 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
       result.load_average![1] = load1();
       result.variants = variants.map((variant) => ({
         variant,
-        projection: withCrossCheck(projectVariant(result.points.filter((p) => p.variant === variant)), variant),
+        projection: withCrossCheck(
+          projectVariant(
+            result.points.filter((p) => p.variant === variant),
+            o.sloMs,
+          ),
+          variant,
+        ),
         usl: usl.get(variant) ?? null,
       }));
       finish(result, frame.folder, capacityDir, say);
