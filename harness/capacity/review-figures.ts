@@ -37,19 +37,8 @@ export interface BreakPoint {
   note: string;
 }
 
-/**
- * Where a variant's projected capacity meets a traffic level. A capacity that does not fall with the dates
- * (exponent >= 0) never breaks by growth alone; a break beyond the largest size measured is an extrapolation
- * and says by how much.
- */
-export function breakDates(pr: Projection | null, traffic: number, measured: number[]): BreakPoint {
-  if (!pr) return { dates: null, note: 'unknown: no projection (fewer than two sizes with a capacity)' };
-  const lo = Math.min(...measured);
-  const hi = Math.max(...measured);
-  if (!fallsWithDates(pr, hi))
-    return { dates: null, note: 'no size: the projected capacity does not fall with the dates' };
-  const d = projectSolve(pr, traffic);
-  if (d === null) return { dates: null, note: 'no size' };
+/** how a break at `d` dates relates to the sizes measured, `lo`-`hi` */
+function placed(d: number, lo: number, hi: number): BreakPoint {
   const rounded = d >= 100 ? Math.round(d / 10) * 10 : Math.round(d);
   if (d < lo)
     return {
@@ -61,6 +50,33 @@ export function breakDates(pr: Projection | null, traffic: number, measured: num
   if (d > MAX_EXTRAPOLATION * hi)
     return { dates: null, note: `beyond ${MAX_EXTRAPOLATION}x the largest size measured: not projected that far` };
   return { dates: rounded, note: `extrapolated ${(d / hi).toFixed(1)}x beyond the largest size measured` };
+}
+
+/**
+ * Where a variant's projected capacity meets a traffic level. A capacity that does not fall with the dates
+ * (exponent >= 0) never breaks by growth alone; a break beyond the largest size measured is an extrapolation
+ * and says by how much. Where one product list alone is projected to reach the SLO at fewer dates, the SLO breaks
+ * there at any traffic, whatever the capacity curve says.
+ */
+export function breakDates(pr: Projection | null, traffic: number, measured: number[]): BreakPoint {
+  if (!pr) return { dates: null, note: 'unknown: no projection (fewer than two sizes with a capacity)' };
+  const lo = Math.min(...measured);
+  const hi = Math.max(...measured);
+  const curve = curveBreak(pr, traffic, lo, hi);
+  const alone = pr.solo?.slo_dates;
+  if (alone == null || (curve.dates !== null && curve.dates <= alone)) return curve;
+  const solo = placed(alone, lo, hi);
+  return solo.dates === null
+    ? curve
+    : { dates: solo.dates, note: `${solo.note}; one product list alone reaches the SLO there, at any traffic` };
+}
+
+function curveBreak(pr: Projection, traffic: number, lo: number, hi: number): BreakPoint {
+  if (!fallsWithDates(pr, hi))
+    return { dates: null, note: 'no size: the projected capacity does not fall with the dates' };
+  const d = projectSolve(pr, traffic);
+  if (d === null) return { dates: null, note: 'no size' };
+  return placed(d, lo, hi);
 }
 
 type Validation = NonNullable<Projection['validation']>;

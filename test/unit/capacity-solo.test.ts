@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { projectVariant } from '../../harness/capacity/projection.ts';
 import { fitSolo, soloAt, soloSamples } from '../../harness/capacity/solo-projection.ts';
 import { soloFrom } from '../../harness/capacity/solo-probe.ts';
-import { trustSentence } from '../../harness/capacity/review-figures.ts';
+import { breakDates, trustSentence } from '../../harness/capacity/review-figures.ts';
 import { reviewPage } from '../../harness/capacity/review.ts';
 import { renderReport } from '../../harness/report/write.ts';
 import type { CapacityPoint, CapacityResult, SoloTime } from '../../harness/capacity/types.ts';
@@ -168,4 +168,19 @@ test('the review prints the figures its solo sentence quotes', () => {
   assert.match(md, /\| 0 \(alone over the SLO\) \|/);
   assert.match(md, /\| 1,205 ms \(over 1,000\) \/ 1,205 ms \|/);
   assert.match(md, /alone p50 = 5 ms \+ 0\.04 ms x dates \(fitted to 1,000, 3,000, 10,000, 30,000 dates/);
+});
+
+test('where the SLO breaks: at the dates where one request alone reaches it, when the curve says later or never', () => {
+  const pr = projectVariant(series(0.04), SLO)!;
+  // the capacity curve at a small traffic: past 10x the sizes measured; alone reaches 1,000 ms at 24,875 dates
+  const low = breakDates(pr, oldQuery(30000) / 100, SIZES);
+  assert.deepEqual(low, {
+    dates: 24880,
+    note: 'within the sizes measured; one product list alone reaches the SLO there, at any traffic',
+  });
+  // a traffic the curve meets at fewer dates: the curve's break stands
+  const high = breakDates(pr, oldQuery(3000), SIZES);
+  assert.ok(high.dates! < 4000 && high.note === 'within the sizes measured', JSON.stringify(high));
+  // no solo times: the curve alone, as before
+  assert.match(breakDates(projectVariant(series(0.04))!, oldQuery(30000) / 100, SIZES).note, /beyond 10x/);
 });
