@@ -10,7 +10,7 @@ import { soloCurveText } from './solo-projection.ts';
 import type { CapacityPoint, CapacityResult, Projection } from './types.ts';
 
 type Variant = CapacityPoint['variant'];
-import { bottleneckText, USAGE_HEADERS, usageCells } from './usage-text.ts';
+import { bottleneckText, soloText, USAGE_HEADERS, usageCells } from './usage-text.ts';
 
 const VARIANTS: Variant[] = ['before', 'after'];
 const NAME: Record<Variant, string> = { before: 'the old query', after: 'the fix' };
@@ -227,13 +227,14 @@ export function reviewPage(r: CapacityResult, t: Traffic | null): ReportPage {
           ],
           tables: [
             {
-              headers: ['Variant', 'Dates', 'Limit', ...USAGE_HEADERS],
-              align: [L, R, L, ...USAGE_HEADERS.map(() => R)],
+              headers: ['Variant', 'Dates', 'Limit', 'Alone p50 / p95', ...USAGE_HEADERS],
+              align: [L, R, L, R, ...USAGE_HEADERS.map(() => R)],
               rows: vs.flatMap((v) =>
                 v.points.map((p): Cell[] => [
                   txt(v.variant),
                   txt(fmt(p.dates)),
                   txt(bottleneckText(p.bottleneck)),
+                  txt(soloText(p.solo)),
                   ...usageCells(p.bottleneck?.figures).map(txt),
                 ]),
               ),

@@ -6,6 +6,7 @@ import { projectVariant } from '../../harness/capacity/projection.ts';
 import { fitSolo, soloAt, soloSamples } from '../../harness/capacity/solo-projection.ts';
 import { soloFrom } from '../../harness/capacity/solo-probe.ts';
 import { breakDates, trustSentence } from '../../harness/capacity/review-figures.ts';
+import { renderCapacityMarkdown } from '../../harness/capacity/render.ts';
 import { reviewPage } from '../../harness/capacity/review.ts';
 import { renderReport } from '../../harness/report/write.ts';
 import type { CapacityPoint, CapacityResult, SoloTime } from '../../harness/capacity/types.ts';
@@ -168,6 +169,11 @@ test('the review prints the figures its solo sentence quotes', () => {
   assert.match(md, /\| 0 \(alone over the SLO\) \|/);
   assert.match(md, /\| 1,205 ms \(over 1,000\) \/ 1,205 ms \|/);
   assert.match(md, /alone p50 = 5 ms \+ 0\.04 ms x dates \(fitted to 1,000, 3,000, 10,000, 30,000 dates/);
+  // each point's own solo figures, in the review's limits table and in capacity.md
+  assert.match(md, /\| 1205 \/ 1325\.5 ms \(10\) \|/);
+  const older = renderCapacityMarkdown({ ...r, points: [point(1000, 900, undefined), point(3000, 800, null)] });
+  assert.match(older, /\| not measured \|/, 'a file from before the probe');
+  assert.match(older, /\| no answer \|/);
 });
 
 test('where the SLO breaks: at the dates where one request alone reaches it, when the curve says later or never', () => {
