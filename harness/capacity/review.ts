@@ -96,6 +96,13 @@ function soloCell(v: NonNullable<Projection['validation']>, sloMs: number): stri
   return `${fmt(v.solo_predicted_ms)} ms (${side} ${fmt(sloMs)}) / ${measured}`;
 }
 
+/** "< 1.3" when only bounded, "0 (< 1.3)" when a prediction of 0 was checked against nothing passing */
+function measuredCell(v: NonNullable<Projection['validation']>): string {
+  const below = `< ${v.measured_below ?? '?'}`;
+  if (v.error === null) return below;
+  return v.measured === 0 ? `0 (${below})` : fmt(v.measured);
+}
+
 function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection {
   const paragraphs = vs.map((v) => {
     const m = modelsOf(r, v.variant);
@@ -135,7 +142,7 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
             txt(
               val ? `${fmt(val.predicted)}${val.predicted_by === 'solo-time' ? ' (alone over the SLO)' : ''}` : 'n/a',
             ),
-            txt(val ? (val.error === null ? `< ${val.measured_below ?? '?'}` : fmt(val.measured)) : 'n/a'),
+            txt(val ? measuredCell(val) : 'n/a'),
             val && val.error !== null
               ? { text: `${(val.error * 100).toFixed(1)} %`, status: Math.abs(val.error) <= 0.25 ? 'pass' : 'fail' }
               : txt(val ? 'bounded only' : 'n/a'),

@@ -31,7 +31,8 @@ export function soloAt(c: Curve, dates: number): number {
 export function soloSolve(c: Curve, ms: number): number | null {
   const p = c.parameters;
   if (c.model === 'power-law') return (p.b ?? 0) > 0 ? powerLawSolve({ a: p.a!, b: p.b!, r2: null }, ms) : null;
-  if ((p.t1 ?? 0) <= 0) return null;
+  // a time that does not grow: over the SLO at every size already, or at none
+  if ((p.t1 ?? 0) <= 0) return (p.t0 ?? 0) > ms ? 0 : null;
   const x = (ms - (p.t0 ?? 0)) / p.t1!;
   return Math.max(x, 0);
 }

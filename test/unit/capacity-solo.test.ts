@@ -148,6 +148,11 @@ test('the solo curve: a cost per date, or a power law when that fits closer', ()
     null,
     'a flat time never reaches the SLO',
   );
+  const flatOver = fitSolo(
+    at(() => 1500),
+    SLO,
+  )!;
+  assert.equal(flatOver.slo_dates, 0, 'a flat time over the SLO is over it at every size');
 });
 
 test('the review prints the figures its solo sentence quotes', () => {
@@ -166,7 +171,7 @@ test('the review prints the figures its solo sentence quotes', () => {
   };
   const { md } = renderReport(reviewPage(r, { visitors_per_min: 100, basis: 'given' }));
   assert.match(md, /one request alone is projected at 1,205 ms/);
-  assert.match(md, /\| 0 \(alone over the SLO\) \|/);
+  assert.match(md, /\| 0 \(alone over the SLO\) \| 0 \(\\?< 1\.3\) \| 0\.0 % \|/);
   assert.match(md, /\| 1,205 ms \(over 1,000\) \/ 1,205 ms \|/);
   assert.match(md, /alone p50 = 5 ms \+ 0\.04 ms x dates \(fitted to 1,000, 3,000, 10,000, 30,000 dates/);
   // each point's own solo figures, in the review's limits table and in capacity.md
