@@ -118,6 +118,21 @@ test('load:capacity --quick on two date counts writes its files, and the old que
     const f = p.bottleneck!.figures;
     assert.ok(f.machine_cpu_busy! > 0 && f.shop_cpu_cores !== null && f.runner_cpu_cores !== null, JSON.stringify(f));
   }
+  // one product list alone before each search: bounded, timed inside the probe's wall time, and under the SLO
+  // wherever a rate met it (a request under load only takes longer). Between 300 and 3,000 dates the old query's
+  // solo time is mostly fixed costs (25.2 ms at 300 and 32.3 ms at 3,000 in one run; 33.8 ms at 1,000 and 30.5 ms
+  // at 3,000 in a sweep): no growth is asserted here.
+  for (const p of c.points) {
+    const s = p.solo!;
+    assert.ok(s && s.requests >= 3 && s.requests <= 10 && s.failed === 0, `${p.dates}: ${JSON.stringify(s)}`);
+    assert.equal(s.durations_ms.length, s.requests);
+    const timed = s.durations_ms.reduce((a, b) => a + b, 0);
+    assert.ok(
+      s.p50_ms > 0 && s.p50_ms <= s.p95_ms && timed <= s.seconds * 1000 + 1 && s.seconds <= 25,
+      JSON.stringify(s),
+    );
+    assert.ok(s.p50_ms < c.slo.product_list_p95_ms, `${p.dates}: alone ${s.p50_ms} ms, yet a rate met the SLO`);
+  }
   const models = c.variants!.find((v) => v.variant === 'before')!;
   assert.equal(models.projection!.model, 'power-law', 'two sizes: no choice of curve');
   assert.equal(models.usl!.levels.length, 6, 'six concurrency levels at the smallest size');

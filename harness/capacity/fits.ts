@@ -177,3 +177,24 @@ export function linearCostSolve(p: LinearCost, y: number): number | null {
   const x = (1 / y - p.s0) / p.s1;
   return x > 0 ? x : null;
 }
+
+export interface Line {
+  /** y = c0 + c1 x */
+  c0: number;
+  c1: number;
+}
+
+/** Ordinary least squares of y = c0 + c1 x: absolute residuals, so the largest values decide the slope. */
+export function fitLine(xs: number[], ys: number[]): Line | null {
+  if (xs.length !== ys.length || new Set(xs).size < 2) return null;
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
+  const c1 = sxy / sxx;
+  return { c0: my - c1 * mx, c1 };
+}

@@ -8,6 +8,7 @@ import { pointBottleneck } from './bottleneck.ts';
 import { median, range } from './repeats.ts';
 import { findCapacity } from './search.ts';
 import type { CapacityPoint, CapacityRepeat, UslResult } from './types.ts';
+import { measureSolo } from './solo-probe.ts';
 import { measureUsl, USL_LEVELS, USL_LEVELS_QUICK } from './usl-probe.ts';
 
 export const MAX_COARSE_STEPS = 4;
@@ -47,6 +48,13 @@ export async function sweepPoint(p: PointPlan): Promise<{ point: CapacityPoint; 
   const shop = await startShopProcess(variant, p.dbUrl);
   p.watchdog.watchProcess('shop', `the shop (${variant})`, shop.unexpectedEnd);
   try {
+    // first, while nothing else has loaded this shop
+    const solo = await measureSolo({ shopUrl: shop.ready, firstDate, dates: count, signal: p.signal });
+    say(
+      solo
+        ? `${label}: one product list alone: p50 ${solo.p50_ms} ms, p95 ${solo.p95_ms} ms over ${solo.requests} requests`
+        : `${label}: one product list alone: no request answered within the probe's time`,
+    );
     const probe = await calibrate({
       shopUrl: shop.ready,
       firstDate,
@@ -110,6 +118,7 @@ export async function sweepPoint(p: PointPlan): Promise<{ point: CapacityPoint; 
       median: median(capacities),
       range: range(capacities),
       bottleneck: pointBottleneck(steps),
+      solo,
     };
     say(
       `${label}: capacity ${point.median} visitors/min (range ${point.range![0]}-${point.range![1]} over ${p.repeats} searches)${point.bottleneck ? `, limit: ${point.bottleneck.kind}` : ''}`,

@@ -8,6 +8,7 @@ import {
   type LinearCost,
   type PowerLaw,
 } from './fits.ts';
+import { fitSolo, soloCheck, soloSamples } from './solo-projection.ts';
 import type { CapacityPoint, Projection, ProjectionModel } from './types.ts';
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -60,9 +61,18 @@ function inSampleError(model: ProjectionModel, xs: number[], ys: number[]): numb
  * Capacity against dates for one variant through the medians, and its check: the same fit without the largest
  * size, asked for the largest. The curve is the power law unless, on the sizes the check fits (never the held-out
  * one), a fixed cost plus a cost per date fits them closer. Sizes where even the lowest rate failed (capacity 0)
- * are left out.
+ * are left out of the curve. With the SLO's p95 and solo times, the time of one request alone is projected too
+ * (solo-projection.ts): where it is over the SLO the prediction is 0, whatever the curve says.
  */
-export function projectVariant(points: CapacityPoint[]): Projection | null {
+export function projectVariant(points: CapacityPoint[], sloMs?: number): Projection | null {
+  const pr = curveCheck(points);
+  if (!pr || sloMs === undefined) return pr;
+  const all = soloSamples(points);
+  const solo = all.usable.length >= 2 ? fitSolo(all.usable, sloMs) : null;
+  return withSoloCheck({ ...pr, solo }, points, sloMs);
+}
+
+function curveCheck(points: CapacityPoint[]): Projection | null {
   const pr = projectMeasured(points.filter((p) => p.capacity_visitors_per_min > 0));
   const largest = [...points].sort((a, b) => b.dates - a.dates)[0];
   // the largest size failed at every rate tried: the fit stands on the others, checked against that bound
@@ -81,6 +91,27 @@ export function projectVariant(points: CapacityPoint[]): Projection | null {
     },
     validation_note: null,
   };
+}
+
+/**
+ * The held-out check with the solo time beside the curve's: when one request alone is projected over the SLO at
+ * the held-out size, the prediction is 0 (the error then 0 where nothing passed, -100 % where a rate did).
+ */
+function withSoloCheck(pr: Projection, points: CapacityPoint[], sloMs: number): Projection {
+  const v = pr.validation;
+  if (!v) return pr;
+  const { check, note } = soloCheck(points, v.held_out_dates, sloMs);
+  const base = { ...v, predicted_by: 'capacity-curve' as const, curve_predicted: v.predicted };
+  if (!check) return { ...pr, validation: { ...base, solo_note: note } };
+  const solo = {
+    solo_predicted_ms: check.predicted_ms,
+    solo_measured_ms: check.measured_ms,
+    solo_error: check.error,
+    solo_note: note,
+  };
+  if (!check.over_slo) return { ...pr, validation: { ...base, ...solo } };
+  const error = v.measured > 0 ? -1 : 0;
+  return { ...pr, validation: { ...base, ...solo, predicted: 0, error, predicted_by: 'solo-time' } };
 }
 
 function projectMeasured(measured: CapacityPoint[]): Projection | null {

@@ -37,19 +37,8 @@ export interface BreakPoint {
   note: string;
 }
 
-/**
- * Where a variant's projected capacity meets a traffic level. A capacity that does not fall with the dates
- * (exponent >= 0) never breaks by growth alone; a break beyond the largest size measured is an extrapolation
- * and says by how much.
- */
-export function breakDates(pr: Projection | null, traffic: number, measured: number[]): BreakPoint {
-  if (!pr) return { dates: null, note: 'unknown: no projection (fewer than two sizes with a capacity)' };
-  const lo = Math.min(...measured);
-  const hi = Math.max(...measured);
-  if (!fallsWithDates(pr, hi))
-    return { dates: null, note: 'no size: the projected capacity does not fall with the dates' };
-  const d = projectSolve(pr, traffic);
-  if (d === null) return { dates: null, note: 'no size' };
+/** how a break at `d` dates relates to the sizes measured, `lo`-`hi` */
+function placed(d: number, lo: number, hi: number): BreakPoint {
   const rounded = d >= 100 ? Math.round(d / 10) * 10 : Math.round(d);
   if (d < lo)
     return {
@@ -63,28 +52,93 @@ export function breakDates(pr: Projection | null, traffic: number, measured: num
   return { dates: rounded, note: `extrapolated ${(d / hi).toFixed(1)}x beyond the largest size measured` };
 }
 
+/**
+ * Where a variant's projected capacity meets a traffic level. A capacity that does not fall with the dates
+ * (exponent >= 0) never breaks by growth alone; a break beyond the largest size measured is an extrapolation
+ * and says by how much. Where one product list alone is projected to reach the SLO at fewer dates, the SLO breaks
+ * there at any traffic, whatever the capacity curve says.
+ */
+export function breakDates(pr: Projection | null, traffic: number, measured: number[]): BreakPoint {
+  if (!pr) return { dates: null, note: 'unknown: no projection (fewer than two sizes with a capacity)' };
+  const lo = Math.min(...measured);
+  const hi = Math.max(...measured);
+  const curve = curveBreak(pr, traffic, lo, hi);
+  const alone = pr.solo?.slo_dates;
+  if (alone == null || (curve.dates !== null && curve.dates <= alone)) return curve;
+  const solo = placed(alone, lo, hi);
+  return solo.dates === null
+    ? curve
+    : { dates: solo.dates, note: `${solo.note}; one product list alone reaches the SLO there, at any traffic` };
+}
+
+function curveBreak(pr: Projection, traffic: number, lo: number, hi: number): BreakPoint {
+  if (!fallsWithDates(pr, hi))
+    return { dates: null, note: 'no size: the projected capacity does not fall with the dates' };
+  const d = projectSolve(pr, traffic);
+  if (d === null) return { dates: null, note: 'no size' };
+  return placed(d, lo, hi);
+}
+
+type Validation = NonNullable<Projection['validation']>;
+
+const msText = (ms: number) => `${ms >= 100 ? Math.round(ms).toLocaleString('en-US') : ms} ms`;
+const signedPct = (e: number) => `${e > 0 ? '+' : ''}${Math.round(e * 1000) / 10} %`;
+
+/** What the solo time said at the held-out size, for a prediction the capacity curve made. */
+function soloAside(v: Validation, slo: string): string {
+  if (v.solo_predicted_ms == null)
+    return v.solo_note
+      ? ` The solo time could not be projected (${v.solo_note}): the capacity curve decided alone.`
+      : '';
+  const measured =
+    v.solo_measured_ms == null
+      ? ''
+      : ` (measured alone there: ${msText(v.solo_measured_ms)}, ${signedPct(v.solo_error ?? 0)})`;
+  return ` One product list alone is projected at ${msText(v.solo_predicted_ms)} there${measured}, under the SLO's ${slo}: the solo time does not rule out a rate.`;
+}
+
+/** The verdict when one request alone was projected over the SLO at the held-out size. */
+function soloVerdictSentence(v: Validation, slo: string): string {
+  const at = v.held_out_dates.toLocaleString('en-US');
+  const measuredAlone =
+    v.solo_measured_ms == null
+      ? ''
+      : ` (measured alone there: ${msText(v.solo_measured_ms)}, ${signedPct(v.solo_error ?? 0)})`;
+  const head = `Fitted without ${at} dates it predicts no rate meets the SLO there: one request alone is projected at ${msText(v.solo_predicted_ms ?? 0)}${measuredAlone}, over the SLO's ${slo}, and under load a request only waits longer.`;
+  const curve =
+    v.curve_predicted !== undefined && v.curve_predicted > 0
+      ? ` The capacity curve alone predicted ${v.curve_predicted} visitors/min; the solo time wins.`
+      : '';
+  if (v.measured > 0)
+    return `${head}${curve} But ${v.measured} visitors/min were measured there (-100 %): the solo projection was wrong; use the measured points only.`;
+  const below = v.measured_below == null ? '' : ` (even ${v.measured_below} visitors/min failed)`;
+  return `${head}${curve} Measured: no rate met it${below}. Predicted 0, measured 0: error 0 %, within the issue's 25 %.`;
+}
+
 /** How far to trust a projection, from its held-out error: the sentence the review prints. */
-export function trustSentence(pr: Projection | null): string {
+export function trustSentence(pr: Projection | null, sloMs?: number): string {
   if (!pr) return 'There is no projection: fewer than two sizes had a capacity.';
   const v = pr.validation;
   if (!v)
     return `The projection is not validated: ${pr.validation_note}. Treat it as a line through the points, nothing more.`;
+  const slo = sloMs === undefined ? 'p95' : `p95 of ${msText(sloMs)}`;
+  if (v.predicted_by === 'solo-time') return soloVerdictSentence(v, slo);
+  const aside = soloAside(v, slo);
   if (v.error === null) {
     const below = v.measured_below;
     const head = `Fitted without ${v.held_out_dates.toLocaleString('en-US')} dates it predicts ${v.predicted} visitors/min there; there even ${below ?? 'the lowest rate tried'} visitors/min failed the SLO.`;
-    if (below == null) return `${head} The error cannot be told.`;
+    if (below == null) return `${head} The error cannot be told.${aside}`;
     if (v.predicted < below)
-      return `${head} The prediction is consistent with that bound; its error cannot be told closer.`;
-    return `${head} The prediction is at least ${Math.round(((v.predicted - below) / below) * 100)} % too high: use the measured points only.`;
+      return `${head} The prediction is consistent with that bound; its error cannot be told closer.${aside}`;
+    return `${head} The prediction is at least ${Math.round(((v.predicted - below) / below) * 100)} % too high: use the measured points only.${aside}`;
   }
   const e = Math.abs(v.error);
-  const err = `${v.error > 0 ? '+' : ''}${Math.round(v.error * 1000) / 10} %`;
-  const head = `Fitted without ${v.held_out_dates.toLocaleString('en-US')} dates it predicts ${v.predicted} visitors/min there; ${v.measured} were measured (${err}).`;
+  const head = `Fitted without ${v.held_out_dates.toLocaleString('en-US')} dates it predicts ${v.predicted} visitors/min there; ${v.measured} were measured (${signedPct(v.error)}).`;
   if (e <= 0.1)
-    return `${head} Trust it within about ${Math.max(10, Math.ceil(e * 100))} % inside the sizes measured and for one step beyond.`;
+    return `${head} Trust it within about ${Math.max(10, Math.ceil(e * 100))} % inside the sizes measured and for one step beyond.${aside}`;
   if (e <= 0.25)
-    return `${head} Within the issue's 25 %: a planning figure, not a promise; widen every margin by ${Math.ceil(e * 100)} %.`;
-  return `${head} More than 25 % off: the curve does not hold across these sizes (the limit changes with size); use the measured points only.`;
+    return `${head} Within the issue's 25 %: a planning figure, not a promise; widen every margin by ${Math.ceil(e * 100)} %.${aside}`;
+  return `${head} More than 25 % off: the curve does not hold across these sizes (the limit changes with size); use the measured points only.${aside}`;
 }
 
 export const modelsOf = (r: CapacityResult, v: CapacityPoint['variant']): VariantModels | undefined =>

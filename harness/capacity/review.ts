@@ -6,10 +6,11 @@ import { beforeAfter, fmt, machineRow, medianText } from './render.ts';
 import { breakDates, headroom, modelsOf, trustSentence, type BreakPoint, type Traffic } from './review-figures.ts';
 import { reviewChart, TRAFFIC_COLOR } from './review-chart.ts';
 import { curveText } from './projection.ts';
-import type { CapacityPoint, CapacityResult } from './types.ts';
+import { soloCurveText } from './solo-projection.ts';
+import type { CapacityPoint, CapacityResult, Projection } from './types.ts';
 
 type Variant = CapacityPoint['variant'];
-import { bottleneckText, USAGE_HEADERS, usageCells } from './usage-text.ts';
+import { bottleneckText, soloText, USAGE_HEADERS, usageCells } from './usage-text.ts';
 
 const VARIANTS: Variant[] = ['before', 'after'];
 const NAME: Record<Variant, string> = { before: 'the old query', after: 'the fix' };
@@ -87,35 +88,65 @@ function pointsTable(vs: VariantView[], t: Traffic | null): Table {
   };
 }
 
+/** "1,205 ms (over 1,000) / 1,190 ms": the solo figures a validation sentence quotes */
+function soloCell(v: NonNullable<Projection['validation']>, sloMs: number): string {
+  if (v.solo_predicted_ms == null) return 'n/a';
+  const side = v.solo_predicted_ms > sloMs ? 'over' : 'under';
+  const measured = v.solo_measured_ms == null ? 'not measured' : `${fmt(v.solo_measured_ms)} ms`;
+  return `${fmt(v.solo_predicted_ms)} ms (${side} ${fmt(sloMs)}) / ${measured}`;
+}
+
+/** "< 1.3" when only bounded, "0 (< 1.3)" when a prediction of 0 was checked against nothing passing */
+function measuredCell(v: NonNullable<Projection['validation']>): string {
+  const below = `< ${v.measured_below ?? '?'}`;
+  if (v.error === null) return below;
+  return v.measured === 0 ? `0 (${below})` : fmt(v.measured);
+}
+
 function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection {
   const paragraphs = vs.map((v) => {
     const m = modelsOf(r, v.variant);
     const pr = m?.projection ?? null;
     const fit = pr ? `${v.variant}: ${curveText(pr)}; ${pr.choice}. ` : `${v.variant}: `;
     const cross = pr?.audit_cross_check ? ` Cross-check: ${pr.audit_cross_check.note}.` : '';
-    return `${fit}${trustSentence(pr)}${cross}`;
+    const solo = pr?.solo
+      ? ` One product list alone: ${soloCurveText(pr.solo)} (fitted to ${pr.solo.sizes.map(fmt).join(', ')} dates; ${pr.solo.choice}), reaching the SLO's ${fmt(r.slo.product_list_p95_ms)} ms ${pr.solo.slo_dates === null ? 'at no size' : `at ${fmt(pr.solo.slo_dates)} dates`}.`
+      : '';
+    return `${fit}${trustSentence(pr, r.slo.product_list_p95_ms)}${solo}${cross}`;
   });
   return {
     id: 'projection',
     title: 'Projection and its validation',
     paragraphs: [
-      'A curve of median capacity against dates by least squares: a power law (a straight line in log-log space), or a fixed cost per visitor plus a cost per date (1 / capacity linear in the dates) when that fits the smaller sizes closer. The validation fits it again without the largest size and predicts that size: the error printed is the error to expect one step beyond the sizes measured.',
+      `A curve of median capacity against dates by least squares: a power law (a straight line in log-log space), or a fixed cost per visitor plus a cost per date (1 / capacity linear in the dates) when that fits the smaller sizes closer. The validation fits it again without the largest size and predicts that size: the error printed is the error to expect one step beyond the sizes measured. A capacity curve never reaches 0, so beside it the time of one product list alone (the p50 of up to 10 requests one after another on an idle shop, before each search) is projected from the smaller sizes too: under load a request only waits longer, so where one alone is projected over the SLO's p95 the prediction is 0, whatever the curve says.`,
       ...paragraphs,
     ],
     tables: [
       {
-        headers: ['Variant', 'Held out', 'Predicted', 'Measured', 'Error', 'Today breaks at', '3x breaks at'],
-        align: [L, R, R, R, R, L, L],
+        headers: [
+          'Variant',
+          'Held out',
+          'Predicted',
+          'Measured',
+          'Error',
+          'Alone: projected / measured p50',
+          'Today breaks at',
+          '3x breaks at',
+        ],
+        align: [L, R, R, R, R, R, L, L],
         rows: vs.map((v): Cell[] => {
           const val = modelsOf(r, v.variant)?.projection?.validation;
           return [
             txt(v.variant),
             txt(val ? fmt(val.held_out_dates) : 'n/a'),
-            txt(val ? fmt(val.predicted) : 'n/a'),
-            txt(val ? (val.error === null ? `< ${val.measured_below ?? '?'}` : fmt(val.measured)) : 'n/a'),
+            txt(
+              val ? `${fmt(val.predicted)}${val.predicted_by === 'solo-time' ? ' (alone over the SLO)' : ''}` : 'n/a',
+            ),
+            txt(val ? measuredCell(val) : 'n/a'),
             val && val.error !== null
               ? { text: `${(val.error * 100).toFixed(1)} %`, status: Math.abs(val.error) <= 0.25 ? 'pass' : 'fail' }
               : txt(val ? 'bounded only' : 'n/a'),
+            txt(val ? soloCell(val, r.slo.product_list_p95_ms) : 'n/a'),
             txt(breakText(v.atToday)),
             txt(breakText(v.at3x)),
           ];
@@ -203,13 +234,14 @@ export function reviewPage(r: CapacityResult, t: Traffic | null): ReportPage {
           ],
           tables: [
             {
-              headers: ['Variant', 'Dates', 'Limit', ...USAGE_HEADERS],
-              align: [L, R, L, ...USAGE_HEADERS.map(() => R)],
+              headers: ['Variant', 'Dates', 'Limit', 'Alone p50 / p95', ...USAGE_HEADERS],
+              align: [L, R, L, R, ...USAGE_HEADERS.map(() => R)],
               rows: vs.flatMap((v) =>
                 v.points.map((p): Cell[] => [
                   txt(v.variant),
                   txt(fmt(p.dates)),
                   txt(bottleneckText(p.bottleneck)),
+                  txt(soloText(p.solo)),
                   ...usageCells(p.bottleneck?.figures).map(txt),
                 ]),
               ),

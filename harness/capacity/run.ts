@@ -10,6 +10,7 @@ import type { CapacityResult, UslResult } from './types.ts';
 import { inRunFrame, withDataset } from '../guard/run-frame.ts';
 import { machineFacts } from '../db/machine.ts';
 import { MAX_COARSE_STEPS, sweepPoint } from './point.ts';
+import { SOLO_BUDGET_S } from './solo-probe.ts';
 import { auditCrossCheck, projectVariant } from './projection.ts';
 
 export interface CapacityOptions {
@@ -49,7 +50,8 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
   const capacityDir = path.join(reportsDir, 'capacity');
   const bisections = bisectionsFor(o.precision, o.quick);
   const perSearch = (MAX_COARSE_STEPS + bisections) * (o.stepS + 4);
-  const boundS = dates.length * variants.length * (3 + 2 + o.repeats * perSearch) + variants.length * 6 * 16;
+  const boundS =
+    dates.length * variants.length * (3 + 2 + SOLO_BUDGET_S + o.repeats * perSearch) + variants.length * 6 * 16;
   const result: CapacityResult = {
     schema: 'loadlab.capacity/v1',
     run_id: '',
@@ -101,7 +103,13 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
       result.load_average![1] = load1();
       result.variants = variants.map((variant) => ({
         variant,
-        projection: withCrossCheck(projectVariant(result.points.filter((p) => p.variant === variant)), variant),
+        projection: withCrossCheck(
+          projectVariant(
+            result.points.filter((p) => p.variant === variant),
+            o.sloMs,
+          ),
+          variant,
+        ),
         usl: usl.get(variant) ?? null,
       }));
       finish(result, frame.folder, capacityDir, say);

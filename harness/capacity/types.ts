@@ -58,6 +58,23 @@ export interface CapacityRepeat {
   steps: CapacityStep[];
 }
 
+/**
+ * Product-list requests one after another on an idle shop, before the search: the time of one request alone,
+ * which no rate can bring under (a request under load waits as well).
+ */
+export interface SoloTime {
+  /** requests answered with 200 and timed (the untimed warm-up excluded) */
+  requests: number;
+  /** answered with another status, not timed */
+  failed: number;
+  /** nearest rank over the timed requests */
+  p50_ms: number;
+  p95_ms: number;
+  durations_ms: number[];
+  /** the probe's wall time, the warm-up included */
+  seconds: number;
+}
+
 export interface CapacityPoint {
   variant: 'before' | 'after';
   dates: number;
@@ -71,6 +88,8 @@ export interface CapacityPoint {
   median?: number;
   range?: [number, number];
   bottleneck?: Bottleneck | null;
+  /** one product list alone, before the search; null when none was answered */
+  solo?: SoloTime | null;
 }
 
 /** power-law: capacity = a x dates^b; linear-cost: 1 / capacity = s0 + s1 x dates (capacity in visitors/min) */
@@ -92,11 +111,37 @@ export interface Projection {
     error: number | null;
     /** when nothing passed at the held-out size: the lowest rate that failed there, which the capacity is below */
     measured_below?: number | null;
+    /** what decided `predicted`: the capacity curve, or one request alone projected over the SLO (predicted 0) */
+    predicted_by?: 'capacity-curve' | 'solo-time';
+    /** the capacity curve's own prediction, also when the solo time overruled it */
+    curve_predicted?: number;
+    /** one product list alone at the held-out size: its p50 projected from the smaller sizes, and measured there */
+    solo_predicted_ms?: number | null;
+    solo_measured_ms?: number | null;
+    /** (solo predicted - solo measured) / solo measured */
+    solo_error?: number | null;
+    /** why the solo time could not be projected (the capacity curve decided alone) */
+    solo_note?: string | null;
   } | null;
   /** why there is no validation (fewer than three sizes with a capacity) */
   validation_note: string | null;
+  /** one product list alone against dates, fitted to every size with a usable solo time */
+  solo?: SoloProjection | null;
   /** the growth audit's exponent of the statement doing most of the database's work, when the baseline has this variant */
   audit_cross_check: { fingerprint: string; work_exponent: number; note: string } | null;
+}
+
+/** linear: alone p50 = t0 + t1 x dates (ms); power-law: alone p50 = a x dates^b (ms) */
+export interface SoloProjection {
+  statistic: 'p50';
+  model: 'linear' | 'power-law';
+  parameters: Record<string, number | null>;
+  /** the sizes it was fitted to */
+  sizes: number[];
+  /** the in-sample errors the curve was chosen by */
+  choice: string;
+  /** where one request alone reaches the SLO's p95: at more dates no rate meets the SLO; null when it never does */
+  slo_dates: number | null;
 }
 
 export interface UslResult {

@@ -1,4 +1,4 @@
-import type { Bottleneck, StepUsage } from './types.ts';
+import type { Bottleneck, SoloTime, StepUsage } from './types.ts';
 
 const pct = (f: number | null) => (f === null ? 'n/a' : `${Math.round(f * 100)} %`);
 const cores = (c: number | null) => (c === null ? 'n/a' : c.toFixed(2));
@@ -33,4 +33,11 @@ export function usageCells(u: StepUsage | null | undefined): string[] {
 export function bottleneckText(b: Bottleneck | null | undefined): string {
   if (!b) return 'not measured (no step has figures)';
   return `${b.kind}: ${b.reason} (at ${Math.round(b.at_visitors_per_min).toLocaleString('en-US')} visitors/min, ${b.dropped_iterations} dropped iterations)`;
+}
+
+/** one product list alone before the point's search: "225.6 / 273.3 ms (10)", the request count in brackets */
+export function soloText(s: SoloTime | null | undefined): string {
+  if (s === undefined) return 'not measured';
+  if (s === null) return 'no answer';
+  return `${s.p50_ms} / ${s.p95_ms} ms (${s.requests})`;
 }

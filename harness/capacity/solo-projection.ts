@@ -1,0 +1,130 @@
+import { fitLine, fitPowerLaw, powerLawAt, powerLawSolve } from './fits.ts';
+import type { CapacityPoint, SoloProjection } from './types.ts';
+
+/**
+ * The time of one product list alone, projected against dates. A request under load waits as well as works, so
+ * its p95 at any rate is at least what the same requests take alone: where the projected solo time is over the
+ * SLO's p95, no rate meets the SLO and the capacity is 0, which no curve of capacity against dates can say.
+ *
+ * The statistic is the median (p50) of the solo requests: with at most ten of them their p95 is the slowest one,
+ * one neighbour's burst; and a median over the SLO means more than half the requests are over it alone, so their
+ * p95 is too, at any rate. Curves by least squares: a fixed cost plus a cost per date (the old query counts the
+ * quotas of every date; in milliseconds, so the largest sizes, where the work per date shows over the fixed
+ * costs, decide the slope) or a power law (in log space), whichever is closer in milliseconds; with two sizes both pass through them and the cost
+ * per date is taken.
+ */
+
+/** a median of fewer answered requests is one request's luck */
+export const MIN_SOLO_REQUESTS = 3;
+
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+const sig = (n: number) => Number(n.toPrecision(4));
+
+type Curve = Pick<SoloProjection, 'model' | 'parameters'>;
+
+export function soloAt(c: Curve, dates: number): number {
+  const p = c.parameters;
+  return c.model === 'linear' ? (p.t0 ?? 0) + (p.t1 ?? 0) * dates : powerLawAt({ a: p.a!, b: p.b!, r2: null }, dates);
+}
+
+/** the dates at which the solo time reaches `ms`; null when it never does (a cost that does not grow) */
+export function soloSolve(c: Curve, ms: number): number | null {
+  const p = c.parameters;
+  if (c.model === 'power-law') return (p.b ?? 0) > 0 ? powerLawSolve({ a: p.a!, b: p.b!, r2: null }, ms) : null;
+  // a time that does not grow: over the SLO at every size already, or at none
+  if ((p.t1 ?? 0) <= 0) return (p.t0 ?? 0) > ms ? 0 : null;
+  const x = (ms - (p.t0 ?? 0)) / p.t1!;
+  return Math.max(x, 0);
+}
+
+/** Which points carry a usable solo time, and a sentence naming those that do not. */
+export function soloSamples(points: CapacityPoint[]): { usable: CapacityPoint[]; note: string | null } {
+  const usable: CapacityPoint[] = [];
+  const bad: string[] = [];
+  for (const p of [...points].sort((a, b) => a.dates - b.dates)) {
+    const s = p.solo;
+    const at = p.dates.toLocaleString('en-US');
+    if (!s) bad.push(`${at} (${s === null ? 'no request answered' : 'not measured'})`);
+    else if (!(s.requests >= MIN_SOLO_REQUESTS))
+      bad.push(`${at} (${s.requests} requests, fewer than ${MIN_SOLO_REQUESTS})`);
+    else if (!(Number.isFinite(s.p50_ms) && s.p50_ms > 0)) bad.push(`${at} (p50 ${s.p50_ms} ms is not a time)`);
+    else usable.push(p);
+  }
+  return { usable, note: bad.length ? `no usable solo time at ${bad.join(', ')} dates` : null };
+}
+
+const rmsMs = (c: Curve, xs: number[], ys: number[]) =>
+  Math.sqrt(ys.reduce((s, y, i) => s + (soloAt(c, xs[i]) - y) ** 2, 0) / ys.length);
+
+/** The solo p50 against dates through the given points (at least two sizes), or null. */
+export function fitSolo(points: CapacityPoint[], sloMs: number): SoloProjection | null {
+  const xs = points.map((p) => p.dates);
+  const ys = points.map((p) => p.solo!.p50_ms);
+  if (new Set(xs).size < 2) return null;
+  const line = fitLine(xs, ys);
+  const pl = fitPowerLaw(xs, ys);
+  const linear: Curve | null = line && { model: 'linear', parameters: { t0: sig(line.c0), t1: sig(line.c1) } };
+  const power: Curve | null = pl && { model: 'power-law', parameters: { a: sig(pl.a), b: r3(pl.b) } };
+  const err = (c: Curve | null) => (c ? rmsMs(c, xs, ys) : Number.POSITIVE_INFINITY);
+  // a tie (two sizes: both exact) goes to the cost per date, the old query's own shape
+  const chosen = err(power) < err(linear) - 1e-6 ? power : linear;
+  if (!chosen) return null;
+  const ms = (c: Curve | null) => (c ? `${err(c).toFixed(1)} ms` : 'no fit');
+  const crossing = soloSolve(chosen, sloMs);
+  return {
+    statistic: 'p50',
+    ...chosen,
+    sizes: xs,
+    choice:
+      xs.length > 2
+        ? `rms error ${ms(linear)} as a fixed cost plus a cost per date, ${ms(power)} as a power law`
+        : 'two sizes: a fixed cost plus a cost per date through both',
+    slo_dates: crossing === null ? null : Math.round(crossing),
+  };
+}
+
+/** The solo curve in words: "alone p50 = 3.2 ms + 0.041 ms x dates". */
+export function soloCurveText(s: Pick<SoloProjection, 'model' | 'parameters'>): string {
+  const p = s.parameters;
+  return s.model === 'linear' ? `alone p50 = ${p.t0} ms + ${p.t1} ms x dates` : `alone p50 = ${p.a} ms x dates^${p.b}`;
+}
+
+export interface SoloCheck {
+  /** the solo p50 at the held-out size projected from the smaller sizes */
+  predicted_ms: number;
+  measured_ms: number | null;
+  /** (predicted - measured) / measured, when a solo time was measured there */
+  error: number | null;
+  over_slo: boolean;
+  fit: SoloProjection;
+}
+
+/**
+ * The solo time at `heldOut` projected from the smaller sizes' usable solo times; null with a note when fewer than
+ * two of them have one (a capacity file from before the probe, requests that failed).
+ */
+export function soloCheck(
+  points: CapacityPoint[],
+  heldOut: number,
+  sloMs: number,
+): { check: SoloCheck | null; note: string | null } {
+  const { usable, note } = soloSamples(points);
+  const train = usable.filter((p) => p.dates < heldOut);
+  const fit = train.length >= 2 ? fitSolo(train, sloMs) : null;
+  if (!fit) {
+    const why = `fewer than two sizes below ${heldOut.toLocaleString('en-US')} dates with a solo time`;
+    return { check: null, note: note ? `${why}: ${note}` : why };
+  }
+  const predicted = soloAt(fit, heldOut);
+  const measured = usable.find((p) => p.dates === heldOut)?.solo?.p50_ms ?? null;
+  return {
+    check: {
+      predicted_ms: Math.round(predicted * 10) / 10,
+      measured_ms: measured,
+      error: measured === null ? null : r3((predicted - measured) / measured),
+      over_slo: predicted > sloMs,
+      fit,
+    },
+    note,
+  };
+}
