@@ -1,3 +1,4 @@
+import os from 'node:os';
 import pg from 'pg';
 import { followClientsOnPool, wasCancelled } from './client-gone.ts';
 import { tagPool } from './tagging.ts';
@@ -5,8 +6,15 @@ import { tagPool } from './tagging.ts';
 /** Anything a query can run on: the pool, or one client checked out of it (for a transaction). */
 export type Queryable = pg.Pool | pg.ClientBase;
 
-/** the shop's database connections unless told otherwise; the harness sizes temp_file_limit by it */
-export const DEFAULT_POOL_SIZE = 10;
+/**
+ * The shop's database connections unless told otherwise: one per core. The old product-list query is CPU-bound (it
+ * sorts, and spills), so more connections than cores only make each query share a core and take that much longer;
+ * with ten on two cores, under overload a product list was cut off half done while the cheap pages behind it passed.
+ * With one per core the queue forms in front of the database, in the shop, where its wait is bounded
+ * (DEFAULT_ACQUIRE_TIMEOUT_MS), as it forms in front of an application server's workers. The harness sizes
+ * temp_file_limit by it.
+ */
+export const DEFAULT_POOL_SIZE = Math.max(2, os.cpus().length);
 
 export interface PoolOptions {
   databaseUrl: string;
