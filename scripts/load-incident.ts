@@ -2,7 +2,7 @@
 // The main job: npm run load:incident [-- --preset incident --variants before,after --quick --baseline-rate N --multiplier 3 --seed N --out DIR]
 // Seeds (or reuses) the dataset, calibrates the baseline rate on `before`, replays baseline -> ramp -> 3x
 // visitors against each variant with DB I/O sampled, then writes the run folder and its report.
-import { runCommand, parseNumberFlag } from '../harness/cli/main.ts';
+import { runCommand, parseIntFlag, parseNumberFlag } from '../harness/cli/main.ts';
 import { defineCommand } from '../harness/cli/flags.ts';
 import { presetFlag, runOutFlag, seedFlag, variantsFlag } from '../harness/cli/common-flags.ts';
 import { parseVariants } from '../harness/cli/variants.ts';
@@ -12,7 +12,7 @@ import { runIncident } from '../harness/incident/run.ts';
 export const command = defineCommand({
   npm: 'load:incident',
   about: `Seeds the dataset (or reuses one already seeded with the same preset and seed), calibrates the baseline
-    rate R so that 'before' runs at 40 % of what it can serve, then replays R visitors/min, a ramp and the
+    rate R so that 'before' runs at 58 % of what a probe finds it can serve (3R is then the post-mortem's overload), then replays R visitors/min, a ramp and the
     multiplied rate against each variant while sampling the database's I/O. Writes reports/<run-id>/ (summary.json,
     report.md, report.html) and points reports/latest at it. DATABASE_URL (environment or .env) selects a server
     of your own; otherwise an embedded PostgreSQL is started and stopped.`,
@@ -23,10 +23,16 @@ export const command = defineCommand({
     'baseline-rate': {
       type: 'string',
       arg: 'N',
-      defaultText: "calibrated: 40 % of what 'before' serves",
+      defaultText: "calibrated: 58 % of what 'before' serves",
       help: 'baseline visitors per minute (a number > 0)',
     },
     multiplier: { type: 'string', arg: 'N', default: '3', help: 'the peak as a multiple of the baseline (1 to 100)' },
+    pool: {
+      type: 'string',
+      arg: 'N',
+      defaultText: 'one per core',
+      help: "the shop's database connections (1 to 500); more than the cores only make each query share one",
+    },
     seed: seedFlag,
     out: runOutFlag,
   },
@@ -48,6 +54,7 @@ await runCommand(import.meta.url, command, async ({ values }) => {
       'visitors per minute, a number > 0',
     ),
     multiplier: parseNumberFlag('multiplier', values.multiplier, (n) => n >= 1 && n <= 100, 'a number from 1 to 100')!,
+    poolSize: parseIntFlag('pool', values.pool, 1, 500),
     quick: values.quick,
     out: values.out,
     say,

@@ -26,7 +26,7 @@ export const command = defineCommand({
     'baseline-rate': {
       type: 'string',
       arg: 'N',
-      defaultText: 'calibrated: 40 % of what the old query serves',
+      defaultText: 'calibrated: 58 % of what the old query serves',
       help: "the hot shop's normal visitors per minute, and the other shops' (a number > 0)",
     },
     replicas: {
@@ -45,7 +45,7 @@ export const command = defineCommand({
     'queue-rate': {
       type: 'string',
       arg: 'N',
-      defaultText: 'what the old query serves at full load (baseline / 0.4)',
+      defaultText: 'what the old query serves at full load (baseline / 0.58)',
       help: "the waiting room's new visitors per minute per organizer (a whole number >= 1)",
     },
   },

@@ -15,6 +15,7 @@ import { openDataset, type OpenedDataset } from '../harness/db/dataset.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
 import { runCli, serverProcessesOn } from './helpers/processes.ts';
 import { sharedTimeout } from './helpers/timeouts.ts';
+import { DEFAULT_POOL_SIZE } from '../shop/db.ts';
 
 const MiB = 1024 ** 2;
 const mount = path.join(os.tmpdir(), `loadlab-disk-test-${process.pid}`);
@@ -31,6 +32,8 @@ const skip =
 
 /** a floor 96 MiB below what is free now: the spills of a busy pool cross it, the data alone never does */
 const floorNow = () => String(diskSpace(mount).free - 96 * MiB);
+/** sessions that can spill at once on the embedded server: the shop's default pool and one more */
+const SESSIONS = DEFAULT_POOL_SIZE + 1;
 
 describe('a filling disk', { skip }, () => {
   let mounted = false;
@@ -64,7 +67,8 @@ describe('a filling disk', { skip }, () => {
     let noticedAt = 0;
     const r = await runCli(
       'load:incident',
-      ['--preset', preset, '--quick', '--variants', 'before', '--baseline-rate', '300', '--out', out],
+      // ten connections: ten spills at once cross the floor (the default, one per core, spills two at a time)
+      ['--preset', preset, '--quick', '--variants', 'before', '--baseline-rate', '300', '--pool', '10', '--out', out],
       { ...env, LOADLAB_DISK_FLOOR: floorNow(), LOADLAB_PG_SETTINGS: 'work_mem=1MB,temp_file_limit=-1' },
       undefined,
       (stdout) => {
@@ -105,7 +109,8 @@ describe('a filling disk', { skip }, () => {
     if (!mounted) return t.skip('no tmpfs');
     const notes: string[] = [];
     const saved = { floor: process.env.LOADLAB_DISK_FLOOR, settings: process.env.LOADLAB_PG_SETTINGS };
-    process.env.LOADLAB_DISK_FLOOR = floorNow();
+    // 8.5 MiB above the floor for each session that can spill at once (the shop's pool and one more): 8MB each
+    process.env.LOADLAB_DISK_FLOOR = String(diskSpace(mount).free - 8.5 * MiB * SESSIONS);
     process.env.LOADLAB_PG_SETTINGS = 'work_mem=1MB';
     try {
       ds = await openDataset({ preset, dataDir, log: (l) => notes.push(l) });
@@ -124,11 +129,10 @@ describe('a filling disk', { skip }, () => {
       [],
       'no crash recovery was needed',
     );
-    // 96 MiB above the floor shared by the pool of 10 and one more session: 8 MiB each
     assert.equal(ds.db.tempFileLimit.setting, '8MB');
     assert.match(
       ds.db.tempFileLimit.basis,
-      /free above a floor of .* \(LOADLAB_DISK_FLOOR=\d+\), shared by 11 sessions/,
+      new RegExp(`free above a floor of .* \\(LOADLAB_DISK_FLOOR=\\d+\\), shared by ${SESSIONS} sessions`),
     );
 
     shop = await startShop({ databaseUrl: ds.db.url, variant: 'before' });

@@ -40,6 +40,8 @@ export interface VariantPlan {
   multiplier: number;
   /** product lists/s the calibration measured (null: the rate was given): a phase that never saturated is judged by it */
   calibrationRps: number | null;
+  /** the shop's database connections (default DEFAULT_POOL_SIZE) */
+  poolSize?: number;
   phases: PhasePlan[];
   thinkScale: number;
   bucketS: number;
@@ -92,7 +94,7 @@ async function warmUp(base: string, firstDate: number, signal: AbortSignal): Pro
 /** fresh shop, statistics reset, warm-up, sampler on, load, sampler off, EXPLAIN, shop off */
 export async function runVariant(plan: VariantPlan): Promise<VariantOutcome> {
   const { variant, folder, log, signal } = plan;
-  const shop = await startShopProcess(variant, plan.dbUrl);
+  const shop = await startShopProcess(variant, plan.dbUrl, { poolSize: plan.poolSize });
   plan.watchdog.watchProcess('shop', `the shop (${variant})`, shop.unexpectedEnd);
   try {
     await resetStatistics(plan.dbUrl);

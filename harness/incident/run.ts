@@ -5,6 +5,7 @@ import type { RunFolder } from '../files/run-folder.ts';
 import { machineFacts } from '../db/machine.ts';
 import { baselineRate } from '../load/calibrate.ts';
 import { judgeShape } from '../load/collapse-shape.ts';
+import { DEFAULT_POOL_SIZE } from '../../shop/db.ts';
 import { REQUEST_TIMEOUT_S } from '../load/incident-script.ts';
 import { writeReport } from './report/render.ts';
 import type { DatasetSpec } from '../../datasets/presets.ts';
@@ -19,6 +20,8 @@ export interface IncidentOptions {
   /** visitors per minute; calibrated on `before` when absent */
   baselineRate?: number;
   multiplier: number;
+  /** the shop's database connections (default DEFAULT_POOL_SIZE, one per core) */
+  poolSize?: number;
   quick: boolean;
   out?: string;
   /** one line for the person running it */
@@ -80,6 +83,7 @@ async function replay(
     say,
     watchdog,
     signal,
+    poolSize: o.poolSize,
   });
   say(`baseline ${rate} visitors/min, tripled ${Math.round(rate * multiplier * 10) / 10} (${calibration.formula})`);
 
@@ -98,6 +102,7 @@ async function replay(
       calibration,
       phases: phases.map((p) => ({ name: p.name, duration_s: p.duration_s })),
       request_timeout_s: REQUEST_TIMEOUT_S,
+      shop_pool_size: o.poolSize ?? DEFAULT_POOL_SIZE,
     },
     variants: {},
     comparison: { tripled_p95_ratio: null, baseline_p95_ratio: null },
@@ -116,6 +121,7 @@ async function replay(
       rate,
       multiplier,
       calibrationRps: calibration.product_list_capacity_rps,
+      poolSize: o.poolSize,
       phases,
       thinkScale: quick ? 0.25 : 1,
       bucketS: quick ? 1 : 5,

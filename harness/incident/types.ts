@@ -95,6 +95,8 @@ export const incidentSummarySchema = z.object({
     calibration: calibrationSchema,
     phases: z.array(z.object({ name: phaseNameSchema, duration_s: num })),
     request_timeout_s: num,
+    /** the shop's database connections (absent in older runs) */
+    shop_pool_size: num.optional(),
   }),
   // strict: a variant name the report does not know is a wrong file, not something to drop in silence
   variants: z.strictObject({ before: variantResultSchema.optional(), after: variantResultSchema.optional() }),

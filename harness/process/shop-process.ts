@@ -15,13 +15,13 @@ export interface ShopProcess extends Service {
 export async function startShopProcess(
   variant: Variant,
   databaseUrl: string,
-  opts: { adminToken?: string; readServers?: ReadServer[] } = {},
+  opts: { adminToken?: string; readServers?: ReadServer[]; poolSize?: number } = {},
 ): Promise<ShopProcess> {
   let admin: string | undefined;
   const service = await startService(
     `shop (${variant})`,
     'scripts/shop.ts',
-    ['--variant', variant, '--port', '0'],
+    ['--variant', variant, '--port', '0', ...(opts.poolSize ? ['--pool', String(opts.poolSize)] : [])],
     /\) listening on (http:\/\/127\.0\.0\.1:\d+)/,
     {
       env: {

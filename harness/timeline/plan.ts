@@ -130,7 +130,7 @@ export function dayPlan(quick: boolean, queue: QueuePlan, replicas = 0): PeriodP
  * N, the queue's new visitors per minute per organizer: as many as the old query serves at full load. That is
  * fewer than the tripled crowd, so the queue helps, yet the database runs without headroom, so everyone still
  * waits at times (the post-mortem: "better, still severely impacted"). The calibration sets the normal rate R
- * at 40 % of full load, so N = R / 0.4; through R, a --quick run's cap on the rate caps N alike, so the queue
+ * at TARGET_UTILISATION (58 %) of full load, so N = R / 0.58; through R, a --quick run's cap on the rate caps N alike, so the queue
  * bites in short runs too.
  */
 export function queuePlan(hotPerMin: number, quick: boolean, given?: number): QueuePlan {
