@@ -18,7 +18,7 @@ export const command = defineCommand({
     traffic: {
       type: 'string',
       arg: 'VISITORS_PER_MIN',
-      defaultText: "40 % of the old query's capacity at the largest size (the incident's rule)",
+      defaultText: "40 % of the old query's capacity at the largest size (the review's rule)",
       help: "today's traffic in visitors per minute, a number > 0",
     },
     from: {

@@ -1,7 +1,7 @@
 import { fallsWithDates, projectSolve } from './projection.ts';
 import type { CapacityPoint, CapacityResult, Projection, VariantModels } from './types.ts';
 
-/** the incident's rule: the shop's traffic puts the old query at 40 % of its capacity, so 3x overloads it */
+/** the review's rule: the shop's traffic puts the old query at 40 % of its capacity at the SLO, so 3x overloads it */
 export const TRAFFIC_SHARE_OF_BEFORE = 0.4;
 
 export interface Traffic {
@@ -10,7 +10,7 @@ export interface Traffic {
   basis: string;
 }
 
-/** The traffic the review weighs: given, else the incident's rule applied to the old query at the largest size. */
+/** The traffic the review weighs: given, else the review's rule applied to the old query at the largest size. */
 export function chooseTraffic(r: CapacityResult, given: number | undefined): Traffic | null {
   if (given !== undefined) return { visitors_per_min: given, basis: `${given} visitors/min, as given (--traffic)` };
   const largest = Math.max(...r.points.map((p) => p.dates));
@@ -19,7 +19,7 @@ export function chooseTraffic(r: CapacityResult, given: number | undefined): Tra
   const t = Math.round(before.capacity_visitors_per_min * TRAFFIC_SHARE_OF_BEFORE * 10) / 10;
   return {
     visitors_per_min: t,
-    basis: `not given (--traffic), so the incident's rule: ${Math.round(TRAFFIC_SHARE_OF_BEFORE * 100)} % of the old query's median capacity at ${largest.toLocaleString('en-US')} dates (${before.capacity_visitors_per_min} visitors/min) = ${t} visitors/min`,
+    basis: `not given (--traffic), so the review's rule: ${Math.round(TRAFFIC_SHARE_OF_BEFORE * 100)} % of the old query's median capacity at ${largest.toLocaleString('en-US')} dates (${before.capacity_visitors_per_min} visitors/min) = ${t} visitors/min`,
   };
 }
 
