@@ -249,6 +249,8 @@ test('load:incident rejects bad input with one line and starts nothing', async (
     [['--baseline-rate=-5'], /--baseline-rate '-5'/],
     [['--multiplier=-1'], /--multiplier '-1'/],
     [['--multiplier', '0.5'], /--multiplier '0.5'/],
+    [['--pool', '0'], /--pool 0 is out of range \(accepted: 1 to 500\)/],
+    [['--pool', 'ten'], /--pool 'ten' is not a whole number/],
     [['--preset', 'galactic'], /unknown preset 'galactic'/],
     [['--out', notARun], /exists and is not a loadlab run folder/],
   ];
