@@ -42,17 +42,16 @@ export function shapeFigures(f: TripledFigures): string {
  * Judges the old query's tripled phase (and, where it ran, the fix's at the same visitors). The reason names what
  * missed, so a reader knows whether to rerun (the machine served the load) or to doubt the replay.
  */
-export function judgeShape(
-  before: TripledFigures,
-  fixFailed?: number | null,
-  advice = 'rerun, or pass --baseline-rate',
-): ShapeVerdict {
+export function judgeShape(before: TripledFigures, fixFailed?: number | null): ShapeVerdict {
   const figures = shapeFigures(before);
   const failed = before.failed ?? 0;
   const mean = before.mean_ms ?? 0;
   const misses: string[] = [];
   if (failed < SHAPE_BAND.minFailed && mean < SHAPE_BAND.minMeanMs)
-    return { reproduced: false, reason: `not reproduced: the machine served the tripled load, ${figures}; ${advice}` };
+    return {
+      reproduced: false,
+      reason: `not reproduced: the machine served the tripled load, ${figures}; rerun, or pass --baseline-rate`,
+    };
   if (failed < SHAPE_BAND.minFailed) misses.push(`too few page loads failed (under ${pct(SHAPE_BAND.minFailed)})`);
   if (failed > SHAPE_BAND.maxFailed) misses.push(`too many page loads failed (over ${pct(SHAPE_BAND.maxFailed)})`);
   if (mean <= SHAPE_BAND.minMeanMs) misses.push(`the mean stayed under ${s(SHAPE_BAND.minMeanMs)}`);
