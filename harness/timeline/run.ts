@@ -9,7 +9,7 @@ import { REQUEST_TIMEOUT_S, SLO } from '../load/incident-script.ts';
 import { inRunFrame, withDataset, type RunFrame } from '../guard/run-frame.ts';
 import { phaseDeltas, readSamples } from '../stats/index.ts';
 import { playDay, type PlayedDay } from './play.ts';
-import { dayPlan, queuePlan, type PeriodPlan, type QueuePlan } from './plan.ts';
+import { DAY_UTILISATION, dayPlan, queuePlan, type PeriodPlan, type QueuePlan } from './plan.ts';
 import { writeTimelineReport } from './report.ts';
 import { diagnoseChecks, shapeChecks } from './shape.ts';
 import { dayDiagnosis, dayVerdicts, type DayDiagnosis } from './diagnose.ts';
@@ -76,6 +76,7 @@ async function day(
     dates: m.dates,
     quick,
     given: o.baselineRate,
+    targetUtilisation: DAY_UTILISATION,
     say,
     watchdog,
     signal,

@@ -22,6 +22,11 @@ test('each miss is named: served, too few, too many, a short mean, a fix that fa
     judgeShape({ failed: 0.12, mean_ms: 9000, overload: 1.4 }).reason,
     /too few page loads failed \(under 20.0 %\)/,
   );
+  // overloaded, yet too weakly (a default run at 58 %): not "served", and the advice says which way to go
+  assert.equal(
+    judgeShape({ failed: 0.189, mean_ms: 7900, overload: 1.3 }).reason,
+    'not reproduced: too few page loads failed (under 20.0 %), the mean stayed under 8.0 s; overload 1.30x, 18.9 % failed, mean 7.9 s; rerun, or pass a higher --baseline-rate',
+  );
   assert.match(
     judgeShape({ failed: 0.72, mean_ms: 9400, overload: 5 }).reason,
     /too many page loads failed \(over 45.0 %\)/,
