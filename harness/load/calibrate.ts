@@ -11,7 +11,7 @@ export const PRODUCT_LIST_REQUESTS_PER_VISITOR = 1.3; // every visitor views one
  * it answers what it can and turns the rest away: 1 - 1/x of the page loads fail, 30 % at x = 1.43. The phase
  * also spends its first seconds filling the queue, and visitors whose page failed leave without a second one, so
  * the runs measured need x from about 1.35 to 2.0 for the band of 20-45 % with a mean past 8 s. The overload a run
- * meets is not the probe's: over nine default runs at 50 % and 58 % it was 2.24 to 2.86 times the share (mean 2.63),
+ * meets is not the probe's: over eleven default runs at 45-58 % it was 2.24 to 2.86 times the share (mean 2.64),
  * so the share must lie between 1.35 / 2.24 = 0.60 and 2.0 / 2.86 = 0.70 for every one of them to land in the band;
  * 0.66 puts that spread at x = 1.48-1.89.
  */
