@@ -80,6 +80,19 @@ async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
   return client;
 }
 
+/**
+ * A client of the pool `route` names when the client is handed over, as Django's database router chooses a server
+ * when the query runs: a request that queued for a server the reads have left since (the operators' `reads`
+ * switch) runs on the new one. Once: its wait there is bounded like the first, and the visitor leaves at 10 s.
+ */
+async function checkOutRouted(route: () => pg.Pool): Promise<pg.PoolClient> {
+  const pool = route();
+  const client = await checkOut(pool);
+  if (route() === pool) return client;
+  checkIn(client, false);
+  return checkOut(route());
+}
+
 function checkIn(client: pg.PoolClient, destroy: boolean): void {
   client.off('error', ignoreError);
   // a client a cancel was sent on may still receive it: it must not run another request's statement
@@ -114,8 +127,11 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
 }
 
 /** Runs fn on one client checked out for the whole request, as a Django request holds its connection. */
-export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await checkOut(pool);
+export async function withClient<T>(
+  pool: pg.Pool | (() => pg.Pool),
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await (typeof pool === 'function' ? checkOutRouted(pool) : checkOut(pool));
   let failed: unknown;
   try {
     return await fn(client);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { ownDataDir, testDataset } from './helpers/db.ts';
 import { HOT_ITEMS, GROUP_ITEM_ID, slotWeekday, hasExtras } from '../datasets/hot-series.ts';
 import { startShop, type RunningShop } from '../shop/server.ts';
+import { withClient } from '../shop/db.ts';
 
 const CART_PREFIX = 'test-http-';
 
@@ -325,6 +326,40 @@ describe('shop over HTTP (tiny)', () => {
     const next = await fetch(`${base('before')}/${ds.result.manifest.hot_subevent_first}/`);
     assert.equal(next.status, 200);
     assert.doesNotMatch(await (await fetch(`${shops.before.url}/metrics`)).text(), /status="500"/);
+  });
+
+  it('a read that queued for a server the reads left since runs on the new one, as Django routes per query', async () => {
+    // two one-connection pools, told apart by the name each connection gives the server
+    const pools = Object.fromEntries(
+      (['old', 'new'] as const).map((n) => [
+        n,
+        new pg.Pool({ connectionString: ds.db.url, max: 1, application_name: n }),
+      ]),
+    ) as Record<'old' | 'new', pg.Pool>;
+    let reads: 'old' | 'new' = 'old';
+    const ranOn = () =>
+      withClient(
+        () => pools[reads],
+        async (c) => (await c.query<{ n: string }>("SELECT current_setting('application_name') AS n")).rows[0].n,
+      );
+    try {
+      assert.equal(await ranOn(), 'old');
+      // the old pool's one connection is busy: the next read queues for it, then the reads move
+      const busy = await pools.old.connect();
+      const queued = ranOn();
+      await new Promise((r) => setImmediate(r));
+      assert.equal(pools.old.waitingCount, 1, 'the read waits for the old server');
+      reads = 'new';
+      busy.release();
+      assert.equal(await queued, 'new');
+      // without a move it stays where it queued
+      const busy2 = await pools.new.connect();
+      const stays = ranOn();
+      busy2.release();
+      assert.equal(await stays, 'new');
+    } finally {
+      await Promise.all(Object.values(pools).map((p) => p.end()));
+    }
   });
 
   it('serves health, metrics and 404 for unknown routes', async () => {
