@@ -8,11 +8,14 @@ import { presetFlag, runOutFlag, seedFlag, variantsFlag } from '../harness/cli/c
 import { parseVariants } from '../harness/cli/variants.ts';
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runIncident } from '../harness/incident/run.ts';
+import { TARGET_UTILISATION } from '../harness/load/calibrate.ts';
+
+const target = `${Math.round(TARGET_UTILISATION * 100)} %`;
 
 export const command = defineCommand({
   npm: 'load:incident',
   about: `Seeds the dataset (or reuses one already seeded with the same preset and seed), calibrates the baseline
-    rate R so that 'before' runs at 58 % of what a probe finds it can serve (3R is then the post-mortem's overload), then replays R visitors/min, a ramp and the
+    rate R so that 'before' runs at ${target} of what a probe finds it can serve (3R is then the post-mortem's overload), then replays R visitors/min, a ramp and the
     multiplied rate against each variant while sampling the database's I/O. Writes reports/<run-id>/ (summary.json,
     report.md, report.html) and points reports/latest at it. DATABASE_URL (environment or .env) selects a server
     of your own; otherwise an embedded PostgreSQL is started and stopped.`,
@@ -23,7 +26,7 @@ export const command = defineCommand({
     'baseline-rate': {
       type: 'string',
       arg: 'N',
-      defaultText: "calibrated: 58 % of what 'before' serves",
+      defaultText: `calibrated: ${target} of what 'before' serves`,
       help: 'baseline visitors per minute (a number > 0)',
     },
     multiplier: { type: 'string', arg: 'N', default: '3', help: 'the peak as a multiple of the baseline (1 to 100)' },

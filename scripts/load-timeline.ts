@@ -8,6 +8,7 @@ import { presetFlag, quickFlag, runOutFlag, seedFlag } from '../harness/cli/comm
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runTimeline } from '../harness/timeline/run.ts';
 import { MAX_REPLICAS, platformFlags } from '../harness/timeline/replica-flags.ts';
+import { DAY_UTILISATION } from '../harness/timeline/plan.ts';
 
 export const command = defineCommand({
   npm: 'load:timeline',
@@ -26,7 +27,7 @@ export const command = defineCommand({
     'baseline-rate': {
       type: 'string',
       arg: 'N',
-      defaultText: 'calibrated: 58 % of what the old query serves',
+      defaultText: `calibrated: ${Math.round(DAY_UTILISATION * 100)} % of what the old query serves`,
       help: "the hot shop's normal visitors per minute, and the other shops' (a number > 0)",
     },
     replicas: {
@@ -45,7 +46,7 @@ export const command = defineCommand({
     'queue-rate': {
       type: 'string',
       arg: 'N',
-      defaultText: 'what the old query serves at full load (baseline / 0.58)',
+      defaultText: `what the old query serves at full load (baseline / ${DAY_UTILISATION})`,
       help: "the waiting room's new visitors per minute per organizer (a whole number >= 1)",
     },
   },
