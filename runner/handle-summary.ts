@@ -11,8 +11,11 @@ import type { SummaryData } from './summary.ts';
 /** k6's limit on handleSummary (120 s; the option handleSummaryTimeout since k6 v2.2). */
 export const SUMMARY_LIMIT_MS = 120_000;
 
-/** handleSummary's outputs by key (stdout, stderr or a file path); null: k6's text summary is printed instead. */
-export type SummaryOutputs = [key: string, content: string | Uint8Array][] | null;
+/**
+ * handleSummary's outputs by key (stdout, stderr or a file path); 'text': k6's text summary is printed instead;
+ * 'none': what it returned is not a map of strings and ArrayBuffers, and k6 then writes nothing at all.
+ */
+export type SummaryOutputs = [key: string, content: string | Uint8Array][] | 'text' | 'none';
 
 /** options.handleSummaryTimeout (or K6_HANDLE_SUMMARY_TIMEOUT), checked at start-up as k6 checks it. */
 export function summaryLimitOf(options: Options): number {
@@ -20,16 +23,30 @@ export function summaryLimitOf(options: Options): number {
   return v === undefined ? SUMMARY_LIMIT_MS : parseDuration(v, 'options.handleSummaryTimeout');
 }
 
-function contentOf(value: unknown): string | Uint8Array {
+/** k6 takes a string or an ArrayBuffer (a Uint8Array exports as bytes too); undefined for anything else. */
+function contentOf(value: unknown): string | Uint8Array | undefined {
   if (typeof value === 'string') return value;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  return String(value);
+  if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return undefined;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}
+
+/** k6's words for a result it cannot write (summary.go getSummaryResult), logged as the summary's failure. */
+function refuse(rt: Runtime, why: string): 'none' {
+  rt.stderr.write(`error: failed to handle the end-of-test summary: ${why}; nothing is written, as on k6\n`);
+  return 'none';
 }
 
 /**
- * Calls handleSummary. Undefined, null or a throw fall back to k6's text summary (k6-subset §1); the error
- * goes to the run's stderr, named with the script's file:line.
+ * Calls handleSummary. A throw or a falsy result fall back to k6's text summary (k6-subset §1; k6's wrapper
+ * tests `!result`), the error on the run's stderr, named with the script's file:line. Anything else that is not
+ * a map of strings and ArrayBuffers makes k6 write nothing, not even the export: so here.
  */
 export async function callHandleSummary(
   fn: (d: SummaryData) => unknown,
@@ -43,21 +60,27 @@ export async function callHandleSummary(
     rt.stderr.write(
       `error: handleSummary() failed: ${describeError(err)} at ${rt.errorLocation(err)}; printing the default summary\n`,
     );
-    return null;
+    return 'text';
   }
-  if (result === undefined || result === null) return null;
-  if (typeof result !== 'object') {
-    rt.stderr.write(
-      `error: handleSummary() returned ${typeof result}; expected an object of {stdout|stderr|path: content}\n`,
-    );
-    return null;
+  if (!result) return 'text';
+  if (typeof result !== 'object' || Array.isArray(result))
+    return refuse(rt, `handleSummary() should return a map with string keys, not ${typeName(result)}`);
+  const outputs: [string, string | Uint8Array][] = [];
+  for (const [key, value] of Object.entries(result as Record<string, unknown>)) {
+    const content = contentOf(value);
+    if (content === undefined)
+      return refuse(
+        rt,
+        `error handling summary object ${key}: invalid type ${typeName(value)}, it needs to be a string or ArrayBuffer`,
+      );
+    outputs.push([key, content]);
   }
-  return Object.entries(result as Record<string, unknown>).map(([key, value]) => [key, contentOf(value)]);
+  return outputs;
 }
 
 /** stdout and stderr to their streams, any other key to the file it names (written whole or not at all). */
 export function writeSummaryOutputs(
-  outputs: NonNullable<SummaryOutputs>,
+  outputs: [key: string, content: string | Uint8Array][],
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
 ): void {

@@ -113,7 +113,7 @@ async function writeSummary(
 ): Promise<void> {
   if ((opts.summaryMode ?? 'compact') === 'disabled') return;
   const { run, loaded } = test;
-  let outputs: SummaryOutputs = null;
+  let outputs: SummaryOutputs = 'text';
   if (summaryHandled(test.exports, opts)) {
     const script = { file: loaded.file, bundle: loaded.bundle, env: opts.env };
     const limitMs = test.summaryLimitMs;
@@ -121,8 +121,10 @@ async function writeSummary(
     if (outcome.t === 'timeout') return;
     outputs = outcome.outputs;
   }
-  if (outputs !== null) writeSummaryOutputs(outputs, stdout, stderr);
-  else stdout.write(renderText(data, autoKeysOf(run.rt.registry)));
+  // as on k6, a result it cannot write leaves out the export too
+  if (outputs === 'none') return;
+  if (outputs === 'text') stdout.write(renderText(data, autoKeysOf(run.rt.registry)));
+  else writeSummaryOutputs(outputs, stdout, stderr);
   if (!opts.summaryExport) return;
   try {
     writeFileAtomic.sync(opts.summaryExport, JSON.stringify(exportFormat(data), null, 2) + '\n');

@@ -1,7 +1,8 @@
 // handleSummary runs on a worker thread, so one that never yields (`while (true) {}`) cannot hold the main
 // thread: the time limit ends it as k6 interrupts its runtime (an error, neither the text summary nor the
 // export, the test's own exit code), the second Ctrl-C or SIGTERM exits at once, and one that works writes its
-// outputs as before, on the thread the test ended on or, after that thread had to be stopped, on a new one.
+// outputs as before, on the thread the test ended on or, after that thread had to be stopped, on a new one;
+// what k6 cannot write, it does not write either.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -220,4 +221,35 @@ export function handleSummary(data) { return { [__ENV.F]: 'iterations ' + (data.
   // the interrupted iteration is not counted; the file is written by handleSummary, on the new thread
   assert.equal(readFileSync(file, 'utf8'), 'iterations 0');
   assert.equal(r.summary.metrics.iterations, undefined);
+});
+
+test('what k6 cannot write (not a map, a value neither string nor ArrayBuffer) writes nothing, as k6; a falsy result the text summary', async () => {
+  const cases: [string, RegExp | null][] = [
+    [`'just text'`, /handleSummary\(\) should return a map with string keys, not string/],
+    [`['a']`, /handleSummary\(\) should return a map with string keys, not array/],
+    [`{ stdout: 'kept?', [__ENV.F]: 42 }`, /error handling summary object .*bad-value\.txt: invalid type number/],
+    [`0`, null],
+  ];
+  for (const [i, [result, error]] of cases.entries()) {
+    const exp = path.join(dir, `result-${i}-export.json`);
+    const file = path.join(dir, `result-${i}-bad-value.txt`);
+    const s = script(
+      `result-${i}.js`,
+      `export const options = { iterations: 1 };\nexport default function () {}\nexport function handleSummary() { return ${result}; }`,
+    );
+    const out = collect();
+    const err = collect();
+    const r = await runScript(s, { quiet: true, stdout: out, stderr: err, summaryExport: exp, env: { F: file } });
+    assert.equal(r.exitCode, 0, err.text);
+    if (error === null) {
+      assert.match(out.text, /iterations\.+: 1 /, `${result}: the text summary`);
+      assert.equal(existsSync(exp), true, `${result}: the export`);
+      continue;
+    }
+    assert.match(err.text, /error: failed to handle the end-of-test summary: /, result);
+    assert.match(err.text, error, result);
+    assert.equal(out.text, '', `${result}: nothing on stdout`);
+    assert.equal(existsSync(exp), false, `${result}: no export`);
+    assert.equal(existsSync(file), false, `${result}: no file`);
+  }
 });

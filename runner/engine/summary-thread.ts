@@ -9,7 +9,7 @@ import type { SummaryData } from '../summary.ts';
 import type { EngineScript, FromEngine, ToEngine } from './protocol.ts';
 import { bootEngine, type EngineThread } from './supervisor.ts';
 
-/** outputs: what handleSummary returned (null: the text summary); timeout: it was stopped at the limit. */
+/** outputs: what handleSummary returned, as the main thread writes it; timeout: it was stopped at the limit. */
 export type SummaryOutcome = { t: 'outputs'; outputs: SummaryOutputs } | { t: 'timeout' };
 
 export interface SummaryRequest {
@@ -39,7 +39,7 @@ export async function summarizeOnThread(req: SummaryRequest): Promise<SummaryOut
     const { worker, exited } = await thread.worker;
     if (exited()) {
       stderr.write(`error: handleSummary() could not run: its thread had ended; printing the default summary\n`);
-      return { t: 'outputs', outputs: null };
+      return { t: 'outputs', outputs: 'text' };
     }
     return await new Promise<SummaryOutcome>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -53,7 +53,7 @@ export async function summarizeOnThread(req: SummaryRequest): Promise<SummaryOut
       };
       const fallBack = (why: string) => {
         stderr.write(`error: handleSummary() failed: ${why}; printing the default summary\n`);
-        finish({ t: 'outputs', outputs: null });
+        finish({ t: 'outputs', outputs: 'text' });
       };
       const onMessage = (m: FromEngine) => {
         if (m.t === 'stderr') stderr.write(m.text);

@@ -158,7 +158,7 @@ async function summarize(data: SummaryData, options: Options): Promise<SummaryOu
     stderr.write(
       `error: handleSummary() could not run: the script's init code failed on its thread (${describeError(initFailure)}); printing the default summary\n`,
     );
-    return null;
+    return 'text';
   }
   if (played === undefined) {
     configure(test.run, options);
