@@ -22,6 +22,8 @@ export interface SummaryRequest {
   stderr: NodeJS.WritableStream;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** k6's words (`%.f seconds`) and its hint, as one line. */
 function timeoutLine(limitMs: number): string {
   return (
@@ -68,11 +70,15 @@ export async function summarizeOnThread(req: SummaryRequest): Promise<SummaryOut
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      timer = setTimeout(() => {
-        stderr.write(timeoutLine(req.limitMs));
-        finish({ t: 'timeout' });
-        void worker.terminate();
-      }, req.limitMs);
+      // a longer delay would make node fire at once (TimeoutOverflowWarning); 24.8 days is 'no limit' enough
+      timer = setTimeout(
+        () => {
+          stderr.write(timeoutLine(req.limitMs));
+          finish({ t: 'timeout' });
+          void worker.terminate();
+        },
+        Math.min(req.limitMs, MAX_TIMER_MS),
+      );
       const send = (m: ToEngine) => worker.postMessage(m);
       if (own !== null) send({ t: 'init', script: req.script });
       send({ t: 'summary', data: req.data, options: req.options });
