@@ -34,6 +34,7 @@ const ENV: Record<string, [option: string, kind: Kind]> = {
   K6_MIN_ITERATION_DURATION: ['minIterationDuration', 'duration'],
   K6_SETUP_TIMEOUT: ['setupTimeout', 'duration'],
   K6_TEARDOWN_TIMEOUT: ['teardownTimeout', 'duration'],
+  K6_HANDLE_SUMMARY_TIMEOUT: ['handleSummaryTimeout', 'duration'],
   K6_THROW: ['throw', 'bool'],
   K6_EXECUTION_SEGMENT: ['executionSegment', 'segment'],
   K6_EXECUTION_SEGMENT_SEQUENCE: ['executionSegmentSequence', 'sequence'],

@@ -36,6 +36,7 @@ const OPTIONS: Record<string, 'used' | 'refused' | 'ignored'> = {
   userAgent: 'used',
   setupTimeout: 'used',
   teardownTimeout: 'used',
+  handleSummaryTimeout: 'used',
   minIterationDuration: 'used',
   noConnectionReuse: 'used',
   insecureSkipTLSVerify: 'used',

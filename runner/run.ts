@@ -1,7 +1,7 @@
 import writeFileAtomic from 'write-file-atomic';
 import { EXIT, RunnerError, describeError } from './errors.ts';
 import { tlsSettingsOf } from './http/tls.ts';
-import { runHandleSummary } from './handle-summary.ts';
+import { summaryLimitOf, writeSummaryOutputs, type SummaryOutputs } from './handle-summary.ts';
 import { loadScript, type LoadedScript } from './loader.ts';
 import { consolidate, envOptions, type Options } from './config.ts';
 import { applyRunOptions, checkOptions, optionsOf, thresholdsOf, trendStatsOf } from './options.ts';
@@ -16,6 +16,7 @@ import {
   type EngineThread,
 } from './engine/supervisor.ts';
 import { initFirst } from './engine/init-first.ts';
+import { summarizeOnThread } from './engine/summary-thread.ts';
 import type { ScenarioResult } from './engine/protocol.ts';
 import { scenariosOf, type ScenarioPlan } from './scenarios.ts';
 import { instanceMeta, metadataLine } from './segments/instance-meta.ts';
@@ -92,21 +93,38 @@ function exitCodeOf(engine: EngineOutcome, thresholdsFailed: boolean): number {
   return EXIT.ok;
 }
 
-/** The text summary or handleSummary's outputs, and the summary export. */
+/** handleSummary runs after the test (the summary is not disabled): the thread the test ends on stays for it. */
+function summaryHandled(exports: Exports, opts: RunOptions): boolean {
+  return typeof exports.handleSummary === 'function' && (opts.summaryMode ?? 'compact') !== 'disabled';
+}
+
+/**
+ * The text summary or handleSummary's outputs, and the summary export. handleSummary runs on `host`, the thread
+ * the test ended on when it is still alive, or else on a new one; past its time limit neither the text summary
+ * nor the export is written, as on k6 (whose wrapper that writes both never runs then).
+ */
 async function writeSummary(
   data: SummaryData,
-  exports: Exports,
-  run: TestRun,
+  test: Test,
+  host: EngineThread | null,
   opts: RunOptions,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
 ): Promise<void> {
   if ((opts.summaryMode ?? 'compact') === 'disabled') return;
-  const handle = exports.handleSummary;
-  const printed =
-    typeof handle === 'function' &&
-    (await runHandleSummary(handle as (d: SummaryData) => unknown, data, stdout, stderr, run.rt));
-  if (!printed) stdout.write(renderText(data, autoKeysOf(run.rt.registry)));
+  const { run, loaded } = test;
+  let outputs: SummaryOutputs = 'text';
+  if (summaryHandled(test.exports, opts)) {
+    const script = { file: loaded.file, bundle: loaded.bundle, env: opts.env };
+    const limitMs = test.summaryLimitMs;
+    const outcome = await summarizeOnThread({ host, script, options: run.options, data, limitMs, stderr });
+    if (outcome.t === 'timeout') return;
+    outputs = outcome.outputs;
+  }
+  // as on k6, a result it cannot write leaves out the export too
+  if (outputs === 'none') return;
+  if (outputs === 'text') stdout.write(renderText(data, autoKeysOf(run.rt.registry)));
+  else writeSummaryOutputs(outputs, stdout, stderr);
   if (!opts.summaryExport) return;
   try {
     writeFileAtomic.sync(opts.summaryExport, JSON.stringify(exportFormat(data), null, 2) + '\n');
@@ -122,7 +140,7 @@ async function execute(loaded: LoadedScript, engine: EngineThread, flags: RunOpt
   await initFirst(engine, { file: loaded.file, bundle: loaded.bundle, env: flags.env }, flags.signal, stderr);
   const run = new TestRun(loaded, flags.env, stderr);
   const rt = run.rt;
-  // init once for the options, like k6's first init context; this VU also runs setup/teardown/handleSummary
+  // init once for the options, like k6's first init context (setup, teardown and handleSummary run on a thread)
   const probe = run.newVU(0, null);
   const exports = probe.instance.exports as Exports;
   const scriptOptions = optionsOf(exports);
@@ -153,11 +171,12 @@ async function execute(loaded: LoadedScript, engine: EngineThread, flags: RunOpt
     plans: scenariosOf(options, exports, (m) => rt.warn(m), tuple),
     trendStats: trendStatsOf(options, opts.summaryTrendStats),
     thresholds: thresholdsOf(rt, options, opts.noThresholds),
+    summaryLimitMs: summaryLimitOf(options),
   };
   if (opts.summaryExport && opts.summaryMode !== 'disabled') checkWritable('--summary-export', opts.summaryExport);
   const meta = metadataLine(instanceMeta(loaded.file, test.tuple));
   const json = openOutputs(opts.out, rt.registry, test.thresholds, stdout, meta);
-  // a promise handleSummary started and never awaited that fails: k6 would log it; Node would exit
+  // a promise the init code here started and never awaited that fails: k6 would log it; Node would exit
   const onRejection = (err: unknown) =>
     rt.warnOnce(
       `rejected:${describeError(err)}`,
@@ -188,6 +207,8 @@ interface Test {
   plans: ScenarioPlan[];
   trendStats: string[];
   thresholds: ThresholdGroup[];
+  /** handleSummaryTimeout */
+  summaryLimitMs: number;
 }
 
 /**
@@ -216,6 +237,7 @@ async function play(
       noThresholds: opts.noThresholds === true,
       points,
       teardownOnly: null,
+      keepForSummary: summaryHandled(exports, opts),
     },
     rt,
     thresholds,
@@ -224,13 +246,32 @@ async function play(
     signal: opts.signal,
   };
   let engine = await superviseEngine(thread, supervision);
-  if (
+  const teardownThread =
     engine.stopped === 'load' &&
     typeof exports.teardown === 'function' &&
     !opts.noTeardown &&
     engine.abortedBy !== 'signal'
-  )
-    engine = await teardownAfterStop(supervision, engine);
+      ? bootEngine()
+      : null;
+  try {
+    if (teardownThread !== null) engine = await teardownAfterStop(supervision, engine, teardownThread);
+    return await conclude(test, engine, engine.alive ? (teardownThread ?? thread) : null, opts, stdout, stderr);
+  } finally {
+    teardownThread?.dispose();
+  }
+}
+
+/** The thresholds' verdict, the summary and the result, once the test is over. */
+async function conclude(
+  test: Test,
+  engine: EngineOutcome,
+  host: EngineThread | null,
+  opts: RunOptions,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<RunResult> {
+  const { run, thresholds } = test;
+  const rt = run.rt;
   run.setupJson = engine.setupJson;
   const { durationMs } = engine;
   const thresholdsFailed =
@@ -244,7 +285,7 @@ async function play(
     { stdout: isTTY(stdout), stderr: isTTY(stderr) },
     run.setupData(),
   );
-  await writeSummary(data, exports, run, opts, stdout, stderr);
+  await writeSummary(data, test, host, opts, stdout, stderr);
   if (engine.iterationErrors > 0) stderr.write(`warning: ${engine.iterationErrors} iteration(s) threw an error\n`);
   if (engine.scriptError) throw toError(engine.scriptError);
   return {

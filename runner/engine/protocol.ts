@@ -5,6 +5,8 @@ import type { MetricType, ValueType } from '../metrics/sinks.ts';
 import type { Selector, Tags } from '../metrics/registry.ts';
 import type { Options } from '../config.ts';
 import type { AbortReason } from '../test-run.ts';
+import type { SummaryOutputs } from '../handle-summary.ts';
+import type { SummaryData } from '../summary.ts';
 
 /** The script as the thread loads it: its path and its bundle, already written by the main thread's loader. */
 export interface EngineScript {
@@ -32,6 +34,11 @@ export interface EngineStart extends EngineScript {
    * teardown after interrupting a VU.
    */
   teardownOnly: { setupJson: string | undefined } | null;
+  /**
+   * handleSummary runs on this thread after the test (engine/summary-thread.ts): the thread stays alive after
+   * `done`, its HTTP client open for the requests handleSummary may send
+   */
+  keepForSummary: boolean;
 }
 
 /** A sink the worker ships, named once by a number that later shipments use: its metric's own or a submetric's. */
@@ -132,9 +139,13 @@ export type FromEngine =
   /** the init code ran on this thread (or failed, which the main thread's own init then reports) */
   | { t: 'inited' }
   | EngineDone
-  | { t: 'failed'; error: ErrorInfo };
+  | { t: 'failed'; error: ErrorInfo }
+  /** handleSummary returned (or threw, which the thread reported on stderr before this) */
+  | { t: 'summarized'; outputs: SummaryOutputs };
 
 export type ToEngine =
   | { t: 'init'; script: EngineScript }
   | { t: 'start'; start: EngineStart }
-  | { t: 'abort'; why: AbortReason };
+  | { t: 'abort'; why: AbortReason }
+  /** run handleSummary with the summary's data; a thread that did not play the test configures its run first */
+  | { t: 'summary'; data: SummaryData; options: Options };

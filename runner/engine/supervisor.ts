@@ -34,6 +34,8 @@ export interface EngineOutcome extends Omit<EngineDone, 't'> {
   setupJson: string | undefined;
   /** the phase in which the thread was terminated because it stopped answering; null when it ended itself */
   stopped: EnginePhase | null;
+  /** the thread ended itself and, as `keepForSummary` asked, still runs: handleSummary goes there */
+  alive: boolean;
 }
 
 export interface EngineSupervision {
@@ -52,7 +54,6 @@ export function toError(e: ErrorInfo): Error {
   return e.exitCode === null ? new Error(e.message) : new RunnerError(e.message, e.exitCode);
 }
 
-/** Plays the test on a worker thread and resolves once that thread is gone, however it ended. */
 /** A thread started early, its modules loading while the main thread bundles the script. */
 export interface EngineThread {
   worker: Promise<{ worker: Worker; exited: () => boolean }>;
@@ -72,6 +73,10 @@ export function bootEngine(): EngineThread {
   return { worker, dispose: () => void worker.then(({ worker: w }) => w.terminate()).catch(() => {}) };
 }
 
+/**
+ * Plays the test on a worker thread and resolves once that thread is gone, however it ended, or, when it stays
+ * for handleSummary, once it said the test is done.
+ */
 export async function superviseEngine(thread: EngineThread, s: EngineSupervision): Promise<EngineOutcome> {
   const { worker, exited } = await thread.worker;
   if (exited()) throw new Error('the engine thread ended before the test started');
@@ -82,23 +87,24 @@ export async function superviseEngine(thread: EngineThread, s: EngineSupervision
 
 /**
  * k6 still runs teardown after it interrupted a VU: the thread that played the load was stopped, so teardown runs
- * on a new one, with setup's data, under teardownTimeout; its samples and checks add to the test's.
+ * on a new one (the caller's, which it disposes: handleSummary may run there next), with setup's data, under
+ * teardownTimeout; its samples and checks add to the test's.
  */
-export async function teardownAfterStop(s: EngineSupervision, stopped: EngineOutcome): Promise<EngineOutcome> {
-  const thread = bootEngine();
-  try {
-    const start = { ...s.start, teardownOnly: { setupJson: stopped.setupJson } };
-    const td = await superviseEngine(thread, { ...s, start, progressTo: undefined });
-    return {
-      ...stopped,
-      abortedBy: stopped.abortedBy ?? td.abortedBy,
-      scriptAbortCode: stopped.scriptAbortCode || td.scriptAbortCode,
-      markedFailed: stopped.markedFailed || td.markedFailed,
-      teardown: td.teardown,
-    };
-  } finally {
-    thread.dispose();
-  }
+export async function teardownAfterStop(
+  s: EngineSupervision,
+  stopped: EngineOutcome,
+  thread: EngineThread,
+): Promise<EngineOutcome> {
+  const start = { ...s.start, teardownOnly: { setupJson: stopped.setupJson } };
+  const td = await superviseEngine(thread, { ...s, start, progressTo: undefined });
+  return {
+    ...stopped,
+    abortedBy: stopped.abortedBy ?? td.abortedBy,
+    scriptAbortCode: stopped.scriptAbortCode || td.scriptAbortCode,
+    markedFailed: stopped.markedFailed || td.markedFailed,
+    teardown: td.teardown,
+    alive: td.alive,
+  };
 }
 
 const NOTHING_SHIPPED: Shipment = {
@@ -133,6 +139,13 @@ class Supervision {
   private thresholdTimer: NodeJS.Timeout | undefined;
   private watch: NodeJS.Timeout | undefined;
   private readonly onSignal = () => this.abort('signal');
+  private readonly onMessage = (m: FromEngine) => this.heard(m);
+  private readonly onError = (err: Error) => {
+    this.failure ??= err;
+  };
+  private readonly onExit = () => this.ended();
+  /** the thread ended itself and stays for handleSummary: this supervision let go of it */
+  private released = false;
 
   constructor(
     private readonly worker: Worker,
@@ -146,11 +159,9 @@ class Supervision {
 
   begin(): void {
     const { worker, s } = this;
-    worker.on('message', (m: FromEngine) => this.heard(m));
-    worker.on('error', (err) => {
-      this.failure ??= err;
-    });
-    worker.on('exit', () => this.ended());
+    worker.on('message', this.onMessage);
+    worker.on('error', this.onError);
+    worker.on('exit', this.onExit);
     worker.postMessage({ t: 'start', start: s.start });
     s.signal?.addEventListener('abort', this.onSignal, { once: true });
     if (s.signal?.aborted) this.abort('signal');
@@ -199,12 +210,24 @@ class Supervision {
     } else if (m.t === 'stderr') this.s.stderr.write(m.text);
     else if (m.t === 'phase') this.enter(m.phase, m.at, m.limitMs);
     else if (m.t === 'setup') this.setupJson = m.json;
-    else if (m.t === 'inited') return;
-    else {
+    else if (m.t === 'inited' || m.t === 'summarized') return;
+    else if (m.t === 'done' && this.s.start.keepForSummary && this.stopped === null) {
+      this.done = m;
+      this.release();
+    } else {
       if (m.t === 'done') this.done = m;
       else this.failure = toError(m.error);
       void this.worker.terminate();
     }
+  }
+
+  /** The test is over and the thread stays for handleSummary: the supervision ends without it. */
+  private release(): void {
+    this.released = true;
+    this.worker.off('message', this.onMessage);
+    this.worker.off('error', this.onError);
+    this.worker.off('exit', this.onExit);
+    this.ended();
   }
 
   /** Past the deadline, a thread that has not shipped for STALL_MS is stuck in a VU's code: stop it. */
@@ -235,6 +258,7 @@ class Supervision {
         scenarios: last.scenarios,
         setupJson: this.setupJson,
         stopped: null,
+        alive: this.released,
       });
     } else if (stopped === null) this.reject(this.failure ?? new Error('the engine thread ended without a result'));
     else this.endStopped(stopped);
@@ -261,6 +285,7 @@ class Supervision {
       scenarios: last.scenarios.map((r) => ({ ...r, interrupted: r.interrupted + r.active, active: 0 })),
       setupJson: this.setupJson,
       stopped,
+      alive: false,
     });
   }
 }

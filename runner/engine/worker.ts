@@ -3,7 +3,9 @@
 // thresholds, owns the signals and writes the summary, and terminates this thread when a VU never yields.
 import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
+import type { Options } from '../config.ts';
 import { EXIT, RunnerError, describeError } from '../errors.ts';
+import { callHandleSummary, type SummaryOutputs } from '../handle-summary.ts';
 import { tlsSettingsOf } from '../http/tls.ts';
 import { limitOf, runSetup, runTeardown, type TeardownOutcome } from '../lifecycle.ts';
 import { factoryOf } from '../script-factory.ts';
@@ -13,6 +15,7 @@ import { runScenarios, type LoadPhase } from '../scenario-runs.ts';
 import { scenariosOf } from '../scenarios.ts';
 import { ExecutionTuple, parseSegment, parseSequence } from '../segments/segment.ts';
 import { TestRun } from '../test-run.ts';
+import type { SummaryData } from '../summary.ts';
 import type { VU } from '../runtime.ts';
 import type {
   EngineDone,
@@ -55,13 +58,23 @@ function prepare(script: EngineScript): Prepared {
 }
 
 /** The run configured as on the main thread, with the same options. */
-function configure(run: TestRun, start: EngineStart): void {
-  run.options = start.options;
-  applyRunOptions(run.rt, start.options);
-  run.client.insecureSkipTLSVerify = start.options.insecureSkipTLSVerify === true;
-  run.client.tls = tlsSettingsOf(start.options, (m) => {
+function configure(run: TestRun, options: Options): void {
+  run.options = options;
+  applyRunOptions(run.rt, options);
+  run.client.insecureSkipTLSVerify = options.insecureSkipTLSVerify === true;
+  run.client.tls = tlsSettingsOf(options, (m) => {
     throw new RunnerError(m, EXIT.config);
   });
+}
+
+/** A promise the script started and never awaited that fails: k6 would log it; Node would end the thread. */
+function logRejections(run: TestRun): void {
+  process.on('unhandledRejection', (err: unknown) =>
+    run.rt.warnOnce(
+      `rejected:${describeError(err)}`,
+      `a promise the script did not await failed: ${describeError(err)} at ${run.rt.errorLocation(err)}`,
+    ),
+  );
 }
 
 async function play(start: EngineStart, { run, probe }: Prepared, shipper: Shipper): Promise<Omit<EngineDone, 't'>> {
@@ -106,20 +119,19 @@ async function play(start: EngineStart, { run, probe }: Prepared, shipper: Shipp
 /** The init code ran here already when the main thread asked for it first (see init-first.ts). */
 let prepared: Prepared | undefined;
 let current: TestRun | undefined;
+/** the init context the test played on: handleSummary runs on it after the test, not on a new one */
+let played: Prepared | undefined;
+/** why the init code failed on this thread, for a thread started only for handleSummary */
+let initFailure: unknown;
 
 async function main(start: EngineStart): Promise<void> {
   const test = prepared ?? prepare(start);
+  played = test;
   const run = (current = test.run);
-  configure(run, start);
+  configure(run, start.options);
   const points = start.points ? new PointForwarder() : undefined;
   run.rt.registry.output = points;
-  // a promise the script started and never awaited that fails: k6 would log it; Node would end the thread
-  process.on('unhandledRejection', (err: unknown) =>
-    run.rt.warnOnce(
-      `rejected:${describeError(err)}`,
-      `a promise the script did not await failed: ${describeError(err)} at ${run.rt.errorLocation(err)}`,
-    ),
-  );
+  logRejections(run);
   post({ t: 'phase', phase: 'init', at: wallNow(), limitMs: Number.POSITIVE_INFINITY });
   const shipper = new Shipper(run, post, points);
   let result: FromEngine;
@@ -129,10 +141,35 @@ async function main(start: EngineStart): Promise<void> {
     result = { t: 'failed', error: errorInfo(err) };
   }
   shipper.stop();
-  await run.client.close();
-  // the main thread terminates this thread on this message: a socket or timer the script left open must
-  // not hold the end of the test
+  if (!start.keepForSummary) await run.client.close();
+  // the main thread terminates this thread on this message (or after handleSummary): a socket or timer the
+  // script left open must not hold the end of the test
   post(result);
+}
+
+/**
+ * handleSummary on the init context the test played on, or, on a thread started for it after the one that
+ * played had to be stopped, on the init context the 'init' message just made.
+ */
+async function summarize(data: SummaryData, options: Options): Promise<SummaryOutputs> {
+  const test = played ?? prepared;
+  if (test === undefined) {
+    // the same init code succeeded on the main thread: only something that differs per run can make it fail here
+    stderr.write(
+      `error: handleSummary() could not run: the script's init code failed on its thread (${describeError(initFailure)}); printing the default summary\n`,
+    );
+    return 'text';
+  }
+  if (played === undefined) {
+    configure(test.run, options);
+    logRejections(test.run);
+  }
+  const fn = (test.probe.instance.exports as Record<string, unknown>).handleSummary as (d: SummaryData) => unknown;
+  try {
+    return await callHandleSummary(fn, data, test.run.rt);
+  } finally {
+    await test.run.client.close();
+  }
 }
 
 // the thread starts while the main thread still bundles the script: it waits for the script, then for the options
@@ -140,10 +177,16 @@ port.on('message', (m: ToEngine) => {
   if (m.t === 'init') {
     try {
       prepared = prepare(m.script);
-    } catch {
+    } catch (err) {
       // the main thread runs the same init code next, and reports what failed in its own words
+      initFailure = err;
     }
     post({ t: 'inited' });
   } else if (m.t === 'start') main(m.start).catch((err: unknown) => post({ t: 'failed', error: errorInfo(err) }));
+  else if (m.t === 'summary')
+    summarize(m.data, m.options).then(
+      (outputs) => post({ t: 'summarized', outputs }),
+      (err: unknown) => post({ t: 'failed', error: errorInfo(err) }),
+    );
   else current?.abort(m.why);
 });
