@@ -94,18 +94,23 @@ export function spillAside(v: Validation): string {
     ? ` Measured alone at ${at} dates: ${m.node ?? 'no memory node'} ${m.spilled ? `spilled (${m.temp_blocks_written.toLocaleString('en-US')} temp blocks written)` : 'stayed in memory'}, ${msText(m.execution_ms)} of EXPLAIN.`
     : '';
   if (!c.spill) return ` No spill could be projected (${c.note}).${there}`;
+  // the node that spilled there is not the one the smaller sizes' plans had: the planner chose another plan
+  const otherPlan =
+    m?.spilled && m.node !== c.spill.node
+      ? ` That is not the node projected: the planner chose another plan there, which no figure of the smaller sizes shows.`
+      : '';
   const sizes = Object.keys(c.spill.memory_kb_by_dates)
     .map((d) => Number(d).toLocaleString('en-US'))
     .join(', ');
   if (c.predicted)
-    return ` That includes a spill: from ${sizes} dates the query's ${c.spill.node} is projected over its ${Math.round(c.spill.limit_kb).toLocaleString('en-US')} kB limit from ${(c.spill_dates ?? 0).toLocaleString('en-US')} dates, adding ${msText(c.extra_ms)} to the ${msText(c.without_spill_ms)} projected in memory.${there}`;
+    return ` That includes a spill: from ${sizes} dates the query's ${c.spill.node} is projected over its ${Math.round(c.spill.limit_kb).toLocaleString('en-US')} kB limit from ${(c.spill_dates ?? 0).toLocaleString('en-US')} dates, adding ${msText(c.extra_ms)} to the ${msText(c.without_spill_ms)} projected in memory.${there}${otherPlan}`;
   const why =
     c.spill_dates === null
       ? `its ${c.spill.node} does not grow with the dates`
       : c.spill_dates > v.held_out_dates
         ? `its ${c.spill.node} is projected over its limit only from ${c.spill_dates.toLocaleString('en-US')} dates`
         : 'the cost of a spill was not measured';
-  return ` No spill is counted there: ${why}.${there}`;
+  return ` No spill is counted there: ${why}.${there}${otherPlan}`;
 }
 
 /** What the solo time said at the held-out size, for a prediction the capacity curve made. */

@@ -11,6 +11,7 @@ import { loweredWorkMemKb } from '../../harness/capacity/memory-probe.ts';
 import { soloFrom } from '../../harness/capacity/solo-probe.ts';
 import { trustSentence } from '../../harness/capacity/review-figures.ts';
 import { reviewPage } from '../../harness/capacity/review.ts';
+import { withModels } from '../../harness/capacity/review-run.ts';
 import { renderReport } from '../../harness/report/write.ts';
 import type { PlanNode } from '../../shop/explain.ts';
 import type { CapacityPoint, CapacityResult, PlanMemory, PlanRuns, SoloTime } from '../../harness/capacity/types.ts';
@@ -239,6 +240,13 @@ test('the memory stays under work_mem at the held-out size: the old path, nothin
     trustSentence(pr, SLO),
     /No spill is counted there: its Hash of pretixbase_quota_items is projected over its limit only from 77,920 dates\./,
   );
+  // as measured here: at 30,000 dates another node spilled (the planner sorted the rows it hashed below)
+  const switched = series(0.1);
+  switched[3].plan_memory!.at_work_mem.node = 'Incremental Sort of pretixbase_itemcategory';
+  assert.match(
+    trustSentence(projectVariant(switched, SLO), SLO),
+    /Measured alone at 30,000 dates: Incremental Sort of pretixbase_itemcategory spilled \(39,101 temp blocks written\), 1,131 ms of EXPLAIN\. That is not the node projected: the planner chose another plan there/,
+  );
 });
 
 test('missing or bad plan memory: the old path, with a note naming the sizes', () => {
@@ -295,4 +303,19 @@ test("the review prints each size's plan memory and the spill sentence", () => {
     /The query's Hash of pretixbase_quota_items used 1,100 kB at 1,000, 2,500 kB at 3,000, 7,400 kB at 10,000/,
   );
   assert.match(md, /a spill adds 5 ms \+ 0\.03 ms x dates/);
+});
+
+test("a review of a run folder projects with the run's SLO, so the solo time and its spill decide there too", () => {
+  const r: CapacityResult = {
+    schema: 'loadlab.capacity/v1',
+    run_id: 'r1',
+    started_at: 's',
+    finished_at: 'f',
+    slo: { product_list_p95_ms: SLO, max_error_rate: 0.01 },
+    step_duration_s: 15,
+    machine: null,
+    points: series(0.7),
+  };
+  const v = withModels(r).variants![0].projection!.validation!;
+  assert.deepEqual([v.predicted_by, v.predicted, v.error, v.solo_spill?.predicted], ['solo-time', 0, 0, true]);
 });
