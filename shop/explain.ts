@@ -15,6 +15,11 @@ export interface ExplainOptions {
   event?: string;
   /** temp_file_limit for this session (e.g. '2048MB'): an EXPLAIN that runs alone may use what a pool shares */
   tempFileLimit?: string;
+  /**
+   * settings for this query alone (e.g. { work_mem: '512kB' }), set with SET LOCAL inside a transaction of its own,
+   * so nothing else sees them: the capacity sweep times the query with a lowered work_mem to measure a spill
+   */
+  localSettings?: Readonly<Record<string, string>>;
 }
 
 /** One node of EXPLAIN (FORMAT JSON) output: the fields read here, the rest kept as-is. */
@@ -114,8 +119,17 @@ export async function explainProductList(
           );
         throw err;
       });
+    const local = Object.entries(opts.localSettings ?? {});
+    for (const [name] of local)
+      if (!/^[a-z_.]+$/.test(name)) throw new UserError(`setting name '${name}' is not valid (accepted: a-z, _ and .)`);
+    if (local.length) {
+      await client.query('BEGIN');
+      for (const [name, value] of local) await client.query(`SET LOCAL ${name} = ${pg.escapeLiteral(value)}`);
+    }
     if (opts.warmup ?? true) await run(q.text);
     const { rows } = await run<{ 'QUERY PLAN': ExplainPlan[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.text}`);
+    // read-only: nothing to keep, and the settings end with the transaction
+    if (local.length) await client.query('ROLLBACK');
     const plan = rows[0]['QUERY PLAN'][0];
     const result: ExplainResult = { variant, subevent_id: subeventId, ...planFigures(plan), plan };
     if (opts.planFile) {

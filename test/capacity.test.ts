@@ -133,8 +133,26 @@ test('load:capacity --quick on two date counts writes its files, and the old que
     );
     assert.ok(s.p50_ms < c.slo.product_list_p95_ms, `${p.dates}: alone ${s.p50_ms} ms, yet a rate met the SLO`);
   }
+  // the query alone on the idle database, before each search: its hungriest plan node against work_mem, three
+  // EXPLAIN ANALYZE runs (the spill projection built on these is unit-tested in capacity-spill)
+  for (const p of c.points) {
+    const m = p.plan_memory!;
+    assert.ok(m, `${p.dates}: the query alone was measured`);
+    const w = m.at_work_mem;
+    assert.ok(w.work_mem_kb >= 64 && w.runs_ms.length === 3 && w.execution_ms > 0, JSON.stringify(m));
+    assert.ok(w.node !== null && w.memory_kb! > 0 && w.execution_ms < c.slo.product_list_p95_ms, JSON.stringify(m));
+    if (m.lowered)
+      assert.ok(m.lowered.work_mem_kb < w.work_mem_kb && m.lowered.runs_ms.length === 3, JSON.stringify(m));
+  }
+  const [m300, m3000] = c.points.map((p) => p.plan_memory!.at_work_mem);
+  if (m300.node === m3000.node)
+    assert.ok(m3000.memory_kb! >= m300.memory_kb!, `${m300.memory_kb} -> ${m3000.memory_kb} kB`);
   const models = c.variants!.find((v) => v.variant === 'before')!;
   assert.equal(models.projection!.model, 'power-law', 'two sizes: no choice of curve');
+  assert.ok(
+    models.projection!.solo && 'spill' in models.projection!.solo,
+    'the solo projection says whether it spills',
+  );
   assert.equal(models.usl!.levels.length, 6, 'six concurrency levels at the smallest size');
   assert.ok(models.usl!.levels.every((l) => l.throughput_rps > 0));
   const html = readFileSync(path.join(out, 'capacity.html'), 'utf8');

@@ -9,6 +9,8 @@ import { median, range } from './repeats.ts';
 import { findCapacity } from './search.ts';
 import type { CapacityPoint, CapacityRepeat, UslResult } from './types.ts';
 import { measureSolo } from './solo-probe.ts';
+import { measurePlanMemory } from './memory-probe.ts';
+import { planMemoryText } from './usage-text.ts';
 import { measureUsl, USL_LEVELS, USL_LEVELS_QUICK } from './usl-probe.ts';
 
 export const MAX_COARSE_STEPS = 4;
@@ -21,6 +23,8 @@ export interface PointPlan {
   firstDate: number;
   dbUrl: string;
   postmasterPid?: number;
+  /** temp_file_limit for the plan-memory EXPLAINs, which run alone (EmbeddedServer.soloTempFileLimit) */
+  explainTempLimit?: string;
   seed: number;
   sloMs: number;
   maxErrorRate: number;
@@ -38,6 +42,29 @@ export interface PointPlan {
 }
 
 /**
+ * Before a point's search, on the idle shop and database: one product list alone (the solo probe), then the query
+ * alone (its memory, and what a spill costs at this size).
+ */
+async function aloneFigures(p: PointPlan, shopUrl: string, label: string) {
+  const { variant, count, firstDate, say } = p;
+  const solo = await measureSolo({ shopUrl, firstDate, dates: count, signal: p.signal });
+  say(
+    solo
+      ? `${label}: one product list alone: p50 ${solo.p50_ms} ms, p95 ${solo.p95_ms} ms over ${solo.requests} requests`
+      : `${label}: one product list alone: no request answered within the probe's time`,
+  );
+  const mem = await measurePlanMemory({
+    dbUrl: p.dbUrl,
+    variant,
+    subeventId: firstDate + Math.floor(count / 2),
+    tempFileLimit: p.explainTempLimit,
+    signal: p.signal,
+  });
+  say(`${label}: the query alone: ${mem.memory ? planMemoryText(mem.memory) : `not measured (${mem.error})`}`);
+  return { solo, mem };
+}
+
+/**
  * One variant at one series size: a probe for a first guess, then `repeats` searches to the precision (each after
  * the first starting at the median so far), the bottleneck from the steps' figures, and, when asked, the USL's
  * closed loop at this size. The shop is watched throughout.
@@ -48,13 +75,7 @@ export async function sweepPoint(p: PointPlan): Promise<{ point: CapacityPoint; 
   const shop = await startShopProcess(variant, p.dbUrl);
   p.watchdog.watchProcess('shop', `the shop (${variant})`, shop.unexpectedEnd);
   try {
-    // first, while nothing else has loaded this shop
-    const solo = await measureSolo({ shopUrl: shop.ready, firstDate, dates: count, signal: p.signal });
-    say(
-      solo
-        ? `${label}: one product list alone: p50 ${solo.p50_ms} ms, p95 ${solo.p95_ms} ms over ${solo.requests} requests`
-        : `${label}: one product list alone: no request answered within the probe's time`,
-    );
+    const { solo, mem } = await aloneFigures(p, shop.ready, label);
     const probe = await calibrate({
       shopUrl: shop.ready,
       firstDate,
@@ -119,6 +140,7 @@ export async function sweepPoint(p: PointPlan): Promise<{ point: CapacityPoint; 
       range: range(capacities),
       bottleneck: pointBottleneck(steps),
       solo,
+      plan_memory: mem.memory,
     };
     say(
       `${label}: capacity ${point.median} visitors/min (range ${point.range![0]}-${point.range![1]} over ${p.repeats} searches)${point.bottleneck ? `, limit: ${point.bottleneck.kind}` : ''}`,

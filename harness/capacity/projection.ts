@@ -68,7 +68,7 @@ export function projectVariant(points: CapacityPoint[], sloMs?: number): Project
   const pr = curveCheck(points);
   if (!pr || sloMs === undefined) return pr;
   const all = soloSamples(points);
-  const solo = all.usable.length >= 2 ? fitSolo(all.usable, sloMs) : null;
+  const solo = all.usable.length >= 2 ? fitSolo(all.usable, sloMs, points) : null;
   return withSoloCheck({ ...pr, solo }, points, sloMs);
 }
 
@@ -108,6 +108,7 @@ function withSoloCheck(pr: Projection, points: CapacityPoint[], sloMs: number): 
     solo_measured_ms: check.measured_ms,
     solo_error: check.error,
     solo_note: note,
+    solo_spill: check.spill,
   };
   if (!check.over_slo) return { ...pr, validation: { ...base, ...solo } };
   const error = v.measured > 0 ? -1 : 0;

@@ -4,7 +4,7 @@ import { renderReport, type ReportPage } from '../report/write.ts';
 import { logRange, VARIANT_COLORS, type ChartSeries, type ChartSpec } from '../report/chart-spec.ts';
 import { compareRanges } from './repeats.ts';
 import type { CapacityPoint, CapacityResult } from './types.ts';
-import { bottleneckText, soloText, USAGE_HEADERS, usageCells } from './usage-text.ts';
+import { bottleneckText, planMemoryText, soloText, USAGE_HEADERS, usageCells } from './usage-text.ts';
 
 /** a point's range over its repeats; a file from before repeats has its one capacity as a range of width 0 */
 export const pointRange = (p: CapacityPoint): [number, number] =>
@@ -126,17 +126,24 @@ function bottleneckSection(r: CapacityResult): Section {
     id: 'bottleneck',
     title: 'What limited each point',
     paragraphs: [
-      'Named from the figures of the lowest failing step of the point (where the limit showed), else its highest passing step: /proc CPU of the machine, the shop, the runner and the database, and pg_stat_activity and pg_stat_database temp bytes. The figures are in the table of every step. Beside it, one product list alone on the idle shop before the search: no rate can make a request faster than that.',
+      'Named from the figures of the lowest failing step of the point (where the limit showed), else its highest passing step: /proc CPU of the machine, the shop, the runner and the database, and pg_stat_activity and pg_stat_database temp bytes. The figures are in the table of every step. Beside it, one product list alone on the idle shop before the search: no rate can make a request faster than that. Then the query alone on the idle database (EXPLAIN ANALYZE, the median of 3 runs): the plan node that needs the most memory against its limit, and the same query with work_mem lowered so that node spills.',
     ],
     tables: [
       {
-        headers: ['Variant', 'Dates', 'Limit', 'One request alone: p50 / p95 (requests)'],
-        align: [L, R, L, R],
+        headers: [
+          'Variant',
+          'Dates',
+          'Limit',
+          'One request alone: p50 / p95 (requests)',
+          'Query alone: memory, EXPLAIN',
+        ],
+        align: [L, R, L, R, L],
         rows: r.points.map((p): Cell[] => [
           txt(p.variant),
           txt(fmt(p.dates)),
           txt(bottleneckText(p.bottleneck)),
           txt(soloText(p.solo)),
+          txt(planMemoryText(p.plan_memory)),
         ]),
       },
     ],

@@ -84,6 +84,35 @@ type Validation = NonNullable<Projection['validation']>;
 const msText = (ms: number) => `${ms >= 100 ? Math.round(ms).toLocaleString('en-US') : ms} ms`;
 const signedPct = (e: number) => `${e > 0 ? '+' : ''}${Math.round(e * 1000) / 10} %`;
 
+/** The spill behind the solo projection at the held-out size, with what the query did there. */
+export function spillAside(v: Validation): string {
+  const c = v.solo_spill;
+  if (!c) return '';
+  const at = v.held_out_dates.toLocaleString('en-US');
+  const m = c.measured;
+  const there = m
+    ? ` Measured alone at ${at} dates: ${m.node ?? 'no memory node'} ${m.spilled ? `spilled (${m.temp_blocks_written.toLocaleString('en-US')} temp blocks written)` : 'stayed in memory'}, ${msText(m.execution_ms)} of EXPLAIN.`
+    : '';
+  if (!c.spill) return ` No spill could be projected (${c.note}).${there}`;
+  // the node that spilled there is not the one the smaller sizes' plans had: the planner chose another plan
+  const otherPlan =
+    m?.spilled && m.node !== c.spill.node
+      ? ` That is not the node projected: the planner chose another plan there, which no figure of the smaller sizes shows.`
+      : '';
+  const sizes = Object.keys(c.spill.memory_kb_by_dates)
+    .map((d) => Number(d).toLocaleString('en-US'))
+    .join(', ');
+  if (c.predicted)
+    return ` That includes a spill: from ${sizes} dates the query's ${c.spill.node} is projected over its ${Math.round(c.spill.limit_kb).toLocaleString('en-US')} kB limit from ${(c.spill_dates ?? 0).toLocaleString('en-US')} dates, adding ${msText(c.extra_ms)} to the ${msText(c.without_spill_ms)} projected in memory.${there}${otherPlan}`;
+  const why =
+    c.spill_dates === null
+      ? `its ${c.spill.node} does not grow with the dates`
+      : c.spill_dates > v.held_out_dates
+        ? `its ${c.spill.node} is projected over its limit only from ${c.spill_dates.toLocaleString('en-US')} dates`
+        : 'the cost of a spill was not measured';
+  return ` No spill is counted there: ${why}.${there}${otherPlan}`;
+}
+
 /** What the solo time said at the held-out size, for a prediction the capacity curve made. */
 function soloAside(v: Validation, slo: string): string {
   if (v.solo_predicted_ms == null)
@@ -94,7 +123,7 @@ function soloAside(v: Validation, slo: string): string {
     v.solo_measured_ms == null
       ? ''
       : ` (measured alone there: ${msText(v.solo_measured_ms)}, ${signedPct(v.solo_error ?? 0)})`;
-  return ` One product list alone is projected at ${msText(v.solo_predicted_ms)} there${measured}, under the SLO's ${slo}: the solo time does not rule out a rate.`;
+  return ` One product list alone is projected at ${msText(v.solo_predicted_ms)} there${measured}, under the SLO's ${slo}: the solo time does not rule out a rate.${spillAside(v)}`;
 }
 
 /** The verdict when one request alone was projected over the SLO at the held-out size. */
@@ -110,9 +139,9 @@ function soloVerdictSentence(v: Validation, slo: string): string {
       ? ` The capacity curve alone predicted ${v.curve_predicted} visitors/min; the solo time wins.`
       : '';
   if (v.measured > 0)
-    return `${head}${curve} But ${v.measured} visitors/min were measured there (-100 %): the solo projection was wrong; use the measured points only.`;
+    return `${head}${curve} But ${v.measured} visitors/min were measured there (-100 %): the solo projection was wrong; use the measured points only.${spillAside(v)}`;
   const below = v.measured_below == null ? '' : ` (even ${v.measured_below} visitors/min failed)`;
-  return `${head}${curve} Measured: no rate met it${below}. Predicted 0, measured 0: error 0 %, within the issue's 25 %.`;
+  return `${head}${curve} Measured: no rate met it${below}. Predicted 0, measured 0: error 0 %, within the issue's 25 %.${spillAside(v)}`;
 }
 
 /** How far to trust a projection, from its held-out error: the sentence the review prints. */

@@ -15,7 +15,7 @@ import type { CapacityResult } from './types.ts';
  * The limits and projections from the measured figures, as the sweep computes them (a run written by an earlier
  * version may lack them or hold an older judgement); the USL measured by the sweep is kept as written.
  */
-function withModels(r: CapacityResult): CapacityResult {
+export function withModels(r: CapacityResult): CapacityResult {
   const variants = [...new Set(r.points.map((p) => p.variant))];
   return {
     ...r,
@@ -23,7 +23,14 @@ function withModels(r: CapacityResult): CapacityResult {
     points: r.points.map((p) => (p.steps.some((s) => s.usage) ? { ...p, bottleneck: pointBottleneck(p.steps) } : p)),
     variants: variants.map((variant) => ({
       variant,
-      projection: withCrossCheck(projectVariant(r.points.filter((p) => p.variant === variant)), variant),
+      // with the SLO, as the sweep does: without it the solo time (and the spill in it) never decides
+      projection: withCrossCheck(
+        projectVariant(
+          r.points.filter((p) => p.variant === variant),
+          r.slo.product_list_p95_ms,
+        ),
+        variant,
+      ),
       usl: r.variants?.find((m) => m.variant === variant)?.usl ?? null,
     })),
   };

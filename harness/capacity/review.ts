@@ -7,10 +7,11 @@ import { breakDates, headroom, modelsOf, trustSentence, type BreakPoint, type Tr
 import { reviewChart, TRAFFIC_COLOR } from './review-chart.ts';
 import { curveText } from './projection.ts';
 import { soloCurveText } from './solo-projection.ts';
+import { spillText } from './spill-projection.ts';
 import type { CapacityPoint, CapacityResult, Projection } from './types.ts';
 
 type Variant = CapacityPoint['variant'];
-import { bottleneckText, soloText, USAGE_HEADERS, usageCells } from './usage-text.ts';
+import { bottleneckText, planMemoryText, soloText, USAGE_HEADERS, usageCells } from './usage-text.ts';
 
 const VARIANTS: Variant[] = ['before', 'after'];
 const NAME: Record<Variant, string> = { before: 'the old query', after: 'the fix' };
@@ -93,7 +94,8 @@ function soloCell(v: NonNullable<Projection['validation']>, sloMs: number): stri
   if (v.solo_predicted_ms == null) return 'n/a';
   const side = v.solo_predicted_ms > sloMs ? 'over' : 'under';
   const measured = v.solo_measured_ms == null ? 'not measured' : `${fmt(v.solo_measured_ms)} ms`;
-  return `${fmt(v.solo_predicted_ms)} ms (${side} ${fmt(sloMs)}) / ${measured}`;
+  const spill = v.solo_spill?.predicted ? `, a spill's ${fmt(v.solo_spill.extra_ms)} ms included` : '';
+  return `${fmt(v.solo_predicted_ms)} ms (${side} ${fmt(sloMs)}${spill}) / ${measured}`;
 }
 
 /** "< 1.3" when only bounded, "0 (< 1.3)" when a prediction of 0 was checked against nothing passing */
@@ -112,13 +114,14 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
     const solo = pr?.solo
       ? ` One product list alone: ${soloCurveText(pr.solo)} (fitted to ${pr.solo.sizes.map(fmt).join(', ')} dates; ${pr.solo.choice}), reaching the SLO's ${fmt(r.slo.product_list_p95_ms)} ms ${pr.solo.slo_dates === null ? 'at no size' : `at ${fmt(pr.solo.slo_dates)} dates`}.`
       : '';
-    return `${fit}${trustSentence(pr, r.slo.product_list_p95_ms)}${solo}${cross}`;
+    const spill = pr?.solo?.spill ? ` ${spillText(pr.solo.spill)}` : '';
+    return `${fit}${trustSentence(pr, r.slo.product_list_p95_ms)}${solo}${spill}${cross}`;
   });
   return {
     id: 'projection',
     title: 'Projection and its validation',
     paragraphs: [
-      `A curve of median capacity against dates by least squares: a power law (a straight line in log-log space), or a fixed cost per visitor plus a cost per date (1 / capacity linear in the dates) when that fits the smaller sizes closer. The validation fits it again without the largest size and predicts that size: the error printed is the error to expect one step beyond the sizes measured. A capacity curve never reaches 0, so beside it the time of one product list alone (the p50 of up to 10 requests one after another on an idle shop, before each search) is projected from the smaller sizes too: under load a request only waits longer, so where one alone is projected over the SLO's p95 the prediction is 0, whatever the curve says.`,
+      `A curve of median capacity against dates by least squares: a power law (a straight line in log-log space), or a fixed cost per visitor plus a cost per date (1 / capacity linear in the dates) when that fits the smaller sizes closer. The validation fits it again without the largest size and predicts that size: the error printed is the error to expect one step beyond the sizes measured. A capacity curve never reaches 0, so beside it the time of one product list alone (the p50 of up to 10 requests one after another on an idle shop, before each search) is projected from the smaller sizes too: under load a request only waits longer, so where one alone is projected over the SLO's p95 the prediction is 0, whatever the curve says. A sort or hash that outgrows work_mem writes to disk, a step no curve through sizes that ran in memory shows: the query's hungriest plan node is measured alone at each size (EXPLAIN ANALYZE), its memory projected against its limit, and beyond the size where it crosses the solo projection adds what a spill cost at the smaller sizes (the query timed there with work_mem lowered).`,
       ...paragraphs,
     ],
     tables: [
@@ -234,14 +237,22 @@ export function reviewPage(r: CapacityResult, t: Traffic | null): ReportPage {
           ],
           tables: [
             {
-              headers: ['Variant', 'Dates', 'Limit', 'Alone p50 / p95', ...USAGE_HEADERS],
-              align: [L, R, L, R, ...USAGE_HEADERS.map(() => R)],
+              headers: [
+                'Variant',
+                'Dates',
+                'Limit',
+                'Alone p50 / p95',
+                'Query alone: memory, EXPLAIN',
+                ...USAGE_HEADERS,
+              ],
+              align: [L, R, L, R, L, ...USAGE_HEADERS.map(() => R)],
               rows: vs.flatMap((v) =>
                 v.points.map((p): Cell[] => [
                   txt(v.variant),
                   txt(fmt(p.dates)),
                   txt(bottleneckText(p.bottleneck)),
                   txt(soloText(p.solo)),
+                  txt(planMemoryText(p.plan_memory)),
                   ...usageCells(p.bottleneck?.figures).map(txt),
                 ]),
               ),

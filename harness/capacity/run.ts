@@ -11,6 +11,7 @@ import { inRunFrame, withDataset } from '../guard/run-frame.ts';
 import { machineFacts } from '../db/machine.ts';
 import { MAX_COARSE_STEPS, sweepPoint } from './point.ts';
 import { SOLO_BUDGET_S } from './solo-probe.ts';
+import { PLAN_BUDGET_S } from './memory-probe.ts';
 import { auditCrossCheck, projectVariant } from './projection.ts';
 
 export interface CapacityOptions {
@@ -51,7 +52,8 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
   const bisections = bisectionsFor(o.precision, o.quick);
   const perSearch = (MAX_COARSE_STEPS + bisections) * (o.stepS + 4);
   const boundS =
-    dates.length * variants.length * (3 + 2 + SOLO_BUDGET_S + o.repeats * perSearch) + variants.length * 6 * 16;
+    dates.length * variants.length * (3 + 2 + SOLO_BUDGET_S + PLAN_BUDGET_S + o.repeats * perSearch) +
+    variants.length * 6 * 16;
   const result: CapacityResult = {
     schema: 'loadlab.capacity/v1',
     run_id: '',
@@ -88,6 +90,7 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
               firstDate: seeded.manifest.hot_subevent_first,
               dbUrl: db.url,
               postmasterPid: db.server?.pid,
+              explainTempLimit: db.server?.soloTempFileLimit(),
               usl: count === dates[0],
               folder: frame.folder,
               watchdog: frame.watchdog,

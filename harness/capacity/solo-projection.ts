@@ -1,5 +1,6 @@
 import { fitLine, fitPowerLaw, powerLawAt, powerLawSolve } from './fits.ts';
-import type { CapacityPoint, SoloProjection } from './types.ts';
+import { fitSpill, spillExtraMs, spillsAt } from './spill-projection.ts';
+import type { CapacityPoint, SoloProjection, SpillCheck, SpillProjection } from './types.ts';
 
 /**
  * The time of one product list alone, projected against dates. A request under load waits as well as works, so
@@ -56,8 +57,44 @@ export function soloSamples(points: CapacityPoint[]): { usable: CapacityPoint[];
 const rmsMs = (c: Curve, xs: number[], ys: number[]) =>
   Math.sqrt(ys.reduce((s, y, i) => s + (soloAt(c, xs[i]) - y) ** 2, 0) / ys.length);
 
-/** The solo p50 against dates through the given points (at least two sizes), or null. */
-export function fitSolo(points: CapacityPoint[], sloMs: number): SoloProjection | null {
+/** the solo time with the spill's cost where the spill is projected */
+export function soloWithSpillAt(c: Curve & { spill?: SpillProjection | null }, dates: number): number {
+  const inMemory = soloAt(c, dates);
+  return inMemory + spillExtraMs(c.spill, inMemory, dates);
+}
+
+/**
+ * Where the solo time reaches `ms` once the spill is counted: at spill_dates when the step there crosses it, else
+ * on the way up beyond (bisection: both parts grow with the dates); the in-memory crossing when that comes first.
+ */
+function sloDatesWithSpill(c: Curve, spill: SpillProjection | null, ms: number): number | null {
+  const inMemory = soloSolve(c, ms);
+  if (!spill || spill.spill_dates === null || !spillsAt(spill, spill.spill_dates)) return inMemory;
+  const from = spill.spill_dates;
+  if (inMemory !== null && inMemory <= from) return inMemory;
+  const total = (d: number) => soloWithSpillAt({ ...c, spill }, d);
+  if (total(from) >= ms) return from;
+  let hi = Math.max(from * 2, 1);
+  while (total(hi) < ms && hi < 1e9) hi *= 2;
+  if (total(hi) < ms) return inMemory;
+  let lo = from;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (total(mid) >= ms) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * The solo p50 against dates through the given points (at least two sizes), or null; with the spill projected
+ * from `spillFrom`'s plan memory (default the same points), which counts in slo_dates.
+ */
+export function fitSolo(
+  points: CapacityPoint[],
+  sloMs: number,
+  spillFrom: CapacityPoint[] = points,
+): SoloProjection | null {
   const xs = points.map((p) => p.dates);
   const ys = points.map((p) => p.solo!.p50_ms);
   if (new Set(xs).size < 2) return null;
@@ -70,7 +107,8 @@ export function fitSolo(points: CapacityPoint[], sloMs: number): SoloProjection 
   const chosen = err(power) < err(linear) - 1e-6 ? power : linear;
   if (!chosen) return null;
   const ms = (c: Curve | null) => (c ? `${err(c).toFixed(1)} ms` : 'no fit');
-  const crossing = soloSolve(chosen, sloMs);
+  const { spill } = fitSpill(spillFrom);
+  const crossing = sloDatesWithSpill(chosen, spill, sloMs);
   return {
     statistic: 'p50',
     ...chosen,
@@ -80,6 +118,7 @@ export function fitSolo(points: CapacityPoint[], sloMs: number): SoloProjection 
         ? `rms error ${ms(linear)} as a fixed cost plus a cost per date, ${ms(power)} as a power law`
         : 'two sizes: a fixed cost plus a cost per date through both',
     slo_dates: crossing === null ? null : Math.round(crossing),
+    spill,
   };
 }
 
@@ -90,13 +129,32 @@ export function soloCurveText(s: Pick<SoloProjection, 'model' | 'parameters'>): 
 }
 
 export interface SoloCheck {
-  /** the solo p50 at the held-out size projected from the smaller sizes */
+  /** the solo p50 at the held-out size projected from the smaller sizes, the spill's cost included */
   predicted_ms: number;
   measured_ms: number | null;
   /** (predicted - measured) / measured, when a solo time was measured there */
   error: number | null;
   over_slo: boolean;
   fit: SoloProjection;
+  spill: SpillCheck;
+}
+
+/** the spill at the held-out size: projected from the smaller sizes, beside what the query did there */
+function spillCheck(fit: SoloProjection, points: CapacityPoint[], heldOut: number, note: string | null): SpillCheck {
+  const without = soloAt(fit, heldOut);
+  const extra = spillExtraMs(fit.spill, without, heldOut);
+  const w = points.find((p) => p.dates === heldOut)?.plan_memory?.at_work_mem;
+  return {
+    predicted: spillsAt(fit.spill, heldOut),
+    spill_dates: fit.spill?.spill_dates ?? null,
+    without_spill_ms: Math.round(without * 10) / 10,
+    extra_ms: Math.round(extra * 10) / 10,
+    measured: w
+      ? { node: w.node, spilled: w.spilled, temp_blocks_written: w.temp_blocks_written, execution_ms: w.execution_ms }
+      : null,
+    spill: fit.spill ?? null,
+    note,
+  };
 }
 
 /**
@@ -110,12 +168,13 @@ export function soloCheck(
 ): { check: SoloCheck | null; note: string | null } {
   const { usable, note } = soloSamples(points);
   const train = usable.filter((p) => p.dates < heldOut);
-  const fit = train.length >= 2 ? fitSolo(train, sloMs) : null;
+  const smaller = points.filter((p) => p.dates < heldOut);
+  const fit = train.length >= 2 ? fitSolo(train, sloMs, smaller) : null;
   if (!fit) {
     const why = `fewer than two sizes below ${heldOut.toLocaleString('en-US')} dates with a solo time`;
     return { check: null, note: note ? `${why}: ${note}` : why };
   }
-  const predicted = soloAt(fit, heldOut);
+  const predicted = soloWithSpillAt(fit, heldOut);
   const measured = usable.find((p) => p.dates === heldOut)?.solo?.p50_ms ?? null;
   return {
     check: {
@@ -124,6 +183,7 @@ export function soloCheck(
       error: measured === null ? null : r3((predicted - measured) / measured),
       over_slo: predicted > sloMs,
       fit,
+      spill: spillCheck(fit, points, heldOut, fitSpill(smaller).note),
     },
     note,
   };

@@ -75,6 +75,39 @@ export interface SoloTime {
   seconds: number;
 }
 
+/** EXPLAIN (ANALYZE) runs of the product-list query alone at one work_mem: what its hungriest node did */
+export interface PlanRuns {
+  work_mem_kb: number;
+  /** the node (plan-memory.ts): "Hash of pretixbase_quota_items"; null when no node reports memory */
+  node: string | null;
+  /** what it used: kB in memory, or on disk when it spilled */
+  memory_kb: number | null;
+  /** its own limit: work_mem, times hash_mem_multiplier for a hash table */
+  limit_kb: number;
+  /** it wrote to disk: a sort merged from temp files, a hash split into batches */
+  spilled: boolean;
+  temp_blocks_written: number;
+  /** median execution time of the runs, and each */
+  execution_ms: number;
+  runs_ms: number[];
+}
+
+/**
+ * What the product-list query needs in memory at one size, and what spilling costs there: before the search, on
+ * the idle database, EXPLAIN (ANALYZE, BUFFERS) at the server's work_mem, then with work_mem lowered (SET LOCAL,
+ * in a transaction of its own) so that node spills. A projection of the memory against dates says from which size
+ * the query spills, which no curve through times measured in memory can show.
+ */
+export interface PlanMemory {
+  /** the date the query was run for (its work does not depend on which one) */
+  subevent_id: number;
+  hash_mem_multiplier: number;
+  at_work_mem: PlanRuns;
+  /** null when not measured: it spilled already, no node reports memory, or the lowered run failed (see note) */
+  lowered: PlanRuns | null;
+  note: string | null;
+}
+
 export interface CapacityPoint {
   variant: 'before' | 'after';
   dates: number;
@@ -90,6 +123,8 @@ export interface CapacityPoint {
   bottleneck?: Bottleneck | null;
   /** one product list alone, before the search; null when none was answered */
   solo?: SoloTime | null;
+  /** the query's memory and the cost of a spill, measured alone before the search; null when it could not be */
+  plan_memory?: PlanMemory | null;
 }
 
 /** power-law: capacity = a x dates^b; linear-cost: 1 / capacity = s0 + s1 x dates (capacity in visitors/min) */
@@ -122,6 +157,8 @@ export interface Projection {
     solo_error?: number | null;
     /** why the solo time could not be projected (the capacity curve decided alone) */
     solo_note?: string | null;
+    /** the spill projected at the held-out size from the smaller sizes (solo_predicted_ms includes its cost) */
+    solo_spill?: SpillCheck | null;
   } | null;
   /** why there is no validation (fewer than three sizes with a capacity) */
   validation_note: string | null;
@@ -140,8 +177,53 @@ export interface SoloProjection {
   sizes: number[];
   /** the in-sample errors the curve was chosen by */
   choice: string;
-  /** where one request alone reaches the SLO's p95: at more dates no rate meets the SLO; null when it never does */
+  /** where one request alone reaches the SLO's p95 (the spill's cost included): beyond, no rate meets the SLO; null when it never does */
   slo_dates: number | null;
+  /** from which size the query's hungriest node is projected to spill, and what that adds to a request alone */
+  spill?: SpillProjection | null;
+}
+
+/**
+ * The query's memory against dates and the cost of spilling, from the sizes' plan_memory. Memory: least squares
+ * line through the node's kB in memory; spill_dates where it reaches the node's limit. Cost: the extra EXPLAIN time
+ * with work_mem lowered (spilled minus in memory), a line through the sizes measured when two or more were (a
+ * spilled sort or hash writes its rows out, so the extra grows with the rows), else the spilled / in-memory ratio
+ * at the largest one applied to the solo time.
+ */
+export interface SpillProjection {
+  node: string;
+  /** the node's kB in memory at the server's work_mem, per size fitted ("1000": 812) */
+  memory_kb_by_dates: Record<string, number>;
+  /** kB = m0 + m1 x dates */
+  memory_parameters: { m0: number; m1: number };
+  work_mem_kb: number;
+  limit_kb: number;
+  /** dates from which the node needs more than its limit; null when its memory does not grow */
+  spill_dates: number | null;
+  /** spilled / in-memory EXPLAIN time at the largest size measured both ways */
+  spilled_ratio: number | null;
+  /** how the spill's cost is projected: extra ms = e0 + e1 x dates, or the solo time x spilled_ratio */
+  cost_model: 'extra-per-date' | 'ratio';
+  extra_parameters: { e0: number; e1: number } | null;
+  /** the sizes where the query was timed with work_mem lowered (the cost rests on them) */
+  measured_at_dates: number[];
+  /** sizes left out, and why */
+  note: string | null;
+}
+
+/** the spill at the held-out size: projected from the smaller sizes, and what the query did there */
+export interface SpillCheck {
+  /** the held-out size is at or beyond spill_dates */
+  predicted: boolean;
+  spill_dates: number | null;
+  /** the solo p50 projected without the spill, and the spill's projected cost at the held-out size */
+  without_spill_ms: number;
+  extra_ms: number;
+  /** EXPLAIN at the held-out size, at the server's work_mem: did it spill, in how long (null when not measured) */
+  measured: { node: string | null; spilled: boolean; temp_blocks_written: number; execution_ms: number } | null;
+  spill: SpillProjection | null;
+  /** why no spill could be projected (the solo time then stands without one) */
+  note: string | null;
 }
 
 export interface UslResult {

@@ -1,4 +1,4 @@
-import type { Bottleneck, SoloTime, StepUsage } from './types.ts';
+import type { Bottleneck, PlanMemory, SoloTime, StepUsage } from './types.ts';
 
 const pct = (f: number | null) => (f === null ? 'n/a' : `${Math.round(f * 100)} %`);
 const cores = (c: number | null) => (c === null ? 'n/a' : c.toFixed(2));
@@ -40,4 +40,23 @@ export function soloText(s: SoloTime | null | undefined): string {
   if (s === undefined) return 'not measured';
   if (s === null) return 'no answer';
   return `${s.p50_ms} / ${s.p95_ms} ms (${s.requests})`;
+}
+
+const kb = (n: number) => `${Math.round(n).toLocaleString('en-US')} kB`;
+
+/**
+ * the query alone at one size: "Hash of pretixbase_quota_items 3,512 kB of its 8,192 kB limit, 90.5 ms; work_mem
+ * 1,053 kB: spilled, 212.4 ms, 1,234 temp blocks"
+ */
+export function planMemoryText(m: PlanMemory | null | undefined): string {
+  if (m === undefined) return 'not measured';
+  if (m === null) return 'the probe failed';
+  const w = m.at_work_mem;
+  if (w.node === null) return `no node reports memory, ${w.execution_ms} ms`;
+  const head = `${w.node} ${kb(w.memory_kb ?? 0)}${w.spilled ? ' on disk' : ''} (limit ${kb(w.limit_kb)}), ${w.execution_ms} ms${w.spilled ? `, ${w.temp_blocks_written} temp blocks` : ''}`;
+  const low = m.lowered;
+  const lowered = low
+    ? `; work_mem ${kb(low.work_mem_kb)}: ${low.spilled ? 'spilled' : 'in memory'}, ${low.execution_ms} ms, ${low.temp_blocks_written} temp blocks`
+    : '';
+  return `${head}${lowered}${m.note ? ` (${m.note})` : ''}`;
 }
