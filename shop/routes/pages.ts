@@ -33,10 +33,13 @@ export function pageRoutes(app: FastifyInstance, ctx: ShopContext): void {
     { config: { name: 'calendar', kind: 'html' } },
     async (req, reply) => {
       const page = parsePage(req.query.page);
-      const body = await withClient(() => ctx.reads.pool(), async (db) => {
-        const event = await loadEvent(db, req.params.organizer, req.params.event);
-        return renderCalendar(event, await loadCalendar(db, event, page));
-      });
+      const body = await withClient(
+        () => ctx.reads.pool(),
+        async (db) => {
+          const event = await loadEvent(db, req.params.organizer, req.params.event);
+          return renderCalendar(event, await loadCalendar(db, event, page));
+        },
+      );
       return reply.type(html).send(body);
     },
   );
@@ -46,12 +49,15 @@ export function pageRoutes(app: FastifyInstance, ctx: ShopContext): void {
     { config: { name: 'product-list', kind: 'html' } },
     async (req, reply) => {
       const subeventId = parseId(req.params.subevent, 'date');
-      const body = await withClient(() => ctx.reads.pool(), async (db) => {
-        const event = await loadEvent(db, req.params.organizer, req.params.event);
-        const subevent = await loadSubevent(db, event, subeventId);
-        const { products } = await loadProductPage(db, ctx.variant, event, subevent.id);
-        return renderProductPage(event, subevent, products);
-      });
+      const body = await withClient(
+        () => ctx.reads.pool(),
+        async (db) => {
+          const event = await loadEvent(db, req.params.organizer, req.params.event);
+          const subevent = await loadSubevent(db, event, subeventId);
+          const { products } = await loadProductPage(db, ctx.variant, event, subevent.id);
+          return renderProductPage(event, subevent, products);
+        },
+      );
       return reply.type(html).send(body);
     },
   );
