@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runScript } from '../runner/index.ts';
-import { collect, devNull, spawnLoad, startDocsServer } from './runner-server.ts';
+import { collect, devNull, runningLoad, startDocsServer } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-handle-summary-'));
 function script(name: string, body: string): string {
@@ -23,34 +23,11 @@ const spinningSummary = (extra = '') => `export const options = { iterations: 1$
 export default function () {}
 export function handleSummary() { console.log('summary spinning'); while (true) {} }`;
 
-/** `npm run load` as a child; `end()` kills it should a failed assertion leave it running. */
-function startLoad(args: string[]) {
-  const child = spawnLoad(args);
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdout.on('data', (d) => (stdout += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  // a process that ended before the line came fails on its exit code instead of hanging the file
-  const seen = (re: RegExp) =>
-    Promise.race([
-      exited,
-      new Promise<void>((r) => {
-        const check = () => (re.test(stderr) ? r() : child.stderr.once('data', check));
-        check();
-      }),
-    ]);
-  const end = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  return { child, exited, seen, end, stderr: () => stderr, stdout: () => stdout };
-}
-
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   test(`a handleSummary that never yields: the first ${sig} lets it run on (k6 waits), the second exits at once (105)`, {
     timeout: 30_000,
   }, async () => {
-    const load = startLoad([script(`spin-${sig}.js`, spinningSummary())]);
+    const load = runningLoad([script(`spin-${sig}.js`, spinningSummary())]);
     try {
       await load.seen(/summary spinning/);
       load.child.kill(sig);
@@ -79,7 +56,7 @@ test('handleSummaryTimeout ends a spinning handleSummary as k6: the error, no su
     'timeout.js',
     spinningSummary(`, handleSummaryTimeout: '1s', thresholds: { iterations: ['count>5'] }`),
   );
-  const load = startLoad([s, '--summary-export', exp]);
+  const load = runningLoad([s, '--summary-export', exp]);
   try {
     await load.seen(/summary spinning/);
     const at = performance.now();

@@ -82,6 +82,32 @@ export function spawnLoad(args: string[]): ChildProcessByStdio<null, Readable, R
   return spawn(bin, [...words, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * `npm run load` as a child with its output kept: `seen(re)` waits for a stderr line (or the exit, so a process
+ * that ended before the line came fails on its exit code instead of hanging the file); `end()` kills it should a
+ * failed assertion leave it running.
+ */
+export function runningLoad(args: string[]) {
+  const child = spawnLoad(args);
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const seen = (re: RegExp) =>
+    Promise.race([
+      exited,
+      new Promise<void>((r) => {
+        const check = () => (re.test(stderr) ? r() : child.stderr.once('data', check));
+        check();
+      }),
+    ]);
+  const end = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  return { child, exited, seen, end, stderr: () => stderr, stdout: () => stdout };
+}
+
 /** Swallows output: tests assert on the result, not on the printed summary. */
 export function devNull(): Writable {
   return new Writable({ write: (_c, _e, cb) => cb() });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runScript } from '../runner/index.ts';
-import { collect, devNull, spawnLoad, startDocsServer } from './runner-server.ts';
+import { collect, devNull, runningLoad, startDocsServer } from './runner-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-supervisor-'));
 function script(name: string, body: string): string {
@@ -72,14 +72,9 @@ export default function () { http.get(__ENV.B + '/redirect?status=500'); while (
 
 /** `npm run load` as a child, once the server saw its first request. */
 async function startLoad(args: string[], server: Awaited<ReturnType<typeof startDocsServer>>) {
-  const child = spawnLoad(args);
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdout.on('data', (d) => (stdout += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const load = runningLoad(args);
   while (server.count('GET /page') < 1) await new Promise<void>((r) => server.onRequest(r));
-  return { child, exited, stderr: () => stderr, stdout: () => stdout };
+  return load;
 }
 
 test('SIGTERM ends a spinning run at once, with the summary, --summary-export and complete --out files', async () => {
@@ -161,21 +156,11 @@ export function handleSummary() {
 test('init code that never yields is named in a warning, and Ctrl-C ends the run with a named error (exit 105)', async () => {
   // the init code runs on the VUs' thread first: the main thread stays free to warn and to take the signal
   const s = script('init-spin.js', `while (true) {}\nexport default function () { http.get('http://127.0.0.1:1/'); }`);
-  const child = spawnLoad([s]);
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdout.resume();
-  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  await Promise.race([
-    exited,
-    new Promise<void>((r) => {
-      const check = () => (/init code has run for 3 s/.test(stderr) ? r() : child.stderr.once('data', check));
-      check();
-    }),
-  ]);
+  const { child, exited, seen, stderr } = runningLoad([s]);
+  await seen(/init code has run for 3 s/);
   const at = performance.now();
   child.kill('SIGINT');
-  assert.equal(await exited, 105, stderr);
+  assert.equal(await exited, 105, stderr());
   assert.ok(performance.now() - at < 1_000, `exited ${performance.now() - at} ms after the signal`);
-  assert.match(stderr, /error: stopped during the script's init code, which had run for [\d.]+ s without finishing/);
+  assert.match(stderr(), /error: stopped during the script's init code, which had run for [\d.]+ s without finishing/);
 });

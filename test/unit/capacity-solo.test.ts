@@ -2,6 +2,7 @@
 // the projection predicts capacity 0 (which no capacity curve can), and the review says so with the figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { capacityRun } from '../helpers/capacity-run.ts';
 import { projectVariant } from '../../harness/capacity/projection.ts';
 import { fitSolo, soloAt, soloSamples } from '../../harness/capacity/solo-projection.ts';
 import { soloFrom } from '../../harness/capacity/solo-probe.ts';
@@ -9,7 +10,7 @@ import { breakDates, trustSentence } from '../../harness/capacity/review-figures
 import { renderCapacityMarkdown } from '../../harness/capacity/render.ts';
 import { reviewPage } from '../../harness/capacity/review.ts';
 import { renderReport } from '../../harness/report/write.ts';
-import type { CapacityPoint, CapacityResult, SoloTime } from '../../harness/capacity/types.ts';
+import type { CapacityPoint, SoloTime } from '../../harness/capacity/types.ts';
 
 const SIZES = [1000, 3000, 10000, 30000];
 const SLO = 1000;
@@ -157,18 +158,7 @@ test('the solo curve: a cost per date, or a power law when that fits closer', ()
 
 test('the review prints the figures its solo sentence quotes', () => {
   const points = series(0.04);
-  const r: CapacityResult = {
-    schema: 'loadlab.capacity/v1',
-    run_id: 'r1',
-    started_at: 's',
-    finished_at: 'f',
-    slo: { product_list_p95_ms: SLO, max_error_rate: 0.01 },
-    step_duration_s: 15,
-    machine: null,
-    points,
-    repeats: 3,
-    variants: [{ variant: 'before', projection: projectVariant(points, SLO), usl: null }],
-  };
+  const r = capacityRun(points, SLO);
   const { md } = renderReport(reviewPage(r, { visitors_per_min: 100, basis: 'given' }));
   assert.match(md, /one request alone is projected at 1,205 ms/);
   assert.match(md, /\| 0 \(alone over the SLO\) \| 0 \(\\?< 1\.3\) \| 0\.0 % \|/);

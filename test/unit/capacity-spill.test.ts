@@ -4,6 +4,7 @@
 // changes; missing or bad figures leave the old path with a note.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { capacityRun } from '../helpers/capacity-run.ts';
 import { projectVariant } from '../../harness/capacity/projection.ts';
 import { fitSpill, spillExtraMs } from '../../harness/capacity/spill-projection.ts';
 import { hungriestNode, memoryNodes, settingKb } from '../../harness/capacity/plan-memory.ts';
@@ -14,7 +15,7 @@ import { reviewPage } from '../../harness/capacity/review.ts';
 import { withModels } from '../../harness/capacity/review-run.ts';
 import { renderReport } from '../../harness/report/write.ts';
 import type { PlanNode } from '../../shop/explain.ts';
-import type { CapacityPoint, CapacityResult, PlanMemory, PlanRuns, SoloTime } from '../../harness/capacity/types.ts';
+import type { CapacityPoint, PlanMemory, PlanRuns, SoloTime } from '../../harness/capacity/types.ts';
 
 const SLO = 1000;
 const WORK_MEM = 4096;
@@ -279,18 +280,7 @@ test('missing or bad plan memory: the old path, with a note naming the sizes', (
 
 test("the review prints each size's plan memory and the spill sentence", () => {
   const points = series(0.7);
-  const r: CapacityResult = {
-    schema: 'loadlab.capacity/v1',
-    run_id: 'r1',
-    started_at: 's',
-    finished_at: 'f',
-    slo: { product_list_p95_ms: SLO, max_error_rate: 0.01 },
-    step_duration_s: 15,
-    machine: null,
-    points,
-    repeats: 3,
-    variants: [{ variant: 'before', projection: projectVariant(points, SLO), usl: null }],
-  };
+  const r = capacityRun(points, SLO);
   // markdown escapes the underscores of the table names
   const md = renderReport(reviewPage(r, { visitors_per_min: 100, basis: 'given' })).md.replace(/\\(.)/g, '$1');
   assert.match(
@@ -306,16 +296,7 @@ test("the review prints each size's plan memory and the spill sentence", () => {
 });
 
 test("a review of a run folder projects with the run's SLO, so the solo time and its spill decide there too", () => {
-  const r: CapacityResult = {
-    schema: 'loadlab.capacity/v1',
-    run_id: 'r1',
-    started_at: 's',
-    finished_at: 'f',
-    slo: { product_list_p95_ms: SLO, max_error_rate: 0.01 },
-    step_duration_s: 15,
-    machine: null,
-    points: series(0.7),
-  };
+  const r = capacityRun(series(0.7), SLO, false);
   const v = withModels(r).variants![0].projection!.validation!;
   assert.deepEqual([v.predicted_by, v.predicted, v.error, v.solo_spill?.predicted], ['solo-time', 0, 0, true]);
 });
