@@ -30,26 +30,54 @@ export function isPresetName(value: string): value is PresetName {
   return Object.hasOwn(presets, value);
 }
 
-/** A preset by name; `dates-N` names the custom sizes of capacity sweeps, so every command can open them. */
+/**
+ * A preset by name; `dates-N` and `PRESET-N` name the custom sizes of capacity sweeps (`incident-1000`: the
+ * incident preset's background with a series of 1,000 dates), so every command can open them.
+ */
 export function presetSpec(name: string): DatasetSpec {
   const custom = /^dates-(\d{1,7})$/.exec(name);
   if (custom) return datesSpec(Number(custom[1]));
+  const sized = /^([a-z]+)-(\d{1,7})$/.exec(name);
+  if (sized && isPresetName(sized[1])) return seriesSpec(Number(sized[2]), sized[1]);
   if (!isPresetName(name))
     throw new UserError(
-      `unknown preset '${name}' (accepted: ${presetNames.join(', ')}, or dates-N for a series of N dates)`,
+      `unknown preset '${name}' (accepted: ${presetNames.join(', ')}, dates-N for a series of N dates, or PRESET-N for N dates with PRESET's background)`,
     );
   return presets[name];
 }
 
-/** A custom size between the presets: background scaled like the nearest preset below it. */
-export function datesSpec(dates: number): DatasetSpec {
+function checkDates(dates: number): void {
   if (!Number.isInteger(dates) || dates < 1 || dates > 1_000_000) {
     throw new UserError(`date count '${dates}' is not valid (accepted: a whole number from 1 to 1000000)`);
   }
-  const preset = Object.values(presets).find((p) => p.dates === dates);
-  if (preset) return preset;
-  const below = [...Object.values(presets)].reverse().find((p) => p.dates <= dates) ?? presets.tiny;
-  return { ...below, name: `dates-${dates}`, dates };
+}
+
+/** the preset whose background a series of this many dates gets: the one of that size, else the nearest below */
+export function backgroundPresetFor(dates: number): PresetName {
+  checkDates(dates);
+  const exact = presetNames.find((n) => presets[n].dates === dates);
+  return exact ?? [...presetNames].reverse().find((n) => presets[n].dates <= dates) ?? 'tiny';
+}
+
+/** A custom size between the presets: background scaled like the nearest preset below it. */
+export function datesSpec(dates: number): DatasetSpec {
+  const preset = backgroundPresetFor(dates);
+  if (presets[preset].dates === dates) return presets[preset];
+  return { ...presets[preset], name: `dates-${dates}`, dates };
+}
+
+/**
+ * A series of this many dates in the company of one preset's background. A sweep over sizes takes one
+ * background for all of them, so its sizes differ in dates alone: with another background the planner has
+ * other statistics and may choose another plan (at 30,000 dates the incident preset's 500 background events made
+ * the old query sort what it hashed with 60), and a curve through the smaller sizes would then project a shop
+ * that is not the one measured at the largest.
+ */
+export function seriesSpec(dates: number, background: PresetName): DatasetSpec {
+  checkDates(dates);
+  const preset = presets[background];
+  if (preset.dates === dates) return preset;
+  return { ...preset, name: `${background}-${dates}`, dates };
 }
 
 export function parseSeed(value: string | undefined): number {

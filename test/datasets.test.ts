@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../harness/db/database.ts';
 import { prepareDataset, ownedTables } from '../datasets/prepare.ts';
-import { datesSpec, presetSpec, presets } from '../datasets/presets.ts';
+import { backgroundPresetFor, datesSpec, presetSpec, presets, seriesSpec } from '../datasets/presets.ts';
 import { HOT_ITEMS, EXTRAS_EVERY } from '../datasets/hot-series.ts';
 import { readManifest } from '../datasets/manifest.ts';
 import { UserError } from '../common/user-error.ts';
@@ -153,7 +153,7 @@ test('bad input gets one line naming the value, and a non-zero exit', async () =
     [
       ['--preset', 'huge'],
       env,
-      /unknown preset 'huge' \(accepted: tiny, small, incident, xl, or dates-N for a series of N dates\)/,
+      /unknown preset 'huge' \(accepted: tiny, small, incident, xl, dates-N for a series of N dates, or PRESET-N/,
     ],
     [['--preset', 'tiny', '--seed', 'abc'], env, /--seed 'abc'/],
     [['--preset', 'tiny', '--colour'], env, /--colour/],
@@ -263,4 +263,18 @@ test('custom sizes have names every command accepts, and map back to the presets
   assert.equal(presetSpec('dates-3000'), presets.small);
   assert.throws(() => presetSpec('dates-0'), UserError);
   assert.throws(() => presetSpec('dates-x'), /dates-N/);
+});
+
+test("a sweep's sizes share one background: PRESET-N is N dates beside that preset's other organizers", () => {
+  const sized = presetSpec('incident-1000');
+  assert.equal(sized.name, 'incident-1000');
+  assert.equal(sized.dates, 1000);
+  assert.equal(sized.backgroundEvents, presets.incident.backgroundEvents);
+  assert.notEqual(sized.backgroundEvents, datesSpec(1000).backgroundEvents, 'dates-N keeps the preset below');
+  assert.equal(seriesSpec(30_000, 'incident'), presets.incident, 'the preset itself where the sizes meet');
+  assert.equal(seriesSpec(1000, backgroundPresetFor(30_000)).name, 'incident-1000');
+  assert.equal(backgroundPresetFor(29_999), 'small');
+  assert.equal(backgroundPresetFor(100), 'tiny');
+  assert.throws(() => presetSpec('huge-1000'), /PRESET-N/);
+  assert.throws(() => presetSpec('incident-0'), /date count '0'/);
 });

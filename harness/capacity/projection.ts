@@ -106,6 +106,8 @@ function withSoloCheck(pr: Projection, points: CapacityPoint[], sloMs: number): 
   const solo = {
     solo_predicted_ms: check.predicted_ms,
     solo_measured_ms: check.measured_ms,
+    solo_predicted_p95_ms: check.predicted_p95_ms,
+    solo_measured_p95_ms: check.measured_p95_ms,
     solo_error: check.error,
     solo_note: note,
     solo_spill: check.spill,

@@ -228,6 +228,7 @@ export function capacityPage(r: CapacityResult): ReportPage {
           tables: [
             factsTable([
               machineRow(r, notes),
+              backgroundRow(r, notes),
               ['Started / finished', `${r.started_at} / ${r.finished_at}`],
               ['Step length', `${r.step_duration_s} s`],
             ]),
@@ -241,6 +242,20 @@ export function capacityPage(r: CapacityResult): ReportPage {
     chartsIntro: 'One point per series size; solid lines are capacities, dashed lines the first rates that failed.',
     mdClosing: 'The chart of capacity against dates is in capacity.html.',
   };
+}
+
+/** The shop every size was seeded as: the same other organizers' events beside the hot series. */
+export function backgroundRow(r: CapacityResult, notes: Footnotes): [string, Cell] {
+  const b = r.background;
+  return [
+    'Background at every size',
+    notes.cell(
+      b
+        ? `${b.events} events of ${b.organizers} other organizers (the ${b.preset} preset's), beside the hot series`
+        : null,
+      'not recorded by this run (before each size took the background of the preset below it).',
+    ),
+  ];
 }
 
 /** The machine a sweep ran on, as the capacity page and the review both show it. */

@@ -2,7 +2,7 @@ import { factsTable, Footnotes, L, R, txt } from '../report/cells.ts';
 import type { Cell, Section as ReportSection, Table } from '../report/document.ts';
 import { legendKeys, type ReportPage } from '../report/write.ts';
 import { VARIANT_COLORS } from '../report/chart-spec.ts';
-import { beforeAfter, fmt, machineRow, medianText } from './render.ts';
+import { backgroundRow, beforeAfter, fmt, machineRow, medianText } from './render.ts';
 import { breakDates, headroom, modelsOf, trustSentence, type BreakPoint, type Traffic } from './review-figures.ts';
 import { reviewChart, TRAFFIC_COLOR } from './review-chart.ts';
 import { curveText } from './projection.ts';
@@ -89,13 +89,17 @@ function pointsTable(vs: VariantView[], t: Traffic | null): Table {
   };
 }
 
-/** "1,205 ms (over 1,000) / 1,190 ms": the solo figures a validation sentence quotes */
+/** "880 / 1,092 ms (p95 over 1,000) / 893 / 1,236 ms": the solo figures a validation sentence quotes */
 function soloCell(v: NonNullable<Projection['validation']>, sloMs: number): string {
   if (v.solo_predicted_ms == null) return 'n/a';
-  const side = v.solo_predicted_ms > sloMs ? 'over' : 'under';
-  const measured = v.solo_measured_ms == null ? 'not measured' : `${fmt(v.solo_measured_ms)} ms`;
+  const p95 = v.solo_predicted_p95_ms ?? v.solo_predicted_ms;
+  const side = p95 > sloMs ? 'over' : 'under';
+  const measured =
+    v.solo_measured_ms == null
+      ? 'not measured'
+      : `${fmt(v.solo_measured_ms)}${v.solo_measured_p95_ms == null ? '' : ` / ${fmt(v.solo_measured_p95_ms)}`} ms`;
   const spill = v.solo_spill?.predicted ? `, a spill's ${fmt(v.solo_spill.extra_ms)} ms included` : '';
-  return `${fmt(v.solo_predicted_ms)} ms (${side} ${fmt(sloMs)}${spill}) / ${measured}`;
+  return `${fmt(v.solo_predicted_ms)} / ${fmt(p95)} ms (p95 ${side} ${fmt(sloMs)}${spill}) / ${measured}`;
 }
 
 /** "< 1.3" when only bounded, "0 (< 1.3)" when a prediction of 0 was checked against nothing passing */
@@ -112,7 +116,7 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
     const fit = pr ? `${v.variant}: ${curveText(pr)}; ${pr.choice}. ` : `${v.variant}: `;
     const cross = pr?.audit_cross_check ? ` Cross-check: ${pr.audit_cross_check.note}.` : '';
     const solo = pr?.solo
-      ? ` One product list alone: ${soloCurveText(pr.solo)} (fitted to ${pr.solo.sizes.map(fmt).join(', ')} dates; ${pr.solo.choice}), reaching the SLO's ${fmt(r.slo.product_list_p95_ms)} ms ${pr.solo.slo_dates === null ? 'at no size' : `at ${fmt(pr.solo.slo_dates)} dates`}.`
+      ? ` One product list alone: ${soloCurveText(pr.solo)} (fitted to ${pr.solo.sizes.map(fmt).join(', ')} dates; ${pr.solo.choice}; p95 / p50 alone ${pr.solo.p95_ratio ?? 1}), its p95 reaching the SLO's ${fmt(r.slo.product_list_p95_ms)} ms ${pr.solo.slo_dates === null ? 'at no size' : `at ${fmt(pr.solo.slo_dates)} dates`}.`
       : '';
     const spill = pr?.solo?.spill ? ` ${spillText(pr.solo.spill)}` : '';
     return `${fit}${trustSentence(pr, r.slo.product_list_p95_ms)}${solo}${spill}${cross}`;
@@ -121,7 +125,7 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
     id: 'projection',
     title: 'Projection and its validation',
     paragraphs: [
-      `A curve of median capacity against dates by least squares: a power law (a straight line in log-log space), or a fixed cost per visitor plus a cost per date (1 / capacity linear in the dates) when that fits the smaller sizes closer. The validation fits it again without the largest size and predicts that size: the error printed is the error to expect one step beyond the sizes measured. A capacity curve never reaches 0, so beside it the time of one product list alone (the p50 of up to 10 requests one after another on an idle shop, before each search) is projected from the smaller sizes too: under load a request only waits longer, so where one alone is projected over the SLO's p95 the prediction is 0, whatever the curve says. A sort or hash that outgrows work_mem writes to disk, a step no curve through sizes that ran in memory shows: the query's hungriest plan node is measured alone at each size (EXPLAIN ANALYZE), its memory projected against its limit, and beyond the size where it crosses the solo projection adds what a spill cost at the smaller sizes (the query timed there with work_mem lowered).`,
+      `A curve of median capacity against dates by least squares: a power law (a straight line in log-log space), or a fixed cost per visitor plus a cost per date (1 / capacity linear in the dates) when that fits the smaller sizes closer. The validation fits it again without the largest size and predicts that size: the error printed is the error to expect one step beyond the sizes measured. A capacity curve never reaches 0, so beside it the time of one product list alone (the p50 of up to 10 requests one after another on an idle shop, before each search) is projected from the smaller sizes too, and read as a p95 by the ratio p95 / p50 the requests alone showed there: under load a request only waits longer, so where the p95 alone is projected over the SLO's p95 the prediction is 0, whatever the curve says. A sort or hash that outgrows work_mem writes to disk, a step no curve through sizes that ran in memory shows: the query's hungriest plan node is measured alone at each size (EXPLAIN ANALYZE), its memory projected against its limit, and beyond the size where it crosses the solo projection adds what a spill cost at the smaller sizes (the query timed there with work_mem lowered).`,
       ...paragraphs,
     ],
     tables: [
@@ -132,7 +136,7 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
           'Predicted',
           'Measured',
           'Error',
-          'Alone: projected / measured p50',
+          'Alone: projected p50 / p95, measured p50 / p95',
           'Today breaks at',
           '3x breaks at',
         ],
@@ -268,6 +272,7 @@ export function reviewPage(r: CapacityResult, t: Traffic | null): ReportPage {
           tables: [
             factsTable([
               machineRow(r, notes),
+              backgroundRow(r, notes),
               [
                 'Load average (1 min), start / end',
                 notes.cell(r.load_average ? r.load_average.join(' / ') : null, 'not recorded by this run.'),

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { reportsDir, projectRoot } from '../files/paths.ts';
-import { datesSpec } from '../../datasets/presets.ts';
+import { backgroundPresetFor, presets, seriesSpec } from '../../datasets/presets.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
 import type { RunFolder } from '../files/run-folder.ts';
 import { renderCapacityHtml, renderCapacityMarkdown, capacityVerdict } from './render.ts';
@@ -67,6 +67,13 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
     precision: o.precision,
     load_average: [load1(), load1()],
   };
+  // one background for every size, the largest size's, so the sizes differ in dates alone
+  const background = backgroundPresetFor(Math.max(...dates));
+  result.background = {
+    preset: background,
+    events: presets[background].backgroundEvents,
+    organizers: presets[background].backgroundOrganizers,
+  };
   const usl = new Map<Variant, UslResult | null>();
   const { folder } = await inRunFrame(
     {
@@ -74,12 +81,12 @@ export async function runCapacitySweep(o: CapacityOptions): Promise<{ result: Ca
       out: o.out,
       say,
       intro: (f) =>
-        `capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates, ${o.repeats} searches per point to +-${Math.round(o.precision * 100)} %, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding; run folder ${f.dir}`,
+        `capacity sweep: ${variants.join(', ')} x ${dates.join(', ')} dates (each with the ${background} preset's background), ${o.repeats} searches per point to +-${Math.round(o.precision * 100)} %, SLO product-list p95 < ${o.sloMs} ms and errors < ${o.maxErrorRate * 100} %, ${o.stepS} s steps; at most about ${Math.ceil(boundS / 60)} min of load plus seeding; run folder ${f.dir}`,
     },
     async (frame) => {
       result.run_id = frame.folder.runId;
       for (const count of dates)
-        await withDataset(frame, datesSpec(count), seed, async ({ db, result: seeded }) => {
+        await withDataset(frame, seriesSpec(count, background), seed, async ({ db, result: seeded }) => {
           result.machine = machineFacts(db);
           for (const variant of variants) {
             const found = await sweepPoint({

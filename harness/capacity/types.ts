@@ -153,6 +153,9 @@ export interface Projection {
     /** one product list alone at the held-out size: its p50 projected from the smaller sizes, and measured there */
     solo_predicted_ms?: number | null;
     solo_measured_ms?: number | null;
+    /** the same as a p95 (the p50 x the fit's p95_ratio), which decides against the SLO; and the p95 measured there */
+    solo_predicted_p95_ms?: number | null;
+    solo_measured_p95_ms?: number | null;
     /** (solo predicted - solo measured) / solo measured */
     solo_error?: number | null;
     /** why the solo time could not be projected (the capacity curve decided alone) */
@@ -177,7 +180,9 @@ export interface SoloProjection {
   sizes: number[];
   /** the in-sample errors the curve was chosen by */
   choice: string;
-  /** where one request alone reaches the SLO's p95 (the spill's cost included): beyond, no rate meets the SLO; null when it never does */
+  /** p95 / p50 of the requests alone at the sizes fitted (median, at least 1): the p50 curve times it is the p95 alone */
+  p95_ratio?: number;
+  /** where one request alone reaches the SLO's p95 (its p50 x p95_ratio, the spill's cost included): beyond, no rate meets the SLO; null when it never does */
   slo_dates: number | null;
   /** from which size the query's hungriest node is projected to spill, and what that adds to a request alone */
   spill?: SpillProjection | null;
@@ -259,4 +264,6 @@ export interface CapacityResult {
   /** machine load average (1 min) when the sweep started and ended: the figures' noise */
   load_average?: [number, number];
   variants?: VariantModels[];
+  /** the other organizers' events every size was seeded with, the same for all (the preset whose background it is) */
+  background?: { preset: string; events: number; organizers: number };
 }

@@ -7,7 +7,7 @@ const presetList = Object.values(presets)
   .map((p) => `${p.name} (${p.dates.toLocaleString('en-US')} dates)`)
   .join(', ');
 
-const presetHelp = `dataset: ${presetList}, or dates-N`;
+const presetHelp = `dataset: ${presetList}, dates-N (N dates), or PRESET-N (N dates with PRESET's other organizers, as a capacity sweep seeds them)`;
 
 export function presetFlag(dflt: string) {
   return { type: 'string', arg: 'P', default: dflt, help: presetHelp } as const satisfies StringFlag;

@@ -217,7 +217,7 @@ test('sizes: two or more known sizes, fewest dates first', () => {
   for (const [raw, message] of [
     ['tiny', /^--sizes 'tiny' names one size: growth needs two or more/],
     ['', /names no size/],
-    ['tiny,huge', /^--sizes: unknown preset 'huge' \(accepted: tiny, small, incident, xl, or dates-N/],
+    ['tiny,huge', /^--sizes: unknown preset 'huge' \(accepted: tiny, small, incident, xl, dates-N/],
     ['small,tiny', /tiny \(300 dates\) must have more dates than small/],
     ['tiny,tiny', /must have more dates/],
   ] as const) {

@@ -62,9 +62,17 @@ test('alone over the SLO at the held-out size: predicted 0 where nothing passed,
   assert.equal(v.solo_measured_ms, 1205);
   assert.ok(Math.abs(v.solo_error!) < 0.001);
   assert.equal(pr.solo!.model, 'linear');
-  assert.ok(Math.abs(pr.solo!.slo_dates! - 24875) <= 1, `alone reaches 1,000 ms at ${pr.solo!.slo_dates} dates`);
+  // the ten requests' p95 is 1.1 times their median at every size: the p95 alone reaches 1,000 ms where the p50
+  // reaches 909 ms, at (909.1 - 5) / 0.04 dates
+  assert.equal(pr.solo!.p95_ratio, 1.1);
+  assert.ok(Math.abs(v.solo_predicted_p95_ms! - 1325.5) < 0.2, `${v.solo_predicted_p95_ms}`);
+  assert.equal(v.solo_measured_p95_ms, 1325.5);
+  assert.ok(Math.abs(pr.solo!.slo_dates! - 22602) <= 1, `alone reaches 1,000 ms at ${pr.solo!.slo_dates} dates`);
   const said = trustSentence(pr, SLO);
-  assert.match(said, /predicts no rate meets the SLO there: one request alone is projected at 1,205 ms/);
+  assert.match(
+    said,
+    /predicts no rate meets the SLO there: one request alone is projected at a p50 of 1,205 ms and a p95 of 1,326 ms \(the p50 times 1\.1,/,
+  );
   assert.match(said, /over the SLO's p95 of 1,000 ms/);
   assert.match(
     said,
@@ -93,7 +101,7 @@ test('alone under the SLO at the held-out size: the capacity curve decides, as w
   assert.match(said, /at least \d+ % too high/);
   assert.match(
     said,
-    /One product list alone is projected at 305 ms there \(measured alone there: 305 ms, 0 %\), under the SLO's p95 of 1,000 ms/,
+    /One product list alone is projected at a p50 of 305 ms and a p95 of 336 ms .*\(measured alone there: 305 ms, 0 %; p95 336 ms\) there, the p95 under the SLO's p95 of 1,000 ms/,
   );
   // a capacity measured at the held-out size: the curve's error, untouched
   const measured = SIZES.map((d) => point(d, oldQuery(d), alone(5 + 0.01 * d)));
@@ -160,9 +168,9 @@ test('the review prints the figures its solo sentence quotes', () => {
   const points = series(0.04);
   const r = capacityRun(points, SLO);
   const { md } = renderReport(reviewPage(r, { visitors_per_min: 100, basis: 'given' }));
-  assert.match(md, /one request alone is projected at 1,205 ms/);
+  assert.match(md, /one request alone is projected at a p50 of 1,205 ms and a p95 of 1,326 ms/);
   assert.match(md, /\| 0 \(alone over the SLO\) \| 0 \(\\?< 1\.3\) \| 0\.0 % \|/);
-  assert.match(md, /\| 1,205 ms \(over 1,000\) \/ 1,205 ms \|/);
+  assert.match(md, /\| 1,205 \/ 1,326 ms \(p95 over 1,000\) \/ 1,205 \/ 1,326 ms \|/);
   assert.match(md, /alone p50 = 5 ms \+ 0\.04 ms x dates \(fitted to 1,000, 3,000, 10,000, 30,000 dates/);
   // each point's own solo figures, in the review's limits table and in capacity.md
   assert.match(md, /\| 1205 \/ 1325\.5 ms \(10\) \|/);
@@ -173,10 +181,10 @@ test('the review prints the figures its solo sentence quotes', () => {
 
 test('where the SLO breaks: at the dates where one request alone reaches it, when the curve says later or never', () => {
   const pr = projectVariant(series(0.04), SLO)!;
-  // the capacity curve at a small traffic: past 10x the sizes measured; alone reaches 1,000 ms at 24,875 dates
+  // the capacity curve at a small traffic: past 10x the sizes measured; the p95 alone reaches 1,000 ms at 22,602 dates
   const low = breakDates(pr, oldQuery(30000) / 100, SIZES);
   assert.deepEqual(low, {
-    dates: 24880,
+    dates: 22600,
     note: 'within the sizes measured; one product list alone reaches the SLO there, at any traffic',
   });
   // a traffic the curve meets at fewer dates: the curve's break stands
@@ -184,4 +192,26 @@ test('where the SLO breaks: at the dates where one request alone reaches it, whe
   assert.ok(high.dates! < 4000 && high.note === 'within the sizes measured', JSON.stringify(high));
   // no solo times: the curve alone, as before
   assert.match(breakDates(projectVariant(series(0.04))!, oldQuery(30000) / 100, SIZES).note, /beyond 10x/);
+});
+
+test('a p50 alone under the SLO with a p95 alone over it predicts 0: the SLO is on the p95', () => {
+  // the old query with the incident's background: 904 ms at the median alone at 30,000 dates, 1,140 at the p95
+  const spread = (ms: number, ratio: number): SoloTime =>
+    soloFrom(
+      [0.95, 0.97, 0.98, 1, 1, 1, 1.01, 1.02, 1.03, ratio].map((f) => ms * f),
+      0,
+      (ms * 11) / 1000,
+    )!;
+  const pts = SIZES.map((d) => point(d, d === 30000 ? 0 : oldQuery(d), spread(5 + 0.03 * d, d === 3000 ? 3 : 1.25)));
+  const pr = projectVariant(pts, SLO)!;
+  const v = pr.validation!;
+  // one neighbour's burst at 3,000 dates (its p95 3x its median) does not move the median ratio
+  assert.ok(Math.abs(pr.solo!.p95_ratio! - 1.25) < 0.002, `${pr.solo!.p95_ratio}`);
+  assert.ok(v.solo_predicted_ms! < SLO && v.solo_predicted_p95_ms! > SLO, JSON.stringify(v));
+  assert.deepEqual([v.predicted_by, v.predicted, v.error], ['solo-time', 0, 0]);
+  // the same medians with a p95 alone only 1.05 times them: 950 ms, under the SLO, so the capacity curve decides
+  const tight = SIZES.map((d) => point(d, d === 30000 ? 0 : oldQuery(d), spread(5 + 0.03 * d, 1.05)));
+  const flat = projectVariant(tight, SLO)!;
+  assert.ok(Math.abs(flat.solo!.p95_ratio! - 1.05) < 0.002, `${flat.solo!.p95_ratio}`);
+  assert.equal(flat.validation!.predicted_by, 'capacity-curve');
 });

@@ -194,7 +194,7 @@ test('the memory crosses work_mem below the held-out size: the solo projection i
   assert.deepEqual(s.memory_kb_by_dates, { 1000: 1100, 3000: 2500, 10000: 7400 });
   assert.equal(s.spilled_ratio, 4.05, 'at 10,000 dates: 405 ms spilled / 100 ms in memory');
   const said = trustSentence(pr, SLO);
-  assert.match(said, /one request alone is projected at 1,510 ms/);
+  assert.match(said, /one request alone is projected at a p50 of 1,510 ms and a p95 of 1,540 ms/);
   assert.match(said, /error 0 %, within the issue's 25 %/);
   assert.match(
     said,
