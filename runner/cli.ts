@@ -11,13 +11,18 @@ async function main(): Promise<number> {
   }
   const controller = new AbortController();
   let signals = 0;
+  let summarising = false;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
       process.stderr.write(`\n${sig} again: exiting now\n`);
       process.exit(EXIT.signal);
     }
-    process.stderr.write(`\n${sig}: stopping the test, writing the summary (again to exit at once)\n`);
+    process.stderr.write(
+      summarising
+        ? `\n${sig}: the test has ended, handleSummary is running; waiting for it (again to exit at once)\n`
+        : `\n${sig}: stopping the test, writing the summary (again to exit at once)\n`,
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -26,7 +31,13 @@ async function main(): Promise<number> {
   // the VUs' sockets and timers live on their own thread: without this, a handleSummary whose promise never
   // settles would let the process end at once, with exit code 0 and no summary, instead of waiting for Ctrl-C
   const keepAlive = setInterval(() => {}, 2 ** 30);
-  const result = await runScript(script, { ...opts, signal: controller.signal });
+  const result = await runScript(script, {
+    ...opts,
+    signal: controller.signal,
+    onHandleSummary: () => {
+      summarising = true;
+    },
+  });
   clearInterval(keepAlive);
   if (result.thresholdsFailed) process.stderr.write(`error: some thresholds have failed\n`);
   return result.exitCode;

@@ -47,6 +47,8 @@ export interface RunOptions {
   stderr?: NodeJS.WritableStream;
   /** aborting it stops the run like Ctrl-C: summary still written, exit code 105 */
   signal?: AbortSignal;
+  /** called when the test has ended and handleSummary starts: a Ctrl-C from then on stops no test */
+  onHandleSummary?: () => void;
 }
 
 export type { ScenarioResult };
@@ -117,6 +119,7 @@ async function writeSummary(
   if (summaryHandled(test.exports, opts)) {
     const script = { file: loaded.file, bundle: loaded.bundle, env: opts.env };
     const limitMs = test.summaryLimitMs;
+    opts.onHandleSummary?.();
     const outcome = await summarizeOnThread({ host, script, options: run.options, data, limitMs, stderr });
     if (outcome.t === 'timeout') return;
     outputs = outcome.outputs;

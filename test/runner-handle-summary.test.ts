@@ -32,7 +32,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       await load.seen(/summary spinning/);
       load.child.kill(sig);
       // the main thread answers the signal while handleSummary spins: it is not the one spinning
-      await load.seen(new RegExp(`${sig}: stopping the test`));
+      // and says what it waits for: the test has ended, there is nothing left to stop
+      await load.seen(new RegExp(`${sig}: the test has ended, handleSummary is running; waiting for it`));
+      assert.doesNotMatch(load.stderr(), /stopping the test/);
       assert.equal(load.child.exitCode, null, `the first signal ended the run: ${load.stderr()}`);
       const at = performance.now();
       load.child.kill(sig);
