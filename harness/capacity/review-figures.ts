@@ -10,16 +10,28 @@ export interface Traffic {
   basis: string;
 }
 
-/** The traffic the review weighs: given, else the review's rule applied to the old query at the largest size. */
+/**
+ * The traffic the review weighs: given, else the review's rule applied to the old query at the largest size it
+ * still served (a series that outgrew the old query served its visitors at a smaller size: that is the shop's
+ * traffic as the series grew on).
+ */
 export function chooseTraffic(r: CapacityResult, given: number | undefined): Traffic | null {
   if (given !== undefined) return { visitors_per_min: given, basis: `${given} visitors/min, as given (--traffic)` };
   const largest = Math.max(...r.points.map((p) => p.dates));
-  const before = r.points.find((p) => p.variant === 'before' && p.dates === largest);
-  if (!before || before.capacity_visitors_per_min <= 0) return null;
+  const served = r.points
+    .filter((p) => p.variant === 'before' && p.capacity_visitors_per_min > 0)
+    .sort((a, b) => b.dates - a.dates);
+  const before = served[0];
+  if (!before) return null;
   const t = Math.round(before.capacity_visitors_per_min * TRAFFIC_SHARE_OF_BEFORE * 10) / 10;
+  const at = before.dates.toLocaleString('en-US');
+  const where =
+    before.dates === largest
+      ? `at ${at} dates`
+      : `at ${at} dates, the largest size where it met the SLO at any rate (at ${largest.toLocaleString('en-US')} it met it at none)`;
   return {
     visitors_per_min: t,
-    basis: `not given (--traffic), so the review's rule: ${Math.round(TRAFFIC_SHARE_OF_BEFORE * 100)} % of the old query's median capacity at ${largest.toLocaleString('en-US')} dates (${before.capacity_visitors_per_min} visitors/min) = ${t} visitors/min`,
+    basis: `not given (--traffic), so the review's rule: ${Math.round(TRAFFIC_SHARE_OF_BEFORE * 100)} % of the old query's median capacity ${where} (${before.capacity_visitors_per_min} visitors/min) = ${t} visitors/min`,
   };
 }
 

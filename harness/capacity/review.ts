@@ -3,7 +3,15 @@ import type { Cell, Section as ReportSection, Table } from '../report/document.t
 import { legendKeys, type ReportPage } from '../report/write.ts';
 import { VARIANT_COLORS } from '../report/chart-spec.ts';
 import { backgroundRow, beforeAfter, fmt, machineRow, medianText } from './render.ts';
-import { breakDates, headroom, modelsOf, trustSentence, type BreakPoint, type Traffic } from './review-figures.ts';
+import {
+  breakDates,
+  headroom,
+  MAX_EXTRAPOLATION,
+  modelsOf,
+  trustSentence,
+  type BreakPoint,
+  type Traffic,
+} from './review-figures.ts';
 import { reviewChart, TRAFFIC_COLOR } from './review-chart.ts';
 import { curveText } from './projection.ts';
 import { soloCurveText } from './solo-projection.ts';
@@ -89,6 +97,15 @@ function pointsTable(vs: VariantView[], t: Traffic | null): Table {
   };
 }
 
+/** where one request alone reaches the SLO, said only as far as a projection can be read */
+function soloBreakText(dates: number | null, r: CapacityResult): string {
+  if (dates === null) return 'at no size';
+  const largest = Math.max(...r.points.map((p) => p.dates));
+  if (dates > largest * MAX_EXTRAPOLATION)
+    return `only beyond ${MAX_EXTRAPOLATION}x the largest size measured (${fmt(largest * MAX_EXTRAPOLATION)} dates), farther than it can be read`;
+  return `at ${fmt(dates)} dates`;
+}
+
 /** "880 / 1,092 ms (p95 over 1,000) / 893 / 1,236 ms": the solo figures a validation sentence quotes */
 function soloCell(v: NonNullable<Projection['validation']>, sloMs: number): string {
   if (v.solo_predicted_ms == null) return 'n/a';
@@ -116,7 +133,7 @@ function projectionSection(r: CapacityResult, vs: VariantView[]): ReportSection 
     const fit = pr ? `${v.variant}: ${curveText(pr)}; ${pr.choice}. ` : `${v.variant}: `;
     const cross = pr?.audit_cross_check ? ` Cross-check: ${pr.audit_cross_check.note}.` : '';
     const solo = pr?.solo
-      ? ` One product list alone: ${soloCurveText(pr.solo)} (fitted to ${pr.solo.sizes.map(fmt).join(', ')} dates; ${pr.solo.choice}; p95 / p50 alone ${pr.solo.p95_ratio ?? 1}), its p95 reaching the SLO's ${fmt(r.slo.product_list_p95_ms)} ms ${pr.solo.slo_dates === null ? 'at no size' : `at ${fmt(pr.solo.slo_dates)} dates`}.`
+      ? ` One product list alone: ${soloCurveText(pr.solo)} (fitted to ${pr.solo.sizes.map(fmt).join(', ')} dates; ${pr.solo.choice}; p95 / p50 alone ${pr.solo.p95_ratio ?? 1}), its p95 reaching the SLO's ${fmt(r.slo.product_list_p95_ms)} ms ${soloBreakText(pr.solo.slo_dates, r)}.`
       : '';
     const spill = pr?.solo?.spill ? ` ${spillText(pr.solo.spill)}` : '';
     return `${fit}${trustSentence(pr, r.slo.product_list_p95_ms)}${solo}${spill}${cross}`;

@@ -8,6 +8,7 @@ import { breakDates, chooseTraffic, headroom, trustSentence } from '../../harnes
 import { reviewPage } from '../../harness/capacity/review.ts';
 import { renderReport } from '../../harness/report/write.ts';
 import type { CapacityPoint, CapacityResult, StepUsage } from '../../harness/capacity/types.ts';
+import { capacityRun } from '../helpers/capacity-run.ts';
 
 const idle: StepUsage = {
   seconds: 10,
@@ -196,4 +197,21 @@ test('the review page: traffic, headroom, the break, the limit, and a chart of w
   const { md } = renderReport(page);
   assert.match(md, /machine-cpu: the machine was busy/);
   assert.match(md, /no difference measured|the fix higher/);
+});
+
+test("today's traffic: from the largest size the old query served, when at the largest it met the SLO at no rate", () => {
+  const points = SIZES.flatMap((d) => [point('before', d, d === 30000 ? 0 : oldQuery(d)), point('after', d, 2400)]);
+  const r = capacityRun(points, 1000);
+  const t = chooseTraffic(r, undefined)!;
+  assert.equal(t.visitors_per_min, Math.round(oldQuery(10000) * 0.4 * 10) / 10);
+  assert.match(
+    t.basis,
+    /at 10,000 dates, the largest size where it met the SLO at any rate \(at 30,000 it met it at none\)/,
+  );
+  // nothing the old query served anywhere: no rule to apply, the review asks for --traffic
+  const none = capacityRun(
+    SIZES.map((d) => point('before', d, 0)),
+    1000,
+  );
+  assert.equal(chooseTraffic(none, undefined), null);
 });
