@@ -2,7 +2,7 @@
 // the projection predicts capacity 0 (which no capacity curve can), and the review says so with the figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capacityRun } from '../helpers/capacity-run.ts';
+import { beforePoint, capacityRun } from '../helpers/capacity-run.ts';
 import { projectVariant } from '../../harness/capacity/projection.ts';
 import { fitSolo, soloAt, soloSamples } from '../../harness/capacity/solo-projection.ts';
 import { soloFrom } from '../../harness/capacity/solo-probe.ts';
@@ -23,20 +23,8 @@ const alone = (ms: number): SoloTime =>
     (ms * 11) / 1000,
   )!;
 
-function point(dates: number, capacity: number, solo: SoloTime | null | undefined): CapacityPoint {
-  return {
-    variant: 'before',
-    dates,
-    capacity_visitors_per_min: capacity,
-    first_failing_visitors_per_min: capacity > 0 ? capacity * 1.05 : 1.3,
-    steps: [],
-    repeats: [],
-    median: capacity,
-    range: [capacity, capacity],
-    bottleneck: null,
-    ...(solo === undefined ? {} : { solo }),
-  };
-}
+const point = (dates: number, capacity: number, solo: SoloTime | null | undefined): CapacityPoint =>
+  beforePoint(dates, capacity, solo === undefined ? {} : { solo });
 
 /** the old query: its capacity curve through the smaller sizes, 0 measured at 30,000, alone `perDate` ms a date */
 const series = (perDate: number, at30000 = 0) =>

@@ -4,7 +4,7 @@
 // changes; missing or bad figures leave the old path with a note.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capacityRun } from '../helpers/capacity-run.ts';
+import { beforePoint, capacityRun } from '../helpers/capacity-run.ts';
 import { projectVariant } from '../../harness/capacity/projection.ts';
 import { fitSpill, spillExtraMs } from '../../harness/capacity/spill-projection.ts';
 import { hungriestNode, memoryNodes, settingKb } from '../../harness/capacity/plan-memory.ts';
@@ -72,21 +72,8 @@ const spilledThere = (ms: number): PlanMemory => ({
   note: `${HASH} spilled already`,
 });
 
-function point(dates: number, capacity: number, soloMs: number, pm: PlanMemory | null | undefined): CapacityPoint {
-  return {
-    variant: 'before',
-    dates,
-    capacity_visitors_per_min: capacity,
-    first_failing_visitors_per_min: capacity > 0 ? capacity * 1.05 : 1.3,
-    steps: [],
-    repeats: [],
-    median: capacity,
-    range: [capacity, capacity],
-    bottleneck: null,
-    solo: alone(soloMs),
-    ...(pm === undefined ? {} : { plan_memory: pm }),
-  };
-}
+const point = (dates: number, capacity: number, soloMs: number, pm: PlanMemory | null | undefined): CapacityPoint =>
+  beforePoint(dates, capacity, { solo: alone(soloMs), ...(pm === undefined ? {} : { plan_memory: pm }) });
 
 /**
  * The old query: capacity 3e6 x dates^-0.9 below 30,000 and 0 there; alone 5 ms + 0.02 ms a date in memory (605 ms
