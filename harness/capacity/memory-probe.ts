@@ -3,6 +3,7 @@ import { explainProductList, type ExplainResult } from '../../shop/explain.ts';
 import type { Variant } from '../../shop/queries/product-list.ts';
 import { hungriestNode, settingKb, type NodeMemory } from './plan-memory.ts';
 import type { PlanMemory, PlanRuns } from './types.ts';
+import { median } from './repeats.ts';
 
 /** EXPLAIN ANALYZE runs per work_mem (the median is kept): one run is one neighbour's burst on a shared machine */
 export const PLAN_RUNS = 3;
@@ -20,10 +21,6 @@ const STATEMENT_TIMEOUT = `${STATEMENT_TIMEOUT_S}s`;
 /** the probe's bound: the warm-up and the runs at both work_mem settings, each at most the timeout */
 export const PLAN_BUDGET_S = (2 * PLAN_RUNS + 1) * STATEMENT_TIMEOUT_S;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const r1 = (n: number) => Math.round(n * 10) / 10;
 
 /** the lowered work_mem that puts the node's limit at LOWERED_SHARE of what it needed */

@@ -1,5 +1,6 @@
 import { fitLine, fitPowerLaw, powerLawAt, powerLawSolve } from './fits.ts';
 import { fitSpill, spillExtraMs, spillsAt } from './spill-projection.ts';
+import { median } from './repeats.ts';
 import type { CapacityPoint, SoloProjection, SpillCheck, SpillProjection } from './types.ts';
 
 /**
@@ -131,12 +132,8 @@ export function fitSolo(
 export function p95Ratio(points: CapacityPoint[]): number {
   const ratios = points
     .map((p) => (p.solo && p.solo.p50_ms > 0 && Number.isFinite(p.solo.p95_ms) ? p.solo.p95_ms / p.solo.p50_ms : null))
-    .filter((r): r is number => r !== null)
-    .sort((a, b) => a - b);
-  if (ratios.length === 0) return 1;
-  const mid = ratios.length / 2;
-  const median = ratios.length % 2 ? ratios[Math.floor(mid)] : (ratios[mid - 1] + ratios[mid]) / 2;
-  return Math.max(1, r3(median));
+    .filter((r): r is number => r !== null);
+  return ratios.length === 0 ? 1 : Math.max(1, r3(median(ratios)));
 }
 
 /** The solo curve in words: "alone p50 = 3.2 ms + 0.041 ms x dates". */
