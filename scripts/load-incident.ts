@@ -10,7 +10,7 @@ import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runIncident } from '../harness/incident/run.ts';
 import { TARGET_UTILISATION } from '../harness/load/calibrate.ts';
 
-const target = `${Math.round(TARGET_UTILISATION * 100)} %`;
+const target = `${+(TARGET_UTILISATION * 100).toFixed(1)} %`;
 
 export const command = defineCommand({
   npm: 'load:incident',

@@ -126,11 +126,11 @@ export function dayPlan(quick: boolean, queue: QueuePlan, replicas = 0): PeriodP
 }
 
 /**
- * The hot shop's normal rate as a share of what the old query serves. Lower than the replay's (TARGET_UTILISATION):
- * on the day the other shops' visitors share the shop's connections and the database with the hot shop, so the
- * same share overloads it more. At 0.58 a default day (2026-12-06 18:45, a fresh clone) failed 37 % of the hot
- * shop's page loads when its visitors tripled, the middle of the post-mortem's band; the replay's 0.66 would push
- * the day past it.
+ * The hot shop's normal rate as a share of what the old query serves, set apart from the replay's
+ * (TARGET_UTILISATION): on the day the other shops' visitors share the shop's connections and the database with
+ * the hot shop, so the overload it meets is measured on the day. At 0.58 a default day (2026-12-06 18:45, a fresh
+ * clone) failed 37 % of the hot shop's page loads when its visitors tripled, the middle of the post-mortem's band;
+ * 0.66 would push the day past it.
  */
 export const DAY_UTILISATION = 0.58;
 
