@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { runScript } from './run.ts';
+import { againstProblem, comparePairs, comparisonLine } from './bench-against.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -225,12 +226,91 @@ async function main(): Promise<void> {
   }
 }
 
+const USAGE = `usage: npm run bench:runner -- [--against DIR] [--pairs N]
+
+The runner against autocannon on a trivial loopback server, both script styles (awaited, synchronous), then RSS per
+VU, RSS with ${IN_FLIGHT} requests in flight and the arrival-rate scheduler's precision. Environment:
+BENCH_CONNECTIONS, BENCH_SECONDS, BENCH_ROUNDS, BENCH_MANY_VUS, BENCH_IN_FLIGHT, BENCH_ARRIVAL_S.
+
+  --against DIR   instead: this checkout's runner against the one in DIR (a loadlab checkout with node_modules,
+                  e.g. git worktree add /tmp/old REV), in pairs taking turns going first; per style the geometric
+                  mean of this/other with its 95 % interval, and whether a regression was measured
+  --pairs N       pairs per style with --against (2 to 100, default 10)
+  -h, --help      this text
+`;
+
+/** The public flags; a bad one is one line naming it and exit 2. */
+function parseArgs(argv: string[]): { against: string | null; pairs: number } | 'help' {
+  let against: string | null = null;
+  let pairs = 10;
+  let pairsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') return 'help';
+    const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    if (name !== '--against' && name !== '--pairs')
+      throw new BenchUsage(`unknown argument '${a}' (accepted: --against DIR, --pairs N, --help)`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') throw new BenchUsage(`${name} needs a value`);
+    if (name === '--against') against = path.resolve(value);
+    else {
+      pairsGiven = true;
+      pairs = Number(value);
+      if (!Number.isInteger(pairs) || pairs < 2 || pairs > 100)
+        throw new BenchUsage(`--pairs ${value}: not a whole number from 2 to 100`);
+    }
+  }
+  if (against === null && pairsGiven) throw new BenchUsage('--pairs is only read with --against DIR');
+  return { against, pairs };
+}
+
+class BenchUsage extends Error {}
+
+async function against(dir: string, pairs: number): Promise<void> {
+  const problem = againstProblem(dir);
+  if (problem) throw new BenchUsage(problem);
+  const server = await startServer('fast');
+  try {
+    process.stdout.write(
+      `this runner (${root}) against ${dir}: trivial loopback server, ${CONNECTIONS} VUs, ${SECONDS} s per run, ${pairs} pairs per style (${load()})\n`,
+    );
+    const scripts = Object.fromEntries(Object.entries(STYLES).map(([s, f]) => [s, path.join(root, f)]));
+    const results = await comparePairs({
+      here: root,
+      other: dir,
+      scripts,
+      url: server.url,
+      vus: CONNECTIONS,
+      seconds: SECONDS,
+      pairs,
+      write: (line) => process.stdout.write(line),
+    });
+    for (const c of results) process.stdout.write(comparisonLine(c));
+  } finally {
+    server.child.kill();
+  }
+}
+
+function publicJob(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    return Promise.resolve();
+  }
+  return args.against ? against(args.against, args.pairs) : main();
+}
+
 const [flag, style, url] = process.argv.slice(2) as [string | undefined, Style, string];
-const job = flag === '--vus-rss' ? manyVusRss(style, url) : flag === '--in-flight' ? inFlightRss(style) : main();
+let job: Promise<void>;
+try {
+  job = flag === '--vus-rss' ? manyVusRss(style, url) : flag === '--in-flight' ? inFlightRss(style) : publicJob();
+} catch (err) {
+  job = Promise.reject(err);
+}
 job.then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
-    process.exit(1);
+    process.exit(err instanceof BenchUsage ? 2 : 1);
   },
 );
