@@ -149,6 +149,6 @@ export function queuePlan(hotPerMin: number, quick: boolean, given?: number): Qu
   return {
     visitors_per_minute: n,
     retry_after_s,
-    formula: `N = what the old query serves at full load: the normal ${hotPerMin} visitors/min are ${DAY_UTILISATION * 100} % of it, so ${n} new visitors/min per organizer`,
+    formula: `N = what the old query serves at full load: the normal ${hotPerMin} visitors/min are ${+(DAY_UTILISATION * 100).toFixed(1)} % of it, so ${n} new visitors/min per organizer`,
   };
 }
