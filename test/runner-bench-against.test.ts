@@ -1,23 +1,11 @@
 // npm run bench:runner -- --against DIR: real runs of two runners (here the checkout against itself) on the
 // bench's loopback server, in pairs; and its flags refused in one line.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { test } from 'node:test';
 import { projectRoot } from '../harness/files/paths.ts';
-import type { CliResult } from './helpers/processes.ts';
+import { runCli, type CliResult } from './helpers/processes.ts';
 
-function bench(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('runner', 'bench.ts'), ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, CI: 'true', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const bench = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli('bench:runner', args, env);
 
 test('bench:runner --help, and bad flags as one line with exit 2 before anything runs', async () => {
   const [help, pairs, missing, unknown, alone] = await Promise.all([
