@@ -9,8 +9,9 @@ import { parseVariants } from '../harness/cli/variants.ts';
 import { parseSeed, presetSpec } from '../datasets/presets.ts';
 import { runIncident } from '../harness/incident/run.ts';
 import { TARGET_UTILISATION } from '../harness/load/calibrate.ts';
+import { fmtPct } from '../harness/cli/format.ts';
 
-const target = `${+(TARGET_UTILISATION * 100).toFixed(1)} %`;
+const target = fmtPct(TARGET_UTILISATION);
 
 export const command = defineCommand({
   npm: 'load:incident',

@@ -1,6 +1,7 @@
 import { HOT_EVENT, HOT_ORGANIZER } from '../../datasets/hot-series.ts';
 import type { SwitchesPatch } from '../../shop/switches.ts';
 import type { PeriodName } from './types.ts';
+import { fmtPct } from '../cli/format.ts';
 
 /** One period of the day: how long it plays, the post-mortem's clock time, and what the operators switch at its start. */
 export interface PeriodPlan {
@@ -149,6 +150,6 @@ export function queuePlan(hotPerMin: number, quick: boolean, given?: number): Qu
   return {
     visitors_per_minute: n,
     retry_after_s,
-    formula: `N = what the old query serves at full load: the normal ${hotPerMin} visitors/min are ${+(DAY_UTILISATION * 100).toFixed(1)} % of it, so ${n} new visitors/min per organizer`,
+    formula: `N = what the old query serves at full load: the normal ${hotPerMin} visitors/min are ${fmtPct(DAY_UTILISATION)} of it, so ${n} new visitors/min per organizer`,
   };
 }
